@@ -1,0 +1,8 @@
+/* The command line: schoolhub serve | migrate | user promote | invite create | seed-demo | version. */
+#ifndef SCHOOLHUB_CLI_H
+#define SCHOOLHUB_CLI_H
+
+/* Runs the command in argv; returns the process exit status. */
+int sh_cli_main(int argc, char **argv);
+
+#endif

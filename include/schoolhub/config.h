@@ -1,0 +1,54 @@
+/* Configuration from environment variables (docs/CONFIG.md lists them). */
+#ifndef SCHOOLHUB_CONFIG_H
+#define SCHOOLHUB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "schoolhub/log.h"
+
+enum sh_env { SH_ENV_DEVELOPMENT, SH_ENV_PRODUCTION };
+enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
+
+#define SH_MAX_CORS_ORIGINS 16
+
+struct sh_config {
+	char *host;
+	unsigned port;
+	char *database_url;
+	enum sh_env env;
+	char *secret_key; /* token signing key, >= 32 bytes */
+	size_t secret_key_len;
+	enum sh_registration registration;
+	unsigned modules;         /* bit mask of SH_MODULE_* (see modules.h) */
+	char *cors_origins[SH_MAX_CORS_ORIGINS];
+	size_t cors_origin_count;
+	enum sh_log_level log_level;
+	unsigned threads;         /* worker threads of the HTTP pool */
+	char *data_dir;
+
+	/* Limits (environment overrides exist for tests and operators). */
+	size_t max_body_bytes;          /* SCHOOLHUB_MAX_BODY_BYTES, default 1 MiB */
+	unsigned max_connections;       /* SCHOOLHUB_MAX_CONNECTIONS, default 1024 */
+	unsigned max_connections_per_ip;/* SCHOOLHUB_MAX_CONNECTIONS_PER_IP, default 64 */
+	unsigned connection_timeout_s;  /* SCHOOLHUB_CONNECTION_TIMEOUT, default 30 */
+	size_t connection_memory_bytes; /* per-connection buffer for headers, default 64 KiB */
+	unsigned access_token_ttl_s;    /* 900 */
+	unsigned refresh_token_ttl_s;   /* 30 days */
+	unsigned login_max_failures;    /* 10 */
+	unsigned login_window_s;        /* 15 minutes */
+	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
+};
+
+/*
+ * Reads the environment into "cfg". "need_secret" is false for commands that never sign
+ * tokens (migrate, user promote). On bad configuration returns -1 and sets "*error_r" to a
+ * malloc'ed one-line message.
+ */
+int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r);
+void sh_config_free(struct sh_config *cfg);
+
+/* The text printed by "schoolhub serve --help". */
+const char *sh_config_help(void);
+
+#endif

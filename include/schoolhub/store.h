@@ -1,0 +1,118 @@
+/*
+ * The storage API: one interface over SQLite and PostgreSQL.
+ *
+ * SQL is written once with $1..$n placeholders and runs unchanged on both
+ * drivers; dialect differences live in the drivers and in migrations/.
+ * Each worker thread uses its own connection (sh_db_thread_conn), so a
+ * connection is never shared between threads.
+ *
+ * Ownership: out-parameters end in "_r"; destructors take "**" and clear the
+ * caller's pointer. Strings returned by sh_stmt_col_* belong to the statement
+ * and stay valid until the next sh_stmt_step() or sh_stmt_free().
+ */
+#ifndef SCHOOLHUB_STORE_H
+#define SCHOOLHUB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sh_db_kind { SH_DB_SQLITE, SH_DB_POSTGRES };
+
+/* Result of a statement step or a connection call. */
+enum sh_db_rc {
+	SH_DB_OK = 0,       /* statement finished (no more rows) / call succeeded */
+	SH_DB_ROW = 1,      /* a row is available */
+	SH_DB_ERROR = -1,   /* any other failure (logged by the driver, never the parameters) */
+	SH_DB_UNIQUE = -2,  /* unique / primary key violation */
+	SH_DB_FOREIGN = -3, /* foreign key violation */
+	SH_DB_CHECK = -4,   /* check / not-null constraint violation */
+	SH_DB_RETRY = -5,   /* busy, serialization failure or deadlock: retry the whole transaction */
+	SH_DB_DOWN = -6,    /* connection lost / database unreachable */
+};
+
+struct sh_db;   /* a configured database: the URL, the driver, one connection per thread */
+struct sh_conn; /* one connection */
+struct sh_stmt; /* one prepared statement with its binds and current row */
+
+/*
+ * Parses "url" (sqlite:///relative.db, sqlite:////absolute.db, postgresql://..., postgres://...)
+ * and prepares the driver. Does not connect yet. On failure returns -1 and sets "*error_r"
+ * to a malloc'ed one-line message.
+ */
+int sh_db_open(const char *url, struct sh_db **db_r, char **error_r);
+/* Closes every connection opened through this db (all threads must be done with it). */
+void sh_db_close(struct sh_db **db_r);
+enum sh_db_kind sh_db_kind(const struct sh_db *db);
+const char *sh_db_kind_name(const struct sh_db *db); /* "sqlite" or "postgresql" */
+/* Counter of driver-level errors since start (for /metrics). */
+uint64_t sh_db_error_count(const struct sh_db *db);
+
+/* The calling thread's connection, created on first use; reconnects if it was lost.
+ * Returns NULL when the database cannot be reached. */
+struct sh_conn *sh_db_thread_conn(struct sh_db *db);
+/* A fresh connection owned by the caller (CLI, tests). */
+struct sh_conn *sh_db_connect(struct sh_db *db, char **error_r);
+void sh_conn_close(struct sh_conn **conn_r);
+struct sh_db *sh_conn_db(struct sh_conn *conn);
+/* Round trip to check the connection works (for /ready). */
+enum sh_db_rc sh_conn_ping(struct sh_conn *conn);
+
+/*
+ * Transactions. SH_TX_WRITE uses BEGIN IMMEDIATE on SQLite so a writer takes the lock
+ * up front (no deadlocking upgrade). Nested begin is an error.
+ */
+enum sh_tx_mode { SH_TX_READ, SH_TX_WRITE };
+enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode);
+enum sh_db_rc sh_conn_commit(struct sh_conn *conn);
+enum sh_db_rc sh_conn_rollback(struct sh_conn *conn); /* safe to call when no tx is open */
+bool sh_conn_in_tx(const struct sh_conn *conn);
+
+/* Runs a script of several statements without parameters (migrations). */
+enum sh_db_rc sh_conn_exec_script(struct sh_conn *conn, const char *sql);
+
+/* Statements. "sql" must outlive the statement (string literals in practice). */
+struct sh_stmt *sh_stmt_prepare(struct sh_conn *conn, const char *sql);
+void sh_stmt_free(struct sh_stmt **stmt_r);
+
+/* Binds; "index" is 1-based like $1. Text is copied. NULL text binds SQL NULL. */
+void sh_stmt_bind_text(struct sh_stmt *stmt, int index, const char *value);
+void sh_stmt_bind_int64(struct sh_stmt *stmt, int index, int64_t value);
+void sh_stmt_bind_bool(struct sh_stmt *stmt, int index, bool value);
+void sh_stmt_bind_null(struct sh_stmt *stmt, int index);
+
+/* Executes (first call) and moves to the next row: SH_DB_ROW, SH_DB_OK when done, or an error. */
+enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt);
+/* Step a statement that returns no rows: SH_DB_OK or an error. */
+enum sh_db_rc sh_stmt_exec(struct sh_stmt *stmt);
+/* Rows changed by the last INSERT/UPDATE/DELETE. */
+int64_t sh_stmt_changes(struct sh_stmt *stmt);
+/* Clears binds and results so the statement can run again. */
+void sh_stmt_reset(struct sh_stmt *stmt);
+
+/* Columns of the current row, 0-based. */
+int sh_stmt_col_count(struct sh_stmt *stmt);
+bool sh_stmt_col_is_null(struct sh_stmt *stmt, int col);
+const char *sh_stmt_col_text(struct sh_stmt *stmt, int col); /* NULL for SQL NULL */
+int64_t sh_stmt_col_int64(struct sh_stmt *stmt, int col);
+bool sh_stmt_col_bool(struct sh_stmt *stmt, int col);
+/* A timestamp column as RFC 3339 UTC ("2026-11-26T21:38:38Z"), whatever the backend
+ * returns (SQLite stores that text; PostgreSQL returns timestamptz text). NULL for NULL. */
+const char *sh_stmt_col_time(struct sh_stmt *stmt, int col);
+
+/* Last error message of the connection (for logs, never for clients). */
+const char *sh_conn_last_error(struct sh_conn *conn);
+
+/*
+ * Runs "fn(conn, ctx)" inside a transaction and commits; rolls back when fn returns
+ * anything but SH_DB_OK. On SH_DB_RETRY (SQLite busy, PostgreSQL 40001/40P01) the whole
+ * transaction is run again, up to 5 times with a short backoff, so "fn" must be
+ * repeatable (no side effects outside the database). fn may return SH_DB_OK after
+ * recording a business outcome (e.g. "invite invalid") in ctx and wanting a rollback:
+ * it sets "*rollback_r" for that.
+ */
+typedef enum sh_db_rc sh_tx_fn(struct sh_conn *conn, void *ctx, bool *rollback_r);
+enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh_tx_fn *fn,
+				  void *ctx);
+
+#endif

@@ -1,0 +1,32 @@
+/* Small shared helpers: identifiers, time, random tokens. */
+#ifndef SCHOOLHUB_UTIL_H
+#define SCHOOLHUB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define SH_UUID_LEN 36
+#define SH_TIME_LEN 20 /* "2026-11-26T21:38:38Z" */
+
+/* A random (version 4) UUID in lower-case text form; "out" holds SH_UUID_LEN + 1 bytes. */
+void sh_uuid_v4(char out[SH_UUID_LEN + 1]);
+/* True for the canonical 8-4-4-4-12 hex form (either case). */
+bool sh_uuid_valid(const char *s);
+
+/* RFC 3339 UTC text of "t"; "out" holds SH_TIME_LEN + 1 bytes. */
+void sh_time_format(time_t t, char out[SH_TIME_LEN + 1]);
+void sh_time_now(char out[SH_TIME_LEN + 1]);
+/* Parses "YYYY-MM-DD" strictly (real calendar date); returns 0 and the UTC midnight in "*t_r". */
+int sh_date_parse(const char *s, time_t *t_r);
+
+/* "bytes" random bytes as unpadded base64url, malloc'ed. */
+char *sh_random_token(size_t bytes);
+/* Hex of a keyed BLAKE2b-256 of "token" (used to store refresh tokens and invite codes):
+ * "out" holds 65 bytes. */
+void sh_token_hash(const char *token, char out[65]);
+
+/* True if "s" is valid UTF-8 of at most "max_chars" code points and has no control characters. */
+bool sh_utf8_valid_text(const char *s, size_t max_chars, size_t *chars_r);
+
+#endif

@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it:
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# After sourcing, SH_ROOT is the repository root (absolute path).
+
+if [[ -n "${SH_COMMON_LOADED:-}" ]]; then
+	return 0
+fi
+SH_COMMON_LOADED=1
+
+SH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+export SH_ROOT
+
+# --- logging -------------------------------------------------------------------
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
+	SH_C_BOLD=$'\033[1m' SH_C_RED=$'\033[31m' SH_C_YEL=$'\033[33m' SH_C_OFF=$'\033[0m'
+else
+	SH_C_BOLD='' SH_C_RED='' SH_C_YEL='' SH_C_OFF=''
+fi
+
+sh_log() { printf '%s\n' "$*"; }
+sh_info() { printf '%s==>%s %s\n' "$SH_C_BOLD" "$SH_C_OFF" "$*"; }
+sh_warn() { printf '%swarning:%s %s\n' "$SH_C_YEL" "$SH_C_OFF" "$*" >&2; }
+sh_die() {
+	printf '%serror:%s %s\n' "$SH_C_RED" "$SH_C_OFF" "$*" >&2
+	exit 1
+}
+
+# --- Debian packages -----------------------------------------------------------
+# Packages needed to build and run SchoolHub.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libjansson-dev
+	libsodium-dev libjwt-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev curl nodejs npm)
+# Extra packages needed to run the test suite.
+# shellcheck disable=SC2034
+SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind)
+
+# True when dpkg says the package is installed.
+sh_pkg_installed() {
+	local status
+	status="$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" || return 1
+	[[ "$status" == "install ok installed" ]]
+}
+
+# True when a Node.js >= 18 is on PATH, whoever installed it (apt, NodeSource, nvm...).
+sh_node_ok() {
+	local v
+	command -v node >/dev/null 2>&1 || return 1
+	v="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" || return 1
+	[[ "$v" =~ ^[0-9]+$ ]] && ((v >= 18))
+}
+
+# sh_install_packages PKG...: installs the missing ones with apt-get (one
+# "apt-get update" first, only when something is missing). nodejs/npm are skipped
+# when a Node.js >= 18 is already on PATH.
+sh_install_packages() {
+	local pkg missing=() skip_node=0 sudo=()
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		sh_warn "dpkg-query not found: not a Debian system, not checking packages ($*)"
+		return 0
+	fi
+	if sh_node_ok; then
+		skip_node=1
+	fi
+	for pkg in "$@"; do
+		if ((skip_node)) && [[ "$pkg" == nodejs || "$pkg" == npm ]]; then
+			continue
+		fi
+		sh_pkg_installed "$pkg" || missing+=("$pkg")
+	done
+	if ((${#missing[@]} == 0)); then
+		return 0
+	fi
+	if ((EUID != 0)); then
+		if command -v sudo >/dev/null 2>&1; then
+			sudo=(sudo --preserve-env=DEBIAN_FRONTEND)
+		else
+			sh_die "missing Debian packages: ${missing[*]} (run as root or install them)"
+		fi
+	fi
+	sh_info "installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -qq || sh_die "apt-get update failed"
+	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+		sh_die "apt-get install failed for: ${missing[*]}"
+}
+
+# Warns when npm is missing (the web app build and the OpenAPI lint need it).
+sh_check_npm() {
+	if ! command -v npm >/dev/null 2>&1; then
+		sh_warn "npm not found: node is $(command -v node || echo missing); install npm for the web build"
+	fi
+}
+
+# Number of parallel build jobs.
+sh_jobs() {
+	nproc 2>/dev/null || echo 2
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds SchoolHub and runs it, the one command to try it on a fresh Debian 12:
+#
+#   scripts/run.sh
+#
+# Installs the missing Debian packages, builds build/ (Release), applies the
+# database migrations, loads the demo data on the first start only (the demo
+# logins are printed then), and serves on http://127.0.0.1:8080.
+#
+# Every variable of docs/CONFIG.md can be set by the caller, e.g.
+#   SCHOOLHUB_PORT=9000 DATABASE_URL=postgresql://sh:secret@localhost/schoolhub scripts/run.sh
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$SH_ROOT"
+
+sh_install_packages "${SH_RUNTIME_PACKAGES[@]}"
+sh_check_npm
+
+sh_info "building build/ (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSCHOOLHUB_SANITIZE=OFF \
+	-DSCHOOLHUB_BUILD_TESTS=OFF
+cmake --build build -j"$(sh_jobs)" --target schoolhub
+
+export SCHOOLHUB_DATA_DIR="${SCHOOLHUB_DATA_DIR:-./data}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///./data/schoolhub.db}"
+mkdir -p "$SCHOOLHUB_DATA_DIR"
+
+sh_info "applying migrations ($DATABASE_URL)"
+build/schoolhub migrate
+
+marker="$SCHOOLHUB_DATA_DIR/.demo-seeded"
+if [[ "${SCHOOLHUB_ENV:-development}" == production ]]; then
+	sh_info "SCHOOLHUB_ENV=production: not loading the demo data"
+elif [[ ! -e "$marker" ]]; then
+	sh_info "first start: loading the demo data (keep the logins printed below)"
+	build/schoolhub seed-demo
+	touch "$marker"
+fi
+
+sh_info "SchoolHub on http://${SCHOOLHUB_HOST:-127.0.0.1}:${SCHOOLHUB_PORT:-8080} (Ctrl-C stops it)"
+exec build/schoolhub serve

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# SchoolHub's whole test suite, the one command for developers and CI (.ci/run):
+#
+#   scripts/test.sh
+#
+# 1. installs the missing Debian packages (apt-get, only when something is missing);
+# 2. builds build/ (Release) and build-asan/ (Debug + AddressSanitizer/UBSan);
+# 3. starts a throwaway PostgreSQL on a free local port (stopped again on exit,
+#    whatever happens) and exports SCHOOLHUB_TEST_PG_URL for the tests;
+# 4. runs ctest in both builds, every unit test program under valgrind (sqlite),
+#    the OpenAPI lint (docs/) and the web unit tests (web/tests/, if present).
+#
+# A failing step doesn't stop the others; the last line is one SUMMARY and the exit
+# status is non-zero when any step failed.
+#
+# Environment:
+#   SCHOOLHUB_TEST_PG_URL  use this PostgreSQL instead of starting a throwaway one
+#   CTEST_PARALLEL         ctest -j value (default 2)
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$SH_ROOT"
+
+T0=$SECONDS
+CTEST_J="${CTEST_PARALLEL:-2}"
+STEP_NAMES=()
+STEP_RESULTS=()
+STEPS_FAILED=0
+TESTS_PASSED=0
+TESTS_FAILED=0
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-test-logs.XXXXXX")"
+
+# --- throwaway PostgreSQL, and the cleanup that always runs -----------------------
+PG_TMP=""  # mktemp -d directory holding data/, the socket and the log
+PG_DATA="" # data directory, set before the server is started
+PG_PID=""  # postmaster pid read from postmaster.pid
+PG_BIN=""
+PG_AS=() # runs a command as the postgres user when we are root
+
+# shellcheck disable=SC2317 # only called through the EXIT trap
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM HUP
+	if [[ -n "$PG_DATA" && -d "$PG_DATA" ]]; then
+		if [[ -f "$PG_DATA/postmaster.pid" ]]; then
+			"${PG_AS[@]}" "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 30 >/dev/null 2>&1
+		fi
+		if [[ -z "$PG_PID" && -f "$PG_DATA/postmaster.pid" ]]; then
+			PG_PID="$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null)"
+		fi
+	fi
+	if [[ -n "$PG_PID" ]] && pg_is_ours "$PG_PID"; then
+		echo "PostgreSQL $PG_PID still running after pg_ctl stop: sending SIGTERM" >&2
+		kill -TERM "$PG_PID" 2>/dev/null
+		for _ in $(seq 1 50); do
+			pg_is_ours "$PG_PID" || break
+			sleep 0.1
+		done
+		if pg_is_ours "$PG_PID"; then
+			echo "PostgreSQL $PG_PID still running: sending SIGKILL" >&2
+			kill -KILL "$PG_PID" 2>/dev/null
+		fi
+	fi
+	[[ -n "$PG_TMP" ]] && rm -rf "$PG_TMP"
+	rm -rf "$LOG_DIR"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# True while PID is alive and is the postmaster of our data directory (never
+# someone else's process that got the pid later, never another PostgreSQL).
+# shellcheck disable=SC2317 # only called from cleanup
+pg_is_ours() {
+	local pid="$1" cmdline
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+	[[ "$cmdline" == *postgres* && "$cmdline" == *"$PG_DATA"* ]]
+}
+
+port_in_use() {
+	timeout 2 bash -c ": </dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+pg_start() {
+	local port started=0 attempts=0 i
+	PG_BIN="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' \
+		-printf '%h\n' 2>/dev/null | sort -V | tail -n1)"
+	if [[ -z "$PG_BIN" ]]; then
+		echo "no PostgreSQL server under /usr/lib/postgresql/*/bin" >&2
+		return 1
+	fi
+	PG_TMP="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-pg.XXXXXX")"
+	PG_DATA="$PG_TMP/data"
+	if ((EUID == 0)); then
+		chown postgres:postgres "$PG_TMP" || return 1
+		PG_AS=(runuser -u postgres --)
+	fi
+	# initdb from a directory postgres can read (the caller's cwd may be /root).
+	if ! (cd "$PG_TMP" && "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres \
+		-E UTF8 --locale=C.UTF-8 >"$PG_TMP/initdb.log" 2>&1); then
+		cat "$PG_TMP/initdb.log" >&2
+		return 1
+	fi
+	for port in $(seq 55433 55532); do
+		port_in_use "$port" && continue
+		attempts=$((attempts + 1))
+		if (cd "$PG_TMP" && "${PG_AS[@]}" "$PG_BIN/pg_ctl" start -D "$PG_DATA" -w -t 60 \
+			-l "$PG_TMP/postgres.log" \
+			-o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off" \
+			>/dev/null 2>&1); then
+			started=1
+			break
+		fi
+		# Lost a race for the port? Then try the next one; anything else is fatal.
+		if ! grep -q 'could not bind\|Address already in use' "$PG_TMP/postgres.log" ||
+			((attempts >= 5)); then
+			cat "$PG_TMP/postgres.log" >&2
+			return 1
+		fi
+	done
+	if ((!started)); then
+		echo "no free port for PostgreSQL in 55433-55532" >&2
+		return 1
+	fi
+	PG_PID="$(head -n1 "$PG_DATA/postmaster.pid")"
+	for i in $(seq 1 60); do
+		"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres && break
+		((i == 60)) && {
+			echo "PostgreSQL did not become ready" >&2
+			return 1
+		}
+		sleep 0.5
+	done
+	export SCHOOLHUB_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+	echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') pid $PG_PID on port $port, data in $PG_DATA"
+	echo "SCHOOLHUB_TEST_PG_URL=$SCHOOLHUB_TEST_PG_URL"
+}
+
+# --- step bookkeeping --------------------------------------------------------------
+header() {
+	printf '\n%s===== [%5ds] %s =====%s\n' "$SH_C_BOLD" "$((SECONDS - T0))" "$*" "$SH_C_OFF"
+}
+
+# record NAME OK(0|1) TEXT
+record() {
+	STEP_NAMES+=("$1")
+	STEP_RESULTS+=("$3")
+	if [[ "$2" != 0 ]]; then
+		STEPS_FAILED=$((STEPS_FAILED + 1))
+		printf '%sFAILED%s: %s (%s)\n' "$SH_C_RED" "$SH_C_OFF" "$1" "$3"
+	else
+		printf 'ok: %s (%s)\n' "$1" "$3"
+	fi
+}
+
+# --- 1. packages ---------------------------------------------------------------------
+header "Debian packages"
+sh_install_packages "${SH_RUNTIME_PACKAGES[@]}" "${SH_TEST_PACKAGES[@]}"
+sh_check_npm
+
+# --- 2. builds -----------------------------------------------------------------------
+build() {
+	local dir="$1"
+	shift
+	cmake -S . -B "$dir" -DSCHOOLHUB_BUILD_TESTS=ON "$@" && cmake --build "$dir" -j"$(sh_jobs)"
+}
+
+header "build release (build/)"
+if build build -DCMAKE_BUILD_TYPE=Release -DSCHOOLHUB_SANITIZE=OFF; then
+	BUILD_RELEASE=0
+	record "build release" 0 ok
+else
+	BUILD_RELEASE=1
+	record "build release" 1 failed
+fi
+
+header "build asan (build-asan/)"
+if build build-asan -DCMAKE_BUILD_TYPE=Debug -DSCHOOLHUB_SANITIZE=ON; then
+	BUILD_ASAN=0
+	record "build asan" 0 ok
+else
+	BUILD_ASAN=1
+	record "build asan" 1 failed
+fi
+
+# --- 3. PostgreSQL -------------------------------------------------------------------
+header "PostgreSQL"
+if [[ -n "${SCHOOLHUB_TEST_PG_URL:-}" ]]; then
+	echo "using the given SCHOOLHUB_TEST_PG_URL=$SCHOOLHUB_TEST_PG_URL"
+	record "postgres" 0 "given"
+elif pg_start; then
+	record "postgres" 0 ok
+else
+	record "postgres" 1 "did not start"
+fi
+
+# --- 4. ctest ------------------------------------------------------------------------
+# run_ctest NAME DIR BUILD_FAILED [ENV=VALUE...]
+run_ctest() {
+	local name="$1" dir="$2" build_failed="$3" log summary total failed rc=0
+	shift 3
+	log="$LOG_DIR/$name.log"
+	if [[ "$build_failed" != 0 ]]; then
+		record "$name" 1 "not run: build failed"
+		return
+	fi
+	env "$@" ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$CTEST_J" 2>&1 |
+		tee "$log" || rc=$?
+	summary="$(grep -Eo '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)"
+	if [[ -n "$summary" ]]; then
+		total="${summary##* }"
+		failed="$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")"
+		TESTS_PASSED=$((TESTS_PASSED + total - failed))
+		TESTS_FAILED=$((TESTS_FAILED + failed))
+		summary="${summary%% *} of $total"
+	else
+		summary="no test result"
+	fi
+	if ((rc == 0)) && [[ "$summary" != "no test result" ]]; then
+		record "$name" 0 "$summary"
+	else
+		record "$name" 1 "$summary"
+	fi
+}
+
+header "ctest release"
+run_ctest "ctest release" build "$BUILD_RELEASE"
+
+header "ctest asan"
+run_ctest "ctest asan" build-asan "$BUILD_ASAN" \
+	ASAN_OPTIONS="detect_leaks=1" \
+	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+# --- 5. valgrind ---------------------------------------------------------------------
+header "valgrind (unit tests, sqlite)"
+if [[ "$BUILD_RELEASE" != 0 ]]; then
+	record "valgrind" 1 "not run: build failed"
+else
+	mapfile -t programs < <(find build -maxdepth 1 -type f -name 'test_*' -perm -u+x \
+		! -name test_api | sort)
+	clean=0
+	for prog in "${programs[@]}"; do
+		echo "--- valgrind $prog sqlite"
+		# CK_FORK=no: Check runs the tests in-process so valgrind sees one process.
+		if (cd build && CK_FORK=no valgrind -q --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+			"./${prog#build/}" sqlite); then
+			clean=$((clean + 1))
+		else
+			echo "valgrind: $prog failed" >&2
+		fi
+	done
+	if ((${#programs[@]} == 0)); then
+		record "valgrind" 1 "no unit test program in build/"
+	elif ((clean == ${#programs[@]})); then
+		record "valgrind" 0 "$clean/${#programs[@]} programs clean"
+	else
+		record "valgrind" 1 "$clean/${#programs[@]} programs clean"
+	fi
+fi
+
+# --- 6. OpenAPI lint -----------------------------------------------------------------
+header "OpenAPI lint (docs/openapi.yaml)"
+# No telemetry or update check: CI reaches the npm registry and nothing else.
+if (cd docs && export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true &&
+	npm ci --no-audit --no-fund && npx redocly lint openapi.yaml); then
+	record "openapi lint" 0 ok
+else
+	record "openapi lint" 1 failed
+fi
+
+# --- 7. web unit tests ---------------------------------------------------------------
+header "web unit tests (web/tests/)"
+if [[ -d web/tests ]]; then
+	if node --test web/tests/; then
+		record "web unit" 0 ok
+	else
+		record "web unit" 1 failed
+	fi
+else
+	echo "web/tests/ does not exist: skipped"
+	WEB_SKIPPED=1
+fi
+
+# --- summary -------------------------------------------------------------------------
+header "done"
+total_steps=${#STEP_NAMES[@]}
+details=""
+for i in "${!STEP_NAMES[@]}"; do
+	details+="${details:+, }${STEP_NAMES[$i]}: ${STEP_RESULTS[$i]}"
+done
+if [[ -n "${WEB_SKIPPED:-}" ]]; then
+	details+=", web unit: skipped (no web/tests)"
+fi
+echo "tests: $TESTS_PASSED passed, $TESTS_FAILED failed"
+echo "SUMMARY: $((total_steps - STEPS_FAILED))/$total_steps steps passed ($details) in $((SECONDS - T0))s"
+if ((STEPS_FAILED > 0)); then
+	exit 1
+fi
+exit 0

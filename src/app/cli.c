@@ -1,0 +1,209 @@
+/* Command-line entry points. Each command loads the configuration it needs and nothing more. */
+#include "schoolhub/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/demo_seed.h"
+#include "modules/auth/invites.h"
+#include "modules/users/user_queries.h"
+#include "schoolhub/app.h"
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/server.h"
+#include "schoolhub/util.h"
+
+static const char usage[] =
+	"usage: schoolhub <command>\n"
+	"  serve                                  run the HTTP server (see serve --help)\n"
+	"  migrate                                apply database migrations\n"
+	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent)\n"
+	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
+	"  seed-demo                              load a small demo school and print its logins\n"
+	"  version                                print the version\n";
+
+static int die(const char *what, char *error)
+{
+	fprintf(stderr, "schoolhub: %s%s%s\n", what, error ? ": " : "", error ? error : "");
+	free(error);
+	return 1;
+}
+
+/* Loads config and app; "need_secret" for commands that sign tokens or hash passwords. */
+static int open_app(bool need_secret, bool migrate, struct sh_app **app_r)
+{
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, need_secret, &error) != 0)
+		return die("configuration", error);
+	sh_log_set_level(cfg.log_level);
+	if (sh_app_create(&cfg, migrate, app_r, &error) != 0)
+		return die("startup", error);
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+		printf("usage: schoolhub serve\n\n%s", sh_config_help());
+		return 0;
+	}
+	/* Block the stop signals before threads start so only sigwait() below sees them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct sh_app *app = NULL;
+	if (open_app(true, true, &app) != 0)
+		return 1;
+	struct sh_server *server = NULL;
+	char *error = NULL;
+	if (sh_server_start(app, &server, &error) != 0) {
+		sh_app_destroy(&app);
+		return die("server", error);
+	}
+	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
+		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
+		    sh_db_kind_name(app->db), app->cfg.threads);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	sh_log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	sh_server_stop(&server);
+	sh_app_destroy(&app);
+	sh_log_info("stopped cleanly");
+	return 0;
+}
+
+static int cmd_migrate(void)
+{
+	struct sh_app *app = NULL;
+	if (open_app(false, true, &app) != 0)
+		return 1;
+	printf("database is up to date (%s)\n", sh_db_kind_name(app->db));
+	sh_app_destroy(&app);
+	return 0;
+}
+
+static int cmd_user_promote(int argc, char **argv)
+{
+	if (argc != 6 || strcmp(argv[2], "promote") != 0 || strcmp(argv[4], "--role") != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	enum sh_role role;
+	if (sh_role_parse(argv[5], &role) != 0) {
+		fprintf(stderr, "schoolhub: unknown role \"%s\" (admin, teacher or parent)\n", argv[5]);
+		return 2;
+	}
+	struct sh_app *app = NULL;
+	if (open_app(false, true, &app) != 0)
+		return 1;
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(app->db, &error);
+	if (conn == NULL) {
+		sh_app_destroy(&app);
+		return die("database", error);
+	}
+	char email[256], now[SH_TIME_LEN + 1];
+	snprintf(email, sizeof(email), "%s", argv[3]);
+	for (char *p = email; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	sh_time_now(now);
+	int64_t changed = 0;
+	enum sh_db_rc rc = sh_user_set_role(conn, email, sh_role_name(role), now, &changed);
+	sh_conn_close(&conn);
+	sh_app_destroy(&app);
+	if (rc != SH_DB_OK)
+		return die("database error while changing the role", NULL);
+	if (changed == 0) {
+		fprintf(stderr, "schoolhub: no member with email %s\n", email);
+		return 1;
+	}
+	printf("%s is now %s\n", email, sh_role_name(role));
+	return 0;
+}
+
+static int cmd_invite_create(int argc, char **argv)
+{
+	long days = SH_INVITE_DEFAULT_DAYS;
+	if (argc < 3 || strcmp(argv[2], "create") != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (argc == 5 && strcmp(argv[3], "--days") == 0) {
+		char *end;
+		days = strtol(argv[4], &end, 10);
+		if (*end != '\0' || days < 1 || days > 90) {
+			fprintf(stderr, "schoolhub: --days must be between 1 and 90\n");
+			return 2;
+		}
+	} else if (argc != 3) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct sh_app *app = NULL;
+	if (open_app(false, true, &app) != 0)
+		return 1;
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(app->db, &error);
+	if (conn == NULL) {
+		sh_app_destroy(&app);
+		return die("database", error);
+	}
+	char *code = NULL;
+	char expires[SH_TIME_LEN + 1];
+	enum sh_db_rc rc = sh_invite_create(conn, NULL, days, &code, expires);
+	sh_conn_close(&conn);
+	sh_app_destroy(&app);
+	if (rc != SH_DB_OK)
+		return die("database error while creating the invite", NULL);
+	printf("%s\n", code);
+	fprintf(stderr, "valid until %s, for one registration\n", expires);
+	free(code);
+	return 0;
+}
+
+static int cmd_seed_demo(void)
+{
+	struct sh_app *app = NULL;
+	if (open_app(false, true, &app) != 0)
+		return 1;
+	int rc = sh_demo_seed(app, stdout);
+	sh_app_destroy(&app);
+	return rc == 0 ? 0 : 1;
+}
+
+int sh_cli_main(int argc, char **argv)
+{
+	if (sh_global_init() != 0) {
+		fprintf(stderr, "schoolhub: cannot initialise libsodium/libcurl\n");
+		return 1;
+	}
+	const char *cmd = argc > 1 ? argv[1] : "";
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate();
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user_promote(argc, argv);
+	if (strcmp(cmd, "invite") == 0)
+		return cmd_invite_create(argc, argv);
+	if (strcmp(cmd, "seed-demo") == 0)
+		return cmd_seed_demo();
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}

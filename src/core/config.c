@@ -1,0 +1,278 @@
+/*
+ * Configuration from the environment. Every problem is reported as one line so an
+ * operator sees exactly what to fix; nothing is half-applied.
+ */
+#include "schoolhub/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "schoolhub/mem.h"
+#include "schoolhub/modules.h"
+
+static const char help_text[] =
+	"Environment variables:\n"
+	"  SCHOOLHUB_HOST            address to listen on (default 127.0.0.1)\n"
+	"  SCHOOLHUB_PORT            TCP port (default 8080)\n"
+	"  DATABASE_URL              sqlite:///relative.db, sqlite:////absolute.db or\n"
+	"                            postgresql://user:pass@host:port/db\n"
+	"                            (default sqlite:///./data/schoolhub.db)\n"
+	"  SCHOOLHUB_ENV             development (default) or production\n"
+	"  SCHOOLHUB_SECRET_KEY      token signing key, at least 32 bytes (required in production;\n"
+	"                            development generates one in the data directory)\n"
+	"  SCHOOLHUB_REGISTRATION    open, invite or closed (default: open in development,\n"
+	"                            invite in production)\n"
+	"  SCHOOLHUB_MODULES         comma list of enabled modules (default: all)\n"
+	"  SCHOOLHUB_CORS_ORIGINS    comma list of allowed browser origins (default: none)\n"
+	"  SCHOOLHUB_LOG_LEVEL       debug, info, warn or error (default info)\n"
+	"  SCHOOLHUB_THREADS         HTTP worker threads (default: number of cores)\n"
+	"  SCHOOLHUB_DATA_DIR        data directory (default ./data)\n"
+	"  SCHOOLHUB_MAX_BODY_BYTES  largest accepted request body (default 1048576)\n"
+	"  SCHOOLHUB_MAX_CONNECTIONS total open connections (default 1024)\n"
+	"  SCHOOLHUB_MAX_CONNECTIONS_PER_IP  open connections per client address (default 64)\n"
+	"  SCHOOLHUB_CONNECTION_TIMEOUT      seconds of inactivity before a connection is\n"
+	"                            dropped (default 30)\n";
+
+const char *sh_config_help(void)
+{
+	return help_text;
+}
+
+static int fail(char **error_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(char **error_r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	*error_r = sh_strdup(buf);
+	return -1;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return (v != NULL && *v != '\0') ? v : fallback;
+}
+
+/* Reads an unsigned integer in [min, max]; the default applies when unset. */
+static int env_uint(const char *name, unsigned long def, unsigned long min, unsigned long max,
+		    unsigned long *out, char **error_r)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > max)
+		return fail(error_r, "%s: expected a whole number between %lu and %lu, got \"%s\"",
+			    name, min, max, v);
+	*out = n;
+	return 0;
+}
+
+/*
+ * Development convenience: a random key kept in DATA_DIR/secret.key (0600), so tokens
+ * survive restarts without the operator having to invent a secret.
+ */
+static int load_dev_secret(struct sh_config *cfg, char **error_r)
+{
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
+		return fail(error_r, "SCHOOLHUB_DATA_DIR: cannot create %s: %s", cfg->data_dir,
+			    strerror(errno));
+	size_t plen = strlen(cfg->data_dir) + sizeof("/secret.key");
+	char *path = sh_malloc(plen);
+	snprintf(path, plen, "%s/secret.key", cfg->data_dir);
+
+	int rc = -1;
+	char buf[129];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n >= 32) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\r\n")] = '\0';
+			if (strlen(buf) >= 32) {
+				cfg->secret_key = sh_strdup(buf);
+				rc = 0;
+				goto out;
+			}
+		}
+		rc = fail(error_r, "%s is unreadable or shorter than 32 bytes; delete it to regenerate",
+			  path);
+		goto out;
+	}
+	char *key = NULL;
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof(raw));
+	key = sh_malloc(65);
+	sodium_bin2hex(key, 65, raw, sizeof(raw));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, key, 64) != 64 || close(fd) != 0) {
+		rc = fail(error_r, "cannot write %s: %s", path, strerror(errno));
+		sh_free(&key);
+		goto out;
+	}
+	cfg->secret_key = key;
+	rc = 0;
+out:
+	sh_free(&path);
+	return rc;
+}
+
+static int parse_cors(struct sh_config *cfg, const char *list, char **error_r)
+{
+	const char *p = list;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		while (len > 0 && (*p == ' '))
+			p++, len--;
+		size_t trimmed = len;
+		while (trimmed > 0 && p[trimmed - 1] == ' ')
+			trimmed--;
+		if (trimmed > 0) {
+			if (trimmed == 1 && *p == '*')
+				return fail(error_r, "SCHOOLHUB_CORS_ORIGINS: \"*\" is not allowed; list the origins");
+			if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0)
+				return fail(error_r, "SCHOOLHUB_CORS_ORIGINS: \"%.*s\" is not an http(s) origin",
+					    (int)trimmed, p);
+			if (cfg->cors_origin_count == SH_MAX_CORS_ORIGINS)
+				return fail(error_r, "SCHOOLHUB_CORS_ORIGINS: at most %d origins",
+					    SH_MAX_CORS_ORIGINS);
+			cfg->cors_origins[cfg->cors_origin_count++] = sh_strndup(p, trimmed);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	unsigned long n;
+	*error_r = NULL;
+
+	cfg->host = sh_strdup(env_or("SCHOOLHUB_HOST", "127.0.0.1"));
+	if (env_uint("SCHOOLHUB_PORT", 8080, 0, 65535, &n, error_r) != 0)
+		goto fail;
+	cfg->port = (unsigned)n;
+	cfg->database_url = sh_strdup(env_or("DATABASE_URL", "sqlite:///./data/schoolhub.db"));
+	cfg->data_dir = sh_strdup(env_or("SCHOOLHUB_DATA_DIR", "./data"));
+
+	const char *env = env_or("SCHOOLHUB_ENV", "development");
+	if (strcmp(env, "development") == 0)
+		cfg->env = SH_ENV_DEVELOPMENT;
+	else if (strcmp(env, "production") == 0)
+		cfg->env = SH_ENV_PRODUCTION;
+	else {
+		fail(error_r, "SCHOOLHUB_ENV: expected development or production, got \"%s\"", env);
+		goto fail;
+	}
+
+	const char *reg = env_or("SCHOOLHUB_REGISTRATION",
+				 cfg->env == SH_ENV_PRODUCTION ? "invite" : "open");
+	if (strcmp(reg, "open") == 0)
+		cfg->registration = SH_REG_OPEN;
+	else if (strcmp(reg, "invite") == 0)
+		cfg->registration = SH_REG_INVITE;
+	else if (strcmp(reg, "closed") == 0)
+		cfg->registration = SH_REG_CLOSED;
+	else {
+		fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite or closed, got \"%s\"", reg);
+		goto fail;
+	}
+
+	const char *modules = getenv("SCHOOLHUB_MODULES");
+	if (modules != NULL && *modules != '\0') {
+		if (sh_modules_parse(modules, &cfg->modules, error_r) != 0)
+			goto fail;
+	} else {
+		cfg->modules = sh_modules_all();
+	}
+
+	if (parse_cors(cfg, env_or("SCHOOLHUB_CORS_ORIGINS", ""), error_r) != 0)
+		goto fail;
+
+	const char *level = env_or("SCHOOLHUB_LOG_LEVEL", "info");
+	if (sh_log_parse_level(level, &cfg->log_level) != 0) {
+		fail(error_r, "SCHOOLHUB_LOG_LEVEL: expected debug, info, warn or error, got \"%s\"",
+		     level);
+		goto fail;
+	}
+
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (env_uint("SCHOOLHUB_THREADS", cores > 0 ? (unsigned long)cores : 2, 1, 256, &n,
+		     error_r) != 0)
+		goto fail;
+	cfg->threads = (unsigned)n;
+	cfg->argon2_max_concurrent = cfg->threads;
+
+	if (env_uint("SCHOOLHUB_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, &n,
+		     error_r) != 0)
+		goto fail;
+	cfg->max_body_bytes = n;
+	if (env_uint("SCHOOLHUB_MAX_CONNECTIONS", 1024, 4, 65536, &n, error_r) != 0)
+		goto fail;
+	cfg->max_connections = (unsigned)n;
+	if (env_uint("SCHOOLHUB_MAX_CONNECTIONS_PER_IP", 64, 1, 65536, &n, error_r) != 0)
+		goto fail;
+	cfg->max_connections_per_ip = (unsigned)n;
+	if (env_uint("SCHOOLHUB_CONNECTION_TIMEOUT", 30, 1, 3600, &n, error_r) != 0)
+		goto fail;
+	cfg->connection_timeout_s = (unsigned)n;
+	cfg->connection_memory_bytes = 64 * 1024;
+	cfg->access_token_ttl_s = 15 * 60;
+	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
+	cfg->login_max_failures = 10;
+	cfg->login_window_s = 15 * 60;
+
+	const char *secret = getenv("SCHOOLHUB_SECRET_KEY");
+	if (secret != NULL && *secret != '\0') {
+		if (strlen(secret) < 32) {
+			fail(error_r, "SCHOOLHUB_SECRET_KEY: must be at least 32 bytes (got %zu)",
+			     strlen(secret));
+			goto fail;
+		}
+		cfg->secret_key = sh_strdup(secret);
+	} else if (need_secret) {
+		if (cfg->env == SH_ENV_PRODUCTION) {
+			fail(error_r, "SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production "
+				      "(at least 32 random bytes)");
+			goto fail;
+		}
+		if (load_dev_secret(cfg, error_r) != 0)
+			goto fail;
+	}
+	cfg->secret_key_len = cfg->secret_key ? strlen(cfg->secret_key) : 0;
+	return 0;
+fail:
+	sh_config_free(cfg);
+	return -1;
+}
+
+void sh_config_free(struct sh_config *cfg)
+{
+	sh_free(&cfg->host);
+	sh_free(&cfg->database_url);
+	if (cfg->secret_key != NULL)
+		sodium_memzero(cfg->secret_key, strlen(cfg->secret_key));
+	sh_free(&cfg->secret_key);
+	sh_free(&cfg->data_dir);
+	for (size_t i = 0; i < cfg->cors_origin_count; i++)
+		sh_free(&cfg->cors_origins[i]);
+	cfg->cors_origin_count = 0;
+}

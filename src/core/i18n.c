@@ -1,0 +1,136 @@
+/* Language negotiation and the server-side message catalogue (fr, nl, en). */
+#include "schoolhub/i18n.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const lang_codes[SH_LANG_COUNT] = {"fr", "nl", "en"};
+
+const char *sh_lang_code(enum sh_lang lang)
+{
+	return lang_codes[lang];
+}
+
+int sh_lang_parse(const char *code, enum sh_lang *lang_r)
+{
+	if (code == NULL)
+		return -1;
+	for (int i = 0; i < SH_LANG_COUNT; i++) {
+		size_t n = strlen(lang_codes[i]);
+		if (strncasecmp(code, lang_codes[i], n) == 0 && (code[n] == '\0' || code[n] == '-')) {
+			*lang_r = (enum sh_lang)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Reads "q=0.8" after a language range; 1.0 when absent, 0 when malformed. */
+static double parse_q(const char *p, const char *end)
+{
+	while (p < end && (*p == ';' || *p == ' '))
+		p++;
+	if (end - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+		return p < end ? 0.0 : 1.0;
+	char buf[8] = {0};
+	size_t n = (size_t)(end - p - 2) < sizeof(buf) - 1 ? (size_t)(end - p - 2) : sizeof(buf) - 1;
+	memcpy(buf, p + 2, n);
+	return strtod(buf, NULL);
+}
+
+enum sh_lang sh_lang_from_accept(const char *header)
+{
+	enum sh_lang best = SH_LANG_FR;
+	double best_q = 0.0;
+	if (header == NULL)
+		return best;
+	const char *p = header;
+	while (*p != '\0') {
+		const char *item_end = p + strcspn(p, ",");
+		while (p < item_end && *p == ' ')
+			p++;
+		const char *range_end = p;
+		while (range_end < item_end && *range_end != ';' && *range_end != ' ')
+			range_end++;
+		double q = parse_q(range_end, item_end);
+		char range[16] = {0};
+		size_t rlen = (size_t)(range_end - p);
+		if (rlen > 0 && rlen < sizeof(range)) {
+			memcpy(range, p, rlen);
+			enum sh_lang lang;
+			if (q > best_q && sh_lang_parse(range, &lang) == 0) {
+				best = lang;
+				best_q = q;
+			}
+		}
+		p = *item_end ? item_end + 1 : item_end;
+	}
+	return best;
+}
+
+struct message {
+	const char *code;
+	const char *text[SH_LANG_COUNT];
+};
+
+/* Titles of problem codes. Keep in step with docs/openapi.yaml. */
+static const struct message problem_titles[] = {
+	{"bad_request", {"Requête invalide", "Ongeldige aanvraag", "Bad request"}},
+	{"conflict", {"Conflit avec l'état actuel", "Conflict met de huidige toestand", "Conflict with the current state"}},
+	{"email_taken", {"Cette adresse e-mail est déjà utilisée", "Dit e-mailadres is al in gebruik", "This email address is already in use"}},
+	{"forbidden", {"Accès refusé", "Toegang geweigerd", "Access denied"}},
+	{"internal_error", {"Erreur interne du serveur", "Interne serverfout", "Internal server error"}},
+	{"invalid_credentials", {"Adresse e-mail ou mot de passe incorrect", "E-mailadres of wachtwoord onjuist", "Incorrect email address or password"}},
+	{"invalid_invite", {"Code d'invitation invalide ou expiré", "Ongeldige of verlopen uitnodigingscode", "Invalid or expired invite code"}},
+	{"invalid_json", {"Le corps de la requête n'est pas un objet JSON valide", "De inhoud van de aanvraag is geen geldig JSON-object", "The request body is not a valid JSON object"}},
+	{"invite_required", {"Un code d'invitation est nécessaire pour s'inscrire", "Een uitnodigingscode is nodig om te registreren", "An invite code is required to register"}},
+	{"method_not_allowed", {"Méthode non autorisée", "Methode niet toegestaan", "Method not allowed"}},
+	{"not_found", {"Ressource introuvable", "Niet gevonden", "Not found"}},
+	{"payload_too_large", {"Le corps de la requête est trop volumineux", "De inhoud van de aanvraag is te groot", "The request body is too large"}},
+	{"registration_closed", {"Les inscriptions sont fermées", "Registratie is gesloten", "Registration is closed"}},
+	{"service_unavailable", {"Service momentanément indisponible", "Dienst tijdelijk niet beschikbaar", "Service temporarily unavailable"}},
+	{"too_many_attempts", {"Trop de tentatives, réessayez plus tard", "Te veel pogingen, probeer later opnieuw", "Too many attempts, try again later"}},
+	{"unauthorized", {"Authentification requise", "Authenticatie vereist", "Authentication required"}},
+	{"unsupported_media_type", {"Le contenu doit être au format JSON (application/json)", "De inhoud moet JSON zijn (application/json)", "The content must be JSON (application/json)"}},
+	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
+};
+
+/* Messages of field error codes. */
+static const struct message field_messages[] = {
+	{"invalid_class", {"Classe inconnue : choisissez M1 à M3 ou P1 à P6.", "Onbekende klas: kies M1 tot M3 of P1 tot P6.", "Unknown class: choose M1 to M3 or P1 to P6."}},
+	{"invalid_cursor", {"Curseur de pagination invalide.", "Ongeldige pagineringscursor.", "Invalid pagination cursor."}},
+	{"invalid_date", {"Date invalide (format AAAA-MM-JJ).", "Ongeldige datum (formaat JJJJ-MM-DD).", "Invalid date (format YYYY-MM-DD)."}},
+	{"invalid_email", {"Adresse e-mail invalide.", "Ongeldig e-mailadres.", "Invalid email address."}},
+	{"invalid_locale", {"Langue inconnue : fr, nl ou en.", "Onbekende taal: fr, nl of en.", "Unknown language: fr, nl or en."}},
+	{"invalid_phone", {"Numéro de téléphone invalide.", "Ongeldig telefoonnummer.", "Invalid phone number."}},
+	{"invalid_type", {"Type de valeur incorrect.", "Verkeerd waardetype.", "Wrong value type."}},
+	{"date_in_future", {"La date ne peut pas être dans le futur.", "De datum mag niet in de toekomst liggen.", "The date cannot be in the future."}},
+	{"out_of_range", {"Valeur hors des limites permises.", "Waarde buiten de toegestane grenzen.", "Value out of the allowed range."}},
+	{"password_too_long", {"Le mot de passe ne peut dépasser 256 caractères.", "Het wachtwoord mag niet langer zijn dan 256 tekens.", "The password cannot be longer than 256 characters."}},
+	{"password_too_short", {"Le mot de passe doit contenir au moins 12 caractères.", "Het wachtwoord moet minstens 12 tekens bevatten.", "The password must be at least 12 characters long."}},
+	{"required", {"Ce champ est obligatoire.", "Dit veld is verplicht.", "This field is required."}},
+	{"too_long", {"Texte trop long.", "Tekst te lang.", "Text too long."}},
+	{"invalid_text", {"Texte invalide (caractères non permis).", "Ongeldige tekst (niet-toegestane tekens).", "Invalid text (characters not allowed)."}},
+	{"unknown_field", {"Ce champ n'est pas accepté ici.", "Dit veld is hier niet toegestaan.", "This field is not accepted here."}},
+};
+
+static const char *lookup(const struct message *table, size_t n, const char *code,
+			  enum sh_lang lang)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].code, code) == 0)
+			return table[i].text[lang];
+	return code;
+}
+
+const char *sh_i18n_problem_title(const char *code, enum sh_lang lang)
+{
+	return lookup(problem_titles, sizeof(problem_titles) / sizeof(problem_titles[0]), code, lang);
+}
+
+const char *sh_i18n_field_message(const char *code, enum sh_lang lang)
+{
+	return lookup(field_messages, sizeof(field_messages) / sizeof(field_messages[0]), code, lang);
+}

@@ -1,0 +1,169 @@
+/*
+ * Request dispatch: CORS preflight, route matching (404 / 405 + Allow), the
+ * single-page app for non-API paths, then for API routes the gates in order —
+ * database connection, authentication and role, JSON body — and the handler.
+ */
+#include "http/dispatch.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/auth_gate.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "schoolhub/app.h"
+#include "schoolhub/log.h"
+
+#define API_CSP "default-src 'none'; frame-ancestors 'none'"
+#define APP_CSP                                                                              \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "    \
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "      \
+	"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+static const char *allowed_origin(const struct sh_request *req)
+{
+	const char *origin = sh_req_header(req, "Origin");
+	if (origin == NULL)
+		return NULL;
+	const struct sh_config *cfg = &req->app->cfg;
+	for (size_t i = 0; i < cfg->cors_origin_count; i++)
+		if (strcmp(cfg->cors_origins[i], origin) == 0)
+			return cfg->cors_origins[i];
+	return NULL;
+}
+
+static void preflight(struct sh_request *req, struct sh_response *res)
+{
+	req->route_pattern = "preflight";
+	if (allowed_origin(req) == NULL) {
+		sh_reply_problem(req, res, 403, "forbidden", "origin not allowed");
+		return;
+	}
+	sh_res_header(res, "Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
+	sh_res_header(res, "Access-Control-Allow-Headers",
+		      "Authorization, Content-Type, Accept-Language, X-Request-Id");
+	sh_res_header(res, "Access-Control-Max-Age", "600");
+	sh_reply_empty(res, 204);
+}
+
+void sh_http_finish_headers(struct sh_request *req, struct sh_response *res)
+{
+	bool html = res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0;
+	sh_res_header(res, "X-Content-Type-Options", "nosniff");
+	sh_res_header(res, "Referrer-Policy", "no-referrer");
+	sh_res_header(res, "X-Frame-Options", "DENY");
+	sh_res_header(res, "Content-Security-Policy", html ? APP_CSP : API_CSP);
+	if (!res->cacheable)
+		sh_res_header(res, "Cache-Control", "no-store");
+	const char *origin = allowed_origin(req);
+	if (origin != NULL) {
+		sh_res_header(res, "Access-Control-Allow-Origin", origin);
+		sh_res_header(res, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+		sh_res_header(res, "Vary", "Origin");
+	}
+}
+
+static bool is_json_content_type(const char *ct)
+{
+	if (ct == NULL)
+		return false;
+	size_t n = strlen("application/json");
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static void json_decref_cb(void *p)
+{
+	json_decref(p);
+}
+
+/* 415 unless JSON, 400 unless a JSON object; returns 0 or -1 after replying. */
+static int json_body_or_reply(struct sh_request *req, struct sh_response *res)
+{
+	if (!is_json_content_type(sh_req_header(req, "Content-Type"))) {
+		sh_reply_problem(req, res, 415, "unsupported_media_type", NULL);
+		return -1;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		sh_reply_problem(req, res, 400, "invalid_json", "empty body");
+		return -1;
+	}
+	json_error_t err;
+	json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (doc == NULL || !json_is_object(doc)) {
+		json_decref(doc);
+		sh_reply_problem(req, res, 400, "invalid_json", NULL);
+		return -1;
+	}
+	sh_arena_defer(req->arena, json_decref_cb, doc);
+	req->json = doc;
+	return 0;
+}
+
+static bool is_api_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+}
+
+static void run_route(struct sh_request *req, struct sh_response *res,
+		      const struct sh_route *route)
+{
+	if (route->flags & SH_ROUTE_NEEDS_DB || route->flags & SH_ROUTE_AUTH) {
+		req->db = sh_db_thread_conn(req->app->db);
+		if (req->db == NULL) {
+			sh_res_header(res, "Retry-After", "5");
+			sh_reply_problem(req, res, 503, "service_unavailable", NULL);
+			return;
+		}
+	}
+	if ((route->flags & SH_ROUTE_AUTH) && sh_auth_gate_or_reply(req, res, route) != 0)
+		return;
+	if ((route->flags & SH_ROUTE_JSON_BODY) && json_body_or_reply(req, res) != 0)
+		return;
+	route->handler(req, res);
+	if (req->db != NULL && sh_conn_in_tx(req->db)) {
+		/* A handler returned inside a transaction: that is a bug; never leak the lock. */
+		sh_log_error("request %s: transaction left open by %s", req->request_id,
+			     route->pattern);
+		sh_conn_rollback(req->db);
+	}
+	if (!res->replied) {
+		sh_log_error("request %s: handler for %s gave no reply", req->request_id,
+			     route->pattern);
+		sh_reply_internal(req, res);
+	}
+}
+
+void sh_http_dispatch(struct sh_request *req, struct sh_response *res)
+{
+	if (strcmp(req->method, "OPTIONS") == 0 && sh_req_header(req, "Origin") != NULL &&
+	    sh_req_header(req, "Access-Control-Request-Method") != NULL) {
+		preflight(req, res);
+		return;
+	}
+	const struct sh_route *route = NULL;
+	const char *allow = NULL;
+	switch (sh_router_match(req->app->router, req, req->method, req->path, &route, &allow)) {
+	case SH_MATCH_FOUND:
+		run_route(req, res, route);
+		return;
+	case SH_MATCH_BAD_METHOD:
+		sh_res_header(res, "Allow", allow);
+		sh_reply_problem(req, res, 405, "method_not_allowed", NULL);
+		return;
+	case SH_MATCH_NOT_FOUND:
+		break;
+	}
+	if (!is_api_path(req->path) &&
+	    (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+		req->route_pattern = "static";
+		sh_static_serve(req, res);
+		return;
+	}
+	sh_reply_not_found(req, res);
+}

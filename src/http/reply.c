@@ -1,0 +1,255 @@
+/* Building responses: JSON bodies, RFC 9457 problems and validation errors. */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "schoolhub/http.h"
+#include "schoolhub/log.h"
+
+#define PROBLEM_TYPE_BASE "https://schoolhub.be/problems/"
+
+void sh_res_header(struct sh_response *res, const char *name, const char *value)
+{
+	if (res->header_count == SH_MAX_EXTRA_HEADERS) {
+		sh_log_error("too many response headers; dropped %s", name);
+		return;
+	}
+	res->header_names[res->header_count] = name;
+	res->header_values[res->header_count] = value;
+	res->header_count++;
+}
+
+void sh_reply_raw(struct sh_response *res, unsigned status, const char *content_type,
+		  const char *body, size_t len)
+{
+	res->status = status;
+	res->content_type = content_type;
+	res->body = body;
+	res->body_len = len;
+	res->replied = true;
+}
+
+void sh_reply_empty(struct sh_response *res, unsigned status)
+{
+	sh_reply_raw(res, status, NULL, "", 0);
+}
+
+static void reply_json_typed(struct sh_request *req, struct sh_response *res, unsigned status,
+			     json_t *body, const char *content_type)
+{
+	if (body == NULL) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		sh_log_error("json_dumps failed");
+		sh_reply_raw(res, 500, "application/problem+json",
+			     "{\"status\":500,\"code\":\"internal_error\"}", 38);
+		return;
+	}
+	sh_arena_defer(req->arena, free, text);
+	sh_reply_raw(res, status, content_type, text, strlen(text));
+}
+
+void sh_reply_json(struct sh_request *req, struct sh_response *res, unsigned status, json_t *body)
+{
+	reply_json_typed(req, res, status, body, "application/json");
+}
+
+static json_t *problem_object(struct sh_request *req, unsigned status, const char *code,
+			      const char *detail)
+{
+	const char *title = sh_i18n_problem_title(code, req->lang);
+	return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+			 sh_arena_printf(req->arena, PROBLEM_TYPE_BASE "%s", code), "title", title,
+			 "status", (int)status, "detail", detail ? detail : title, "code", code);
+}
+
+void sh_reply_problem(struct sh_request *req, struct sh_response *res, unsigned status,
+		      const char *code, const char *detail)
+{
+	reply_json_typed(req, res, status, problem_object(req, status, code, detail),
+			 "application/problem+json");
+}
+
+void sh_reply_not_found(struct sh_request *req, struct sh_response *res)
+{
+	sh_reply_problem(req, res, 404, "not_found", NULL);
+}
+
+void sh_reply_internal(struct sh_request *req, struct sh_response *res)
+{
+	/* Never a detail: internals stay in the log, correlated by the request id. */
+	sh_reply_problem(req, res, 500, "internal_error", NULL);
+}
+
+void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc)
+{
+	if (rc == SH_DB_DOWN || rc == SH_DB_RETRY) {
+		sh_res_header(res, "Retry-After", "1");
+		sh_reply_problem(req, res, 503, "service_unavailable", NULL);
+		return;
+	}
+	sh_log_error("request %s: database error %d on %s", req->request_id, (int)rc,
+		     req->route_pattern ? req->route_pattern : req->path);
+	sh_reply_internal(req, res);
+}
+
+void sh_validation_add(struct sh_validation *v, const char *field, const char *code)
+{
+	if (v->count < SH_MAX_FIELD_ERRORS) {
+		v->fields[v->count] = field;
+		v->codes[v->count] = code;
+		v->count++;
+	}
+}
+
+int sh_validation_or_reply(struct sh_request *req, struct sh_response *res,
+			   const struct sh_validation *v)
+{
+	if (v->count == 0)
+		return 0;
+	json_t *problem = problem_object(req, 422, "validation_failed", NULL);
+	json_t *errors = json_array();
+	for (size_t i = 0; i < v->count; i++)
+		json_array_append_new(errors,
+				      json_pack("{s:s, s:s, s:s}", "field", v->fields[i], "code",
+						v->codes[i], "message",
+						sh_i18n_field_message(v->codes[i], req->lang)));
+	json_object_set_new(problem, "errors", errors);
+	reply_json_typed(req, res, 422, problem, "application/problem+json");
+	return -1;
+}
+
+int sh_json_allowed_fields_or_reply(struct sh_request *req, struct sh_response *res,
+				    const char *const *allowed)
+{
+	struct sh_validation v = {0};
+	const char *key;
+	json_t *value;
+	json_object_foreach(req->json, key, value) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a != NULL && !ok; a++)
+			ok = strcmp(*a, key) == 0;
+		if (!ok)
+			sh_validation_add(&v, sh_arena_strdup(req->arena, key), "unknown_field");
+	}
+	return sh_validation_or_reply(req, res, &v);
+}
+
+bool sh_json_get_string(json_t *obj, const char *field, bool required, const char **value_r,
+			struct sh_validation *v)
+{
+	json_t *value = json_object_get(obj, field);
+	if (value == NULL) {
+		if (required)
+			sh_validation_add(v, field, "required");
+		return false;
+	}
+	if (!json_is_string(value)) {
+		sh_validation_add(v, field, "invalid_type");
+		return false;
+	}
+	*value_r = json_string_value(value);
+	return true;
+}
+
+bool sh_json_get_nullable_string(json_t *obj, const char *field, const char **value_r,
+				 bool *is_null_r, struct sh_validation *v)
+{
+	json_t *value = json_object_get(obj, field);
+	*is_null_r = false;
+	if (value == NULL)
+		return false;
+	if (json_is_null(value)) {
+		*is_null_r = true;
+		*value_r = NULL;
+		return true;
+	}
+	return sh_json_get_string(obj, field, false, value_r, v);
+}
+
+bool sh_json_get_bool(json_t *obj, const char *field, bool required, bool *value_r,
+		      struct sh_validation *v)
+{
+	json_t *value = json_object_get(obj, field);
+	if (value == NULL) {
+		if (required)
+			sh_validation_add(v, field, "required");
+		return false;
+	}
+	if (!json_is_boolean(value)) {
+		sh_validation_add(v, field, "invalid_type");
+		return false;
+	}
+	*value_r = json_is_true(value);
+	return true;
+}
+
+int sh_req_limit_or_reply(struct sh_request *req, struct sh_response *res, int *limit_r)
+{
+	const char *s = sh_req_query(req, "limit");
+	*limit_r = 20;
+	if (s == NULL)
+		return 0;
+	int n = 0;
+	size_t len = strlen(s);
+	bool ok = len > 0 && len <= 3;
+	for (size_t i = 0; ok && i < len; i++) {
+		ok = s[i] >= '0' && s[i] <= '9';
+		n = n * 10 + (s[i] - '0');
+	}
+	if (!ok || n < 1 || n > 100) {
+		struct sh_validation v = {0};
+		sh_validation_add(&v, "limit", "out_of_range");
+		return sh_validation_or_reply(req, res, &v);
+	}
+	*limit_r = n;
+	return 0;
+}
+
+const char *sh_req_param(const struct sh_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->param_count; i++)
+		if (strcmp(req->param_names[i], name) == 0)
+			return req->param_values[i];
+	return NULL;
+}
+
+const char *sh_req_header(const struct sh_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->transport, MHD_HEADER_KIND, name);
+}
+
+const char *sh_req_query(const struct sh_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->transport, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *const role_names[] = {"parent", "teacher", "admin"};
+
+const char *sh_role_name(enum sh_role role)
+{
+	switch (role) {
+	case SH_ROLE_TEACHER:
+		return role_names[1];
+	case SH_ROLE_ADMIN:
+		return role_names[2];
+	default:
+		return role_names[0];
+	}
+}
+
+int sh_role_parse(const char *name, enum sh_role *role_r)
+{
+	static const enum sh_role roles[] = {SH_ROLE_PARENT, SH_ROLE_TEACHER, SH_ROLE_ADMIN};
+	for (int i = 0; i < 3; i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0) {
+			*role_r = roles[i];
+			return 0;
+		}
+	return -1;
+}

@@ -1,0 +1,317 @@
+/*
+ * libmicrohttpd glue: the daemon (internal thread pool + epoll, explicit limits),
+ * body collection with the size cap, turning an sh_response into an MHD response,
+ * the access log and graceful shutdown. What a request *means* is decided in
+ * dispatch.c; this file only moves bytes.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/dispatch.h"
+#include "http/metrics.h"
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/server.h"
+
+struct sh_server {
+	struct MHD_Daemon *daemon;
+	struct sh_app *app;
+	unsigned port;
+	_Atomic long in_flight; /* requests started and not yet completed */
+};
+
+/* Per-request state, from the first access-handler call to the completion callback. */
+struct request_ctx {
+	struct sh_arena *arena;
+	char *body;
+	size_t body_len, body_cap;
+	struct timespec start;
+	bool replied_early;
+};
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static const char *client_ip(struct sh_arena *arena, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "unknown";
+	if (info != NULL && info->client_addr != NULL) {
+		const struct sockaddr *sa = info->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  buf, sizeof(buf));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+				  sizeof(buf));
+	}
+	return sh_arena_strdup(arena, buf);
+}
+
+/* The client's X-Request-Id when it is short and plain; otherwise a fresh random one. */
+static void set_request_id(struct sh_request *req, struct MHD_Connection *c)
+{
+	const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	if (given != NULL) {
+		size_t n = strlen(given);
+		bool sane = n > 0 && n < sizeof(req->request_id);
+		for (size_t i = 0; sane && i < n; i++)
+			sane = (given[i] >= 'a' && given[i] <= 'z') ||
+			       (given[i] >= 'A' && given[i] <= 'Z') ||
+			       (given[i] >= '0' && given[i] <= '9') || given[i] == '-' ||
+			       given[i] == '_' || given[i] == '.';
+		if (sane) {
+			memcpy(req->request_id, given, n + 1);
+			return;
+		}
+	}
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(req->request_id, sizeof(req->request_id), raw, sizeof(raw));
+}
+
+static void log_request(const struct sh_request *req, const struct sh_response *res,
+			double seconds)
+{
+	if (sh_log_get_level() > SH_LOG_INFO)
+		return;
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Only the route pattern, never the raw path or query: they can carry personal data. */
+	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s, s:s?}", "ts", ts, "level",
+				 "info", "msg", "request", "method", req->method, "route",
+				 req->route_pattern ? req->route_pattern : "unmatched", "status",
+				 (int)res->status, "duration_ms", seconds * 1000.0, "request_id",
+				 req->request_id, "user_id",
+				 req->user.authenticated ? req->user.id : NULL);
+	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
+	if (text != NULL)
+		sh_log_json_line(SH_LOG_INFO, text);
+	free(text);
+	json_decref(line);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct sh_request *req,
+			     struct sh_response *res)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		res->body_len, (void *)(uintptr_t)res->body, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	bool ok = true;
+	if (res->content_type != NULL)
+		ok &= MHD_add_response_header(r, "Content-Type", res->content_type) == MHD_YES;
+	ok &= MHD_add_response_header(r, "X-Request-Id", req->request_id) == MHD_YES;
+	for (size_t i = 0; i < res->header_count; i++)
+		ok &= MHD_add_response_header(r, res->header_names[i], res->header_values[i]) ==
+		      MHD_YES;
+	enum MHD_Result rc = ok ? MHD_queue_response(c, res->status, r) : MHD_NO;
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static void init_request(struct sh_request *req, struct sh_server *srv, struct request_ctx *ctx,
+			 struct MHD_Connection *c, const char *url, const char *method)
+{
+	req->app = srv->app;
+	req->arena = ctx->arena;
+	req->method = method;
+	req->path = url;
+	req->transport = c;
+	req->lang = sh_lang_from_accept(
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+	req->client_ip = client_ip(ctx->arena, c);
+	set_request_id(req, c);
+}
+
+static enum MHD_Result finish(struct sh_server *srv, struct request_ctx *ctx,
+			      struct MHD_Connection *c, struct sh_request *req,
+			      struct sh_response *res)
+{
+	sh_http_finish_headers(req, res);
+	enum MHD_Result rc = queue(c, req, res);
+	double took = seconds_since(&ctx->start);
+	sh_metrics_observe(srv->app->metrics, req->method,
+			   req->route_pattern ? req->route_pattern : "unmatched", res->status, took);
+	log_request(req, res, took);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct sh_server *srv = cls;
+	struct request_ctx *ctx = *con_cls;
+	size_t max_body = srv->app->cfg.max_body_bytes;
+
+	if (ctx == NULL) {
+		ctx = sh_calloc(1, sizeof(*ctx));
+		ctx->arena = sh_arena_create();
+		clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+		*con_cls = ctx;
+		atomic_fetch_add(&srv->in_flight, 1);
+		/* A declared oversize body is refused before a byte of it is read. */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl != NULL && strtoull(cl, NULL, 10) > max_body) {
+			struct sh_request req = {0};
+			struct sh_response res = {0};
+			init_request(&req, srv, ctx, c, url, method);
+			sh_reply_problem(&req, &res, 413, "payload_too_large", NULL);
+			ctx->replied_early = true;
+			return finish(srv, ctx, c, &req, &res);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		if (ctx->replied_early) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		if (ctx->body_len + *upload_size > max_body)
+			return MHD_NO; /* chunked body over the cap: drop the connection */
+		if (ctx->body_len + *upload_size + 1 > ctx->body_cap) {
+			size_t cap = ctx->body_cap ? ctx->body_cap : 1024;
+			while (cap < ctx->body_len + *upload_size + 1)
+				cap *= 2;
+			ctx->body = sh_realloc(ctx->body, cap);
+			ctx->body_cap = cap;
+		}
+		memcpy(ctx->body + ctx->body_len, upload, *upload_size);
+		ctx->body_len += *upload_size;
+		ctx->body[ctx->body_len] = '\0';
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (ctx->replied_early)
+		return MHD_YES;
+
+	struct sh_request req = {0};
+	struct sh_response res = {0};
+	init_request(&req, srv, ctx, c, url, method);
+	req.body = ctx->body;
+	req.body_len = ctx->body_len;
+	sh_http_dispatch(&req, &res);
+	return finish(srv, ctx, c, &req, &res);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	(void)toe;
+	struct sh_server *srv = cls;
+	struct request_ctx *ctx = *con_cls;
+	if (ctx == NULL)
+		return;
+	sh_arena_destroy(&ctx->arena);
+	sh_free(&ctx->body);
+	sh_free(&ctx);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)c;
+	(void)socket_context;
+	struct sh_server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		sh_metrics_connection_opened(srv->app->metrics);
+	else
+		sh_metrics_connection_closed(srv->app->metrics);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	sh_log_warn("libmicrohttpd: %s", msg);
+}
+
+int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **error_r)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	char port[8];
+	snprintf(port, sizeof(port), "%u", app->cfg.port);
+	if (getaddrinfo(app->cfg.host, port, &hints, &ai) != 0 || ai == NULL) {
+		*error_r = sh_strdup("SCHOOLHUB_HOST: expected a numeric IPv4 or IPv6 address");
+		return -1;
+	}
+	struct sh_server *srv = sh_calloc(1, sizeof(*srv));
+	srv->app = app;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		/* The logger goes first so that errors about later options reach our log. */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.connection_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)app->cfg.connection_memory_bytes,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (srv->daemon == NULL) {
+		char buf[160];
+		snprintf(buf, sizeof(buf), "cannot listen on %s:%u (address in use?)",
+			 app->cfg.host, app->cfg.port);
+		*error_r = sh_strdup(buf);
+		sh_free(&srv);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info != NULL ? info->port : app->cfg.port;
+	*server_r = srv;
+	return 0;
+}
+
+unsigned sh_server_port(const struct sh_server *server)
+{
+	return server->port;
+}
+
+void sh_server_stop(struct sh_server **server_r)
+{
+	struct sh_server *srv = *server_r;
+	if (srv == NULL)
+		return;
+	/* Stop accepting, then give in-flight requests up to 10 s to complete. */
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++)
+		usleep(10 * 1000);
+	MHD_stop_daemon(srv->daemon);
+	sh_free(server_r);
+}

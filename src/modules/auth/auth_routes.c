@@ -1,0 +1,429 @@
+/*
+ * Module "auth": register, login, refresh, logout, and invitations made by admins.
+ *
+ * Password hashing happens outside transactions (it takes ~50 ms); everything that
+ * writes more than one row runs in one sh_conn_transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "modules/auth/invites.h"
+#include "modules/auth/session_queries.h"
+#include "modules/auth/tokens.h"
+#include "modules/users/user_fields.h"
+#include "modules/users/user_queries.h"
+#include "schoolhub/app.h"
+#include "schoolhub/modules.h"
+#include "schoolhub/security.h"
+#include "schoolhub/util.h"
+
+/* --- POST /api/v1/auth/register ------------------------------------------------ */
+
+struct register_tx {
+	struct sh_user *user;
+	struct sh_token_pair *pair;
+	const char *invite_hash; /* NULL when registration is open */
+	const char *now;
+	const char *outcome; /* problem code when the transaction was refused */
+};
+
+static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct register_tx *t = ctx;
+	t->outcome = NULL;
+	enum sh_db_rc rc = sh_user_insert(conn, t->user, t->now);
+	if (rc == SH_DB_UNIQUE) {
+		t->outcome = "email_taken";
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_OK)
+		return rc;
+	if (t->invite_hash != NULL) {
+		int64_t used = 0;
+		rc = sh_invite_consume(conn, t->invite_hash, t->user->id, t->now, &used);
+		if (rc != SH_DB_OK)
+			return rc;
+		if (used != 1) {
+			t->outcome = "invalid_invite";
+			*rollback_r = true;
+			return SH_DB_OK;
+		}
+	}
+	return sh_token_pair_store(conn, t->pair, t->user->id, t->now);
+}
+
+static void auth_register(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"email",     "password", "first_name", "last_name",
+					      "locale",    "invite_code", NULL};
+	enum sh_registration mode = req->app->cfg.registration;
+	if (mode == SH_REG_CLOSED) {
+		sh_reply_problem(req, res, 403, "registration_closed", NULL);
+		return;
+	}
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+
+	struct sh_validation v = {0};
+	const char *email = NULL, *password = NULL, *first = NULL, *last = NULL;
+	const char *locale = NULL, *invite = NULL;
+	if (sh_json_get_string(req->json, "email", true, &email, &v))
+		email = sh_field_email(req, "email", email, &v);
+	if (sh_json_get_string(req->json, "password", true, &password, &v))
+		sh_field_password("password", password, &v);
+	if (sh_json_get_string(req->json, "first_name", true, &first, &v))
+		first = sh_field_name(req, "first_name", first, &v);
+	if (sh_json_get_string(req->json, "last_name", true, &last, &v))
+		last = sh_field_name(req, "last_name", last, &v);
+	if (sh_json_get_string(req->json, "locale", false, &locale, &v))
+		locale = sh_field_locale("locale", locale, &v);
+	sh_json_get_string(req->json, "invite_code", false, &invite, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+
+	char invite_hash[65];
+	struct register_tx t = {0};
+	if (mode == SH_REG_INVITE) {
+		if (invite == NULL || *invite == '\0') {
+			sh_reply_problem(req, res, 403, "invite_required", NULL);
+			return;
+		}
+		sh_invite_code_hash(invite, invite_hash);
+		t.invite_hash = invite_hash;
+	}
+
+	char hash[SH_PASSWORD_HASH_MAX];
+	if (sh_password_hash(req->app, password, hash) != 0) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	char id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
+	sh_uuid_v4(id);
+	sh_time_now(now);
+	struct sh_user user = {.id = id,
+			       .email = email,
+			       .password_hash = hash,
+			       .first_name = first,
+			       .last_name = last,
+			       .locale = locale ? locale : sh_lang_code(req->lang),
+			       .role = "parent",
+			       .created_at = now};
+	struct sh_token_pair pair;
+	sh_token_pair_prepare(req, NULL, &pair);
+	t.user = &user;
+	t.pair = &pair;
+	t.now = now;
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, register_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	if (t.outcome != NULL) {
+		bool taken = strcmp(t.outcome, "email_taken") == 0;
+		sh_reply_problem(req, res, taken ? 409 : 403, t.outcome, NULL);
+		return;
+	}
+	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	if (body == NULL) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	sh_reply_json(req, res, 201, body);
+}
+
+/* --- POST /api/v1/auth/login ---------------------------------------------------- */
+
+static void reply_invalid_credentials(struct sh_request *req, struct sh_response *res)
+{
+	sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
+}
+
+/* 429 with Retry-After when the account has too many recent failures; 0 otherwise. */
+static int throttle_or_reply(struct sh_request *req, struct sh_response *res, const char *email)
+{
+	const struct sh_config *cfg = &req->app->cfg;
+	char since[SH_TIME_LEN + 1];
+	time_t now = time(NULL);
+	sh_time_format(now - (time_t)cfg->login_window_s, since);
+	int64_t failures = 0;
+	const char *oldest = NULL;
+	enum sh_db_rc rc =
+		sh_login_failure_count(req->db, req->arena, email, since, &failures, &oldest);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return -1;
+	}
+	if (failures < (int64_t)cfg->login_max_failures)
+		return 0;
+	/* Retry when the oldest failure in the window ages out. */
+	struct tm tm = {0};
+	long wait = (long)cfg->login_window_s;
+	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
+		wait = (long)(timegm(&tm) + (time_t)cfg->login_window_s - now);
+	if (wait < 1)
+		wait = 1;
+	sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", wait));
+	sh_reply_problem(req, res, 429, "too_many_attempts", NULL);
+	return -1;
+}
+
+struct login_tx {
+	const char *email;
+	const char *user_id;
+	struct sh_token_pair *pair;
+	const char *now;
+};
+
+static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct login_tx *t = ctx;
+	enum sh_db_rc rc = sh_login_failure_clear(conn, t->email);
+	if (rc != SH_DB_OK)
+		return rc;
+	return sh_token_pair_store(conn, t->pair, t->user_id, t->now);
+}
+
+static void auth_login(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"email", "password", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *email_in = NULL, *password = NULL;
+	sh_json_get_string(req->json, "email", true, &email_in, &v);
+	sh_json_get_string(req->json, "password", true, &password, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+
+	struct sh_validation ignored = {0};
+	const char *email = sh_field_email(req, "email", email_in, &ignored);
+	if (email == NULL || strlen(password) > 4 * SH_PASSWORD_MAX) {
+		/* Cannot be an account: same answer and similar time as a wrong password. */
+		sh_password_verify(req->app, NULL, "not-a-password");
+		reply_invalid_credentials(req, res);
+		return;
+	}
+	if (throttle_or_reply(req, res, email) != 0)
+		return;
+
+	struct sh_user user = {0};
+	enum sh_db_rc rc = sh_user_by_email(req->db, req->arena, email, &user);
+	if (rc != SH_DB_ROW && rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	bool found = rc == SH_DB_ROW;
+	if (!sh_password_verify(req->app, found ? user.password_hash : NULL, password)) {
+		char now[SH_TIME_LEN + 1];
+		sh_time_now(now);
+		rc = sh_login_failure_add(req->db, email, now);
+		if (rc != SH_DB_OK) {
+			sh_reply_db_error(req, res, rc);
+			return;
+		}
+		reply_invalid_credentials(req, res);
+		return;
+	}
+
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct sh_token_pair pair;
+	sh_token_pair_prepare(req, NULL, &pair);
+	struct login_tx t = {email, user.id, &pair, now};
+	rc = sh_conn_transaction(req->db, SH_TX_WRITE, login_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	if (body == NULL) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	sh_reply_json(req, res, 200, body);
+}
+
+/* --- POST /api/v1/auth/refresh -------------------------------------------------- */
+
+struct refresh_tx {
+	const struct sh_refresh *old;
+	struct sh_token_pair *pair;
+	const char *now;
+	bool reused; /* lost a race against another use of the same token */
+};
+
+static enum sh_db_rc refresh_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct refresh_tx *t = ctx;
+	int64_t changed = 0;
+	t->reused = false;
+	enum sh_db_rc rc = sh_refresh_rotate(conn, t->old->id, t->now, &changed);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (changed != 1) {
+		t->reused = true;
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	return sh_token_pair_store(conn, t->pair, t->old->user_id, t->now);
+}
+
+static void auth_refresh(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"refresh_token", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *token = NULL;
+	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+
+	char hash[65], now[SH_TIME_LEN + 1];
+	sh_token_hash(token, hash);
+	sh_time_now(now);
+	struct sh_refresh old = {0};
+	enum sh_db_rc rc = sh_refresh_find(req->db, req->arena, hash, &old);
+	if (rc == SH_DB_OK || (rc == SH_DB_ROW && (old.revoked_at != NULL ||
+						   strcmp(old.expires_at, now) <= 0))) {
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+		return;
+	}
+	if (rc != SH_DB_ROW) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	struct sh_user user = {0};
+	if (old.rotated_at == NULL) {
+		rc = sh_user_by_id(req->db, req->arena, old.user_id, &user);
+		if (rc != SH_DB_ROW && rc != SH_DB_OK) {
+			sh_reply_db_error(req, res, rc);
+			return;
+		}
+		if (rc == SH_DB_OK) {
+			sh_reply_problem(req, res, 401, "unauthorized", NULL);
+			return;
+		}
+	}
+	struct sh_token_pair pair;
+	sh_token_pair_prepare(req, old.family_id, &pair);
+	struct refresh_tx t = {&old, &pair, now, false};
+	if (old.rotated_at == NULL) {
+		rc = sh_conn_transaction(req->db, SH_TX_WRITE, refresh_in_tx, &t);
+		if (rc != SH_DB_OK) {
+			sh_reply_db_error(req, res, rc);
+			return;
+		}
+	}
+	if (old.rotated_at != NULL || t.reused) {
+		/* A token that was already exchanged is being replayed: whoever holds this
+		 * family may be an attacker, so the whole family dies (theft detection). */
+		rc = sh_refresh_revoke_family(req->db, old.family_id, old.user_id, now);
+		if (rc != SH_DB_OK) {
+			sh_reply_db_error(req, res, rc);
+			return;
+		}
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+		return;
+	}
+	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	if (body == NULL) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	sh_reply_json(req, res, 200, body);
+}
+
+/* --- POST /api/v1/auth/logout --------------------------------------------------- */
+
+static void auth_logout(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"refresh_token", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *token = NULL;
+	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	char hash[65], now[SH_TIME_LEN + 1];
+	sh_token_hash(token, hash);
+	sh_time_now(now);
+	struct sh_refresh r = {0};
+	enum sh_db_rc rc = sh_refresh_find(req->db, req->arena, hash, &r);
+	/* Only the caller's own session can be ended; anything else is a silent no-op so
+	 * logout never tells whether a token exists. */
+	if (rc == SH_DB_ROW && strcmp(r.user_id, req->user.id) == 0)
+		rc = sh_refresh_revoke_family(req->db, r.family_id, r.user_id, now);
+	if (rc != SH_DB_OK && rc != SH_DB_ROW) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_empty(res, 204);
+}
+
+/* --- POST /api/v1/admin/invites ------------------------------------------------- */
+
+static void admin_create_invite(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"expires_in_days", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	json_t *days_j = json_object_get(req->json, "expires_in_days");
+	long days = SH_INVITE_DEFAULT_DAYS;
+	if (days_j != NULL) {
+		struct sh_validation v = {0};
+		if (!json_is_integer(days_j))
+			sh_validation_add(&v, "expires_in_days", "invalid_type");
+		else if (json_integer_value(days_j) < 1 || json_integer_value(days_j) > 90)
+			sh_validation_add(&v, "expires_in_days", "out_of_range");
+		if (sh_validation_or_reply(req, res, &v) != 0)
+			return;
+		days = (long)json_integer_value(days_j);
+	}
+	char *code = NULL;
+	char expires_at[SH_TIME_LEN + 1];
+	enum sh_db_rc rc = sh_invite_create(req->db, req->user.id, days, &code, expires_at);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	json_t *body = json_pack("{s:s, s:s}", "code", code, "expires_at", expires_at);
+	free(code);
+	sh_reply_json(req, res, 201, body);
+}
+
+static const struct sh_route auth_routes[] = {
+	{"POST", "/api/v1/auth/register", auth_register, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/login", auth_login, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/refresh", auth_refresh, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/logout", auth_logout, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"POST", "/api/v1/admin/invites", admin_create_invite, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY,
+	 SH_ROLE_ADMIN},
+};
+
+static enum sh_db_rc auth_export(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+				 json_t *out)
+{
+	(void)arena;
+	json_t *sessions = json_array();
+	json_object_set_new(out, "sessions", sessions);
+	return sh_refresh_export(conn, user_id, sessions);
+}
+
+static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const char *now)
+{
+	return sh_refresh_revoke_user(conn, user_id, now);
+}
+
+const struct sh_module sh_module_auth = {
+	.name = "auth",
+	.id = SH_MODULE_AUTH,
+	.routes = auth_routes,
+	.route_count = sizeof(auth_routes) / sizeof(auth_routes[0]),
+	.export_part = auth_export,
+	.erase_user = auth_erase,
+};

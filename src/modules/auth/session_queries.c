@@ -1,0 +1,188 @@
+/* SQL for sessions (refresh tokens), login throttling and invitations. */
+#include "modules/auth/session_queries.h"
+
+#include "schoolhub/util.h"
+
+static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
+{
+	enum sh_db_rc rc = sh_stmt_exec(st);
+	if (changed_r != NULL)
+		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char *user_id,
+				const char *family_id, const char *token_hash, const char *now,
+				const char *expires_at)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, "
+		      "expires_at) VALUES ($1, $2, $3, $4, $5, $6)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, user_id);
+	sh_stmt_bind_text(st, 3, family_id);
+	sh_stmt_bind_text(st, 4, token_hash);
+	sh_stmt_bind_text(st, 5, now);
+	sh_stmt_bind_text(st, 6, expires_at);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
+			      const char *token_hash, struct sh_refresh *r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at "
+		      "FROM refresh_tokens WHERE token_hash = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, token_hash);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		r->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		r->user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+		r->family_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+		r->expires_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 3));
+		r->rotated_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 4));
+		r->revoked_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 5));
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char *now,
+				int64_t *changed_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE refresh_tokens SET rotated_at = $2 "
+		      "WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, now);
+	return exec_and_free(st, changed_r);
+}
+
+enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
+				       const char *user_id, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE refresh_tokens SET revoked_at = $3 "
+		      "WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, family_id);
+	sh_stmt_bind_text(st, 2, user_id);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE refresh_tokens SET revoked_at = $2 "
+		      "WHERE user_id = $1 AND revoked_at IS NULL");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT family_id, MIN(created_at), MAX(expires_at), MAX(revoked_at) "
+		      "FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id ORDER BY 2");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:s, s:s?}", "session_id",
+						sh_stmt_col_text(st, 0), "started_at",
+						sh_stmt_col_time(st, 1), "expires_at",
+						sh_stmt_col_time(st, 2), "revoked_at",
+						sh_stmt_col_time(st, 3)));
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now)
+{
+	char id[SH_UUID_LEN + 1];
+	sh_uuid_v4(id);
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO login_failures (id, email, failed_at) VALUES ($1, $2, $3)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, email);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *arena,
+				     const char *email, const char *since, int64_t *count_r,
+				     const char **oldest_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT COUNT(*), MIN(failed_at) FROM login_failures "
+		      "WHERE email = $1 AND failed_at > $2");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, email);
+	sh_stmt_bind_text(st, 2, since);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		*count_r = sh_stmt_col_int64(st, 0);
+		*oldest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 1));
+		rc = SH_DB_OK;
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
+{
+	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM login_failures WHERE email = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, email);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
+			       const char *now, const char *expires_at)
+{
+	char id[SH_UUID_LEN + 1];
+	sh_uuid_v4(id);
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO invites (id, code_hash, created_by, created_at, expires_at) "
+		      "VALUES ($1, $2, $3, $4, $5)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, code_hash);
+	sh_stmt_bind_text(st, 3, created_by);
+	sh_stmt_bind_text(st, 4, now);
+	sh_stmt_bind_text(st, 5, expires_at);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
+				const char *now, int64_t *changed_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE invites SET used_by = $2, used_at = $3 "
+		      "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, code_hash);
+	sh_stmt_bind_text(st, 2, user_id);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, changed_r);
+}

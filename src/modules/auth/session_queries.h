@@ -1,0 +1,42 @@
+/* SQL for refresh tokens, login failures and invitations. */
+#ifndef SCHOOLHUB_AUTH_SESSION_QUERIES_H
+#define SCHOOLHUB_AUTH_SESSION_QUERIES_H
+
+#include <jansson.h>
+
+#include "schoolhub/arena.h"
+#include "schoolhub/store.h"
+
+struct sh_refresh {
+	const char *id, *user_id, *family_id, *expires_at, *rotated_at, *revoked_at;
+};
+
+enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char *user_id,
+				const char *family_id, const char *token_hash, const char *now,
+				const char *expires_at);
+/* SH_DB_ROW when found, SH_DB_OK when unknown. */
+enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
+			      const char *token_hash, struct sh_refresh *r);
+/* Marks a live token used; "*changed_r" is 0 when someone else rotated it first. */
+enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char *now,
+				int64_t *changed_r);
+enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
+				       const char *user_id, const char *now);
+enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now);
+/* The caller's sessions for the data export. */
+enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items);
+
+enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now);
+/* Failures since "since"; "*oldest_r" (arena) is the oldest of them, for Retry-After. */
+enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *arena,
+				     const char *email, const char *since, int64_t *count_r,
+				     const char **oldest_r);
+enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email);
+
+enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
+			       const char *now, const char *expires_at);
+/* Uses an unexpired, unused invite; "*changed_r" is 1 on success, 0 when invalid. */
+enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
+				const char *now, int64_t *changed_r);
+
+#endif

@@ -1,0 +1,39 @@
+/* Every SQL statement about children and their guardians. */
+#ifndef SCHOOLHUB_CHILDREN_QUERIES_H
+#define SCHOOLHUB_CHILDREN_QUERIES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "schoolhub/store.h"
+
+struct sh_child {
+	const char *id, *first_name, *last_name, *class_name, *birth_date;
+	bool photo_consent;
+};
+
+/*
+ * The children "guardian_id" is a guardian of, as child JSON objects with their guardians
+ * (only "child_id" when not NULL). Authorization lives in the query itself: a child the
+ * caller does not guard is simply not there.
+ */
+enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian_id,
+				      const char *child_id, json_t *items);
+
+enum sh_db_rc sh_child_insert(struct sh_conn *conn, const struct sh_child *c, const char *now);
+enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, const char *now);
+enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id);
+
+/* SH_DB_OK, SH_DB_UNIQUE when already a guardian, or an error. */
+enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, const char *user_id,
+				 const char *relationship, const char *now);
+enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, const char *user_id,
+				 int64_t *changed_r);
+enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r);
+/* SH_DB_ROW when "user_id" guards "child_id". */
+enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, const char *user_id);
+
+/* Account deletion: children with no other guardian go, then every link of the user. */
+enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_id);
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * Module "children": a family's children and the links to their guardians.
+ * Only guardians see or touch a child; to anyone else it does not exist (404).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "modules/children/child_queries.h"
+#include "modules/users/user_fields.h"
+#include "modules/users/user_queries.h"
+#include "schoolhub/app.h"
+#include "schoolhub/modules.h"
+#include "schoolhub/util.h"
+
+static const char *const class_names[] = {"M1", "M2", "M3", "P1", "P2", "P3", "P4", "P5", "P6"};
+
+static bool valid_class(const char *s)
+{
+	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
+		if (strcmp(s, class_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Fills "c" from the body; on POST the names and class are required. */
+static void read_child_fields(struct sh_request *req, bool creating, struct sh_child *c,
+			      struct sh_validation *v)
+{
+	const char *s = NULL;
+	bool is_null = false;
+	if (sh_json_get_string(req->json, "first_name", creating, &s, v))
+		c->first_name = sh_field_name(req, "first_name", s, v);
+	if (sh_json_get_string(req->json, "last_name", creating, &s, v))
+		c->last_name = sh_field_name(req, "last_name", s, v);
+	if (sh_json_get_string(req->json, "class_name", creating, &s, v)) {
+		if (valid_class(s))
+			c->class_name = s;
+		else
+			sh_validation_add(v, "class_name", "invalid_class");
+	}
+	if (sh_json_get_nullable_string(req->json, "birth_date", &s, &is_null, v)) {
+		time_t t;
+		if (is_null)
+			c->birth_date = NULL;
+		else if (sh_date_parse(s, &t) != 0 || t < -2208988800 /* 1900 */)
+			sh_validation_add(v, "birth_date", "invalid_date");
+		else if (t > time(NULL))
+			sh_validation_add(v, "birth_date", "date_in_future");
+		else
+			c->birth_date = s;
+	}
+	bool consent;
+	if (sh_json_get_bool(req->json, "photo_consent", false, &consent, v))
+		c->photo_consent = consent;
+}
+
+static const char *read_relationship(struct sh_request *req, struct sh_validation *v)
+{
+	const char *s = NULL;
+	if (!sh_json_get_string(req->json, "relationship", false, &s, v))
+		return "parent";
+	const char *r = sh_field_name(req, "relationship", s, v);
+	if (r != NULL && strlen(r) > 50) {
+		sh_validation_add(v, "relationship", "too_long");
+		return NULL;
+	}
+	return r;
+}
+
+/* The child as the caller may see it, or NULL after replying 404/5xx. */
+static json_t *child_or_reply(struct sh_request *req, struct sh_response *res, const char *id)
+{
+	if (!sh_uuid_valid(id)) {
+		sh_reply_not_found(req, res);
+		return NULL;
+	}
+	json_t *items = json_array();
+	enum sh_db_rc rc = sh_children_of_guardian(req->db, req->user.id, id, items);
+	if (rc != SH_DB_OK) {
+		json_decref(items);
+		sh_reply_db_error(req, res, rc);
+		return NULL;
+	}
+	json_t *child = json_incref(json_array_get(items, 0));
+	json_decref(items);
+	if (child == NULL)
+		sh_reply_not_found(req, res);
+	return child;
+}
+
+static void children_list(struct sh_request *req, struct sh_response *res)
+{
+	json_t *items = json_array();
+	enum sh_db_rc rc = sh_children_of_guardian(req->db, req->user.id, NULL, items);
+	if (rc != SH_DB_OK) {
+		json_decref(items);
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_json(req, res, 200, json_pack("{s:o}", "items", items));
+}
+
+struct create_tx {
+	const struct sh_child *child;
+	const char *user_id, *relationship, *now;
+};
+
+static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct create_tx *t = ctx;
+	enum sh_db_rc rc = sh_child_insert(conn, t->child, t->now);
+	if (rc != SH_DB_OK)
+		return rc;
+	return sh_guardian_insert(conn, t->child->id, t->user_id, t->relationship, t->now);
+}
+
+static void children_create(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"first_name", "last_name", "class_name",
+					      "birth_date", "photo_consent", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	char id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
+	sh_uuid_v4(id);
+	sh_time_now(now);
+	struct sh_child c = {.id = id};
+	struct sh_validation v = {0};
+	read_child_fields(req, true, &c, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	struct create_tx t = {&c, req->user.id, "parent", now};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, create_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	json_t *child = child_or_reply(req, res, id);
+	if (child != NULL)
+		sh_reply_json(req, res, 201, child);
+}
+
+static void children_get(struct sh_request *req, struct sh_response *res)
+{
+	json_t *child = child_or_reply(req, res, sh_req_param(req, "id"));
+	if (child != NULL)
+		sh_reply_json(req, res, 200, child);
+}
+
+static void children_patch(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"first_name", "last_name", "class_name",
+					      "birth_date", "photo_consent", NULL};
+	const char *id = sh_req_param(req, "id");
+	json_t *current = child_or_reply(req, res, id);
+	if (current == NULL)
+		return;
+	struct sh_child c = {
+		.id = id,
+		.first_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "first_name"))),
+		.last_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "last_name"))),
+		.class_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "class_name"))),
+		.birth_date = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "birth_date"))),
+		.photo_consent = json_is_true(json_object_get(current, "photo_consent")),
+	};
+	json_decref(current);
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	read_child_fields(req, false, &c, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	enum sh_db_rc rc = sh_child_update(req->db, &c, now);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	json_t *child = child_or_reply(req, res, id);
+	if (child != NULL)
+		sh_reply_json(req, res, 200, child);
+}
+
+static void children_delete(struct sh_request *req, struct sh_response *res)
+{
+	const char *id = sh_req_param(req, "id");
+	json_t *current = child_or_reply(req, res, id);
+	if (current == NULL)
+		return;
+	json_decref(current);
+	enum sh_db_rc rc = sh_child_delete(req->db, id);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_empty(res, 204);
+}
+
+static void guardians_add(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"email", "relationship", NULL};
+	const char *id = sh_req_param(req, "id");
+	json_t *current = child_or_reply(req, res, id);
+	if (current == NULL)
+		return;
+	json_decref(current);
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *email = NULL;
+	if (sh_json_get_string(req->json, "email", true, &email, &v))
+		email = sh_field_email(req, "email", email, &v);
+	const char *relationship = read_relationship(req, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	struct sh_user other = {0};
+	enum sh_db_rc rc = sh_user_by_email(req->db, req->arena, email, &other);
+	if (rc == SH_DB_OK) {
+		sh_reply_problem(req, res, 404, "not_found", NULL);
+		return;
+	}
+	if (rc != SH_DB_ROW) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	rc = sh_guardian_insert(req->db, id, other.id, relationship, now);
+	if (rc == SH_DB_UNIQUE) {
+		sh_reply_problem(req, res, 409, "conflict", NULL);
+		return;
+	}
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	json_t *child = child_or_reply(req, res, id);
+	if (child != NULL)
+		sh_reply_json(req, res, 201, child);
+}
+
+struct unlink_tx {
+	const char *child_id, *user_id;
+	const char *outcome;
+};
+
+static enum sh_db_rc unlink_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct unlink_tx *t = ctx;
+	t->outcome = NULL;
+	int64_t count = 0, changed = 0;
+	enum sh_db_rc rc = sh_guardian_exists(conn, t->child_id, t->user_id);
+	if (rc == SH_DB_OK) {
+		t->outcome = "not_found";
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_ROW)
+		return rc;
+	rc = sh_guardian_count(conn, t->child_id, &count);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (count <= 1) {
+		t->outcome = "conflict"; /* a child always keeps at least one guardian */
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	return sh_guardian_delete(conn, t->child_id, t->user_id, &changed);
+}
+
+static void guardians_remove(struct sh_request *req, struct sh_response *res)
+{
+	const char *id = sh_req_param(req, "id");
+	const char *user_id = sh_req_param(req, "user_id");
+	json_t *current = child_or_reply(req, res, id);
+	if (current == NULL)
+		return;
+	json_decref(current);
+	if (!sh_uuid_valid(user_id)) {
+		sh_reply_not_found(req, res);
+		return;
+	}
+	struct unlink_tx t = {id, user_id, NULL};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, unlink_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	if (t.outcome != NULL) {
+		bool missing = strcmp(t.outcome, "not_found") == 0;
+		sh_reply_problem(req, res, missing ? 404 : 409, t.outcome, NULL);
+		return;
+	}
+	sh_reply_empty(res, 204);
+}
+
+static const struct sh_route children_routes[] = {
+	{"GET", "/api/v1/children", children_list, SH_ROUTE_AUTH, 0},
+	{"POST", "/api/v1/children", children_create, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"GET", "/api/v1/children/{id}", children_get, SH_ROUTE_AUTH, 0},
+	{"PATCH", "/api/v1/children/{id}", children_patch, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"DELETE", "/api/v1/children/{id}", children_delete, SH_ROUTE_AUTH, 0},
+	{"POST", "/api/v1/children/{id}/guardians", guardians_add,
+	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"DELETE", "/api/v1/children/{id}/guardians/{user_id}", guardians_remove, SH_ROUTE_AUTH,
+	 0},
+};
+
+static enum sh_db_rc children_export(struct sh_conn *conn, struct sh_arena *arena,
+				     const char *user_id, json_t *out)
+{
+	(void)arena;
+	json_t *items = json_array();
+	json_object_set_new(out, "children", items);
+	return sh_children_of_guardian(conn, user_id, NULL, items);
+}
+
+static enum sh_db_rc children_erase(struct sh_conn *conn, const char *user_id, const char *now)
+{
+	(void)now;
+	return sh_children_erase_guardian(conn, user_id);
+}
+
+const struct sh_module sh_module_children = {
+	.name = "children",
+	.id = SH_MODULE_CHILDREN,
+	.routes = children_routes,
+	.route_count = sizeof(children_routes) / sizeof(children_routes[0]),
+	.export_part = children_export,
+	.erase_user = children_erase,
+};

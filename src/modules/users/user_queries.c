@@ -1,0 +1,190 @@
+/* SQL for users. Written once; runs unchanged on SQLite and PostgreSQL. */
+#include "modules/users/user_queries.h"
+
+#include <string.h>
+
+#define USER_COLUMNS "id, email, password_hash, first_name, last_name, phone, locale, role, created_at"
+
+static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user *u)
+{
+	u->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+	u->email = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+	u->password_hash = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+	u->first_name = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
+	u->last_name = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
+	u->phone = sh_arena_strdup(arena, sh_stmt_col_text(st, 5));
+	u->locale = sh_arena_strdup(arena, sh_stmt_col_text(st, 6));
+	u->role = sh_arena_strdup(arena, sh_stmt_col_text(st, 7));
+	u->created_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 8));
+}
+
+/* Runs a one-row lookup with one text parameter. */
+static enum sh_db_rc lookup_one(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+				const char *param, struct sh_user *u)
+{
+	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, param);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW)
+		read_user(st, arena, u);
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+			    struct sh_user *u)
+{
+	return lookup_one(conn, arena,
+			  "SELECT " USER_COLUMNS " FROM users WHERE id = $1 AND active AND deleted_at IS NULL",
+			  id, u);
+}
+
+enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
+			       struct sh_user *u)
+{
+	return lookup_one(conn, arena,
+			  "SELECT " USER_COLUMNS " FROM users WHERE email = $1 AND active AND deleted_at IS NULL",
+			  email, u);
+}
+
+enum sh_db_rc sh_user_load_active_role(struct sh_conn *conn, const char *id, enum sh_role *role_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT role FROM users WHERE id = $1 AND active AND deleted_at IS NULL");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW && sh_role_parse(sh_stmt_col_text(st, 0), role_r) != 0)
+		rc = SH_DB_ERROR;
+	sh_stmt_free(&st);
+	return rc;
+}
+
+static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
+{
+	enum sh_db_rc rc = sh_stmt_exec(st);
+	if (changed_r != NULL)
+		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
+		      "locale, role, created_at, updated_at) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, u->id);
+	sh_stmt_bind_text(st, 2, u->email);
+	sh_stmt_bind_text(st, 3, u->password_hash);
+	sh_stmt_bind_text(st, 4, u->first_name);
+	sh_stmt_bind_text(st, 5, u->last_name);
+	sh_stmt_bind_text(st, 6, u->phone);
+	sh_stmt_bind_text(st, 7, u->locale);
+	sh_stmt_bind_text(st, 8, u->role);
+	sh_stmt_bind_text(st, 9, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
+				     const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE users SET first_name = $2, last_name = $3, phone = $4, locale = $5, "
+		      "updated_at = $6 WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, u->id);
+	sh_stmt_bind_text(st, 2, u->first_name);
+	sh_stmt_bind_text(st, 3, u->last_name);
+	sh_stmt_bind_text(st, 4, u->phone);
+	sh_stmt_bind_text(st, 5, u->locale);
+	sh_stmt_bind_text(st, 6, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const char *hash,
+				   const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, hash);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
+			       const char *now, int64_t *changed_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE users SET role = $2, updated_at = $3 "
+		      "WHERE email = $1 AND deleted_at IS NULL");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, email);
+	sh_stmt_bind_text(st, 2, role);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, changed_r);
+}
+
+enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now)
+{
+	/* The row stays so records other members need (later: ledger entries) keep pointing at
+	 * a pseudonym; every personal field is overwritten and the login made impossible. */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE users SET email = 'deleted-' || id || '@invalid', password_hash = '', "
+		      "first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
+		      "deleted_at = $3, updated_at = $3 WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_bool(st, 2, false);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
+				const char *after_first, const char *after_id, int limit,
+				json_t *items)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn,
+		"SELECT id, first_name, last_name FROM users "
+		"WHERE active AND deleted_at IS NULL "
+		"AND (CAST($1 AS TEXT) IS NULL OR lower(first_name || ' ' || last_name) LIKE $1 ESCAPE '\\' "
+		"     OR lower(last_name || ' ' || first_name) LIKE $1 ESCAPE '\\') "
+		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
+		"ORDER BY last_name, first_name, id LIMIT $5");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, q);
+	sh_stmt_bind_text(st, 2, after_last);
+	sh_stmt_bind_text(st, 3, after_first);
+	sh_stmt_bind_text(st, 4, after_id);
+	sh_stmt_bind_int64(st, 5, limit + 1);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "id",
+						       sh_stmt_col_text(st, 0), "first_name",
+						       sh_stmt_col_text(st, 1), "last_name",
+						       sh_stmt_col_text(st, 2)));
+	sh_stmt_free(&st);
+	return rc;
+}
+
+json_t *sh_user_to_json(const struct sh_user *u)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "id", u->id, "email",
+			 u->email, "first_name", u->first_name, "last_name", u->last_name, "phone",
+			 u->phone, "locale", u->locale, "role", u->role, "created_at",
+			 u->created_at);
+}

@@ -1,0 +1,48 @@
+/* Every SQL statement about users, in one place (portable SQL, $n placeholders). */
+#ifndef SCHOOLHUB_USERS_QUERIES_H
+#define SCHOOLHUB_USERS_QUERIES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "schoolhub/arena.h"
+#include "schoolhub/http.h"
+#include "schoolhub/store.h"
+
+struct sh_user {
+	const char *id, *email, *password_hash, *first_name, *last_name, *phone, *locale, *role,
+		*created_at;
+};
+
+/* Convention: SH_DB_ROW = found, SH_DB_OK = no such (active) user, anything else = error. */
+enum sh_db_rc sh_user_load_active_role(struct sh_conn *conn, const char *id, enum sh_role *role_r);
+enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+			    struct sh_user *u);
+enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
+			       struct sh_user *u);
+
+/* SH_DB_OK, SH_DB_UNIQUE when the email is taken, or an error. */
+enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now);
+enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
+				     const char *now);
+enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const char *hash,
+				   const char *now);
+/* Changes the role of the account with "email"; SH_DB_OK with "*changed_r" = rows changed. */
+enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
+			       const char *now, int64_t *changed_r);
+/* Replaces every personal field by a pseudonym and deactivates the account. */
+enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now);
+
+/*
+ * Members directory page: active members whose "first last" contains "q" (case-insensitive,
+ * NULL for all), ordered by (last_name, first_name, id), strictly after the cursor position
+ * when "after_*" are given. Appends up to "limit" + 1 rows as {id, first_name, last_name}.
+ */
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
+				const char *after_first, const char *after_id, int limit,
+				json_t *items);
+
+/* The public JSON shape of a user (no password hash, ever). */
+json_t *sh_user_to_json(const struct sh_user *u);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * Module "users": the caller's profile, password, members directory, GDPR export
+ * and account deletion.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/auth/session_queries.h"
+#include "modules/users/user_fields.h"
+#include "modules/users/user_queries.h"
+#include "schoolhub/app.h"
+#include "schoolhub/modules.h"
+#include "schoolhub/security.h"
+#include "schoolhub/util.h"
+
+/* Loads the signed-in user; replies 401/5xx and returns -1 when that fails. */
+static int load_me_or_reply(struct sh_request *req, struct sh_response *res, struct sh_user *u)
+{
+	enum sh_db_rc rc = sh_user_by_id(req->db, req->arena, req->user.id, u);
+	if (rc == SH_DB_ROW)
+		return 0;
+	if (rc == SH_DB_OK)
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+	else
+		sh_reply_db_error(req, res, rc);
+	return -1;
+}
+
+static void users_get_me(struct sh_request *req, struct sh_response *res)
+{
+	struct sh_user me;
+	if (load_me_or_reply(req, res, &me) != 0)
+		return;
+	sh_reply_json(req, res, 200, sh_user_to_json(&me));
+}
+
+static void users_patch_me(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"first_name", "last_name", "phone", "locale", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_user me;
+	if (load_me_or_reply(req, res, &me) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *s = NULL;
+	bool is_null = false;
+	if (sh_json_get_string(req->json, "first_name", false, &s, &v))
+		me.first_name = sh_field_name(req, "first_name", s, &v);
+	if (sh_json_get_string(req->json, "last_name", false, &s, &v))
+		me.last_name = sh_field_name(req, "last_name", s, &v);
+	if (sh_json_get_nullable_string(req->json, "phone", &s, &is_null, &v))
+		me.phone = is_null ? NULL : sh_field_phone(req, "phone", s, &v);
+	if (sh_json_get_string(req->json, "locale", false, &s, &v))
+		me.locale = sh_field_locale("locale", s, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	enum sh_db_rc rc = sh_user_update_profile(req->db, &me, now);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_json(req, res, 200, sh_user_to_json(&me));
+}
+
+struct password_tx {
+	const char *user_id, *hash, *now;
+};
+
+static enum sh_db_rc password_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct password_tx *t = ctx;
+	enum sh_db_rc rc = sh_user_set_password(conn, t->user_id, t->hash, t->now);
+	if (rc != SH_DB_OK)
+		return rc;
+	return sh_refresh_revoke_user(conn, t->user_id, t->now);
+}
+
+static void users_change_password(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"current_password", "new_password", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *current = NULL, *next = NULL;
+	sh_json_get_string(req->json, "current_password", true, &current, &v);
+	if (sh_json_get_string(req->json, "new_password", true, &next, &v))
+		sh_field_password("new_password", next, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	struct sh_user me;
+	if (load_me_or_reply(req, res, &me) != 0)
+		return;
+	if (!sh_password_verify(req->app, me.password_hash, current)) {
+		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
+		return;
+	}
+	char hash[SH_PASSWORD_HASH_MAX], now[SH_TIME_LEN + 1];
+	if (sh_password_hash(req->app, next, hash) != 0) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	sh_time_now(now);
+	struct password_tx t = {me.id, hash, now};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, password_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_empty(res, 204);
+}
+
+/* Cursor = base64url(JSON ["last_name", "first_name", "id"]) of the last row served. */
+static const char *encode_cursor(struct sh_request *req, json_t *row)
+{
+	json_t *key = json_pack("[O, O, O]", json_object_get(row, "last_name"),
+				json_object_get(row, "first_name"), json_object_get(row, "id"));
+	char *text = key ? json_dumps(key, JSON_COMPACT) : NULL;
+	json_decref(key);
+	if (text == NULL)
+		return NULL;
+	size_t len = sodium_base64_ENCODED_LEN(strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = sh_arena_alloc(req->arena, len);
+	sodium_bin2base64(out, len, (const unsigned char *)text, strlen(text),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(text);
+	return out;
+}
+
+static int decode_cursor(struct sh_request *req, const char *cursor, const char **last_r,
+			 const char **first_r, const char **id_r)
+{
+	size_t max = strlen(cursor);
+	if (max == 0 || max > 1024)
+		return -1;
+	unsigned char *raw = sh_arena_alloc(req->arena, max + 1);
+	size_t raw_len;
+	if (sodium_base642bin(raw, max, cursor, max, NULL, &raw_len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	json_t *key = json_loadb((const char *)raw, raw_len, 0, NULL);
+	int rc = -1;
+	if (json_is_array(key) && json_array_size(key) == 3 &&
+	    json_is_string(json_array_get(key, 0)) && json_is_string(json_array_get(key, 1)) &&
+	    sh_uuid_valid(json_string_value(json_array_get(key, 2)))) {
+		*last_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 0)));
+		*first_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 1)));
+		*id_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 2)));
+		rc = 0;
+	}
+	json_decref(key);
+	return rc;
+}
+
+/* "%q%" lower-cased, with LIKE wildcards escaped. */
+static const char *like_pattern(struct sh_request *req, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = sh_arena_alloc(req->arena, 2 * n + 3);
+	char *p = out;
+	*p++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		char c = q[i];
+		if (c == '%' || c == '_' || c == '\\')
+			*p++ = '\\';
+		*p++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return out;
+}
+
+static void users_directory(struct sh_request *req, struct sh_response *res)
+{
+	int limit;
+	if (sh_req_limit_or_reply(req, res, &limit) != 0)
+		return;
+	const char *q = sh_req_query(req, "q");
+	const char *cursor = sh_req_query(req, "cursor");
+	const char *after_last = NULL, *after_first = NULL, *after_id = NULL;
+	struct sh_validation v = {0};
+	if (cursor != NULL && decode_cursor(req, cursor, &after_last, &after_first, &after_id) != 0)
+		sh_validation_add(&v, "cursor", "invalid_cursor");
+	if (q != NULL && (!sh_utf8_valid_text(q, 100, NULL)))
+		sh_validation_add(&v, "q", "invalid_text");
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	json_t *items = json_array();
+	enum sh_db_rc rc = sh_user_directory(req->db, (q && *q) ? like_pattern(req, q) : NULL,
+					     after_last, after_first, after_id, limit, items);
+	if (rc != SH_DB_OK) {
+		json_decref(items);
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	const char *next = NULL;
+	if (json_array_size(items) > (size_t)limit) {
+		json_array_remove(items, (size_t)limit);
+		next = encode_cursor(req, json_array_get(items, (size_t)limit - 1));
+	}
+	sh_reply_json(req, res, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+}
+
+static void users_export(struct sh_request *req, struct sh_response *res)
+{
+	struct sh_user me;
+	if (load_me_or_reply(req, res, &me) != 0)
+		return;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	json_t *out = json_pack("{s:s, s:s, s:o}", "format", "schoolhub-export-v1", "exported_at",
+				now, "user", sh_user_to_json(&me));
+	/* One read transaction so the export is a consistent snapshot. */
+	enum sh_db_rc rc = sh_conn_begin(req->db, SH_TX_READ);
+	for (size_t i = 0; rc == SH_DB_OK && i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		if ((req->app->cfg.modules & m->id) && m->export_part != NULL)
+			rc = m->export_part(req->db, req->arena, me.id, out);
+	}
+	if (rc == SH_DB_OK)
+		rc = sh_conn_commit(req->db);
+	else
+		sh_conn_rollback(req->db);
+	if (rc != SH_DB_OK) {
+		json_decref(out);
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_res_header(res, "Content-Disposition",
+		      sh_arena_printf(req->arena, "attachment; filename=\"schoolhub-export-%.10s.json\"",
+				      now));
+	sh_reply_json(req, res, 200, out);
+}
+
+struct erase_tx {
+	const char *user_id, *now;
+	unsigned modules;
+};
+
+static enum sh_db_rc erase_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct erase_tx *t = ctx;
+	/* Every module runs its part whether enabled or not: data must not survive a
+	 * module being switched off for a while. */
+	for (size_t i = 0; i < sh_module_count; i++) {
+		if (sh_modules[i]->erase_user == NULL)
+			continue;
+		enum sh_db_rc rc = sh_modules[i]->erase_user(conn, t->user_id, t->now);
+		if (rc != SH_DB_OK)
+			return rc;
+	}
+	return sh_user_erase(conn, t->user_id, t->now);
+}
+
+static void users_delete_me(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"password", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	const char *password = NULL;
+	sh_json_get_string(req->json, "password", true, &password, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	struct sh_user me;
+	if (load_me_or_reply(req, res, &me) != 0)
+		return;
+	if (!sh_password_verify(req->app, me.password_hash, password)) {
+		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
+		return;
+	}
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct erase_tx t = {me.id, now, req->app->cfg.modules};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, erase_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_empty(res, 204);
+}
+
+static const struct sh_route users_routes[] = {
+	{"GET", "/api/v1/users/me", users_get_me, SH_ROUTE_AUTH, 0},
+	{"PATCH", "/api/v1/users/me", users_patch_me, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"DELETE", "/api/v1/users/me", users_delete_me, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"POST", "/api/v1/users/me/password", users_change_password,
+	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"GET", "/api/v1/users/me/export", users_export, SH_ROUTE_AUTH, 0},
+	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH, 0},
+};
+
+const struct sh_module sh_module_users = {
+	.name = "users",
+	.id = SH_MODULE_USERS,
+	.routes = users_routes,
+	.route_count = sizeof(users_routes) / sizeof(users_routes[0]),
+};

@@ -1,0 +1,397 @@
+/*
+ * PostgreSQL driver (libpq, synchronous). One PGconn per connection; each
+ * SQL text is prepared once per session (PQprepare) and then run with
+ * PQexecPrepared, so the server parses and plans it once.
+ *
+ * Parameters go as text with no declared type, so the server infers each
+ * $N from its context exactly as for a literal.
+ *
+ * Error texts come from the primary message only: the DETAIL line of a
+ * constraint violation quotes the row, which may hold personal data.
+ */
+#include "store/store-private.h"
+
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stack room for the parameters of ordinary statements; more go to the heap. */
+#define PARAMS_ON_STACK 16
+
+struct pg_conn {
+	struct sh_conn conn;
+	PGconn *pg;
+	struct sh_sql_cache cache; /* value: the prepared statement's name (malloc'ed) */
+	unsigned next_id;
+};
+
+struct pg_stmt {
+	struct sh_stmt stmt;
+	bool executed;
+	PGresult *res; /* rows of a statement that returned some */
+	int row, nrows;
+};
+
+static struct pg_conn *pconn(struct sh_conn *conn)
+{
+	return (struct pg_conn *)conn;
+}
+
+static struct pg_stmt *pstmt(struct sh_stmt *stmt)
+{
+	return (struct pg_stmt *)stmt;
+}
+
+static enum sh_db_rc map_sqlstate(const char *state)
+{
+	if (state == NULL)
+		return SH_DB_ERROR;
+	if (strcmp(state, "23505") == 0)
+		return SH_DB_UNIQUE;
+	if (strcmp(state, "23503") == 0)
+		return SH_DB_FOREIGN;
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+		return SH_DB_CHECK;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return SH_DB_RETRY;
+	/* 08: connection exception (but 08P01 is a refused message on a live link);
+	 * 57P01..03: admin/crash shutdown, cannot connect now. */
+	if ((strncmp(state, "08", 2) == 0 && strcmp(state, "08P01") != 0) || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+		return SH_DB_DOWN;
+	return SH_DB_ERROR;
+}
+
+/*
+ * Records the failure of "res" (which may be NULL when libpq could not even
+ * build a result). Data exceptions (class 22) quote the offending input after
+ * a colon ('invalid input syntax for type uuid: "..."'): cut it off, it may be
+ * a parameter.
+ */
+static enum sh_db_rc fail(struct pg_conn *c, const PGresult *res, const char *sql)
+{
+	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", primary != NULL ? primary : PQerrorMessage(c->pg));
+	msg[strcspn(msg, "\n")] = '\0'; /* libpq's own messages run on with hints */
+	if (state != NULL && strncmp(state, "22", 2) == 0)
+		msg[strcspn(msg, ":")] = '\0';
+
+	enum sh_db_rc rc = map_sqlstate(state);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		rc = SH_DB_DOWN;
+	return sh_db_fail(&c->conn, rc, state != NULL ? state : "-", sql, msg);
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+/* Server notices ("relation already exists, skipping") would go to stderr raw. */
+static void notice_processor(void *arg, const char *message)
+{
+	(void)arg;
+	sh_log_debug("postgresql: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+/*
+ * Session settings every connection needs: timestamps come back in UTC ISO
+ * form (sh_stmt_col_time relies on it), text is UTF-8.
+ */
+static int setup_session(struct pg_conn *c)
+{
+	PQsetNoticeProcessor(c->pg, notice_processor, NULL);
+	PGresult *res = PQexec(c->pg,
+			       "SET TIME ZONE 'UTC';"
+			       "SET datestyle TO 'ISO, YMD';"
+			       "SET client_encoding TO 'UTF8'");
+	bool ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fail(c, res, "SET TIME ZONE 'UTC'");
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static void free_name(void *value)
+{
+	free(value);
+}
+
+static int pg_connect(struct sh_conn *conn, char **error_r)
+{
+	struct pg_conn *c = pconn(conn);
+	char buf[sizeof(conn->last_error) + 64];
+
+	c->pg = PQconnectdb(conn->db->target);
+	if (c->pg == NULL) {
+		*error_r = sh_strdup("postgresql: out of memory connecting");
+		return -1;
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(c->pg);
+		snprintf(buf, sizeof(buf), "postgresql: cannot connect: %.*s",
+			 (int)strcspn(msg, "\n"), msg);
+		*error_r = sh_strdup(buf);
+		PQfinish(c->pg);
+		c->pg = NULL;
+		return -1;
+	}
+	if (setup_session(c) < 0) {
+		snprintf(buf, sizeof(buf), "postgresql: session setup failed: %s", conn->last_error);
+		*error_r = sh_strdup(buf);
+		PQfinish(c->pg);
+		c->pg = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void pg_disconnect(struct sh_conn *conn)
+{
+	struct pg_conn *c = pconn(conn);
+
+	sh_sql_cache_clear(&c->cache, free_name);
+	PQfinish(c->pg);
+	c->pg = NULL;
+}
+
+static bool pg_is_lost(struct sh_conn *conn)
+{
+	return PQstatus(pconn(conn)->pg) == CONNECTION_BAD;
+}
+
+static int pg_reconnect(struct sh_conn *conn)
+{
+	struct pg_conn *c = pconn(conn);
+
+	/* The server forgot our prepared statements with the old session. */
+	sh_sql_cache_clear(&c->cache, free_name);
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		fail(c, NULL, NULL);
+		return -1;
+	}
+	return setup_session(c);
+}
+
+/* Runs one or several statements without parameters through the simple protocol. */
+static enum sh_db_rc pg_exec_script(struct sh_conn *conn, const char *sql)
+{
+	struct pg_conn *c = pconn(conn);
+	PGresult *res = PQexec(c->pg, sql);
+	enum sh_db_rc rc = SH_DB_OK;
+
+	switch (res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	default:
+		rc = fail(c, res, sql);
+		break;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static enum sh_db_rc pg_ping(struct sh_conn *conn)
+{
+	return pg_exec_script(conn, "SELECT 1");
+}
+
+/* ---- statements -------------------------------------------------------------- */
+
+/*
+ * The name of the session's prepared statement for the SQL, preparing it on
+ * first use. "*name_r" stays NULL when the cache is full (run unnamed).
+ */
+static enum sh_db_rc prepared_name(struct pg_conn *c, const char *sql, const char **name_r)
+{
+	struct sh_sql_cache_entry *e = sh_sql_cache_find(&c->cache, sql);
+
+	*name_r = NULL;
+	if (e != NULL) {
+		*name_r = e->value;
+		return SH_DB_OK;
+	}
+	if (c->cache.count >= SH_SQL_CACHE_MAX)
+		return SH_DB_OK;
+
+	char name[32];
+	snprintf(name, sizeof(name), "sh_%u", c->next_id++);
+	PGresult *res = PQprepare(c->pg, name, sql, 0, NULL);
+	enum sh_db_rc rc = SH_DB_OK;
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail(c, res, sql);
+	PQclear(res);
+	if (rc != SH_DB_OK)
+		return rc;
+	e = sh_sql_cache_add(&c->cache, sql, sh_strdup(name));
+	*name_r = e->value;
+	return SH_DB_OK;
+}
+
+static enum sh_db_rc execute(struct pg_stmt *st)
+{
+	struct sh_stmt *stmt = &st->stmt;
+	struct pg_conn *c = pconn(stmt->conn);
+	const char *values_stack[PARAMS_ON_STACK];
+	char numbers_stack[PARAMS_ON_STACK][24];
+	const char **values = values_stack;
+	char (*numbers)[24] = numbers_stack;
+	const char *name = NULL;
+	int n = stmt->nbinds;
+
+	enum sh_db_rc rc = prepared_name(c, stmt->sql, &name);
+	if (rc != SH_DB_OK)
+		return rc;
+
+	if (n > PARAMS_ON_STACK) {
+		values = sh_calloc((size_t)n, sizeof(*values));
+		numbers = sh_calloc((size_t)n, sizeof(*numbers));
+	}
+	for (int i = 0; i < n; i++) {
+		const struct sh_bind *b = &stmt->binds[i];
+		switch (b->type) {
+		case SH_BIND_TEXT:
+			values[i] = b->text;
+			break;
+		case SH_BIND_INT64:
+			snprintf(numbers[i], sizeof(numbers[i]), "%" PRId64, b->i);
+			values[i] = numbers[i];
+			break;
+		case SH_BIND_BOOL:
+			values[i] = b->i ? "true" : "false";
+			break;
+		case SH_BIND_NULL:
+		case SH_BIND_NONE:
+		default:
+			values[i] = NULL;
+			break;
+		}
+	}
+
+	PGresult *res = name != NULL
+		? PQexecPrepared(c->pg, name, n, values, NULL, NULL, 0)
+		: PQexecParams(c->pg, stmt->sql, n, NULL, values, NULL, NULL, 0);
+	if (values != values_stack) {
+		sh_free(&values);
+		sh_free(&numbers);
+	}
+
+	switch (res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+	case PGRES_TUPLES_OK:
+		/* PQcmdTuples counts a SELECT's rows too; only writes change rows (as on SQLite). */
+		if (strncmp(PQcmdStatus(res), "SELECT", 6) != 0)
+			stmt->changes = strtoll(PQcmdTuples(res), NULL, 10);
+		st->res = res;
+		st->nrows = PQntuples(res);
+		st->row = -1;
+		return SH_DB_OK;
+	case PGRES_COMMAND_OK:
+	case PGRES_EMPTY_QUERY:
+		stmt->changes = strtoll(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		return SH_DB_OK;
+	default:
+		rc = fail(c, res, stmt->sql);
+		PQclear(res);
+		return rc;
+	}
+}
+
+static enum sh_db_rc pg_stmt_step(struct sh_stmt *stmt)
+{
+	struct pg_stmt *st = pstmt(stmt);
+
+	if (!st->executed) {
+		enum sh_db_rc rc = execute(st);
+		if (rc != SH_DB_OK)
+			return rc;
+		st->executed = true;
+	}
+	if (st->res == NULL)
+		return SH_DB_OK;
+	if (++st->row < st->nrows)
+		return SH_DB_ROW;
+	/* Done: give the rows back now rather than at free. */
+	PQclear(st->res);
+	st->res = NULL;
+	return SH_DB_OK;
+}
+
+static void pg_stmt_reset(struct sh_stmt *stmt)
+{
+	struct pg_stmt *st = pstmt(stmt);
+
+	PQclear(st->res);
+	st->res = NULL;
+	st->executed = false;
+	st->row = st->nrows = 0;
+}
+
+static int pg_col_count(struct sh_stmt *stmt)
+{
+	return PQnfields(pstmt(stmt)->res);
+}
+
+static bool pg_col_is_null(struct sh_stmt *stmt, int col)
+{
+	struct pg_stmt *st = pstmt(stmt);
+
+	return PQgetisnull(st->res, st->row, col) != 0;
+}
+
+static const char *pg_col_text(struct sh_stmt *stmt, int col)
+{
+	struct pg_stmt *st = pstmt(stmt);
+
+	return PQgetvalue(st->res, st->row, col);
+}
+
+static int64_t pg_col_int64(struct sh_stmt *stmt, int col)
+{
+	return strtoll(pg_col_text(stmt, col), NULL, 10);
+}
+
+static bool pg_col_bool(struct sh_stmt *stmt, int col)
+{
+	const char *v = pg_col_text(stmt, col);
+
+	/* 't' for boolean; accept 1 too so COUNT-style integers read sensibly. */
+	return v[0] == 't' || (v[0] == '1' && v[1] == '\0');
+}
+
+const struct sh_db_driver sh_db_driver_pg = {
+	.name = "postgresql",
+	.kind = SH_DB_POSTGRES,
+	.conn_size = sizeof(struct pg_conn),
+	.stmt_size = sizeof(struct pg_stmt),
+	/*
+	 * SQLite runs write transactions one at a time and reads on a snapshot.
+	 * These levels give PostgreSQL code the same guarantees, so a
+	 * read-modify-write written in portable SQL (no FOR UPDATE) is safe on
+	 * both: a conflict surfaces as 40001, i.e. SH_DB_RETRY.
+	 */
+	.begin_sql = {[SH_TX_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+		      [SH_TX_WRITE] = "BEGIN ISOLATION LEVEL SERIALIZABLE"},
+	.connect = pg_connect,
+	.disconnect = pg_disconnect,
+	.is_lost = pg_is_lost,
+	.reconnect = pg_reconnect,
+	.ping = pg_ping,
+	.exec_script = pg_exec_script,
+	.stmt_step = pg_stmt_step,
+	.stmt_reset = pg_stmt_reset,
+	.stmt_free = pg_stmt_reset,
+	.col_count = pg_col_count,
+	.col_is_null = pg_col_is_null,
+	.col_text = pg_col_text,
+	.col_int64 = pg_col_int64,
+	.col_bool = pg_col_bool,
+};

@@ -1,0 +1,424 @@
+/*
+ * SQLite driver. One sqlite3 handle per connection, opened in multi-thread
+ * mode (SQLITE_OPEN_NOMUTEX): the core guarantees a connection stays on one
+ * thread, so SQLite's own per-handle mutex would only cost time.
+ *
+ * $1..$n are SQLite named parameters "$1".."$n": the same $N may appear
+ * several times and binds by name, which is exactly PostgreSQL's meaning.
+ */
+#include "store/store-private.h"
+
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct sqlite_conn {
+	struct sh_conn conn;
+	sqlite3 *db;
+	struct sh_sql_cache cache; /* value: sqlite3_stmt * */
+};
+
+struct sqlite_stmt {
+	struct sh_stmt stmt;
+	sqlite3_stmt *s;
+	long cache_index; /* entry in the connection's cache, or -1 when "s" is ours */
+	bool started;     /* bound and stepped at least once since the last reset */
+};
+
+static struct sqlite_conn *sconn(struct sh_conn *conn)
+{
+	return (struct sqlite_conn *)conn;
+}
+
+static struct sqlite_stmt *sstmt(struct sh_stmt *stmt)
+{
+	return (struct sqlite_stmt *)stmt;
+}
+
+static enum sh_db_rc map_error(int ext)
+{
+	switch (ext) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return SH_DB_UNIQUE;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return SH_DB_FOREIGN;
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+	case SQLITE_CONSTRAINT_DATATYPE:
+		return SH_DB_CHECK;
+	default:
+		break;
+	}
+	switch (ext & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SH_DB_RETRY;
+	default:
+		return SH_DB_ERROR;
+	}
+}
+
+/* Maps the handle's current error and records it. */
+static enum sh_db_rc fail(struct sqlite_conn *c, const char *sql, const char *msg)
+{
+	int ext = sqlite3_extended_errcode(c->db);
+	char code[32];
+
+	snprintf(code, sizeof(code), "SQLITE_%d", ext);
+	return sh_db_fail(&c->conn, map_error(ext), code, sql, msg != NULL ? msg : sqlite3_errmsg(c->db));
+}
+
+/* ---- database and connections ---------------------------------------------- */
+
+/* Creates the directories leading to the database file, like mkdir -p. */
+static int sqlite_open(struct sh_db *db, char **error_r)
+{
+	char *path = sh_strdup(db->target);
+	int ret = 0;
+
+	for (char *p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+			char buf[512];
+			snprintf(buf, sizeof(buf), "DATABASE_URL: cannot create directory %s: %s",
+				 path, strerror(errno));
+			*error_r = sh_strdup(buf);
+			ret = -1;
+			break;
+		}
+		*p = '/';
+	}
+	sh_free(&path);
+	return ret;
+}
+
+/*
+ * Changing the journal mode needs a moment of exclusive access, and SQLite
+ * answers SQLITE_BUSY there without consulting the busy handler (seen when
+ * two connections open the same new file at once): retry up to the timeout.
+ */
+static int exec_retrying(sqlite3 *db, const char *sql, sqlite3_callback cb, void *arg, char **msg_r)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(db, sql, cb, arg, msg_r);
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || waited >= BUSY_TIMEOUT_MS)
+			return rc;
+		sqlite3_free(*msg_r);
+		*msg_r = NULL;
+		sqlite3_sleep(10);
+	}
+}
+
+/* Keeps the journal mode that "PRAGMA journal_mode=WAL" reports back. */
+static int journal_mode_cb(void *arg, int ncols, char **values, char **names)
+{
+	(void)names;
+	if (ncols > 0 && values[0] != NULL)
+		snprintf(arg, 16, "%s", values[0]);
+	return 0;
+}
+
+static int sqlite_connect(struct sh_conn *conn, char **error_r)
+{
+	struct sqlite_conn *c = sconn(conn);
+	const char *path = conn->db->target;
+	char buf[512];
+
+	if (!sqlite3_threadsafe()) {
+		*error_r = sh_strdup("sqlite: library built without thread support");
+		return -1;
+	}
+	int rc = sqlite3_open_v2(path, &c->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(buf, sizeof(buf), "sqlite: cannot open %s: %s", path,
+			 c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	rc = sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK) {
+		snprintf(buf, sizeof(buf), "sqlite: busy_timeout: %s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	/* WAL lets readers run beside the writer; NORMAL is durable enough in WAL
+	 * (a power cut may lose the last commits, never corrupt). Foreign keys are
+	 * off by default in SQLite and per connection. */
+	char *msg = NULL, mode[16] = "";
+	rc = exec_retrying(c->db,
+			   "PRAGMA journal_mode=WAL;"
+			   "PRAGMA synchronous=NORMAL;"
+			   "PRAGMA foreign_keys=ON;",
+			   journal_mode_cb, mode, &msg);
+	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
+		/* Some filesystems cannot do WAL: it works, with writers blocking readers. */
+		sh_log_warn("sqlite: %s: journal mode is %s, not wal", path, mode);
+	if (rc != SQLITE_OK) {
+		snprintf(buf, sizeof(buf), "sqlite: %s: %s", path, msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	sqlite3_close(c->db); /* NULL is a no-op */
+	c->db = NULL;
+	*error_r = sh_strdup(buf);
+	return -1;
+}
+
+static void finalize_value(void *value)
+{
+	sqlite3_finalize(value);
+}
+
+static void sqlite_disconnect(struct sh_conn *conn)
+{
+	struct sqlite_conn *c = sconn(conn);
+
+	sh_sql_cache_clear(&c->cache, finalize_value);
+	if (sqlite3_close(c->db) != SQLITE_OK) {
+		/* A statement was not freed: close once it is, rather than never. */
+		sh_log_warn("sqlite: closing a connection with statements still open");
+		sqlite3_close_v2(c->db);
+	}
+	c->db = NULL;
+}
+
+static enum sh_db_rc sqlite_exec_script(struct sh_conn *conn, const char *sql)
+{
+	struct sqlite_conn *c = sconn(conn);
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return SH_DB_OK;
+	enum sh_db_rc rc = fail(c, sql, msg);
+	sqlite3_free(msg);
+	return rc;
+}
+
+static enum sh_db_rc sqlite_ping(struct sh_conn *conn)
+{
+	return sqlite_exec_script(conn, "SELECT 1");
+}
+
+/* ---- statements ------------------------------------------------------------ */
+
+/* Takes the cached prepared statement for the SQL, or prepares one. */
+static enum sh_db_rc acquire(struct sqlite_stmt *st)
+{
+	struct sqlite_conn *c = sconn(st->stmt.conn);
+	const char *sql = st->stmt.sql;
+	struct sh_sql_cache_entry *e = sh_sql_cache_find(&c->cache, sql);
+
+	if (e != NULL && !e->in_use) {
+		e->in_use = true;
+		st->s = e->value;
+		st->cache_index = e - c->cache.entries;
+		return SH_DB_OK;
+	}
+
+	/* Either new, or the cached one is busy (a nested query with the same SQL). */
+	sqlite3_stmt *s = NULL;
+	const char *tail = NULL;
+	unsigned flags = e == NULL ? SQLITE_PREPARE_PERSISTENT : 0;
+	if (sqlite3_prepare_v3(c->db, sql, -1, flags, &s, &tail) != SQLITE_OK)
+		return fail(c, sql, NULL);
+	if (s == NULL)
+		return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", sql, "empty statement");
+	while (tail != NULL && isspace((unsigned char)*tail))
+		tail++;
+	if (tail != NULL && *tail == ';') {
+		tail++;
+		while (isspace((unsigned char)*tail))
+			tail++;
+	}
+	if (tail != NULL && *tail != '\0') {
+		sqlite3_finalize(s);
+		return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", sql,
+				  "several statements in one prepare (use sh_conn_exec_script)");
+	}
+
+	st->s = s;
+	st->cache_index = -1;
+	if (e == NULL) {
+		e = sh_sql_cache_add(&c->cache, sql, s);
+		if (e != NULL) {
+			e->in_use = true;
+			st->cache_index = e - c->cache.entries;
+		}
+	}
+	return SH_DB_OK;
+}
+
+/*
+ * Binds the core's values by name "$k". Every parameter in the SQL must be
+ * bound and every bind must be used: PostgreSQL refuses both mistakes, so
+ * SQLite refuses them too rather than quietly reading NULL.
+ */
+static enum sh_db_rc bind_all(struct sqlite_stmt *st)
+{
+	struct sqlite_conn *c = sconn(st->stmt.conn);
+	const struct sh_stmt *stmt = &st->stmt;
+	char msg[96];
+
+	int count = sqlite3_bind_parameter_count(st->s);
+	for (int i = 1; i <= count; i++) {
+		const char *name = sqlite3_bind_parameter_name(st->s, i);
+		char *end = NULL;
+		long k = 0;
+		if (name != NULL && name[0] == '$' && name[1] >= '1' && name[1] <= '9')
+			k = strtol(name + 1, &end, 10);
+		if (end == NULL || *end != '\0') {
+			snprintf(msg, sizeof(msg), "placeholder %s: write $1..$n", name != NULL ? name : "?");
+			return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
+		}
+		if (k > stmt->nbinds) {
+			snprintf(msg, sizeof(msg), "parameter %s is not bound", name);
+			return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
+		}
+	}
+
+	for (int k = 1; k <= stmt->nbinds; k++) {
+		const struct sh_bind *b = &stmt->binds[k - 1];
+		char name[16];
+		int rc;
+
+		snprintf(name, sizeof(name), "$%d", k);
+		int idx = sqlite3_bind_parameter_index(st->s, name);
+		if (idx == 0) {
+			snprintf(msg, sizeof(msg), "parameter %s is not used by the statement", name);
+			return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
+		}
+		switch (b->type) {
+		case SH_BIND_TEXT:
+			/* The core keeps the text until after sqlite3_reset/clear_bindings. */
+			rc = sqlite3_bind_text(st->s, idx, b->text, -1, SQLITE_STATIC);
+			break;
+		case SH_BIND_INT64:
+		case SH_BIND_BOOL:
+			rc = sqlite3_bind_int64(st->s, idx, b->i);
+			break;
+		case SH_BIND_NULL:
+		case SH_BIND_NONE:
+		default:
+			rc = sqlite3_bind_null(st->s, idx);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return fail(c, stmt->sql, NULL);
+	}
+	return SH_DB_OK;
+}
+
+static enum sh_db_rc sqlite_stmt_step(struct sh_stmt *stmt)
+{
+	struct sqlite_stmt *st = sstmt(stmt);
+	struct sqlite_conn *c = sconn(stmt->conn);
+	enum sh_db_rc rc;
+
+	if (!st->started) {
+		if (st->s == NULL && (rc = acquire(st)) != SH_DB_OK)
+			return rc;
+		if ((rc = bind_all(st)) != SH_DB_OK)
+			return rc;
+		st->started = true;
+	}
+
+	switch (sqlite3_step(st->s)) {
+	case SQLITE_ROW:
+		return SH_DB_ROW;
+	case SQLITE_DONE:
+		/* sqlite3_changes64 keeps the last write's count; a SELECT must not report it. */
+		stmt->changes = sqlite3_stmt_readonly(st->s) ? 0 : sqlite3_changes64(c->db);
+		return SH_DB_OK;
+	default:
+		return fail(c, stmt->sql, NULL);
+	}
+}
+
+static void sqlite_stmt_reset(struct sh_stmt *stmt)
+{
+	struct sqlite_stmt *st = sstmt(stmt);
+
+	if (st->s != NULL) {
+		/* sqlite3_reset repeats the last step's error, already reported. */
+		sqlite3_reset(st->s);
+		sqlite3_clear_bindings(st->s);
+	}
+	st->started = false;
+}
+
+static void sqlite_stmt_free(struct sh_stmt *stmt)
+{
+	struct sqlite_stmt *st = sstmt(stmt);
+
+	if (st->s == NULL)
+		return;
+	if (st->cache_index >= 0) {
+		sqlite_stmt_reset(stmt);
+		sconn(stmt->conn)->cache.entries[st->cache_index].in_use = false;
+	} else {
+		sqlite3_finalize(st->s);
+	}
+	st->s = NULL;
+}
+
+static int sqlite_col_count(struct sh_stmt *stmt)
+{
+	return sqlite3_column_count(sstmt(stmt)->s);
+}
+
+static bool sqlite_col_is_null(struct sh_stmt *stmt, int col)
+{
+	return sqlite3_column_type(sstmt(stmt)->s, col) == SQLITE_NULL;
+}
+
+static const char *sqlite_col_text(struct sh_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(sstmt(stmt)->s, col);
+}
+
+static int64_t sqlite_col_int64(struct sh_stmt *stmt, int col)
+{
+	return sqlite3_column_int64(sstmt(stmt)->s, col);
+}
+
+/* Booleans are stored as 0/1 integers. */
+static bool sqlite_col_bool(struct sh_stmt *stmt, int col)
+{
+	return sqlite3_column_int64(sstmt(stmt)->s, col) != 0;
+}
+
+const struct sh_db_driver sh_db_driver_sqlite = {
+	.name = "sqlite",
+	.kind = SH_DB_SQLITE,
+	.conn_size = sizeof(struct sqlite_conn),
+	.stmt_size = sizeof(struct sqlite_stmt),
+	/* IMMEDIATE takes the write lock up front: two deferred writers that both
+	 * read first would deadlock on the upgrade and one would get BUSY. */
+	.begin_sql = {[SH_TX_READ] = "BEGIN", [SH_TX_WRITE] = "BEGIN IMMEDIATE"},
+	.open = sqlite_open,
+	.connect = sqlite_connect,
+	.disconnect = sqlite_disconnect,
+	.ping = sqlite_ping,
+	.exec_script = sqlite_exec_script,
+	.stmt_step = sqlite_stmt_step,
+	.stmt_reset = sqlite_stmt_reset,
+	.stmt_free = sqlite_stmt_free,
+	.col_count = sqlite_col_count,
+	.col_is_null = sqlite_col_is_null,
+	.col_text = sqlite_col_text,
+	.col_int64 = sqlite_col_int64,
+	.col_bool = sqlite_col_bool,
+};

@@ -1,0 +1,141 @@
+/*
+ * Private side of the storage API: the driver vtable and the structs every
+ * driver shares. Only src/store/ includes this.
+ *
+ * A driver's connection and statement structs embed "struct sh_conn" and
+ * "struct sh_stmt" as their first member; the core allocates them with the
+ * driver's conn_size / stmt_size and the driver casts back to its own type.
+ *
+ * The core owns everything that must behave the same on every backend:
+ * binds (typed and copied here, applied by the driver on first step),
+ * transaction state, the "failed transaction" rule, timestamp formatting,
+ * error counting and logging. Drivers only talk to their library.
+ */
+#ifndef SCHOOLHUB_STORE_PRIVATE_H
+#define SCHOOLHUB_STORE_PRIVATE_H
+
+#include "schoolhub/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* Highest $N accepted; far above any real query, it only stops runaway indexes. */
+#define SH_DB_MAX_PARAMS 999
+/* Distinct SQL texts a connection keeps prepared; beyond this, statements run uncached. */
+#define SH_SQL_CACHE_MAX 512
+/* "2026-11-26T21:38:38Z" plus NUL, rounded up. */
+#define SH_TIME_BUF 32
+
+enum sh_bind_type { SH_BIND_NONE, SH_BIND_NULL, SH_BIND_TEXT, SH_BIND_INT64, SH_BIND_BOOL };
+
+struct sh_bind {
+	enum sh_bind_type type;
+	int64_t i;  /* INT64 and BOOL (0/1) */
+	char *text; /* TEXT: owned copy */
+};
+
+struct sh_db {
+	const struct sh_db_driver *driver;
+	char *target;          /* SQLite file path, or the libpq URI as given */
+	pthread_key_t key;     /* this thread's connection */
+	pthread_mutex_t lock;  /* protects "conns" */
+	struct sh_conn *conns; /* every open connection, so close can reach them all */
+	atomic_uint_fast64_t errors;
+};
+
+struct sh_conn {
+	struct sh_db *db;
+	struct sh_conn *prev, *next; /* in db->conns */
+	bool thread_owned;           /* the value of db->key in some thread */
+	bool in_tx;
+	/* A statement failed inside the open transaction: PostgreSQL refuses
+	 * everything until ROLLBACK, so the core enforces the same on SQLite. */
+	bool tx_failed;
+	enum sh_db_rc tx_error;
+	bool down; /* lost: sh_db_thread_conn reconnects it */
+	char last_error[512];
+};
+
+enum sh_stmt_state { SH_STMT_NEW, SH_STMT_RUNNING, SH_STMT_DONE };
+
+struct sh_stmt {
+	struct sh_conn *conn;
+	const char *sql;
+	enum sh_stmt_state state;
+	enum sh_db_rc done_rc; /* what step keeps returning once DONE */
+	bool has_row;
+	int64_t changes; /* set by the driver when the statement completes */
+	struct sh_bind *binds; /* binds[0] is $1 */
+	int nbinds;            /* highest bound index */
+	int binds_cap;
+	char (*times)[SH_TIME_BUF]; /* one buffer per column for sh_stmt_col_time */
+	int ntimes;
+};
+
+struct sh_db_driver {
+	const char *name; /* sh_db_kind_name() */
+	enum sh_db_kind kind;
+	size_t conn_size; /* >= sizeof(struct sh_conn) */
+	size_t stmt_size; /* >= sizeof(struct sh_stmt) */
+	const char *begin_sql[2]; /* indexed by enum sh_tx_mode */
+
+	/* Checks "target" once at sh_db_open (SQLite creates the directory). Optional. */
+	int (*open)(struct sh_db *db, char **error_r);
+	/* Fills a zeroed "conn" (conn->db set). On failure releases what it took. */
+	int (*connect)(struct sh_conn *conn, char **error_r);
+	void (*disconnect)(struct sh_conn *conn);
+	/* True when the library knows the link is gone. Optional. */
+	bool (*is_lost)(struct sh_conn *conn);
+	/* Re-establishes a lost connection in place. Optional (NULL: cannot). */
+	int (*reconnect)(struct sh_conn *conn);
+	enum sh_db_rc (*ping)(struct sh_conn *conn);
+	enum sh_db_rc (*exec_script)(struct sh_conn *conn, const char *sql);
+
+	/* First call executes with stmt->binds[0..nbinds) (all set, checked by the core). */
+	enum sh_db_rc (*stmt_step)(struct sh_stmt *stmt);
+	/* Drops results so the statement can run again; binds are the core's. */
+	void (*stmt_reset)(struct sh_stmt *stmt);
+	/* Releases driver resources (not the struct). */
+	void (*stmt_free)(struct sh_stmt *stmt);
+	/* Columns of the current row; the core has checked there is one and "col" is in range. */
+	int (*col_count)(struct sh_stmt *stmt);
+	bool (*col_is_null)(struct sh_stmt *stmt, int col);
+	const char *(*col_text)(struct sh_stmt *stmt, int col);
+	int64_t (*col_int64)(struct sh_stmt *stmt, int col);
+	bool (*col_bool)(struct sh_stmt *stmt, int col);
+};
+
+extern const struct sh_db_driver sh_db_driver_sqlite;
+extern const struct sh_db_driver sh_db_driver_pg;
+
+/*
+ * Records a failure on "conn": keeps "msg" as the last error, counts it and
+ * logs it (warn for real errors, debug for constraint outcomes that are
+ * normal business results). "code" is the library's code (SQLSTATE, SQLite
+ * name). "sql" gives context and may be NULL; parameters are never logged.
+ * Returns "rc" so drivers can write "return sh_db_fail(...)".
+ */
+enum sh_db_rc sh_db_fail(struct sh_conn *conn, enum sh_db_rc rc, const char *code,
+			 const char *sql, const char *msg);
+
+/* A per-connection map from SQL text to a driver's prepared statement. */
+struct sh_sql_cache_entry {
+	char *sql;
+	uint64_t hash;
+	void *value;
+	bool in_use; /* SQLite: a prepared statement runs for one sh_stmt at a time */
+};
+
+struct sh_sql_cache {
+	struct sh_sql_cache_entry *entries;
+	size_t count, cap;
+};
+
+struct sh_sql_cache_entry *sh_sql_cache_find(struct sh_sql_cache *cache, const char *sql);
+/* Returns NULL when the cache is full: the caller runs the statement uncached.
+ * Entries move when the cache grows: keep an index, not the pointer. */
+struct sh_sql_cache_entry *sh_sql_cache_add(struct sh_sql_cache *cache, const char *sql, void *value);
+/* Calls "free_value" on each value (if not NULL) and empties the cache. */
+void sh_sql_cache_clear(struct sh_sql_cache *cache, void (*free_value)(void *value));
+
+#endif

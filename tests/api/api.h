@@ -1,0 +1,30 @@
+/* The API test program: one Check suite per area, run against one backend. */
+#ifndef SCHOOLHUB_TESTS_API_H
+#define SCHOOLHUB_TESTS_API_H
+
+#include <check.h>
+
+#include "test_http.h"
+
+/* "sqlite" or "postgres", from argv[1]. */
+extern const char *api_backend;
+
+/* Starts the shared server of a suite (unchecked fixture) and stops it. */
+void api_shared_server_start(void);
+void api_shared_server_stop(void);
+
+Suite *api_http_suite(void);
+Suite *api_auth_suite(void);
+Suite *api_users_suite(void);
+Suite *api_children_suite(void);
+
+/* Asserts a problem+json reply with "status" and machine "code". */
+#define ck_assert_problem(r, st, cd)                                                           \
+	do {                                                                                   \
+		ck_assert_msg((r)->status == (st), "expected %d, got %ld: %s", (st), (r)->status, \
+			      (r)->body);                                                      \
+		ck_assert_str_eq(th_header((r), "Content-Type"), "application/problem+json");   \
+		ck_assert_str_eq(th_code(r), (cd));                                            \
+	} while (0)
+
+#endif

@@ -1,0 +1,40 @@
+/* Runs every API suite against the backend named in argv[1]. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "test_db.h"
+
+const char *api_backend;
+static struct th_server shared;
+
+void api_shared_server_start(void)
+{
+	th_server_start(&shared, api_backend, NULL);
+}
+
+void api_shared_server_stop(void)
+{
+	th_server_stop(&shared);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgres") != 0)) {
+		fprintf(stderr, "usage: %s sqlite|postgres\n", argv[0]);
+		return 2;
+	}
+	api_backend = argv[1];
+	SRunner *sr = srunner_create(api_http_suite());
+	srunner_add_suite(sr, api_auth_suite());
+	srunner_add_suite(sr, api_users_suite());
+	srunner_add_suite(sr, api_children_suite());
+	/* One process: the server runs in this process's threads. */
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	th_backend_cleanup();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

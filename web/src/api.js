@@ -1,0 +1,221 @@
+// The API client: JSON over fetch, same origin, under /api/v1.
+//
+// - Sends the current UI locale as Accept-Language (the server localises its
+//   problem+json titles and messages from it).
+// - Sends the access token as `Authorization: Bearer`.
+// - On a 401, refreshes the token pair once and retries the request once.
+//   The refresh token is single-use (rotated), so refreshes are serialised:
+//   concurrent 401s share one in-flight refresh promise.
+// - If the refresh fails, the session is cleared and the app is sent to sign-in.
+// - Errors are thrown as ApiError, built from RFC 9457 problem+json.
+import { useSessionStore } from './stores/session.js';
+import { currentLocale } from './i18n.js';
+
+const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 for a network failure
+   * @param {object} problem the problem+json body (or a stand-in)
+   */
+  constructor(status, problem = {}) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+    this.code = problem.code || null;
+    /** {field: message} from problem.errors[] */
+    this.fieldErrors = {};
+    if (Array.isArray(problem.errors)) {
+      for (const e of problem.errors) {
+        if (e && e.field && !this.fieldErrors[e.field]) {
+          this.fieldErrors[e.field] = e.message || e.code || '';
+        }
+      }
+    }
+  }
+
+  /** A message for the page-level alert (title and detail from the server). */
+  get summary() {
+    const { title, detail } = this.problem;
+    if (title && detail && detail !== title) return `${title} — ${detail}`;
+    return title || detail || this.message;
+  }
+}
+
+let onSessionExpired = () => {};
+/** Registers what to do when the session is gone (set once by main.js). */
+export function setSessionExpiredHandler(fn) {
+  onSessionExpired = fn;
+}
+
+let refreshPromise = null;
+
+async function parseError(response) {
+  let problem = {};
+  const type = response.headers.get('Content-Type') || '';
+  if (type.includes('json')) {
+    try {
+      problem = (await response.json()) || {};
+    } catch {
+      problem = {};
+    }
+  }
+  if (!problem.status) problem.status = response.status;
+  return new ApiError(response.status, problem);
+}
+
+// A 401 about a password the user typed (e.g. the current password when
+// deleting the account) is not about the token: it must not trigger a refresh.
+async function isCredentialError(response) {
+  try {
+    const problem = await response.clone().json();
+    return typeof problem?.code === 'string' && /password|credential/i.test(problem.code);
+  } catch {
+    return false;
+  }
+}
+
+async function send(method, path, { body, token, signal } = {}) {
+  const headers = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': currentLocale(),
+  };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    return await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal,
+    });
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError(0, { code: 'network_error' });
+  }
+}
+
+/**
+ * Exchanges the refresh token for a new pair. Only one runs at a time: callers
+ * arriving while one is in flight get the same promise. Resolves to true when
+ * a new pair is stored, false when the session is over.
+ */
+export function refreshSession() {
+  if (refreshPromise) return refreshPromise;
+  const session = useSessionStore();
+  const refreshToken = session.refreshToken;
+  if (!refreshToken) return Promise.resolve(false);
+  refreshPromise = (async () => {
+    try {
+      const response = await send('POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
+      if (!response.ok) {
+        // Network trouble or a 5xx is not proof that the session is dead.
+        if (response.status >= 500) throw await parseError(response);
+        return false;
+      }
+      const pair = await response.json();
+      // Another tab may have signed out meanwhile; only store if still ours.
+      if (session.refreshToken === refreshToken) session.setTokens(pair);
+      return true;
+    } finally {
+      refreshPromise = null;
+    }
+  })();
+  return refreshPromise;
+}
+
+function expire() {
+  const session = useSessionStore();
+  session.clear();
+  onSessionExpired();
+}
+
+/**
+ * Calls the API and returns the parsed JSON body (null for 204).
+ * options: body (object), auth (default true), raw (return the Response),
+ * refresh (default true: try a refresh on 401), signal.
+ */
+export async function request(method, path, options = {}) {
+  const { body, auth = true, raw = false, refresh = true, signal } = options;
+  const session = useSessionStore();
+
+  // A refresh already in flight: wait for it rather than spend a request on a 401.
+  if (auth && refreshPromise) {
+    try {
+      await refreshPromise;
+    } catch {
+      /* handled by the request below */
+    }
+  }
+
+  let token = auth ? session.accessToken : null;
+  let response = await send(method, path, { body, token, signal });
+
+  if (response.status === 401 && auth && refresh && token && !(await isCredentialError(response))) {
+    let ok;
+    if (session.accessToken && session.accessToken !== token) {
+      ok = true; // someone else refreshed while this request was out
+    } else {
+      ok = await refreshSession();
+    }
+    if (!ok) {
+      expire();
+      throw await parseError(response);
+    }
+    token = session.accessToken;
+    response = await send(method, path, { body, token, signal });
+    if (response.status === 401) {
+      expire();
+      throw await parseError(response);
+    }
+  }
+
+  if (!response.ok) throw await parseError(response);
+  if (raw) return response;
+  if (response.status === 204) return null;
+  const type = response.headers.get('Content-Type') || '';
+  if (!type.includes('json')) return null;
+  return response.json();
+}
+
+export const api = {
+  get: (path, opts) => request('GET', path, opts),
+  post: (path, body, opts) => request('POST', path, { ...opts, body }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  del: (path, body, opts) => request('DELETE', path, { ...opts, body }),
+};
+
+// ---- endpoints -------------------------------------------------------------
+
+export const auth = {
+  login: (email, password) => api.post('/auth/login', { email, password }, { auth: false }),
+  register: (data) => api.post('/auth/register', data, { auth: false }),
+  logout: (refreshToken) =>
+    api.post('/auth/logout', { refresh_token: refreshToken }, { refresh: false }),
+};
+
+export const users = {
+  me: () => api.get('/users/me'),
+  update: (fields) => api.patch('/users/me', fields),
+  changePassword: (current_password, new_password) =>
+    api.post('/users/me/password', { current_password, new_password }),
+  exportData: () => api.get('/users/me/export', { raw: true }),
+  deleteAccount: (password) => api.del('/users/me', { password }),
+};
+
+const childPath = (id) => `/children/${encodeURIComponent(id)}`;
+
+export const children = {
+  list: () => api.get('/children'),
+  get: (id) => api.get(childPath(id)),
+  create: (data) => api.post('/children', data),
+  update: (id, fields) => api.patch(childPath(id), fields),
+  remove: (id) => api.del(childPath(id)),
+  addGuardian: (id, email, relationship) =>
+    api.post(`${childPath(id)}/guardians`, relationship ? { email, relationship } : { email }),
+  removeGuardian: (id, userId) =>
+    api.del(`${childPath(id)}/guardians/${encodeURIComponent(userId)}`),
+};
