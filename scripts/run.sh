@@ -25,9 +25,13 @@ cmake --build build -j"$(sh_jobs)" --target schoolhub
 
 export SCHOOLHUB_DATA_DIR="${SCHOOLHUB_DATA_DIR:-./data}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///./data/schoolhub.db}"
-mkdir -p "$SCHOOLHUB_DATA_DIR"
+# The data directory holds the secret key and (with SQLite) the database: keep it private.
+if [[ ! -d "$SCHOOLHUB_DATA_DIR" ]]; then
+	mkdir -p "$SCHOOLHUB_DATA_DIR"
+	chmod 700 "$SCHOOLHUB_DATA_DIR"
+fi
 
-sh_info "applying migrations ($DATABASE_URL)"
+sh_info "applying migrations (${DATABASE_URL%%://*} database; the URL may hold a password, so not shown)"
 build/schoolhub migrate
 
 marker="$SCHOOLHUB_DATA_DIR/.demo-seeded"

@@ -95,7 +95,8 @@ pg_start() {
 		echo "no PostgreSQL server under /usr/lib/postgresql/*/bin" >&2
 		return 1
 	fi
-	PG_TMP="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-pg.XXXXXX")"
+	# Under /tmp whatever TMPDIR says: the postgres user must be able to reach it.
+	PG_TMP="$(mktemp -d /tmp/schoolhub-pg.XXXXXX)"
 	PG_DATA="$PG_TMP/data"
 	if ((EUID == 0)); then
 		chown postgres:postgres "$PG_TMP" || return 1

@@ -63,7 +63,7 @@ struct sh_request {
 	void *transport; /* the libmicrohttpd connection; only src/http uses it */
 };
 
-#define SH_MAX_EXTRA_HEADERS 8
+#define SH_MAX_EXTRA_HEADERS 16
 
 struct sh_response {
 	unsigned status;

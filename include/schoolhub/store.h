@@ -61,6 +61,12 @@ enum sh_db_rc sh_conn_ping(struct sh_conn *conn);
 /*
  * Transactions. SH_TX_WRITE uses BEGIN IMMEDIATE on SQLite so a writer takes the lock
  * up front (no deadlocking upgrade). Nested begin is an error.
+ * On PostgreSQL SH_TX_WRITE is SERIALIZABLE and SH_TX_READ is REPEATABLE READ, READ
+ * ONLY, matching SQLite's guarantees (writers serialised, readers on a snapshot): a
+ * conflict comes back as SH_DB_RETRY, and writing in a READ transaction fails there.
+ * After any failed statement the transaction is dead on both backends (PostgreSQL's
+ * rule): later statements fail with SH_DB_ERROR, and commit rolls back and returns the
+ * first failure's code.
  */
 enum sh_tx_mode { SH_TX_READ, SH_TX_WRITE };
 enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode);

@@ -127,7 +127,15 @@ static int pg_connect(struct sh_conn *conn, char **error_r)
 	struct pg_conn *c = pconn(conn);
 	char buf[sizeof(conn->last_error) + 64];
 
-	c->pg = PQconnectdb(conn->db->target);
+	/*
+	 * Defaults the URL may override (it is expanded over the keywords before
+	 * it): without a connect timeout an unreachable host would hold a request
+	 * (and each reconnect attempt) for the TCP timeout, minutes.
+	 */
+	static const char *const keywords[] = {"connect_timeout", "fallback_application_name",
+					       "dbname", NULL};
+	const char *values[] = {"10", "schoolhub", conn->db->target, NULL};
+	c->pg = PQconnectdbParams(keywords, values, 1);
 	if (c->pg == NULL) {
 		*error_r = sh_strdup("postgresql: out of memory connecting");
 		return -1;

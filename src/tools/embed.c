@@ -9,6 +9,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,8 @@ int main(int argc, char **argv)
 		}
 		entries[i].rel = file + root_len + 1;
 	}
-	qsort(entries, count, sizeof(*entries), entry_cmp);
+	if (count > 0)
+		qsort(entries, count, sizeof(*entries), entry_cmp);
 
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", output);
@@ -130,6 +132,8 @@ int main(int argc, char **argv)
 		perror(output);
 		return 1;
 	}
+	for (size_t i = 0; i < count; i++)
+		free((void *)(uintptr_t)entries[i].file);
 	free(entries);
 	free(sizes);
 	return 0;

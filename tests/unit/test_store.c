@@ -719,6 +719,11 @@ START_TEST(test_pg_reconnect)
 	uint64_t errors;
 
 	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM users"), 0); /* prepared once */
+	stmt = sh_stmt_prepare(conn, "SELECT current_setting('application_name'), current_setting('TimeZone')");
+	ck_assert_int_eq(sh_stmt_step(stmt), SH_DB_ROW);
+	ck_assert_str_eq(sh_stmt_col_text(stmt, 0), "schoolhub");
+	ck_assert_str_eq(sh_stmt_col_text(stmt, 1), "UTC");
+	sh_stmt_free(&stmt);
 	kill_backend(conn);
 	errors = sh_db_error_count(db);
 	stmt = sh_stmt_prepare(conn, "SELECT COUNT(*) FROM users");

@@ -67,6 +67,18 @@ static const char *read_relationship(struct sh_request *req, struct sh_validatio
 	return r;
 }
 
+/* A path id, lower-cased: UUIDs are case-insensitive, but SQLite compares the stored
+ * lower-case text byte for byte while PostgreSQL's uuid type ignores case, so an
+ * upper-case id must mean the same child on both. */
+static const char *id_param(struct sh_request *req, const char *name)
+{
+	char *id = sh_arena_strdup(req->arena, sh_req_param(req, name));
+	for (char *p = id; p != NULL && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return id;
+}
+
 /* The child as the caller may see it, or NULL after replying 404/5xx. */
 static json_t *child_or_reply(struct sh_request *req, struct sh_response *res, const char *id)
 {
@@ -142,7 +154,7 @@ static void children_create(struct sh_request *req, struct sh_response *res)
 
 static void children_get(struct sh_request *req, struct sh_response *res)
 {
-	json_t *child = child_or_reply(req, res, sh_req_param(req, "id"));
+	json_t *child = child_or_reply(req, res, id_param(req, "id"));
 	if (child != NULL)
 		sh_reply_json(req, res, 200, child);
 }
@@ -151,7 +163,7 @@ static void children_patch(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"first_name", "last_name", "class_name",
 					      "birth_date", "photo_consent", NULL};
-	const char *id = sh_req_param(req, "id");
+	const char *id = id_param(req, "id");
 	json_t *current = child_or_reply(req, res, id);
 	if (current == NULL)
 		return;
@@ -184,7 +196,7 @@ static void children_patch(struct sh_request *req, struct sh_response *res)
 
 static void children_delete(struct sh_request *req, struct sh_response *res)
 {
-	const char *id = sh_req_param(req, "id");
+	const char *id = id_param(req, "id");
 	json_t *current = child_or_reply(req, res, id);
 	if (current == NULL)
 		return;
@@ -200,7 +212,7 @@ static void children_delete(struct sh_request *req, struct sh_response *res)
 static void guardians_add(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"email", "relationship", NULL};
-	const char *id = sh_req_param(req, "id");
+	const char *id = id_param(req, "id");
 	json_t *current = child_or_reply(req, res, id);
 	if (current == NULL)
 		return;
@@ -271,8 +283,8 @@ static enum sh_db_rc unlink_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 
 static void guardians_remove(struct sh_request *req, struct sh_response *res)
 {
-	const char *id = sh_req_param(req, "id");
-	const char *user_id = sh_req_param(req, "user_id");
+	const char *id = id_param(req, "id");
+	const char *user_id = id_param(req, "user_id");
 	json_t *current = child_or_reply(req, res, id);
 	if (current == NULL)
 		return;

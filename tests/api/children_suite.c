@@ -1,0 +1,936 @@
+/* Children and their guardians: create, list, read, change, delete, link and unlink
+ * co-parents, and object-level authorization (only guardians see a child). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "schoolhub/store.h"
+#include "schoolhub/util.h"
+
+#define RANDOM_UUID "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69"
+
+static const char *err_field(const struct th_resp *r, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "field"));
+}
+
+static const char *err_code(const struct th_resp *r, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "code"));
+}
+
+static size_t err_count(const struct th_resp *r)
+{
+	return json_array_size(json_object_get(r->json, "errors"));
+}
+
+/* Asserts a 422 whose errors include (field, code). */
+static void assert_field_error(const struct th_resp *r, const char *field, const char *code)
+{
+	ck_assert_problem(r, 422, "validation_failed");
+	for (size_t i = 0; i < err_count(r); i++)
+		if (strcmp(err_field(r, i), field) == 0 && strcmp(err_code(r, i), code) == 0)
+			return;
+	ck_abort_msg("no error %s/%s in %s", field, code, r->body);
+}
+
+static const char *child_path(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "/api/v1/children/%s", id);
+	return buf;
+}
+
+static const char *guardians_path(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "/api/v1/children/%s/guardians", id);
+	return buf;
+}
+
+static const char *guardian_path(char *buf, size_t size, const char *id, const char *user_id)
+{
+	snprintf(buf, size, "/api/v1/children/%s/guardians/%s", id, user_id);
+	return buf;
+}
+
+/* Creates a child for "token" and returns its id (malloc'ed). */
+static char *create_child(const char *token, const char *first, const char *class_name)
+{
+	struct th_resp *r = th_json("POST", "/api/v1/children", token, "{s:s, s:s, s:s, s:s}",
+				    "first_name", first, "last_name", "Kind", "class_name",
+				    class_name, "birth_date", "2019-05-17");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	char *id = strdup(th_str(r, "id"));
+	th_resp_free(&r);
+	return id;
+}
+
+static struct th_resp *get_child(const char *token, const char *id)
+{
+	char path[160];
+	return th_request("GET", child_path(path, sizeof(path), id), token, NULL, NULL, NULL);
+}
+
+static struct th_resp *list_children(const char *token)
+{
+	return th_request("GET", "/api/v1/children", token, NULL, NULL, NULL);
+}
+
+static bool list_has(const struct th_resp *r, const char *id)
+{
+	json_t *items = json_object_get(r->json, "items");
+	for (size_t i = 0; i < json_array_size(items); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(items, i), "id")), id) == 0)
+			return true;
+	return false;
+}
+
+/* COUNT(*) of a query with one or two text parameters, straight from the database. */
+static int64_t db_count(const char *sql, const char *p1, const char *p2)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
+	ck_assert_msg(conn != NULL, "%s", error ? error : "");
+	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	ck_assert_ptr_nonnull(st);
+	sh_stmt_bind_text(st, 1, p1);
+	if (p2 != NULL)
+		sh_stmt_bind_text(st, 2, p2);
+	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	int64_t n = sh_stmt_col_int64(st, 0);
+	sh_stmt_free(&st);
+	sh_conn_close(&conn);
+	return n;
+}
+
+static int64_t guardian_rows(const char *child_id)
+{
+	return db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1", child_id, NULL);
+}
+
+static int64_t child_rows(const char *child_id)
+{
+	return db_count("SELECT COUNT(*) FROM children WHERE id = $1", child_id, NULL);
+}
+
+/* --- POST /api/v1/children ------------------------------------------------------- */
+
+START_TEST(create_success_and_shape)
+{
+	struct th_member a;
+	th_member_register(&a, "creator");
+	struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
+				    "{s:s, s:s, s:s, s:s, s:b}", "first_name", " Léonie ",
+				    "last_name", "Dubois", "class_name", "M2", "birth_date",
+				    "2021-02-28", "photo_consent", 1);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_header(r, "Content-Type"), "application/json");
+	static const char *const keys[] = {"id", "first_name", "last_name", "class_name",
+					   "birth_date", "photo_consent", "guardians", "created_at"};
+	ck_assert_int_eq(json_object_size(r->json), sizeof(keys) / sizeof(keys[0]));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		ck_assert_msg(json_object_get(r->json, keys[i]) != NULL, "missing %s", keys[i]);
+	const char *id = th_str(r, "id");
+	ck_assert(sh_uuid_valid(id));
+	ck_assert_str_eq(th_str(r, "first_name"), "Léonie");
+	ck_assert_str_eq(th_str(r, "last_name"), "Dubois");
+	ck_assert_str_eq(th_str(r, "class_name"), "M2");
+	ck_assert_str_eq(th_str(r, "birth_date"), "2021-02-28");
+	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_int_eq(strlen(th_str(r, "created_at")), 20);
+	json_t *guardians = json_object_get(r->json, "guardians");
+	ck_assert_int_eq(json_array_size(guardians), 1);
+	json_t *g = json_array_get(guardians, 0);
+	ck_assert_int_eq(json_object_size(g), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(g, "user_id")), a.id);
+	ck_assert_str_eq(json_string_value(json_object_get(g, "first_name")), "creator");
+	ck_assert_str_eq(json_string_value(json_object_get(g, "last_name")), "Test");
+	ck_assert_str_eq(json_string_value(json_object_get(g, "relationship")), "parent");
+	/* Guardians are shown by name, never by contact data. */
+	ck_assert_ptr_null(strstr(r->body, "email"));
+	ck_assert_ptr_null(strstr(r->body, a.email));
+	char *child = strdup(id);
+	th_resp_free(&r);
+
+	/* Stored: read back, and the rows are there. */
+	r = get_child(a.access_token, child);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "first_name"), "Léonie");
+	ck_assert_str_eq(th_str(r, "birth_date"), "2021-02-28");
+	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	th_resp_free(&r);
+	ck_assert_int_eq(child_rows(child), 1);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", child, a.id), 1);
+
+	/* Minimal body: no birth date, no consent by default; every class is accepted. */
+	static const char *const classes[] = {"M1", "M2", "M3", "P1", "P2", "P3", "P4", "P5", "P6"};
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s}",
+			    "first_name", "Min", "last_name", "Imal", "class_name", classes[i]);
+		ck_assert_msg(r->status == 201, "%s: %ld %s", classes[i], r->status, r->body);
+		ck_assert_str_eq(th_str(r, "class_name"), classes[i]);
+		ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
+		ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+		th_resp_free(&r);
+	}
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:n}",
+		    "first_name", "Null", "last_name", "Birth", "class_name", "P1", "birth_date");
+	ck_assert_int_eq(r->status, 201);
+	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
+	th_resp_free(&r);
+	r = list_children(a.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 11);
+	th_resp_free(&r);
+	free(child);
+	th_member_free(&a);
+}
+END_TEST
+
+START_TEST(create_validation)
+{
+	struct th_member a;
+	th_member_register(&a, "cval");
+	static const char *const bad_classes[] = {"P7", "p1", "", "M0", "M4", "P0", "P1 ", "1P"};
+	for (size_t i = 0; i < sizeof(bad_classes) / sizeof(bad_classes[0]); i++) {
+		struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
+					    "{s:s, s:s, s:s}", "first_name", "A", "last_name", "B",
+					    "class_name", bad_classes[i]);
+		ck_assert_msg(r->status == 422, "class '%s' gave %ld", bad_classes[i], r->status);
+		assert_field_error(r, "class_name", "invalid_class");
+		ck_assert_int_eq(err_count(r), 1);
+		th_resp_free(&r);
+	}
+
+	static const char *const bad_dates[] = {"2023-02-30", "2021-13-01", "2021-00-10",
+						"2021-04-31", "17/05/2019", "2019-5-17",
+						"2019-05-17T00:00:00Z", "", "yesterday", "1899-12-31"};
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
+		struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
+					    "{s:s, s:s, s:s, s:s}", "first_name", "A", "last_name",
+					    "B", "class_name", "P1", "birth_date", bad_dates[i]);
+		ck_assert_msg(r->status == 422, "date '%s' gave %ld", bad_dates[i], r->status);
+		assert_field_error(r, "birth_date", "invalid_date");
+		th_resp_free(&r);
+	}
+	/* A leap day exists in 2020 but not in 2023. */
+	struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
+				    "{s:s, s:s, s:s, s:s}", "first_name", "Leap", "last_name", "Day",
+				    "class_name", "P1", "birth_date", "2020-02-29");
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:s}",
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "birth_date",
+		    "2999-01-01");
+	assert_field_error(r, "birth_date", "date_in_future");
+	th_resp_free(&r);
+
+	/* Everything required missing. */
+	r = th_json("POST", "/api/v1/children", a.access_token, "{}");
+	ck_assert_problem(r, 422, "validation_failed");
+	ck_assert_int_eq(err_count(r), 3);
+	ck_assert_str_eq(err_field(r, 0), "first_name");
+	ck_assert_str_eq(err_code(r, 0), "required");
+	ck_assert_str_eq(err_field(r, 1), "last_name");
+	ck_assert_str_eq(err_code(r, 1), "required");
+	ck_assert_str_eq(err_field(r, 2), "class_name");
+	ck_assert_str_eq(err_code(r, 2), "required");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s}", "first_name",
+		    "  ", "last_name", "B", "class_name", "P1");
+	assert_field_error(r, "first_name", "required");
+	th_resp_free(&r);
+
+	/* Unknown fields, wrong types. */
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:s}",
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "id", RANDOM_UUID);
+	assert_field_error(r, "id", "unknown_field");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:[s]}",
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "guardians", a.id);
+	assert_field_error(r, "guardians", "unknown_field");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:s}",
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", "yes");
+	assert_field_error(r, "photo_consent", "invalid_type");
+	ck_assert_int_eq(err_count(r), 1);
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:i}",
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", 1);
+	assert_field_error(r, "photo_consent", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:i, s:s, s:i, s:i}",
+		    "first_name", 1, "last_name", "B", "class_name", 1, "birth_date", 20190517);
+	ck_assert_problem(r, 422, "validation_failed");
+	assert_field_error(r, "first_name", "invalid_type");
+	assert_field_error(r, "class_name", "invalid_type");
+	assert_field_error(r, "birth_date", "invalid_type");
+	th_resp_free(&r);
+	char longname[128];
+	memset(longname, 'n', 101);
+	longname[101] = '\0';
+	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s}", "first_name",
+		    longname, "last_name", "B", "class_name", "P1");
+	assert_field_error(r, "first_name", "too_long");
+	th_resp_free(&r);
+
+	r = th_request("POST", "/api/v1/children", a.access_token, "first_name=A",
+		       "application/x-www-form-urlencoded", NULL);
+	ck_assert_problem(r, 415, "unsupported_media_type");
+	th_resp_free(&r);
+	r = th_request("POST", "/api/v1/children", a.access_token, "[]", NULL, NULL);
+	ck_assert_problem(r, 400, "invalid_json");
+	th_resp_free(&r);
+
+	/* None of the refused requests created anything; only the leap-day child exists. */
+	r = list_children(a.access_token);
+	ck_assert_int_eq(r->status, 200);
+	json_t *items = json_object_get(r->json, "items");
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "first_name")), "Leap");
+	th_resp_free(&r);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", a.id, NULL), 1);
+	th_member_free(&a);
+}
+END_TEST
+
+/* --- GET /api/v1/children -------------------------------------------------------- */
+
+START_TEST(list_shows_only_own_children)
+{
+	struct th_member a, b, c;
+	th_member_register(&a, "lista");
+	th_member_register(&b, "listb");
+	th_member_register(&c, "listc");
+	char *a1 = create_child(a.access_token, "Aone", "P1");
+	char *a2 = create_child(a.access_token, "Atwo", "P3");
+	char *b1 = create_child(b.access_token, "Bone", "M1");
+
+	struct th_resp *r = list_children(a.access_token);
+	ck_assert_int_eq(r->status, 200);
+	json_t *items = json_object_get(r->json, "items");
+	ck_assert_int_eq(json_array_size(items), 2);
+	ck_assert(list_has(r, a1) && list_has(r, a2));
+	ck_assert_int_eq(json_array_size(json_object_get(json_array_get(items, 0), "guardians")), 1);
+	ck_assert_ptr_null(strstr(r->body, "Bone"));
+	ck_assert_ptr_null(strstr(r->body, b1));
+	th_resp_free(&r);
+
+	r = list_children(b.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert(list_has(r, b1));
+	ck_assert_ptr_null(strstr(r->body, "Aone"));
+	th_resp_free(&r);
+
+	r = list_children(c.access_token);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(json_is_array(json_object_get(r->json, "items")));
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	th_resp_free(&r);
+
+	r = list_children(NULL);
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	free(a1);
+	free(a2);
+	free(b1);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&c);
+}
+END_TEST
+
+/* --- GET/PATCH/DELETE /api/v1/children/{id} -------------------------------------- */
+
+START_TEST(guardian_reads_patches_deletes)
+{
+	struct th_member a;
+	th_member_register(&a, "guardian");
+	char *id = create_child(a.access_token, "Noor", "P1");
+	char path[160];
+	child_path(path, sizeof(path), id);
+
+	struct th_resp *r = get_child(a.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "id"), id);
+	ck_assert_str_eq(th_str(r, "first_name"), "Noor");
+	ck_assert_str_eq(th_str(r, "class_name"), "P1");
+	char *created_at = strdup(th_str(r, "created_at"));
+	th_resp_free(&r);
+
+	/* Partial update: only what is sent changes. */
+	r = th_json("PATCH", path, a.access_token, "{s:s, s:b}", "class_name", "P2",
+		    "photo_consent", 1);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "class_name"), "P2");
+	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "first_name"), "Noor");
+	ck_assert_str_eq(th_str(r, "last_name"), "Kind");
+	ck_assert_str_eq(th_str(r, "birth_date"), "2019-05-17");
+	ck_assert_str_eq(th_str(r, "created_at"), created_at);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 1);
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_str_eq(th_str(r, "class_name"), "P2");
+	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "birth_date"), "2019-05-17");
+	th_resp_free(&r);
+
+	r = th_json("PATCH", path, a.access_token, "{s:s, s:s, s:b}", "first_name", "Nora",
+		    "last_name", "Peeters", "photo_consent", 0);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	/* birth_date: null clears it. */
+	r = th_json("PATCH", path, a.access_token, "{s:n}", "birth_date");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_str_eq(th_str(r, "first_name"), "Nora");
+	ck_assert_str_eq(th_str(r, "last_name"), "Peeters");
+	ck_assert_str_eq(th_str(r, "class_name"), "P2");
+	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
+	th_resp_free(&r);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL AND first_name = $2", id, "Nora"), 1);
+	/* Changing something else keeps the cleared date cleared. */
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P3");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P2");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL", id, NULL), 1);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "birth_date", "2018-09-01");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "birth_date"), "2018-09-01");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "birth_date"), "2018-09-01");
+	th_resp_free(&r);
+
+	/* PATCH validation: nothing applied. */
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P7");
+	assert_field_error(r, "class_name", "invalid_class");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:n}", "class_name");
+	assert_field_error(r, "class_name", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "birth_date", "2023-02-30");
+	assert_field_error(r, "birth_date", "invalid_date");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "birth_date", "2999-12-31");
+	assert_field_error(r, "birth_date", "date_in_future");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "first_name", "");
+	assert_field_error(r, "first_name", "required");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s, s:s}", "first_name", "Changed",
+		    "created_at", "2000-01-01T00:00:00Z");
+	assert_field_error(r, "created_at", "unknown_field");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "photo_consent", "true");
+	assert_field_error(r, "photo_consent", "invalid_type");
+	th_resp_free(&r);
+	r = th_request("PATCH", path, a.access_token, "class_name=P3", "text/plain", NULL);
+	ck_assert_problem(r, 415, "unsupported_media_type");
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_str_eq(th_str(r, "first_name"), "Nora");
+	ck_assert_str_eq(th_str(r, "class_name"), "P2");
+	ck_assert_str_eq(th_str(r, "birth_date"), "2018-09-01");
+	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+	th_resp_free(&r);
+
+	/* Delete: gone from the API and from the database, links included. */
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(r->body_len, 0);
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P3");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = list_children(a.access_token);
+	ck_assert(!list_has(r, id));
+	th_resp_free(&r);
+	ck_assert_int_eq(child_rows(id), 0);
+	ck_assert_int_eq(guardian_rows(id), 0);
+	free(created_at);
+	free(id);
+	th_member_free(&a);
+}
+END_TEST
+
+START_TEST(other_parent_cannot_touch_child)
+{
+	struct th_member a, b;
+	th_member_register(&a, "owner");
+	th_member_register(&b, "intruder");
+	char *id = create_child(a.access_token, "Privé", "M3");
+	char path[160];
+	child_path(path, sizeof(path), id);
+
+	struct th_resp *r = get_child(b.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	ck_assert_ptr_null(strstr(r->body, "Priv"));
+	th_resp_free(&r);
+	r = th_json("PATCH", path, b.access_token, "{s:s, s:b}", "first_name", "Hacked",
+		    "photo_consent", 1);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* Even with an invalid body: existence is not revealed by a 422. */
+	r = th_json("PATCH", path, b.access_token, "{s:s}", "class_name", "P9");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("DELETE", path, b.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* Same answer as for a child that does not exist. */
+	struct th_resp *ghost = get_child(b.access_token, RANDOM_UUID);
+	ck_assert_problem(ghost, 404, "not_found");
+	r = get_child(b.access_token, id);
+	ck_assert_str_eq(r->body, ghost->body);
+	th_resp_free(&r);
+	th_resp_free(&ghost);
+	r = list_children(b.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	th_resp_free(&r);
+
+	/* Unchanged and still there for its guardian. */
+	r = get_child(a.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "first_name"), "Privé");
+	ck_assert_str_eq(th_str(r, "class_name"), "M3");
+	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 1);
+	th_resp_free(&r);
+	ck_assert_int_eq(child_rows(id), 1);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND first_name = $2", id, "Privé"), 1);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
+	free(id);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
+START_TEST(bad_and_unknown_ids_are_404)
+{
+	struct th_member a;
+	th_member_register(&a, "badids");
+	char *real = create_child(a.access_token, "Real", "P4");
+	static const char *const ids[] = {"not-a-uuid", "123", RANDOM_UUID,
+					  "3F2C8E1A-7B4D-4C9E-8A1F-0D2E3C4B5A6", "%27%20OR%201%3D1--",
+					  "00000000-0000-0000-0000-000000000000"};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char path[200];
+		child_path(path, sizeof(path), ids[i]);
+		struct th_resp *r = th_request("GET", path, a.access_token, NULL, NULL, NULL);
+		ck_assert_msg(r->status == 404, "GET %s gave %ld", ids[i], r->status);
+		ck_assert_problem(r, 404, "not_found");
+		th_resp_free(&r);
+		r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P1");
+		ck_assert_problem(r, 404, "not_found");
+		th_resp_free(&r);
+		r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+		ck_assert_problem(r, 404, "not_found");
+		th_resp_free(&r);
+		guardians_path(path, sizeof(path), ids[i]);
+		r = th_json("POST", path, a.access_token, "{s:s}", "email", a.email);
+		ck_assert_problem(r, 404, "not_found");
+		th_resp_free(&r);
+		guardian_path(path, sizeof(path), ids[i], a.id);
+		r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+		ck_assert_problem(r, 404, "not_found");
+		th_resp_free(&r);
+	}
+	/* The real child was not touched by any of it. */
+	struct th_resp *r = get_child(a.access_token, real);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "class_name"), "P4");
+	th_resp_free(&r);
+	free(real);
+	th_member_free(&a);
+}
+END_TEST
+
+/* UUIDs are case-insensitive: an upper-case id names the same child on both backends. */
+static void upper(char *out, const char *id)
+{
+	for (size_t i = 0; i <= strlen(id); i++)
+		out[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 'a' + 'A' : id[i]);
+}
+
+START_TEST(upper_case_ids_name_the_same_child)
+{
+	struct th_member a, co, b;
+	th_member_register(&a, "uppera");
+	th_member_register(&co, "upperco");
+	th_member_register(&b, "upperb");
+	char *id = create_child(a.access_token, "Upper", "P3");
+	char up[40], up_co[40], path[200];
+	upper(up, id);
+	upper(up_co, co.id);
+	ck_assert_str_ne(up, id);
+
+	struct th_resp *r = get_child(a.access_token, up);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "id"), id);
+	th_resp_free(&r);
+	r = th_json("PATCH", child_path(path, sizeof(path), up), a.access_token, "{s:s}",
+		    "class_name", "P4");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_str_eq(th_str(r, "class_name"), "P4");
+	th_resp_free(&r);
+	r = th_json("POST", guardians_path(path, sizeof(path), up), a.access_token, "{s:s}",
+		    "email", co.email);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 1);
+	/* Still no way in for a stranger. */
+	r = get_child(b.access_token, up);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("DELETE", guardian_path(path, sizeof(path), up, up_co), a.access_token,
+		       NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 1);
+	r = th_request("DELETE", child_path(path, sizeof(path), up), a.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	ck_assert_int_eq(child_rows(id), 0);
+	free(id);
+	th_member_free(&a);
+	th_member_free(&co);
+	th_member_free(&b);
+}
+END_TEST
+
+/* --- POST /api/v1/children/{id}/guardians ---------------------------------------- */
+
+START_TEST(link_co_parent)
+{
+	struct th_member a, co, b;
+	th_member_register(&a, "mother");
+	th_member_register(&co, "father");
+	th_member_register(&b, "neighbour");
+	char *id = create_child(a.access_token, "Shared", "P5");
+	char path[160];
+	guardians_path(path, sizeof(path), id);
+
+	struct th_resp *r = get_child(co.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+
+	/* The email is matched case-insensitively, trimmed. */
+	char typed[160];
+	snprintf(typed, sizeof(typed), "  %s ", co.email);
+	typed[2] = (char)(typed[2] - 'a' + 'A');
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", typed, "relationship",
+		    "père");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "id"), id);
+	json_t *g = json_object_get(r->json, "guardians");
+	ck_assert_int_eq(json_array_size(g), 2);
+	/* Guardians added in the same second may come in either order. */
+	size_t mine = strcmp(json_string_value(json_object_get(json_array_get(g, 0), "user_id")), a.id) == 0 ? 0 : 1;
+	json_t *ga = json_array_get(g, mine), *gco = json_array_get(g, 1 - mine);
+	ck_assert_str_eq(json_string_value(json_object_get(ga, "user_id")), a.id);
+	ck_assert_str_eq(json_string_value(json_object_get(ga, "relationship")), "parent");
+	ck_assert_str_eq(json_string_value(json_object_get(gco, "user_id")), co.id);
+	ck_assert_str_eq(json_string_value(json_object_get(gco, "first_name")), "father");
+	ck_assert_str_eq(json_string_value(json_object_get(gco, "relationship")), "père");
+	ck_assert_ptr_null(strstr(r->body, co.email));
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 2);
+
+	/* The co-parent now sees, changes and lists the child. */
+	r = list_children(co.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert(list_has(r, id));
+	th_resp_free(&r);
+	r = get_child(co.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 2);
+	th_resp_free(&r);
+	char cpath[160];
+	child_path(cpath, sizeof(cpath), id);
+	r = th_json("PATCH", cpath, co.access_token, "{s:s}", "class_name", "P6");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_str_eq(th_str(r, "class_name"), "P6");
+	th_resp_free(&r);
+
+	/* Already a guardian: the co-parent again, or the caller themselves. */
+	r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
+	ck_assert_problem(r, 409, "conflict");
+	th_resp_free(&r);
+	r = th_json("POST", path, co.access_token, "{s:s}", "email", a.email);
+	ck_assert_problem(r, 409, "conflict");
+	th_resp_free(&r);
+
+	/* Nobody with that address. */
+	r = th_json("POST", path, a.access_token, "{s:s}", "email", "nobody.here@example.be");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+
+	/* Validation. */
+	r = th_json("POST", path, a.access_token, "{s:s}", "email", "not-an-email");
+	assert_field_error(r, "email", "invalid_email");
+	th_resp_free(&r);
+	r = th_json("POST", path, a.access_token, "{}");
+	assert_field_error(r, "email", "required");
+	th_resp_free(&r);
+	r = th_json("POST", path, a.access_token, "{s:i}", "email", 7);
+	assert_field_error(r, "email", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", "");
+	assert_field_error(r, "relationship", "required");
+	th_resp_free(&r);
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", "a\007b");
+	assert_field_error(r, "relationship", "invalid_text");
+	th_resp_free(&r);
+	char longrel[64];
+	memset(longrel, 'r', 51);
+	longrel[51] = '\0';
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", longrel);
+	assert_field_error(r, "relationship", "too_long");
+	th_resp_free(&r);
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "user_id", b.id);
+	assert_field_error(r, "user_id", "unknown_field");
+	th_resp_free(&r);
+	r = th_request("POST", path, a.access_token, "email=x", "application/x-www-form-urlencoded", NULL);
+	ck_assert_problem(r, 415, "unsupported_media_type");
+	th_resp_free(&r);
+
+	/* A stranger cannot add themselves (or anyone) to someone else's child. */
+	r = th_json("POST", path, b.access_token, "{s:s}", "email", b.email);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_json("POST", path, b.access_token, "{s:s}", "email", "not-an-email");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = get_child(b.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* None of the refused attempts linked anybody. */
+	ck_assert_int_eq(guardian_rows(id), 2);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
+	free(id);
+	th_member_free(&a);
+	th_member_free(&co);
+	th_member_free(&b);
+}
+END_TEST
+
+START_TEST(link_refuses_deleted_account)
+{
+	struct th_member a, gone;
+	th_member_register(&a, "linker");
+	th_member_register(&gone, "deleted");
+	struct th_resp *r = th_json("DELETE", "/api/v1/users/me", gone.access_token, "{s:s}",
+				    "password", gone.password);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	char *id = create_child(a.access_token, "Lonely", "M1");
+	char path[160];
+	guardians_path(path, sizeof(path), id);
+	r = th_json("POST", path, a.access_token, "{s:s}", "email", gone.email);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 1);
+	free(id);
+	th_member_free(&a);
+	th_member_free(&gone);
+}
+END_TEST
+
+/* --- DELETE /api/v1/children/{id}/guardians/{user_id} ---------------------------- */
+
+START_TEST(unlink_guardian)
+{
+	struct th_member a, co, b;
+	th_member_register(&a, "unlinka");
+	th_member_register(&co, "unlinkco");
+	th_member_register(&b, "unlinkb");
+	char *id = create_child(a.access_token, "Split", "P2");
+	char *b_child = create_child(b.access_token, "Other", "P2");
+	char path[200];
+	guardians_path(path, sizeof(path), id);
+	struct th_resp *r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+
+	/* A user who is not a guardian of this child (exists, but guards another one). */
+	guardian_path(path, sizeof(path), id, b.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	guardian_path(path, sizeof(path), id, RANDOM_UUID);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	guardian_path(path, sizeof(path), id, "not-a-uuid");
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+
+	/* A caller who is not a guardian: 404, whoever they try to remove. */
+	guardian_path(path, sizeof(path), id, co.id);
+	r = th_request("DELETE", path, b.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	guardian_path(path, sizeof(path), id, a.id);
+	r = th_request("DELETE", path, b.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* Nor can a guardian of one child unlink people from another family's child. */
+	guardian_path(path, sizeof(path), b_child, b.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 2);
+	ck_assert_int_eq(guardian_rows(b_child), 1);
+
+	/* Removing the co-parent: they lose access at once. */
+	guardian_path(path, sizeof(path), id, co.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(r->body_len, 0);
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 1);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 0);
+	r = get_child(co.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = list_children(co.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	th_resp_free(&r);
+	char cpath[160];
+	child_path(cpath, sizeof(cpath), id);
+	r = th_json("PATCH", cpath, co.access_token, "{s:s}", "class_name", "M1");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("DELETE", cpath, co.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* Already removed: 404 now. */
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 1);
+	ck_assert_str_eq(th_str(r, "class_name"), "P2");
+	th_resp_free(&r);
+
+	/* The last guardian cannot leave: a child always has one. */
+	guardian_path(path, sizeof(path), id, a.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 409, "conflict");
+	th_resp_free(&r);
+	ck_assert_int_eq(guardian_rows(id), 1);
+	ck_assert_int_eq(child_rows(id), 1);
+
+	/* A guardian may remove themselves while another remains. */
+	guardians_path(path, sizeof(path), id);
+	r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+	guardian_path(path, sizeof(path), id, a.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	r = get_child(a.access_token, id);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = get_child(co.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r->json, "guardians"), 0), "user_id")), co.id);
+	th_resp_free(&r);
+	free(id);
+	free(b_child);
+	th_member_free(&a);
+	th_member_free(&co);
+	th_member_free(&b);
+}
+END_TEST
+
+/* --- Authentication on every route ----------------------------------------------- */
+
+START_TEST(every_route_needs_a_token)
+{
+	struct th_member a;
+	th_member_register(&a, "tokenless");
+	char *id = create_child(a.access_token, "Guarded", "P3");
+	char child[160], guardians[160], guardian[200];
+	child_path(child, sizeof(child), id);
+	guardians_path(guardians, sizeof(guardians), id);
+	guardian_path(guardian, sizeof(guardian), id, a.id);
+	struct {
+		const char *method, *path, *body;
+	} calls[] = {
+		{"GET", "/api/v1/children", NULL},
+		{"POST", "/api/v1/children", "{\"first_name\":\"A\",\"last_name\":\"B\",\"class_name\":\"P1\"}"},
+		{"GET", child, NULL},
+		{"PATCH", child, "{\"class_name\":\"P1\"}"},
+		{"DELETE", child, NULL},
+		{"POST", guardians, "{\"email\":\"x@example.be\"}"},
+		{"DELETE", guardian, NULL},
+	};
+	const char *tokens[] = {NULL, "garbage"};
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			struct th_resp *r = th_request(calls[i].method, calls[i].path, tokens[t],
+						       calls[i].body, NULL, NULL);
+			ck_assert_msg(r->status == 401, "%s %s gave %ld", calls[i].method,
+				      calls[i].path, r->status);
+			ck_assert_problem(r, 401, "unauthorized");
+			ck_assert_ptr_nonnull(strstr(th_header(r, "WWW-Authenticate"), "Bearer"));
+			th_resp_free(&r);
+		}
+	/* Nothing happened. */
+	struct th_resp *r = get_child(a.access_token, id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_str(r, "class_name"), "P3");
+	th_resp_free(&r);
+	r = list_children(a.access_token);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	th_resp_free(&r);
+	free(id);
+	th_member_free(&a);
+}
+END_TEST
+
+Suite *api_children_suite(void)
+{
+	Suite *s = suite_create("children");
+	TCase *tc = tcase_create("family");
+	tcase_add_unchecked_fixture(tc, api_shared_server_start, api_shared_server_stop);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, create_success_and_shape);
+	tcase_add_test(tc, create_validation);
+	tcase_add_test(tc, list_shows_only_own_children);
+	tcase_add_test(tc, guardian_reads_patches_deletes);
+	tcase_add_test(tc, other_parent_cannot_touch_child);
+	tcase_add_test(tc, bad_and_unknown_ids_are_404);
+	tcase_add_test(tc, upper_case_ids_name_the_same_child);
+	tcase_add_test(tc, link_co_parent);
+	tcase_add_test(tc, link_refuses_deleted_account);
+	tcase_add_test(tc, unlink_guardian);
+	tcase_add_test(tc, every_route_needs_a_token);
+	suite_add_tcase(s, tc);
+	return s;
+}
