@@ -448,7 +448,7 @@ END_TEST
 /* GET /api/v1/users with a query string; asserts 200. */
 static struct th_resp *directory(const char *token, const char *query)
 {
-	char path[1024];
+	char path[2048];
 	snprintf(path, sizeof(path), "/api/v1/users%s%s", query ? "?" : "", query ? query : "");
 	return th_request("GET", path, token, NULL, NULL, NULL);
 }
