@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "schoolhub/app.h"
 
@@ -19,8 +20,10 @@ bool sh_password_verify(struct sh_app *app, const char *hash, const char *passwo
 char *sh_access_token_issue(const struct sh_app *app, const char *user_id);
 /*
  * Verifies signature (HS256 only: "none" and every other algorithm are refused), expiry and
- * subject. Copies the user id into "user_id_r" (37 bytes). Returns 0 or -1.
+ * subject. Copies the user id into "user_id_r" (37 bytes) and the issue time into
+ * "*issued_at_r". Returns 0 or -1.
  */
-int sh_access_token_verify(const struct sh_app *app, const char *token, char user_id_r[37]);
+int sh_access_token_verify(const struct sh_app *app, const char *token, char user_id_r[37],
+			   time_t *issued_at_r);
 
 #endif

@@ -11,7 +11,11 @@ CREATE TABLE users (
     active        BOOLEAN NOT NULL DEFAULT TRUE,
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL,
-    deleted_at    TIMESTAMPTZ
+    deleted_at    TIMESTAMPTZ,
+    -- "first last | last first", lower case without accents (sh_text_fold), for search
+    search_name   TEXT NOT NULL DEFAULT '',
+    -- access tokens issued before this instant are refused (set by a password change)
+    tokens_valid_after TIMESTAMPTZ
 );
 CREATE INDEX users_directory ON users (last_name, first_name, id);
 
@@ -34,6 +38,7 @@ CREATE TABLE login_failures (
     failed_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX login_failures_email ON login_failures (email, failed_at);
+CREATE INDEX login_failures_age ON login_failures (failed_at);
 
 CREATE TABLE invites (
     id         UUID PRIMARY KEY,

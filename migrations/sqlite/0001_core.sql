@@ -12,7 +12,11 @@ CREATE TABLE users (
     active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    deleted_at    TEXT
+    deleted_at    TEXT,
+    -- "first last | last first", lower case without accents (sh_text_fold), for search
+    search_name   TEXT NOT NULL DEFAULT '',
+    -- access tokens issued before this instant are refused (set by a password change)
+    tokens_valid_after TEXT
 );
 CREATE INDEX users_directory ON users (last_name, first_name, id);
 
@@ -35,6 +39,7 @@ CREATE TABLE login_failures (
     failed_at TEXT NOT NULL
 );
 CREATE INDEX login_failures_email ON login_failures (email, failed_at);
+CREATE INDEX login_failures_age ON login_failures (failed_at);
 
 CREATE TABLE invites (
     id         TEXT PRIMARY KEY,

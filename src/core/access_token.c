@@ -60,7 +60,8 @@ static bool header_is_hs256(const char *token)
 	return ok;
 }
 
-int sh_access_token_verify(const struct sh_app *app, const char *token, char user_id_r[37])
+int sh_access_token_verify(const struct sh_app *app, const char *token, char user_id_r[37],
+			   time_t *issued_at_r)
 {
 	if (token == NULL || strlen(token) > 2048 || !header_is_hs256(token))
 		return -1;
@@ -75,10 +76,12 @@ int sh_access_token_verify(const struct sh_app *app, const char *token, char use
 	const char *typ = jwt_get_grant(jwt, "typ");
 	const char *sub = jwt_get_grant(jwt, "sub");
 	long exp = jwt_get_grant_int(jwt, "exp");
-	if (iss == NULL || strcmp(iss, ISSUER) != 0 || typ == NULL || strcmp(typ, "access") != 0 ||
+	long iat = jwt_get_grant_int(jwt, "iat");
+	if (iat <= 0 || iss == NULL || strcmp(iss, ISSUER) != 0 || typ == NULL || strcmp(typ, "access") != 0 ||
 	    !sh_uuid_valid(sub) || exp <= 0 || (time_t)exp <= time(NULL))
 		goto out;
 	memcpy(user_id_r, sub, 37);
+	*issued_at_r = (time_t)iat;
 	rc = 0;
 out:
 	jwt_free(jwt);

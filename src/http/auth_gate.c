@@ -6,6 +6,7 @@
 
 #include "modules/users/user_queries.h"
 #include "schoolhub/security.h"
+#include "schoolhub/util.h"
 
 static int unauthorized(struct sh_request *req, struct sh_response *res, const char *error)
 {
@@ -24,18 +25,24 @@ int sh_auth_gate_or_reply(struct sh_request *req, struct sh_response *res,
 	const char *token = header + 7;
 	while (*token == ' ')
 		token++;
-	char user_id[37];
-	if (sh_access_token_verify(req->app, token, user_id) != 0)
+	char user_id[37], valid_after[21], issued[21];
+	time_t issued_at;
+	if (sh_access_token_verify(req->app, token, user_id, &issued_at) != 0)
 		return unauthorized(req, res, "invalid_token");
 
 	enum sh_role role;
-	enum sh_db_rc rc = sh_user_load_active_role(req->db, user_id, &role);
+	enum sh_db_rc rc = sh_user_load_session(req->db, user_id, &role, valid_after);
 	if (rc == SH_DB_OK)
 		return unauthorized(req, res, "invalid_token"); /* deleted or deactivated */
 	if (rc != SH_DB_ROW) {
 		sh_reply_db_error(req, res, rc);
 		return -1;
 	}
+	/* A password change voids the access tokens issued before it (RFC 3339 UTC text
+	 * compares in time order). */
+	sh_time_format(issued_at, issued);
+	if (valid_after[0] != '\0' && strcmp(issued, valid_after) < 0)
+		return unauthorized(req, res, "invalid_token");
 	req->user.authenticated = true;
 	memcpy(req->user.id, user_id, sizeof(req->user.id));
 	req->user.role = role;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "schoolhub/store.h"
@@ -409,6 +410,8 @@ START_TEST(change_password_success_revokes_sessions)
 	th_resp_free(&r);
 
 	const char *next = "un tout nouveau secret é";
+	/* Tokens carry whole seconds: let the current one be strictly older than the change. */
+	sleep(1);
 	r = th_json("POST", "/api/v1/users/me/password", m.access_token, "{s:s, s:s}",
 		    "current_password", m.password, "new_password", next);
 	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
@@ -428,15 +431,25 @@ START_TEST(change_password_success_revokes_sessions)
 	r = login(m.email, next);
 	ck_assert_int_eq(r->status, 200);
 	char *fresh = strdup(th_str(r, "refresh_token"));
+	char *fresh_access = strdup(th_str(r, "access_token"));
 	th_resp_free(&r);
 	r = refresh(fresh);
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 
+	/* Access tokens issued before the change are void too, not only refresh tokens. */
+	r = th_request("GET", "/api/v1/users/me", m.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	r = th_request("GET", "/api/v1/users/me", fresh_access, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+
 	/* The old password no longer confirms sensitive actions either. */
-	r = th_json("DELETE", "/api/v1/users/me", m.access_token, "{s:s}", "password", m.password);
+	r = th_json("DELETE", "/api/v1/users/me", fresh_access, "{s:s}", "password", m.password);
 	ck_assert_problem(r, 401, "invalid_credentials");
 	th_resp_free(&r);
+	free(fresh_access);
 	free(fresh);
 	free(other_refresh);
 	th_member_free(&m);
@@ -553,6 +566,40 @@ START_TEST(directory_shape_and_search)
 	th_member_free(&a);
 	th_member_free(&b);
 	th_member_free(&c);
+}
+END_TEST
+
+START_TEST(directory_search_ignores_case_and_accents)
+{
+	struct th_member m;
+	th_member_register(&m, "accents");
+	struct th_resp *r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s, s:s}",
+				    "first_name", "Émilie", "last_name", "Çavérnoux-Ødegård");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	/* Typed with or without accents, in any case: same member, on both databases. */
+	static const char *const queries[] = {
+		"q=emilie", "q=%C3%89MILIE", "q=%C3%A9milie", "q=EMILIE%20cavernoux", "q=cav%C3%A9rnoux",
+		"q=%C3%87AV%C3%89RNOUX", "q=odegard", "q=%C3%B8degard", "q=cavernoux-odegard%20emilie"};
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		r = directory(m.access_token, queries[i]);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_msg(items_contain(r, m.id), "%s did not find the member: %s", queries[i], r->body);
+		th_resp_free(&r);
+	}
+	r = directory(m.access_token, "q=emilio");
+	ck_assert(!items_contain(r, m.id));
+	th_resp_free(&r);
+	/* A renamed member is found under the new name only. */
+	r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s}", "first_name", "Zoë");
+	th_resp_free(&r);
+	r = directory(m.access_token, "q=zoe%20cavernoux");
+	ck_assert(items_contain(r, m.id));
+	th_resp_free(&r);
+	r = directory(m.access_token, "q=emilie%20cavernoux");
+	ck_assert(!items_contain(r, m.id));
+	th_resp_free(&r);
+	th_member_free(&m);
 }
 END_TEST
 
@@ -973,6 +1020,7 @@ Suite *api_users_suite(void)
 	tcase_add_test(tc, change_password_errors);
 	tcase_add_test(tc, change_password_success_revokes_sessions);
 	tcase_add_test(tc, directory_shape_and_search);
+	tcase_add_test(tc, directory_search_ignores_case_and_accents);
 	tcase_add_test(tc, directory_pagination);
 	tcase_add_test(tc, directory_parameter_errors);
 	tcase_add_test(tc, export_contains_only_own_data);

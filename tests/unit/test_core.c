@@ -229,23 +229,25 @@ START_TEST(access_tokens)
 	app.cfg.secret_key_len = strlen(app.cfg.secret_key);
 	app.cfg.access_token_ttl_s = 900;
 	char id[SH_UUID_LEN + 1], out[37];
+	time_t iat = 0;
 	sh_uuid_v4(id);
 	char *token = sh_access_token_issue(&app, id);
 	ck_assert_ptr_nonnull(token);
-	ck_assert_int_eq(sh_access_token_verify(&app, token, out), 0);
+	ck_assert_int_eq(sh_access_token_verify(&app, token, out, &iat), 0);
 	ck_assert_str_eq(out, id);
+	ck_assert_int_le(llabs((long long)(iat - time(NULL))), 2);
 	/* Another key does not verify it. */
 	struct sh_app other = app;
 	other.cfg.secret_key = "another-key-another-key-another-key!";
 	other.cfg.secret_key_len = strlen(other.cfg.secret_key);
-	ck_assert_int_eq(sh_access_token_verify(&other, token, out), -1);
+	ck_assert_int_eq(sh_access_token_verify(&other, token, out, &iat), -1);
 	/* Expired. */
 	app.cfg.access_token_ttl_s = 0;
 	char *expired = sh_access_token_issue(&app, id);
-	ck_assert_int_eq(sh_access_token_verify(&app, expired, out), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, "", out), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, NULL, out), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, "a.b.c", out), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, expired, out, &iat), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, "", out, &iat), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, NULL, out, &iat), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, "a.b.c", out, &iat), -1);
 	free(token);
 	free(expired);
 }

@@ -217,9 +217,11 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 	}
 	bool found = rc == SH_DB_ROW;
 	if (!sh_password_verify(req->app, found ? user.password_hash : NULL, password)) {
-		char now[SH_TIME_LEN + 1];
-		sh_time_now(now);
-		rc = sh_login_failure_add(req->db, email, now);
+		char now[SH_TIME_LEN + 1], window_start[SH_TIME_LEN + 1];
+		time_t t = time(NULL);
+		sh_time_format(t, now);
+		sh_time_format(t - (time_t)req->app->cfg.login_window_s, window_start);
+		rc = sh_login_failure_add(req->db, email, now, window_start);
 		if (rc != SH_DB_OK) {
 			sh_reply_db_error(req, res, rc);
 			return;
@@ -416,6 +418,9 @@ static enum sh_db_rc auth_export(struct sh_conn *conn, struct sh_arena *arena, c
 
 static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const char *now)
 {
+	enum sh_db_rc rc = sh_login_failure_clear_user(conn, user_id);
+	if (rc != SH_DB_OK)
+		return rc;
 	return sh_refresh_revoke_user(conn, user_id, now);
 }
 

@@ -111,8 +111,19 @@ enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_
 	return rc;
 }
 
-enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now)
+enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now,
+				   const char *window_start)
 {
+	/* Failures older than the window no longer count: drop them (everyone's), so the table
+	 * holds at most 15 minutes of failed logins and no email lingers. */
+	struct sh_stmt *prune =
+		sh_stmt_prepare(conn, "DELETE FROM login_failures WHERE failed_at <= $1");
+	if (prune == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(prune, 1, window_start);
+	enum sh_db_rc rc = exec_and_free(prune, NULL);
+	if (rc != SH_DB_OK)
+		return rc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
 	struct sh_stmt *st = sh_stmt_prepare(
@@ -144,6 +155,16 @@ enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *aren
 	}
 	sh_stmt_free(&st);
 	return rc;
+}
+
+enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user_id)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "DELETE FROM login_failures WHERE email = (SELECT email FROM users WHERE id = $1)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	return exec_and_free(st, NULL);
 }
 
 enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)

@@ -1,7 +1,23 @@
 /* SQL for users. Written once; runs unchanged on SQLite and PostgreSQL. */
 #include "modules/users/user_queries.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "schoolhub/mem.h"
+#include "schoolhub/text.h"
+
+/* What the directory searches: both name orders, folded (malloc'ed). */
+static char *search_name_of(const char *first, const char *last)
+{
+	size_t n = strlen(first) * 2 + strlen(last) * 2 + 8;
+	char *both = sh_malloc(n);
+	snprintf(both, n, "%s %s | %s %s", first, last, last, first);
+	char *folded = sh_text_fold(both);
+	free(both);
+	return folded;
+}
 
 #define USER_COLUMNS "id, email, password_hash, first_name, last_name, phone, locale, role, created_at"
 
@@ -49,16 +65,22 @@ enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, con
 			  email, u);
 }
 
-enum sh_db_rc sh_user_load_active_role(struct sh_conn *conn, const char *id, enum sh_role *role_r)
+enum sh_db_rc sh_user_load_session(struct sh_conn *conn, const char *id, enum sh_role *role_r,
+				   char tokens_valid_after_r[21])
 {
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT role FROM users WHERE id = $1 AND active AND deleted_at IS NULL");
+		conn, "SELECT role, tokens_valid_after FROM users "
+		      "WHERE id = $1 AND active AND deleted_at IS NULL");
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW && sh_role_parse(sh_stmt_col_text(st, 0), role_r) != 0)
-		rc = SH_DB_ERROR;
+	if (rc == SH_DB_ROW) {
+		const char *after = sh_stmt_col_time(st, 1);
+		snprintf(tokens_valid_after_r, 21, "%s", after ? after : "");
+		if (sh_role_parse(sh_stmt_col_text(st, 0), role_r) != 0)
+			rc = SH_DB_ERROR;
+	}
 	sh_stmt_free(&st);
 	return rc;
 }
@@ -76,10 +98,11 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
-		      "locale, role, created_at, updated_at) "
-		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)");
+		      "locale, role, created_at, updated_at, search_name) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)");
 	if (st == NULL)
 		return SH_DB_ERROR;
+	char *search = search_name_of(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->email);
 	sh_stmt_bind_text(st, 3, u->password_hash);
@@ -89,6 +112,8 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 	sh_stmt_bind_text(st, 7, u->locale);
 	sh_stmt_bind_text(st, 8, u->role);
 	sh_stmt_bind_text(st, 9, now);
+	sh_stmt_bind_text(st, 10, search);
+	free(search);
 	return exec_and_free(st, NULL);
 }
 
@@ -97,15 +122,18 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET first_name = $2, last_name = $3, phone = $4, locale = $5, "
-		      "updated_at = $6 WHERE id = $1");
+		      "updated_at = $6, search_name = $7 WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
+	char *search = search_name_of(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->first_name);
 	sh_stmt_bind_text(st, 3, u->last_name);
 	sh_stmt_bind_text(st, 4, u->phone);
 	sh_stmt_bind_text(st, 5, u->locale);
 	sh_stmt_bind_text(st, 6, now);
+	sh_stmt_bind_text(st, 7, search);
+	free(search);
 	return exec_and_free(st, NULL);
 }
 
@@ -113,7 +141,8 @@ enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const c
 				   const char *now)
 {
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
+		conn, "UPDATE users SET password_hash = $2, updated_at = $3, tokens_valid_after = $3 "
+		      "WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
@@ -143,6 +172,7 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET email = 'deleted-' || id || '@invalid', password_hash = '', "
 		      "first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
+		      "search_name = '', tokens_valid_after = $3, "
 		      "deleted_at = $3, updated_at = $3 WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
@@ -160,8 +190,7 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char 
 		conn,
 		"SELECT id, first_name, last_name FROM users "
 		"WHERE active AND deleted_at IS NULL "
-		"AND (CAST($1 AS TEXT) IS NULL OR lower(first_name || ' ' || last_name) LIKE $1 ESCAPE '\\' "
-		"     OR lower(last_name || ' ' || first_name) LIKE $1 ESCAPE '\\') "
+		"AND (CAST($1 AS TEXT) IS NULL OR search_name LIKE $1 ESCAPE '\\') "
 		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
 		"ORDER BY last_name, first_name, id LIMIT $5");
 	if (st == NULL)

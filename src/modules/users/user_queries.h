@@ -15,7 +15,9 @@ struct sh_user {
 };
 
 /* Convention: SH_DB_ROW = found, SH_DB_OK = no such (active) user, anything else = error. */
-enum sh_db_rc sh_user_load_active_role(struct sh_conn *conn, const char *id, enum sh_role *role_r);
+/* For the auth gate: the role and the instant before which access tokens are void ("" if none). */
+enum sh_db_rc sh_user_load_session(struct sh_conn *conn, const char *id, enum sh_role *role_r,
+				   char tokens_valid_after_r[21]);
 enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			    struct sh_user *u);
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
@@ -34,8 +36,8 @@ enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const ch
 enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now);
 
 /*
- * Members directory page: active members whose "first last" contains "q" (case-insensitive,
- * NULL for all), ordered by (last_name, first_name, id), strictly after the cursor position
+ * Members directory page: active members whose folded "first last | last first" contains
+ * the LIKE pattern "q" (already folded with sh_text_fold and escaped; NULL for all), ordered by (last_name, first_name, id), strictly after the cursor position
  * when "after_*" are given. Appends up to "limit" + 1 rows as {id, first_name, last_name}.
  */
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,

@@ -12,6 +12,7 @@
 #include "schoolhub/app.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/security.h"
+#include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
 /* Loads the signed-in user; replies 401/5xx and returns -1 when that fails. */
@@ -156,21 +157,22 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	return rc;
 }
 
-/* "%q%" lower-cased, with LIKE wildcards escaped. */
+/* "%q%" folded like users.search_name, with LIKE wildcards escaped. */
 static const char *like_pattern(struct sh_request *req, const char *q)
 {
-	size_t n = strlen(q);
+	char *folded = sh_text_fold(q);
+	size_t n = strlen(folded);
 	char *out = sh_arena_alloc(req->arena, 2 * n + 3);
 	char *p = out;
 	*p++ = '%';
 	for (size_t i = 0; i < n; i++) {
-		char c = q[i];
-		if (c == '%' || c == '_' || c == '\\')
+		if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\')
 			*p++ = '\\';
-		*p++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		*p++ = folded[i];
 	}
 	*p++ = '%';
 	*p = '\0';
+	free(folded);
 	return out;
 }
 
@@ -238,7 +240,6 @@ static void users_export(struct sh_request *req, struct sh_response *res)
 
 struct erase_tx {
 	const char *user_id, *now;
-	unsigned modules;
 };
 
 static enum sh_db_rc erase_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
@@ -276,7 +277,7 @@ static void users_delete_me(struct sh_request *req, struct sh_response *res)
 	}
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
-	struct erase_tx t = {me.id, now, req->app->cfg.modules};
+	struct erase_tx t = {me.id, now};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, erase_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
