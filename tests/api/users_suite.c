@@ -898,6 +898,11 @@ START_TEST(delete_me_erases_the_account)
 	th_resp_free(&r);
 	char *alone = create_child(a.access_token, "Solokid", "Goneaway");
 	char *shared = create_child(a.access_token, "Sharedkid", "Goneaway");
+	/* A failed login leaves the email in login_failures: deletion must clear it too. */
+	r = login(a.email, "not the password at all");
+	ck_assert_problem(r, 401, "invalid_credentials");
+	th_resp_free(&r);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email), 1);
 	add_guardian(a.access_token, shared, co.email);
 	r = directory(co.access_token, "q=goneaway");
 	ck_assert(items_contain(r, a.id));
@@ -907,6 +912,8 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
 	ck_assert_int_eq(r->body_len, 0);
 	th_resp_free(&r);
+	/* Right after deletion (later failed logins are recorded anew, and pruned after 15 min). */
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email), 0);
 
 	/* Every way in is closed. */
 	r = get_me(a.access_token);
@@ -979,6 +986,7 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE first_name = $1 OR last_name = $1", "Goneaway"), 0);
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE first_name = $1", "Wivinella"), 0);
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE phone = $1", "+32 471 55 44 33"), 0);
+	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE search_name LIKE $1", "%wivinella%"), 0);
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL", a.id), 0);
 
 	/* The address is free again, for a brand new account. */
