@@ -18,6 +18,7 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/i18n.h"
 #include "schoolhub/store.h"
+#include "schoolhub/user.h"
 
 struct sh_app;
 
@@ -37,6 +38,7 @@ struct sh_user_ctx {
 	bool authenticated;
 	char id[37];
 	enum sh_role role;
+	struct sh_user account; /* the row read by the auth gate for this request */
 };
 
 struct sh_request {

@@ -35,6 +35,9 @@ struct sh_db;   /* a configured database: the URL, the driver, one connection pe
 struct sh_conn; /* one connection */
 struct sh_stmt; /* one prepared statement with its binds and current row */
 
+/* Process-wide driver setup; call once before any database is opened (sh_global_init does). */
+int sh_store_global_init(void);
+
 /*
  * Parses "url" (sqlite:///relative.db, sqlite:////absolute.db, postgresql://..., postgres://...)
  * and prepares the driver. Does not connect yet. On failure returns -1 and sets "*error_r"

@@ -20,6 +20,8 @@ int sh_global_init(void)
 		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
+	if (sh_store_global_init() != 0)
+		return -1;
 	return 0;
 }
 

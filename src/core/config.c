@@ -234,7 +234,7 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (env_uint("SCHOOLHUB_CONNECTION_TIMEOUT", 30, 1, 3600, &n, error_r) != 0)
 		goto fail;
 	cfg->connection_timeout_s = (unsigned)n;
-	cfg->connection_memory_bytes = 64 * 1024;
+	cfg->connection_memory_bytes = 32 * 1024; /* request line + headers; MHD answers 431 beyond */
 	cfg->access_token_ttl_s = 15 * 60;
 	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
 	cfg->login_max_failures = 10;

@@ -31,11 +31,16 @@ int sh_auth_gate_or_reply(struct sh_request *req, struct sh_response *res,
 		return unauthorized(req, res, "invalid_token");
 
 	enum sh_role role;
-	enum sh_db_rc rc = sh_user_load_session(req->db, user_id, &role, valid_after);
+	struct sh_user account;
+	enum sh_db_rc rc = sh_user_load_session(req->db, req->arena, user_id, &account, valid_after);
 	if (rc == SH_DB_OK)
 		return unauthorized(req, res, "invalid_token"); /* deleted or deactivated */
 	if (rc != SH_DB_ROW) {
 		sh_reply_db_error(req, res, rc);
+		return -1;
+	}
+	if (sh_role_parse(account.role, &role) != 0) {
+		sh_reply_internal(req, res);
 		return -1;
 	}
 	/* A password change voids the access tokens issued before it (RFC 3339 UTC text
@@ -46,6 +51,7 @@ int sh_auth_gate_or_reply(struct sh_request *req, struct sh_response *res,
 	req->user.authenticated = true;
 	memcpy(req->user.id, user_id, sizeof(req->user.id));
 	req->user.role = role;
+	req->user.account = account;
 	if (route->roles != 0 && (route->roles & role) == 0) {
 		sh_reply_problem(req, res, 403, "forbidden", NULL);
 		return -1;

@@ -1,11 +1,12 @@
 /*
  * Request counters by (method, route pattern, status), one latency histogram,
- * open connections. Route patterns are static strings, so a label set is a few
- * pointer compares; the table is small and guarded by one mutex.
+ * open connections. Every request updates them, so the hot path takes no lock:
+ * series are appended (under a mutex) and never move, and all counts are atomics.
  */
 #include "http/metrics.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -26,24 +27,24 @@ struct series {
 	const char *method;
 	const char *route;
 	unsigned status;
-	uint64_t count;
+	_Atomic uint64_t count;
 };
 
 struct sh_metrics {
-	pthread_mutex_t lock;
+	pthread_mutex_t append_lock; /* only taken to add a new series */
 	struct series series[MAX_SERIES];
-	size_t series_count;
-	uint64_t overflow; /* observations that found no free series slot */
-	uint64_t buckets[BUCKETS];
-	uint64_t latency_count;
-	double latency_sum;
+	_Atomic size_t series_count; /* entries below it are complete and immutable */
+	_Atomic uint64_t overflow;   /* observations that found no free series slot */
+	_Atomic uint64_t buckets[BUCKETS + 1]; /* per bucket (not cumulative); last = +Inf */
+	_Atomic uint64_t latency_count;
+	_Atomic uint64_t latency_sum_ns;
 	_Atomic long open_connections;
 };
 
 struct sh_metrics *sh_metrics_create(void)
 {
 	struct sh_metrics *m = sh_calloc(1, sizeof(*m));
-	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->append_lock, NULL);
 	return m;
 }
 
@@ -51,41 +52,59 @@ void sh_metrics_destroy(struct sh_metrics **metrics_r)
 {
 	if (*metrics_r == NULL)
 		return;
-	pthread_mutex_destroy(&(*metrics_r)->lock);
+	pthread_mutex_destroy(&(*metrics_r)->append_lock);
 	sh_free(metrics_r);
+}
+
+static bool series_is(const struct series *s, const char *method, const char *route,
+		      unsigned status)
+{
+	return s->status == status && (s->route == route || strcmp(s->route, route) == 0) &&
+	       strcmp(s->method, method) == 0;
+}
+
+/* Methods outside this list are folded into "OTHER" so a client cannot grow the table. */
+static const char *method_label(const char *method)
+{
+	static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if (strcmp(known[k], method) == 0)
+			return known[k];
+	return "OTHER";
 }
 
 void sh_metrics_observe(struct sh_metrics *m, const char *method, const char *route,
 			unsigned status, double seconds)
 {
-	pthread_mutex_lock(&m->lock);
+	method = method_label(method);
+	size_t n = atomic_load_explicit(&m->series_count, memory_order_acquire);
 	size_t i;
-	for (i = 0; i < m->series_count; i++) {
-		struct series *s = &m->series[i];
-		if (s->status == status && strcmp(s->route, route) == 0 &&
-		    strcmp(s->method, method) == 0)
-			break;
-	}
-	if (i == m->series_count && i < MAX_SERIES) {
-		/* Methods outside this list are folded so a client cannot grow the table. */
-		static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-		const char *label = "OTHER";
-		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-			if (strcmp(known[k], method) == 0)
-				label = known[k];
-		m->series[i] = (struct series){label, route, status, 0};
-		m->series_count++;
+	for (i = 0; i < n && !series_is(&m->series[i], method, route, status); i++)
+		;
+	if (i == n) {
+		pthread_mutex_lock(&m->append_lock);
+		n = atomic_load_explicit(&m->series_count, memory_order_relaxed);
+		for (; i < n && !series_is(&m->series[i], method, route, status); i++)
+			;
+		if (i == n && n < MAX_SERIES) {
+			m->series[n].method = method;
+			m->series[n].route = route;
+			m->series[n].status = status;
+			atomic_store_explicit(&m->series[n].count, 0, memory_order_relaxed);
+			atomic_store_explicit(&m->series_count, n + 1, memory_order_release);
+		}
+		pthread_mutex_unlock(&m->append_lock);
 	}
 	if (i < MAX_SERIES)
-		m->series[i].count++;
+		atomic_fetch_add_explicit(&m->series[i].count, 1, memory_order_relaxed);
 	else
-		m->overflow++;
-	for (size_t b = 0; b < BUCKETS; b++)
-		if (seconds <= bucket_bounds[b])
-			m->buckets[b]++;
-	m->latency_count++;
-	m->latency_sum += seconds;
-	pthread_mutex_unlock(&m->lock);
+		atomic_fetch_add_explicit(&m->overflow, 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < BUCKETS && seconds > bucket_bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->latency_count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->latency_sum_ns, (uint64_t)(seconds * 1e9), memory_order_relaxed);
 }
 
 void sh_metrics_connection_opened(struct sh_metrics *m)
@@ -125,27 +144,30 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 char *sh_metrics_render(struct sh_metrics *m, const struct sh_app *app, size_t *len_r)
 {
 	struct buf b = {sh_malloc(8192), 0, 8192};
-	pthread_mutex_lock(&m->lock);
 	buf_printf(&b, "# HELP schoolhub_http_requests_total HTTP requests by method, route and status.\n"
 		       "# TYPE schoolhub_http_requests_total counter\n");
-	for (size_t i = 0; i < m->series_count; i++)
+	size_t n = atomic_load_explicit(&m->series_count, memory_order_acquire);
+	for (size_t i = 0; i < n; i++)
 		buf_printf(&b,
 			   "schoolhub_http_requests_total{method=\"%s\",route=\"%s\",status=\"%u\"} %llu\n",
 			   m->series[i].method, m->series[i].route, m->series[i].status,
-			   (unsigned long long)m->series[i].count);
+			   (unsigned long long)atomic_load(&m->series[i].count));
 	buf_printf(&b, "# HELP schoolhub_http_request_duration_seconds Time to produce a response.\n"
 		       "# TYPE schoolhub_http_request_duration_seconds histogram\n");
-	for (size_t i = 0; i < BUCKETS; i++)
+	uint64_t cumulative = 0;
+	for (size_t i = 0; i < BUCKETS; i++) {
+		cumulative += atomic_load(&m->buckets[i]);
 		buf_printf(&b, "schoolhub_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			   bucket_bounds[i], (unsigned long long)m->buckets[i]);
+			   bucket_bounds[i], (unsigned long long)cumulative);
+	}
+	cumulative += atomic_load(&m->buckets[BUCKETS]);
 	buf_printf(&b,
 		   "schoolhub_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
 		   "schoolhub_http_request_duration_seconds_sum %.6f\n"
 		   "schoolhub_http_request_duration_seconds_count %llu\n",
-		   (unsigned long long)m->latency_count, m->latency_sum,
-		   (unsigned long long)m->latency_count);
-	uint64_t overflow = m->overflow;
-	pthread_mutex_unlock(&m->lock);
+		   (unsigned long long)cumulative, (double)atomic_load(&m->latency_sum_ns) / 1e9,
+		   (unsigned long long)cumulative);
+	uint64_t overflow = atomic_load(&m->overflow);
 
 	buf_printf(&b,
 		   "# HELP schoolhub_http_series_overflow_total Observations not recorded by label.\n"

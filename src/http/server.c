@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -62,7 +63,16 @@ static const char *client_ip(struct sh_arena *arena, struct MHD_Connection *c)
 	return sh_arena_strdup(arena, buf);
 }
 
-/* The client's X-Request-Id when it is short and plain; otherwise a fresh random one. */
+static char request_id_prefix[17];
+
+static void init_request_id_prefix(void)
+{
+	unsigned char raw[8];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(request_id_prefix, sizeof(request_id_prefix), raw, sizeof(raw));
+}
+
+/* The client's X-Request-Id when it is short and plain; otherwise a fresh unique one. */
 static void set_request_id(struct sh_request *req, struct MHD_Connection *c)
 {
 	const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
@@ -79,9 +89,13 @@ static void set_request_id(struct sh_request *req, struct MHD_Connection *c)
 			return;
 		}
 	}
-	unsigned char raw[16];
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(req->request_id, sizeof(req->request_id), raw, sizeof(raw));
+	/* A random per-process prefix and a counter: unique across restarts and instances
+	 * without a getrandom() call per request. */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	static _Atomic uint64_t counter;
+	pthread_once(&once, init_request_id_prefix);
+	snprintf(req->request_id, sizeof(req->request_id), "%s%016llx", request_id_prefix,
+		 (unsigned long long)atomic_fetch_add(&counter, 1));
 }
 
 static void log_request(const struct sh_request *req, const struct sh_response *res,

@@ -160,6 +160,11 @@ const char *sh_db_kind_name(const struct sh_db *db)
 	return db->driver->name;
 }
 
+int sh_store_global_init(void)
+{
+	return sh_sqlite_global_init();
+}
+
 uint64_t sh_db_error_count(const struct sh_db *db)
 {
 	return (uint64_t)atomic_load(&db->errors);

@@ -106,6 +106,7 @@ struct sh_db_driver {
 };
 
 extern const struct sh_db_driver sh_db_driver_sqlite;
+int sh_sqlite_global_init(void);
 extern const struct sh_db_driver sh_db_driver_pg;
 
 /*

@@ -65,21 +65,20 @@ enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, con
 			  email, u);
 }
 
-enum sh_db_rc sh_user_load_session(struct sh_conn *conn, const char *id, enum sh_role *role_r,
-				   char tokens_valid_after_r[21])
+enum sh_db_rc sh_user_load_session(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				   struct sh_user *u, char tokens_valid_after_r[21])
 {
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT role, tokens_valid_after FROM users "
+		conn, "SELECT " USER_COLUMNS ", tokens_valid_after FROM users "
 		      "WHERE id = $1 AND active AND deleted_at IS NULL");
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
-		const char *after = sh_stmt_col_time(st, 1);
+		read_user(st, arena, u);
+		const char *after = sh_stmt_col_time(st, 9);
 		snprintf(tokens_valid_after_r, 21, "%s", after ? after : "");
-		if (sh_role_parse(sh_stmt_col_text(st, 0), role_r) != 0)
-			rc = SH_DB_ERROR;
 	}
 	sh_stmt_free(&st);
 	return rc;

@@ -8,16 +8,14 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/http.h"
 #include "schoolhub/store.h"
+#include "schoolhub/user.h"
 
-struct sh_user {
-	const char *id, *email, *password_hash, *first_name, *last_name, *phone, *locale, *role,
-		*created_at;
-};
 
 /* Convention: SH_DB_ROW = found, SH_DB_OK = no such (active) user, anything else = error. */
-/* For the auth gate: the role and the instant before which access tokens are void ("" if none). */
-enum sh_db_rc sh_user_load_session(struct sh_conn *conn, const char *id, enum sh_role *role_r,
-				   char tokens_valid_after_r[21]);
+/* For the auth gate: the active account and the instant before which its access tokens are
+ * void ("" if none), in one query. */
+enum sh_db_rc sh_user_load_session(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				   struct sh_user *u, char tokens_valid_after_r[21]);
 enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			    struct sh_user *u);
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,

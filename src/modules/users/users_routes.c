@@ -15,24 +15,10 @@
 #include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
-/* Loads the signed-in user; replies 401/5xx and returns -1 when that fails. */
-static int load_me_or_reply(struct sh_request *req, struct sh_response *res, struct sh_user *u)
-{
-	enum sh_db_rc rc = sh_user_by_id(req->db, req->arena, req->user.id, u);
-	if (rc == SH_DB_ROW)
-		return 0;
-	if (rc == SH_DB_OK)
-		sh_reply_problem(req, res, 401, "unauthorized", NULL);
-	else
-		sh_reply_db_error(req, res, rc);
-	return -1;
-}
-
 static void users_get_me(struct sh_request *req, struct sh_response *res)
 {
-	struct sh_user me;
-	if (load_me_or_reply(req, res, &me) != 0)
-		return;
+	/* The account the auth gate read for this request: no second query. */
+	struct sh_user me = req->user.account;
 	sh_reply_json(req, res, 200, sh_user_to_json(&me));
 }
 
@@ -41,9 +27,8 @@ static void users_patch_me(struct sh_request *req, struct sh_response *res)
 	static const char *const allowed[] = {"first_name", "last_name", "phone", "locale", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
-	struct sh_user me;
-	if (load_me_or_reply(req, res, &me) != 0)
-		return;
+	/* The account the auth gate read for this request: no second query. */
+	struct sh_user me = req->user.account;
 	struct sh_validation v = {0};
 	const char *s = NULL;
 	bool is_null = false;
@@ -93,9 +78,8 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 		sh_field_password("new_password", next, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	struct sh_user me;
-	if (load_me_or_reply(req, res, &me) != 0)
-		return;
+	/* The account the auth gate read for this request: no second query. */
+	struct sh_user me = req->user.account;
 	if (!sh_password_verify(req->app, me.password_hash, current)) {
 		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
 		return;
@@ -209,9 +193,8 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 
 static void users_export(struct sh_request *req, struct sh_response *res)
 {
-	struct sh_user me;
-	if (load_me_or_reply(req, res, &me) != 0)
-		return;
+	/* The account the auth gate read for this request: no second query. */
+	struct sh_user me = req->user.account;
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	json_t *out = json_pack("{s:s, s:s, s:o}", "format", "schoolhub-export-v1", "exported_at",
@@ -268,9 +251,8 @@ static void users_delete_me(struct sh_request *req, struct sh_response *res)
 	sh_json_get_string(req->json, "password", true, &password, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	struct sh_user me;
-	if (load_me_or_reply(req, res, &me) != 0)
-		return;
+	/* The account the auth gate read for this request: no second query. */
+	struct sh_user me = req->user.account;
 	if (!sh_password_verify(req->app, me.password_hash, password)) {
 		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
 		return;

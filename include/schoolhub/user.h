@@ -1,0 +1,10 @@
+/* A member account as the modules see it (strings owned by the request arena). */
+#ifndef SCHOOLHUB_USER_H
+#define SCHOOLHUB_USER_H
+
+struct sh_user {
+	const char *id, *email, *password_hash, *first_name, *last_name, *phone, *locale, *role,
+		*created_at;
+};
+
+#endif
