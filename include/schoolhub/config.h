@@ -38,6 +38,11 @@ struct sh_config {
 	unsigned login_max_failures;    /* 10 */
 	unsigned login_window_s;        /* 15 minutes */
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
+
+	/* SEL time bank, in units (60 units = 1 hour). */
+	long sel_initial_balance; /* SEL_INITIAL_BALANCE, default 120 */
+	long sel_min_balance;     /* SEL_MIN_BALANCE, default -300 */
+	long sel_max_balance;     /* SEL_MAX_BALANCE, default 600 */
 };
 
 /*

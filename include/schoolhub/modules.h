@@ -13,6 +13,7 @@ enum sh_module_id {
 	SH_MODULE_AUTH = 1u << 0,
 	SH_MODULE_USERS = 1u << 1,
 	SH_MODULE_CHILDREN = 1u << 2,
+	SH_MODULE_SEL = 1u << 3,
 };
 
 /*
@@ -47,5 +48,6 @@ unsigned sh_modules_all(void);
 extern const struct sh_module sh_module_auth;
 extern const struct sh_module sh_module_users;
 extern const struct sh_module sh_module_children;
+extern const struct sh_module sh_module_sel;
 
 #endif

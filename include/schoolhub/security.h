@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 #include "schoolhub/app.h"
 
@@ -16,14 +16,20 @@ int sh_password_hash(struct sh_app *app, const char *password, char out[SH_PASSW
  * time taken does not reveal whether the account exists. */
 bool sh_password_verify(struct sh_app *app, const char *hash, const char *password);
 
-/* A signed access token for "user_id" (malloc'ed), valid cfg.access_token_ttl_s seconds. */
-char *sh_access_token_issue(const struct sh_app *app, const char *user_id);
+/* A signed access token for "user_id" at token generation "generation" (malloc'ed), valid
+ * cfg.access_token_ttl_s seconds. */
+char *sh_access_token_issue(const struct sh_app *app, const char *user_id, int64_t generation);
+
+struct sh_access_claims {
+	char user_id[37];
+	int64_t generation; /* must equal the account's current token generation */
+};
+
 /*
- * Verifies signature (HS256 only: "none" and every other algorithm are refused), expiry and
- * subject. Copies the user id into "user_id_r" (37 bytes) and the issue time into
- * "*issued_at_r". Returns 0 or -1.
+ * Verifies signature (HS256 only: "none" and every other algorithm are refused), expiry,
+ * issuer, type and subject, and fills "claims". Returns 0 or -1.
  */
-int sh_access_token_verify(const struct sh_app *app, const char *token, char user_id_r[37],
-			   time_t *issued_at_r);
+int sh_access_token_verify(const struct sh_app *app, const char *token,
+			   struct sh_access_claims *claims);
 
 #endif

@@ -15,8 +15,8 @@ CREATE TABLE users (
     deleted_at    TEXT,
     -- "first last | last first", lower case without accents (sh_text_fold), for search
     search_name   TEXT NOT NULL DEFAULT '',
-    -- access tokens issued before this instant are refused (set by a password change)
-    tokens_valid_after TEXT
+    -- carried in access tokens; a password change increments it, voiding older tokens
+    token_generation INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX users_directory ON users (last_name, first_name, id);
 

@@ -38,7 +38,10 @@ static const char help_text[] =
 	"  SCHOOLHUB_MAX_CONNECTIONS total open connections (default 1024)\n"
 	"  SCHOOLHUB_MAX_CONNECTIONS_PER_IP  open connections per client address (default 64)\n"
 	"  SCHOOLHUB_CONNECTION_TIMEOUT      seconds of inactivity before a connection is\n"
-	"                            dropped (default 30)\n";
+	"                            dropped (default 30)\n"
+	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
+	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
+	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
 
 const char *sh_config_help(void)
 {
@@ -77,6 +80,24 @@ static int env_uint(const char *name, unsigned long def, unsigned long min, unsi
 	unsigned long n = strtoul(v, &end, 10);
 	if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > max)
 		return fail(error_r, "%s: expected a whole number between %lu and %lu, got \"%s\"",
+			    name, min, max, v);
+	*out = n;
+	return 0;
+}
+
+/* Reads a signed integer in [min, max]; the default applies when unset. */
+static int env_long(const char *name, long def, long min, long max, long *out, char **error_r)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return fail(error_r, "%s: expected a whole number between %ld and %ld, got \"%s\"",
 			    name, min, max, v);
 	*out = n;
 	return 0;
@@ -239,6 +260,16 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
 	cfg->login_max_failures = 10;
 	cfg->login_window_s = 15 * 60;
+
+	if (env_long("SEL_INITIAL_BALANCE", 120, 0, 100000, &cfg->sel_initial_balance, error_r) != 0 ||
+	    env_long("SEL_MIN_BALANCE", -300, -100000, 0, &cfg->sel_min_balance, error_r) != 0 ||
+	    env_long("SEL_MAX_BALANCE", 600, 0, 100000, &cfg->sel_max_balance, error_r) != 0)
+		goto fail;
+	if (cfg->sel_initial_balance > cfg->sel_max_balance) {
+		fail(error_r, "SEL_INITIAL_BALANCE (%ld) must not exceed SEL_MAX_BALANCE (%ld)",
+		     cfg->sel_initial_balance, cfg->sel_max_balance);
+		goto fail;
+	}
 
 	const char *secret = getenv("SCHOOLHUB_SECRET_KEY");
 	if (secret != NULL && *secret != '\0') {

@@ -10,6 +10,7 @@ const struct sh_module *const sh_modules[] = {
 	&sh_module_auth,
 	&sh_module_users,
 	&sh_module_children,
+	&sh_module_sel,
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 
@@ -37,10 +38,13 @@ int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r)
 			    strncmp(sh_modules[i]->name, p, len) == 0)
 				break;
 		if (i == sh_module_count) {
-			char buf[200];
-			snprintf(buf, sizeof(buf),
-				 "SCHOOLHUB_MODULES: unknown module \"%.*s\" (known: auth, users, children)",
-				 (int)(len > 64 ? 64 : len), p);
+			char known[160] = "";
+			for (size_t k = 0; k < sh_module_count; k++)
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 k ? ", " : "", sh_modules[k]->name);
+			char buf[300];
+			snprintf(buf, sizeof(buf), "SCHOOLHUB_MODULES: unknown module \"%.*s\" (known: %s)",
+				 (int)(len > 64 ? 64 : len), p, known);
 			*error_r = sh_strdup(buf);
 			return -1;
 		}

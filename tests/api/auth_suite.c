@@ -228,6 +228,7 @@ static char *forge(jwt_alg_t alg, const char *key, const char *sub, long exp)
 	jwt_add_grant(jwt, "iss", "schoolhub");
 	jwt_add_grant(jwt, "typ", "access");
 	jwt_add_grant(jwt, "sub", sub);
+	jwt_add_grant_int(jwt, "gen", 0);
 	jwt_add_grant_int(jwt, "iat", (long)time(NULL) - 3600);
 	jwt_add_grant_int(jwt, "exp", exp);
 	char *out = jwt_encode_str(jwt);
@@ -281,6 +282,36 @@ START_TEST(forged_expired_and_none_tokens_refused)
 	*strrchr(handmade, '.') = '\0';
 	strcat(handmade, ".");
 	assert_401(handmade);
+
+	/* A token without the generation claim (as issued before generations existed). */
+	{
+		jwt_t *jwt = NULL;
+		ck_assert_int_eq(jwt_new(&jwt), 0);
+		jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)secret, (int)strlen(secret));
+		jwt_add_grant(jwt, "iss", "schoolhub");
+		jwt_add_grant(jwt, "typ", "access");
+		jwt_add_grant(jwt, "sub", m.id);
+		jwt_add_grant_int(jwt, "exp", future);
+		char *no_gen = jwt_encode_str(jwt);
+		jwt_free(jwt);
+		assert_401(no_gen);
+		free(no_gen);
+	}
+	/* A token of an older generation (before a password change). */
+	{
+		jwt_t *jwt = NULL;
+		ck_assert_int_eq(jwt_new(&jwt), 0);
+		jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)secret, (int)strlen(secret));
+		jwt_add_grant(jwt, "iss", "schoolhub");
+		jwt_add_grant(jwt, "typ", "access");
+		jwt_add_grant(jwt, "sub", m.id);
+		jwt_add_grant_int(jwt, "gen", 1);
+		jwt_add_grant_int(jwt, "exp", future);
+		char *other_gen = jwt_encode_str(jwt);
+		jwt_free(jwt);
+		assert_401(other_gen);
+		free(other_gen);
+	}
 
 	/* A token for a user that does not exist. */
 	char *ghost = forge(JWT_ALG_HS256, secret, "00000000-0000-4000-8000-000000000000", future);
@@ -349,6 +380,13 @@ START_TEST(invites_and_registration_modes)
 		    "password", "admin password 123");
 	ck_assert_int_eq(r->status, 200);
 	char *admin_token = strdup(th_str(r, "access_token"));
+	th_resp_free(&r);
+
+	/* A bogus code never reveals whether an email has an account (no 409 before the invite). */
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
+		    admin_email, "password", "a long enough secret", "first_name", "X", "last_name",
+		    "Y", "invite_code", "AAAA-BBBB-CCCC-DDDD");
+	ck_assert_problem(r, 403, "invalid_invite");
 	th_resp_free(&r);
 
 	r = th_json("POST", "/api/v1/admin/invites", admin_token, "{s:i}", "expires_in_days", 7);

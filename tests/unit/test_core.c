@@ -225,31 +225,39 @@ START_TEST(access_tokens)
 {
 	struct sh_app app;
 	memset(&app, 0, sizeof(app));
-	app.cfg.secret_key = "0123456789abcdef0123456789abcdef-unit";
+	app.cfg.secret_key = sh_strdup("0123456789abcdef0123456789abcdef-unit");
 	app.cfg.secret_key_len = strlen(app.cfg.secret_key);
 	app.cfg.access_token_ttl_s = 900;
-	char id[SH_UUID_LEN + 1], out[37];
-	time_t iat = 0;
+	char id[SH_UUID_LEN + 1];
+	struct sh_access_claims claims;
 	sh_uuid_v4(id);
-	char *token = sh_access_token_issue(&app, id);
+	char *token = sh_access_token_issue(&app, id, 7);
 	ck_assert_ptr_nonnull(token);
-	ck_assert_int_eq(sh_access_token_verify(&app, token, out, &iat), 0);
-	ck_assert_str_eq(out, id);
-	ck_assert_int_le(llabs((long long)(iat - time(NULL))), 2);
-	/* Another key does not verify it. */
-	struct sh_app other = app;
-	other.cfg.secret_key = "another-key-another-key-another-key!";
-	other.cfg.secret_key_len = strlen(other.cfg.secret_key);
-	ck_assert_int_eq(sh_access_token_verify(&other, token, out, &iat), -1);
+	for (int i = 0; i < 2; i++) { /* the second time comes from the verified-token cache */
+		memset(&claims, 0, sizeof(claims));
+		ck_assert_int_eq(sh_access_token_verify(&app, token, &claims), 0);
+		ck_assert_str_eq(claims.user_id, id);
+		ck_assert_int_eq(claims.generation, 7);
+	}
+	/* Same app object, another key (e.g. a restart with a new secret): the cached
+	 * verification does not carry over. */
+	char *old_key = app.cfg.secret_key;
+	app.cfg.secret_key = sh_strdup("another-key-another-key-another-key!");
+	app.cfg.secret_key_len = strlen(app.cfg.secret_key);
+	ck_assert_int_eq(sh_access_token_verify(&app, token, &claims), -1);
+	sh_free(&app.cfg.secret_key);
+	app.cfg.secret_key = old_key;
+	app.cfg.secret_key_len = strlen(old_key);
 	/* Expired. */
 	app.cfg.access_token_ttl_s = 0;
-	char *expired = sh_access_token_issue(&app, id);
-	ck_assert_int_eq(sh_access_token_verify(&app, expired, out, &iat), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, "", out, &iat), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, NULL, out, &iat), -1);
-	ck_assert_int_eq(sh_access_token_verify(&app, "a.b.c", out, &iat), -1);
+	char *expired = sh_access_token_issue(&app, id, 0);
+	ck_assert_int_eq(sh_access_token_verify(&app, expired, &claims), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, "", &claims), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, NULL, &claims), -1);
+	ck_assert_int_eq(sh_access_token_verify(&app, "a.b.c", &claims), -1);
 	free(token);
 	free(expired);
+	sh_free(&app.cfg.secret_key);
 }
 END_TEST
 

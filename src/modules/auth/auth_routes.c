@@ -32,7 +32,20 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 {
 	struct register_tx *t = ctx;
 	t->outcome = NULL;
-	enum sh_db_rc rc = sh_user_insert(conn, t->user, t->now);
+	enum sh_db_rc rc;
+	/* The invite is checked before the email: otherwise anyone could probe, with a bogus
+	 * code, which emails have accounts (409 vs 403). */
+	if (t->invite_hash != NULL) {
+		rc = sh_invite_usable(conn, t->invite_hash, t->now);
+		if (rc == SH_DB_OK) {
+			t->outcome = "invalid_invite";
+			*rollback_r = true;
+			return SH_DB_OK;
+		}
+		if (rc != SH_DB_ROW)
+			return rc;
+	}
+	rc = sh_user_insert(conn, t->user, t->now);
 	if (rc == SH_DB_UNIQUE) {
 		t->outcome = "email_taken";
 		*rollback_r = true;
@@ -125,7 +138,7 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, taken ? 409 : 403, t.outcome, NULL);
 		return;
 	}
-	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	json_t *body = sh_token_pair_json(req, &pair, &user);
 	if (body == NULL) {
 		sh_reply_internal(req, res);
 		return;
@@ -170,20 +183,34 @@ static int throttle_or_reply(struct sh_request *req, struct sh_response *res, co
 }
 
 struct login_tx {
+	struct sh_request *req;
 	const char *email;
-	const char *user_id;
+	const struct sh_user *verified; /* the row whose password hash was checked */
 	struct sh_token_pair *pair;
 	const char *now;
+	bool stale; /* the password changed while it was being checked */
 };
 
 static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
-	(void)rollback_r;
 	struct login_tx *t = ctx;
-	enum sh_db_rc rc = sh_login_failure_clear(conn, t->email);
+	t->stale = false;
+	/* argon2 ran outside the transaction: if the password was changed (or the account
+	 * deleted) meanwhile, this login must not mint a session for the old password. */
+	struct sh_user now_row;
+	enum sh_db_rc rc = sh_user_by_id(conn, t->req->arena, t->verified->id, &now_row);
+	if (rc != SH_DB_ROW && rc != SH_DB_OK)
+		return rc;
+	if (rc == SH_DB_OK || now_row.token_generation != t->verified->token_generation ||
+	    strcmp(now_row.password_hash, t->verified->password_hash) != 0) {
+		t->stale = true;
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	rc = sh_login_failure_clear(conn, t->email);
 	if (rc != SH_DB_OK)
 		return rc;
-	return sh_token_pair_store(conn, t->pair, t->user_id, t->now);
+	return sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
 }
 
 static void auth_login(struct sh_request *req, struct sh_response *res)
@@ -234,13 +261,17 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 	sh_time_now(now);
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
-	struct login_tx t = {email, user.id, &pair, now};
+	struct login_tx t = {req, email, &user, &pair, now, false};
 	rc = sh_conn_transaction(req->db, SH_TX_WRITE, login_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	if (t.stale) {
+		reply_invalid_credentials(req, res);
+		return;
+	}
+	json_t *body = sh_token_pair_json(req, &pair, &user);
 	if (body == NULL) {
 		sh_reply_internal(req, res);
 		return;
@@ -331,7 +362,7 @@ static void auth_refresh(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, 401, "unauthorized", NULL);
 		return;
 	}
-	json_t *body = sh_token_pair_json(req, &pair, sh_user_to_json(&user));
+	json_t *body = sh_token_pair_json(req, &pair, &user);
 	if (body == NULL) {
 		sh_reply_internal(req, res);
 		return;

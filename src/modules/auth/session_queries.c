@@ -207,3 +207,17 @@ enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, con
 	sh_stmt_bind_text(st, 3, now);
 	return exec_and_free(st, changed_r);
 }
+
+enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT 1 FROM invites WHERE code_hash = $1 AND used_at IS NULL "
+		      "AND expires_at > $2");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, code_hash);
+	sh_stmt_bind_text(st, 2, now);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	sh_stmt_free(&st);
+	return rc;
+}

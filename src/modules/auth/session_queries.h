@@ -39,6 +39,8 @@ enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user
 
 enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
 			       const char *now, const char *expires_at);
+/* SH_DB_ROW when the invite exists, is unused and unexpired. */
+enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, const char *now);
 /* Uses an unexpired, unused invite; "*changed_r" is 1 on success, 0 when invalid. */
 enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
 				const char *now, int64_t *changed_r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "modules/auth/session_queries.h"
+#include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/security.h"
@@ -34,17 +35,16 @@ enum sh_db_rc sh_token_pair_store(struct sh_conn *conn, const struct sh_token_pa
 				 p->expires_at);
 }
 
-json_t *sh_token_pair_json(struct sh_request *req, const struct sh_token_pair *p, json_t *user)
+json_t *sh_token_pair_json(struct sh_request *req, const struct sh_token_pair *p,
+			   const struct sh_user *user)
 {
-	const char *user_id = json_string_value(json_object_get(user, "id"));
-	char *access = sh_access_token_issue(req->app, user_id);
-	if (access == NULL) {
-		json_decref(user);
+	char *access = sh_access_token_issue(req->app, user->id, user->token_generation);
+	if (access == NULL)
 		return NULL;
-	}
 	json_t *out = json_pack("{s:s, s:s, s:s, s:i, s:o}", "access_token", access,
 				"refresh_token", p->refresh_token, "token_type", "bearer",
-				"expires_in", (int)req->app->cfg.access_token_ttl_s, "user", user);
+				"expires_in", (int)req->app->cfg.access_token_ttl_s, "user",
+				sh_user_to_json(user));
 	free(access);
 	return out;
 }

@@ -20,6 +20,7 @@ void sh_token_pair_prepare(struct sh_request *req, const char *family_id, struct
 enum sh_db_rc sh_token_pair_store(struct sh_conn *conn, const struct sh_token_pair *p,
 				  const char *user_id, const char *now);
 /* {access_token, refresh_token, token_type, expires_in, user}; NULL if signing failed. */
-json_t *sh_token_pair_json(struct sh_request *req, const struct sh_token_pair *p, json_t *user);
+json_t *sh_token_pair_json(struct sh_request *req, const struct sh_token_pair *p,
+			   const struct sh_user *user);
 
 #endif

@@ -19,7 +19,9 @@ static char *search_name_of(const char *first, const char *last)
 	return folded;
 }
 
-#define USER_COLUMNS "id, email, password_hash, first_name, last_name, phone, locale, role, created_at"
+#define USER_COLUMNS                                                                         \
+	"id, email, password_hash, first_name, last_name, phone, locale, role, created_at, "   \
+	"token_generation"
 
 static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user *u)
 {
@@ -32,6 +34,7 @@ static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user
 	u->locale = sh_arena_strdup(arena, sh_stmt_col_text(st, 6));
 	u->role = sh_arena_strdup(arena, sh_stmt_col_text(st, 7));
 	u->created_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 8));
+	u->token_generation = sh_stmt_col_int64(st, 9);
 }
 
 /* Runs a one-row lookup with one text parameter. */
@@ -63,25 +66,6 @@ enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, con
 	return lookup_one(conn, arena,
 			  "SELECT " USER_COLUMNS " FROM users WHERE email = $1 AND active AND deleted_at IS NULL",
 			  email, u);
-}
-
-enum sh_db_rc sh_user_load_session(struct sh_conn *conn, struct sh_arena *arena, const char *id,
-				   struct sh_user *u, char tokens_valid_after_r[21])
-{
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT " USER_COLUMNS ", tokens_valid_after FROM users "
-		      "WHERE id = $1 AND active AND deleted_at IS NULL");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		read_user(st, arena, u);
-		const char *after = sh_stmt_col_time(st, 9);
-		snprintf(tokens_valid_after_r, 21, "%s", after ? after : "");
-	}
-	sh_stmt_free(&st);
-	return rc;
 }
 
 static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
@@ -140,8 +124,8 @@ enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const c
 				   const char *now)
 {
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET password_hash = $2, updated_at = $3, tokens_valid_after = $3 "
-		      "WHERE id = $1");
+		conn, "UPDATE users SET password_hash = $2, updated_at = $3, "
+		      "token_generation = token_generation + 1 WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
@@ -171,7 +155,7 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET email = 'deleted-' || id || '@invalid', password_hash = '', "
 		      "first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
-		      "search_name = '', tokens_valid_after = $3, "
+		      "search_name = '', token_generation = token_generation + 1, "
 		      "deleted_at = $3, updated_at = $3 WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;

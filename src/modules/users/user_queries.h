@@ -12,10 +12,6 @@
 
 
 /* Convention: SH_DB_ROW = found, SH_DB_OK = no such (active) user, anything else = error. */
-/* For the auth gate: the active account and the instant before which its access tokens are
- * void ("" if none), in one query. */
-enum sh_db_rc sh_user_load_session(struct sh_conn *conn, struct sh_arena *arena, const char *id,
-				   struct sh_user *u, char tokens_valid_after_r[21]);
 enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			    struct sh_user *u);
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,

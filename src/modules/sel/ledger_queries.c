@@ -1,0 +1,577 @@
+/*
+ * SQL of the SEL ledger. Written once; runs unchanged on SQLite and PostgreSQL.
+ *
+ * Invariants kept here: a completed transaction has exactly two entries (-units, +units);
+ * an account's balance is the sum of its entries (updated in the same statement sequence,
+ * inside the caller's transaction); entries are only ever inserted.
+ */
+#include "modules/sel/ledger_queries.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "modules/sel/sel.h"
+#include "schoolhub/util.h"
+
+static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
+{
+	enum sh_db_rc rc = sh_stmt_exec(st);
+	if (changed_r != NULL)
+		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
+				 struct sh_sel_account *a)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT id, balance, total_given, total_received FROM sel_accounts "
+		      "WHERE user_id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		snprintf(a->id, sizeof(a->id), "%s", sh_stmt_col_text(st, 0));
+		a->balance = sh_stmt_col_int64(st, 1);
+		a->total_given = sh_stmt_col_int64(st, 2);
+		a->total_received = sh_stmt_col_int64(st, 3);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
+				    const struct sh_sel_limits *limits, const char *now,
+				    char account_id_r[37])
+{
+	struct sh_sel_account a;
+	enum sh_db_rc rc = sh_sel_account_get(conn, user_id, &a);
+	if (rc == SH_DB_ROW) {
+		memcpy(account_id_r, a.id, 37);
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_OK)
+		return rc;
+
+	char id[SH_UUID_LEN + 1], tx_id[SH_UUID_LEN + 1];
+	sh_uuid_v4(id);
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO sel_accounts (id, user_id, kind, balance, total_given, "
+		      "total_received, created_at, updated_at) "
+		      "VALUES ($1, $2, 'member', 0, 0, 0, $3, $3)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, user_id);
+	sh_stmt_bind_text(st, 3, now);
+	/* Two first uses at once: the loser gets UNIQUE on user_id; rerunning the whole
+	 * transaction then finds the winner's account. */
+	rc = exec_and_free(st, NULL);
+	if (rc == SH_DB_UNIQUE)
+		return SH_DB_RETRY;
+	if (rc != SH_DB_OK)
+		return rc;
+	memcpy(account_id_r, id, 37);
+	if (limits->initial == 0)
+		return SH_DB_OK;
+
+	/* The opening units are issued by the system account: the sum of all balances stays 0. */
+	sh_uuid_v4(tx_id);
+	struct sh_sel_tx t = {.id = tx_id,
+			      .kind = "opening",
+			      .from_account = SH_SEL_SYSTEM_ACCOUNT,
+			      .to_account = id,
+			      .to_user_id = user_id,
+			      .units = limits->initial,
+			      .description = "",
+			      .status = "completed",
+			      .created_at = now,
+			      .completed_at = now};
+	rc = sh_sel_tx_insert(conn, &t);
+	if (rc != SH_DB_OK)
+		return rc;
+	enum sh_sel_outcome outcome;
+	int64_t excess;
+	return sh_sel_book(conn, tx_id, SH_SEL_SYSTEM_ACCOUNT, id, limits->initial, NULL, now,
+			   &outcome, &excess);
+}
+
+/*
+ * Applies "delta" to one account. With "limits", a debit may not end below the minimum and
+ * a credit may not end above the maximum (only the side that moves is checked: a member
+ * above the maximum after a forced reversal can still pay). SH_DB_ROW with the new
+ * balance, SH_DB_OK when the limit refused it.
+ */
+static enum sh_db_rc move_units(struct sh_conn *conn, const char *account, int64_t delta,
+				const struct sh_sel_limits *limits, const char *now,
+				int64_t *balance_r)
+{
+	bool limited = limits != NULL && strcmp(account, SH_SEL_SYSTEM_ACCOUNT) != 0;
+	const char *sql;
+	if (!limited)
+		sql = "UPDATE sel_accounts SET balance = balance + $2, "
+		      "total_given = total_given + $3, total_received = total_received + $4, "
+		      "updated_at = $5 WHERE id = $1 RETURNING balance";
+	else if (delta < 0)
+		sql = "UPDATE sel_accounts SET balance = balance + $2, "
+		      "total_given = total_given + $3, total_received = total_received + $4, "
+		      "updated_at = $5 WHERE id = $1 AND balance + $2 >= $6 RETURNING balance";
+	else
+		sql = "UPDATE sel_accounts SET balance = balance + $2, "
+		      "total_given = total_given + $3, total_received = total_received + $4, "
+		      "updated_at = $5 WHERE id = $1 AND balance + $2 <= $6 RETURNING balance";
+	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, account);
+	sh_stmt_bind_int64(st, 2, delta);
+	sh_stmt_bind_int64(st, 3, delta < 0 ? -delta : 0);
+	sh_stmt_bind_int64(st, 4, delta > 0 ? delta : 0);
+	sh_stmt_bind_text(st, 5, now);
+	if (limited)
+		sh_stmt_bind_int64(st, 6, delta < 0 ? limits->min : limits->max);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW)
+		*balance_r = sh_stmt_col_int64(st, 0);
+	sh_stmt_free(&st);
+	return rc;
+}
+
+static enum sh_db_rc current_balance(struct sh_conn *conn, const char *account, int64_t *balance_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(conn, "SELECT balance FROM sel_accounts WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, account);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		*balance_r = sh_stmt_col_int64(st, 0);
+		rc = SH_DB_OK;
+	} else if (rc == SH_DB_OK) {
+		rc = SH_DB_ERROR; /* the account vanished: cannot happen with foreign keys */
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+static enum sh_db_rc insert_entry(struct sh_conn *conn, const char *tx_id, const char *account,
+				  int64_t amount, int64_t balance_after, const char *now)
+{
+	char id[SH_UUID_LEN + 1];
+	sh_uuid_v4(id);
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO sel_entries (id, transaction_id, account_id, amount, "
+		      "balance_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, tx_id);
+	sh_stmt_bind_text(st, 3, account);
+	sh_stmt_bind_int64(st, 4, amount);
+	sh_stmt_bind_int64(st, 5, balance_after);
+	sh_stmt_bind_text(st, 6, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *from_account,
+			  const char *to_account, int64_t units, const struct sh_sel_limits *limits,
+			  const char *now, enum sh_sel_outcome *outcome_r, int64_t *excess_r)
+{
+	*outcome_r = SH_SEL_BOOKED;
+	*excess_r = 0;
+	/* Rows are always locked in the same (id) order, so A->B and B->A at the same time
+	 * wait for each other instead of deadlocking. */
+	bool payer_first = strcmp(from_account, to_account) < 0;
+	const char *order[2] = {payer_first ? from_account : to_account,
+				payer_first ? to_account : from_account};
+	int64_t after[2] = {0, 0};
+	for (int i = 0; i < 2; i++) {
+		bool is_payer = order[i] == from_account;
+		int64_t delta = is_payer ? -units : units;
+		enum sh_db_rc rc = move_units(conn, order[i], delta, limits, now, &after[i]);
+		if (rc == SH_DB_ROW)
+			continue;
+		if (rc != SH_DB_OK)
+			return rc;
+		/* Refused by the limit: say which side and by how much. */
+		int64_t balance = 0;
+		rc = current_balance(conn, order[i], &balance);
+		if (rc != SH_DB_OK)
+			return rc;
+		*outcome_r = is_payer ? SH_SEL_PAYER_LIMIT : SH_SEL_PAYEE_LIMIT;
+		*excess_r = is_payer ? limits->min - (balance + delta) : balance + delta - limits->max;
+		return SH_DB_OK;
+	}
+	int64_t payer_after = payer_first ? after[0] : after[1];
+	int64_t payee_after = payer_first ? after[1] : after[0];
+	enum sh_db_rc rc = insert_entry(conn, tx_id, from_account, -units, payer_after, now);
+	if (rc != SH_DB_OK)
+		return rc;
+	return insert_entry(conn, tx_id, to_account, units, payee_after, now);
+}
+
+enum sh_db_rc sh_sel_tx_insert(struct sh_conn *conn, const struct sh_sel_tx *t)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO sel_transactions (id, kind, from_account, to_account, "
+		      "from_user_id, to_user_id, units, description, service_id, status, created_by, "
+		      "reverses_id, created_at, completed_at) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, t->id);
+	sh_stmt_bind_text(st, 2, t->kind);
+	sh_stmt_bind_text(st, 3, t->from_account);
+	sh_stmt_bind_text(st, 4, t->to_account);
+	sh_stmt_bind_text(st, 5, t->from_user_id);
+	sh_stmt_bind_text(st, 6, t->to_user_id);
+	sh_stmt_bind_int64(st, 7, t->units);
+	sh_stmt_bind_text(st, 8, t->description ? t->description : "");
+	sh_stmt_bind_text(st, 9, t->service_id);
+	sh_stmt_bind_text(st, 10, t->status);
+	sh_stmt_bind_text(st, 11, t->created_by);
+	sh_stmt_bind_text(st, 12, t->reverses_id);
+	sh_stmt_bind_text(st, 13, t->created_at);
+	sh_stmt_bind_text(st, 14, t->completed_at);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+			     struct sh_sel_tx *t)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT id, kind, from_account, to_account, from_user_id, to_user_id, units, "
+		      "description, service_id, status, created_by, reverses_id, created_at, "
+		      "completed_at FROM sel_transactions WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		t->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		t->kind = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+		t->from_account = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+		t->to_account = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
+		t->from_user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
+		t->to_user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 5));
+		t->units = sh_stmt_col_int64(st, 6);
+		t->description = sh_arena_strdup(arena, sh_stmt_col_text(st, 7));
+		t->service_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 8));
+		t->status = sh_arena_strdup(arena, sh_stmt_col_text(st, 9));
+		t->created_by = sh_arena_strdup(arena, sh_stmt_col_text(st, 10));
+		t->reverses_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 11));
+		t->created_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 12));
+		t->completed_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 13));
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char *status,
+			       const char *now, int64_t *changed_r)
+{
+	bool completed = strcmp(status, "completed") == 0;
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE sel_transactions SET status = $2, completed_at = $3 "
+		      "WHERE id = $1 AND status = 'pending'");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_text(st, 2, status);
+	sh_stmt_bind_text(st, 3, completed ? now : NULL);
+	return exec_and_free(st, changed_r);
+}
+
+#define TX_SELECT                                                                            \
+	"SELECT t.id, t.kind, t.from_user_id, t.to_user_id, t.units, t.description, "        \
+	"t.service_id, t.status, t.created_by, t.created_at, t.completed_at, t.reverses_id, " \
+	"fu.first_name, fu.last_name, fu.deleted_at, tu.first_name, tu.last_name, "          \
+	"tu.deleted_at, t.seq "                                                              \
+	"FROM sel_transactions t LEFT JOIN users fu ON fu.id = t.from_user_id "              \
+	"LEFT JOIN users tu ON tu.id = t.to_user_id "
+
+/* {id, first_name, last_name} of a party; null for the system account. */
+static json_t *party_json(struct sh_stmt *st, int id_col, int name_col, enum sh_lang lang)
+{
+	const char *id = sh_stmt_col_text(st, id_col);
+	if (id == NULL)
+		return json_null();
+	bool deleted = !sh_stmt_col_is_null(st, name_col + 2);
+	return json_pack("{s:s, s:s, s:s}", "id", id, "first_name",
+			 deleted ? sh_sel_former_member(lang) : sh_stmt_col_text(st, name_col),
+			 "last_name", deleted ? "" : sh_stmt_col_text(st, name_col + 1));
+}
+
+static json_t *tx_row_json(struct sh_stmt *st, enum sh_lang lang)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:o, s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, "
+			 "s:s?}",
+			 "id", sh_stmt_col_text(st, 0), "kind", sh_stmt_col_text(st, 1),
+			 "from_user_id", sh_stmt_col_text(st, 2), "to_user_id",
+			 sh_stmt_col_text(st, 3), "from", party_json(st, 2, 12, lang), "to",
+			 party_json(st, 3, 15, lang), "units", (json_int_t)sh_stmt_col_int64(st, 4),
+			 "description", sh_stmt_col_text(st, 5), "service_id",
+			 sh_stmt_col_text(st, 6), "status", sh_stmt_col_text(st, 7), "created_by",
+			 sh_stmt_col_text(st, 8), "created_at", sh_stmt_col_time(st, 9),
+			 "completed_at", sh_stmt_col_time(st, 10), "reverses_id",
+			 sh_stmt_col_text(st, 11));
+}
+
+enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
+			     json_t **out_r)
+{
+	*out_r = NULL;
+	struct sh_stmt *st = sh_stmt_prepare(conn, TX_SELECT "WHERE t.id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		*out_r = tx_row_json(st, lang);
+		rc = *out_r ? SH_DB_OK : SH_DB_ERROR;
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const char *status,
+			     int64_t before_seq, int64_t limit, enum sh_lang lang, json_t *items,
+			     int64_t *seqs_r)
+{
+	int64_t n = 0;
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, TX_SELECT "WHERE (t.from_user_id = $1 OR t.to_user_id = $1) "
+				"AND t.status = COALESCE($2, t.status) AND t.seq < $3 "
+				"ORDER BY t.seq DESC LIMIT $4");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, status);
+	sh_stmt_bind_int64(st, 3, before_seq);
+	sh_stmt_bind_int64(st, 4, limit);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		json_t *row = tx_row_json(st, lang);
+		if (row == NULL) {
+			rc = SH_DB_ERROR;
+			break;
+		}
+		json_array_append_new(items, row);
+		if (seqs_r != NULL)
+			seqs_r[n] = sh_stmt_col_int64(st, 18);
+		n++;
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_statement(struct sh_conn *conn, const char *account_id, const char *from,
+			       const char *until, enum sh_lang lang, sh_sel_line_fn *fn, void *ctx)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn,
+		"SELECT e.created_at, t.id, t.kind, t.description, e.amount, e.balance_after, "
+		"CASE WHEN e.amount < 0 THEN t.to_user_id ELSE t.from_user_id END, "
+		"u.first_name, u.last_name, u.deleted_at "
+		"FROM sel_entries e JOIN sel_transactions t ON t.id = e.transaction_id "
+		"LEFT JOIN users u ON u.id = CASE WHEN e.amount < 0 THEN t.to_user_id "
+		"ELSE t.from_user_id END "
+		"WHERE e.account_id = $1 AND e.created_at >= $2 AND e.created_at < $3 "
+		"ORDER BY e.seq");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, account_id);
+	sh_stmt_bind_text(st, 2, from);
+	sh_stmt_bind_text(st, 3, until);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		char who[256];
+		if (sh_stmt_col_is_null(st, 6))
+			snprintf(who, sizeof(who), "%s", "SEL");
+		else if (!sh_stmt_col_is_null(st, 9))
+			snprintf(who, sizeof(who), "%s", sh_sel_former_member(lang));
+		else
+			snprintf(who, sizeof(who), "%s %s", sh_stmt_col_text(st, 7),
+				 sh_stmt_col_text(st, 8));
+		struct sh_sel_line line = {
+			.date = sh_stmt_col_time(st, 0),
+			.transaction_id = sh_stmt_col_text(st, 1),
+			.kind = sh_stmt_col_text(st, 2),
+			.description = sh_stmt_col_text(st, 3),
+			.counterparty = who,
+			.amount = sh_stmt_col_int64(st, 4),
+			.balance_after = sh_stmt_col_int64(st, 5),
+		};
+		if (fn(&line, ctx) != 0) {
+			rc = SH_DB_ERROR;
+			break;
+		}
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_audit(struct sh_conn *conn, json_t **out_r)
+{
+	*out_r = NULL;
+	int64_t accounts = 0, sum = 0;
+	struct sh_stmt *st =
+		sh_stmt_prepare(conn, "SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM sel_accounts");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		accounts = sh_stmt_col_int64(st, 0);
+		sum = sh_stmt_col_int64(st, 1);
+	}
+	sh_stmt_free(&st);
+	if (rc != SH_DB_ROW)
+		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
+
+	json_t *mismatched = json_array();
+	st = sh_stmt_prepare(
+		conn, "SELECT a.id, a.user_id, a.balance, COALESCE(SUM(e.amount), 0) "
+		      "FROM sel_accounts a LEFT JOIN sel_entries e ON e.account_id = a.id "
+		      "GROUP BY a.id, a.user_id, a.balance "
+		      "HAVING a.balance <> COALESCE(SUM(e.amount), 0)");
+	if (st == NULL) {
+		json_decref(mismatched);
+		return SH_DB_ERROR;
+	}
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		json_array_append_new(
+			mismatched,
+			json_pack("{s:s, s:s?, s:I, s:I}", "account_id", sh_stmt_col_text(st, 0),
+				  "user_id", sh_stmt_col_text(st, 1), "stored_balance",
+				  (json_int_t)sh_stmt_col_int64(st, 2), "sum_of_entries",
+				  (json_int_t)sh_stmt_col_int64(st, 3)));
+	sh_stmt_free(&st);
+	if (rc != SH_DB_OK) {
+		json_decref(mismatched);
+		return rc;
+	}
+
+	/* Every completed transaction has exactly two entries summing to zero; no other
+	 * transaction has any. */
+	int64_t unbalanced = 0;
+	st = sh_stmt_prepare(
+		conn, "SELECT COUNT(*) FROM sel_transactions t WHERE "
+		      "(t.status = 'completed' AND ((SELECT COUNT(*) FROM sel_entries e "
+		      "  WHERE e.transaction_id = t.id) <> 2 OR (SELECT COALESCE(SUM(e.amount), 0) "
+		      "  FROM sel_entries e WHERE e.transaction_id = t.id) <> 0)) "
+		      "OR (t.status <> 'completed' AND EXISTS (SELECT 1 FROM sel_entries e "
+		      "  WHERE e.transaction_id = t.id))");
+	if (st == NULL) {
+		json_decref(mismatched);
+		return SH_DB_ERROR;
+	}
+	rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW)
+		unbalanced = sh_stmt_col_int64(st, 0);
+	sh_stmt_free(&st);
+	if (rc != SH_DB_ROW) {
+		json_decref(mismatched);
+		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	}
+	bool ok = sum == 0 && json_array_size(mismatched) == 0 && unbalanced == 0;
+	*out_r = json_pack("{s:I, s:I, s:o, s:I, s:b}", "accounts", (json_int_t)accounts,
+			   "sum_of_balances", (json_int_t)sum, "mismatched_accounts", mismatched,
+			   "unbalanced_transactions", (json_int_t)unbalanced, "ok", ok);
+	return *out_r ? SH_DB_OK : SH_DB_ERROR;
+}
+
+enum sh_db_rc sh_sel_idem_get(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+			      const char *key, const char **hash_r, int64_t *status_r,
+			      const char **response_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT request_hash, status, response FROM sel_idempotency "
+		      "WHERE user_id = $1 AND key = $2");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, key);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		*hash_r = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		*status_r = sh_stmt_col_int64(st, 1);
+		*response_r = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const char *key,
+			      const char *hash, int64_t status, const char *response,
+			      const char *now, const char *expired_before)
+{
+	/* Keys are kept 24 hours: drop this member's expired ones first (an expired key may
+	 * be reused). */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "DELETE FROM sel_idempotency WHERE user_id = $1 AND created_at < $2");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, expired_before);
+	enum sh_db_rc rc = exec_and_free(st, NULL);
+	if (rc != SH_DB_OK)
+		return rc;
+	st = sh_stmt_prepare(
+		conn, "INSERT INTO sel_idempotency (user_id, key, request_hash, status, response, "
+		      "created_at) VALUES ($1, $2, $3, $4, $5, $6)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, key);
+	sh_stmt_bind_text(st, 3, hash);
+	sh_stmt_bind_int64(st, 4, status);
+	sh_stmt_bind_text(st, 5, response);
+	sh_stmt_bind_text(st, 6, now);
+	rc = exec_and_free(st, NULL);
+	/* Same key in flight twice: the other one won; rerun and replay its answer. */
+	return rc == SH_DB_UNIQUE ? SH_DB_RETRY : rc;
+}
+
+enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id, const char *now)
+{
+	(void)now;
+	/* Pending requests to or from a leaving member can never be settled. */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE sel_transactions SET status = 'cancelled' WHERE status = 'pending' "
+		      "AND (from_user_id = $1 OR to_user_id = $1)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	enum sh_db_rc rc = exec_and_free(st, NULL);
+	if (rc != SH_DB_OK)
+		return rc;
+	/* Stored answers repeat names and descriptions: they go too. */
+	st = sh_stmt_prepare(conn, "DELETE FROM sel_idempotency WHERE user_id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, struct sh_arena *arena,
+				   const struct sh_app *app, const char *user_id, json_t *out)
+{
+	(void)arena;
+	(void)app;
+	struct sh_sel_account a;
+	enum sh_db_rc rc = sh_sel_account_get(conn, user_id, &a);
+	if (rc == SH_DB_ROW)
+		json_object_set_new(out, "account",
+				    json_pack("{s:I, s:I, s:I}", "balance", (json_int_t)a.balance,
+					      "total_given", (json_int_t)a.total_given,
+					      "total_received", (json_int_t)a.total_received));
+	else if (rc == SH_DB_OK)
+		json_object_set_new(out, "account", json_null());
+	else
+		return rc;
+	json_t *items = json_array();
+	json_object_set_new(out, "transactions", items);
+	return sh_sel_tx_list(conn, user_id, NULL, INT64_MAX, INT64_MAX, SH_LANG_EN, items, NULL);
+}

@@ -1,0 +1,96 @@
+/* Every SQL statement of the SEL ledger: accounts, transactions, entries, idempotency. */
+#ifndef SCHOOLHUB_SEL_LEDGER_QUERIES_H
+#define SCHOOLHUB_SEL_LEDGER_QUERIES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "schoolhub/arena.h"
+#include "schoolhub/i18n.h"
+#include "schoolhub/store.h"
+
+struct sh_sel_limits {
+	int64_t initial, min, max;
+};
+
+struct sh_sel_account {
+	char id[37];
+	int64_t balance, total_given, total_received;
+};
+
+struct sh_sel_tx {
+	const char *id, *kind, *from_account, *to_account, *from_user_id, *to_user_id;
+	int64_t units;
+	const char *description, *service_id, *status, *created_by, *reverses_id, *created_at,
+		*completed_at;
+};
+
+/* The member's account (SH_DB_ROW), or SH_DB_OK when they never used the SEL. */
+enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
+				 struct sh_sel_account *a);
+/*
+ * The member's account id, creating the account on first use together with its opening
+ * transaction (limits->initial units from the system account). Inside the caller's
+ * write transaction.
+ */
+enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
+				    const struct sh_sel_limits *limits, const char *now,
+				    char account_id_r[37]);
+
+enum sh_sel_outcome {
+	SH_SEL_BOOKED = 0,
+	SH_SEL_PAYER_LIMIT, /* the payer would go below the minimum */
+	SH_SEL_PAYEE_LIMIT, /* the payee would go above the maximum */
+};
+
+/*
+ * Moves "units" from one account to another and writes the two ledger entries of
+ * transaction "tx_id". The limits are part of the UPDATE's WHERE clause, so the check and
+ * the write are one statement inside the caller's transaction: no read-then-write race.
+ * "limits" NULL books without limits (forced reversal). The system account never has
+ * limits. On a refused booking "*outcome_r" says which side and "*excess_r" by how much
+ * the limit would have been crossed; the caller must roll back.
+ */
+enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *from_account,
+			  const char *to_account, int64_t units, const struct sh_sel_limits *limits,
+			  const char *now, enum sh_sel_outcome *outcome_r, int64_t *excess_r);
+
+enum sh_db_rc sh_sel_tx_insert(struct sh_conn *conn, const struct sh_sel_tx *t);
+/* SH_DB_ROW when found; strings in "arena". */
+enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+			     struct sh_sel_tx *t);
+/* pending -> "status"; "*changed_r" 0 when it was no longer pending. */
+enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char *status,
+			       const char *now, int64_t *changed_r);
+
+/* The public JSON of one transaction (with party names), or SH_DB_OK and NULL if absent. */
+enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
+			     json_t **out_r);
+/* The member's transactions, newest first, before booking number "before_seq" (INT64_MAX
+ * for the first page), "status" NULL for all; appends up to "limit" objects to "items"
+ * and, when "seqs_r" is not NULL, their booking numbers to seqs_r[0..limit-1]. */
+enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const char *status,
+			     int64_t before_seq, int64_t limit, enum sh_lang lang, json_t *items,
+			     int64_t *seqs_r);
+
+/* One statement line: called for each completed entry of the account, in booking order. */
+struct sh_sel_line {
+	const char *date, *transaction_id, *kind, *description, *counterparty;
+	int64_t amount, balance_after;
+};
+typedef int sh_sel_line_fn(const struct sh_sel_line *line, void *ctx);
+enum sh_db_rc sh_sel_statement(struct sh_conn *conn, const char *account_id, const char *from,
+			       const char *until, enum sh_lang lang, sh_sel_line_fn *fn, void *ctx);
+
+/* Recomputes the ledger: {accounts, sum_of_balances, mismatched_accounts, unbalanced_transactions, ok}. */
+enum sh_db_rc sh_sel_audit(struct sh_conn *conn, json_t **out_r);
+
+/* Idempotency keys of POST /transactions. */
+enum sh_db_rc sh_sel_idem_get(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+			      const char *key, const char **hash_r, int64_t *status_r,
+			      const char **response_r);
+enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const char *key,
+			      const char *hash, int64_t status, const char *response,
+			      const char *now, const char *expired_before);
+
+#endif

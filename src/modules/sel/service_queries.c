@@ -1,0 +1,255 @@
+/* SQL for SEL services. Written once; runs on SQLite and PostgreSQL. */
+#include "modules/sel/service_queries.h"
+
+#include <string.h>
+
+#include "modules/sel/sel.h"
+#include "schoolhub/util.h"
+
+/* The columns every service reply is built from; read by service_to_json(). */
+#define SERVICE_SELECT                                                                          \
+	"SELECT s.id, s.user_id, s.title, s.description, s.category, s.kind, "                 \
+	"       s.units_per_hour, s.is_active, s.created_at, u.first_name, u.last_name, "      \
+	"       u.deleted_at "                                                                  \
+	"FROM sel_services s JOIN users u ON u.id = s.user_id "
+
+static enum sh_db_rc exec_and_free(struct sh_stmt *st)
+{
+	enum sh_db_rc rc = sh_stmt_exec(st);
+	sh_stmt_free(&st);
+	return rc;
+}
+
+static json_t *service_to_json(struct sh_stmt *st, const char *former_member)
+{
+	/* A deleted member's row holds a pseudonym in the stored language; show the
+	 * caller's word for it instead, and nothing that looks like a surname. */
+	bool gone = !sh_stmt_col_is_null(st, 11);
+	const char *first = gone ? former_member : sh_stmt_col_text(st, 9);
+	const char *last = gone ? "" : sh_stmt_col_text(st, 10);
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:b, s:s}",
+			 "id", sh_stmt_col_text(st, 0), "user_id", sh_stmt_col_text(st, 1),
+			 "owner", "id", sh_stmt_col_text(st, 1), "first_name", first, "last_name",
+			 last, "title", sh_stmt_col_text(st, 2), "description",
+			 sh_stmt_col_text(st, 3), "category", sh_stmt_col_text(st, 4), "kind",
+			 sh_stmt_col_text(st, 5), "units_per_hour",
+			 (json_int_t)sh_stmt_col_int64(st, 6), "is_active", sh_stmt_col_bool(st, 7),
+			 "created_at", sh_stmt_col_time(st, 8));
+}
+
+/* Lower-cases a UUID into "out" (SQLite compares the stored lower-case text byte for
+ * byte, PostgreSQL's uuid ignores case); false when "id" is not a UUID at all, which
+ * PostgreSQL would refuse as input rather than simply not find. */
+static bool normalise_id(const char *id, char out[SH_UUID_LEN + 1])
+{
+	if (id == NULL || !sh_uuid_valid(id))
+		return false;
+	for (size_t i = 0; i <= SH_UUID_LEN; i++)
+		out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] - 'A' + 'a' : id[i]);
+	return true;
+}
+
+enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				  struct sh_sel_service *s)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT id, user_id, title, description, category, kind, units_per_hour, "
+		      "is_active FROM sel_services WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		s->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		s->user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+		s->title = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+		s->description = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
+		s->category = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
+		s->kind = sh_arena_strdup(arena, sh_stmt_col_text(st, 5));
+		s->units_per_hour = sh_stmt_col_int64(st, 6);
+		s->is_active = sh_stmt_col_bool(st, 7);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
+				  const char *former_member, json_t **service_r)
+{
+	*service_r = NULL;
+	struct sh_stmt *st = sh_stmt_prepare(conn, SERVICE_SELECT "WHERE s.id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		*service_r = service_to_json(st, former_member);
+		rc = *service_r != NULL ? SH_DB_OK : SH_DB_ERROR;
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
+				     int limit, const char *former_member, json_t *items)
+{
+	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
+	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn,
+		SERVICE_SELECT
+		"WHERE s.is_active AND u.active AND u.deleted_at IS NULL "
+		"AND (CAST($1 AS TEXT) IS NULL OR s.search_text LIKE $1 ESCAPE '\\') "
+		"AND s.category = COALESCE($2, s.category) "
+		"AND s.kind = COALESCE($3, s.kind) "
+		"AND s.user_id = COALESCE($4, s.user_id) "
+		"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "
+		"ORDER BY s.created_at DESC, s.id DESC LIMIT $8");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	bool after = f->after_time != NULL && f->after_id != NULL;
+	sh_stmt_bind_text(st, 1, f->like);
+	sh_stmt_bind_text(st, 2, f->category);
+	sh_stmt_bind_text(st, 3, f->kind);
+	sh_stmt_bind_text(st, 4, f->user_id);
+	sh_stmt_bind_int64(st, 5, after ? 1 : 0);
+	sh_stmt_bind_text(st, 6, after ? f->after_time : NULL);
+	sh_stmt_bind_text(st, 7, after ? f->after_id : NULL);
+	sh_stmt_bind_int64(st, 8, (int64_t)limit + 1);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		json_t *item = service_to_json(st, former_member);
+		if (item == NULL) {
+			rc = SH_DB_ERROR;
+			break;
+		}
+		json_array_append_new(items, item);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,
+				    const char *search_text, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "INSERT INTO sel_services (id, user_id, title, description, category, kind, "
+		      "units_per_hour, is_active, search_text, created_at, updated_at) "
+		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, s->id);
+	sh_stmt_bind_text(st, 2, s->user_id);
+	sh_stmt_bind_text(st, 3, s->title);
+	sh_stmt_bind_text(st, 4, s->description);
+	sh_stmt_bind_text(st, 5, s->category);
+	sh_stmt_bind_text(st, 6, s->kind);
+	sh_stmt_bind_int64(st, 7, s->units_per_hour);
+	sh_stmt_bind_bool(st, 8, s->is_active);
+	sh_stmt_bind_text(st, 9, search_text);
+	sh_stmt_bind_text(st, 10, now);
+	return exec_and_free(st);
+}
+
+enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_service *s,
+				    const char *search_text, const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE sel_services SET title = $2, description = $3, category = $4, "
+		      "kind = $5, units_per_hour = $6, is_active = $7, search_text = $8, "
+		      "updated_at = $9 WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, s->id);
+	sh_stmt_bind_text(st, 2, s->title);
+	sh_stmt_bind_text(st, 3, s->description);
+	sh_stmt_bind_text(st, 4, s->category);
+	sh_stmt_bind_text(st, 5, s->kind);
+	sh_stmt_bind_int64(st, 6, s->units_per_hour);
+	sh_stmt_bind_bool(st, 7, s->is_active);
+	sh_stmt_bind_text(st, 8, search_text);
+	sh_stmt_bind_text(st, 9, now);
+	return exec_and_free(st);
+}
+
+enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bool active,
+					const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE sel_services SET is_active = $2, updated_at = $3 WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	sh_stmt_bind_bool(st, 2, active);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st);
+}
+
+/* --- what the rest of the module (ledger, GDPR hooks) uses ------------------------ */
+
+enum sh_db_rc sh_sel_service_owner(struct sh_conn *conn, const char *service_id, char owner_r[37])
+{
+	char id[SH_UUID_LEN + 1];
+	if (!normalise_id(service_id, id))
+		return SH_DB_OK; /* not a UUID: no such service */
+	struct sh_stmt *st =
+		sh_stmt_prepare(conn, "SELECT user_id FROM sel_services WHERE id = $1 AND is_active");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, id);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW) {
+		const char *owner = sh_stmt_col_text(st, 0);
+		if (owner != NULL && strlen(owner) == SH_UUID_LEN)
+			memcpy(owner_r, owner, SH_UUID_LEN + 1);
+		else
+			rc = SH_DB_ERROR;
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_services_export(struct sh_conn *conn, const char *user_id, json_t *items)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT id, title, description, category, kind, units_per_hour, is_active, "
+		      "created_at, updated_at FROM sel_services WHERE user_id = $1 "
+		      "ORDER BY created_at, id");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		json_t *item = json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s, s:s}", "id",
+			sh_stmt_col_text(st, 0), "title", sh_stmt_col_text(st, 1), "description",
+			sh_stmt_col_text(st, 2), "category", sh_stmt_col_text(st, 3), "kind",
+			sh_stmt_col_text(st, 4), "units_per_hour", (json_int_t)sh_stmt_col_int64(st, 5),
+			"is_active", sh_stmt_col_bool(st, 6), "created_at", sh_stmt_col_time(st, 7),
+			"updated_at", sh_stmt_col_time(st, 8));
+		if (item == NULL) {
+			rc = SH_DB_ERROR;
+			break;
+		}
+		json_array_append_new(items, item);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *user_id,
+					      const char *now)
+{
+	/* The rows stay: transactions may name them (foreign key) and show their title in
+	 * other members' history. The description is the free text most likely to carry
+	 * contact details (phone, address), so it goes, and with it what search matched. */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE sel_services SET is_active = $2, description = '', search_text = '', "
+		      "updated_at = $3 WHERE user_id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_bool(st, 2, false);
+	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st);
+}

@@ -1,0 +1,55 @@
+/* Every SQL statement about SEL services (offers and requests). */
+#ifndef SCHOOLHUB_SEL_SERVICE_QUERIES_H
+#define SCHOOLHUB_SEL_SERVICE_QUERIES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "schoolhub/arena.h"
+#include "schoolhub/store.h"
+
+/* One row of sel_services as the handlers write it. Ids are lower-case UUID text. */
+struct sh_sel_service {
+	const char *id, *user_id, *title, *description, *category, *kind;
+	int64_t units_per_hour;
+	bool is_active;
+};
+
+/*
+ * Reads one service (active or not) into "s", its strings copied into "arena".
+ * SH_DB_ROW when found, SH_DB_OK when there is no such service, or an error.
+ */
+enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				  struct sh_sel_service *s);
+
+/*
+ * The service as the API shows it, with its owner's names; a deleted owner is shown as
+ * {first_name: "former_member", last_name: ""}. "*service_r" is NULL when not found.
+ */
+enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
+				  const char *former_member, json_t **service_r);
+
+/* Search of active services of active members, newest first (created_at DESC, id DESC). */
+struct sh_sel_service_filter {
+	const char *like;       /* folded, escaped LIKE pattern ("%...%"), or NULL */
+	const char *category;   /* or NULL */
+	const char *kind;       /* or NULL */
+	const char *user_id;    /* or NULL */
+	const char *after_time; /* keyset cursor: the last row served, or both NULL */
+	const char *after_id;
+};
+/* Appends up to "limit" service objects to "items" (one more tells the caller there is a
+ * next page). */
+enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
+				     int limit, const char *former_member, json_t *items);
+
+/* Writes; "search_text" is the folded title + description. */
+enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,
+				    const char *search_text, const char *now);
+enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_service *s,
+				    const char *search_text, const char *now);
+enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bool active,
+					const char *now);
+
+#endif
