@@ -26,6 +26,7 @@ struct sh_config {
 	enum sh_log_level log_level;
 	unsigned threads;         /* worker threads of the HTTP pool */
 	char *data_dir;
+	char *metrics_token; /* SCHOOLHUB_METRICS_TOKEN: bearer token for /metrics; NULL = loopback only */
 
 	/* Limits (environment overrides exist for tests and operators). */
 	size_t max_body_bytes;          /* SCHOOLHUB_MAX_BODY_BYTES, default 1 MiB */

@@ -123,6 +123,8 @@ void sh_reply_problem(struct sh_request *req, struct sh_response *res, unsigned 
 /* Shortcuts for the common ones. */
 void sh_reply_not_found(struct sh_request *req, struct sh_response *res);
 void sh_reply_internal(struct sh_request *req, struct sh_response *res);
+/* 503 service_unavailable with Retry-After (password hashing saturated, ...). */
+void sh_reply_busy(struct sh_request *req, struct sh_response *res);
 /* Maps a store error to a reply: SH_DB_DOWN -> 503, SH_DB_RETRY -> 503 retry, else 500. */
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc);
 
@@ -147,6 +149,10 @@ int sh_validation_or_reply(struct sh_request *req, struct sh_response *res,
  */
 int sh_json_allowed_fields_or_reply(struct sh_request *req, struct sh_response *res,
 				    const char *const *allowed);
+/* The same check, recorded in "v" instead of replying (for checks that must come after an
+ * authorization decision). */
+void sh_json_check_allowed(struct sh_request *req, const char *const *allowed,
+			   struct sh_validation *v);
 
 /*
  * Typed field getters that record validation errors instead of failing:

@@ -10,11 +10,25 @@
 
 #define SH_PASSWORD_HASH_MAX 128
 
-/* argon2id with OWASP parameters (19 MiB, t=2, p=1); at most cfg.argon2_max_concurrent at once. */
-int sh_password_hash(struct sh_app *app, const char *password, char out[SH_PASSWORD_HASH_MAX]);
-/* true when "password" matches "hash". A NULL/empty hash is checked against a dummy so the
- * time taken does not reveal whether the account exists. */
-bool sh_password_verify(struct sh_app *app, const char *hash, const char *password);
+/*
+ * Password hashing is memory-hard (argon2id, OWASP parameters: 19 MiB, t=2, p=1), so at most
+ * cfg.argon2_max_concurrent run at once; a caller that cannot get a slot within a few
+ * seconds gets SH_PW_BUSY and answers 503 instead of queueing without bound.
+ */
+enum sh_pw_result {
+	SH_PW_MISMATCH = 0,
+	SH_PW_MATCH = 1,
+	SH_PW_OK = 1, /* hashing succeeded */
+	SH_PW_BUSY = -1,
+	SH_PW_ERROR = -2,
+};
+
+/* SH_PW_OK (hash written to "out"), SH_PW_BUSY or SH_PW_ERROR. */
+enum sh_pw_result sh_password_hash(struct sh_app *app, const char *password,
+				   char out[SH_PASSWORD_HASH_MAX]);
+/* SH_PW_MATCH, SH_PW_MISMATCH or SH_PW_BUSY. A NULL/empty hash is checked against a dummy
+ * so the time taken does not reveal whether the account exists. */
+enum sh_pw_result sh_password_verify(struct sh_app *app, const char *hash, const char *password);
 
 /* A signed access token for "user_id" at token generation "generation" (malloc'ed), valid
  * cfg.access_token_ttl_s seconds. */

@@ -174,6 +174,12 @@ static int cmd_seed_demo(void)
 	struct sh_app *app = NULL;
 	if (open_app(false, true, &app) != 0)
 		return 1;
+	if (app->cfg.env == SH_ENV_PRODUCTION) {
+		/* The demo admin's password is public. */
+		sh_app_destroy(&app);
+		fprintf(stderr, "schoolhub: seed-demo refuses to run with SCHOOLHUB_ENV=production\n");
+		return 1;
+	}
 	int rc = sh_demo_seed(app, stdout);
 	sh_app_destroy(&app);
 	return rc == 0 ? 0 : 1;

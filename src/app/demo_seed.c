@@ -95,7 +95,7 @@ static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 int sh_demo_seed(struct sh_app *app, FILE *out)
 {
 	char hash[SH_PASSWORD_HASH_MAX], now[SH_TIME_LEN + 1];
-	if (sh_password_hash(app, DEMO_PASSWORD, hash) != 0)
+	if (sh_password_hash(app, DEMO_PASSWORD, hash) != SH_PW_OK)
 		return -1;
 	sh_time_now(now);
 	char *error = NULL;

@@ -34,6 +34,8 @@ static const char help_text[] =
 	"  SCHOOLHUB_LOG_LEVEL       debug, info, warn or error (default info)\n"
 	"  SCHOOLHUB_THREADS         HTTP worker threads (default: number of cores)\n"
 	"  SCHOOLHUB_DATA_DIR        data directory (default ./data)\n"
+	"  SCHOOLHUB_METRICS_TOKEN   bearer token required by /metrics (default: unset, and\n"
+	"                            /metrics answers loopback clients only)\n"
 	"  SCHOOLHUB_MAX_BODY_BYTES  largest accepted request body (default 1048576)\n"
 	"  SCHOOLHUB_MAX_CONNECTIONS total open connections (default 1024)\n"
 	"  SCHOOLHUB_MAX_CONNECTIONS_PER_IP  open connections per client address (default 64)\n"
@@ -193,6 +195,14 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	cfg->port = (unsigned)n;
 	cfg->database_url = sh_strdup(env_or("DATABASE_URL", "sqlite:///./data/schoolhub.db"));
 	cfg->data_dir = sh_strdup(env_or("SCHOOLHUB_DATA_DIR", "./data"));
+	const char *metrics_token = getenv("SCHOOLHUB_METRICS_TOKEN");
+	if (metrics_token != NULL && *metrics_token != '\0') {
+		if (strlen(metrics_token) < 16) {
+			fail(error_r, "SCHOOLHUB_METRICS_TOKEN: must be at least 16 characters");
+			goto fail;
+		}
+		cfg->metrics_token = sh_strdup(metrics_token);
+	}
 
 	const char *env = env_or("SCHOOLHUB_ENV", "development");
 	if (strcmp(env, "development") == 0)
@@ -240,7 +250,10 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		     error_r) != 0)
 		goto fail;
 	cfg->threads = (unsigned)n;
-	cfg->argon2_max_concurrent = cfg->threads;
+	/* argon2 is CPU- and memory-bound: more parallel hashes than cores only queue inside
+	 * the kernel while holding 19 MiB each. */
+	long online = cores > 0 ? cores : 2;
+	cfg->argon2_max_concurrent = cfg->threads < (unsigned)online ? cfg->threads : (unsigned)online;
 
 	if (env_uint("SCHOOLHUB_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, &n,
 		     error_r) != 0)
@@ -303,6 +316,7 @@ void sh_config_free(struct sh_config *cfg)
 		sodium_memzero(cfg->secret_key, strlen(cfg->secret_key));
 	sh_free(&cfg->secret_key);
 	sh_free(&cfg->data_dir);
+	sh_free(&cfg->metrics_token);
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		sh_free(&cfg->cors_origins[i]);
 	cfg->cors_origin_count = 0;

@@ -2,9 +2,11 @@
  * argon2id through libsodium. Each hash takes ~19 MiB for ~50 ms, so a semaphore
  * caps how many run at once: a login flood queues instead of exhausting memory.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 #include "schoolhub/log.h"
 #include "schoolhub/security.h"
@@ -27,28 +29,49 @@ static void make_dummy_hash(void)
 		sh_log_error("could not prepare the dummy password hash");
 }
 
-int sh_password_hash(struct sh_app *app, const char *password, char out[SH_PASSWORD_HASH_MAX])
+/* Waits up to SLOT_WAIT_S for a hashing slot. */
+#define SLOT_WAIT_S 5
+
+static bool take_slot(struct sh_app *app)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SLOT_WAIT_S;
+	for (;;) {
+		if (sem_timedwait(&app->hash_slots, &deadline) == 0)
+			return true;
+		if (errno != EINTR)
+			return false;
+	}
+}
+
+enum sh_pw_result sh_password_hash(struct sh_app *app, const char *password,
+				   char out[SH_PASSWORD_HASH_MAX])
 {
 	_Static_assert(crypto_pwhash_STRBYTES <= SH_PASSWORD_HASH_MAX, "hash buffer too small");
-	while (sem_wait(&app->hash_slots) != 0)
-		;
+	if (!take_slot(app)) {
+		sh_log_warn("password hashing saturated: request refused");
+		return SH_PW_BUSY;
+	}
 	int rc = crypto_pwhash_str_alg(out, password, strlen(password), OPSLIMIT, MEMLIMIT,
 				       crypto_pwhash_ALG_ARGON2ID13);
 	sem_post(&app->hash_slots);
 	if (rc != 0) {
 		sh_log_error("argon2id hashing failed (out of memory?)");
-		return -1;
+		return SH_PW_ERROR;
 	}
-	return 0;
+	return SH_PW_OK;
 }
 
-bool sh_password_verify(struct sh_app *app, const char *hash, const char *password)
+enum sh_pw_result sh_password_verify(struct sh_app *app, const char *hash, const char *password)
 {
 	pthread_once(&dummy_once, make_dummy_hash);
 	bool real = hash != NULL && hash[0] != '\0';
-	while (sem_wait(&app->hash_slots) != 0)
-		;
+	if (!take_slot(app)) {
+		sh_log_warn("password hashing saturated: request refused");
+		return SH_PW_BUSY;
+	}
 	int rc = crypto_pwhash_str_verify(real ? hash : dummy_hash, password, strlen(password));
 	sem_post(&app->hash_slots);
-	return real && rc == 0;
+	return real && rc == 0 ? SH_PW_MATCH : SH_PW_MISMATCH;
 }

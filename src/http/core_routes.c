@@ -1,7 +1,10 @@
 /* Operational endpoints: liveness, readiness (database round trip) and metrics. */
 #include "http/core_routes.h"
 
+#include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "http/metrics.h"
 #include "schoolhub/app.h"
@@ -24,8 +27,30 @@ static void ready(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, json_pack("{s:s, s:s}", "status", "ready", "database", kind));
 }
 
+/* Loopback peers only, unless a token is configured (then the token, from anywhere).
+ * Behind a reverse proxy on the same host, the proxy must not forward /metrics. */
+static bool metrics_allowed(const struct sh_request *req)
+{
+	const char *token = req->app->cfg.metrics_token;
+	if (token == NULL) {
+		const char *ip = req->client_ip;
+		return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+		       strncmp(ip, "::ffff:127.", 11) == 0;
+	}
+	const char *auth = sh_req_header(req, "Authorization");
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return false;
+	const char *given = auth + 7;
+	size_t n = strlen(token);
+	return strlen(given) == n && sodium_memcmp(given, token, n) == 0;
+}
+
 static void metrics(struct sh_request *req, struct sh_response *res)
 {
+	if (!metrics_allowed(req)) {
+		sh_reply_not_found(req, res);
+		return;
+	}
 	size_t len;
 	char *text = sh_metrics_render(req->app->metrics, req->app, &len);
 	sh_arena_defer(req->arena, free, text);

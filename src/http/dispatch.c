@@ -159,10 +159,15 @@ void sh_http_dispatch(struct sh_request *req, struct sh_response *res)
 	case SH_MATCH_NOT_FOUND:
 		break;
 	}
-	if (!is_api_path(req->path) &&
-	    (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+	if (!is_api_path(req->path)) {
 		req->route_pattern = "static";
-		sh_static_serve(req, res);
+		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+			sh_static_serve(req, res);
+		} else {
+			/* The app's pages exist, for reading only. */
+			sh_res_header(res, "Allow", "GET, HEAD");
+			sh_reply_problem(req, res, 405, "method_not_allowed", NULL);
+		}
 		return;
 	}
 	sh_reply_not_found(req, res);

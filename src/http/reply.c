@@ -86,6 +86,12 @@ void sh_reply_internal(struct sh_request *req, struct sh_response *res)
 	sh_reply_problem(req, res, 500, "internal_error", NULL);
 }
 
+void sh_reply_busy(struct sh_request *req, struct sh_response *res)
+{
+	sh_res_header(res, "Retry-After", "2");
+	sh_reply_problem(req, res, 503, "service_unavailable", NULL);
+}
+
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc)
 {
 	if (rc == SH_DB_DOWN || rc == SH_DB_RETRY) {
@@ -124,10 +130,9 @@ int sh_validation_or_reply(struct sh_request *req, struct sh_response *res,
 	return -1;
 }
 
-int sh_json_allowed_fields_or_reply(struct sh_request *req, struct sh_response *res,
-				    const char *const *allowed)
+void sh_json_check_allowed(struct sh_request *req, const char *const *allowed,
+			   struct sh_validation *v)
 {
-	struct sh_validation v = {0};
 	const char *key;
 	json_t *value;
 	json_object_foreach(req->json, key, value) {
@@ -135,8 +140,15 @@ int sh_json_allowed_fields_or_reply(struct sh_request *req, struct sh_response *
 		for (const char *const *a = allowed; *a != NULL && !ok; a++)
 			ok = strcmp(*a, key) == 0;
 		if (!ok)
-			sh_validation_add(&v, sh_arena_strdup(req->arena, key), "unknown_field");
+			sh_validation_add(v, sh_arena_strdup(req->arena, key), "unknown_field");
 	}
+}
+
+int sh_json_allowed_fields_or_reply(struct sh_request *req, struct sh_response *res,
+				    const char *const *allowed)
+{
+	struct sh_validation v = {0};
+	sh_json_check_allowed(req, allowed, &v);
 	return sh_validation_or_reply(req, res, &v);
 }
 

@@ -152,7 +152,11 @@ enum sh_match sh_router_match(const struct sh_router *router, struct sh_request 
 		return SH_MATCH_FOUND;
 	}
 	if (allow != NULL) {
-		*allow_r = allow;
+		/* GET routes answer HEAD too. */
+		bool has_get = false;
+		for (const char *p = allow; (p = strstr(p, "GET")) != NULL; p += 3)
+			has_get = true;
+		*allow_r = has_get ? sh_arena_printf(req->arena, "%s, HEAD", allow) : allow;
 		return SH_MATCH_BAD_METHOD;
 	}
 	return SH_MATCH_NOT_FOUND;

@@ -370,7 +370,7 @@ START_TEST(invites_and_registration_modes)
 	char id[37], now[21], hash[128];
 	sh_uuid_v4(id);
 	sh_time_now(now);
-	ck_assert_int_eq(sh_password_hash(s.app, "admin password 123", hash), 0);
+	ck_assert_int_eq(sh_password_hash(s.app, "admin password 123", hash), SH_PW_OK);
 	char *admin_email = unique_email("admin");
 	struct sh_user admin = {.id = id, .email = admin_email, .password_hash = hash,
 				.first_name = "Ad", .last_name = "Min", .locale = "fr", .role = "admin"};

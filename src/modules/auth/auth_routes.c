@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "modules/auth/invites.h"
+#include "modules/auth/login_throttle.h"
 #include "modules/auth/session_queries.h"
 #include "modules/auth/tokens.h"
 #include "modules/users/user_fields.h"
@@ -108,8 +109,12 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 	}
 
 	char hash[SH_PASSWORD_HASH_MAX];
-	if (sh_password_hash(req->app, password, hash) != 0) {
-		sh_reply_internal(req, res);
+	enum sh_pw_result pw = sh_password_hash(req->app, password, hash);
+	if (pw != SH_PW_OK) {
+		if (pw == SH_PW_BUSY)
+			sh_reply_busy(req, res);
+		else
+			sh_reply_internal(req, res);
 		return;
 	}
 	char id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
@@ -151,35 +156,6 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 static void reply_invalid_credentials(struct sh_request *req, struct sh_response *res)
 {
 	sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
-}
-
-/* 429 with Retry-After when the account has too many recent failures; 0 otherwise. */
-static int throttle_or_reply(struct sh_request *req, struct sh_response *res, const char *email)
-{
-	const struct sh_config *cfg = &req->app->cfg;
-	char since[SH_TIME_LEN + 1];
-	time_t now = time(NULL);
-	sh_time_format(now - (time_t)cfg->login_window_s, since);
-	int64_t failures = 0;
-	const char *oldest = NULL;
-	enum sh_db_rc rc =
-		sh_login_failure_count(req->db, req->arena, email, since, &failures, &oldest);
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return -1;
-	}
-	if (failures < (int64_t)cfg->login_max_failures)
-		return 0;
-	/* Retry when the oldest failure in the window ages out. */
-	struct tm tm = {0};
-	long wait = (long)cfg->login_window_s;
-	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-		wait = (long)(timegm(&tm) + (time_t)cfg->login_window_s - now);
-	if (wait < 1)
-		wait = 1;
-	sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", wait));
-	sh_reply_problem(req, res, 429, "too_many_attempts", NULL);
-	return -1;
 }
 
 struct login_tx {
@@ -229,11 +205,13 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 	const char *email = sh_field_email(req, "email", email_in, &ignored);
 	if (email == NULL || strlen(password) > 4 * SH_PASSWORD_MAX) {
 		/* Cannot be an account: same answer and similar time as a wrong password. */
-		sh_password_verify(req->app, NULL, "not-a-password");
-		reply_invalid_credentials(req, res);
+		if (sh_password_verify(req->app, NULL, "not-a-password") == SH_PW_BUSY)
+			sh_reply_busy(req, res);
+		else
+			reply_invalid_credentials(req, res);
 		return;
 	}
-	if (throttle_or_reply(req, res, email) != 0)
+	if (sh_login_throttle_or_reply(req, res, email) != 0)
 		return;
 
 	struct sh_user user = {0};
@@ -243,16 +221,14 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	bool found = rc == SH_DB_ROW;
-	if (!sh_password_verify(req->app, found ? user.password_hash : NULL, password)) {
-		char now[SH_TIME_LEN + 1], window_start[SH_TIME_LEN + 1];
-		time_t t = time(NULL);
-		sh_time_format(t, now);
-		sh_time_format(t - (time_t)req->app->cfg.login_window_s, window_start);
-		rc = sh_login_failure_add(req->db, email, now, window_start);
-		if (rc != SH_DB_OK) {
-			sh_reply_db_error(req, res, rc);
+	enum sh_pw_result pw = sh_password_verify(req->app, found ? user.password_hash : NULL, password);
+	if (pw == SH_PW_BUSY) {
+		sh_reply_busy(req, res);
+		return;
+	}
+	if (pw != SH_PW_MATCH) {
+		if (sh_login_failure_record_or_reply(req, res, email) != 0)
 			return;
-		}
 		reply_invalid_credentials(req, res);
 		return;
 	}
@@ -449,10 +425,11 @@ static enum sh_db_rc auth_export(struct sh_conn *conn, struct sh_arena *arena, c
 
 static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const char *now)
 {
+	(void)now;
 	enum sh_db_rc rc = sh_login_failure_clear_user(conn, user_id);
 	if (rc != SH_DB_OK)
 		return rc;
-	return sh_refresh_revoke_user(conn, user_id, now);
+	return sh_refresh_delete_user(conn, user_id);
 }
 
 const struct sh_module sh_module_auth = {

@@ -16,6 +16,17 @@ enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char
 				const char *family_id, const char *token_hash, const char *now,
 				const char *expires_at)
 {
+	/* Expired rows are no use even for reuse detection: drop the member's old ones so the
+	 * table holds live sessions only. */
+	struct sh_stmt *prune = sh_stmt_prepare(
+		conn, "DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2");
+	if (prune == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(prune, 1, user_id);
+	sh_stmt_bind_text(prune, 2, now);
+	enum sh_db_rc rc = exec_and_free(prune, NULL);
+	if (rc != SH_DB_OK)
+		return rc;
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, "
 		      "expires_at) VALUES ($1, $2, $3, $4, $5, $6)");
@@ -76,6 +87,15 @@ enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_
 	sh_stmt_bind_text(st, 1, family_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
+	return exec_and_free(st, NULL);
+}
+
+enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id)
+{
+	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM refresh_tokens WHERE user_id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
 	return exec_and_free(st, NULL);
 }
 
@@ -179,6 +199,15 @@ enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
 enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
 			       const char *now, const char *expires_at)
 {
+	/* Unused invites that expired can never be used: drop them. */
+	struct sh_stmt *prune = sh_stmt_prepare(
+		conn, "DELETE FROM invites WHERE used_at IS NULL AND expires_at < $1");
+	if (prune == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(prune, 1, now);
+	enum sh_db_rc prc = exec_and_free(prune, NULL);
+	if (prc != SH_DB_OK)
+		return prc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
 	struct sh_stmt *st = sh_stmt_prepare(

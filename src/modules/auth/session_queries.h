@@ -23,6 +23,8 @@ enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char
 enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
 				       const char *user_id, const char *now);
 enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now);
+/* Account deletion: every session row of the member goes. */
+enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id);
 /* The caller's sessions for the data export. */
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items);
 

@@ -159,152 +159,222 @@ static void children_get(struct sh_request *req, struct sh_response *res)
 		sh_reply_json(req, res, 200, child);
 }
 
-static void children_patch(struct sh_request *req, struct sh_response *res)
+/*
+ * Everything that changes an existing child runs as one transaction that starts by
+ * checking the caller is a guardian: the check and the write cannot be separated by
+ * another guardian removing the caller, and a PATCH never overwrites a concurrent one.
+ */
+enum child_action { CHILD_PATCH, CHILD_DELETE, GUARDIAN_ADD, GUARDIAN_REMOVE };
+
+struct child_tx {
+	struct sh_request *req;
+	enum child_action action;
+	const char *child_id;
+	const char *email, *relationship; /* GUARDIAN_ADD */
+	const char *user_id;              /* GUARDIAN_REMOVE */
+	/* outcome */
+	const char *problem; /* "not_found" or "conflict" */
+	struct sh_validation v;
+	json_t *child; /* the child after the change (PATCH, GUARDIAN_ADD) */
+};
+
+/* The child as the caller sees it inside the transaction; NULL when not a guardian. */
+static enum sh_db_rc guarded_child(struct sh_conn *conn, struct child_tx *t, json_t **child_r)
+{
+	json_t *items = json_array();
+	enum sh_db_rc rc = sh_children_of_guardian(conn, t->req->user.id, t->child_id, items);
+	*child_r = rc == SH_DB_OK ? json_incref(json_array_get(items, 0)) : NULL;
+	json_decref(items);
+	return rc;
+}
+
+static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_t *current,
+				 bool *rollback_r)
 {
 	static const char *const allowed[] = {"first_name", "last_name", "class_name",
 					      "birth_date", "photo_consent", NULL};
-	const char *id = id_param(req, "id");
-	json_t *current = child_or_reply(req, res, id);
-	if (current == NULL)
-		return;
+	struct sh_request *req = t->req;
 	struct sh_child c = {
-		.id = id,
+		.id = t->child_id,
 		.first_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "first_name"))),
 		.last_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "last_name"))),
 		.class_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "class_name"))),
 		.birth_date = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "birth_date"))),
 		.photo_consent = json_is_true(json_object_get(current, "photo_consent")),
 	};
-	json_decref(current);
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
-	read_child_fields(req, false, &c, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
-		return;
+	sh_json_check_allowed(req, allowed, &t->v);
+	if (t->v.count == 0)
+		read_child_fields(req, false, &c, &t->v);
+	if (t->v.count > 0) {
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
-	enum sh_db_rc rc = sh_child_update(req->db, &c, now);
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	json_t *child = child_or_reply(req, res, id);
-	if (child != NULL)
-		sh_reply_json(req, res, 200, child);
+	return sh_child_update(conn, &c, now);
 }
 
-static void children_delete(struct sh_request *req, struct sh_response *res)
+static enum sh_db_rc add_guardian(struct sh_conn *conn, struct child_tx *t, bool *rollback_r)
 {
-	const char *id = id_param(req, "id");
-	json_t *current = child_or_reply(req, res, id);
-	if (current == NULL)
-		return;
-	json_decref(current);
-	enum sh_db_rc rc = sh_child_delete(req->db, id);
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	sh_reply_empty(res, 204);
-}
-
-static void guardians_add(struct sh_request *req, struct sh_response *res)
-{
-	static const char *const allowed[] = {"email", "relationship", NULL};
-	const char *id = id_param(req, "id");
-	json_t *current = child_or_reply(req, res, id);
-	if (current == NULL)
-		return;
-	json_decref(current);
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
-	const char *email = NULL;
-	if (sh_json_get_string(req->json, "email", true, &email, &v))
-		email = sh_field_email(req, "email", email, &v);
-	const char *relationship = read_relationship(req, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
-		return;
 	struct sh_user other = {0};
-	enum sh_db_rc rc = sh_user_by_email(req->db, req->arena, email, &other);
+	enum sh_db_rc rc = sh_user_by_email(conn, t->req->arena, t->email, &other);
 	if (rc == SH_DB_OK) {
-		sh_reply_problem(req, res, 404, "not_found", NULL);
-		return;
-	}
-	if (rc != SH_DB_ROW) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	char now[SH_TIME_LEN + 1];
-	sh_time_now(now);
-	rc = sh_guardian_insert(req->db, id, other.id, relationship, now);
-	if (rc == SH_DB_UNIQUE) {
-		sh_reply_problem(req, res, 409, "conflict", NULL);
-		return;
-	}
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	json_t *child = child_or_reply(req, res, id);
-	if (child != NULL)
-		sh_reply_json(req, res, 201, child);
-}
-
-struct unlink_tx {
-	const char *child_id, *user_id;
-	const char *outcome;
-};
-
-static enum sh_db_rc unlink_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
-{
-	struct unlink_tx *t = ctx;
-	t->outcome = NULL;
-	int64_t count = 0, changed = 0;
-	enum sh_db_rc rc = sh_guardian_exists(conn, t->child_id, t->user_id);
-	if (rc == SH_DB_OK) {
-		t->outcome = "not_found";
+		t->problem = "not_found";
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
 	if (rc != SH_DB_ROW)
 		return rc;
-	rc = sh_guardian_count(conn, t->child_id, &count);
-	if (rc != SH_DB_OK)
+	if ((rc = sh_guardian_exists(conn, t->child_id, other.id)) != SH_DB_OK) {
+		if (rc == SH_DB_ROW) {
+			t->problem = "conflict";
+			*rollback_r = true;
+			return SH_DB_OK;
+		}
+		return rc;
+	}
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	return sh_guardian_insert(conn, t->child_id, other.id, t->relationship, now);
+}
+
+static enum sh_db_rc remove_guardian(struct sh_conn *conn, struct child_tx *t, bool *rollback_r)
+{
+	int64_t count = 0, changed = 0;
+	enum sh_db_rc rc = sh_guardian_exists(conn, t->child_id, t->user_id);
+	if (rc == SH_DB_OK) {
+		t->problem = "not_found";
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_ROW)
+		return rc;
+	if ((rc = sh_guardian_count(conn, t->child_id, &count)) != SH_DB_OK)
 		return rc;
 	if (count <= 1) {
-		t->outcome = "conflict"; /* a child always keeps at least one guardian */
+		t->problem = "conflict"; /* a child always keeps at least one guardian */
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
 	return sh_guardian_delete(conn, t->child_id, t->user_id, &changed);
 }
 
-static void guardians_remove(struct sh_request *req, struct sh_response *res)
+static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
-	const char *id = id_param(req, "id");
-	const char *user_id = id_param(req, "user_id");
-	json_t *current = child_or_reply(req, res, id);
-	if (current == NULL)
-		return;
+	struct child_tx *t = ctx;
+	t->problem = NULL;
+	memset(&t->v, 0, sizeof(t->v));
+	json_decref(t->child);
+	t->child = NULL;
+
+	json_t *current = NULL;
+	enum sh_db_rc rc = guarded_child(conn, t, &current);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (current == NULL) {
+		t->problem = "not_found"; /* never reveal that the child exists */
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	switch (t->action) {
+	case CHILD_PATCH:
+		rc = patch_child(conn, t, current, rollback_r);
+		break;
+	case CHILD_DELETE:
+		rc = sh_child_delete(conn, t->child_id);
+		break;
+	case GUARDIAN_ADD:
+		rc = add_guardian(conn, t, rollback_r);
+		break;
+	case GUARDIAN_REMOVE:
+		rc = remove_guardian(conn, t, rollback_r);
+		break;
+	}
 	json_decref(current);
-	if (!sh_uuid_valid(user_id)) {
+	if (rc != SH_DB_OK || *rollback_r || t->action == CHILD_DELETE ||
+	    t->action == GUARDIAN_REMOVE)
+		return rc;
+	return guarded_child(conn, t, &t->child);
+}
+
+/* Runs "t" and replies: "status" with the child (or 204), 404/409/422 otherwise. */
+static void run_child_tx(struct sh_request *req, struct sh_response *res, struct child_tx *t,
+			 unsigned status)
+{
+	t->req = req;
+	if (!sh_uuid_valid(t->child_id)) {
 		sh_reply_not_found(req, res);
 		return;
 	}
-	struct unlink_tx t = {id, user_id, NULL};
-	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, unlink_in_tx, &t);
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, child_in_tx, t);
 	if (rc != SH_DB_OK) {
+		json_decref(t->child);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	if (t.outcome != NULL) {
-		bool missing = strcmp(t.outcome, "not_found") == 0;
-		sh_reply_problem(req, res, missing ? 404 : 409, t.outcome, NULL);
+	if (t->problem != NULL || t->v.count > 0) {
+		json_decref(t->child);
+		if (t->v.count > 0)
+			sh_validation_or_reply(req, res, &t->v);
+		else
+			sh_reply_problem(req, res, strcmp(t->problem, "not_found") == 0 ? 404 : 409,
+					 t->problem, NULL);
 		return;
 	}
-	sh_reply_empty(res, 204);
+	if (t->child != NULL)
+		sh_reply_json(req, res, status, t->child);
+	else
+		sh_reply_empty(res, 204);
+}
+
+static void children_patch(struct sh_request *req, struct sh_response *res)
+{
+	struct child_tx t = {.action = CHILD_PATCH, .child_id = id_param(req, "id")};
+	run_child_tx(req, res, &t, 200);
+}
+
+static void children_delete(struct sh_request *req, struct sh_response *res)
+{
+	struct child_tx t = {.action = CHILD_DELETE, .child_id = id_param(req, "id")};
+	run_child_tx(req, res, &t, 204);
+}
+
+static void guardians_add(struct sh_request *req, struct sh_response *res)
+{
+	static const char *const allowed[] = {"email", "relationship", NULL};
+	struct child_tx t = {.action = GUARDIAN_ADD, .child_id = id_param(req, "id")};
+	/* The body is checked after the guardian check, so a stranger learns nothing from
+	 * the validation errors either. */
+	if (!sh_uuid_valid(t.child_id)) {
+		sh_reply_not_found(req, res);
+		return;
+	}
+	json_t *current = child_or_reply(req, res, t.child_id);
+	if (current == NULL)
+		return;
+	json_decref(current);
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return;
+	struct sh_validation v = {0};
+	if (sh_json_get_string(req->json, "email", true, &t.email, &v))
+		t.email = sh_field_email(req, "email", t.email, &v);
+	t.relationship = read_relationship(req, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return;
+	run_child_tx(req, res, &t, 201);
+}
+
+static void guardians_remove(struct sh_request *req, struct sh_response *res)
+{
+	struct child_tx t = {.action = GUARDIAN_REMOVE,
+			     .child_id = id_param(req, "id"),
+			     .user_id = id_param(req, "user_id")};
+	if (!sh_uuid_valid(t.user_id)) {
+		/* Still a 404 for strangers and guardians alike. */
+		sh_reply_not_found(req, res);
+		return;
+	}
+	run_child_tx(req, res, &t, 204);
 }
 
 static const struct sh_route children_routes[] = {

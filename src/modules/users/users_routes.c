@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/auth/login_throttle.h"
 #include "modules/auth/session_queries.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
@@ -22,34 +23,68 @@ static void users_get_me(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, sh_user_to_json(&me));
 }
 
+/* Only the fields a PATCH names; the rest of the row is re-read inside the transaction so
+ * two concurrent PATCHes of different fields both stick. */
+struct profile_patch {
+	struct sh_request *req;
+	const char *first_name, *last_name, *phone, *locale;
+	bool set_first, set_last, set_phone, set_locale;
+	struct sh_user result;
+};
+
+static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct profile_patch *p = ctx;
+	enum sh_db_rc rc = sh_user_by_id(conn, p->req->arena, p->req->user.id, &p->result);
+	if (rc == SH_DB_OK) {
+		*rollback_r = true; /* deleted meanwhile: the reply below says 401 */
+		p->result.id = NULL;
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_ROW)
+		return rc;
+	if (p->set_first)
+		p->result.first_name = p->first_name;
+	if (p->set_last)
+		p->result.last_name = p->last_name;
+	if (p->set_phone)
+		p->result.phone = p->phone;
+	if (p->set_locale)
+		p->result.locale = p->locale;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	return sh_user_update_profile(conn, &p->result, now);
+}
+
 static void users_patch_me(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"first_name", "last_name", "phone", "locale", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
-	/* The account the auth gate read for this request: no second query. */
-	struct sh_user me = req->user.account;
+	struct profile_patch p = {.req = req};
 	struct sh_validation v = {0};
 	const char *s = NULL;
 	bool is_null = false;
-	if (sh_json_get_string(req->json, "first_name", false, &s, &v))
-		me.first_name = sh_field_name(req, "first_name", s, &v);
-	if (sh_json_get_string(req->json, "last_name", false, &s, &v))
-		me.last_name = sh_field_name(req, "last_name", s, &v);
-	if (sh_json_get_nullable_string(req->json, "phone", &s, &is_null, &v))
-		me.phone = is_null ? NULL : sh_field_phone(req, "phone", s, &v);
-	if (sh_json_get_string(req->json, "locale", false, &s, &v))
-		me.locale = sh_field_locale("locale", s, &v);
+	if ((p.set_first = sh_json_get_string(req->json, "first_name", false, &s, &v)))
+		p.first_name = sh_field_name(req, "first_name", s, &v);
+	if ((p.set_last = sh_json_get_string(req->json, "last_name", false, &s, &v)))
+		p.last_name = sh_field_name(req, "last_name", s, &v);
+	if ((p.set_phone = sh_json_get_nullable_string(req->json, "phone", &s, &is_null, &v)))
+		p.phone = is_null ? NULL : sh_field_phone(req, "phone", s, &v);
+	if ((p.set_locale = sh_json_get_string(req->json, "locale", false, &s, &v)))
+		p.locale = sh_field_locale("locale", s, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	char now[SH_TIME_LEN + 1];
-	sh_time_now(now);
-	enum sh_db_rc rc = sh_user_update_profile(req->db, &me, now);
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, patch_in_tx, &p);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_reply_json(req, res, 200, sh_user_to_json(&me));
+	if (p.result.id == NULL) {
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+		return;
+	}
+	sh_reply_json(req, res, 200, sh_user_to_json(&p.result));
 }
 
 struct password_tx {
@@ -80,13 +115,26 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 		return;
 	/* The account the auth gate read for this request: no second query. */
 	struct sh_user me = req->user.account;
-	if (!sh_password_verify(req->app, me.password_hash, current)) {
-		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
+	/* Someone holding a stolen token must not get unlimited guesses at the password. */
+	if (sh_login_throttle_or_reply(req, res, me.email) != 0)
+		return;
+	enum sh_pw_result pw = sh_password_verify(req->app, me.password_hash, current);
+	if (pw == SH_PW_BUSY) {
+		sh_reply_busy(req, res);
+		return;
+	}
+	if (pw != SH_PW_MATCH) {
+		if (sh_login_failure_record_or_reply(req, res, me.email) == 0)
+			sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
 		return;
 	}
 	char hash[SH_PASSWORD_HASH_MAX], now[SH_TIME_LEN + 1];
-	if (sh_password_hash(req->app, next, hash) != 0) {
-		sh_reply_internal(req, res);
+	pw = sh_password_hash(req->app, next, hash);
+	if (pw != SH_PW_OK) {
+		if (pw == SH_PW_BUSY)
+			sh_reply_busy(req, res);
+		else
+			sh_reply_internal(req, res);
 		return;
 	}
 	sh_time_now(now);
@@ -203,7 +251,9 @@ static void users_export(struct sh_request *req, struct sh_response *res)
 	enum sh_db_rc rc = sh_conn_begin(req->db, SH_TX_READ);
 	for (size_t i = 0; rc == SH_DB_OK && i < sh_module_count; i++) {
 		const struct sh_module *m = sh_modules[i];
-		if ((req->app->cfg.modules & m->id) && m->export_part != NULL)
+		/* Every module, enabled or not: data a switched-off module still holds is
+		 * still the member's data (erasure runs every module too). */
+		if (m->export_part != NULL)
 			rc = m->export_part(req->db, req->arena, me.id, out);
 	}
 	if (rc == SH_DB_OK)
@@ -253,8 +303,16 @@ static void users_delete_me(struct sh_request *req, struct sh_response *res)
 		return;
 	/* The account the auth gate read for this request: no second query. */
 	struct sh_user me = req->user.account;
-	if (!sh_password_verify(req->app, me.password_hash, password)) {
-		sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
+	if (sh_login_throttle_or_reply(req, res, me.email) != 0)
+		return;
+	enum sh_pw_result pw = sh_password_verify(req->app, me.password_hash, password);
+	if (pw == SH_PW_BUSY) {
+		sh_reply_busy(req, res);
+		return;
+	}
+	if (pw != SH_PW_MATCH) {
+		if (sh_login_failure_record_or_reply(req, res, me.email) == 0)
+			sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
 		return;
 	}
 	char now[SH_TIME_LEN + 1];
