@@ -73,6 +73,39 @@ START_TEST(unknown_path_and_wrong_method)
 }
 END_TEST
 
+START_TEST(app_paths_are_read_only)
+{
+	struct th_resp *r = th_request("POST", "/children", NULL, "{}", NULL, NULL);
+	ck_assert_problem(r, 405, "method_not_allowed");
+	ck_assert_str_eq(th_header(r, "Allow"), "GET, HEAD");
+	th_resp_free(&r);
+	r = th_request("HEAD", "/", NULL, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+}
+END_TEST
+
+START_TEST(metrics_need_the_token_when_one_is_set)
+{
+	struct th_server s;
+	const char *env[] = {"SCHOOLHUB_METRICS_TOKEN=scrape-me-0123456789", NULL};
+	struct th_server *previous = th_current;
+	th_server_start(&s, api_backend, env);
+	struct th_resp *r = th_request("GET", "/metrics", NULL, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("GET", "/metrics", "wrong-token-0123456789", NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = th_request("GET", "/metrics", "scrape-me-0123456789", NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "schoolhub_uptime_seconds"));
+	th_resp_free(&r);
+	th_server_stop(&s);
+	th_current = previous;
+}
+END_TEST
+
 START_TEST(problem_titles_are_localised)
 {
 	const char *nl[] = {"Accept-Language: nl-BE,nl;q=0.9,en;q=0.5", NULL};
@@ -264,6 +297,8 @@ Suite *api_http_suite(void)
 	tcase_add_test(tc, request_id_echoed_when_sane);
 	tcase_add_test(tc, unknown_path_and_wrong_method);
 	tcase_add_test(tc, problem_titles_are_localised);
+	tcase_add_test(tc, app_paths_are_read_only);
+	tcase_add_test(tc, metrics_need_the_token_when_one_is_set);
 	tcase_add_test(tc, body_must_be_a_json_object);
 	tcase_add_test(tc, oversized_body_is_413);
 	tcase_add_test(tc, static_app_and_traversal);

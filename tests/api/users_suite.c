@@ -399,6 +399,39 @@ START_TEST(change_password_errors)
 }
 END_TEST
 
+START_TEST(password_rechecks_are_throttled)
+{
+	struct th_member m;
+	th_member_register(&m, "pwguess");
+	/* Someone with a stolen token guessing the current password: 10 tries, then 429,
+	 * and the account's login is throttled as well. */
+	for (int i = 0; i < 10; i++) {
+		struct th_resp *r = th_json("POST", "/api/v1/users/me/password", m.access_token,
+					    "{s:s, s:s}", "current_password", "guess guess guess",
+					    "new_password", "attacker chosen secret");
+		ck_assert_problem(r, 401, "invalid_credentials");
+		th_resp_free(&r);
+	}
+	struct th_resp *r = th_json("POST", "/api/v1/users/me/password", m.access_token,
+				    "{s:s, s:s}", "current_password", m.password, "new_password",
+				    "attacker chosen secret");
+	ck_assert_problem(r, 429, "too_many_attempts");
+	ck_assert_ptr_nonnull(th_header(r, "Retry-After"));
+	th_resp_free(&r);
+	r = th_json("DELETE", "/api/v1/users/me", m.access_token, "{s:s}", "password", m.password);
+	ck_assert_problem(r, 429, "too_many_attempts");
+	th_resp_free(&r);
+	r = login(m.email, m.password);
+	ck_assert_problem(r, 429, "too_many_attempts");
+	th_resp_free(&r);
+	/* Nothing changed meanwhile. */
+	r = get_me(m.access_token);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	th_member_free(&m);
+}
+END_TEST
+
 START_TEST(change_password_success_revokes_sessions)
 {
 	struct th_member m;
@@ -1024,6 +1057,7 @@ Suite *api_users_suite(void)
 	tcase_add_test(tc, patch_me_refuses_unknown_fields);
 	tcase_add_test(tc, patch_me_validation);
 	tcase_add_test(tc, change_password_errors);
+	tcase_add_test(tc, password_rechecks_are_throttled);
 	tcase_add_test(tc, change_password_success_revokes_sessions);
 	tcase_add_test(tc, directory_shape_and_search);
 	tcase_add_test(tc, directory_search_ignores_case_and_accents);
