@@ -17,6 +17,7 @@ Suite *api_http_suite(void);
 Suite *api_auth_suite(void);
 Suite *api_users_suite(void);
 Suite *api_children_suite(void);
+Suite *api_sel_services_suite(void);
 
 /* Asserts a problem+json reply with "status" and machine "code". */
 #define ck_assert_problem(r, st, cd)                                                           \

@@ -170,6 +170,9 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	if (t->service_id != NULL) {
 		char owner[37];
 		rc = sh_sel_service_owner(conn, t->service_id, owner);
+		/* A transfer "for" a service must involve the member who offers or asked for it. */
+		if (rc == SH_DB_ROW && strcmp(owner, req->user.id) != 0 && strcmp(owner, other.id) != 0)
+			rc = SH_DB_OK;
 		if (rc == SH_DB_OK) {
 			t->problem = "unknown_service";
 			*rollback_r = true;
