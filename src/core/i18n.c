@@ -77,7 +77,6 @@ struct message {
 
 /* Titles of problem codes. Keep in step with docs/openapi.yaml. */
 static const struct message problem_titles[] = {
-	{"bad_request", {"Requête invalide", "Ongeldige aanvraag", "Bad request"}},
 	{"conflict", {"Conflit avec l'état actuel", "Conflict met de huidige toestand", "Conflict with the current state"}},
 	{"email_taken", {"Cette adresse e-mail est déjà utilisée", "Dit e-mailadres is al in gebruik", "This email address is already in use"}},
 	{"forbidden", {"Accès refusé", "Toegang geweigerd", "Access denied"}},

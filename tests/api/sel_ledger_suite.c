@@ -23,14 +23,36 @@ static const char *const LANG_FR[] = {"Accept-Language: fr", NULL};
 
 /* --- database helpers ---------------------------------------------------------------- */
 
+/* One connection of the test's own, kept for the whole test case (a new PostgreSQL
+ * connection per check would cost more than the checks). */
+static struct sh_conn *check_conn;
+
+static struct sh_conn *db(void)
+{
+	if (check_conn == NULL) {
+		char *error = NULL;
+		check_conn = sh_db_connect(th_current->app->db, &error);
+		ck_assert_msg(check_conn != NULL, "%s", error ? error : "");
+	}
+	return check_conn;
+}
+
+static void ledger_start(void)
+{
+	api_shared_server_start();
+}
+
+static void ledger_stop(void)
+{
+	sh_conn_close(&check_conn);
+	api_shared_server_stop();
+}
+
 /* First column of the first row of a query with up to two text parameters, NO_ROW when
  * there is no row. */
 static int64_t db_int(const char *sql, const char *p1, const char *p2)
 {
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	struct sh_stmt *st = sh_stmt_prepare(db(), sql);
 	ck_assert_msg(st != NULL, "prepare: %s", sql);
 	if (p1 != NULL)
 		sh_stmt_bind_text(st, 1, p1);
@@ -40,21 +62,16 @@ static int64_t db_int(const char *sql, const char *p1, const char *p2)
 	ck_assert_msg(rc == SH_DB_ROW || rc == SH_DB_OK, "step %d: %s", (int)rc, sql);
 	int64_t n = rc == SH_DB_ROW ? sh_stmt_col_int64(st, 0) : NO_ROW;
 	sh_stmt_free(&st);
-	sh_conn_close(&conn);
 	return n;
 }
 
 static void db_exec(const char *sql, const char *p1)
 {
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	struct sh_stmt *st = sh_stmt_prepare(db(), sql);
 	ck_assert_ptr_nonnull(st);
 	sh_stmt_bind_text(st, 1, p1);
 	ck_assert_int_eq(sh_stmt_exec(st), SH_DB_OK);
 	sh_stmt_free(&st);
-	sh_conn_close(&conn);
 }
 
 /* The stored balance of a member, NO_ROW when they have no account yet. */
@@ -141,14 +158,10 @@ static void assert_not_booked(const char *tx_id, const char *status)
 /* Makes "m" an admin directly in the database (as `schoolhub user promote` does). */
 static void promote(const struct th_member *m, const char *role)
 {
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
 	int64_t changed = 0;
-	ck_assert_int_eq(sh_user_set_role(conn, m->email, role, "2026-01-01T00:00:00Z", &changed),
+	ck_assert_int_eq(sh_user_set_role(db(), m->email, role, "2026-01-01T00:00:00Z", &changed),
 			 SH_DB_OK);
 	ck_assert_int_eq(changed, 1);
-	sh_conn_close(&conn);
 }
 
 /* --- HTTP helpers -------------------------------------------------------------------- */
@@ -1564,7 +1577,7 @@ Suite *api_sel_ledger_suite(void)
 {
 	Suite *s = suite_create("sel_ledger");
 	TCase *tc = tcase_create("ledger");
-	tcase_add_unchecked_fixture(tc, api_shared_server_start, api_shared_server_stop);
+	tcase_add_unchecked_fixture(tc, ledger_start, ledger_stop);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, balance_of_a_new_member);
 	tcase_add_test(tc, balance_unchanged_by_account_opening);

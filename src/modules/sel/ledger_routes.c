@@ -8,6 +8,7 @@
  * failure starts from a clean slate.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,9 +288,13 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 		sh_validation_add(&v, "units", "invalid_type");
 	else if (json_integer_value(units) < 1 || json_integer_value(units) > UNITS_MAX)
 		sh_validation_add(&v, "units", "out_of_range");
-	if (sh_json_get_string(req->json, "description", false, &description, &v) &&
-	    !sh_utf8_valid_text(description, DESCRIPTION_MAX, NULL))
-		sh_validation_add(&v, "description", "invalid_text");
+	if (sh_json_get_string(req->json, "description", false, &description, &v)) {
+		size_t chars = 0;
+		if (!sh_utf8_valid_text(description, SIZE_MAX, &chars))
+			sh_validation_add(&v, "description", "invalid_text");
+		else if (chars > DESCRIPTION_MAX)
+			sh_validation_add(&v, "description", "too_long");
+	}
 	bool service_null = false;
 	sh_json_get_nullable_string(req->json, "service_id", &service, &service_null, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
@@ -539,10 +544,12 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 	bool force = false;
 	if (sh_json_get_string(req->json, "reason", true, &reason, &v)) {
 		size_t chars = 0;
-		if (!sh_utf8_valid_text(reason, DESCRIPTION_MAX, &chars))
+		if (!sh_utf8_valid_text(reason, SIZE_MAX, &chars))
 			sh_validation_add(&v, "reason", "invalid_text");
 		else if (chars == 0)
 			sh_validation_add(&v, "reason", "required");
+		else if (chars > DESCRIPTION_MAX)
+			sh_validation_add(&v, "reason", "too_long");
 	}
 	sh_json_get_bool(req->json, "force", false, &force, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
@@ -672,15 +679,38 @@ static void csv_text(struct csv *c, const char *s)
 	csv_append(c, "\"", 1);
 }
 
+struct statement {
+	struct csv csv;
+	enum sh_lang lang;
+};
+
+static const char *kind_label(const char *kind, enum sh_lang lang)
+{
+	static const struct {
+		const char *kind;
+		const char *label[SH_LANG_COUNT];
+	} labels[] = {
+		{"opening", {"ouverture", "opening", "opening"}},
+		{"payment", {"paiement", "betaling", "payment"}},
+		{"request", {"demande de paiement", "betalingsverzoek", "payment request"}},
+		{"reversal", {"correction", "correctie", "reversal"}},
+	};
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].kind, kind) == 0)
+			return labels[i].label[lang];
+	return kind;
+}
+
 static int statement_line(const struct sh_sel_line *line, void *ctx)
 {
-	struct csv *c = ctx;
+	struct statement *st = ctx;
+	struct csv *c = &st->csv;
 	char num[64];
 	csv_append(c, line->date, 10);
 	csv_append(c, ";", 1);
 	csv_text(c, line->transaction_id);
 	csv_append(c, ";", 1);
-	csv_text(c, line->kind);
+	csv_text(c, kind_label(line->kind, st->lang));
 	csv_append(c, ";", 1);
 	csv_text(c, line->counterparty);
 	csv_append(c, ";", 1);
@@ -713,31 +743,34 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 		"date;transaction;type;membre;description;unités;solde\r\n",
 		"datum;transactie;soort;lid;omschrijving;eenheden;saldo\r\n",
 		"date;transaction;kind;member;description;units;balance\r\n"};
-	struct csv c = {0};
+	struct statement out = {.lang = req->lang};
+	struct csv *c = &out.csv;
 	/* A byte-order mark tells spreadsheet programs the file is UTF-8; ";" is the list
 	 * separator of Belgian (fr/nl) spreadsheet settings. */
-	csv_append(&c, "\xEF\xBB\xBF", 3);
-	csv_append(&c, header[req->lang], strlen(header[req->lang]));
+	csv_append(c, "\xEF\xBB\xBF", 3);
+	csv_append(c, header[req->lang], strlen(header[req->lang]));
 
 	struct sh_sel_account a;
 	enum sh_db_rc rc = sh_conn_begin(req->db, SH_TX_READ);
 	if (rc == SH_DB_OK)
 		rc = sh_sel_account_get(req->db, req->user.id, &a);
 	if (rc == SH_DB_ROW)
-		rc = sh_sel_statement(req->db, a.id, since, until, req->lang, statement_line, &c);
+		rc = sh_sel_statement(req->db, a.id, since, until, req->lang, statement_line, &out);
 	if (rc == SH_DB_OK)
 		rc = sh_conn_commit(req->db);
 	else
 		sh_conn_rollback(req->db);
 	if (rc != SH_DB_OK) {
-		sh_free(&c.data);
+		sh_free(&c->data);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_arena_defer(req->arena, free, c.data);
+	sh_arena_defer(req->arena, free, c->data);
+	char last_day[SH_TIME_LEN + 1];
+	sh_time_format(t_to, last_day);
 	sh_res_header(res, "Content-Disposition",
-		      sh_arena_printf(req->arena, "attachment; filename=\"sel-%.10s.csv\"", until));
-	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.data, c.len);
+		      sh_arena_printf(req->arena, "attachment; filename=\"sel-%.10s.csv\"", last_day));
+	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c->data, c->len);
 }
 
 /* --- GET /api/v1/admin/sel/audit ----------------------------------------------------- */

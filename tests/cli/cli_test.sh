@@ -1,0 +1,604 @@
+#!/usr/bin/env bash
+# Tests of the schoolhub command line and of its operation, run by ctest once per backend:
+#
+#   tests/cli/cli_test.sh PATH/TO/schoolhub sqlite|postgres
+#
+# It runs the real binary: version and usage, configuration errors, migrate, seed-demo,
+# user promote, invite create, and serve (health, readiness, SIGTERM with a request in
+# flight, SIGINT, the development secret key, production registration).
+#
+# "sqlite" works in a mktemp directory. "postgres" needs $SCHOOLHUB_TEST_PG_URL, a server
+# where we may CREATE DATABASE (e.g. postgresql://postgres@127.0.0.1:55432/postgres); it
+# creates a database sh_cli_<pid>_<random> there and drops it on exit. Every process
+# started here is stopped by its pid on exit, whatever happens.
+#
+# Every schoolhub command's exit status is checked, and any sanitizer report in its
+# output fails the test. The last line is "cli tests: N passed" (or "N passed, M failed");
+# the exit status is non-zero when anything failed.
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 PATH/TO/schoolhub sqlite|postgres" >&2
+	exit 2
+}
+(($# == 2)) || usage
+BACKEND=$2
+case $BACKEND in
+sqlite | postgres) ;;
+*) usage ;;
+esac
+if [[ ! -x $1 || -d $1 ]]; then
+	echo "cli tests: $1 is not an executable" >&2
+	exit 1
+fi
+BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# A known environment: none of the operator's settings leak into the tests.
+while read -r name; do
+	case $name in
+	SCHOOLHUB_TEST_PG_URL) ;;
+	SCHOOLHUB_* | DATABASE_URL | SEL_*) unset "$name" ;;
+	esac
+done < <(compgen -e)
+export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_THREADS=2 SCHOOLHUB_LOG_LEVEL=info
+
+SECRET="cli-test-secret-key-0123456789-abcdefghijklmnop"
+DEMO_PASSWORD="evere-demo-2026"
+DEMO_PARENT="sophie.dubois@demo.schoolhub.be"
+RUN_TIMEOUT=120 # seconds for one command (argon2 under AddressSanitizer is slow)
+
+PASSED=0
+FAILURES=()
+SERVERS=()  # pids of running "schoolhub serve"
+CHILDREN=() # other background pids (curl)
+WORK=""
+PG_DB=""
+
+# --- cleanup: always, by pid -------------------------------------------------------
+
+# True while PID is a live (not zombie) process.
+running() {
+	local state
+	state="$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" || return 1
+	[[ -n $state && $state != Z ]]
+}
+
+# shellcheck disable=SC2317 # only called through the EXIT trap
+cleanup() {
+	local rc=$? pid i
+	set +e
+	trap - EXIT INT TERM HUP
+	for pid in "${SERVERS[@]}" "${CHILDREN[@]}"; do
+		if running "$pid"; then
+			kill -TERM "$pid" 2>/dev/null
+			for ((i = 0; i < 100; i++)); do
+				running "$pid" || break
+				sleep 0.1
+			done
+			running "$pid" && kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	if [[ -n $PG_DB ]]; then
+		psql -X -q -v ON_ERROR_STOP=1 "$SCHOOLHUB_TEST_PG_URL" \
+			-c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null ||
+			echo "cli tests: could not drop database $PG_DB" >&2
+	fi
+	[[ -n $WORK ]] && rm -rf "$WORK"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# --- results -----------------------------------------------------------------------
+
+ok() {
+	PASSED=$((PASSED + 1))
+	echo "ok: $1"
+}
+
+# bad DESCRIPTION [DETAIL]
+bad() {
+	FAILURES+=("$1")
+	echo "FAIL: $1" >&2
+	if [[ -n ${2:-} ]]; then
+		head -n 30 <<<"$2" | while IFS= read -r line; do echo "    $line"; done >&2
+	fi
+}
+
+# check DESCRIPTION DETAIL COMMAND...: ok when COMMAND succeeds.
+check() {
+	local desc=$1 detail=$2
+	shift 2
+	if "$@"; then ok "$desc"; else bad "$desc" "$detail"; fi
+}
+
+# Any sanitizer report in FILE is a failure of WHAT, whatever the exit status was.
+sanitizer_check() {
+	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$1"; then
+		bad "$2: sanitizer report" "$(cat "$1")"
+	fi
+}
+
+# --- running the binary ------------------------------------------------------------
+
+# run [NAME=VALUE...] -- ARGS...: runs schoolhub with that environment added (later
+# assignments win); sets RC, OUT, ERR and WHAT. 124 means it was still running after
+# $RUN_TIMEOUT seconds.
+run() {
+	local envs=()
+	while (($# > 0)) && [[ $1 != -- ]]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	WHAT="schoolhub $*"
+	RC=0
+	timeout -k 5 "$RUN_TIMEOUT" env "${envs[@]}" "$BIN" "$@" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	OUT="$(<"$WORK/out")"
+	ERR="$(<"$WORK/err")"
+	sanitizer_check "$WORK/err" "$WHAT"
+}
+
+# What the last run printed, for failure messages.
+last() {
+	printf '%s: exit %s\nstdout: %s\nstderr: %s\n' "$WHAT" "$RC" "$OUT" "$ERR"
+}
+
+rc_is() { [[ $RC == "$1" ]]; }
+out_has() { grep -qF -- "$1" "$WORK/out"; }
+err_has() { grep -qF -- "$1" "$WORK/err"; }
+err_lacks() { ! grep -qF -- "$1" "$WORK/err"; }
+err_lines_are() { [[ "$(wc -l <"$WORK/err")" == "$1" ]]; }
+
+# Environment of the test database.
+db_env() {
+	printf '%s\n' "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/data"
+}
+
+# --- HTTP --------------------------------------------------------------------------
+
+# http METHOD PATH [TOKEN] [JSON]: sets STATUS (000: no answer), BODY, HEADERS.
+http() {
+	local args=(-s --max-time 60 -X "$1" -o "$WORK/http.body" -D "$WORK/http.headers"
+		-w '%{http_code}' -H 'Expect:')
+	if [[ -n ${3:-} ]]; then
+		args+=(-H "Authorization: Bearer $3")
+	fi
+	if [[ -n ${4:-} ]]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	fi
+	: >"$WORK/http.body"
+	: >"$WORK/http.headers"
+	STATUS="$(curl "${args[@]}" "$BASE$2")" || STATUS=000
+	BODY="$(<"$WORK/http.body")"
+	HEADERS="$(tr -d '\r' <"$WORK/http.headers")"
+}
+
+# json_str KEY: the first string member KEY of BODY (flat grep; enough for our replies).
+json_str() {
+	grep -o "\"$1\":\"[^\"]*\"" <<<"$BODY" | head -n1 | sed 's/^"[^"]*":"//; s/"$//' || true
+}
+
+# header NAME: value of a response header of the last http call.
+header() {
+	grep -i "^$1:" <<<"$HEADERS" | tail -n1 | sed 's/^[^:]*: *//' || true
+}
+
+status_is() { [[ $STATUS == "$1" ]]; }
+problem_is() {
+	[[ $STATUS == "$1" && "$(json_str code)" == "$2" && "$(header Content-Type)" == application/problem+json* ]]
+}
+reply() { printf 'HTTP %s %s\n%s\n' "$STATUS" "$BODY" "$HEADERS"; }
+
+# register EMAIL [INVITE_CODE]
+register() {
+	local body
+	body="{\"email\":\"$1\",\"password\":\"correct horse battery\",\"first_name\":\"Test\",\"last_name\":\"Cli\""
+	[[ -z ${2:-} ]] || body+=",\"invite_code\":\"$2\""
+	http POST /api/v1/auth/register "" "$body}"
+}
+
+login() {
+	http POST /api/v1/auth/login "" "{\"email\":\"$1\",\"password\":\"$2\"}"
+}
+
+# --- servers -----------------------------------------------------------------------
+
+# A TCP port nobody listens on now (SCHOOLHUB_PORT=0 is used elsewhere: no race at all).
+free_port() {
+	local port i
+	for ((i = 0; i < 200; i++)); do
+		port=$((20000 + RANDOM % 30000))
+		if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# start_server NAME [NAME=VALUE...]: "schoolhub serve" in the background, on the port the
+# kernel picks (SCHOOLHUB_PORT=0, unless given), read back from its log line. Sets
+# SERVER_PID, SERVER_LOG, PORT and BASE; fails (reported) when it doesn't start listening.
+start_server() {
+	local name=$1 i
+	shift
+	SERVER_LOG="$WORK/serve-$name.log"
+	env SCHOOLHUB_PORT=0 "$@" "$BIN" serve >"$SERVER_LOG" 2>&1 &
+	SERVER_PID=$!
+	SERVERS+=("$SERVER_PID")
+	PORT=""
+	for ((i = 0; i < 600; i++)); do
+		PORT="$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$SERVER_LOG" | head -n1 | sed 's/.*://')" || true
+		[[ -z $PORT ]] || break
+		running "$SERVER_PID" || break
+		sleep 0.1
+	done
+	if [[ -z $PORT ]]; then
+		stop_server KILL
+		bad "serve ($name) did not start listening (exit $STOP_RC)" "$(cat "$SERVER_LOG")"
+		return 1
+	fi
+	BASE="http://127.0.0.1:$PORT"
+}
+
+# wait_server: waits (30 s at most, then SIGKILL) for the server to exit; sets STOP_RC.
+wait_server() {
+	local pid=$SERVER_PID i kept=()
+	for ((i = 0; i < 300; i++)); do
+		running "$pid" || break
+		sleep 0.1
+	done
+	if running "$pid"; then
+		echo "serve $pid still running 30 s after the signal: SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	STOP_RC=0
+	wait "$pid" 2>/dev/null || STOP_RC=$?
+	for i in "${SERVERS[@]}"; do
+		[[ $i == "$pid" ]] || kept+=("$i")
+	done
+	SERVERS=("${kept[@]}")
+	sanitizer_check "$SERVER_LOG" "serve"
+}
+
+# stop_server SIGNAL: sends SIGNAL and waits; sets STOP_RC.
+stop_server() {
+	kill -"$1" "$SERVER_PID" 2>/dev/null || true
+	wait_server
+}
+
+# expect_clean_stop SIGNAME: the server exited 0 and logged it.
+expect_clean_stop() {
+	check "serve exits 0 on $1" "exit $STOP_RC; log: $(tail -n 5 "$SERVER_LOG")" [ "$STOP_RC" = 0 ]
+	check "serve logs \"received $1\" and \"stopped cleanly\"" "$(tail -n 5 "$SERVER_LOG")" \
+		grep -q "received $1.*stopped cleanly" <(tr '\n' ' ' <"$SERVER_LOG")
+}
+
+# --- the database ------------------------------------------------------------------
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-cli.XXXXXX")"
+WORK="$(cd "$WORK" && pwd)"
+if [[ $BACKEND == sqlite ]]; then
+	SQLITE_FILE="$WORK/db/schoolhub.db"
+	DB_URL="sqlite:///$SQLITE_FILE" # WORK is absolute: four slashes, sqlite:////tmp/...
+	DB_KIND=sqlite
+else
+	if [[ -z ${SCHOOLHUB_TEST_PG_URL:-} ]]; then
+		echo "cli tests: the postgres backend needs SCHOOLHUB_TEST_PG_URL" >&2
+		exit 1
+	fi
+	command -v psql >/dev/null || {
+		echo "cli tests: psql is needed for the postgres backend" >&2
+		exit 1
+	}
+	name="sh_cli_$$_${RANDOM}${RANDOM}"
+	psql -X -q -v ON_ERROR_STOP=1 "$SCHOOLHUB_TEST_PG_URL" -c "CREATE DATABASE $name" >/dev/null
+	PG_DB=$name
+	# The admin URL with its database replaced, keeping its query string.
+	base="${SCHOOLHUB_TEST_PG_URL%%\?*}"
+	query=""
+	[[ $SCHOOLHUB_TEST_PG_URL != *\?* ]] || query="?${SCHOOLHUB_TEST_PG_URL#*\?}"
+	authority="${base#*://}"
+	authority="${authority%%/*}"
+	DB_URL="${base%%://*}://$authority/$PG_DB$query"
+	DB_KIND=postgresql
+fi
+mapfile -t DB_ENV < <(db_env)
+
+# sql QUERY: one value from the test database; empty when no client is available.
+sql() {
+	if [[ $BACKEND == postgres ]]; then
+		psql -X -qAt -v ON_ERROR_STOP=1 "$DB_URL" -c "$1" || echo "psql failed"
+	elif command -v sqlite3 >/dev/null; then
+		sqlite3 "$SQLITE_FILE" "$1" || echo "sqlite3 failed"
+	fi
+	return 0
+}
+
+echo "cli tests: $BIN on $BACKEND ($DB_KIND), work directory $WORK"
+
+# === 1. version, usage, help ========================================================
+
+run -- version
+if rc_is 0 && [[ $OUT =~ ^schoolhub\ [0-9]+\.[0-9]+\.[0-9]+ ]]; then
+	ok "version prints the version"
+else bad "version prints the version" "$(last)"; fi
+
+run -- frobnicate
+if rc_is 2 && [[ -z $OUT ]] && err_has "usage: schoolhub"; then
+	ok "unknown command: exit 2, usage on stderr, nothing on stdout"
+else bad "unknown command: exit 2, usage on stderr, nothing on stdout" "$(last)"; fi
+
+run -- serve --help
+check "serve --help exits 0" "$(last)" rc_is 0
+# The first column of the tables: | `NAME` |
+mapfile -t documented < <(grep -oE '^\| .[A-Z][A-Z0-9_]+. ' "$ROOT/docs/CONFIG.md" | tr -dc 'A-Z0-9_\n' | sort -u)
+if ((${#documented[@]} < 10)); then
+	bad "docs/CONFIG.md lists the variables" "found only: ${documented[*]}"
+fi
+missing=()
+for var in "${documented[@]}"; do
+	grep -qw -- "$var" "$WORK/out" || missing+=("$var")
+done
+if ((${#missing[@]} == 0)); then
+	ok "serve --help lists the ${#documented[@]} variables of docs/CONFIG.md"
+else bad "serve --help lists the variables of docs/CONFIG.md" "missing: ${missing[*]}"; fi
+# The other direction is only reported: the docs may lag behind a new variable.
+while read -r var; do
+	[[ " ${documented[*]} " == *" $var "* ]] ||
+		echo "note: $var is in serve --help but not in docs/CONFIG.md"
+done < <(grep -oE '^  [A-Z][A-Z0-9_]+' "$WORK/out" | tr -d ' ' | sort -u)
+
+# === 2. configuration errors: one line naming the variable, non-zero exit ===========
+
+# config_error DESCRIPTION NEEDLE [NAME=VALUE...]: "serve" with that environment exits
+# non-zero (not killed by the timeout: it must not start) printing exactly one line on
+# stderr, containing NEEDLE and not "hunter2" (the password of the URLs below).
+config_error() {
+	local desc="bad config, $1: non-zero exit, one line naming $2" needle=$2 RUN_TIMEOUT=20
+	shift 2
+	run "${DB_ENV[@]}" SCHOOLHUB_DATA_DIR="$WORK/cfg-data" SCHOOLHUB_SECRET_KEY="$SECRET" "$@" -- serve
+	if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has "$needle" && err_lacks hunter2; then
+		ok "$desc"
+	else bad "$desc" "$(last)"; fi
+}
+config_error "unsupported DATABASE_URL scheme" DATABASE_URL DATABASE_URL=mysql://root:hunter2@db.example/school
+config_error "SQLite URL with two slashes" DATABASE_URL DATABASE_URL=sqlite://db.sqlite
+config_error "unknown module" SCHOOLHUB_MODULES SCHOOLHUB_MODULES=auth,shop
+config_error "production without a secret" SCHOOLHUB_SECRET_KEY SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY=
+config_error "short secret" SCHOOLHUB_SECRET_KEY SCHOOLHUB_SECRET_KEY=too-short-12
+config_error "port not a number" SCHOOLHUB_PORT SCHOOLHUB_PORT=80a
+config_error "port out of range" SCHOOLHUB_PORT SCHOOLHUB_PORT=65536
+config_error "negative port" SCHOOLHUB_PORT SCHOOLHUB_PORT=-1
+config_error "unknown environment" SCHOOLHUB_ENV SCHOOLHUB_ENV=prod
+config_error "unknown registration mode" SCHOOLHUB_REGISTRATION SCHOOLHUB_REGISTRATION=maybe
+config_error "unknown log level" SCHOOLHUB_LOG_LEVEL SCHOOLHUB_LOG_LEVEL=trace
+config_error "CORS wildcard" SCHOOLHUB_CORS_ORIGINS "SCHOOLHUB_CORS_ORIGINS=*"
+config_error "CORS origin without scheme" SCHOOLHUB_CORS_ORIGINS SCHOOLHUB_CORS_ORIGINS=ecole.example.be
+config_error "zero threads" SCHOOLHUB_THREADS SCHOOLHUB_THREADS=0
+config_error "tiny body limit" SCHOOLHUB_MAX_BODY_BYTES SCHOOLHUB_MAX_BODY_BYTES=10
+config_error "unreachable PostgreSQL" postgresql \
+	"DATABASE_URL=postgresql://sh:hunter2@127.0.0.1:1/nothing?connect_timeout=2"
+
+# === 3. migrate, twice ==============================================================
+
+expected="$(find "$ROOT/migrations/$BACKEND" -maxdepth 1 -name '*.sql' | wc -l)"
+run "${DB_ENV[@]}" -- migrate
+applied="$(grep -o 'applied [0-9]* migration(s)' "$WORK/err" | grep -o '[0-9]*' || true)"
+if rc_is 0 && out_has "database is up to date ($DB_KIND)"; then
+	ok "migrate on an empty database: exit 0, up to date ($DB_KIND)"
+else bad "migrate on an empty database: exit 0, up to date ($DB_KIND)" "$(last)"; fi
+check "migrate on an empty database logs \"applied $expected migration(s)\" (migrations/$BACKEND)" \
+	"$(last)" [ "$applied" = "$expected" ]
+if [[ $BACKEND == sqlite ]]; then
+	check "migrate creates the SQLite file at the URL's absolute path" "$SQLITE_FILE" test -f "$SQLITE_FILE"
+fi
+rows_before="$(sql 'SELECT count(*) FROM schema_migrations')"
+run "${DB_ENV[@]}" -- migrate
+if rc_is 0 && out_has "database is up to date" && err_lacks applied; then
+	ok "second migrate: exit 0, applies nothing"
+else bad "second migrate: exit 0, applies nothing" "$(last)"; fi
+if [[ -n $rows_before ]]; then
+	rows_after="$(sql 'SELECT count(*) FROM schema_migrations')"
+	if [[ $rows_before == "$expected" && $rows_after == "$expected" ]]; then
+		ok "schema_migrations has $expected rows after each migrate"
+	else bad "schema_migrations has $expected rows after each migrate" \
+		"before $rows_before, after $rows_after"; fi
+fi
+
+# === 4. seed-demo, twice ============================================================
+
+run "${DB_ENV[@]}" -- seed-demo
+if rc_is 0 && out_has "Demo school loaded." && out_has "$DEMO_PARENT" &&
+	out_has admin@demo.schoolhub.be && out_has "$DEMO_PASSWORD"; then
+	ok "seed-demo loads the demo school and prints the logins"
+else bad "seed-demo loads the demo school and prints the logins" "$(last)"; fi
+run "${DB_ENV[@]}" -- seed-demo
+if rc_is 0 && out_has "Demo data already present." && out_has "$DEMO_PARENT"; then
+	ok "second seed-demo says the data is already present"
+else bad "second seed-demo says the data is already present" "$(last)"; fi
+users="$(sql "SELECT count(*) FROM users WHERE email LIKE '%@demo.schoolhub.be'")"
+if [[ -n $users ]]; then
+	check "seed-demo twice: 6 demo members, not more" "found $users" [ "$users" = 6 ]
+fi
+run "${DB_ENV[@]}" SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET" -- seed-demo
+if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has production; then
+	ok "seed-demo refuses SCHOOLHUB_ENV=production, in one line"
+else bad "seed-demo refuses SCHOOLHUB_ENV=production, in one line" "$(last)"; fi
+
+# === 5. a server: health, demo data, invites, promote, SIGTERM in flight ===========
+
+if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REGISTRATION=invite; then
+	http GET /health
+	if status_is 200 && [[ $(json_str status) == ok ]]; then
+		ok "GET /health: 200 ok"
+	else bad "GET /health: 200 ok" "$(reply)"; fi
+	http GET /ready
+	if status_is 200 && [[ $(json_str status) == ready && $(json_str database) == "$DB_KIND" ]]; then
+		ok "GET /ready: 200, database $DB_KIND"
+	else bad "GET /ready: 200, database $DB_KIND" "$(reply)"; fi
+
+	# Two instances on one port would share its connections: the second must refuse.
+	RUN_TIMEOUT=20 run "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_PORT="$PORT" -- serve
+	if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1; then
+		ok "serve on a port already in use: non-zero exit, one line"
+	else bad "serve on a port already in use: non-zero exit, one line" "$(last)"; fi
+
+	# After two seed-demo runs the demo parent sees exactly her two children.
+	login "$DEMO_PARENT" "$DEMO_PASSWORD"
+	token="$(json_str access_token)"
+	if status_is 200 && [[ -n $token ]]; then
+		ok "demo parent logs in"
+	else bad "demo parent logs in" "$(reply)"; fi
+	http GET /api/v1/children "$token"
+	classes="$(grep -o '"class_name":"[^"]*"' <<<"$BODY" | sort | tr '\n' ' ' || true)"
+	if status_is 200 && [[ $classes == '"class_name":"M2" "class_name":"P3" ' ]]; then
+		ok "demo parent's children: exactly the demo children (M2, P3)"
+	else bad "demo parent's children: exactly the demo children (M2, P3)" "$(reply)"; fi
+
+	# invite create, and registration with SCHOOLHUB_REGISTRATION=invite.
+	run "${DB_ENV[@]}" -- invite create
+	code="$OUT"
+	if rc_is 0 && [[ $code =~ ^[A-Za-z0-9_-]{8,}$ ]] && err_has "valid until"; then
+		ok "invite create prints a code"
+	else bad "invite create prints a code" "$(last)"; fi
+	email="cli.$$.${RANDOM}@example.be"
+	register "$email"
+	check "register without a code: 403 invite_required" "$(reply)" problem_is 403 invite_required
+	register "$email" "$code"
+	member_token="$(json_str access_token)"
+	if status_is 201 && [[ -n $member_token ]]; then
+		ok "register with the code: 201"
+	else bad "register with the code: 201" "$(reply)"; fi
+	register "other.$email" "$code"
+	check "register reusing the code: 403 invalid_invite" "$(reply)" problem_is 403 invalid_invite
+	run "${DB_ENV[@]}" -- invite create --days 0
+	check "invite create --days 0: exit 2" "$(last)" rc_is 2
+	run "${DB_ENV[@]}" -- invite
+	if rc_is 2 && err_has usage; then
+		ok "invite without create: exit 2 with usage"
+	else bad "invite without create: exit 2 with usage" "$(last)"; fi
+
+	# user promote.
+	http POST /api/v1/admin/invites "$member_token" '{}'
+	check "a parent may not create invites: 403 forbidden" "$(reply)" problem_is 403 forbidden
+	run "${DB_ENV[@]}" -- user promote "${email^^}" --role admin
+	if rc_is 0 && out_has "$email is now admin"; then
+		ok "user promote EMAIL --role admin (email given in capitals)"
+	else bad "user promote EMAIL --role admin (email given in capitals)" "$(last)"; fi
+	http POST /api/v1/admin/invites "$member_token" '{}'
+	if status_is 201 && [[ -n $(json_str code) ]]; then
+		ok "the promoted member creates an invite with the same token: 201"
+	else bad "the promoted member creates an invite with the same token: 201" "$(reply)"; fi
+	run "${DB_ENV[@]}" -- user promote "nobody.$email" --role teacher
+	if rc_is 1 && err_has "no member"; then
+		ok "user promote of an unknown email: exit 1, says so"
+	else bad "user promote of an unknown email: exit 1, says so" "$(last)"; fi
+	run "${DB_ENV[@]}" -- user promote "$email" --role emperor
+	if rc_is 2 && err_has emperor; then
+		ok "user promote with a bad role: exit 2"
+	else bad "user promote with a bad role: exit 2" "$(last)"; fi
+	run "${DB_ENV[@]}" -- user promote "$email"
+	if rc_is 2 && err_has usage; then
+		ok "user promote without --role: exit 2 with usage"
+	else bad "user promote without --role: exit 2 with usage" "$(last)"; fi
+
+	# SIGTERM while a login is in flight: its body trickles in for ~1.5 s, then argon2.
+	{
+		printf '{"email":"%s","password":"%s"' "$DEMO_PARENT" "$DEMO_PASSWORD"
+		head -c 150000 /dev/zero | tr '\0' ' '
+		printf '}'
+	} >"$WORK/slow.json"
+	curl -s --max-time 60 -o "$WORK/slow.body" -w '%{http_code}' -H 'Expect:' \
+		-H 'Content-Type: application/json' --limit-rate 100K \
+		--data-binary @"$WORK/slow.json" "$BASE/api/v1/auth/login" >"$WORK/slow.status" &
+	slow=$!
+	CHILDREN+=("$slow")
+	sleep 0.5
+	kill -TERM "$SERVER_PID"
+	sleep 0.3
+	http GET /health
+	check "while draining after SIGTERM, new connections are refused" "$(reply)" status_is 000
+	slow_rc=0
+	wait "$slow" || slow_rc=$?
+	if [[ $slow_rc == 0 && $(<"$WORK/slow.status") == 200 ]] && grep -q access_token "$WORK/slow.body"; then
+		ok "the login in flight at SIGTERM still gets its answer (200 with a token)"
+	else bad "the login in flight at SIGTERM still gets its answer (200 with a token)" \
+		"curl exit $slow_rc, HTTP $(cat "$WORK/slow.status"): $(cat "$WORK/slow.body")"; fi
+	wait_server
+	expect_clean_stop SIGTERM
+	check "the in-flight login was answered after the signal (log order)" "$(cat "$SERVER_LOG")" \
+		grep -q 'received SIGTERM.*"route":"/api/v1/auth/login".*stopped cleanly' <(tr '\n' ' ' <"$SERVER_LOG")
+fi
+
+# === 6. SIGINT, on an explicit free port =============================================
+
+if port="$(free_port)" && start_server sigint "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_PORT="$port"; then
+	check "serve listens on SCHOOLHUB_PORT=$port" "listening on $PORT" [ "$PORT" = "$port" ]
+	http GET /health
+	check "GET /health on port $port: 200" "$(reply)" status_is 200
+	stop_server INT
+	expect_clean_stop SIGINT
+fi
+
+# === 7. development secret key: created 0600, reused across restarts =================
+
+dev_env=("DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/dev-data")
+key="$WORK/dev-data/secret.key"
+if start_server dev "${dev_env[@]}"; then
+	if [[ -f $key && $(stat -c %a "$key") == 600 && $(stat -c %s "$key") -ge 32 ]]; then
+		ok "development creates \$SCHOOLHUB_DATA_DIR/secret.key, mode 0600"
+	else bad "development creates \$SCHOOLHUB_DATA_DIR/secret.key, mode 0600" \
+		"$(ls -la "$WORK/dev-data" 2>&1)"; fi
+	if [[ $(stat -c %a "$WORK/dev-data") == 700 ]]; then
+		ok "development creates \$SCHOOLHUB_DATA_DIR, mode 0700"
+	else bad "development creates \$SCHOOLHUB_DATA_DIR, mode 0700" "$(ls -lad "$WORK/dev-data")"; fi
+	cp "$key" "$WORK/secret.key.before" 2>/dev/null || true
+	register "dev.$$.${RANDOM}@example.be"
+	dev_token="$(json_str access_token)"
+	if status_is 201 && [[ -n $dev_token ]]; then
+		ok "development: open registration, 201"
+	else bad "development: open registration, 201" "$(reply)"; fi
+	stop_server TERM
+	expect_clean_stop SIGTERM
+	if start_server dev-again "${dev_env[@]}"; then
+		check "the next start reuses secret.key unchanged" "" cmp -s "$key" "$WORK/secret.key.before"
+		http GET /api/v1/users/me "$dev_token"
+		check "a token from before the restart still works" "$(reply)" status_is 200
+		stop_server TERM
+		expect_clean_stop SIGTERM
+	fi
+	printf 'short\n' >"$key"
+	RUN_TIMEOUT=20 run "${dev_env[@]}" -- serve
+	if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has "$key"; then
+		ok "a too short secret.key: non-zero exit, one line naming it"
+	else bad "a too short secret.key: non-zero exit, one line naming it" "$(last)"; fi
+fi
+
+# === 8. production: registration needs an invite by default ===========================
+
+if start_server prod "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/prod-data" \
+	SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET"; then
+	register "prod.$$.${RANDOM}@example.be"
+	check "production without SCHOOLHUB_REGISTRATION: register is 403 invite_required" \
+		"$(reply)" problem_is 403 invite_required
+	check "production with SCHOOLHUB_SECRET_KEY writes no secret.key" "" \
+		test ! -e "$WORK/prod-data/secret.key"
+	stop_server TERM
+	expect_clean_stop SIGTERM
+fi
+
+# === summary ===========================================================================
+
+if ((${#FAILURES[@]} > 0)); then
+	echo "failed:" >&2
+	printf '  %s\n' "${FAILURES[@]}" >&2
+	echo "cli tests: $PASSED passed, ${#FAILURES[@]} failed"
+	exit 1
+fi
+echo "cli tests: $PASSED passed"
