@@ -25,8 +25,10 @@ START_TEST(arena_allocates_aligned_zeroed_and_big)
 	for (int i = 0; i < 1000; i++) {
 		unsigned char *p = sh_arena_alloc(a, (size_t)i + 1);
 		ck_assert_int_eq((uintptr_t)p % 16, 0);
+		int nonzero = 0;
 		for (int j = 0; j <= i; j++)
-			ck_assert_int_eq(p[j], 0);
+			nonzero += p[j] != 0;
+		ck_assert_int_eq(nonzero, 0);
 		memset(p, 0xab, (size_t)i + 1);
 	}
 	char *big = sh_arena_alloc(a, 3 * 1024 * 1024);
@@ -311,6 +313,7 @@ int main(void)
 		return 1;
 	Suite *s = suite_create("core");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60); /* sanitizer and valgrind runs are many times slower */
 	tcase_add_test(tc, arena_allocates_aligned_zeroed_and_big);
 	tcase_add_test(tc, arena_runs_deferred_cleanups);
 	tcase_add_test(tc, uuid_and_time);
