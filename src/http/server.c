@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct sh_server {
 	struct sh_app *app;
 	unsigned port;
 	_Atomic long in_flight; /* requests started and not yet completed */
+	_Atomic bool started;   /* until then libmicrohttpd's messages are start-up noise */
 };
 
 /* Per-request state, from the first access-handler call to the completion callback. */
@@ -257,11 +259,16 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	struct sh_server *srv = cls;
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	sh_log_warn("libmicrohttpd: %s", msg);
+	/* A failure to start is reported by sh_server_start in one clear line; the library's
+	 * own account of it ("Failed to bind to port 0") would only confuse. */
+	if (atomic_load(&srv->started))
+		sh_log_warn("libmicrohttpd: %s", msg);
+	else
+		sh_log_debug("libmicrohttpd: %s", msg);
 }
 
 int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **error_r)
@@ -284,14 +291,13 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		/* The logger goes first so that errors about later options reach our log. */
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections_per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)app->cfg.connection_memory_bytes,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_END);
@@ -304,6 +310,7 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 		sh_free(&srv);
 		return -1;
 	}
+	atomic_store(&srv->started, true);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info != NULL ? info->port : app->cfg.port;
 	*server_r = srv;

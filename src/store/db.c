@@ -110,6 +110,11 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 	int err = pthread_key_create(&db->key, thread_conn_exit);
 	if (err == 0) {
 		err = pthread_mutex_init(&db->lock, NULL);
+		if (err == 0) {
+			err = pthread_mutex_init(&db->write_lock, NULL);
+			if (err != 0)
+				pthread_mutex_destroy(&db->lock);
+		}
 		if (err != 0)
 			pthread_key_delete(db->key);
 	}
@@ -146,6 +151,7 @@ void sh_db_close(struct sh_db **db_r)
 	}
 	pthread_mutex_unlock(&db->lock);
 	pthread_mutex_destroy(&db->lock);
+	pthread_mutex_destroy(&db->write_lock);
 	sh_free(&db->target);
 	free(db);
 }
@@ -342,16 +348,32 @@ enum sh_db_rc sh_conn_ping(struct sh_conn *conn)
 
 /* ---- transactions ------------------------------------------------------------ */
 
+static void release_write_lock(struct sh_conn *conn)
+{
+	if (conn->holds_write_lock) {
+		conn->holds_write_lock = false;
+		pthread_mutex_unlock(&conn->db->write_lock);
+	}
+}
+
 enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 {
 	if (conn->in_tx)
 		return usage_error(conn, NULL, "BEGIN inside an open transaction");
 	if (conn->down)
 		return SH_DB_DOWN;
+	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
+	 * would sleep in growing steps while the lock is free most of the time. */
+	if (mode == SH_TX_WRITE && conn->db->driver->single_writer) {
+		pthread_mutex_lock(&conn->db->write_lock);
+		conn->holds_write_lock = true;
+	}
 	enum sh_db_rc rc = conn->db->driver->exec_script(conn, conn->db->driver->begin_sql[mode]);
 	if (rc == SH_DB_OK) {
 		conn->in_tx = true;
 		conn->tx_failed = false;
+	} else {
+		release_write_lock(conn);
 	}
 	return rc;
 }
@@ -362,6 +384,7 @@ static enum sh_db_rc end_tx(struct sh_conn *conn, const char *sql)
 
 	conn->in_tx = false;
 	conn->tx_failed = false;
+	release_write_lock(conn);
 	return rc;
 }
 

@@ -39,6 +39,7 @@ struct sh_db {
 	char *target;          /* SQLite file path, or the libpq URI as given */
 	pthread_key_t key;     /* this thread's connection */
 	pthread_mutex_t lock;  /* protects "conns" */
+	pthread_mutex_t write_lock; /* held by the open write transaction (single_writer drivers) */
 	struct sh_conn *conns; /* every open connection, so close can reach them all */
 	atomic_uint_fast64_t errors;
 };
@@ -48,6 +49,7 @@ struct sh_conn {
 	struct sh_conn *prev, *next; /* in db->conns */
 	bool thread_owned;           /* the value of db->key in some thread */
 	bool in_tx;
+	bool holds_write_lock; /* this connection's transaction holds db->write_lock */
 	/* A statement failed inside the open transaction: PostgreSQL refuses
 	 * everything until ROLLBACK, so the core enforces the same on SQLite. */
 	bool tx_failed;
@@ -78,6 +80,9 @@ struct sh_db_driver {
 	size_t conn_size; /* >= sizeof(struct sh_conn) */
 	size_t stmt_size; /* >= sizeof(struct sh_stmt) */
 	const char *begin_sql[2]; /* indexed by enum sh_tx_mode */
+	/* The database takes one writer at a time (SQLite): the core queues this process's
+	 * write transactions on a mutex instead of letting them poll the file lock. */
+	bool single_writer;
 
 	/* Checks "target" once at sh_db_open (SQLite creates the directory). Optional. */
 	int (*open)(struct sh_db *db, char **error_r);

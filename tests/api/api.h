@@ -18,6 +18,9 @@ Suite *api_auth_suite(void);
 Suite *api_users_suite(void);
 Suite *api_children_suite(void);
 Suite *api_sel_services_suite(void);
+Suite *api_sel_ledger_suite(void);
+Suite *api_sel_concurrency_suite(void);
+Suite *api_ops_suite(void);
 
 /* Asserts a problem+json reply with "status" and machine "code". */
 #define ck_assert_problem(r, st, cd)                                                           \

@@ -156,7 +156,15 @@ START_TEST(ready_503_when_sqlite_cannot_open_then_recovers)
 	char url[160], gone[96];
 	snprintf(url, sizeof(url), "sqlite:///%s/gone/schoolhub.db", sqlite_dir);
 	snprintf(gone, sizeof(gone), "%s/gone", sqlite_dir);
-	down_start(url); /* creates "gone" */
+	down_start(url); /* creates "gone" and an empty database file (mode 0600) in it */
+	char file[128];
+	snprintf(file, sizeof(file), "%s/schoolhub.db", gone);
+	struct stat st;
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(stat(gone, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(unlink(file), 0);
 	ck_assert_int_eq(rmdir(gone), 0);
 
 	assert_unavailable("sqlite");

@@ -540,7 +540,7 @@ START_TEST(create_validation_errors)
 	memset(long_text, 'x', 501);
 	long_text[501] = '\0';
 	r = pay(&a, b.id, 5, long_text);
-	assert_field_error(r, "description", "invalid_text");
+	assert_field_error(r, "description", "too_long");
 	th_resp_free(&r);
 	r = th_request("POST", "/api/v1/sel/transactions", a.access_token, "to_user_id=x",
 		       "application/x-www-form-urlencoded", NULL);

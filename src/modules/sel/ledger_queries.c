@@ -105,7 +105,7 @@ enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
  * balance, SH_DB_OK when the limit refused it.
  */
 static enum sh_db_rc move_units(struct sh_conn *conn, const char *account, int64_t delta,
-				const struct sh_sel_limits *limits, const char *now,
+				bool exchange, const struct sh_sel_limits *limits, const char *now,
 				int64_t *balance_r)
 {
 	bool limited = limits != NULL && strcmp(account, SH_SEL_SYSTEM_ACCOUNT) != 0;
@@ -127,8 +127,8 @@ static enum sh_db_rc move_units(struct sh_conn *conn, const char *account, int64
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, account);
 	sh_stmt_bind_int64(st, 2, delta);
-	sh_stmt_bind_int64(st, 3, delta < 0 ? -delta : 0);
-	sh_stmt_bind_int64(st, 4, delta > 0 ? delta : 0);
+	sh_stmt_bind_int64(st, 3, exchange && delta < 0 ? -delta : 0);
+	sh_stmt_bind_int64(st, 4, exchange && delta > 0 ? delta : 0);
 	sh_stmt_bind_text(st, 5, now);
 	if (limited)
 		sh_stmt_bind_int64(st, 6, delta < 0 ? limits->min : limits->max);
@@ -187,10 +187,14 @@ enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *f
 	const char *order[2] = {payer_first ? from_account : to_account,
 				payer_first ? to_account : from_account};
 	int64_t after[2] = {0, 0};
+	/* total_given / total_received count exchanges between members: the opening units
+	 * (and their reversal) move the balance but were neither given nor received. */
+	bool exchange = strcmp(from_account, SH_SEL_SYSTEM_ACCOUNT) != 0 &&
+			strcmp(to_account, SH_SEL_SYSTEM_ACCOUNT) != 0;
 	for (int i = 0; i < 2; i++) {
 		bool is_payer = order[i] == from_account;
 		int64_t delta = is_payer ? -units : units;
-		enum sh_db_rc rc = move_units(conn, order[i], delta, limits, now, &after[i]);
+		enum sh_db_rc rc = move_units(conn, order[i], delta, exchange, limits, now, &after[i]);
 		if (rc == SH_DB_ROW)
 			continue;
 		if (rc != SH_DB_OK)
