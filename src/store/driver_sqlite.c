@@ -157,8 +157,8 @@ static int busy_wait(void *arg, int count)
 /* Keeps the journal mode that "PRAGMA journal_mode=WAL" reports back. */
 static int journal_mode_cb(void *arg, int ncols, char **values, char **names)
 {
-	(void)names;
-	if (ncols > 0 && values[0] != NULL)
+	/* Only "journal_mode" answers a row among the pragmas run with this callback. */
+	if (ncols > 0 && values[0] != NULL && strcmp(names[0], "journal_mode") == 0)
 		snprintf(arg, 16, "%s", values[0]);
 	return 0;
 }
