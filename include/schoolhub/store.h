@@ -94,6 +94,9 @@ void sh_stmt_bind_null(struct sh_stmt *stmt, int index);
 enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt);
 /* Step a statement that returns no rows: SH_DB_OK or an error. */
 enum sh_db_rc sh_stmt_exec(struct sh_stmt *stmt);
+/* Executes a statement that returns no rows, then frees it ("*stmt_r" becomes NULL);
+ * "changed_r" (may be NULL) receives the rows changed. The usual ending of a write query. */
+enum sh_db_rc sh_stmt_exec_free(struct sh_stmt **stmt_r, int64_t *changed_r);
 /* Rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t sh_stmt_changes(struct sh_stmt *stmt);
 /* Clears binds and results so the statement can run again. */

@@ -794,3 +794,12 @@ void sh_sql_cache_clear(struct sh_sql_cache *cache, void (*free_value)(void *val
 	sh_free(&cache->entries);
 	cache->count = cache->cap = 0;
 }
+
+enum sh_db_rc sh_stmt_exec_free(struct sh_stmt **stmt_r, int64_t *changed_r)
+{
+	enum sh_db_rc rc = sh_stmt_exec(*stmt_r);
+	if (changed_r != NULL)
+		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(*stmt_r) : 0;
+	sh_stmt_free(stmt_r);
+	return rc;
+}

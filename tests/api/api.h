@@ -3,6 +3,7 @@
 #define SCHOOLHUB_TESTS_API_H
 
 #include <check.h>
+#include <stdbool.h>
 
 #include "test_http.h"
 
@@ -21,6 +22,17 @@ Suite *api_sel_services_suite(void);
 Suite *api_sel_ledger_suite(void);
 Suite *api_sel_concurrency_suite(void);
 Suite *api_ops_suite(void);
+
+/* errors[i].field / errors[i].code of a 422, and their number. */
+const char *api_err_field(const struct th_resp *r, size_t i);
+const char *api_err_code(const struct th_resp *r, size_t i);
+size_t api_err_count(const struct th_resp *r);
+/* Whether errors[] holds (field, code). */
+bool api_has_error(const struct th_resp *r, const char *field, const char *code);
+/* Asserts a 422 validation_failed whose errors include (field, code). */
+void assert_field_error(const struct th_resp *r, const char *field, const char *code);
+/* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
+void api_promote(const struct th_member *m, const char *role);
 
 /* Asserts a problem+json reply with "status" and machine "code". */
 #define ck_assert_problem(r, st, cd)                                                           \

@@ -333,18 +333,6 @@ START_TEST(forged_expired_and_none_tokens_refused)
 }
 END_TEST
 
-/* Makes "m" an admin directly in the database (as `schoolhub user promote` does). */
-static void promote(const struct th_member *m, const char *role)
-{
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	int64_t changed = 0;
-	ck_assert_int_eq(sh_user_set_role(conn, m->email, role, "2026-01-01T00:00:00Z", &changed), SH_DB_OK);
-	ck_assert_int_eq(changed, 1);
-	sh_conn_close(&conn);
-}
-
 START_TEST(invites_and_registration_modes)
 {
 	struct th_server *previous = th_current;
@@ -455,7 +443,7 @@ START_TEST(role_promotion_takes_effect)
 	struct th_resp *r = th_json("POST", "/api/v1/admin/invites", m.access_token, "{}");
 	ck_assert_problem(r, 403, "forbidden");
 	th_resp_free(&r);
-	promote(&m, "admin");
+	api_promote(&m, "admin");
 	/* Roles are read from the database on every request, not frozen in the token. */
 	r = th_json("POST", "/api/v1/admin/invites", m.access_token, "{}");
 	ck_assert_int_eq(r->status, 201);

@@ -11,31 +11,6 @@
 
 #define RANDOM_UUID "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69"
 
-static const char *err_field(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "field"));
-}
-
-static const char *err_code(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "code"));
-}
-
-static size_t err_count(const struct th_resp *r)
-{
-	return json_array_size(json_object_get(r->json, "errors"));
-}
-
-/* Asserts a 422 whose errors include (field, code). */
-static void assert_field_error(const struct th_resp *r, const char *field, const char *code)
-{
-	ck_assert_problem(r, 422, "validation_failed");
-	for (size_t i = 0; i < err_count(r); i++)
-		if (strcmp(err_field(r, i), field) == 0 && strcmp(err_code(r, i), code) == 0)
-			return;
-	ck_abort_msg("no error %s/%s in %s", field, code, r->body);
-}
-
 static const char *child_path(char *buf, size_t size, const char *id)
 {
 	snprintf(buf, size, "/api/v1/children/%s", id);
@@ -198,7 +173,7 @@ START_TEST(create_validation)
 					    "class_name", bad_classes[i]);
 		ck_assert_msg(r->status == 422, "class '%s' gave %ld", bad_classes[i], r->status);
 		assert_field_error(r, "class_name", "invalid_class");
-		ck_assert_int_eq(err_count(r), 1);
+		ck_assert_int_eq(api_err_count(r), 1);
 		th_resp_free(&r);
 	}
 
@@ -228,13 +203,13 @@ START_TEST(create_validation)
 	/* Everything required missing. */
 	r = th_json("POST", "/api/v1/children", a.access_token, "{}");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 3);
-	ck_assert_str_eq(err_field(r, 0), "first_name");
-	ck_assert_str_eq(err_code(r, 0), "required");
-	ck_assert_str_eq(err_field(r, 1), "last_name");
-	ck_assert_str_eq(err_code(r, 1), "required");
-	ck_assert_str_eq(err_field(r, 2), "class_name");
-	ck_assert_str_eq(err_code(r, 2), "required");
+	ck_assert_int_eq(api_err_count(r), 3);
+	ck_assert_str_eq(api_err_field(r, 0), "first_name");
+	ck_assert_str_eq(api_err_code(r, 0), "required");
+	ck_assert_str_eq(api_err_field(r, 1), "last_name");
+	ck_assert_str_eq(api_err_code(r, 1), "required");
+	ck_assert_str_eq(api_err_field(r, 2), "class_name");
+	ck_assert_str_eq(api_err_code(r, 2), "required");
 	th_resp_free(&r);
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s}", "first_name",
 		    "  ", "last_name", "B", "class_name", "P1");
@@ -253,7 +228,7 @@ START_TEST(create_validation)
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:s}",
 		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", "yes");
 	assert_field_error(r, "photo_consent", "invalid_type");
-	ck_assert_int_eq(err_count(r), 1);
+	ck_assert_int_eq(api_err_count(r), 1);
 	th_resp_free(&r);
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:i}",
 		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", 1);

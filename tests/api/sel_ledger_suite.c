@@ -155,15 +155,6 @@ static void assert_not_booked(const char *tx_id, const char *status)
 	ck_assert_int_eq(db_tx_entries(tx_id), 0);
 }
 
-/* Makes "m" an admin directly in the database (as `schoolhub user promote` does). */
-static void promote(const struct th_member *m, const char *role)
-{
-	int64_t changed = 0;
-	ck_assert_int_eq(sh_user_set_role(db(), m->email, role, "2026-01-01T00:00:00Z", &changed),
-			 SH_DB_OK);
-	ck_assert_int_eq(changed, 1);
-}
-
 /* --- HTTP helpers -------------------------------------------------------------------- */
 
 static struct th_resp *pay(const struct th_member *m, const char *to, int units,
@@ -249,25 +240,6 @@ static void assert_audit_ok(const struct th_member *admin)
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "mismatched_accounts")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "unbalanced_transactions")), 0);
 	th_resp_free(&r);
-}
-
-static bool has_error(const struct th_resp *r, const char *field, const char *code)
-{
-	json_t *errors = json_object_get(r->json, "errors");
-	for (size_t i = 0; i < json_array_size(errors); i++) {
-		json_t *e = json_array_get(errors, i);
-		const char *f = json_string_value(json_object_get(e, "field"));
-		const char *c = json_string_value(json_object_get(e, "code"));
-		if (f && c && strcmp(f, field) == 0 && strcmp(c, code) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void assert_field_error(const struct th_resp *r, const char *field, const char *code)
-{
-	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_msg(has_error(r, field, code), "no error %s/%s in %s", field, code, r->body);
 }
 
 /* POST /transactions with a raw body; asserts the problem and that nothing was booked. */
@@ -509,9 +481,9 @@ START_TEST(create_validation_errors)
 		r = th_request("POST", "/api/v1/sel/transactions", a.access_token, body, NULL, NULL);
 		ck_assert_msg(r->status == 422, "units %s: %ld %s", bad_units[i], r->status, r->body);
 		ck_assert_str_eq(th_code(r), "validation_failed");
-		ck_assert_msg(has_error(r, "units", "out_of_range") ||
-				      has_error(r, "units", "invalid_type") ||
-				      has_error(r, "units", "required"),
+		ck_assert_msg(api_has_error(r, "units", "out_of_range") ||
+				      api_has_error(r, "units", "invalid_type") ||
+				      api_has_error(r, "units", "required"),
 			      "units %s: %s", bad_units[i], r->body);
 		th_resp_free(&r);
 	}
@@ -678,7 +650,7 @@ START_TEST(request_accept_decline_cancel)
 	th_member_register(&asker, "reqasker");
 	th_member_register(&third, "reqthird");
 	th_member_register(&admin, "reqadmin");
-	promote(&admin, "admin");
+	api_promote(&admin, "admin");
 
 	struct th_resp *r = ask(&asker, payer.id, 60, "Cours de néerlandais");
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
@@ -868,7 +840,7 @@ START_TEST(reverse_by_admin_only)
 	th_member_register(&b, "revpayee");
 	th_member_register(&c, "revthird");
 	th_member_register(&admin, "revadmin");
-	promote(&admin, "admin");
+	api_promote(&admin, "admin");
 	char *tx = pay_ok(&a, b.id, 300, "by mistake"); /* a -180, b 420 */
 
 	/* Parents cannot, whoever they are. */
@@ -1375,8 +1347,8 @@ START_TEST(audit_admin_only)
 	th_member_register(&parent, "auditparent");
 	th_member_register(&admin, "auditadmin");
 	th_member_register(&teacher, "auditteacher");
-	promote(&admin, "admin");
-	promote(&teacher, "teacher");
+	api_promote(&admin, "admin");
+	api_promote(&teacher, "teacher");
 	free(pay_ok(&parent, admin.id, 7, "x"));
 	struct th_resp *r =
 		th_request("GET", "/api/v1/admin/sel/audit", parent.access_token, NULL, NULL, NULL);
@@ -1472,7 +1444,7 @@ START_TEST(gdpr_erase_keeps_the_ledger)
 	th_member_register(&leaver, "selleaver");
 	th_member_register(&stayer, "selstayer");
 	th_member_register(&admin, "seleraseadmin");
-	promote(&admin, "admin");
+	api_promote(&admin, "admin");
 	struct th_resp *r = th_json("POST", "/api/v1/sel/services", leaver.access_token,
 				    "{s:s, s:s, s:s}", "title", "Jardinage", "category",
 				    "gardening", "kind", "offer");

@@ -17,31 +17,6 @@ Suite *api_sel_services_suite(void);
 #define RANDOM_UUID "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69"
 #define SERVICES "/api/v1/sel/services"
 
-static const char *err_field(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "field"));
-}
-
-static const char *err_code(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "code"));
-}
-
-static size_t err_count(const struct th_resp *r)
-{
-	return json_array_size(json_object_get(r->json, "errors"));
-}
-
-/* Asserts a 422 whose errors include (field, code). */
-static void assert_field_error(const struct th_resp *r, const char *field, const char *code)
-{
-	ck_assert_problem(r, 422, "validation_failed");
-	for (size_t i = 0; i < err_count(r); i++)
-		if (strcmp(err_field(r, i), field) == 0 && strcmp(err_code(r, i), code) == 0)
-			return;
-	ck_abort_msg("no error %s/%s in %s", field, code, r->body);
-}
-
 static const char *service_path(char *buf, size_t size, const char *id)
 {
 	snprintf(buf, size, SERVICES "/%s", id);
@@ -161,16 +136,6 @@ static bool db_service_active(const char *id)
 	sh_stmt_free(&st);
 	sh_conn_close(&conn);
 	return active;
-}
-
-/* Makes "m" an admin directly in the database (as `schoolhub user promote` does). */
-static void promote(const struct th_member *m)
-{
-	struct sh_conn *conn = db_open();
-	int64_t changed = 0;
-	ck_assert_int_eq(sh_user_set_role(conn, m->email, "admin", "2026-01-01T00:00:00Z", &changed), SH_DB_OK);
-	ck_assert_int_eq(changed, 1);
-	sh_conn_close(&conn);
 }
 
 /* --- GET /api/v1/sel/categories -------------------------------------------------- */
@@ -327,13 +292,13 @@ START_TEST(create_validation)
 	/* Everything required missing, in field order. */
 	struct th_resp *r = th_json("POST", SERVICES, a.access_token, "{}");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 3);
-	ck_assert_str_eq(err_field(r, 0), "title");
-	ck_assert_str_eq(err_code(r, 0), "required");
-	ck_assert_str_eq(err_field(r, 1), "category");
-	ck_assert_str_eq(err_code(r, 1), "required");
-	ck_assert_str_eq(err_field(r, 2), "kind");
-	ck_assert_str_eq(err_code(r, 2), "required");
+	ck_assert_int_eq(api_err_count(r), 3);
+	ck_assert_str_eq(api_err_field(r, 0), "title");
+	ck_assert_str_eq(api_err_code(r, 0), "required");
+	ck_assert_str_eq(api_err_field(r, 1), "category");
+	ck_assert_str_eq(api_err_code(r, 1), "required");
+	ck_assert_str_eq(api_err_field(r, 2), "kind");
+	ck_assert_str_eq(api_err_code(r, 2), "required");
 	th_resp_free(&r);
 
 	static const char *const bad_categories[] = {"Childcare", "childcare ", "", "baking", "all"};
@@ -341,7 +306,7 @@ START_TEST(create_validation)
 		r = th_json("POST", SERVICES, a.access_token, "{s:s, s:s, s:s}", "title", "T",
 			    "category", bad_categories[i], "kind", "offer");
 		assert_field_error(r, "category", "invalid_category");
-		ck_assert_int_eq(err_count(r), 1);
+		ck_assert_int_eq(api_err_count(r), 1);
 		th_resp_free(&r);
 	}
 	static const char *const bad_kinds[] = {"Offer", "offers", "", "ask", "request "};
@@ -349,7 +314,7 @@ START_TEST(create_validation)
 		r = th_json("POST", SERVICES, a.access_token, "{s:s, s:s, s:s}", "title", "T",
 			    "category", "other", "kind", bad_kinds[i]);
 		assert_field_error(r, "kind", "invalid_kind");
-		ck_assert_int_eq(err_count(r), 1);
+		ck_assert_int_eq(api_err_count(r), 1);
 		th_resp_free(&r);
 	}
 	static const int bad_units[] = {0, -1, 601, 100000};
@@ -425,7 +390,7 @@ START_TEST(create_validation)
 	r = th_json("POST", SERVICES, a.access_token, "{s:s, s:s, s:s, s:s}", "title", "T",
 		    "category", "other", "kind", "offer", "user_id", RANDOM_UUID);
 	assert_field_error(r, "user_id", "unknown_field");
-	ck_assert_int_eq(err_count(r), 1);
+	ck_assert_int_eq(api_err_count(r), 1);
 	th_resp_free(&r);
 	r = th_json("POST", SERVICES, a.access_token, "{s:s, s:s, s:s, s:b}", "title", "T",
 		    "category", "other", "kind", "offer", "is_active", 0);
@@ -645,7 +610,7 @@ START_TEST(only_owner_or_admin_changes)
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
 
 	/* An admin may change and withdraw anyone's service; it stays the owner's. */
-	promote(&admin);
+	api_promote(&admin, "admin");
 	r = th_json("PATCH", path, admin.access_token, "{s:s}", "title", "Aide informatique (modéré)");
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "title"), "Aide informatique (modéré)");
@@ -1121,7 +1086,7 @@ START_TEST(list_filters)
 	th_resp_free(&r);
 	r = list_services(b.access_token, "category=x&kind=y&user_id=z&cursor=%21");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 4);
+	ck_assert_int_eq(api_err_count(r), 4);
 	assert_field_error(r, "category", "invalid_category");
 	assert_field_error(r, "kind", "invalid_kind");
 	assert_field_error(r, "user_id", "invalid_uuid");

@@ -11,31 +11,6 @@
 #include "schoolhub/util.h"
 
 /* The "field"/"code" of the i-th entry of a 422 problem's "errors". */
-static const char *err_field(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "field"));
-}
-
-static const char *err_code(const struct th_resp *r, size_t i)
-{
-	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "code"));
-}
-
-static size_t err_count(const struct th_resp *r)
-{
-	return json_array_size(json_object_get(r->json, "errors"));
-}
-
-/* Asserts a 422 whose errors include (field, code). */
-static void assert_field_error(const struct th_resp *r, const char *field, const char *code)
-{
-	ck_assert_problem(r, 422, "validation_failed");
-	for (size_t i = 0; i < err_count(r); i++)
-		if (strcmp(err_field(r, i), field) == 0 && strcmp(err_code(r, i), code) == 0)
-			return;
-	ck_abort_msg("no error %s/%s in %s", field, code, r->body);
-}
-
 static struct th_resp *get_me(const char *token)
 {
 	return th_request("GET", "/api/v1/users/me", token, NULL, NULL, NULL);
@@ -210,13 +185,13 @@ START_TEST(patch_me_refuses_unknown_fields)
 				    "email", "other@example.be", "id",
 				    "00000000-0000-4000-8000-000000000000");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 3);
+	ck_assert_int_eq(api_err_count(r), 3);
 	bool seen_role = false, seen_email = false, seen_id = false;
-	for (size_t i = 0; i < err_count(r); i++) {
-		ck_assert_str_eq(err_code(r, i), "unknown_field");
-		seen_role |= strcmp(err_field(r, i), "role") == 0;
-		seen_email |= strcmp(err_field(r, i), "email") == 0;
-		seen_id |= strcmp(err_field(r, i), "id") == 0;
+	for (size_t i = 0; i < api_err_count(r); i++) {
+		ck_assert_str_eq(api_err_code(r, i), "unknown_field");
+		seen_role |= strcmp(api_err_field(r, i), "role") == 0;
+		seen_email |= strcmp(api_err_field(r, i), "email") == 0;
+		seen_id |= strcmp(api_err_field(r, i), "id") == 0;
 	}
 	ck_assert(seen_role && seen_email && seen_id);
 	th_resp_free(&r);
@@ -254,18 +229,18 @@ START_TEST(patch_me_validation)
 		r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s}", "phone",
 			    bad_phones[i]);
 		assert_field_error(r, "phone", "invalid_phone");
-		ck_assert_int_eq(err_count(r), 1);
+		ck_assert_int_eq(api_err_count(r), 1);
 		th_resp_free(&r);
 	}
 
 	r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s, s:s}", "first_name", "  ",
 		    "last_name", "");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 2);
-	ck_assert_str_eq(err_field(r, 0), "first_name");
-	ck_assert_str_eq(err_code(r, 0), "required");
-	ck_assert_str_eq(err_field(r, 1), "last_name");
-	ck_assert_str_eq(err_code(r, 1), "required");
+	ck_assert_int_eq(api_err_count(r), 2);
+	ck_assert_str_eq(api_err_field(r, 0), "first_name");
+	ck_assert_str_eq(api_err_code(r, 0), "required");
+	ck_assert_str_eq(api_err_field(r, 1), "last_name");
+	ck_assert_str_eq(api_err_code(r, 1), "required");
 	th_resp_free(&r);
 
 	r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s}", "first_name", "Line\nBreak");
@@ -291,15 +266,15 @@ START_TEST(patch_me_validation)
 	r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:i, s:b, s:i, s:n}",
 		    "first_name", 5, "last_name", 1, "phone", 470123456, "locale");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 4);
-	ck_assert_str_eq(err_field(r, 0), "first_name");
-	ck_assert_str_eq(err_code(r, 0), "invalid_type");
-	ck_assert_str_eq(err_field(r, 1), "last_name");
-	ck_assert_str_eq(err_code(r, 1), "invalid_type");
-	ck_assert_str_eq(err_field(r, 2), "phone");
-	ck_assert_str_eq(err_code(r, 2), "invalid_type");
-	ck_assert_str_eq(err_field(r, 3), "locale");
-	ck_assert_str_eq(err_code(r, 3), "invalid_type");
+	ck_assert_int_eq(api_err_count(r), 4);
+	ck_assert_str_eq(api_err_field(r, 0), "first_name");
+	ck_assert_str_eq(api_err_code(r, 0), "invalid_type");
+	ck_assert_str_eq(api_err_field(r, 1), "last_name");
+	ck_assert_str_eq(api_err_code(r, 1), "invalid_type");
+	ck_assert_str_eq(api_err_field(r, 2), "phone");
+	ck_assert_str_eq(api_err_code(r, 2), "invalid_type");
+	ck_assert_str_eq(api_err_field(r, 3), "locale");
+	ck_assert_str_eq(api_err_code(r, 3), "invalid_type");
 	th_resp_free(&r);
 
 	/* One bad field spoils the whole request: the good one is not applied. */
@@ -358,11 +333,11 @@ START_TEST(change_password_errors)
 
 	r = th_json("POST", "/api/v1/users/me/password", m.access_token, "{}");
 	ck_assert_problem(r, 422, "validation_failed");
-	ck_assert_int_eq(err_count(r), 2);
-	ck_assert_str_eq(err_field(r, 0), "current_password");
-	ck_assert_str_eq(err_code(r, 0), "required");
-	ck_assert_str_eq(err_field(r, 1), "new_password");
-	ck_assert_str_eq(err_code(r, 1), "required");
+	ck_assert_int_eq(api_err_count(r), 2);
+	ck_assert_str_eq(api_err_field(r, 0), "current_password");
+	ck_assert_str_eq(api_err_code(r, 0), "required");
+	ck_assert_str_eq(api_err_field(r, 1), "new_password");
+	ck_assert_str_eq(api_err_code(r, 1), "required");
 	th_resp_free(&r);
 
 	r = th_json("POST", "/api/v1/users/me/password", m.access_token, "{s:s, s:s, s:s}",

@@ -3,15 +3,6 @@
 
 #include "schoolhub/util.h"
 
-static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
-{
-	enum sh_db_rc rc = sh_stmt_exec(st);
-	if (changed_r != NULL)
-		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
-	sh_stmt_free(&st);
-	return rc;
-}
-
 enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char *user_id,
 				const char *family_id, const char *token_hash, const char *now,
 				const char *expires_at)
@@ -24,7 +15,7 @@ enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(prune, 1, user_id);
 	sh_stmt_bind_text(prune, 2, now);
-	enum sh_db_rc rc = exec_and_free(prune, NULL);
+	enum sh_db_rc rc = sh_stmt_exec_free(&prune, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	struct sh_stmt *st = sh_stmt_prepare(
@@ -38,7 +29,7 @@ enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char
 	sh_stmt_bind_text(st, 4, token_hash);
 	sh_stmt_bind_text(st, 5, now);
 	sh_stmt_bind_text(st, 6, expires_at);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
@@ -73,7 +64,7 @@ enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, now);
-	return exec_and_free(st, changed_r);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
@@ -87,7 +78,7 @@ enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_
 	sh_stmt_bind_text(st, 1, family_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id)
@@ -96,7 +87,7 @@ enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id)
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now)
@@ -108,7 +99,7 @@ enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, 
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items)
@@ -141,7 +132,7 @@ enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, cons
 	if (prune == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(prune, 1, window_start);
-	enum sh_db_rc rc = exec_and_free(prune, NULL);
+	enum sh_db_rc rc = sh_stmt_exec_free(&prune, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	char id[SH_UUID_LEN + 1];
@@ -153,7 +144,7 @@ enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, cons
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, email);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *arena,
@@ -184,7 +175,7 @@ enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
@@ -193,7 +184,7 @@ enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, email);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
@@ -205,7 +196,7 @@ enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, cons
 	if (prune == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(prune, 1, now);
-	enum sh_db_rc prc = exec_and_free(prune, NULL);
+	enum sh_db_rc prc = sh_stmt_exec_free(&prune, NULL);
 	if (prc != SH_DB_OK)
 		return prc;
 	char id[SH_UUID_LEN + 1];
@@ -220,7 +211,7 @@ enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, cons
 	sh_stmt_bind_text(st, 3, created_by);
 	sh_stmt_bind_text(st, 4, now);
 	sh_stmt_bind_text(st, 5, expires_at);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
@@ -234,7 +225,7 @@ enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, con
 	sh_stmt_bind_text(st, 1, code_hash);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, changed_r);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, const char *now)

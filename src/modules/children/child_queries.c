@@ -3,15 +3,6 @@
 
 #include <string.h>
 
-static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
-{
-	enum sh_db_rc rc = sh_stmt_exec(st);
-	if (changed_r != NULL)
-		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
-	sh_stmt_free(&st);
-	return rc;
-}
-
 enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian_id,
 				      const char *child_id, json_t *items)
 {
@@ -74,7 +65,7 @@ enum sh_db_rc sh_child_insert(struct sh_conn *conn, const struct sh_child *c, co
 	sh_stmt_bind_text(st, 5, c->birth_date);
 	sh_stmt_bind_bool(st, 6, c->photo_consent);
 	sh_stmt_bind_text(st, 7, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, const char *now)
@@ -91,7 +82,7 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 	sh_stmt_bind_text(st, 5, c->birth_date);
 	sh_stmt_bind_bool(st, 6, c->photo_consent);
 	sh_stmt_bind_text(st, 7, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)
@@ -100,7 +91,7 @@ enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, const char *user_id,
@@ -115,7 +106,7 @@ enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, con
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, relationship);
 	sh_stmt_bind_text(st, 4, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, const char *user_id,
@@ -127,7 +118,7 @@ enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, con
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	sh_stmt_bind_text(st, 2, user_id);
-	return exec_and_free(st, changed_r);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r)
@@ -170,12 +161,12 @@ enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	enum sh_db_rc rc = exec_and_free(st, NULL);
+	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	st = sh_stmt_prepare(conn, "DELETE FROM child_guardians WHERE user_id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }

@@ -13,15 +13,6 @@
 #include "modules/sel/sel.h"
 #include "schoolhub/util.h"
 
-static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
-{
-	enum sh_db_rc rc = sh_stmt_exec(st);
-	if (changed_r != NULL)
-		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
-	sh_stmt_free(&st);
-	return rc;
-}
-
 enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
 				 struct sh_sel_account *a)
 {
@@ -68,7 +59,7 @@ enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
 	sh_stmt_bind_text(st, 3, now);
 	/* Two first uses at once: the loser gets UNIQUE on user_id; rerunning the whole
 	 * transaction then finds the winner's account. */
-	rc = exec_and_free(st, NULL);
+	rc = sh_stmt_exec_free(&st, NULL);
 	if (rc == SH_DB_UNIQUE)
 		return SH_DB_RETRY;
 	if (rc != SH_DB_OK)
@@ -172,7 +163,7 @@ static enum sh_db_rc insert_entry(struct sh_conn *conn, const char *tx_id, const
 	sh_stmt_bind_int64(st, 4, amount);
 	sh_stmt_bind_int64(st, 5, balance_after);
 	sh_stmt_bind_text(st, 6, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *from_account,
@@ -239,7 +230,7 @@ enum sh_db_rc sh_sel_tx_insert(struct sh_conn *conn, const struct sh_sel_tx *t)
 	sh_stmt_bind_text(st, 12, t->reverses_id);
 	sh_stmt_bind_text(st, 13, t->created_at);
 	sh_stmt_bind_text(st, 14, t->completed_at);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
@@ -285,7 +276,7 @@ enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char 
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, status);
 	sh_stmt_bind_text(st, 3, completed ? now : NULL);
-	return exec_and_free(st, changed_r);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 #define TX_SELECT                                                                            \
@@ -519,7 +510,7 @@ enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const c
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, expired_before);
-	enum sh_db_rc rc = exec_and_free(st, NULL);
+	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	st = sh_stmt_prepare(
@@ -533,7 +524,7 @@ enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const c
 	sh_stmt_bind_int64(st, 4, status);
 	sh_stmt_bind_text(st, 5, response);
 	sh_stmt_bind_text(st, 6, now);
-	rc = exec_and_free(st, NULL);
+	rc = sh_stmt_exec_free(&st, NULL);
 	/* Same key in flight twice: the other one won; rerun and replay its answer. */
 	return rc == SH_DB_UNIQUE ? SH_DB_RETRY : rc;
 }
@@ -548,7 +539,7 @@ enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	enum sh_db_rc rc = exec_and_free(st, NULL);
+	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	/* Stored answers repeat names and descriptions: they go too. */
@@ -556,7 +547,7 @@ enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, struct sh_arena *arena,

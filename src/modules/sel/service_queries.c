@@ -13,13 +13,6 @@
 	"       u.deleted_at "                                                                  \
 	"FROM sel_services s JOIN users u ON u.id = s.user_id "
 
-static enum sh_db_rc exec_and_free(struct sh_stmt *st)
-{
-	enum sh_db_rc rc = sh_stmt_exec(st);
-	sh_stmt_free(&st);
-	return rc;
-}
-
 static json_t *service_to_json(struct sh_stmt *st, const char *former_member)
 {
 	/* A deleted member's row holds a pseudonym in the stored language; show the
@@ -148,7 +141,7 @@ enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_se
 	sh_stmt_bind_bool(st, 8, s->is_active);
 	sh_stmt_bind_text(st, 9, search_text);
 	sh_stmt_bind_text(st, 10, now);
-	return exec_and_free(st);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_service *s,
@@ -169,7 +162,7 @@ enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_se
 	sh_stmt_bind_bool(st, 7, s->is_active);
 	sh_stmt_bind_text(st, 8, search_text);
 	sh_stmt_bind_text(st, 9, now);
-	return exec_and_free(st);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bool active,
@@ -182,7 +175,7 @@ enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bo
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_bool(st, 2, active);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 /* --- what the rest of the module (ledger, GDPR hooks) uses ------------------------ */
@@ -251,5 +244,5 @@ enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_bool(st, 2, false);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st);
+	return sh_stmt_exec_free(&st, NULL);
 }

@@ -68,15 +68,6 @@ enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, con
 			  email, u);
 }
 
-static enum sh_db_rc exec_and_free(struct sh_stmt *st, int64_t *changed_r)
-{
-	enum sh_db_rc rc = sh_stmt_exec(st);
-	if (changed_r != NULL)
-		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(st) : 0;
-	sh_stmt_free(&st);
-	return rc;
-}
-
 enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now)
 {
 	struct sh_stmt *st = sh_stmt_prepare(
@@ -97,7 +88,7 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 	sh_stmt_bind_text(st, 9, now);
 	sh_stmt_bind_text(st, 10, search);
 	free(search);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
@@ -117,7 +108,7 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
 	sh_stmt_bind_text(st, 6, now);
 	sh_stmt_bind_text(st, 7, search);
 	free(search);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const char *hash,
@@ -131,7 +122,7 @@ enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const c
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, hash);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
@@ -145,7 +136,7 @@ enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const ch
 	sh_stmt_bind_text(st, 1, email);
 	sh_stmt_bind_text(st, 2, role);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, changed_r);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now)
@@ -162,7 +153,7 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_bool(st, 2, false);
 	sh_stmt_bind_text(st, 3, now);
-	return exec_and_free(st, NULL);
+	return sh_stmt_exec_free(&st, NULL);
 }
 
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,

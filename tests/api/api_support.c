@@ -1,0 +1,50 @@
+/* Helpers shared by the API suites. */
+#include <string.h>
+
+#include "api.h"
+#include "modules/users/user_queries.h"
+
+const char *api_err_field(const struct th_resp *r, size_t i)
+{
+	return json_string_value(
+		json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "field"));
+}
+
+const char *api_err_code(const struct th_resp *r, size_t i)
+{
+	return json_string_value(
+		json_object_get(json_array_get(json_object_get(r->json, "errors"), i), "code"));
+}
+
+size_t api_err_count(const struct th_resp *r)
+{
+	return json_array_size(json_object_get(r->json, "errors"));
+}
+
+bool api_has_error(const struct th_resp *r, const char *field, const char *code)
+{
+	for (size_t i = 0; i < api_err_count(r); i++) {
+		const char *f = api_err_field(r, i), *c = api_err_code(r, i);
+		if (f != NULL && c != NULL && strcmp(f, field) == 0 && strcmp(c, code) == 0)
+			return true;
+	}
+	return false;
+}
+
+void assert_field_error(const struct th_resp *r, const char *field, const char *code)
+{
+	ck_assert_problem(r, 422, "validation_failed");
+	ck_assert_msg(api_has_error(r, field, code), "no error %s/%s in %s", field, code, r->body);
+}
+
+void api_promote(const struct th_member *m, const char *role)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
+	ck_assert_msg(conn != NULL, "%s", error ? error : "");
+	int64_t changed = 0;
+	ck_assert_int_eq(sh_user_set_role(conn, m->email, role, "2026-01-01T00:00:00Z", &changed),
+			 SH_DB_OK);
+	ck_assert_int_eq(changed, 1);
+	sh_conn_close(&conn);
+}
