@@ -78,6 +78,28 @@ static void reply_limit(struct sh_request *req, struct sh_response *res,
 			 sh_arena_strdup(req->arena, detail));
 }
 
+/*
+ * The reply after a booking transaction: a store error, a refusal ("problem":
+ * not_found -> 404, anything else -> 409), a limit (409 payer/payee_limit) or "body"
+ * (whose reference is taken) with "status".
+ */
+static void reply_booking(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc,
+			  const char *problem, enum sh_sel_outcome limit, int64_t excess,
+			  json_t *body, unsigned status)
+{
+	if (rc != SH_DB_OK || problem != NULL || limit != SH_SEL_BOOKED)
+		json_decref(body);
+	if (rc != SH_DB_OK)
+		sh_reply_db_error(req, res, rc);
+	else if (problem != NULL)
+		sh_reply_problem(req, res, strcmp(problem, "not_found") == 0 ? 404 : 409, problem,
+				 NULL);
+	else if (limit != SH_SEL_BOOKED)
+		reply_limit(req, res, limit, excess);
+	else
+		sh_reply_json(req, res, status, body);
+}
+
 /* A transaction id from the path: lower-cased so both backends compare the same way. */
 static const char *tx_id_param(struct sh_request *req)
 {
@@ -422,23 +444,7 @@ static void settle(struct sh_request *req, struct sh_response *res, enum settle_
 	}
 	struct settle_tx t = {.req = req, .id = id, .action = action};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, settle_in_tx, &t);
-	if (rc != SH_DB_OK) {
-		json_decref(t.body);
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	if (t.problem != NULL) {
-		json_decref(t.body);
-		bool missing = strcmp(t.problem, "not_found") == 0;
-		sh_reply_problem(req, res, missing ? 404 : 409, t.problem, NULL);
-		return;
-	}
-	if (t.limit != SH_SEL_BOOKED) {
-		json_decref(t.body);
-		reply_limit(req, res, t.limit, t.excess);
-		return;
-	}
-	sh_reply_json(req, res, 200, t.body);
+	reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 200);
 }
 
 void sh_sel_transactions_accept(struct sh_request *req, struct sh_response *res)
@@ -556,23 +562,7 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 		return;
 	struct reverse_tx t = {.req = req, .id = id, .reason = reason, .force = force};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, reverse_in_tx, &t);
-	if (rc != SH_DB_OK) {
-		json_decref(t.body);
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	if (t.problem != NULL) {
-		json_decref(t.body);
-		bool missing = strcmp(t.problem, "not_found") == 0;
-		sh_reply_problem(req, res, missing ? 404 : 409, t.problem, NULL);
-		return;
-	}
-	if (t.limit != SH_SEL_BOOKED) {
-		json_decref(t.body);
-		reply_limit(req, res, t.limit, t.excess);
-		return;
-	}
-	sh_reply_json(req, res, 201, t.body);
+	reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 201);
 }
 
 /* --- GET /transactions, GET /transactions/{id} ------------------------------------- */
