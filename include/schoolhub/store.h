@@ -71,7 +71,17 @@ enum sh_db_rc sh_conn_ping(struct sh_conn *conn);
  * rule): later statements fail with SH_DB_ERROR, and commit rolls back and returns the
  * first failure's code.
  */
-enum sh_tx_mode { SH_TX_READ, SH_TX_WRITE };
+enum sh_tx_mode {
+	SH_TX_READ,
+	SH_TX_WRITE,
+	/*
+	 * A write transaction whose invariants are all enforced by the statements themselves
+	 * (conditional UPDATE ... WHERE, unique keys), never by reading first and deciding in
+	 * C: PostgreSQL runs it READ COMMITTED, where a hot row makes writers wait instead of
+	 * failing with serialization errors. SQLite: same as SH_TX_WRITE. The SEL ledger uses it.
+	 */
+	SH_TX_WRITE_ROWLOCKED,
+};
 enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode);
 enum sh_db_rc sh_conn_commit(struct sh_conn *conn);
 enum sh_db_rc sh_conn_rollback(struct sh_conn *conn); /* safe to call when no tx is open */
@@ -118,7 +128,7 @@ const char *sh_conn_last_error(struct sh_conn *conn);
 /*
  * Runs "fn(conn, ctx)" inside a transaction and commits; rolls back when fn returns
  * anything but SH_DB_OK. On SH_DB_RETRY (SQLite busy, PostgreSQL 40001/40P01) the whole
- * transaction is run again, up to 5 times with a short backoff, so "fn" must be
+ * transaction is run again, up to 12 times with a jittered backoff, so "fn" must be
  * repeatable (no side effects outside the database). fn may return SH_DB_OK after
  * recording a business outcome (e.g. "invite invalid") in ctx and wanting a rollback:
  * it sets "*rollback_r" for that.

@@ -364,7 +364,7 @@ enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 		return SH_DB_DOWN;
 	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
 	 * would sleep in growing steps while the lock is free most of the time. */
-	if (mode == SH_TX_WRITE && conn->db->driver->single_writer) {
+	if (mode != SH_TX_READ && conn->db->driver->single_writer) {
 		pthread_mutex_lock(&conn->db->write_lock);
 		conn->holds_write_lock = true;
 	}

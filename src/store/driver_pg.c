@@ -387,7 +387,8 @@ const struct sh_db_driver sh_db_driver_pg = {
 	 * both: a conflict surfaces as 40001, i.e. SH_DB_RETRY.
 	 */
 	.begin_sql = {[SH_TX_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-		      [SH_TX_WRITE] = "BEGIN ISOLATION LEVEL SERIALIZABLE"},
+		      [SH_TX_WRITE] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+		      [SH_TX_WRITE_ROWLOCKED] = "BEGIN ISOLATION LEVEL READ COMMITTED"},
 	.connect = pg_connect,
 	.disconnect = pg_disconnect,
 	.is_lost = pg_is_lost,

@@ -442,7 +442,9 @@ const struct sh_db_driver sh_db_driver_sqlite = {
 	.stmt_size = sizeof(struct sqlite_stmt),
 	/* IMMEDIATE takes the write lock up front: two deferred writers that both
 	 * read first would deadlock on the upgrade and one would get BUSY. */
-	.begin_sql = {[SH_TX_READ] = "BEGIN", [SH_TX_WRITE] = "BEGIN IMMEDIATE"},
+	.begin_sql = {[SH_TX_READ] = "BEGIN",
+		      [SH_TX_WRITE] = "BEGIN IMMEDIATE",
+		      [SH_TX_WRITE_ROWLOCKED] = "BEGIN IMMEDIATE"},
 	.single_writer = true,
 	.open = sqlite_open,
 	.connect = sqlite_connect,

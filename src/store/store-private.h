@@ -79,7 +79,7 @@ struct sh_db_driver {
 	enum sh_db_kind kind;
 	size_t conn_size; /* >= sizeof(struct sh_conn) */
 	size_t stmt_size; /* >= sizeof(struct sh_stmt) */
-	const char *begin_sql[2]; /* indexed by enum sh_tx_mode */
+	const char *begin_sql[3]; /* indexed by enum sh_tx_mode */
 	/* The database takes one writer at a time (SQLite): the core queues this process's
 	 * write transactions on a mutex instead of letting them poll the file lock. */
 	bool single_writer;

@@ -3,7 +3,10 @@
  * reversal by an admin, the CSV statement and the audit.
  *
  * Every booking runs in one sh_conn_transaction: the limits are checked by the same
- * UPDATE that moves the units, and a refused booking rolls everything back. Transaction
+ * UPDATE that moves the units, and a refused booking rolls everything back. Nothing here
+ * decides from a value read earlier in the transaction (states change by conditional
+ * UPDATEs, duplicates meet unique keys), so on PostgreSQL bookings run READ COMMITTED
+ * (SH_TX_WRITE_ROWLOCKED): contention makes them wait for the row, not fail. Transaction
  * functions only record outcomes in their context, so a retry after a serialization
  * failure starts from a clean slate.
  */
@@ -355,7 +358,7 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 	if (t.idem_key != NULL)
 		body_hash(req->json, t.idem_hash);
 
-	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, create_in_tx, &t);
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, create_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
@@ -443,7 +446,7 @@ static void settle(struct sh_request *req, struct sh_response *res, enum settle_
 		return;
 	}
 	struct settle_tx t = {.req = req, .id = id, .action = action};
-	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, settle_in_tx, &t);
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, settle_in_tx, &t);
 	reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 200);
 }
 
@@ -561,7 +564,7 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	struct reverse_tx t = {.req = req, .id = id, .reason = reason, .force = force};
-	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, reverse_in_tx, &t);
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, reverse_in_tx, &t);
 	reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 201);
 }
 
