@@ -45,7 +45,7 @@ CREATE TABLE sel_transactions (
     service_id    UUID REFERENCES sel_services (id),
     status        TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'declined', 'cancelled')),
     created_by    UUID REFERENCES users (id),
-    reverses_id   UUID UNIQUE REFERENCES sel_transactions (id),
+    reverses_id   UUID REFERENCES sel_transactions (id),
     created_at    TIMESTAMPTZ NOT NULL,
     completed_at  TIMESTAMPTZ
 );
@@ -53,10 +53,9 @@ CREATE INDEX sel_transactions_from ON sel_transactions (from_user_id, seq);
 CREATE INDEX sel_transactions_to ON sel_transactions (to_user_id, seq);
 
 -- The ledger: two entries per completed transaction (-units for the payer, +units for the
--- payee), never updated or deleted.
+-- payee), never updated or deleted; identified by (transaction_id, account_id).
 CREATE TABLE sel_entries (
     seq            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- booking order
-    id             UUID NOT NULL UNIQUE,
     transaction_id UUID NOT NULL REFERENCES sel_transactions (id),
     account_id     UUID NOT NULL REFERENCES sel_accounts (id),
     amount         INTEGER NOT NULL CHECK (amount <> 0),
@@ -65,6 +64,9 @@ CREATE TABLE sel_entries (
 );
 CREATE INDEX sel_entries_account ON sel_entries (account_id, seq);
 CREATE UNIQUE INDEX sel_entries_once ON sel_entries (transaction_id, account_id);
+-- A transaction is reversed at most once; partial, so ordinary bookings write no entry here.
+CREATE UNIQUE INDEX sel_transactions_reversed_once ON sel_transactions (reverses_id)
+    WHERE reverses_id IS NOT NULL;
 
 -- Idempotency-Key of POST /transactions: the first answer, replayed for 24 hours.
 CREATE TABLE sel_idempotency (

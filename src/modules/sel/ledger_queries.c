@@ -150,19 +150,16 @@ static enum sh_db_rc current_balance(struct sh_conn *conn, const char *account, 
 static enum sh_db_rc insert_entry(struct sh_conn *conn, const char *tx_id, const char *account,
 				  int64_t amount, int64_t balance_after, const char *now)
 {
-	char id[SH_UUID_LEN + 1];
-	sh_uuid_v4(id);
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO sel_entries (id, transaction_id, account_id, amount, "
-		      "balance_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)");
+		conn, "INSERT INTO sel_entries (transaction_id, account_id, amount, balance_after, "
+		      "created_at) VALUES ($1, $2, $3, $4, $5)");
 	if (st == NULL)
 		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, tx_id);
-	sh_stmt_bind_text(st, 3, account);
-	sh_stmt_bind_int64(st, 4, amount);
-	sh_stmt_bind_int64(st, 5, balance_after);
-	sh_stmt_bind_text(st, 6, now);
+	sh_stmt_bind_text(st, 1, tx_id);
+	sh_stmt_bind_text(st, 2, account);
+	sh_stmt_bind_int64(st, 3, amount);
+	sh_stmt_bind_int64(st, 4, balance_after);
+	sh_stmt_bind_text(st, 5, now);
 	return sh_stmt_exec_free(&st, NULL);
 }
 
