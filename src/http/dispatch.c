@@ -49,11 +49,15 @@ static void preflight(struct sh_request *req, struct sh_response *res)
 
 void sh_http_finish_headers(struct sh_request *req, struct sh_response *res)
 {
-	bool html = res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0;
+	/* Everything the static server answers gets the app's policy, its 304s included: a
+	 * browser copies the headers of a 304 onto its cached page, and an API policy there
+	 * ("default-src 'none'") would blank the app on the next reload. */
+	bool app = res->cacheable ||
+		   (res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0);
 	sh_res_header(res, "X-Content-Type-Options", "nosniff");
 	sh_res_header(res, "Referrer-Policy", "no-referrer");
 	sh_res_header(res, "X-Frame-Options", "DENY");
-	sh_res_header(res, "Content-Security-Policy", html ? APP_CSP : API_CSP);
+	sh_res_header(res, "Content-Security-Policy", app ? APP_CSP : API_CSP);
 	if (!res->cacheable)
 		sh_res_header(res, "Cache-Control", "no-store");
 	const char *origin = allowed_origin(req);

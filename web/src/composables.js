@@ -41,8 +41,12 @@ export function useForm() {
     return ok;
   }
 
-  /** Runs an async action; on failure fills error/fieldErrors and returns undefined. */
-  async function run(action) {
+  /**
+   * Runs an async action; on failure fills error/fieldErrors and returns undefined.
+   * options.passwordField: on a form that only re-checks the member's password, the
+   * server's generic "wrong email or password" is shown as "wrong password" on that field.
+   */
+  async function run(action, options = {}) {
     if (busy.value) return undefined;
     reset();
     busy.value = true;
@@ -50,6 +54,11 @@ export function useForm() {
       return await action();
     } catch (err) {
       let message = errorMessage(err, t);
+      if (options.passwordField && err instanceof ApiError && err.problem?.code === 'invalid_credentials') {
+        fieldErrors[options.passwordField] = t('errors.wrongPassword');
+        error.value = t('errors.checkFields');
+        return undefined;
+      }
       if (err instanceof ApiError) {
         Object.assign(fieldErrors, err.fieldErrors);
         // Don't say the same thing twice: the field already shows it.

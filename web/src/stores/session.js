@@ -75,12 +75,17 @@ export const useSessionStore = defineStore('session', () => {
     user.value = value;
   }
 
-  function clear() {
+  // Why the last session ended: 'local' when this tab signed out or deleted the account
+  // and navigates by itself; 'ended' when it expired or ended in another tab.
+  const endReason = ref(null);
+
+  function clear(reason = 'ended') {
+    endReason.value = reason;
     accessToken.value = null;
     refreshToken.value = null;
     user.value = null;
     persist();
   }
 
-  return { accessToken, refreshToken, user, signedIn, displayName, setTokens, setUser, clear };
+  return { accessToken, refreshToken, user, signedIn, displayName, endReason, setTokens, setUser, clear };
 });
