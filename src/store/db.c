@@ -364,7 +364,7 @@ enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 		return SH_DB_DOWN;
 	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
 	 * would sleep in growing steps while the lock is free most of the time. */
-	if (mode != SH_TX_READ && conn->db->driver->single_writer) {
+	if (mode != SH_TX_READ && conn->db->driver->single_writer && !conn->is_writer) {
 		pthread_mutex_lock(&conn->db->write_lock);
 		conn->holds_write_lock = true;
 	}
@@ -802,4 +802,40 @@ enum sh_db_rc sh_stmt_exec_free(struct sh_stmt **stmt_r, int64_t *changed_r)
 		*changed_r = rc == SH_DB_OK ? sh_stmt_changes(*stmt_r) : 0;
 	sh_stmt_free(stmt_r);
 	return rc;
+}
+
+bool sh_db_single_writer(const struct sh_db *db)
+{
+	return db->driver->single_writer;
+}
+
+struct sh_conn *sh_db_writer_acquire(struct sh_db *db)
+{
+	pthread_mutex_lock(&db->write_lock);
+	struct sh_conn *w = db->writer;
+	if (w != NULL && w->down) {
+		if (db->driver->reconnect == NULL || db->driver->reconnect(w) < 0) {
+			pthread_mutex_unlock(&db->write_lock);
+			return NULL;
+		}
+		w->down = false;
+	}
+	if (w == NULL) {
+		char *error = NULL;
+		w = conn_new(db, &error);
+		if (w == NULL) {
+			sh_log_warn("database: writer connection: %s", error ? error : "failed");
+			sh_free(&error);
+			pthread_mutex_unlock(&db->write_lock);
+			return NULL;
+		}
+		w->is_writer = true;
+		db->writer = w;
+	}
+	return w;
+}
+
+void sh_db_writer_release(struct sh_db *db)
+{
+	pthread_mutex_unlock(&db->write_lock);
 }

@@ -40,6 +40,10 @@ struct sh_db {
 	pthread_key_t key;     /* this thread's connection */
 	pthread_mutex_t lock;  /* protects "conns" */
 	pthread_mutex_t write_lock; /* held by the open write transaction (single_writer drivers) */
+	/* single_writer drivers: the one connection write transactions run on (under
+	 * write_lock), so its page cache stays warm: no other connection of the process
+	 * commits in between. Created on first use. */
+	struct sh_conn *writer;
 	struct sh_conn *conns; /* every open connection, so close can reach them all */
 	atomic_uint_fast64_t errors;
 };
@@ -50,6 +54,7 @@ struct sh_conn {
 	bool thread_owned;           /* the value of db->key in some thread */
 	bool in_tx;
 	bool holds_write_lock; /* this connection's transaction holds db->write_lock */
+	bool is_writer;        /* db->writer: used only with db->write_lock held */
 	/* A statement failed inside the open transaction: PostgreSQL refuses
 	 * everything until ROLLBACK, so the core enforces the same on SQLite. */
 	bool tx_failed;
@@ -109,6 +114,15 @@ struct sh_db_driver {
 	int64_t (*col_int64)(struct sh_stmt *stmt, int col);
 	bool (*col_bool)(struct sh_stmt *stmt, int col);
 };
+
+/*
+ * For single_writer drivers: takes db->write_lock and returns db->writer (created or
+ * reconnected as needed), or NULL (lock not held) when it cannot be opened; the caller
+ * then runs the transaction on its own connection. Release with sh_db_writer_release.
+ */
+struct sh_conn *sh_db_writer_acquire(struct sh_db *db);
+void sh_db_writer_release(struct sh_db *db);
+bool sh_db_single_writer(const struct sh_db *db);
 
 extern const struct sh_db_driver sh_db_driver_sqlite;
 int sh_sqlite_global_init(void);
