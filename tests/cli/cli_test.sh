@@ -212,7 +212,9 @@ login() {
 free_port() {
 	local port i
 	for ((i = 0; i < 200; i++)); do
-		port=$((20000 + RANDOM % 30000))
+		# Below the kernel's ephemeral range (32768+), where outgoing connections of
+		# tests running in parallel could hold the port without listening on it.
+		port=$((20000 + RANDOM % 12000))
 		if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
