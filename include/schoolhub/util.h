@@ -13,6 +13,14 @@
 void sh_uuid_v4(char out[SH_UUID_LEN + 1]);
 /* True for the canonical 8-4-4-4-12 hex form (either case). */
 bool sh_uuid_valid(const char *s);
+/*
+ * Copies a UUID in lower case into "out"; false (out untouched) when "s" is not a UUID.
+ * Every id that reaches SQL goes through this: SQLite compares the stored lower-case
+ * text byte for byte while PostgreSQL's uuid type ignores case, so "ABC…" must find the
+ * same row on both, and a non-UUID must never reach PostgreSQL (it would be an error,
+ * not "not found").
+ */
+bool sh_uuid_normalize(const char *s, char out[SH_UUID_LEN + 1]);
 
 /* RFC 3339 UTC text of "t"; "out" holds SH_TIME_LEN + 1 bytes. */
 void sh_time_format(time_t t, char out[SH_TIME_LEN + 1]);

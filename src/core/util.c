@@ -37,6 +37,15 @@ bool sh_uuid_valid(const char *s)
 	return true;
 }
 
+bool sh_uuid_normalize(const char *s, char out[SH_UUID_LEN + 1])
+{
+	if (!sh_uuid_valid(s))
+		return false;
+	for (int i = 0; i <= SH_UUID_LEN; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	return true;
+}
+
 void sh_time_format(time_t t, char out[SH_TIME_LEN + 1])
 {
 	struct tm tm;

@@ -6,6 +6,7 @@
 
 #include "schoolhub/http.h"
 #include "schoolhub/log.h"
+#include "schoolhub/util.h"
 
 #define PROBLEM_TYPE_BASE "https://schoolhub.be/problems/"
 
@@ -229,6 +230,14 @@ const char *sh_req_param(const struct sh_request *req, const char *name)
 		if (strcmp(req->param_names[i], name) == 0)
 			return req->param_values[i];
 	return NULL;
+}
+
+const char *sh_req_uuid_param(const struct sh_request *req, const char *name)
+{
+	char id[SH_UUID_LEN + 1];
+	if (!sh_uuid_normalize(sh_req_param(req, name), id))
+		return NULL;
+	return sh_arena_strdup(req->arena, id);
 }
 
 const char *sh_req_header(const struct sh_request *req, const char *name)

@@ -103,19 +103,6 @@ static void reply_booking(struct sh_request *req, struct sh_response *res, enum 
 		sh_reply_json(req, res, status, body);
 }
 
-/* A transaction id from the path: lower-cased so both backends compare the same way. */
-static const char *tx_id_param(struct sh_request *req)
-{
-	const char *id = sh_req_param(req, "id");
-	if (!sh_uuid_valid(id))
-		return NULL;
-	char *lower = sh_arena_strdup(req->arena, id);
-	for (char *p = lower; *p; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
-	return lower;
-}
-
 /* --- GET /balance ---------------------------------------------------------------- */
 
 void sh_sel_balance_get(struct sh_request *req, struct sh_response *res)
@@ -326,20 +313,16 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 		return;
 
 	t.paying = has_to;
-	const char *counterparty = has_to ? to : from;
 	/* An id that cannot exist is an unknown member/service, not a syntax error. */
-	if (!sh_uuid_valid(counterparty)) {
+	char cp[SH_UUID_LEN + 1], sid[SH_UUID_LEN + 1];
+	if (!sh_uuid_normalize(has_to ? to : from, cp)) {
 		sh_reply_problem(req, res, 422, "unknown_member", NULL);
 		return;
 	}
-	if (service != NULL && !sh_uuid_valid(service)) {
+	if (service != NULL && !sh_uuid_normalize(service, sid)) {
 		sh_reply_problem(req, res, 422, "unknown_service", NULL);
 		return;
 	}
-	char *cp = sh_arena_strdup(req->arena, counterparty);
-	for (char *p = cp; *p; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
 	if (strcmp(cp, req->user.id) == 0) {
 		sh_reply_problem(req, res, 422, "self_transaction", NULL);
 		return;
@@ -347,14 +330,7 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 	t.counterparty = cp;
 	t.units = json_integer_value(units);
 	t.description = description;
-	t.service_id = service;
-	if (t.service_id != NULL) {
-		char *s = sh_arena_strdup(req->arena, service);
-		for (char *p = s; *p; p++)
-			if (*p >= 'A' && *p <= 'F')
-				*p = (char)(*p - 'A' + 'a');
-		t.service_id = s;
-	}
+	t.service_id = service != NULL ? sid : NULL;
 	if (t.idem_key != NULL)
 		body_hash(req->json, t.idem_hash);
 
@@ -440,7 +416,7 @@ static enum sh_db_rc settle_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 
 static void settle(struct sh_request *req, struct sh_response *res, enum settle_action action)
 {
-	const char *id = tx_id_param(req);
+	const char *id = sh_req_uuid_param(req, "id");
 	if (id == NULL) {
 		sh_reply_not_found(req, res);
 		return;
@@ -543,7 +519,7 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 	static const char *const allowed[] = {"reason", "force", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
-	const char *id = tx_id_param(req);
+	const char *id = sh_req_uuid_param(req, "id");
 	if (id == NULL) {
 		sh_reply_not_found(req, res);
 		return;
@@ -620,7 +596,7 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 
 void sh_sel_transactions_get(struct sh_request *req, struct sh_response *res)
 {
-	const char *id = tx_id_param(req);
+	const char *id = sh_req_uuid_param(req, "id");
 	json_t *tx = NULL;
 	enum sh_db_rc rc = id ? sh_sel_tx_json(req->db, id, req->lang, &tx) : SH_DB_OK;
 	if (rc != SH_DB_OK) {

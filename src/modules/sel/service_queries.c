@@ -30,18 +30,6 @@ static json_t *service_to_json(struct sh_stmt *st, const char *former_member)
 			 "created_at", sh_stmt_col_time(st, 8));
 }
 
-/* Lower-cases a UUID into "out" (SQLite compares the stored lower-case text byte for
- * byte, PostgreSQL's uuid ignores case); false when "id" is not a UUID at all, which
- * PostgreSQL would refuse as input rather than simply not find. */
-static bool normalise_id(const char *id, char out[SH_UUID_LEN + 1])
-{
-	if (id == NULL || !sh_uuid_valid(id))
-		return false;
-	for (size_t i = 0; i <= SH_UUID_LEN; i++)
-		out[i] = (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] - 'A' + 'a' : id[i]);
-	return true;
-}
-
 enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 				  struct sh_sel_service *s)
 {
@@ -183,7 +171,7 @@ enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bo
 enum sh_db_rc sh_sel_service_owner(struct sh_conn *conn, const char *service_id, char owner_r[37])
 {
 	char id[SH_UUID_LEN + 1];
-	if (!normalise_id(service_id, id))
+	if (!sh_uuid_normalize(service_id, id))
 		return SH_DB_OK; /* not a UUID: no such service */
 	struct sh_stmt *st =
 		sh_stmt_prepare(conn, "SELECT user_id FROM sel_services WHERE id = $1 AND is_active");

@@ -24,20 +24,11 @@
 #define UNITS_DEFAULT 60 /* one hour of anyone's time is worth one hour */
 #define Q_MAX 100
 
-/* An id lower-cased: SQLite compares the stored lower-case text byte for byte while
- * PostgreSQL's uuid type ignores case, so an upper-case id must mean the same row on both. */
-static const char *lower_id(struct sh_request *req, const char *value)
+/* "value" as a lower-case UUID (arena), or NULL when it is not one. */
+static const char *uuid_or_null(struct sh_request *req, const char *value)
 {
-	char *id = sh_arena_strdup(req->arena, value);
-	for (char *p = id; p != NULL && *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return id;
-}
-
-static const char *id_param(struct sh_request *req, const char *name)
-{
-	return lower_id(req, sh_req_param(req, name));
+	char id[SH_UUID_LEN + 1];
+	return sh_uuid_normalize(value, id) ? sh_arena_strdup(req->arena, id) : NULL;
 }
 
 static bool is_space(char c)
@@ -311,7 +302,7 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	if (json_is_array(key) && json_array_size(key) == 2 && at != NULL && id != NULL &&
 	    valid_timestamp(at) && sh_uuid_valid(id)) {
 		*time_r = sh_arena_strdup(req->arena, at);
-		*id_r = lower_id(req, id);
+		*id_r = uuid_or_null(req, id);
 		rc = 0;
 	}
 	json_decref(key);
@@ -370,8 +361,9 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 	f.kind = query_filter(req, "kind");
 	if (f.kind != NULL && !valid_kind(f.kind))
 		sh_validation_add(&v, "kind", "invalid_kind");
-	f.user_id = lower_id(req, query_filter(req, "user_id"));
-	if (f.user_id != NULL && !sh_uuid_valid(f.user_id))
+	const char *user_filter = query_filter(req, "user_id");
+	f.user_id = uuid_or_null(req, user_filter);
+	if (user_filter != NULL && f.user_id == NULL)
 		sh_validation_add(&v, "user_id", "invalid_uuid");
 	const char *cursor = sh_req_query(req, "cursor");
 	if (cursor != NULL && decode_cursor(req, cursor, &f.after_time, &f.after_id) != 0)
@@ -396,7 +388,7 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 
 void sh_sel_services_get(struct sh_request *req, struct sh_response *res)
 {
-	const char *id = id_param(req, "id");
+	const char *id = sh_req_uuid_param(req, "id");
 	if (!sh_uuid_valid(id)) {
 		sh_reply_not_found(req, res);
 		return;
@@ -450,7 +442,7 @@ void sh_sel_services_patch(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"title", "description", "category", "kind",
 					      "units_per_hour", "is_active", NULL};
-	const char *id = id_param(req, "id");
+	const char *id = sh_req_uuid_param(req, "id");
 	struct sh_sel_service current = {0};
 	if (service_or_reply(req, res, id, &current) != 0 ||
 	    owner_or_admin_or_reply(req, res, &current) != 0)
@@ -479,7 +471,7 @@ void sh_sel_services_patch(struct sh_request *req, struct sh_response *res)
 
 void sh_sel_services_delete(struct sh_request *req, struct sh_response *res)
 {
-	const char *id = id_param(req, "id");
+	const char *id = sh_req_uuid_param(req, "id");
 	struct sh_sel_service current = {0};
 	if (service_or_reply(req, res, id, &current) != 0 ||
 	    owner_or_admin_or_reply(req, res, &current) != 0)
