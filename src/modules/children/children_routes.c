@@ -67,18 +67,6 @@ static const char *read_relationship(struct sh_request *req, struct sh_validatio
 	return r;
 }
 
-/* A path id, lower-cased: UUIDs are case-insensitive, but SQLite compares the stored
- * lower-case text byte for byte while PostgreSQL's uuid type ignores case, so an
- * upper-case id must mean the same child on both. */
-static const char *id_param(struct sh_request *req, const char *name)
-{
-	char *id = sh_arena_strdup(req->arena, sh_req_param(req, name));
-	for (char *p = id; p != NULL && *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return id;
-}
-
 /* The child as the caller may see it, or NULL after replying 404/5xx. */
 static json_t *child_or_reply(struct sh_request *req, struct sh_response *res, const char *id)
 {
@@ -154,7 +142,7 @@ static void children_create(struct sh_request *req, struct sh_response *res)
 
 static void children_get(struct sh_request *req, struct sh_response *res)
 {
-	json_t *child = child_or_reply(req, res, id_param(req, "id"));
+	json_t *child = child_or_reply(req, res, sh_req_uuid_param(req, "id"));
 	if (child != NULL)
 		sh_reply_json(req, res, 200, child);
 }
@@ -170,7 +158,7 @@ struct child_tx {
 	struct sh_request *req;
 	enum child_action action;
 	const char *child_id;
-	const char *email, *relationship; /* GUARDIAN_ADD */
+	const char *email, *relationship; /* GUARDIAN_ADD, read inside the transaction */
 	const char *user_id;              /* GUARDIAN_REMOVE */
 	/* outcome */
 	const char *problem; /* "not_found" or "conflict" */
@@ -216,8 +204,22 @@ static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_
 
 static enum sh_db_rc add_guardian(struct sh_conn *conn, struct child_tx *t, bool *rollback_r)
 {
+	static const char *const allowed[] = {"email", "relationship", NULL};
+	struct sh_request *req = t->req;
+	/* The body is read only now, after the guardian check: a stranger learns nothing
+	 * from validation errors either. */
+	sh_json_check_allowed(req, allowed, &t->v);
+	if (t->v.count == 0) {
+		if (sh_json_get_string(req->json, "email", true, &t->email, &t->v))
+			t->email = sh_field_email(req, "email", t->email, &t->v);
+		t->relationship = read_relationship(req, &t->v);
+	}
+	if (t->v.count > 0) {
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
 	struct sh_user other = {0};
-	enum sh_db_rc rc = sh_user_by_email(conn, t->req->arena, t->email, &other);
+	enum sh_db_rc rc = sh_user_by_email(conn, req->arena, t->email, &other);
 	if (rc == SH_DB_OK) {
 		t->problem = "not_found";
 		*rollback_r = true;
@@ -329,46 +331,27 @@ static void run_child_tx(struct sh_request *req, struct sh_response *res, struct
 
 static void children_patch(struct sh_request *req, struct sh_response *res)
 {
-	struct child_tx t = {.action = CHILD_PATCH, .child_id = id_param(req, "id")};
+	struct child_tx t = {.action = CHILD_PATCH, .child_id = sh_req_uuid_param(req, "id")};
 	run_child_tx(req, res, &t, 200);
 }
 
 static void children_delete(struct sh_request *req, struct sh_response *res)
 {
-	struct child_tx t = {.action = CHILD_DELETE, .child_id = id_param(req, "id")};
+	struct child_tx t = {.action = CHILD_DELETE, .child_id = sh_req_uuid_param(req, "id")};
 	run_child_tx(req, res, &t, 204);
 }
 
 static void guardians_add(struct sh_request *req, struct sh_response *res)
 {
-	static const char *const allowed[] = {"email", "relationship", NULL};
-	struct child_tx t = {.action = GUARDIAN_ADD, .child_id = id_param(req, "id")};
-	/* The body is checked after the guardian check, so a stranger learns nothing from
-	 * the validation errors either. */
-	if (!sh_uuid_valid(t.child_id)) {
-		sh_reply_not_found(req, res);
-		return;
-	}
-	json_t *current = child_or_reply(req, res, t.child_id);
-	if (current == NULL)
-		return;
-	json_decref(current);
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
-	if (sh_json_get_string(req->json, "email", true, &t.email, &v))
-		t.email = sh_field_email(req, "email", t.email, &v);
-	t.relationship = read_relationship(req, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
-		return;
+	struct child_tx t = {.action = GUARDIAN_ADD, .child_id = sh_req_uuid_param(req, "id")};
 	run_child_tx(req, res, &t, 201);
 }
 
 static void guardians_remove(struct sh_request *req, struct sh_response *res)
 {
 	struct child_tx t = {.action = GUARDIAN_REMOVE,
-			     .child_id = id_param(req, "id"),
-			     .user_id = id_param(req, "user_id")};
+			     .child_id = sh_req_uuid_param(req, "id"),
+			     .user_id = sh_req_uuid_param(req, "user_id")};
 	if (!sh_uuid_valid(t.user_id)) {
 		/* Still a 404 for strangers and guardians alike. */
 		sh_reply_not_found(req, res);
@@ -389,10 +372,8 @@ static const struct sh_route children_routes[] = {
 	 0},
 };
 
-static enum sh_db_rc children_export(struct sh_conn *conn, struct sh_arena *arena,
-				     const char *user_id, json_t *out)
+static enum sh_db_rc children_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
-	(void)arena;
 	json_t *items = json_array();
 	json_object_set_new(out, "children", items);
 	return sh_children_of_guardian(conn, user_id, NULL, items);
