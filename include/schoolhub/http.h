@@ -49,7 +49,7 @@ struct sh_request {
 	const char *route_pattern; /* e.g. "/api/v1/children/{id}" */
 	enum sh_lang lang;         /* from Accept-Language */
 	char request_id[65];
-	const char *client_ip;
+	const char *client_ip; /* filled on demand by sh_req_client_ip() */
 
 	const char *body; /* raw body (NUL-terminated), may be NULL */
 	size_t body_len;
@@ -98,6 +98,10 @@ struct sh_route {
 
 /* Route parameter by name ("id"); NULL if absent. */
 const char *sh_req_param(const struct sh_request *req, const char *name);
+/* Route parameter "name" as a lower-case UUID (arena); NULL when absent or not a UUID. */
+const char *sh_req_uuid_param(const struct sh_request *req, const char *name);
+/* The peer's address as text ("127.0.0.1", "::1"). */
+const char *sh_req_client_ip(struct sh_request *req);
 /* A request header (case-insensitive); NULL if absent. */
 const char *sh_req_header(const struct sh_request *req, const char *name);
 /* A query-string argument; NULL if absent. */

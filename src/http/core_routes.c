@@ -29,11 +29,11 @@ static void ready(struct sh_request *req, struct sh_response *res)
 
 /* Loopback peers only, unless a token is configured (then the token, from anywhere).
  * Behind a reverse proxy on the same host, the proxy must not forward /metrics. */
-static bool metrics_allowed(const struct sh_request *req)
+static bool metrics_allowed(struct sh_request *req)
 {
 	const char *token = req->app->cfg.metrics_token;
 	if (token == NULL) {
-		const char *ip = req->client_ip;
+		const char *ip = sh_req_client_ip(req);
 		return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
 		       strncmp(ip, "::ffff:127.", 11) == 0;
 	}

@@ -47,7 +47,17 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static const char *client_ip(struct sh_arena *arena, struct MHD_Connection *c)
+static const char *format_client_ip(struct sh_arena *arena, struct MHD_Connection *c);
+
+/* Only /metrics needs the peer address: it is formatted on demand, not for every request. */
+const char *sh_req_client_ip(struct sh_request *req)
+{
+	if (req->client_ip == NULL)
+		req->client_ip = format_client_ip(req->arena, req->transport);
+	return req->client_ip;
+}
+
+static const char *format_client_ip(struct sh_arena *arena, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -153,7 +163,6 @@ static void init_request(struct sh_request *req, struct sh_server *srv, struct r
 	req->transport = c;
 	req->lang = sh_lang_from_accept(
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
-	req->client_ip = client_ip(ctx->arena, c);
 	set_request_id(req, c);
 }
 
