@@ -23,8 +23,7 @@ enum sh_module_id {
  * - erase_user runs inside the account-deletion transaction: delete what is personal,
  *   pseudonymise what other members still need. Returns SH_DB_OK or a store error.
  */
-typedef enum sh_db_rc sh_export_fn(struct sh_conn *conn, struct sh_arena *arena,
-				   const char *user_id, json_t *out);
+typedef enum sh_db_rc sh_export_fn(struct sh_conn *conn, const char *user_id, json_t *out);
 typedef enum sh_db_rc sh_erase_fn(struct sh_conn *conn, const char *user_id, const char *now);
 
 struct sh_module {

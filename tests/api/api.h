@@ -31,6 +31,11 @@ size_t api_err_count(const struct th_resp *r);
 bool api_has_error(const struct th_resp *r, const char *field, const char *code);
 /* Asserts a 422 validation_failed whose errors include (field, code). */
 void assert_field_error(const struct th_resp *r, const char *field, const char *code);
+/* Each call, without a token and with a garbage one, must answer 401 unauthorized. */
+struct api_call {
+	const char *method, *path, *body;
+};
+void api_assert_all_unauthorized(const struct api_call *calls, size_t n);
 /* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
 void api_promote(const struct th_member *m, const char *role);
 

@@ -48,3 +48,18 @@ void api_promote(const struct th_member *m, const char *role)
 	ck_assert_int_eq(changed, 1);
 	sh_conn_close(&conn);
 }
+
+void api_assert_all_unauthorized(const struct api_call *calls, size_t n)
+{
+	static const char *const tokens[] = {NULL, "garbage"};
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; i < n; i++) {
+			struct th_resp *r = th_request(calls[i].method, calls[i].path, tokens[t],
+						       calls[i].body, NULL, NULL);
+			ck_assert_msg(r->status == 401, "%s %s gave %ld", calls[i].method,
+				      calls[i].path, r->status);
+			ck_assert_problem(r, 401, "unauthorized");
+			ck_assert_ptr_nonnull(strstr(th_header(r, "WWW-Authenticate"), "Bearer"));
+			th_resp_free(&r);
+		}
+}

@@ -854,9 +854,7 @@ START_TEST(every_route_needs_a_token)
 	child_path(child, sizeof(child), id);
 	guardians_path(guardians, sizeof(guardians), id);
 	guardian_path(guardian, sizeof(guardian), id, a.id);
-	struct {
-		const char *method, *path, *body;
-	} calls[] = {
+	const struct api_call calls[] = {
 		{"GET", "/api/v1/children", NULL},
 		{"POST", "/api/v1/children", "{\"first_name\":\"A\",\"last_name\":\"B\",\"class_name\":\"P1\"}"},
 		{"GET", child, NULL},
@@ -865,17 +863,7 @@ START_TEST(every_route_needs_a_token)
 		{"POST", guardians, "{\"email\":\"x@example.be\"}"},
 		{"DELETE", guardian, NULL},
 	};
-	const char *tokens[] = {NULL, "garbage"};
-	for (size_t t = 0; t < 2; t++)
-		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			struct th_resp *r = th_request(calls[i].method, calls[i].path, tokens[t],
-						       calls[i].body, NULL, NULL);
-			ck_assert_msg(r->status == 401, "%s %s gave %ld", calls[i].method,
-				      calls[i].path, r->status);
-			ck_assert_problem(r, 401, "unauthorized");
-			ck_assert_ptr_nonnull(strstr(th_header(r, "WWW-Authenticate"), "Bearer"));
-			th_resp_free(&r);
-		}
+	api_assert_all_unauthorized(calls, sizeof(calls) / sizeof(calls[0]));
 	/* Nothing happened. */
 	struct th_resp *r = get_child(a.access_token, id);
 	ck_assert_int_eq(r->status, 200);

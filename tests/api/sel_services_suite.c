@@ -1210,9 +1210,7 @@ START_TEST(every_route_needs_a_token)
 	char *id = create_service(a.access_token, "Protégé", "other", "offer");
 	char path[160];
 	service_path(path, sizeof(path), id);
-	struct {
-		const char *method, *path, *body;
-	} calls[] = {
+	const struct api_call calls[] = {
 		{"GET", "/api/v1/sel/categories", NULL},
 		{"GET", SERVICES, NULL},
 		{"POST", SERVICES, "{\"title\":\"T\",\"category\":\"other\",\"kind\":\"offer\"}"},
@@ -1220,16 +1218,7 @@ START_TEST(every_route_needs_a_token)
 		{"PATCH", path, "{\"title\":\"Stolen\"}"},
 		{"DELETE", path, NULL},
 	};
-	const char *tokens[] = {NULL, "garbage"};
-	for (size_t t = 0; t < 2; t++)
-		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			struct th_resp *r = th_request(calls[i].method, calls[i].path, tokens[t],
-						       calls[i].body, NULL, NULL);
-			ck_assert_msg(r->status == 401, "%s %s gave %ld", calls[i].method,
-				      calls[i].path, r->status);
-			ck_assert_problem(r, 401, "unauthorized");
-			th_resp_free(&r);
-		}
+	api_assert_all_unauthorized(calls, sizeof(calls) / sizeof(calls[0]));
 	/* Nothing happened. */
 	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 1);
 	struct th_resp *r = get_service(a.access_token, id);

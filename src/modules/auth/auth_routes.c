@@ -414,10 +414,8 @@ static const struct sh_route auth_routes[] = {
 	 SH_ROLE_ADMIN},
 };
 
-static enum sh_db_rc auth_export(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
-				 json_t *out)
+static enum sh_db_rc auth_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
-	(void)arena;
 	json_t *sessions = json_array();
 	json_object_set_new(out, "sessions", sessions);
 	return sh_refresh_export(conn, user_id, sessions);

@@ -547,11 +547,8 @@ enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id
 	return sh_stmt_exec_free(&st, NULL);
 }
 
-enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, struct sh_arena *arena,
-				   const struct sh_app *app, const char *user_id, json_t *out)
+enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
-	(void)arena;
-	(void)app;
 	struct sh_sel_account a;
 	enum sh_db_rc rc = sh_sel_account_get(conn, user_id, &a);
 	if (rc == SH_DB_ROW)

@@ -54,8 +54,7 @@ enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *
 					      const char *now);
 
 /* ledger_queries.c: GDPR parts of the ledger. */
-enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, struct sh_arena *arena,
-				   const struct sh_app *app, const char *user_id, json_t *out);
+enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, const char *user_id, json_t *out);
 enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id, const char *now);
 
 #endif

@@ -26,8 +26,7 @@ static const struct sh_route sel_routes[] = {
 	{"GET", "/api/v1/admin/sel/audit", sh_sel_admin_audit, AUTH, SH_ROLE_ADMIN},
 };
 
-static enum sh_db_rc sel_export(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
-				json_t *out)
+static enum sh_db_rc sel_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
 	json_t *sel = json_object();
 	json_object_set_new(out, "sel", sel);
@@ -36,7 +35,7 @@ static enum sh_db_rc sel_export(struct sh_conn *conn, struct sh_arena *arena, co
 	enum sh_db_rc rc = sh_sel_services_export(conn, user_id, services);
 	if (rc != SH_DB_OK)
 		return rc;
-	return sh_sel_ledger_export(conn, arena, NULL, user_id, sel);
+	return sh_sel_ledger_export(conn, user_id, sel);
 }
 
 static enum sh_db_rc sel_erase(struct sh_conn *conn, const char *user_id, const char *now)

@@ -254,7 +254,7 @@ static void users_export(struct sh_request *req, struct sh_response *res)
 		/* Every module, enabled or not: data a switched-off module still holds is
 		 * still the member's data (erasure runs every module too). */
 		if (m->export_part != NULL)
-			rc = m->export_part(req->db, req->arena, me.id, out);
+			rc = m->export_part(req->db, me.id, out);
 	}
 	if (rc == SH_DB_OK)
 		rc = sh_conn_commit(req->db);
