@@ -8,7 +8,8 @@
 # 3. starts a throwaway PostgreSQL on a free local port (stopped again on exit,
 #    whatever happens) and exports SCHOOLHUB_TEST_PG_URL for the tests;
 # 4. runs ctest in both builds, every unit test program under valgrind (sqlite),
-#    the OpenAPI lint (docs/) and the web unit tests (web/tests/, if present).
+#    the OpenAPI lint (docs/), the web unit tests (web/tests/) and the browser
+#    tests (tests/e2e/run.sh: the real server driven through Debian's Chromium).
 #
 # A failing step doesn't stop the others; the last line is one SUMMARY and the exit
 # status is non-zero when any step failed.
@@ -287,6 +288,16 @@ if [[ -d web/tests ]]; then
 else
 	echo "web/tests/ does not exist: skipped"
 	WEB_SKIPPED=1
+fi
+
+# --- 8. browser tests ---------------------------------------------------------------
+header "browser tests (tests/e2e, Chromium + playwright-core + axe-core)"
+if [[ "$BUILD_RELEASE" != 0 ]]; then
+	record "browser" 1 "not run: build failed"
+elif bash tests/e2e/run.sh build/schoolhub; then
+	record "browser" 0 ok
+else
+	record "browser" 1 failed
 fi
 
 # --- summary -------------------------------------------------------------------------
