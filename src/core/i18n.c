@@ -85,6 +85,7 @@ static const struct message problem_titles[] = {
 	{"invalid_credentials", {"Adresse e-mail ou mot de passe incorrect", "E-mailadres of wachtwoord onjuist", "Incorrect email address or password"}},
 	{"invalid_invite", {"Code d'invitation invalide ou expiré", "Ongeldige of verlopen uitnodigingscode", "Invalid or expired invite code"}},
 	{"invalid_state", {"Cette opération n'est pas possible dans l'état actuel de la transaction", "Deze bewerking kan niet in de huidige toestand van de transactie", "This operation is not possible in the transaction's current state"}},
+	{"invalid_path", {"Chemin de requête invalide", "Ongeldig aanvraagpad", "Invalid request path"}},
 	{"invalid_json", {"Le corps de la requête n'est pas un objet JSON valide", "De inhoud van de aanvraag is geen geldig JSON-object", "The request body is not a valid JSON object"}},
 	{"invite_required", {"Un code d'invitation est nécessaire pour s'inscrire", "Een uitnodigingscode is nodig om te registreren", "An invite code is required to register"}},
 	{"method_not_allowed", {"Méthode non autorisée", "Methode niet toegestaan", "Method not allowed"}},

@@ -179,6 +179,42 @@ static enum MHD_Result finish(struct sh_server *srv, struct request_ctx *ctx,
 	return rc;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * libmicrohttpd decodes %XX in the path and in each query key and value, in place, into C
+ * strings: "%00" would cut "/api/v1/users/me%00.json" or "limit=10%00" short, and the rest
+ * would be silently dropped. This is the library's decoder except that "%00" stays encoded,
+ * so the path check (dispatch.c) and the field validators see it and refuse it.
+ */
+static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *out = s;
+	for (const char *in = s; *in != '\0';) {
+		int hi = in[0] == '%' ? hex_digit(in[1]) : -1;
+		int lo = hi >= 0 ? hex_digit(in[2]) : -1;
+		if (lo >= 0 && (hi | lo) != 0) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -309,6 +345,7 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)app->cfg.connection_memory_bytes,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (srv->daemon == NULL) {
