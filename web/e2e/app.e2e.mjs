@@ -316,9 +316,66 @@ try {
       await axe(pa, `nl ${path}`);
     }
     await expectText(main(pa), /Mijn profiel|Mijn gegevens/);
-    // The choice is saved in the profile: a fresh sign-in elsewhere comes up in Dutch.
-    await pa.goto(`${BASE}/`);
-    await expectText(main(pa), /Mijn saldo/);
+    // The choice is saved in the profile: signing in on another device comes up in Dutch.
+    const other = await newParent('A2', MOBILE);
+    await other.page.goto(`${BASE}/signin`);
+    await main(other.page).getByLabel('Adresse e-mail').fill(A.email);
+    await main(other.page).getByLabel('Mot de passe').fill(A.password);
+    await main(other.page).getByRole('button', { name: 'Se connecter' }).click();
+    await expectText(heading(other.page), /Hallo Élodie/);
+    await expectText(main(other.page), /Mijn saldo/);
+    assert.equal(await other.page.evaluate(() => document.documentElement.lang), 'nl');
+    await other.context.close();
+  });
+
+  await step('session: survives a reload, refreshes a dead access token once, ends cleanly', async () => {
+    await pb.goto(`${BASE}/sel/history`);
+    await pb.reload();
+    await expectText(heading(pb), /Historique/);
+    const KEY = 'schoolhub.session';
+    const before = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
+    // An access token the server refuses (as after it expired): one refresh, then the page loads.
+    await pb.evaluate(
+      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.invalid' })),
+      [KEY, before],
+    );
+    await pb.goto(`${BASE}/`);
+    await expectText(pb.getByTestId('balance'), /-15/);
+    const after = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
+    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token was not rotated');
+    // Both tokens dead: back to sign-in, with the reason, and the page to come back to.
+    await pb.evaluate(
+      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'x.y.z', refreshToken: 'dead' })),
+      [KEY, after],
+    );
+    await pb.goto(`${BASE}/sel/requests`);
+    await pb.waitForURL(/\/signin\?.*redirect=(%2F|\/)sel(%2F|\/)requests/);
+    await expectText(main(pb), /Votre session a expiré/);
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(/\/sel\/requests$/);
+    // Sign out: the tokens are gone and protected pages lead to sign-in.
+    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+    await pb.waitForURL(/\/signin/);
+    assert.equal(await pb.evaluate((k) => localStorage.getItem(k), KEY), null);
+    await pb.goto(`${BASE}/sel`);
+    await pb.waitForURL(/\/signin/);
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(/\/sel$/);
+    // Signing out in one tab ends the session in the others too.
+    const tab2 = await b.context.newPage();
+    await tab2.goto(`${BASE}/sel/history`);
+    await expectText(heading(tab2), /Historique/);
+    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+    await tab2.waitForURL(/\/signin\?redirect=/);
+    await tab2.close();
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(`${BASE}/`);
   });
 
   await step('screens B has not visited yet pass axe too', async () => {

@@ -130,7 +130,7 @@ export function refreshSession() {
 
 function expire() {
   const session = useSessionStore();
-  session.clear();
+  session.clear('expired'); // the handler below navigates (App.vue's watcher stands aside)
   onSessionExpired();
 }
 
