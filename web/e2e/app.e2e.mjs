@@ -285,6 +285,37 @@ try {
     await expectText(pa.getByTestId('history'), /Thomas Leroy[\s\S]*\+90/);
   });
 
+  await step('the statement downloads as a spreadsheet file', async () => {
+    const [download] = await Promise.all([
+      pa.waitForEvent('download'),
+      main(pa).getByRole('button', { name: 'Télécharger le relevé' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^schoolhub-sel-.*\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.equal(csv.charCodeAt(0), 0xfeff, 'no byte-order mark');
+    const lines = csv.slice(1).trim().split('\r\n');
+    assert.match(lines[0], /^date;transaction;type;membre;description;unités;solde$/);
+    assert.equal(lines.length, 4, csv); // header, opening, payment, request
+    assert.match(lines[3], /Thomas Leroy.*Covoiturage piscine.*;45;255$/);
+  });
+
+  await step('keyboard only: skip link, then a quick action', async () => {
+    await pa.goto(`${BASE}/`);
+    await expectText(pa.getByTestId('balance'), /255/);
+    await pa.keyboard.press('Tab');
+    assert.equal(await pa.evaluate(() => document.activeElement.className), 'skip-link');
+    let found = false;
+    for (let i = 0; i < 20 && !found; i++) {
+      await pa.keyboard.press('Tab');
+      found = await pa.evaluate(() => document.activeElement.getAttribute('href') === '/sel/request');
+    }
+    assert.ok(found, 'the "ask for payment" quick action cannot be reached with Tab');
+    const outline = await pa.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'no visible focus');
+    await pa.keyboard.press('Enter');
+    await pa.waitForURL(/\/sel\/request$/);
+  });
+
   await step('a payment past the limit shows the localised error and books nothing', async () => {
     await pb.goto(`${BASE}/sel/pay`);
     const m = main(pb);
