@@ -29,14 +29,21 @@ static void make_dummy_hash(void)
 		sh_log_error("could not prepare the dummy password hash");
 }
 
-/* Waits up to SLOT_WAIT_S for a hashing slot. */
+/*
+ * Waits up to SLOT_WAIT_S for a hashing slot, and never more than half the connection
+ * timeout: the waiting request holds its libmicrohttpd worker thread, and the other
+ * connections that thread serves must not reach their idle timeout meanwhile.
+ */
 #define SLOT_WAIT_S 5
 
 static bool take_slot(struct sh_app *app)
 {
+	time_t wait_s = SLOT_WAIT_S;
+	if (app->cfg.connection_timeout_s / 2 < (unsigned)wait_s)
+		wait_s = app->cfg.connection_timeout_s / 2 > 0 ? app->cfg.connection_timeout_s / 2 : 1;
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += SLOT_WAIT_S;
+	deadline.tv_sec += wait_s;
 	for (;;) {
 		if (sem_timedwait(&app->hash_slots, &deadline) == 0)
 			return true;
