@@ -11,8 +11,15 @@
 #include "schoolhub/log.h"
 #include "schoolhub/security.h"
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzzer builds only (CMake SCHOOLHUB_FUZZ, never a server build): the same argon2id at its
+ * smallest cost, so an input that reaches a login costs microseconds instead of 50 ms. */
+#define OPSLIMIT crypto_pwhash_argon2id_OPSLIMIT_MIN
+#define MEMLIMIT crypto_pwhash_argon2id_MEMLIMIT_MIN
+#else
 #define OPSLIMIT 2
 #define MEMLIMIT (19u * 1024u * 1024u)
+#endif
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
