@@ -105,6 +105,22 @@ static void hash_key(const struct sh_app *app, unsigned char out[32])
 			   app->cfg.secret_key_len, NULL, 0);
 }
 
+/* A claim that must be a JSON integer: libjwt's jwt_get_grant_int also reads "1" (a
+ * string) as a number. Our tokens only ever carry integers. */
+static bool grant_integer(jwt_t *jwt, const char *name, long *out)
+{
+	char *text = jwt_get_grants_json(jwt, name);
+	if (text == NULL)
+		return false;
+	json_t *value = json_loads(text, JSON_DECODE_ANY, NULL);
+	free(text);
+	bool ok = json_is_integer(value);
+	if (ok)
+		*out = (long)json_integer_value(value);
+	json_decref(value);
+	return ok;
+}
+
 static int decode_and_verify(const struct sh_app *app, const char *token,
 			     struct sh_access_claims *claims, time_t *expires_r)
 {
@@ -120,11 +136,9 @@ static int decode_and_verify(const struct sh_app *app, const char *token,
 	const char *iss = jwt_get_grant(jwt, "iss");
 	const char *typ = jwt_get_grant(jwt, "typ");
 	const char *sub = jwt_get_grant(jwt, "sub");
-	errno = 0;
-	long gen = jwt_get_grant_int(jwt, "gen");
-	bool has_gen = errno == 0;
-	long exp = jwt_get_grant_int(jwt, "exp");
-	if (!has_gen || gen < 0 || iss == NULL || strcmp(iss, ISSUER) != 0 || typ == NULL ||
+	long gen = -1, exp = 0;
+	if (!grant_integer(jwt, "gen", &gen) || !grant_integer(jwt, "exp", &exp) || gen < 0 ||
+	    iss == NULL || strcmp(iss, ISSUER) != 0 || typ == NULL ||
 	    strcmp(typ, "access") != 0 || !sh_uuid_valid(sub) || exp <= 0 ||
 	    (time_t)exp <= time(NULL))
 		goto out;

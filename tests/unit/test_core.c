@@ -1,5 +1,6 @@
 /* Unit tests of the core pieces: arena, identifiers and dates, languages, config, tokens, router. */
 #include <check.h>
+#include <jwt.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,66 @@ START_TEST(access_tokens)
 }
 END_TEST
 
+/* Signs "payload" (JSON) with the app's key the way a forger holding the key would. */
+static char *sign_payload(const struct sh_app *app, const char *payload)
+{
+	jwt_t *jwt = NULL;
+	ck_assert_int_eq(jwt_new(&jwt), 0);
+	ck_assert_int_eq(jwt_add_grants_json(jwt, payload), 0);
+	ck_assert_int_eq(jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)app->cfg.secret_key,
+				     (int)app->cfg.secret_key_len),
+			 0);
+	char *token = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	ck_assert_ptr_nonnull(token);
+	return token;
+}
+
+/* Found by fuzz_access_token: libjwt's integer getter read "gen": "1" as 1. Claims of the
+ * wrong JSON type are refused, even under a valid signature. */
+START_TEST(access_token_claims_are_typed)
+{
+	struct sh_app app;
+	memset(&app, 0, sizeof(app));
+	app.cfg.secret_key = sh_strdup("0123456789abcdef0123456789abcdef-unit");
+	app.cfg.secret_key_len = strlen(app.cfg.secret_key);
+	struct sh_access_claims claims;
+	char good[256], payload[256];
+	const char *sub = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	long exp = (long)time(NULL) + 600;
+	snprintf(good, sizeof(good),
+		 "{\"iss\":\"schoolhub\",\"typ\":\"access\",\"sub\":\"%s\",\"gen\":1,\"exp\":%ld}",
+		 sub, exp);
+	char *token = sign_payload(&app, good);
+	ck_assert_int_eq(sh_access_token_verify(&app, token, &claims), 0);
+	ck_assert_int_eq(claims.generation, 1);
+	free(token);
+	char exp_num[32], exp_str[34];
+	snprintf(exp_num, sizeof(exp_num), "%ld", exp);
+	snprintf(exp_str, sizeof(exp_str), "\"%ld\"", exp);
+	static const struct {
+		const char *typ, *gen; /* gen: the ",\"gen\":..." member, or "" */
+		bool exp_as_string;
+	} bad[] = {
+		{"access", ",\"gen\":\"1\"", false}, /* a string */
+		{"access", ",\"gen\":1.5", false},
+		{"access", ",\"gen\":1", true},
+		{"access", ",\"gen\":-1", false},
+		{"access", "", false},
+		{"refresh", ",\"gen\":1", false},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(payload, sizeof(payload),
+			 "{\"iss\":\"schoolhub\",\"typ\":\"%s\",\"sub\":\"%s\"%s,\"exp\":%s}",
+			 bad[i].typ, sub, bad[i].gen, bad[i].exp_as_string ? exp_str : exp_num);
+		token = sign_payload(&app, payload);
+		ck_assert_msg(sh_access_token_verify(&app, token, &claims) == -1, "accepted %s", payload);
+		free(token);
+	}
+	sh_free(&app.cfg.secret_key);
+}
+END_TEST
+
 START_TEST(router_matches_params_and_methods)
 {
 	struct sh_router *router = sh_router_create(sh_modules_all());
@@ -322,6 +383,7 @@ int main(void)
 	tcase_add_test(tc, accept_language);
 	tcase_add_test(tc, config_defaults_and_errors);
 	tcase_add_test(tc, access_tokens);
+	tcase_add_test(tc, access_token_claims_are_typed);
 	tcase_add_test(tc, router_matches_params_and_methods);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
