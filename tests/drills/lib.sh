@@ -158,6 +158,10 @@ server_stop() {
 	# shellcheck disable=SC2034 # read by the drills
 	SERVER_RC=$rc
 	SERVER_PID=""
+	# The drills also run on the AddressSanitizer build: a report is a failure.
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SERVER_LOG"; then
+		fail "sanitizer report in the server log: $(grep -m1 -E 'Sanitizer|runtime error:' "$SERVER_LOG")"
+	fi
 }
 
 # http_code METHOD PATH [TOKEN] [JSON]: prints the status (000: no answer); body in $DRILL_WORK/http.body.
@@ -191,12 +195,15 @@ register_members() {
 	done
 }
 
-# wait_ready SECONDS: polls /ready every 50 ms; true when it answered 200 in time.
+# wait_ready SECONDS: polls /ready every 50 ms (each poll logged in ready.log); true when
+# it answered 200 in time.
 wait_ready() {
-	local deadline
+	local deadline res
 	deadline=$(awk -v t="$EPOCHREALTIME" -v s="$1" 'BEGIN {printf "%.6f", t + s}')
 	while :; do
-		[[ $(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$BASE/ready") == 200 ]] && return 0
+		res=$(curl -s --max-time 2 -o /dev/null -w '%{http_code} %{time_total}' "$BASE/ready") || true
+		echo "$EPOCHREALTIME $res" >>"$DRILL_WORK/ready.log"
+		[[ $res == 200* ]] && return 0
 		awk -v t="$EPOCHREALTIME" -v d="$deadline" 'BEGIN {exit !(t >= d)}' && return 1
 		sleep 0.05
 	done

@@ -72,6 +72,7 @@ T_UP=$(now)
 wait_ready "$READY_WITHIN" || fail "/ready not 200 within $READY_WITHIN s of PostgreSQL being back"
 T_READY=$(now)
 READY_AFTER=$(elapsed "$T_UP" "$T_READY")
+READY_POLLS=$(wc -l <"$DRILL_WORK/ready.log")
 log "PostgreSQL accepting connections again (pg_ctl start took $(elapsed "$T_START" "$T_UP") s); /ready 200 after $READY_AFTER s"
 # Every worker thread's connection must work now, also one left idle through the outage
 # (its session was ended by the shutdown; the server must notice before using it).
@@ -136,4 +137,4 @@ server_stop TERM
 [[ $SERVER_RC == 0 ]] || fail "the server exited $SERVER_RC on SIGTERM"
 grep -q 're-established' "$SERVER_LOG" || fail "the server did not log a reconnection"
 
-log "ok: $total requests ($n_before before, $n_down while down, $n_after after, $edge_503 x 503 around the transitions); 503 while down: p50 $down_p50 ms, max $down_max ms; /ready 200 ${READY_AFTER} s after PostgreSQL was back; $created payments answered 201, $booked booked, audit ok"
+log "ok: $total requests ($n_before before, $n_down while down, $n_after after, $edge_503 x 503 around the transitions); 503 while down: p50 $down_p50 ms, max $down_max ms; /ready 200 ${READY_AFTER} s after PostgreSQL was back (poll $READY_POLLS, every 50 ms); $created payments answered 201, $booked booked, audit ok"

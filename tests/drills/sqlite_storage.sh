@@ -215,5 +215,7 @@ code=$(http_code GET /api/v1/admin/sel/audit "$ADMIN_TOKEN")
 if [[ $code != 200 ]] || ! grep -q '"ok":true' "$DRILL_WORK/http.body"; then
 	fail "audit after the repair: $code $(cat "$DRILL_WORK/http.body")"
 fi
+server_stop TERM
+[[ $SERVER_RC == 0 ]] || fail "after the repair: the server exited $SERVER_RC on SIGTERM"
 refused=$(grep -c '^503$' "$DRILL_WORK/paid" || true)
 log "ok: disk full and read-only: $refused payments refused with 503 storage_unavailable, none 500; reads 200 throughout; integrity_check ok after each; $booked of $created payments answered 201 are booked (all $DURABLE synced ones; $lost written after the last sync lost with the file system, synchronous=NORMAL); audit ok"
