@@ -8,8 +8,10 @@
 # 3. starts a throwaway PostgreSQL on a free local port (stopped again on exit,
 #    whatever happens) and exports SCHOOLHUB_TEST_PG_URL for the tests;
 # 4. runs ctest in both builds, every unit test program and the API tests under
-#    valgrind (sqlite), the OpenAPI lint (docs/) and the web unit tests (web/tests/,
-#    if present).
+#    valgrind (sqlite), the OpenAPI lint (docs/), the web unit tests (web/tests/) and
+#    the browser tests (tests/e2e/run.sh: the real server driven through Debian's Chromium);
+# 5. builds the libFuzzer harnesses (build-fuzz/, clang) and runs each one over its seed
+#    corpus plus FUZZ_SECONDS more (scripts/fuzz.sh).
 #
 # A failing step doesn't stop the others; the last line is one SUMMARY and the exit
 # status is non-zero when any step failed.
@@ -17,6 +19,7 @@
 # Environment:
 #   SCHOOLHUB_TEST_PG_URL  use this PostgreSQL instead of starting a throwaway one
 #   CTEST_PARALLEL         ctest -j value (default 2)
+#   FUZZ_SECONDS           seconds per fuzzer in the fuzz step (default 15; 0 skips the step)
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -244,8 +247,10 @@ header "valgrind (unit tests, sqlite)"
 if [[ "$BUILD_RELEASE" != 0 ]]; then
 	record "valgrind" 1 "not run: build failed"
 else
+	# test_api has its own step below. test_hostile's cases are timing-bound (a login
+	# flood, slow clients): ASan + UBSan run it; under valgrind its timeouts would fire.
 	mapfile -t programs < <(find build -maxdepth 1 -type f -name 'test_*' -perm -u+x \
-		! -name test_api | sort)
+		! -name test_api ! -name test_hostile | sort)
 	clean=0
 	for prog in "${programs[@]}"; do
 		echo "--- valgrind $prog sqlite"
@@ -301,6 +306,31 @@ if [[ -d web/tests ]]; then
 else
 	echo "web/tests/ does not exist: skipped"
 	WEB_SKIPPED=1
+fi
+
+# --- 8. browser tests ---------------------------------------------------------------
+header "browser tests (tests/e2e, Chromium + playwright-core + axe-core)"
+if [[ "$BUILD_RELEASE" != 0 ]]; then
+	record "browser" 1 "not run: build failed"
+elif bash tests/e2e/run.sh build/schoolhub; then
+	record "browser" 0 ok
+else
+	record "browser" 1 failed
+fi
+
+# --- 9. fuzzing ----------------------------------------------------------------------
+header "fuzz (tests/fuzz/, ${FUZZ_SECONDS:-15}s per harness)"
+if [[ "${FUZZ_SECONDS:-15}" == 0 ]]; then
+	echo "FUZZ_SECONDS=0: skipped"
+	record "fuzz" 0 "skipped"
+else
+	fuzz_log="$LOG_DIR/fuzz.log"
+	# A crash keeps its reproducer outside LOG_DIR (removed on exit) and prints its path.
+	if scripts/fuzz.sh "${FUZZ_SECONDS:-15}" 2>&1 | tee "$fuzz_log"; then
+		record "fuzz" 0 "$(grep -o '^fuzz: .*' "$fuzz_log" | tail -n1 | cut -c7-)"
+	else
+		record "fuzz" 1 "$(grep -o '^fuzz: .*' "$fuzz_log" | tail -n1 | cut -c7-) $(grep -o 'crash file: [^ ]*' "$fuzz_log" | tr '\n' ' ')"
+	fi
 fi
 
 # --- summary -------------------------------------------------------------------------

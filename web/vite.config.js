@@ -1,6 +1,7 @@
 import { fileURLToPath, URL } from 'node:url';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { serviceWorker } from './pwa/sw-plugin.js';
 
 // The server sends a strict CSP (script-src 'self'; style-src 'self'; no
 // 'unsafe-eval', no 'unsafe-inline'), so the build must:
@@ -10,7 +11,7 @@ import vue from '@vitejs/plugin-vue';
 //    compiles messages to an AST that is interpreted, no eval involved;
 //  - use Vue's runtime-only build (templates are precompiled by @vitejs/plugin-vue).
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), serviceWorker()],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

@@ -11,8 +11,15 @@
 #include "schoolhub/log.h"
 #include "schoolhub/security.h"
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzzer builds only (CMake SCHOOLHUB_FUZZ, never a server build): the same argon2id at its
+ * smallest cost, so an input that reaches a login costs microseconds instead of 50 ms. */
+#define OPSLIMIT crypto_pwhash_argon2id_OPSLIMIT_MIN
+#define MEMLIMIT crypto_pwhash_argon2id_MEMLIMIT_MIN
+#else
 #define OPSLIMIT 2
 #define MEMLIMIT (19u * 1024u * 1024u)
+#endif
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -29,14 +36,21 @@ static void make_dummy_hash(void)
 		sh_log_error("could not prepare the dummy password hash");
 }
 
-/* Waits up to SLOT_WAIT_S for a hashing slot. */
+/*
+ * Waits up to SLOT_WAIT_S for a hashing slot, and never more than half the connection
+ * timeout: the waiting request holds its libmicrohttpd worker thread, and the other
+ * connections that thread serves must not reach their idle timeout meanwhile.
+ */
 #define SLOT_WAIT_S 5
 
 static bool take_slot(struct sh_app *app)
 {
+	time_t wait_s = SLOT_WAIT_S;
+	if (app->cfg.connection_timeout_s / 2 < (unsigned)wait_s)
+		wait_s = app->cfg.connection_timeout_s / 2 > 0 ? app->cfg.connection_timeout_s / 2 : 1;
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += SLOT_WAIT_S;
+	deadline.tv_sec += wait_s;
 	for (;;) {
 		if (sem_timedwait(&app->hash_slots, &deadline) == 0)
 			return true;

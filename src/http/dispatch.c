@@ -6,6 +6,7 @@
 #include "http/dispatch.h"
 
 #include <microhttpd.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,6 +15,7 @@
 #include "http/static_files.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/util.h"
 
 #define API_CSP "default-src 'none'; frame-ancestors 'none'"
 #define APP_CSP                                                                              \
@@ -143,8 +145,32 @@ static void run_route(struct sh_request *req, struct sh_response *res,
 	}
 }
 
+/*
+ * A path no browser and no client of the API sends: invalid UTF-8 (overlong forms
+ * included), a control character, a backslash, a "." or ".." segment, or a "%" that
+ * decoding left (server.c keeps "%00" encoded). Refused before routing, so no handler and
+ * no file lookup ever sees one, and the web app's fallback never answers it with a page.
+ */
+static bool path_is_plain(const char *path)
+{
+	if (path[0] != '/' || !sh_utf8_valid_text(path, SIZE_MAX, NULL) ||
+	    strpbrk(path, "\\%") != NULL)
+		return false;
+	for (const char *seg = path; seg != NULL; seg = strchr(seg + 1, '/')) {
+		const char *s = seg + 1;
+		size_t n = strcspn(s, "/");
+		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 void sh_http_dispatch(struct sh_request *req, struct sh_response *res)
 {
+	if (!path_is_plain(req->path)) {
+		sh_reply_problem(req, res, 400, "invalid_path", NULL);
+		return;
+	}
 	if (strcmp(req->method, "OPTIONS") == 0 && sh_req_header(req, "Origin") != NULL &&
 	    sh_req_header(req, "Access-Control-Request-Method") != NULL) {
 		preflight(req, res);

@@ -87,10 +87,12 @@ void sh_reply_internal(struct sh_request *req, struct sh_response *res)
 	sh_reply_problem(req, res, 500, "internal_error", NULL);
 }
 
+/* Every password-hashing slot stayed busy: too many password checks at once (a login
+ * flood, most likely). A 429 tells clients to slow down; the server itself is fine. */
 void sh_reply_busy(struct sh_request *req, struct sh_response *res)
 {
 	sh_res_header(res, "Retry-After", "2");
-	sh_reply_problem(req, res, 503, "service_unavailable", NULL);
+	sh_reply_problem(req, res, 429, "too_many_requests", NULL);
 }
 
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc)

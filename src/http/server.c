@@ -179,6 +179,42 @@ static enum MHD_Result finish(struct sh_server *srv, struct request_ctx *ctx,
 	return rc;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * libmicrohttpd decodes %XX in the path and in each query key and value, in place, into C
+ * strings: "%00" would cut "/api/v1/users/me%00.json" or "limit=10%00" short, and the rest
+ * would be silently dropped. This is the library's decoder except that "%00" stays encoded,
+ * so the path check (dispatch.c) and the field validators see it and refuse it.
+ */
+static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *out = s;
+	for (const char *in = s; *in != '\0';) {
+		int hi = in[0] == '%' ? hex_digit(in[1]) : -1;
+		int lo = hi >= 0 ? hex_digit(in[2]) : -1;
+		if (lo >= 0 && (hi | lo) != 0) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -266,7 +302,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 		sh_metrics_connection_closed(srv->app->metrics);
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) on_mhd_log(void *cls, const char *fmt,
+								va_list ap)
 {
 	struct sh_server *srv = cls;
 	char msg[512];
@@ -278,6 +315,27 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 		sh_log_warn("libmicrohttpd: %s", msg);
 	else
 		sh_log_debug("libmicrohttpd: %s", msg);
+}
+
+/* The daemon both kinds of server use; "addr" NULL (with MHD_USE_NO_LISTEN_SOCKET) for none. */
+static struct MHD_Daemon *start_daemon(struct sh_server *srv, unsigned flags,
+				       const struct sockaddr *addr, unsigned threads)
+{
+	const struct sh_config *cfg = &srv->app->cfg;
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		/* The logger goes first so that errors about later options reach our log. */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+		MHD_OPTION_SOCK_ADDR, addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_bytes,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
+		MHD_OPTION_END);
 }
 
 int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **error_r)
@@ -297,19 +355,7 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 			 MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
-		/* The logger goes first so that errors about later options reach our log. */
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections_per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.connection_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)app->cfg.connection_memory_bytes,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		MHD_OPTION_END);
+	srv->daemon = start_daemon(srv, flags, ai->ai_addr, (unsigned)app->cfg.threads);
 	freeaddrinfo(ai);
 	if (srv->daemon == NULL) {
 		char buf[160];
@@ -324,6 +370,36 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 	srv->port = info != NULL ? info->port : app->cfg.port;
 	*server_r = srv;
 	return 0;
+}
+
+int sh_server_start_unlistened(struct sh_app *app, struct sh_server **server_r, char **error_r)
+{
+	struct sh_server *srv = sh_calloc(1, sizeof(*srv));
+	srv->app = app;
+	srv->daemon = start_daemon(srv, MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, NULL, 0);
+	if (srv->daemon == NULL) {
+		*error_r = sh_strdup("cannot start an HTTP daemon without a listening socket");
+		sh_free(&srv);
+		return -1;
+	}
+	atomic_store(&srv->started, true);
+	*server_r = srv;
+	return 0;
+}
+
+int sh_server_add_socket(struct sh_server *server, int fd)
+{
+	/* The peer looks like a loopback client (what /metrics checks). */
+	struct sockaddr_in peer = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (MHD_add_connection(server->daemon, fd, (const struct sockaddr *)&peer,
+			       sizeof(peer)) != MHD_YES)
+		return -1;
+	return 0;
+}
+
+int sh_server_run(struct sh_server *server)
+{
+	return MHD_run(server->daemon) == MHD_YES ? 0 : -1;
 }
 
 unsigned sh_server_port(const struct sh_server *server)

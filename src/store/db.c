@@ -120,6 +120,8 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 	}
 	if (err != 0) {
 		set_error(error_r, error_printf("database: %s", strerror(err)));
+		if (driver->close != NULL)
+			driver->close(db);
 		sh_free(&db->target);
 		sh_free(&db);
 		return -1;
@@ -150,6 +152,8 @@ void sh_db_close(struct sh_db **db_r)
 		free(conn);
 	}
 	pthread_mutex_unlock(&db->lock);
+	if (db->driver->close != NULL)
+		db->driver->close(db);
 	pthread_mutex_destroy(&db->lock);
 	pthread_mutex_destroy(&db->write_lock);
 	sh_free(&db->target);

@@ -7,6 +7,7 @@
  * several times and binds by name, which is exactly PostgreSQL's meaning.
  */
 #include "store/store-private.h"
+#include "store/sqlite_checkpointer.h"
 
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
@@ -123,7 +124,16 @@ static int sqlite_open(struct sh_db *db, char **error_r)
 		}
 	}
 	sh_free(&path);
+	if (ret == 0)
+		db->driver_state = sh_sqlite_checkpointer_start(db->target);
 	return ret;
+}
+
+static void sqlite_close(struct sh_db *db)
+{
+	struct sh_sqlite_checkpointer *cp = db->driver_state;
+	sh_sqlite_checkpointer_stop(&cp);
+	db->driver_state = NULL;
 }
 
 /*
@@ -193,12 +203,14 @@ static int sqlite_connect(struct sh_conn *conn, char **error_r)
 		goto fail;
 	}
 	/* WAL lets readers run beside the writer; NORMAL is durable enough in WAL
-	 * (a power cut may lose the last commits, never corrupt). Foreign keys are
-	 * off by default in SQLite and per connection. */
+	 * (a power cut may lose the last commits, never corrupt). After a burst, the WAL
+	 * file is cut back to 64 MiB when it restarts. Foreign keys are off by default in
+	 * SQLite and per connection. */
 	char *msg = NULL, mode[16] = "";
 	rc = exec_retrying(c->db,
 			   "PRAGMA journal_mode=WAL;"
 			   "PRAGMA synchronous=NORMAL;"
+			   "PRAGMA journal_size_limit=67108864;"
 			   "PRAGMA foreign_keys=ON;",
 			   journal_mode_cb, mode, &msg);
 	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
@@ -209,6 +221,10 @@ static int sqlite_connect(struct sh_conn *conn, char **error_r)
 		sqlite3_free(msg);
 		goto fail;
 	}
+	/* Checkpoints run on the database's checkpointer thread, not inside commits (which
+	 * hold the process's one writer slot); the hook replaces the autocheckpoint. */
+	if (conn->db->driver_state != NULL)
+		sqlite3_wal_hook(c->db, sh_sqlite_wal_hook, conn->db->driver_state);
 	return 0;
 
 fail:
@@ -453,6 +469,7 @@ const struct sh_db_driver sh_db_driver_sqlite = {
 		      [SH_TX_WRITE_ROWLOCKED] = "BEGIN IMMEDIATE"},
 	.single_writer = true,
 	.open = sqlite_open,
+	.close = sqlite_close,
 	.connect = sqlite_connect,
 	.disconnect = sqlite_disconnect,
 	.ping = sqlite_ping,

@@ -45,6 +45,7 @@ struct sh_db {
 	 * commits in between. Created on first use. */
 	struct sh_conn *writer;
 	struct sh_conn *conns; /* every open connection, so close can reach them all */
+	void *driver_state;    /* the driver's per-database state (open/close), or NULL */
 	atomic_uint_fast64_t errors;
 };
 
@@ -91,6 +92,8 @@ struct sh_db_driver {
 
 	/* Checks "target" once at sh_db_open (SQLite creates the directory). Optional. */
 	int (*open)(struct sh_db *db, char **error_r);
+	/* Releases db->driver_state once every connection is closed. Optional. */
+	void (*close)(struct sh_db *db);
 	/* Fills a zeroed "conn" (conn->db set). On failure releases what it took. */
 	int (*connect)(struct sh_conn *conn, char **error_r);
 	void (*disconnect)(struct sh_conn *conn);

@@ -209,6 +209,17 @@ static struct th_resp *get_tx(const struct th_member *m, const char *tx_id,
 	return th_request("GET", path, m->access_token, NULL, NULL, extra);
 }
 
+/* The 201 of a new transaction is built from the values written, not read back: it must
+ * be exactly what reading the transaction returns. */
+static void assert_created_reads_back(const struct th_member *m, const struct th_resp *created)
+{
+	struct th_resp *r = get_tx(m, th_str(created, "id"), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg(json_equal(r->json, created->json), "created %s, read %s", created->body,
+		      r->body);
+	th_resp_free(&r);
+}
+
 static struct th_resp *reverse(const struct th_member *m, const char *tx_id, const char *body)
 {
 	char path[160];
@@ -349,6 +360,7 @@ START_TEST(payment_success_and_shape)
 	ck_assert_str_eq(json_string_value(json_object_get(from, "last_name")), "Test");
 	ck_assert_str_eq(party_name(r->json, "to"), "payee");
 	ck_assert_ptr_null(strstr(r->body, "email"));
+	assert_created_reads_back(&b, r);
 	char *tx = strdup(id);
 	th_resp_free(&r);
 
@@ -423,6 +435,7 @@ START_TEST(payment_with_a_service)
 		    "to_user_id", b.id, "units", 30, "service_id", svc);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "service_id"), svc);
+	assert_created_reads_back(&a, r);
 	th_resp_free(&r);
 
 	/* A deactivated service can no longer be named. */
@@ -660,6 +673,7 @@ START_TEST(request_accept_decline_cancel)
 	ck_assert_str_eq(th_str(r, "to_user_id"), asker.id);
 	ck_assert_str_eq(th_str(r, "created_by"), asker.id);
 	ck_assert(json_is_null(json_object_get(r->json, "completed_at")));
+	assert_created_reads_back(&payer, r);
 	char *id = strdup(th_str(r, "id"));
 	th_resp_free(&r);
 	assert_not_booked(id, "pending");

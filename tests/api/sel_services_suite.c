@@ -944,6 +944,11 @@ START_TEST(search_ignores_case_and_accents)
 		{"\\", false, false, false},
 		{"zzzz", false, false, false},
 		{"jardin", false, false, true},
+		{"reparation velos", true, false, false}, /* words apart: "réparation DE vélos" */
+		{"  jardin   potager ", false, false, true},
+		{"potager jardin", false, false, false},  /* in the order typed */
+		{"100% garanti", false, true, false},
+		{"conversation neerlandais", false, true, false},
 		{"   ", true, true, true},      /* blank: no filter at all */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

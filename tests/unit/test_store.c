@@ -9,6 +9,8 @@
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
 #include "schoolhub/store.h"
+#include "store/sqlite_checkpointer.h"
+#include "store/store-private.h"
 #include "test_db.h"
 
 #include <check.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define T0 "2026-11-26T21:38:38Z"
@@ -518,6 +521,43 @@ START_TEST(test_commit)
 }
 END_TEST
 
+/*
+ * SQLite: commits never checkpoint (that would hold the writer slot); the checkpointer
+ * thread copies the WAL into the database file beside them. Writing ~6 MB in 1500 commits
+ * pushes the WAL far past the wake-up mark; the database file itself can only grow through
+ * a checkpoint, and must end up holding the data.
+ */
+START_TEST(test_sqlite_background_checkpoint)
+{
+	ck_assert_ptr_nonnull(db->driver_state);
+	ck_assert_int_eq(sh_conn_exec_script(conn, "CREATE TABLE ckpt_test (n INTEGER PRIMARY KEY, "
+						   "pad TEXT NOT NULL)"),
+			 SH_DB_OK);
+	char pad[4001];
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (int i = 0; i < 1500; i++) {
+		ck_assert_int_eq(sh_conn_begin(conn, SH_TX_WRITE), SH_DB_OK);
+		struct sh_stmt *st =
+			sh_stmt_prepare(conn, "INSERT INTO ckpt_test (n, pad) VALUES ($1, $2)");
+		sh_stmt_bind_int64(st, 1, i);
+		sh_stmt_bind_text(st, 2, pad);
+		ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_OK);
+		ck_assert_int_eq(sh_conn_commit(conn), SH_DB_OK);
+	}
+	struct stat sb = {0};
+	for (int tries = 0; tries < 200; tries++) {
+		ck_assert_int_eq(stat(db->target, &sb), 0);
+		if (sh_sqlite_checkpointer_runs(db->driver_state) > 0 && sb.st_size > 1500 * 4000)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_uint_gt(sh_sqlite_checkpointer_runs(db->driver_state), 0);
+	ck_assert_msg(sb.st_size > 1500 * 4000, "database file is %lld bytes", (long long)sb.st_size);
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM ckpt_test"), 1500);
+}
+END_TEST
+
 /* PostgreSQL refuses everything after an error in a transaction; SQLite is made to agree. */
 START_TEST(test_failed_transaction)
 {
@@ -819,6 +859,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_concurrent_writers);
 	if (strcmp(backend, "postgres") == 0)
 		tcase_add_test(tc, test_pg_reconnect);
+	else
+		tcase_add_test(tc, test_sqlite_background_checkpoint);
 	suite_add_tcase(suite, tc);
 
 	TCase *bare = tcase_create("no fixture");

@@ -76,10 +76,11 @@ async function isCredentialError(response) {
   }
 }
 
-async function send(method, path, { body, token, signal } = {}) {
+async function send(method, path, { body, token, signal, extraHeaders } = {}) {
   const headers = {
     Accept: 'application/json, application/problem+json',
     'Accept-Language': currentLocale(),
+    ...extraHeaders,
   };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -129,17 +130,17 @@ export function refreshSession() {
 
 function expire() {
   const session = useSessionStore();
-  session.clear();
+  session.clear('expired'); // the handler below navigates (App.vue's watcher stands aside)
   onSessionExpired();
 }
 
 /**
  * Calls the API and returns the parsed JSON body (null for 204).
  * options: body (object), auth (default true), raw (return the Response),
- * refresh (default true: try a refresh on 401), signal.
+ * refresh (default true: try a refresh on 401), signal, headers (extra request headers).
  */
 export async function request(method, path, options = {}) {
-  const { body, auth = true, raw = false, refresh = true, signal } = options;
+  const { body, auth = true, raw = false, refresh = true, signal, headers: extraHeaders } = options;
   const session = useSessionStore();
 
   // A refresh already in flight: wait for it rather than spend a request on a 401.
@@ -152,7 +153,7 @@ export async function request(method, path, options = {}) {
   }
 
   let token = auth ? session.accessToken : null;
-  let response = await send(method, path, { body, token, signal });
+  let response = await send(method, path, { body, token, signal, extraHeaders });
 
   if (response.status === 401 && auth && refresh && token && !(await isCredentialError(response))) {
     let ok;
@@ -166,7 +167,7 @@ export async function request(method, path, options = {}) {
       throw await parseError(response);
     }
     token = session.accessToken;
-    response = await send(method, path, { body, token, signal });
+    response = await send(method, path, { body, token, signal, extraHeaders });
     if (response.status === 401) {
       expire();
       throw await parseError(response);
@@ -218,4 +219,39 @@ export const children = {
     api.post(`${childPath(id)}/guardians`, relationship ? { email, relationship } : { email }),
   removeGuardian: (id, userId) =>
     api.del(`${childPath(id)}/guardians/${encodeURIComponent(userId)}`),
+};
+
+const query = (params) => {
+  const qs = new URLSearchParams();
+  for (const [key, value] of Object.entries(params || {})) {
+    if (value !== undefined && value !== null && value !== '') qs.set(key, String(value));
+  }
+  const text = qs.toString();
+  return text ? `?${text}` : '';
+};
+
+export const directory = {
+  search: (q, limit = 10, opts) => api.get(`/users${query({ q, limit })}`, opts),
+};
+
+const servicePath = (id) => `/sel/services/${encodeURIComponent(id)}`;
+const transactionPath = (id) => `/sel/transactions/${encodeURIComponent(id)}`;
+
+export const sel = {
+  categories: () => api.get('/sel/categories'),
+  services: (filters) => api.get(`/sel/services${query(filters)}`),
+  service: (id) => api.get(servicePath(id)),
+  createService: (data) => api.post('/sel/services', data),
+  updateService: (id, fields) => api.patch(servicePath(id), fields),
+  withdrawService: (id) => api.del(servicePath(id)),
+  balance: () => api.get('/sel/balance'),
+  transactions: (filters) => api.get(`/sel/transactions${query(filters)}`),
+  transaction: (id) => api.get(transactionPath(id)),
+  /** Pays a member now, or (with from_user_id) asks them for payment. */
+  createTransaction: (data, idempotencyKey) =>
+    api.post('/sel/transactions', data, { headers: { 'Idempotency-Key': idempotencyKey } }),
+  accept: (id) => api.post(`${transactionPath(id)}/accept`),
+  decline: (id) => api.post(`${transactionPath(id)}/decline`),
+  cancel: (id) => api.post(`${transactionPath(id)}/cancel`),
+  statement: (from, to) => api.get(`/sel/statement.csv${query({ from, to })}`, { raw: true }),
 };

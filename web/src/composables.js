@@ -45,6 +45,8 @@ export function useForm() {
    * Runs an async action; on failure fills error/fieldErrors and returns undefined.
    * options.passwordField: on a form that only re-checks the member's password, the
    * server's generic "wrong email or password" is shown as "wrong password" on that field.
+   * options.codeFields: {problem code: field} — a problem about one field (e.g. a payment
+   * that would break the payer's limit is about the amount) is shown next to that field.
    */
   async function run(action, options = {}) {
     if (busy.value) return undefined;
@@ -56,6 +58,12 @@ export function useForm() {
       let message = errorMessage(err, t);
       if (options.passwordField && err instanceof ApiError && err.problem?.code === 'invalid_credentials') {
         fieldErrors[options.passwordField] = t('errors.wrongPassword');
+        error.value = t('errors.checkFields');
+        return undefined;
+      }
+      const codeField = err instanceof ApiError ? options.codeFields?.[err.problem?.code] : undefined;
+      if (codeField) {
+        fieldErrors[codeField] = message;
         error.value = t('errors.checkFields');
         return undefined;
       }

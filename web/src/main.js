@@ -23,3 +23,13 @@ setSessionExpiredHandler(() => {
 });
 
 app.mount('#app');
+
+// Installable app: the service worker caches the app shell (never API data).
+// Only in a production build: Vite's dev server serves modules, not the shell.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      /* no offline shell on this browser; the app works the same online */
+    });
+  });
+}

@@ -3,7 +3,12 @@ import { useSessionStore } from './stores/session.js';
 
 // Views are split per module (web/src/views/<module>/) and loaded on demand.
 const routes = [
-  { path: '/', redirect: { name: 'children' } },
+  {
+    path: '/',
+    name: 'home',
+    component: () => import('./views/home/HomeView.vue'),
+    meta: { requiresAuth: true, title: 'home.title' },
+  },
   {
     path: '/signin',
     name: 'signin',
@@ -36,6 +41,64 @@ const routes = [
     meta: { requiresAuth: true, title: 'children.editTitle' },
   },
   {
+    path: '/sel',
+    name: 'sel',
+    component: () => import('./views/sel/DirectoryView.vue'),
+    meta: { requiresAuth: true, title: 'sel.title' },
+  },
+  {
+    path: '/sel/mine',
+    name: 'sel-mine',
+    component: () => import('./views/sel/MyServicesView.vue'),
+    meta: { requiresAuth: true, title: 'sel.myServices' },
+  },
+  {
+    path: '/sel/services/new',
+    name: 'sel-service-new',
+    component: () => import('./views/sel/ServiceEditView.vue'),
+    meta: { requiresAuth: true, title: 'sel.newServiceTitle' },
+  },
+  {
+    path: '/sel/services/:id',
+    name: 'sel-service',
+    component: () => import('./views/sel/ServiceDetailView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'sel.serviceTitle' },
+  },
+  {
+    path: '/sel/services/:id/edit',
+    name: 'sel-service-edit',
+    component: () => import('./views/sel/ServiceEditView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'sel.editServiceTitle' },
+  },
+  {
+    path: '/sel/pay',
+    name: 'sel-pay',
+    component: () => import('./views/sel/TransferView.vue'),
+    props: { mode: 'pay' },
+    meta: { requiresAuth: true, title: 'sel.payTitle' },
+  },
+  {
+    path: '/sel/request',
+    name: 'sel-request',
+    component: () => import('./views/sel/TransferView.vue'),
+    props: { mode: 'request' },
+    meta: { requiresAuth: true, title: 'sel.requestTitle' },
+  },
+  {
+    path: '/sel/requests',
+    name: 'sel-requests',
+    component: () => import('./views/sel/RequestsView.vue'),
+    meta: { requiresAuth: true, title: 'sel.requestsTitle' },
+  },
+  {
+    path: '/sel/history',
+    name: 'sel-history',
+    component: () => import('./views/sel/HistoryView.vue'),
+    meta: { requiresAuth: true, title: 'sel.historyTitle' },
+  },
+  {
     path: '/profile',
     name: 'profile',
     component: () => import('./views/profile/ProfileView.vue'),
@@ -60,10 +123,10 @@ export const router = createRouter({
 router.beforeEach((to) => {
   const session = useSessionStore();
   if (to.meta.requiresAuth && !session.signedIn) {
-    return { name: 'signin', query: to.fullPath !== '/children' ? { redirect: to.fullPath } : {} };
+    return { name: 'signin', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   }
   if (to.meta.guestOnly && session.signedIn) {
-    return { name: 'children' };
+    return { name: 'home' };
   }
   return true;
 });
@@ -71,5 +134,5 @@ router.beforeEach((to) => {
 /** Only same-app paths are accepted as a post-sign-in destination. */
 export function safeRedirect(value) {
   if (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')) return value;
-  return '/children';
+  return '/';
 }

@@ -311,6 +311,27 @@ static json_t *tx_row_json(struct sh_stmt *st, enum sh_lang lang)
 			 sh_stmt_col_text(st, 11));
 }
 
+static json_t *party_of(const char *id, const struct sh_user *who)
+{
+	if (id == NULL)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s}", "id", id, "first_name", who->first_name, "last_name",
+			 who->last_name);
+}
+
+json_t *sh_sel_tx_written_json(const struct sh_sel_tx *tx, const struct sh_user *from,
+			       const struct sh_user *to)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:o, s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, "
+			 "s:s?}",
+			 "id", tx->id, "kind", tx->kind, "from_user_id", tx->from_user_id,
+			 "to_user_id", tx->to_user_id, "from", party_of(tx->from_user_id, from), "to",
+			 party_of(tx->to_user_id, to), "units", (json_int_t)tx->units,
+			 "description", tx->description, "service_id", tx->service_id, "status",
+			 tx->status, "created_by", tx->created_by, "created_at", tx->created_at,
+			 "completed_at", tx->completed_at, "reverses_id", tx->reverses_id);
+}
+
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
 			     json_t **out_r)
 {

@@ -8,6 +8,7 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/i18n.h"
 #include "schoolhub/store.h"
+#include "schoolhub/user.h"
 
 struct sh_sel_limits {
 	int64_t initial, min, max;
@@ -64,6 +65,14 @@ enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char 
 			       const char *now, int64_t *changed_r);
 
 /* The public JSON of one transaction (with party names), or SH_DB_OK and NULL if absent. */
+/*
+ * The API object of a transaction just written, built from the values written (no read
+ * back: the booking transaction holds SQLite's one writer slot). "from" / "to" are the
+ * parties (ignored for the system account, whose user id is NULL); both are live members,
+ * so no pseudonym is involved. Same shape as sh_sel_tx_json.
+ */
+json_t *sh_sel_tx_written_json(const struct sh_sel_tx *tx, const struct sh_user *from,
+			       const struct sh_user *to);
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
 			     json_t **out_r);
 /* The member's transactions, newest first, before booking number "before_seq" (INT64_MAX

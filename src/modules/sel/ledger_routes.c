@@ -229,9 +229,10 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 			return SH_DB_OK;
 		}
 	}
-	json_t *body = NULL;
-	if ((rc = sh_sel_tx_json(conn, id, req->lang, &body)) != SH_DB_OK || body == NULL)
-		return rc != SH_DB_OK ? rc : SH_DB_ERROR;
+	const struct sh_user *me = &req->user.account;
+	json_t *body = sh_sel_tx_written_json(&tx, t->paying ? me : &other, t->paying ? &other : me);
+	if (body == NULL)
+		return SH_DB_ERROR;
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (text == NULL)

@@ -309,7 +309,9 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	return rc;
 }
 
-/* "%q%" folded like sel_services.search_text, with LIKE wildcards escaped. */
+/* "%q%" folded like sel_services.search_text, with LIKE wildcards escaped. The words
+ * of q may be apart in the text (a run of spaces becomes a wildcard), in the order
+ * typed: "garde enfants" finds "Garde d'enfants". */
 static const char *like_pattern(struct sh_request *req, const char *q)
 {
 	char *folded = sh_text_fold(q);
@@ -318,6 +320,11 @@ static const char *like_pattern(struct sh_request *req, const char *q)
 	char *p = out;
 	*p++ = '%';
 	for (size_t i = 0; i < n; i++) {
+		if (folded[i] == ' ') { /* q has no control characters: checked before */
+			if (p[-1] != '%' || (p - out >= 2 && p[-2] == '\\'))
+				*p++ = '%';
+			continue;
+		}
 		if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\')
 			*p++ = '\\';
 		*p++ = folded[i];

@@ -30,6 +30,11 @@ export const useSessionStore = defineStore('session', () => {
     user.value ? `${user.value.first_name ?? ''} ${user.value.last_name ?? ''}`.trim() : '',
   );
 
+  // Why the last session ended: 'local' when this tab signed out or deleted the account
+  // and navigates by itself; 'expired' when the API client found it dead (its handler
+  // navigates to sign-in with the reason); 'ended' when it ended in another tab.
+  const endReason = ref(null);
+
   function persist() {
     try {
       if (accessToken.value && refreshToken.value) {
@@ -57,6 +62,7 @@ export const useSessionStore = defineStore('session', () => {
     window.addEventListener('storage', (event) => {
       if (event.key !== STORAGE_KEY && event.key !== null) return;
       const next = load();
+      if (!next) endReason.value = 'ended';
       accessToken.value = next?.accessToken ?? null;
       refreshToken.value = next?.refreshToken ?? null;
       user.value = next?.user ?? null;
@@ -75,9 +81,6 @@ export const useSessionStore = defineStore('session', () => {
     user.value = value;
   }
 
-  // Why the last session ended: 'local' when this tab signed out or deleted the account
-  // and navigates by itself; 'ended' when it expired or ended in another tab.
-  const endReason = ref(null);
 
   function clear(reason = 'ended') {
     endReason.value = reason;

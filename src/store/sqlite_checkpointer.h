@@ -1,0 +1,21 @@
+/* The background WAL checkpointer of the SQLite driver (see sqlite_checkpointer.c). */
+#ifndef SCHOOLHUB_STORE_SQLITE_CHECKPOINTER_H
+#define SCHOOLHUB_STORE_SQLITE_CHECKPOINTER_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct sh_sqlite_checkpointer;
+
+/* Starts the thread for the database file "path"; NULL (logged) if it cannot, in which
+ * case connections must keep SQLite's own autocheckpoint. */
+struct sh_sqlite_checkpointer *sh_sqlite_checkpointer_start(const char *path);
+/* Stops and joins the thread; NULL-safe. */
+void sh_sqlite_checkpointer_stop(struct sh_sqlite_checkpointer **cp_r);
+/* How many checkpoints the thread has run (for tests). */
+uint64_t sh_sqlite_checkpointer_runs(const struct sh_sqlite_checkpointer *cp);
+/* The sqlite3_wal_hook of every connection ("arg" is the checkpointer); with it installed,
+ * the connection's autocheckpoint is off. */
+int sh_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
+
+#endif

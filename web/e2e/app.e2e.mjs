@@ -1,0 +1,484 @@
+// Browser test of the whole web app against the real server (tests/e2e/run.sh
+// starts it and sets E2E_BASE_URL). Two parents in two browser contexts:
+// register, add a child, link the co-parent, offer a service, find and pay it,
+// request and accept a payment, hit a balance limit, switch to Dutch; axe-core
+// checks every screen (no serious or critical violation) and screenshots of
+// the main screens are written at 390×844 and 1280×800.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.E2E_BASE_URL;
+const SHOTS = process.env.E2E_SCREENSHOTS || '';
+assert.ok(BASE, 'E2E_BASE_URL is not set (run tests/e2e/run.sh)');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const MOBILE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const TIMEOUT = 10000;
+
+const stamp = Date.now().toString(36);
+const A = { first: 'Élodie', last: 'Martin', email: `elodie.${stamp}@example.be`, password: 'premier mot de passe 1' };
+const B = { first: 'Thomas', last: 'Leroy', email: `thomas.${stamp}@example.be`, password: 'second parent pass 2' };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+// ---- bookkeeping -------------------------------------------------------------
+const problems = []; // page errors, CSP violations, unexpected 5xx: each fails the run
+const axeResults = []; // {screen, violations}
+let failed = false;
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    failed = true;
+    console.log(`FAIL ${name}: ${err.message.split('\n').slice(0, 6).join('\n     ')}`);
+    throw err;
+  }
+}
+
+async function newParent(who, viewport) {
+  const context = await browser.newContext({ viewport, locale: 'fr-BE', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (e) => problems.push(`[${who}] page error: ${e.message} @ ${page.url()}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) {
+      problems.push(`[${who}] console error: ${m.text()} @ ${page.url()}`);
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 500) problems.push(`[${who}] HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  return { context, page };
+}
+
+const main = (page) => page.locator('main');
+const heading = (page) => page.locator('main h1').first();
+
+/** Waits until the locator's text matches. */
+async function expectText(locator, pattern, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.innerText().catch(() => '')) || '';
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${pattern} in: ${last.replace(/\s+/g, ' ').slice(0, 400)}`);
+}
+
+async function balanceOf(page) {
+  await page.goto(`${BASE}/`);
+  const text = await expectText(page.getByTestId('balance'), /-?\d+/);
+  return Number(/(-?\d+)/.exec(text.replace('−', '-'))[1]);
+}
+
+/** axe-core on the current screen: serious and critical violations fail the run. */
+async function axe(page, screen) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+  // Runs in the page through the DevTools protocol, so the app's CSP still applies to the app.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  axeResults.push({ screen, checked: result.passes.length, violations: bad });
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+  const size = page.viewportSize();
+  await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
+}
+
+async function register(page, person) {
+  await page.goto(`${BASE}/register`);
+  const m = main(page);
+  await m.getByLabel('Prénom').fill(person.first);
+  await m.getByLabel('Nom', { exact: true }).fill(person.last);
+  await m.getByLabel('Adresse e-mail').fill(person.email);
+  await m.getByLabel('Mot de passe', { exact: true }).fill(person.password);
+  await m.getByRole('button', { name: 'Créer mon compte' }).click();
+  await page.waitForURL(/\/children/);
+  await expectText(heading(page), /Mes enfants/);
+}
+
+let exitCode = 0;
+try {
+  const a = await newParent('A', MOBILE);
+  const pa = a.page;
+  const b = await newParent('B', DESKTOP);
+  const pb = b.page;
+  let childUrl = '';
+  let serviceUrl = '';
+
+  await step('signed out: / leads to sign-in, in French', async () => {
+    await pa.goto(`${BASE}/`);
+    await pa.waitForURL(/\/signin/);
+    await expectText(heading(pa), /Se connecter/);
+    assert.equal(await pa.evaluate(() => document.documentElement.lang), 'fr');
+    await axe(pa, 'signin');
+    await pa.goto(`${BASE}/register`);
+    await expectText(heading(pa), /Créer un compte/);
+    await axe(pa, 'register');
+  });
+
+  await step('the app is installable: manifest and service worker', async () => {
+    const manifest = await pa.evaluate(async () => {
+      const link = document.querySelector('link[rel="manifest"]');
+      const r = await fetch(link.href);
+      return { type: r.headers.get('content-type'), body: await r.json() };
+    });
+    assert.match(manifest.type, /application\/manifest\+json/);
+    assert.equal(manifest.body.start_url, '/');
+    assert.ok(manifest.body.icons.some((i) => i.sizes === '512x512'));
+    const sw = await pa.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return reg.active ? reg.active.scriptURL : '';
+    });
+    assert.match(sw, /\/sw\.js$/);
+    // The shell is cached, API answers never are.
+    const cached = await pa.evaluate(async () => {
+      const names = await caches.keys();
+      const urls = [];
+      for (const n of names) for (const r of await (await caches.open(n)).keys()) urls.push(new URL(r.url).pathname);
+      return urls;
+    });
+    assert.ok(cached.includes('/'), `shell not cached: ${cached.join(' ')}`);
+    assert.ok(cached.some((u) => u.startsWith('/assets/')), 'no asset cached');
+    assert.ok(!cached.some((u) => u.startsWith('/api/')), 'API data cached');
+  });
+
+  await step('parent A registers and adds a child', async () => {
+    await register(pa, A);
+    await axe(pa, 'children-empty');
+    await main(pa).getByRole('link', { name: 'Ajouter un enfant' }).first().click();
+    await pa.waitForURL(/\/children\/new/);
+    const m = main(pa);
+    await m.getByLabel('Prénom').fill('Léa');
+    await m.getByLabel('Nom', { exact: true }).fill('Martin');
+    await m.getByLabel('Classe').selectOption('P3');
+    await axe(pa, 'child-new');
+    await m.getByRole('button', { name: "Ajouter l'enfant" }).click();
+    await pa.waitForURL(/\/children\/[0-9a-f-]{36}/);
+    childUrl = pa.url();
+    await expectText(main(pa), /lier l'autre parent/i);
+  });
+
+  await step('parent B registers in another browser context', async () => {
+    await register(pb, B);
+  });
+
+  await step('A links B as co-parent; B sees the child', async () => {
+    const m = main(pa);
+    await m.getByLabel("Adresse e-mail de l'autre parent").fill(B.email);
+    await m.getByRole('button', { name: 'Lier ce parent' }).click();
+    await expectText(m, /est maintenant lié·e à l'enfant/);
+    await expectText(m.locator('.guardian-list'), /Thomas Leroy/);
+    await axe(pa, 'child-edit');
+    await pb.goto(`${BASE}/children`);
+    await expectText(main(pb), /Léa Martin[\s\S]*P3/);
+    await expectText(main(pb), /Élodie Martin/);
+    await axe(pb, 'children-list');
+  });
+
+  await step('A offers a service', async () => {
+    await pa.goto(`${BASE}/`);
+    await expectText(pa.getByTestId('balance'), /120/);
+    await axe(pa, 'home');
+    await main(pa).getByRole('link', { name: 'Proposer un service' }).click();
+    await pa.waitForURL(/\/sel\/services\/new/);
+    const m = main(pa);
+    await m.getByLabel('Je propose ce service').check();
+    await m.getByLabel('Titre').fill("Garde d'enfants le mercredi après-midi");
+    await m.getByLabel('Description').fill('Chez moi, avec goûter. Jusqu’à 3 enfants.');
+    await m.getByLabel('Catégorie').selectOption('childcare');
+    await axe(pa, 'service-new');
+    await m.getByRole('button', { name: 'Publier' }).click();
+    await pa.waitForURL(/\/sel\/services\/[0-9a-f-]{36}$/);
+    serviceUrl = pa.url();
+    await expectText(heading(pa), /Garde d'enfants le mercredi/);
+    await expectText(main(pa), /Garde d'enfants/);
+    await axe(pa, 'service-detail-owner');
+    await pa.goto(`${BASE}/sel/mine`);
+    await expectText(main(pa), /Garde d'enfants le mercredi/);
+    await axe(pa, 'my-services');
+  });
+
+  await step('B finds the service in the directory and pays for it', async () => {
+    await pb.goto(`${BASE}/sel`);
+    await main(pb).getByLabel('Rechercher').fill('GARDE enfants');
+    await main(pb).getByLabel('Catégorie').selectOption('childcare');
+    const link = main(pb).getByRole('link', { name: "Garde d'enfants le mercredi après-midi" });
+    await link.waitFor();
+    await axe(pb, 'directory');
+    await link.click();
+    await pb.waitForURL(serviceUrl);
+    await expectText(main(pb), /Proposé par[\s\S]*Élodie Martin/);
+    await axe(pb, 'service-detail');
+    await main(pb).getByRole('link', { name: 'Payer Élodie' }).click();
+    await pb.waitForURL(/\/sel\/pay\?/);
+    const m = main(pb);
+    await expectText(m, /Élodie Martin/);
+    await m.getByLabel('Heures').fill('1');
+    await m.getByLabel('Minutes').fill('30');
+    await expectText(pb.getByTestId('units-preview'), /Soit 90 unités \(1 h 30 min\)/);
+    await axe(pb, 'pay');
+    await m.getByRole('button', { name: 'Payer maintenant' }).click();
+    await expectText(m, /Vous avez payé 1 h 30 min à Élodie/);
+  });
+
+  await step('both parents see the new balances', async () => {
+    assert.equal(await balanceOf(pb), 30);
+    assert.equal(await balanceOf(pa), 210);
+    await expectText(main(pa), /Reçu de Thomas Leroy[\s\S]*\+90/);
+  });
+
+  await step('A asks B for payment; B accepts; both histories show it', async () => {
+    await pa.goto(`${BASE}/sel/request`);
+    const m = main(pa);
+    await m.getByLabel('Qui doit vous payer ?').fill('Ler');
+    await m.getByRole('button', { name: 'Thomas Leroy' }).click();
+    await m.getByLabel('Heures').fill('0');
+    await m.getByLabel('Minutes').fill('45');
+    await m.getByLabel('Pour quoi ?').fill('Covoiturage piscine');
+    await axe(pa, 'request');
+    await m.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expectText(m, /Votre demande a été envoyée à Thomas/);
+
+    await pb.goto(`${BASE}/`);
+    const waiting = main(pb).locator('section', { hasText: 'En attente de votre réponse' });
+    await expectText(waiting, /Élodie Martin vous demande un paiement[\s\S]*Covoiturage piscine/);
+    await pb.goto(`${BASE}/sel/requests`);
+    await expectText(main(pb), /Covoiturage piscine/);
+    await axe(pb, 'requests');
+    await main(pb).getByRole('button', { name: /Accepter et payer/ }).first().click();
+    await expectText(main(pb), /Paiement effectué/);
+    assert.equal(await balanceOf(pb), -15);
+    assert.equal(await balanceOf(pa), 255);
+
+    await pb.goto(`${BASE}/sel/history`);
+    await expectText(pb.getByTestId('history'), /Covoiturage piscine[\s\S]*−45/);
+    await axe(pb, 'history');
+    await pa.goto(`${BASE}/sel/history`);
+    await expectText(pa.getByTestId('history'), /Covoiturage piscine[\s\S]*\+45/);
+    await expectText(pa.getByTestId('history'), /Thomas Leroy[\s\S]*\+90/);
+  });
+
+  await step('the statement downloads as a spreadsheet file', async () => {
+    const [download] = await Promise.all([
+      pa.waitForEvent('download'),
+      main(pa).getByRole('button', { name: 'Télécharger le relevé' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^schoolhub-sel-.*\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.equal(csv.charCodeAt(0), 0xfeff, 'no byte-order mark');
+    const lines = csv.slice(1).trim().split('\r\n');
+    assert.match(lines[0], /^date;transaction;type;membre;description;unités;solde$/);
+    assert.equal(lines.length, 4, csv); // header, opening, payment, request
+    assert.match(lines[3], /Thomas Leroy.*Covoiturage piscine.*;45;255$/);
+  });
+
+  await step('keyboard only: skip link, then a quick action', async () => {
+    await pa.goto(`${BASE}/`);
+    await expectText(pa.getByTestId('balance'), /255/);
+    await pa.keyboard.press('Tab');
+    assert.equal(await pa.evaluate(() => document.activeElement.className), 'skip-link');
+    let found = false;
+    for (let i = 0; i < 20 && !found; i++) {
+      await pa.keyboard.press('Tab');
+      found = await pa.evaluate(() => document.activeElement.getAttribute('href') === '/sel/request');
+    }
+    assert.ok(found, 'the "ask for payment" quick action cannot be reached with Tab');
+    const outline = await pa.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'no visible focus');
+    await pa.keyboard.press('Enter');
+    await pa.waitForURL(/\/sel\/request$/);
+  });
+
+  await step('a payment past the limit shows the localised error and books nothing', async () => {
+    await pb.goto(`${BASE}/sel/pay`);
+    const m = main(pb);
+    await m.getByLabel('Qui payez-vous ?').fill('Élo');
+    await m.getByRole('button', { name: 'Élodie Martin' }).click();
+    // 5 h = 300 units: B would land on −315 (minimum −300); A's 555 stays under +600.
+    await m.getByLabel('Heures').fill('5');
+    await m.getByLabel('Minutes').fill('0');
+    await m.getByRole('button', { name: 'Payer maintenant' }).click();
+    const fieldError = m.locator('fieldset .field__error');
+    await expectText(fieldError, /Le solde du payeur passerait sous le minimum permis/);
+    await axe(pb, 'pay-limit-error');
+    assert.equal(await balanceOf(pb), -15);
+  });
+
+  await step('switching to Dutch changes the whole screen', async () => {
+    await pa.goto(`${BASE}/sel`);
+    await pa.locator('header').getByRole('combobox').selectOption('nl');
+    await expectText(heading(pa), /Ruilsysteem \(LETS\)/);
+    assert.equal(await pa.evaluate(() => document.documentElement.lang), 'nl');
+    const french = ["Système d'échange", 'Rechercher', 'Catégorie', 'Proposer', 'Mes enfants', 'Accueil', 'Se déconnecter', 'Offre', 'unités par heure'];
+    for (const path of ['/sel', '/', '/sel/history', '/children', '/profile']) {
+      await pa.goto(`${BASE}${path}`);
+      await pa.waitForLoadState('networkidle');
+      await pa.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => {});
+      const text = await pa.locator('body').innerText();
+      const left = french.filter((w) => text.includes(w));
+      assert.deepEqual(left, [], `French left on ${path}: ${left.join(', ')}`);
+      await axe(pa, `nl ${path}`);
+    }
+    await expectText(main(pa), /Mijn profiel|Mijn gegevens/);
+    // The choice is saved in the profile: signing in on another device comes up in Dutch.
+    const other = await newParent('A2', MOBILE);
+    await other.page.goto(`${BASE}/signin`);
+    await main(other.page).getByLabel('Adresse e-mail').fill(A.email);
+    await main(other.page).getByLabel('Mot de passe').fill(A.password);
+    await main(other.page).getByRole('button', { name: 'Se connecter' }).click();
+    await expectText(heading(other.page), /Hallo Élodie/);
+    await expectText(main(other.page), /Mijn saldo/);
+    assert.equal(await other.page.evaluate(() => document.documentElement.lang), 'nl');
+    await other.context.close();
+  });
+
+  await step('session: survives a reload, refreshes a dead access token once, ends cleanly', async () => {
+    await pb.goto(`${BASE}/sel/history`);
+    await pb.reload();
+    await expectText(heading(pb), /Historique/);
+    const KEY = 'schoolhub.session';
+    const before = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
+    // An access token the server refuses (as after it expired): one refresh, then the page loads.
+    await pb.evaluate(
+      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.invalid' })),
+      [KEY, before],
+    );
+    await pb.goto(`${BASE}/`);
+    await expectText(pb.getByTestId('balance'), /-15/);
+    const after = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
+    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token was not rotated');
+    // Both tokens dead: back to sign-in, with the reason, and the page to come back to.
+    await pb.evaluate(
+      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'x.y.z', refreshToken: 'dead' })),
+      [KEY, after],
+    );
+    await pb.goto(`${BASE}/sel/requests`);
+    await pb.waitForURL(/\/signin\?.*redirect=(%2F|\/)sel(%2F|\/)requests/);
+    await expectText(main(pb), /Votre session a expiré/);
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(/\/sel\/requests$/);
+    // Sign out: the tokens are gone and protected pages lead to sign-in.
+    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+    await pb.waitForURL(/\/signin/);
+    assert.equal(await pb.evaluate((k) => localStorage.getItem(k), KEY), null);
+    await pb.goto(`${BASE}/sel`);
+    await pb.waitForURL(/\/signin/);
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(/\/sel$/);
+    // Signing out in one tab ends the session in the others too.
+    const tab2 = await b.context.newPage();
+    await tab2.goto(`${BASE}/sel/history`);
+    await expectText(heading(tab2), /Historique/);
+    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+    await tab2.waitForURL(/\/signin\?redirect=/);
+    await tab2.close();
+    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
+    await main(pb).getByLabel('Mot de passe').fill(B.password);
+    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await pb.waitForURL(`${BASE}/`);
+  });
+
+  await step('screens B has not visited yet pass axe too', async () => {
+    await pb.goto(`${BASE}/profile`);
+    await expectText(heading(pb), /Mon profil/);
+    await axe(pb, 'profile');
+    await pb.goto(`${BASE}/sel/services/new`);
+    await axe(pb, 'service-new-desktop');
+    await pb.goto(`${BASE}/no-such-page`);
+    await axe(pb, 'not-found');
+  });
+
+  if (SHOTS) {
+    await step('screenshots', async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      const c = await browser.newContext({ locale: 'fr-BE' });
+      const p = await c.newPage();
+      await p.goto(`${BASE}/signin`);
+      for (const vp of [MOBILE, DESKTOP]) {
+        await p.setViewportSize(vp);
+        await p.goto(`${BASE}/signin`);
+        await shot(p, 'signin');
+      }
+      await c.close();
+      // Parent B, in French, on the main screens.
+      for (const vp of [MOBILE, DESKTOP]) {
+        await pb.setViewportSize(vp);
+        for (const [name, path] of [
+          ['home', '/'],
+          ['sel-directory', '/sel'],
+          ['sel-service', new URL(serviceUrl).pathname],
+          ['sel-history', '/sel/history'],
+          ['children', '/children'],
+          ['profile', '/profile'],
+        ]) {
+          await pb.goto(`${BASE}${path}`);
+          await shot(pb, name);
+        }
+        await pb.goto(`${BASE}/sel/pay`);
+        await main(pb).getByLabel('Qui payez-vous ?').fill('Élo');
+        await main(pb).getByRole('button', { name: 'Élodie Martin' }).click();
+        await shot(pb, 'sel-pay');
+      }
+      // Parent A in Dutch.
+      for (const vp of [MOBILE, DESKTOP]) {
+        await pa.setViewportSize(vp);
+        await pa.goto(`${BASE}/`);
+        await shot(pa, 'home-nl');
+      }
+    });
+  }
+
+  await step('accessibility: no serious or critical axe violation on any screen', async () => {
+    const bad = axeResults.filter((r) => r.violations.length);
+    console.log(`     axe checked ${axeResults.length} screens`);
+    for (const r of bad) {
+      for (const v of r.violations) {
+        console.log(`     ${r.screen}: ${v.impact} ${v.id}: ${v.help}`);
+        for (const n of v.nodes.slice(0, 3)) console.log(`       ${n.target.join(' ')} — ${n.failureSummary.replace(/\n/g, ' ')}`);
+      }
+    }
+    assert.equal(bad.length, 0, `${bad.length} screens with serious/critical violations`);
+  });
+
+  await step('no page error, CSP violation or 5xx during the run', async () => {
+    assert.deepEqual(problems, []);
+  });
+} catch (err) {
+  exitCode = 1;
+  if (!failed) console.log(`FAIL ${err.stack}`);
+  if (problems.length) console.log(`problems seen:\n  ${problems.join('\n  ')}`);
+} finally {
+  await browser.close();
+}
+process.exit(exitCode);
