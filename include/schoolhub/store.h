@@ -29,6 +29,7 @@ enum sh_db_rc {
 	SH_DB_CHECK = -4,   /* check / not-null constraint violation */
 	SH_DB_RETRY = -5,   /* busy, serialization failure or deadlock: retry the whole transaction */
 	SH_DB_DOWN = -6,    /* connection lost / database unreachable */
+	SH_DB_STORAGE = -7, /* the storage refuses writes: disk full, read-only file system, I/O error */
 };
 
 struct sh_db;   /* a configured database: the URL, the driver, one connection per thread */

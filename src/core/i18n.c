@@ -96,6 +96,7 @@ static const struct message problem_titles[] = {
 	{"registration_closed", {"Les inscriptions sont fermées", "Registratie is gesloten", "Registration is closed"}},
 	{"self_transaction", {"Impossible de se payer ou de se demander un paiement à soi-même", "Je kan jezelf niet betalen of om betaling vragen", "You cannot pay yourself or ask yourself for payment"}},
 	{"service_unavailable", {"Service momentanément indisponible", "Dienst tijdelijk niet beschikbaar", "Service temporarily unavailable"}},
+	{"storage_unavailable", {"Enregistrement impossible pour le moment : le stockage du serveur est plein ou en lecture seule", "Opslaan is nu onmogelijk: de opslag van de server is vol of alleen-lezen", "Saving is impossible right now: the server's storage is full or read-only"}},
 	{"too_many_requests", {"Trop de demandes en même temps, réessayez dans un instant", "Te veel verzoeken tegelijk, probeer zo meteen opnieuw", "Too many requests at once, try again in a moment"}},
 	{"too_many_attempts", {"Trop de tentatives, réessayez plus tard", "Te veel pogingen, probeer later opnieuw", "Too many attempts, try again later"}},
 	{"unauthorized", {"Authentification requise", "Authenticatie vereist", "Authentication required"}},

@@ -102,6 +102,12 @@ void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_
 		sh_reply_problem(req, res, 503, "service_unavailable", NULL);
 		return;
 	}
+	if (rc == SH_DB_STORAGE) {
+		/* The driver logged the cause; the client learns that nothing was saved. */
+		sh_res_header(res, "Retry-After", "30");
+		sh_reply_problem(req, res, 503, "storage_unavailable", NULL);
+		return;
+	}
 	sh_log_error("request %s: database error %d on %s", req->request_id, (int)rc,
 		     req->route_pattern ? req->route_pattern : req->path);
 	sh_reply_internal(req, res);

@@ -321,6 +321,11 @@ enum sh_db_rc sh_db_fail(struct sh_conn *conn, enum sh_db_rc rc, const char *cod
 		atomic_fetch_add(&db->errors, 1);
 		level = SH_LOG_DEBUG;
 		break;
+	case SH_DB_STORAGE:
+		/* Disk full or read-only: nothing will be saved until an operator acts. */
+		atomic_fetch_add(&db->errors, 1);
+		level = SH_LOG_ERROR;
+		break;
 	default:
 		atomic_fetch_add(&db->errors, 1);
 		level = SH_LOG_WARN;

@@ -16,6 +16,7 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,9 @@ static enum sh_db_rc map_sqlstate(const char *state)
 		return SH_DB_CHECK;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return SH_DB_RETRY;
+	/* 53100 disk full, 58030 I/O error, 25006 a read-only server (a standby). */
+	if (strcmp(state, "53100") == 0 || strcmp(state, "58030") == 0 || strcmp(state, "25006") == 0)
+		return SH_DB_STORAGE;
 	/* 08: connection exception (but 08P01 is a refused message on a live link);
 	 * 57P01..03: admin/crash shutdown, cannot connect now. */
 	if ((strncmp(state, "08", 2) == 0 && strcmp(state, "08P01") != 0) || strcmp(state, "57P01") == 0 ||
@@ -168,9 +172,25 @@ static void pg_disconnect(struct sh_conn *conn)
 	c->pg = NULL;
 }
 
+/*
+ * Called before a request uses the connection. libpq learns that the server ended an
+ * idle session (a restart, pg_terminate_backend) only when it next reads from it, which
+ * would fail that request's first query although the database is up again. An idle
+ * session has nothing to say: anything readable on its socket is the server's goodbye
+ * (FATAL, then end of file), so such a connection is treated as lost and reset now.
+ */
 static bool pg_is_lost(struct sh_conn *conn)
 {
-	return PQstatus(pconn(conn)->pg) == CONNECTION_BAD;
+	PGconn *pg = pconn(conn)->pg;
+
+	if (PQstatus(pg) == CONNECTION_BAD)
+		return true;
+	if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+		return false;
+	struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+	if (p.fd < 0)
+		return true;
+	return poll(&p, 1, 0) != 0; /* readable, hung up, or poll failing: reset it */
 }
 
 static int pg_reconnect(struct sh_conn *conn)

@@ -67,6 +67,12 @@ static enum sh_db_rc map_error(int ext)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return SH_DB_RETRY;
+	/* The file system, not the request: disk full (or RLIMIT_FSIZE), remounted
+	 * read-only after an error, failing I/O. Reads usually still work. */
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+		return SH_DB_STORAGE;
 	default:
 		return SH_DB_ERROR;
 	}

@@ -97,7 +97,8 @@ struct sh_db_driver {
 	/* Fills a zeroed "conn" (conn->db set). On failure releases what it took. */
 	int (*connect)(struct sh_conn *conn, char **error_r);
 	void (*disconnect)(struct sh_conn *conn);
-	/* True when the library knows the link is gone. Optional. */
+	/* True when the link is gone; sh_db_thread_conn asks before handing the connection
+	 * out, so it must be cheap (no round trip). Optional. */
 	bool (*is_lost)(struct sh_conn *conn);
 	/* Re-establishes a lost connection in place. Optional (NULL: cannot). */
 	int (*reconnect)(struct sh_conn *conn);

@@ -461,6 +461,25 @@ START_TEST(test_check)
 }
 END_TEST
 
+/* Storage that refuses writes (disk full, read-only) is SH_DB_STORAGE, not a plain error:
+ * clients get 503 storage_unavailable. A read-only session stands in for the file system
+ * here; tests/drills/sqlite_storage.sh fills and remounts a real one. */
+START_TEST(test_storage_refuses_writes)
+{
+	ck_assert_int_eq(insert_user(conn, 1, "a@example.org", "fr"), SH_DB_OK);
+	ck_assert_int_eq(sh_conn_exec_script(conn, is_pg() ? "SET default_transaction_read_only = on"
+							   : "PRAGMA query_only = 1"),
+			 SH_DB_OK);
+	ck_assert_int_eq(insert_user(conn, 2, "b@example.org", "fr"), SH_DB_STORAGE);
+	/* Reads still work. */
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM users"), 1);
+	ck_assert_int_eq(sh_conn_exec_script(conn, is_pg() ? "SET default_transaction_read_only = off"
+							   : "PRAGMA query_only = 0"),
+			 SH_DB_OK);
+	ck_assert_int_eq(insert_user(conn, 2, "b@example.org", "fr"), SH_DB_OK);
+}
+END_TEST
+
 /* ---- transactions ------------------------------------------------------------ */
 
 START_TEST(test_rollback)
@@ -789,6 +808,22 @@ START_TEST(test_pg_reconnect)
 	ck_assert_int_eq(insert_user(conn, 2, "b@example.org", "fr"), SH_DB_OK);
 	ck_assert_int_eq(sh_conn_commit(conn), SH_DB_OK);
 	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM users"), 1);
+
+	/* Ended while idle (a PostgreSQL restart between two requests): the next request's
+	 * sh_db_thread_conn notices and reconnects, so its first query does not fail. */
+	kill_backend(conn);
+	ck_assert_ptr_eq(sh_db_thread_conn(db), conn);
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM users"), 1);
+	/* A healthy idle connection is kept: same session, no reconnect. */
+	stmt = sh_stmt_prepare(conn, "SELECT pg_backend_pid()");
+	ck_assert_int_eq(sh_stmt_step(stmt), SH_DB_ROW);
+	int64_t pid = sh_stmt_col_int64(stmt, 0);
+	sh_stmt_free(&stmt);
+	ck_assert_ptr_eq(sh_db_thread_conn(db), conn);
+	stmt = sh_stmt_prepare(conn, "SELECT pg_backend_pid()");
+	ck_assert_int_eq(sh_stmt_step(stmt), SH_DB_ROW);
+	ck_assert_int_eq(sh_stmt_col_int64(stmt, 0), pid);
+	sh_stmt_free(&stmt);
 }
 END_TEST
 
@@ -815,6 +850,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_unique);
 	tcase_add_test(tc, test_foreign);
 	tcase_add_test(tc, test_check);
+	tcase_add_test(tc, test_storage_refuses_writes);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_commit);
 	tcase_add_test(tc, test_failed_transaction);
