@@ -225,6 +225,39 @@ try {
     await axe(pa, 'my-services');
   });
 
+  await step('A edits a second service, then withdraws it from "my services"', async () => {
+    await pa.goto(`${BASE}/sel/services/new`);
+    const m = main(pa);
+    await m.getByLabel('Je cherche ce service').check();
+    await m.getByLabel('Titre').fill('Réparer un vélo');
+    await m.getByLabel('Catégorie').selectOption('repairs');
+    await m.getByLabel('Unités par heure').fill('0');
+    await m.getByRole('button', { name: 'Publier' }).click();
+    await expectText(m, /Un nombre entier de 1 à 600/); // refused in the form, nothing sent
+    await m.getByLabel('Unités par heure').fill('45');
+    await m.getByRole('button', { name: 'Publier' }).click();
+    await pa.waitForURL(/\/sel\/services\/[0-9a-f-]{36}$/);
+    await main(pa).getByRole('link', { name: 'Modifier' }).click();
+    await pa.waitForURL(/\/edit$/);
+    await expectText(heading(pa), /Modifier le service/);
+    await axe(pa, 'service-edit');
+    await main(pa).getByLabel('Titre').fill('Réparer un vélo d’enfant');
+    await main(pa).getByRole('button', { name: 'Enregistrer' }).click();
+    await expectText(heading(pa), /Réparer un vélo d’enfant/);
+    await expectText(main(pa), /Demandé par[\s\S]*45 unités par heure \(45 min\)/);
+    await pa.goto(`${BASE}/sel/mine`);
+    const card = main(pa).locator('li', { hasText: 'Réparer un vélo d’enfant' });
+    await card.getByRole('button', { name: /Retirer/ }).click();
+    const dialog = pa.getByRole('dialog');
+    await expectText(dialog, /Retirer ce service/);
+    await axe(pa, 'withdraw-dialog');
+    await dialog.getByRole('button', { name: 'Retirer' }).click();
+    await expectText(main(pa), /« Réparer un vélo d’enfant » a été retiré/);
+    assert.equal(await main(pa).locator('li', { hasText: 'Réparer un vélo' }).count(), 0);
+    await pa.goto(`${BASE}/sel?q=velo`);
+    await expectText(main(pa), /Aucun service trouvé/);
+  });
+
   await step('B finds the service in the directory and pays for it', async () => {
     await pb.goto(`${BASE}/sel`);
     await main(pb).getByLabel('Rechercher').fill('GARDE enfants');
