@@ -14,10 +14,10 @@
 # databases are dropped on exit. Every process started here is stopped by its pid.
 set -euo pipefail
 
-(($# == 2)) && [[ $2 == sqlite || $2 == postgres ]] || {
+if (($# != 2)) || [[ $2 != sqlite && $2 != postgres ]]; then
 	echo "usage: $0 PATH/TO/schoolhub sqlite|postgres" >&2
 	exit 2
-}
+fi
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 BACKEND=$2
 while read -r name; do
