@@ -1,5 +1,5 @@
 /*
- * The baseline for bench/run.sh: libmicrohttpd with the same threading model as
+ * The baseline for scripts/bench.sh: libmicrohttpd with the same threading model as
  * SchoolHub (internal thread pool + epoll), answering a fixed string. SchoolHub's
  * numbers are read as a fraction of this one, measured in the same run.
  *

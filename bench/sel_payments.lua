@@ -1,4 +1,4 @@
--- wrk script for bench/sel_payments.sh: every request is a 1-unit SEL payment around a
+-- wrk script for the write scenario of scripts/bench.sh: every request is a 1-unit SEL payment around a
 -- ring of members (member i pays member i+1), so balances stay far from the limits.
 -- The members file (SEL_BENCH_MEMBERS) has one "token id" line per member.
 local members = {}

@@ -354,16 +354,33 @@ enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const ch
 			     int64_t *seqs_r)
 {
 	int64_t n = 0;
+	/*
+	 * Keyset pagination that stays flat however long the history: "from = $1 OR to = $1"
+	 * made SQLite collect every one of the member's transactions and sort them for each
+	 * page (MULTI-INDEX OR + temp B-tree: 0.4 s for page 1 at 100,000). Each side now reads
+	 * at most "limit" rows backwards from the cursor on its own index, (from_user_id, seq)
+	 * and (to_user_id, seq), and only those 2 x limit rows are sorted. Nobody pays
+	 * themselves, so the two sides never hold the same row. The status filter is a
+	 * separate text: "status = COALESCE($2, status)" hid from PostgreSQL's planner that
+	 * it keeps every row, and it chose a bitmap scan of the member's whole history.
+	 */
+#define TX_SIDE(col, filter)                                                                 \
+	"SELECT seq FROM (SELECT seq FROM sel_transactions WHERE " col " = $1 " filter         \
+	"AND seq < $2 ORDER BY seq DESC LIMIT $3) AS " col "_side "
+#define TX_PAGE(filter)                                                                      \
+	TX_SELECT "WHERE t.seq IN (" TX_SIDE("from_user_id", filter) "UNION ALL "            \
+		  TX_SIDE("to_user_id", filter) ") ORDER BY t.seq DESC LIMIT $3"
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, TX_SELECT "WHERE (t.from_user_id = $1 OR t.to_user_id = $1) "
-				"AND t.status = COALESCE($2, t.status) AND t.seq < $3 "
-				"ORDER BY t.seq DESC LIMIT $4");
+		conn, status != NULL ? TX_PAGE("AND status = $4 ") : TX_PAGE(""));
+#undef TX_PAGE
+#undef TX_SIDE
 	if (st == NULL)
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
-	sh_stmt_bind_text(st, 2, status);
-	sh_stmt_bind_int64(st, 3, before_seq);
-	sh_stmt_bind_int64(st, 4, limit);
+	sh_stmt_bind_int64(st, 2, before_seq);
+	sh_stmt_bind_int64(st, 3, limit);
+	if (status != NULL)
+		sh_stmt_bind_text(st, 4, status);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		json_t *row = tx_row_json(st, lang);

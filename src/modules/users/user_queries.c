@@ -9,7 +9,7 @@
 #include "schoolhub/text.h"
 
 /* What the directory searches: both name orders, folded (malloc'ed). */
-static char *search_name_of(const char *first, const char *last)
+char *sh_user_search_name(const char *first, const char *last)
 {
 	size_t n = strlen(first) * 2 + strlen(last) * 2 + 8;
 	char *both = sh_malloc(n);
@@ -76,7 +76,7 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)");
 	if (st == NULL)
 		return SH_DB_ERROR;
-	char *search = search_name_of(u->first_name, u->last_name);
+	char *search = sh_user_search_name(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->email);
 	sh_stmt_bind_text(st, 3, u->password_hash);
@@ -99,7 +99,7 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
 		      "updated_at = $6, search_name = $7 WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
-	char *search = search_name_of(u->first_name, u->last_name);
+	char *search = sh_user_search_name(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->first_name);
 	sh_stmt_bind_text(st, 3, u->last_name);

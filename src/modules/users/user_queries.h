@@ -17,6 +17,9 @@ enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const 
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
 			       struct sh_user *u);
 
+/* users.search_name of a member: "first last | last first" folded (malloc'ed). */
+char *sh_user_search_name(const char *first, const char *last);
+
 /* SH_DB_OK, SH_DB_UNIQUE when the email is taken, or an error. */
 enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now);
 enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
