@@ -370,8 +370,13 @@ enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const ch
 #define TX_PAGE(filter)                                                                      \
 	TX_SELECT "WHERE t.seq IN (" TX_SIDE("from_user_id", filter) "UNION ALL "            \
 		  TX_SIDE("to_user_id", filter) ") ORDER BY t.seq DESC LIMIT $3"
+	/* "pending" is spelled out so the partial indexes of migration 0003 apply (a bound
+	 * parameter cannot prove the index's WHERE clause to either planner). */
+	bool pending = status != NULL && strcmp(status, "pending") == 0;
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, status != NULL ? TX_PAGE("AND status = $4 ") : TX_PAGE(""));
+		conn, pending	       ? TX_PAGE("AND status = 'pending' ")
+		      : status != NULL ? TX_PAGE("AND status = $4 ")
+				       : TX_PAGE(""));
 #undef TX_PAGE
 #undef TX_SIDE
 	if (st == NULL)
@@ -379,7 +384,7 @@ enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const ch
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_int64(st, 2, before_seq);
 	sh_stmt_bind_int64(st, 3, limit);
-	if (status != NULL)
+	if (status != NULL && !pending)
 		sh_stmt_bind_text(st, 4, status);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
