@@ -27,6 +27,7 @@ struct sh_config {
 	unsigned threads;         /* worker threads of the HTTP pool */
 	char *data_dir;
 	char *metrics_token; /* SCHOOLHUB_METRICS_TOKEN: bearer token for /metrics; NULL = loopback only */
+	bool sqlite_full_sync; /* SCHOOLHUB_SQLITE_SYNC: full (default) or normal */
 
 	/* Limits (environment overrides exist for tests and operators). */
 	size_t max_body_bytes;          /* SCHOOLHUB_MAX_BODY_BYTES, default 1 MiB */

@@ -47,6 +47,14 @@ int sh_store_global_init(void);
 int sh_db_open(const char *url, struct sh_db **db_r, char **error_r);
 /* Closes every connection opened through this db (all threads must be done with it). */
 void sh_db_close(struct sh_db **db_r);
+/*
+ * SQLite: whether a commit waits until the WAL is on disk (synchronous=FULL: an
+ * acknowledged write survives a power cut) or only until it is in the kernel
+ * (synchronous=NORMAL: survives a crash of the process, not of the machine). Applies to
+ * the connections opened afterwards: call it right after sh_db_open. Default: full.
+ * PostgreSQL: no effect (the server's synchronous_commit decides).
+ */
+void sh_db_set_durable_commits(struct sh_db *db, bool durable);
 enum sh_db_kind sh_db_kind(const struct sh_db *db);
 const char *sh_db_kind_name(const struct sh_db *db); /* "sqlite" or "postgresql" */
 /* Counter of driver-level errors since start (for /metrics). */

@@ -40,6 +40,7 @@ int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, ch
 	}
 	if (sh_db_open(app->cfg.database_url, &app->db, error_r) != 0)
 		goto fail;
+	sh_db_set_durable_commits(app->db, app->cfg.sqlite_full_sync);
 	if (migrate) {
 		struct sh_conn *conn = sh_db_connect(app->db, error_r);
 		if (conn == NULL)

@@ -34,6 +34,8 @@ static const char help_text[] =
 	"  SCHOOLHUB_LOG_LEVEL       debug, info, warn or error (default info)\n"
 	"  SCHOOLHUB_THREADS         HTTP worker threads (default: number of cores)\n"
 	"  SCHOOLHUB_DATA_DIR        data directory (default ./data)\n"
+	"  SCHOOLHUB_SQLITE_SYNC     full (default: every acknowledged write survives a power\n"
+	"                            cut) or normal (faster; a power cut may lose the last ones)\n"
 	"  SCHOOLHUB_METRICS_TOKEN   bearer token required by /metrics (default: unset, and\n"
 	"                            /metrics answers loopback clients only)\n"
 	"  SCHOOLHUB_MAX_BODY_BYTES  largest accepted request body (default 1048576)\n"
@@ -224,6 +226,16 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		cfg->registration = SH_REG_CLOSED;
 	else {
 		fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite or closed, got \"%s\"", reg);
+		goto fail;
+	}
+
+	const char *sync = env_or("SCHOOLHUB_SQLITE_SYNC", "full");
+	if (strcmp(sync, "full") == 0)
+		cfg->sqlite_full_sync = true;
+	else if (strcmp(sync, "normal") == 0)
+		cfg->sqlite_full_sync = false;
+	else {
+		fail(error_r, "SCHOOLHUB_SQLITE_SYNC: expected full or normal, got \"%s\"", sync);
 		goto fail;
 	}
 

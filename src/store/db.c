@@ -160,6 +160,11 @@ void sh_db_close(struct sh_db **db_r)
 	free(db);
 }
 
+void sh_db_set_durable_commits(struct sh_db *db, bool durable)
+{
+	db->lazy_commits = !durable;
+}
+
 enum sh_db_kind sh_db_kind(const struct sh_db *db)
 {
 	return db->driver->kind;

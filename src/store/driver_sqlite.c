@@ -202,16 +202,20 @@ static int sqlite_connect(struct sh_conn *conn, char **error_r)
 		snprintf(buf, sizeof(buf), "sqlite: busy_handler: %s", sqlite3_errmsg(c->db));
 		goto fail;
 	}
-	/* WAL lets readers run beside the writer; NORMAL is durable enough in WAL
-	 * (a power cut may lose the last commits, never corrupt). After a burst, the WAL
-	 * file is cut back to 64 MiB when it restarts. Foreign keys are off by default in
-	 * SQLite and per connection. */
+	/* WAL lets readers run beside the writer. FULL syncs the WAL at every commit, so an
+	 * acknowledged payment survives a power cut; NORMAL syncs only at checkpoints (a power
+	 * cut may lose the last commits, never corrupt). After a burst, the WAL file is cut
+	 * back to 64 MiB when it restarts. Foreign keys are off by default, per connection. */
 	char *msg = NULL, mode[16] = "";
 	rc = exec_retrying(c->db,
-			   "PRAGMA journal_mode=WAL;"
-			   "PRAGMA synchronous=NORMAL;"
-			   "PRAGMA journal_size_limit=67108864;"
-			   "PRAGMA foreign_keys=ON;",
+			   conn->db->lazy_commits ? "PRAGMA journal_mode=WAL;"
+						    "PRAGMA synchronous=NORMAL;"
+						    "PRAGMA journal_size_limit=67108864;"
+						    "PRAGMA foreign_keys=ON;"
+						  : "PRAGMA journal_mode=WAL;"
+						    "PRAGMA synchronous=FULL;"
+						    "PRAGMA journal_size_limit=67108864;"
+						    "PRAGMA foreign_keys=ON;",
 			   journal_mode_cb, mode, &msg);
 	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
 		/* Some filesystems cannot do WAL: it works, with writers blocking readers. */

@@ -46,6 +46,7 @@ struct sh_db {
 	struct sh_conn *writer;
 	struct sh_conn *conns; /* every open connection, so close can reach them all */
 	void *driver_state;    /* the driver's per-database state (open/close), or NULL */
+	bool lazy_commits;     /* SQLite synchronous=NORMAL instead of FULL (sh_db_set_durable_commits) */
 	atomic_uint_fast64_t errors;
 };
 

@@ -218,6 +218,16 @@ START_TEST(config_defaults_and_errors)
 	ck_assert_str_eq(cfg.cors_origins[1], "http://localhost:5173");
 	sh_config_free(&cfg);
 	unsetenv("SCHOOLHUB_CORS_ORIGINS");
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert(cfg.sqlite_full_sync); /* acknowledged writes survive a power cut by default */
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_SQLITE_SYNC", "normal", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert(!cfg.sqlite_full_sync);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_SQLITE_SYNC", "off", 1);
+	expect_config_error("SCHOOLHUB_SQLITE_SYNC");
+	unsetenv("SCHOOLHUB_SQLITE_SYNC");
 	setenv("SCHOOLHUB_LOG_LEVEL", "verbose", 1);
 	expect_config_error("SCHOOLHUB_LOG_LEVEL");
 	clear_env();

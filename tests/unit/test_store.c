@@ -558,6 +558,24 @@ START_TEST(test_sqlite_background_checkpoint)
 }
 END_TEST
 
+/* SQLite: commits are synced (FULL) unless the operator chose NORMAL. */
+START_TEST(test_sqlite_durable_commits)
+{
+	ck_assert_int_eq(count(conn, "PRAGMA synchronous"), 2); /* FULL */
+	char *error = NULL;
+	struct sh_db *lazy = NULL;
+	ck_assert_int_eq(sh_db_open(th_backend_url("sqlite"), &lazy,
+				    &error),
+			 0);
+	sh_db_set_durable_commits(lazy, false);
+	struct sh_conn *c = sh_db_connect(lazy, &error);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(count(c, "PRAGMA synchronous"), 1); /* NORMAL */
+	sh_conn_close(&c);
+	sh_db_close(&lazy);
+}
+END_TEST
+
 /* PostgreSQL refuses everything after an error in a transaction; SQLite is made to agree. */
 START_TEST(test_failed_transaction)
 {
@@ -859,8 +877,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_concurrent_writers);
 	if (strcmp(backend, "postgres") == 0)
 		tcase_add_test(tc, test_pg_reconnect);
-	else
+	else {
 		tcase_add_test(tc, test_sqlite_background_checkpoint);
+		tcase_add_test(tc, test_sqlite_durable_commits);
+	}
 	suite_add_tcase(suite, tc);
 
 	TCase *bare = tcase_create("no fixture");
