@@ -101,6 +101,8 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 	db->driver = driver;
 	db->target = target;
 	atomic_init(&db->errors, 0);
+	atomic_init(&db->writers_waiting, 0);
+	atomic_init(&db->group_commits, 0);
 	if (driver->open != NULL && driver->open(db, &error) < 0) {
 		set_error(error_r, error);
 		sh_free(&db->target);
@@ -112,6 +114,16 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 		err = pthread_mutex_init(&db->lock, NULL);
 		if (err == 0) {
 			err = pthread_mutex_init(&db->write_lock, NULL);
+			if (err == 0) {
+				err = pthread_mutex_init(&db->group_lock, NULL);
+				if (err == 0) {
+					err = pthread_cond_init(&db->group_done, NULL);
+					if (err != 0)
+						pthread_mutex_destroy(&db->group_lock);
+				}
+				if (err != 0)
+					pthread_mutex_destroy(&db->write_lock);
+			}
 			if (err != 0)
 				pthread_mutex_destroy(&db->lock);
 		}
@@ -156,6 +168,8 @@ void sh_db_close(struct sh_db **db_r)
 		db->driver->close(db);
 	pthread_mutex_destroy(&db->lock);
 	pthread_mutex_destroy(&db->write_lock);
+	pthread_cond_destroy(&db->group_done);
+	pthread_mutex_destroy(&db->group_lock);
 	sh_free(&db->target);
 	free(db);
 }
@@ -379,8 +393,12 @@ enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
 	 * would sleep in growing steps while the lock is free most of the time. */
 	if (mode != SH_TX_READ && conn->db->driver->single_writer && !conn->is_writer) {
+		atomic_fetch_add(&conn->db->writers_waiting, 1);
 		pthread_mutex_lock(&conn->db->write_lock);
+		atomic_fetch_sub(&conn->db->writers_waiting, 1);
 		conn->holds_write_lock = true;
+		/* A group left open on the writer holds SQLite's write lock: commit it first. */
+		sh_db_group_end_locked(conn->db, true);
 	}
 	enum sh_db_rc rc = conn->db->driver->exec_script(conn, conn->db->driver->begin_sql[mode]);
 	if (rc == SH_DB_OK) {
@@ -825,7 +843,9 @@ bool sh_db_single_writer(const struct sh_db *db)
 
 struct sh_conn *sh_db_writer_acquire(struct sh_db *db)
 {
+	atomic_fetch_add(&db->writers_waiting, 1);
 	pthread_mutex_lock(&db->write_lock);
+	atomic_fetch_sub(&db->writers_waiting, 1);
 	struct sh_conn *w = db->writer;
 	if (w != NULL && w->down) {
 		if (db->driver->reconnect == NULL || db->driver->reconnect(w) < 0) {
@@ -849,7 +869,51 @@ struct sh_conn *sh_db_writer_acquire(struct sh_db *db)
 	return w;
 }
 
+/* Most requests one commit serves; bounds how long the first member waits. */
+#define GROUP_MAX 64
+
 void sh_db_writer_release(struct sh_db *db)
 {
+	if (db->group_open &&
+	    (atomic_load(&db->writers_waiting) == 0 || db->group_size >= GROUP_MAX))
+		sh_db_group_end_locked(db, true);
 	pthread_mutex_unlock(&db->write_lock);
+}
+
+void sh_db_group_end_locked(struct sh_db *db, bool commit)
+{
+	if (!db->group_open)
+		return;
+	enum sh_db_rc rc = SH_DB_RETRY;
+	if (commit)
+		rc = sh_conn_commit(db->writer);
+	else
+		sh_conn_rollback(db->writer);
+	if (rc == SH_DB_OK)
+		atomic_fetch_add(&db->group_commits, 1);
+	db->group_open = false;
+	pthread_mutex_lock(&db->group_lock);
+	for (struct sh_group_member *m = db->group_members; m != NULL; m = m->next) {
+		m->rc = rc;
+		m->done = true;
+	}
+	db->group_members = NULL;
+	db->group_size = 0;
+	pthread_cond_broadcast(&db->group_done);
+	pthread_mutex_unlock(&db->group_lock);
+}
+
+enum sh_db_rc sh_conn_savepoint(struct sh_conn *conn, const char *step)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "%s sh_member", step);
+	if (strcmp(step, "ROLLBACK TO") == 0) {
+		enum sh_db_rc rc = conn->down ? SH_DB_DOWN : conn->db->driver->exec_script(conn, sql);
+		if (rc == SH_DB_OK) {
+			conn->tx_failed = false;
+			rc = conn->db->driver->exec_script(conn, "RELEASE sh_member");
+		}
+		return rc;
+	}
+	return sh_conn_exec_script(conn, sql);
 }

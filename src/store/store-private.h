@@ -46,6 +46,19 @@ struct sh_db {
 	struct sh_conn *writer;
 	struct sh_conn *conns; /* every open connection, so close can reach them all */
 	void *driver_state;    /* the driver's per-database state (open/close), or NULL */
+	/*
+	 * Group commit (single_writer drivers, see transaction.c): the write transactions of
+	 * several requests share one BEGIN ... COMMIT on "writer", each in a SAVEPOINT, so one
+	 * commit (and one sync of the log) serves them all. The group fields are used with
+	 * write_lock held; members wait for the commit on group_lock / group_done.
+	 */
+	bool group_open;
+	unsigned group_size;
+	struct sh_group_member *group_members;
+	atomic_int writers_waiting; /* threads queued on write_lock */
+	atomic_uint_fast64_t group_commits; /* groups committed (tests, metrics) */
+	pthread_mutex_t group_lock;
+	pthread_cond_t group_done;
 	bool lazy_commits;     /* SQLite synchronous=NORMAL instead of FULL (sh_db_set_durable_commits) */
 	atomic_uint_fast64_t errors;
 };
@@ -126,7 +139,22 @@ struct sh_db_driver {
  * then runs the transaction on its own connection. Release with sh_db_writer_release.
  */
 struct sh_conn *sh_db_writer_acquire(struct sh_db *db);
+/* Releases write_lock; first commits the open group if nobody else is queued to join it
+ * (or it is full). */
 void sh_db_writer_release(struct sh_db *db);
+
+/* One request's part of an open group: its outcome is known once the group commits. */
+struct sh_group_member {
+	enum sh_db_rc rc; /* the group's COMMIT (SH_DB_RETRY if the group was abandoned) */
+	bool done;
+	struct sh_group_member *next;
+};
+/* With write_lock held: ends the open group, if any, with COMMIT (or ROLLBACK when
+ * "commit" is false), and tells every member. */
+void sh_db_group_end_locked(struct sh_db *db, bool commit);
+/* Savepoint steps on the writer inside a group: "SAVEPOINT", "RELEASE" or "ROLLBACK TO"
+ * (which also clears the transaction's failed state: the group goes on). */
+enum sh_db_rc sh_conn_savepoint(struct sh_conn *conn, const char *step);
 bool sh_db_single_writer(const struct sh_db *db);
 
 extern const struct sh_db_driver sh_db_driver_sqlite;

@@ -1,4 +1,5 @@
 /* Transactions with retry: the one way module code writes several rows atomically. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <time.h>
@@ -11,6 +12,66 @@
  * around the same few members) conflicts are normal and a rerun almost always passes. */
 #define MAX_ATTEMPTS 12
 
+/*
+ * SQLite (single_writer): group commit. The process's write transactions run one after
+ * the other on the shared writer connection anyway; instead of each paying for its own
+ * COMMIT (with synchronous=FULL, a sync of the log), a request joins the transaction left
+ * open by the one before it, inside its own SAVEPOINT, and the last request of a burst
+ * (nobody else queued on write_lock) commits for all of them.
+ *
+ * A member's answer waits for that COMMIT, successful or not: nothing is acknowledged
+ * before it is durable, and whatever a member read inside the open group (another
+ * member's idempotency record, say) is acted on only once it is committed. A member whose
+ * own part failed is rolled back to its savepoint alone; if the group cannot commit, every
+ * member runs again (SH_DB_RETRY).
+ */
+static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
+				  enum sh_tx_mode mode, sh_tx_fn *fn, void *ctx)
+{
+	enum sh_db_rc rc = SH_DB_OK;
+	if (!db->group_open) {
+		rc = sh_conn_begin(writer, mode);
+		if (rc != SH_DB_OK) {
+			sh_db_writer_release(db);
+			return rc;
+		}
+		db->group_open = true;
+	}
+	rc = sh_conn_savepoint(writer, "SAVEPOINT");
+	if (rc != SH_DB_OK) {
+		sh_db_group_end_locked(db, false);
+		sh_db_writer_release(db);
+		return rc == SH_DB_DOWN ? rc : SH_DB_RETRY;
+	}
+	bool rollback = false;
+	enum sh_db_rc mine = fn(writer, ctx, &rollback);
+	if (mine == SH_DB_OK && !rollback) {
+		mine = sh_conn_savepoint(writer, "RELEASE");
+	} else if (sh_conn_savepoint(writer, "ROLLBACK TO") != SH_DB_OK) {
+		/* The transaction itself is gone (an I/O error rolls it all back): so is the
+		 * group, and the other members run again. */
+		sh_db_group_end_locked(db, false);
+		sh_db_writer_release(db);
+		return mine != SH_DB_OK ? mine : SH_DB_RETRY;
+	}
+	if (mine != SH_DB_OK) {
+		/* Our part is undone; the group goes on without us. */
+		sh_db_writer_release(db);
+		return mine;
+	}
+
+	struct sh_group_member me = {.rc = SH_DB_RETRY, .done = false,
+				     .next = db->group_members};
+	db->group_members = &me;
+	db->group_size++;
+	sh_db_writer_release(db); /* commits now if nobody is queued behind us */
+	pthread_mutex_lock(&db->group_lock);
+	while (!me.done)
+		pthread_cond_wait(&db->group_done, &db->group_lock);
+	pthread_mutex_unlock(&db->group_lock);
+	return me.rc;
+}
+
 enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh_tx_fn *fn,
 				  void *ctx)
 {
@@ -20,23 +81,22 @@ enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh
 	 * process on one connection, whose page cache then stays valid between them. */
 	bool shared = mode != SH_TX_READ && sh_db_single_writer(db);
 	for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-		struct sh_conn *use = shared ? sh_db_writer_acquire(db) : NULL;
-		bool on_writer = use != NULL;
-		if (!on_writer)
-			use = conn;
-		rc = sh_conn_begin(use, mode);
-		if (rc == SH_DB_OK) {
-			bool rollback = false;
-			rc = fn(use, ctx, &rollback);
-			if (rc == SH_DB_OK && !rollback)
-				rc = sh_conn_commit(use);
-			else
-				sh_conn_rollback(use);
-			if (rc != SH_DB_OK && sh_conn_in_tx(use))
-				sh_conn_rollback(use);
+		struct sh_conn *writer = shared ? sh_db_writer_acquire(db) : NULL;
+		if (writer != NULL) {
+			rc = run_in_group(db, writer, mode, fn, ctx);
+		} else {
+			rc = sh_conn_begin(conn, mode);
+			if (rc == SH_DB_OK) {
+				bool rollback = false;
+				rc = fn(conn, ctx, &rollback);
+				if (rc == SH_DB_OK && !rollback)
+					rc = sh_conn_commit(conn);
+				else
+					sh_conn_rollback(conn);
+				if (rc != SH_DB_OK && sh_conn_in_tx(conn))
+					sh_conn_rollback(conn);
+			}
 		}
-		if (on_writer)
-			sh_db_writer_release(db);
 		if (rc != SH_DB_RETRY)
 			return rc;
 		/* Contention: back off a random 0..2^attempt ms (capped at 64 ms) so the

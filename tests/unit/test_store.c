@@ -558,6 +558,104 @@ START_TEST(test_sqlite_background_checkpoint)
 }
 END_TEST
 
+/*
+ * Group commit (SQLite): concurrent sh_conn_transaction calls share commits, each in its
+ * own savepoint. Every tenth insert of every thread aims at a key another thread also
+ * wants: exactly one wins, the others fail alone without undoing anyone else's part.
+ * Afterwards the table holds exactly the inserts that were answered SH_DB_OK.
+ */
+#define GROUP_THREADS 8
+#define GROUP_INSERTS 150
+
+struct group_job {
+	struct sh_db *db;
+	pthread_barrier_t *start;
+	int thread;
+	int ok, refused;
+	char failure[256];
+};
+
+struct group_insert {
+	int64_t n;
+	char key[32];
+};
+
+static enum sh_db_rc group_insert_fn(struct sh_conn *c, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	const struct group_insert *g = ctx;
+	struct sh_stmt *st = sh_stmt_prepare(c, "INSERT INTO gc_test (n, k) VALUES ($1, $2)");
+	sh_stmt_bind_int64(st, 1, g->n);
+	sh_stmt_bind_text(st, 2, g->key);
+	return sh_stmt_exec_free(&st, NULL);
+}
+
+static void *group_thread(void *arg)
+{
+	struct group_job *job = arg;
+	struct sh_conn *c = sh_db_thread_conn(job->db);
+	pthread_barrier_wait(job->start);
+	if (c == NULL) {
+		snprintf(job->failure, sizeof(job->failure), "no connection");
+		return NULL;
+	}
+	for (int i = 0; i < GROUP_INSERTS; i++) {
+		struct group_insert g = {.n = (int64_t)job->thread * 1000 + i};
+		if (i % 10 == 0)
+			snprintf(g.key, sizeof(g.key), "shared-%d", i);
+		else
+			snprintf(g.key, sizeof(g.key), "own-%d-%d", job->thread, i);
+		enum sh_db_rc rc = sh_conn_transaction(c, SH_TX_WRITE, group_insert_fn, &g);
+		if (rc == SH_DB_OK)
+			job->ok++;
+		else if (rc == SH_DB_UNIQUE && i % 10 == 0)
+			job->refused++;
+		else {
+			snprintf(job->failure, sizeof(job->failure), "insert %d: rc %d: %s", i, rc,
+				 sh_conn_last_error(c));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_group_commit)
+{
+	ck_assert_int_eq(sh_conn_exec_script(conn, "CREATE TABLE gc_test (n BIGINT PRIMARY KEY, "
+						   "k TEXT NOT NULL UNIQUE)"),
+			 SH_DB_OK);
+	uint64_t commits_before = atomic_load(&db->group_commits);
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, GROUP_THREADS);
+	pthread_t threads[GROUP_THREADS];
+	struct group_job jobs[GROUP_THREADS];
+	for (int t = 0; t < GROUP_THREADS; t++) {
+		jobs[t] = (struct group_job){.db = db, .start = &start, .thread = t};
+		ck_assert_int_eq(pthread_create(&threads[t], NULL, group_thread, &jobs[t]), 0);
+	}
+	int ok = 0, refused = 0;
+	for (int t = 0; t < GROUP_THREADS; t++) {
+		pthread_join(threads[t], NULL);
+		ck_assert_msg(jobs[t].failure[0] == '\0', "thread %d: %s", t, jobs[t].failure);
+		ok += jobs[t].ok;
+		refused += jobs[t].refused;
+	}
+	pthread_barrier_destroy(&start);
+	int shared = GROUP_INSERTS / 10;
+	ck_assert_int_eq(ok + refused, GROUP_THREADS * GROUP_INSERTS);
+	/* Each shared key won exactly once; every answered insert is there, no other. */
+	ck_assert_int_eq(refused, shared * (GROUP_THREADS - 1));
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM gc_test"), ok);
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM gc_test WHERE k LIKE 'shared-%'"), shared);
+	uint64_t commits = atomic_load(&db->group_commits) - commits_before;
+	if (is_pg())
+		ck_assert_uint_eq(commits, 0); /* one writer per connection: nothing to group */
+	else
+		ck_assert_msg(commits > 0 && commits < (uint64_t)ok, "%llu commits for %d inserts",
+			      (unsigned long long)commits, ok);
+}
+END_TEST
+
 /* SQLite: commits are synced (FULL) unless the operator chose NORMAL. */
 START_TEST(test_sqlite_durable_commits)
 {
@@ -875,6 +973,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_changes);
 	tcase_add_test(tc, test_col_time);
 	tcase_add_test(tc, test_concurrent_writers);
+	tcase_add_test(tc, test_group_commit);
 	if (strcmp(backend, "postgres") == 0)
 		tcase_add_test(tc, test_pg_reconnect);
 	else {
