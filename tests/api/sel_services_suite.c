@@ -715,6 +715,71 @@ END_TEST
 /* --- GET /api/v1/sel/services ---------------------------------------------------- */
 
 /* Asserts the page is in (created_at DESC, id DESC) order. */
+/* A member's own list can include withdrawn services (to publish them again); nobody
+ * else's, except for an admin. */
+START_TEST(own_list_with_withdrawn)
+{
+	struct th_member a, b, admin;
+	th_member_register(&a, "ownlist");
+	th_member_register(&b, "otherlist");
+	th_member_register(&admin, "adminlist");
+	api_promote(&admin, "admin");
+	char *kept = create_service(a.access_token, "Cours de guitare", "tutoring", "offer");
+	char *gone = create_service(a.access_token, "Tondre la pelouse", "gardening", "offer");
+	char path[160], query[200];
+	struct th_resp *r = th_request("DELETE", service_path(path, sizeof(path), gone),
+				       a.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+
+	snprintf(query, sizeof(query), "user_id=%s&include_withdrawn=true", a.id);
+	r = list_services(a.access_token, query);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(json_array_size(items_of(r)), 2);
+	ck_assert(list_has(r, kept) && list_has(r, gone));
+	for (size_t i = 0; i < 2; i++)
+		ck_assert(json_is_boolean(json_object_get(json_array_get(items_of(r), i), "is_active")) &&
+			  json_is_true(json_object_get(json_array_get(items_of(r), i), "is_active")) ==
+				  (strcmp(item_id(r, i), kept) == 0));
+	th_resp_free(&r);
+	r = list_services(admin.access_token, query);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(items_of(r)), 2);
+	th_resp_free(&r);
+	r = list_services(b.access_token, query);
+	ck_assert_int_eq(r->status, 403);
+	ck_assert_str_eq(th_str(r, "code"), "forbidden");
+	th_resp_free(&r);
+
+	/* false, or absent: active ones only. */
+	snprintf(query, sizeof(query), "user_id=%s&include_withdrawn=false", a.id);
+	r = list_services(a.access_token, query);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(items_of(r)), 1);
+	ck_assert_str_eq(item_id(r, 0), kept);
+	th_resp_free(&r);
+	snprintf(query, sizeof(query), "user_id=%s", a.id);
+	r = list_services(b.access_token, query);
+	ck_assert_int_eq(json_array_size(items_of(r)), 1);
+	th_resp_free(&r);
+
+	r = list_services(a.access_token, "include_withdrawn=true");
+	ck_assert_int_eq(r->status, 422);
+	assert_field_error(r, "user_id", "required");
+	th_resp_free(&r);
+	snprintf(query, sizeof(query), "user_id=%s&include_withdrawn=yes", a.id);
+	r = list_services(a.access_token, query);
+	ck_assert_int_eq(r->status, 422);
+	assert_field_error(r, "include_withdrawn", "out_of_range");
+	th_resp_free(&r);
+	free(kept);
+	free(gone);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&admin);
+}
+END_TEST
+
 static void assert_newest_first(json_t *items, const char *prev_at, const char *prev_id)
 {
 	for (size_t i = 0; i < json_array_size(items); i++) {
@@ -1248,6 +1313,7 @@ Suite *api_sel_services_suite(void)
 	tcase_add_test(tc, owner_patches);
 	tcase_add_test(tc, only_owner_or_admin_changes);
 	tcase_add_test(tc, delete_withdraws);
+	tcase_add_test(tc, own_list_with_withdrawn);
 	tcase_add_test(tc, list_pagination_walk);
 	tcase_add_test(tc, search_ignores_case_and_accents);
 	tcase_add_test(tc, list_filters);

@@ -253,9 +253,15 @@ try {
     await axe(pa, 'withdraw-dialog');
     await dialog.getByRole('button', { name: 'Retirer' }).click();
     await expectText(main(pa), /« Réparer un vélo d’enfant » a été retiré/);
-    assert.equal(await main(pa).locator('li', { hasText: 'Réparer un vélo' }).count(), 0);
+    await expectText(card, /Retiré/); // still listed for its owner, to publish it again
     await pa.goto(`${BASE}/sel?q=velo`);
     await expectText(main(pa), /Aucun service trouvé/);
+    await pa.goto(`${BASE}/sel/mine`);
+    await axe(pa, 'my-services-withdrawn');
+    await card.getByRole('button', { name: /Republier/ }).click();
+    await expectText(main(pa), /« Réparer un vélo d’enfant » est de retour dans l'annuaire/);
+    await pa.goto(`${BASE}/sel?q=velo`);
+    await main(pa).getByRole('link', { name: 'Réparer un vélo d’enfant' }).waitFor();
   });
 
   await step('B finds the service in the directory and pays for it', async () => {

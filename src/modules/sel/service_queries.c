@@ -76,16 +76,20 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 {
 	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
 	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
+	 * "s.is_active" stays visible to the planner (index sel_services_recent). */
+#define SEARCH_SQL(active)                                                                    \
+	SERVICE_SELECT                                                                        \
+	"WHERE " active "u.active AND u.deleted_at IS NULL "                                 \
+	"AND (CAST($1 AS TEXT) IS NULL OR s.search_text LIKE $1 ESCAPE '\\') "                \
+	"AND s.category = COALESCE($2, s.category) "                                         \
+	"AND s.kind = COALESCE($3, s.kind) "                                                 \
+	"AND s.user_id = COALESCE($4, s.user_id) "                                           \
+	"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "                                   \
+	"ORDER BY s.created_at DESC, s.id DESC LIMIT $8"
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn,
-		SERVICE_SELECT
-		"WHERE s.is_active AND u.active AND u.deleted_at IS NULL "
-		"AND (CAST($1 AS TEXT) IS NULL OR s.search_text LIKE $1 ESCAPE '\\') "
-		"AND s.category = COALESCE($2, s.category) "
-		"AND s.kind = COALESCE($3, s.kind) "
-		"AND s.user_id = COALESCE($4, s.user_id) "
-		"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "
-		"ORDER BY s.created_at DESC, s.id DESC LIMIT $8");
+		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active AND "));
+#undef SEARCH_SQL
 	if (st == NULL)
 		return SH_DB_ERROR;
 	bool after = f->after_time != NULL && f->after_id != NULL;

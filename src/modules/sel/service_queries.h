@@ -36,6 +36,7 @@ struct sh_sel_service_filter {
 	const char *category;   /* or NULL */
 	const char *kind;       /* or NULL */
 	const char *user_id;    /* or NULL */
+	bool with_withdrawn;    /* withdrawn services too (a member's own list) */
 	const char *after_time; /* keyset cursor: the last row served, or both NULL */
 	const char *after_id;
 };

@@ -372,11 +372,23 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 	f.user_id = uuid_or_null(req, user_filter);
 	if (user_filter != NULL && f.user_id == NULL)
 		sh_validation_add(&v, "user_id", "invalid_uuid");
+	const char *withdrawn = query_filter(req, "include_withdrawn");
+	if (withdrawn != NULL && strcmp(withdrawn, "true") != 0 && strcmp(withdrawn, "false") != 0)
+		sh_validation_add(&v, "include_withdrawn", "out_of_range");
+	f.with_withdrawn = withdrawn != NULL && strcmp(withdrawn, "true") == 0;
+	if (f.with_withdrawn && user_filter == NULL)
+		sh_validation_add(&v, "user_id", "required");
 	const char *cursor = sh_req_query(req, "cursor");
 	if (cursor != NULL && decode_cursor(req, cursor, &f.after_time, &f.after_id) != 0)
 		sh_validation_add(&v, "cursor", "invalid_cursor");
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
+	/* Withdrawn services are their owner's business (and an admin's). */
+	if (f.with_withdrawn && strcmp(f.user_id, req->user.id) != 0 &&
+	    req->user.role != SH_ROLE_ADMIN) {
+		sh_reply_problem(req, res, 403, "forbidden", NULL);
+		return;
+	}
 	json_t *items = json_array();
 	enum sh_db_rc rc = sh_sel_services_search(req->db, &f, limit,
 						  sh_sel_former_member(req->lang), items);
