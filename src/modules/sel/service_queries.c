@@ -77,7 +77,9 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
 	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
-	 * "s.is_active" stays visible to the planner (index sel_services_recent). */
+	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
+	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
+	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
 #define SEARCH_SQL(active)                                                                    \
 	SERVICE_SELECT                                                                        \
 	"WHERE " active "u.active AND u.deleted_at IS NULL "                                 \
@@ -88,7 +90,7 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "                                   \
 	"ORDER BY s.created_at DESC, s.id DESC LIMIT $8"
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active AND "));
+		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active = TRUE AND "));
 #undef SEARCH_SQL
 	if (st == NULL)
 		return SH_DB_ERROR;
