@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static char *error_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -500,6 +501,34 @@ static void binds_clear(struct sh_stmt *stmt)
 	stmt->nbinds = 0;
 }
 
+/*
+ * A statement that writes outside a transaction (a login failure, a revoked refresh token)
+ * on a single_writer database: it must queue on write_lock like the transactions, or it
+ * would wait in SQLite's busy handler while commit groups hold the database's write lock.
+ */
+static bool is_autocommit_write(const struct sh_stmt *stmt)
+{
+	const struct sh_conn *conn = stmt->conn;
+	if (conn->in_tx || conn->is_writer || !conn->db->driver->single_writer)
+		return false;
+	const char *p = stmt->sql;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
+		p++;
+	static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "REPLACE"};
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncasecmp(p, verbs[i], strlen(verbs[i])) == 0)
+			return true;
+	return false;
+}
+
+static void stmt_release_write_lock(struct sh_stmt *stmt)
+{
+	if (stmt->holds_write_lock) {
+		stmt->holds_write_lock = false;
+		pthread_mutex_unlock(&stmt->conn->db->write_lock);
+	}
+}
+
 void sh_stmt_free(struct sh_stmt **stmt_r)
 {
 	struct sh_stmt *stmt = *stmt_r;
@@ -507,6 +536,7 @@ void sh_stmt_free(struct sh_stmt **stmt_r)
 	if (stmt == NULL)
 		return;
 	*stmt_r = NULL;
+	stmt_release_write_lock(stmt);
 	/* The driver goes first: SQLite may still point at the bound text. */
 	stmt->conn->db->driver->stmt_free(stmt);
 	binds_clear(stmt);
@@ -518,6 +548,7 @@ void sh_stmt_free(struct sh_stmt **stmt_r)
 void sh_stmt_reset(struct sh_stmt *stmt)
 {
 	stmt->conn->db->driver->stmt_reset(stmt);
+	stmt_release_write_lock(stmt);
 	binds_clear(stmt);
 	stmt->state = SH_STMT_NEW;
 	stmt->has_row = false;
@@ -617,6 +648,14 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt)
 			stmt->done_rc = note_result(conn, rc);
 			return rc;
 		}
+		if (is_autocommit_write(stmt)) {
+			struct sh_db *db = conn->db;
+			atomic_fetch_add(&db->writers_waiting, 1);
+			pthread_mutex_lock(&db->write_lock);
+			atomic_fetch_sub(&db->writers_waiting, 1);
+			stmt->holds_write_lock = true;
+			sh_db_group_end_locked(db, true); /* an open group holds SQLite's lock */
+		}
 	}
 
 	enum sh_db_rc rc = note_result(conn, conn->db->driver->stmt_step(stmt));
@@ -626,6 +665,7 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt)
 	} else {
 		stmt->state = SH_STMT_DONE;
 		stmt->done_rc = rc;
+		stmt_release_write_lock(stmt);
 	}
 	return rc;
 }
@@ -891,6 +931,10 @@ void sh_db_group_end_locked(struct sh_db *db, bool commit)
 		sh_conn_rollback(db->writer);
 	if (rc == SH_DB_OK)
 		atomic_fetch_add(&db->group_commits, 1);
+	/* A failed COMMIT reports some statement's error; the members' own parts were fine:
+	 * they run again, unless the storage itself refuses writes (then they say so). */
+	else if (rc != SH_DB_STORAGE && rc != SH_DB_DOWN)
+		rc = SH_DB_RETRY;
 	db->group_open = false;
 	pthread_mutex_lock(&db->group_lock);
 	for (struct sh_group_member *m = db->group_members; m != NULL; m = m->next) {

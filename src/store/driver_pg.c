@@ -16,6 +16,7 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +191,11 @@ static bool pg_is_lost(struct sh_conn *conn)
 	struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
 	if (p.fd < 0)
 		return true;
-	return poll(&p, 1, 0) != 0; /* readable, hung up, or poll failing: reset it */
+	int ready;
+	do
+		ready = poll(&p, 1, 0);
+	while (ready < 0 && errno == EINTR); /* a signal is no reason to drop a session */
+	return ready != 0; /* readable, hung up, or poll failing: reset it */
 }
 
 static int pg_reconnect(struct sh_conn *conn)

@@ -41,13 +41,16 @@ struct sh_sqlite_checkpointer {
 static sqlite3 *open_checkpoint_conn(const char *path)
 {
 	sqlite3 *db = NULL;
-	/* No pragma here: it would need a lock that a long write (a migration, seed-bench)
-	 * may hold. A checkpoint syncs the log and the database whatever the mode. */
+	/* Reading the schema opens the file in WAL mode (sqlite3_open_v2 alone is lazy, and a
+	 * checkpoint on a connection that never read anything does nothing). A long write (a
+	 * migration, seed-bench) may hold the lock: then this fails and the next wake retries. */
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_busy_timeout(db, 100);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		sh_log_warn("sqlite checkpointer: cannot open %s: %s", path,
+		sh_log_debug("sqlite checkpointer: cannot open %s yet: %s", path,
 			    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return NULL;

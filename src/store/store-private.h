@@ -92,6 +92,9 @@ struct sh_stmt {
 	int binds_cap;
 	char (*times)[SH_TIME_BUF]; /* one buffer per column for sh_stmt_col_time */
 	int ntimes;
+	/* An autocommit write on a single_writer database holds db->write_lock from its first
+	 * step until it completes (or is reset or freed): it queues with the transactions. */
+	bool holds_write_lock;
 };
 
 struct sh_db_driver {

@@ -23,7 +23,8 @@
  * before it is durable, and whatever a member read inside the open group (another
  * member's idempotency record, say) is acted on only once it is committed. A member whose
  * own part failed is rolled back to its savepoint alone; if the group cannot commit, every
- * member runs again (SH_DB_RETRY).
+ * member runs again (SH_DB_RETRY). A member whose own part failed also waits for the
+ * commit before it answers, since the failure may rest on rows the group could still lose.
  */
 static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 				  enum sh_tx_mode mode, sh_tx_fn *fn, void *ctx)
@@ -45,21 +46,20 @@ static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 	}
 	bool rollback = false;
 	enum sh_db_rc mine = fn(writer, ctx, &rollback);
-	if (mine == SH_DB_OK && !rollback) {
-		mine = sh_conn_savepoint(writer, "RELEASE");
-	} else if (sh_conn_savepoint(writer, "ROLLBACK TO") != SH_DB_OK) {
-		/* The transaction itself is gone (an I/O error rolls it all back): so is the
-		 * group, and the other members run again. */
+	enum sh_db_rc step = mine == SH_DB_OK && !rollback
+				     ? sh_conn_savepoint(writer, "RELEASE")
+				     : sh_conn_savepoint(writer, "ROLLBACK TO");
+	if (step != SH_DB_OK) {
+		/* Our part can be neither kept nor undone alone (an I/O error rolls the whole
+		 * transaction back): the group ends here and the other members run again. */
 		sh_db_group_end_locked(db, false);
 		sh_db_writer_release(db);
-		return mine != SH_DB_OK ? mine : SH_DB_RETRY;
-	}
-	if (mine != SH_DB_OK) {
-		/* Our part is undone; the group goes on without us. */
-		sh_db_writer_release(db);
-		return mine;
+		return mine != SH_DB_OK ? mine : step == SH_DB_DOWN || step == SH_DB_STORAGE ? step
+											   : SH_DB_RETRY;
 	}
 
+	/* Whatever our part did (written, rolled back, failed), it may rest on what earlier
+	 * members wrote: wait for their COMMIT before acting on it. */
 	struct sh_group_member me = {.rc = SH_DB_RETRY, .done = false,
 				     .next = db->group_members};
 	db->group_members = &me;
@@ -69,7 +69,9 @@ static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 	while (!me.done)
 		pthread_cond_wait(&db->group_done, &db->group_lock);
 	pthread_mutex_unlock(&db->group_lock);
-	return me.rc;
+	if (me.rc != SH_DB_OK)
+		return me.rc; /* the group did not commit: run again (or the storage refuses) */
+	return mine;
 }
 
 enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh_tx_fn *fn,

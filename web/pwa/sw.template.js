@@ -38,7 +38,10 @@ self.addEventListener('activate', (event) => {
 async function networkFirstPage(request) {
   try {
     const response = await fetch(request);
-    if (response.ok) {
+    // Only the app's own page may become the offline shell: not an image or the manifest
+    // opened directly, and not a redirect (a browser refuses those for a navigation).
+    const type = response.headers.get('Content-Type') || '';
+    if (response.ok && !response.redirected && type.startsWith('text/html')) {
       const cache = await caches.open(CACHE);
       await cache.put(SHELL, response.clone());
     }
