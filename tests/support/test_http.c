@@ -116,7 +116,12 @@ struct th_resp *th_request(const char *method, const char *path, const char *tok
 			 content_type ? content_type : "application/json");
 		headers = curl_slist_append(headers, line);
 	}
-	headers = curl_slist_append(headers, "Expect:");
+	/* No "Expect: 100-continue" unless a test asks for it (then it comes from "extra"). */
+	bool expect = false;
+	for (const char *const *h = extra; h && *h; h++)
+		expect = expect || strncasecmp(*h, "Expect:", 7) == 0;
+	if (!expect)
+		headers = curl_slist_append(headers, "Expect:");
 	for (const char *const *h = extra; h && *h; h++)
 		headers = curl_slist_append(headers, *h);
 
