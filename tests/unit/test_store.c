@@ -524,8 +524,10 @@ END_TEST
 /*
  * SQLite: commits never checkpoint (that would hold the writer slot); the checkpointer
  * thread copies the WAL into the database file beside them. Writing ~6 MB in 1500 commits
- * pushes the WAL far past the wake-up mark; the database file itself can only grow through
- * a checkpoint, and must end up holding the data.
+ * pushes the WAL far past the wake-up mark (1000 pages) several times; the database file
+ * itself can only grow through a checkpoint. The last frames may stay in the WAL until the
+ * next wake-up (as with SQLite's own autocheckpoint), so the file must hold at least the
+ * first 4 MB, not all of it.
  */
 START_TEST(test_sqlite_background_checkpoint)
 {
@@ -548,12 +550,12 @@ START_TEST(test_sqlite_background_checkpoint)
 	struct stat sb = {0};
 	for (int tries = 0; tries < 200; tries++) {
 		ck_assert_int_eq(stat(db->target, &sb), 0);
-		if (sh_sqlite_checkpointer_runs(db->driver_state) > 0 && sb.st_size > 1500 * 4000)
+		if (sh_sqlite_checkpointer_runs(db->driver_state) > 0 && sb.st_size > 1000 * 4000)
 			break;
 		usleep(50 * 1000);
 	}
 	ck_assert_uint_gt(sh_sqlite_checkpointer_runs(db->driver_state), 0);
-	ck_assert_msg(sb.st_size > 1500 * 4000, "database file is %lld bytes", (long long)sb.st_size);
+	ck_assert_msg(sb.st_size > 1000 * 4000, "database file is %lld bytes", (long long)sb.st_size);
 	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM ckpt_test"), 1500);
 }
 END_TEST
