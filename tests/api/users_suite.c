@@ -536,6 +536,11 @@ START_TEST(directory_shape_and_search)
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
 	ck_assert(items_contain(r, b.id));
 	th_resp_free(&r);
+	/* Words apart, in the order typed (the same search as the SEL directory's). */
+	r = directory(b.access_token, "q=bram%20%20quorn");
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert(items_contain(r, b.id));
+	th_resp_free(&r);
 
 	/* LIKE wildcards are literal characters, not patterns. */
 	r = directory(b.access_token, "q=quorn%25ke");

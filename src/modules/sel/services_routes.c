@@ -309,32 +309,6 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	return rc;
 }
 
-/* "%q%" folded like sel_services.search_text, with LIKE wildcards escaped. The words
- * of q may be apart in the text (a run of spaces becomes a wildcard), in the order
- * typed: "garde enfants" finds "Garde d'enfants". */
-static const char *like_pattern(struct sh_request *req, const char *q)
-{
-	char *folded = sh_text_fold(q);
-	size_t n = strlen(folded);
-	char *out = sh_arena_alloc(req->arena, 2 * n + 3);
-	char *p = out;
-	*p++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (folded[i] == ' ') { /* q has no control characters: checked before */
-			if (p[-1] != '%' || (p - out >= 2 && p[-2] == '\\'))
-				*p++ = '%';
-			continue;
-		}
-		if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\')
-			*p++ = '\\';
-		*p++ = folded[i];
-	}
-	*p++ = '%';
-	*p = '\0';
-	free(folded);
-	return out;
-}
-
 /* A query filter: absent or empty means "any" (a form's "all" choice sends ""). */
 static const char *query_filter(struct sh_request *req, const char *name)
 {
@@ -360,7 +334,7 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 		else if (chars > Q_MAX)
 			sh_validation_add(&v, "q", "too_long");
 		else
-			f.like = like_pattern(req, q);
+			f.like = sh_like_pattern(req->arena, q);
 	}
 	f.category = query_filter(req, "category");
 	if (f.category != NULL && !sh_sel_category_valid(f.category))

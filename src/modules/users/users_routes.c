@@ -189,25 +189,6 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	return rc;
 }
 
-/* "%q%" folded like users.search_name, with LIKE wildcards escaped. */
-static const char *like_pattern(struct sh_request *req, const char *q)
-{
-	char *folded = sh_text_fold(q);
-	size_t n = strlen(folded);
-	char *out = sh_arena_alloc(req->arena, 2 * n + 3);
-	char *p = out;
-	*p++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\')
-			*p++ = '\\';
-		*p++ = folded[i];
-	}
-	*p++ = '%';
-	*p = '\0';
-	free(folded);
-	return out;
-}
-
 static void users_directory(struct sh_request *req, struct sh_response *res)
 {
 	int limit;
@@ -224,7 +205,7 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	json_t *items = json_array();
-	enum sh_db_rc rc = sh_user_directory(req->db, (q && *q) ? like_pattern(req, q) : NULL,
+	enum sh_db_rc rc = sh_user_directory(req->db, (q && *q) ? sh_like_pattern(req->arena, q) : NULL,
 					     after_last, after_first, after_id, limit, items);
 	if (rc != SH_DB_OK) {
 		json_decref(items);
