@@ -45,9 +45,8 @@ static void make_dummy_hash(void)
 
 static bool take_slot(struct sh_app *app)
 {
-	time_t wait_s = SLOT_WAIT_S;
-	if (app->cfg.connection_timeout_s / 2 < (unsigned)wait_s)
-		wait_s = app->cfg.connection_timeout_s / 2 > 0 ? app->cfg.connection_timeout_s / 2 : 1;
+	unsigned half = app->cfg.connection_timeout_s / 2;
+	time_t wait_s = half == 0 ? 1 : half < SLOT_WAIT_S ? (time_t)half : SLOT_WAIT_S;
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += wait_s;
