@@ -19,14 +19,6 @@ export function classGroups(t) {
   ];
 }
 
-/** Formats "YYYY-MM-DD" for display in the given locale (no time-zone shift). */
-export function formatDate(iso, locale) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
-  if (!m) return iso || '';
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  const tag = { fr: 'fr-BE', nl: 'nl-BE', en: 'en-GB' }[locale] || locale;
-  return new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
-}
 
 export const RELATIONSHIPS = ['parent', 'guardian', 'other'];
 

@@ -34,6 +34,11 @@ export const i18n = createI18n({
   fallbackWarn: false,
 });
 
+/** The BCP 47 tag of a UI locale, for Intl formatting ("fr" -> "fr-BE"). */
+export function localeTag(locale) {
+  return { fr: 'fr-BE', nl: 'nl-BE', en: 'en-GB' }[locale] || 'fr-BE';
+}
+
 /** The current UI locale ("fr" | "nl" | "en"). */
 export function currentLocale() {
   return i18n.global.locale.value;

@@ -55,14 +55,3 @@ export function newIdempotencyKey() {
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-export function formatDateTime(value, locale) {
-  if (!value) return '';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
-}
-
-export function localeTag(locale) {
-  return { fr: 'fr-BE', nl: 'nl-BE', en: 'en-GB' }[locale] || 'fr-BE';
-}
