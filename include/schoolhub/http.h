@@ -111,6 +111,10 @@ const char *sh_req_query(const struct sh_request *req, const char *name);
 
 /* Serialises "body" (the reference is stolen) with the given status. */
 void sh_reply_json(struct sh_request *req, struct sh_response *res, unsigned status, json_t *body);
+/* The text of a JSON writer (schoolhub/json_writer.h) as an application/json reply. */
+struct sh_jw;
+void sh_reply_jw(struct sh_request *req, struct sh_response *res, unsigned status,
+		 struct sh_jw *w);
 void sh_reply_empty(struct sh_response *res, unsigned status); /* 204 and friends */
 void sh_reply_raw(struct sh_response *res, unsigned status, const char *content_type,
 		  const char *body, size_t len);

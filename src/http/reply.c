@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "schoolhub/http.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/log.h"
 #include "schoolhub/util.h"
 
@@ -36,6 +37,19 @@ void sh_reply_empty(struct sh_response *res, unsigned status)
 	sh_reply_raw(res, status, NULL, "", 0);
 }
 
+/* A serialised reply, or a 500 if it could not be written (invalid UTF-8 in a value). */
+static void reply_text(struct sh_request *req, struct sh_response *res, unsigned status,
+		       const char *content_type, const char *text, size_t len)
+{
+	if (text == NULL) {
+		sh_log_error("request %s: reply not serialisable as JSON", req->request_id);
+		sh_reply_raw(res, 500, "application/problem+json",
+			     "{\"status\":500,\"code\":\"internal_error\"}", 38);
+		return;
+	}
+	sh_reply_raw(res, status, content_type, text, len);
+}
+
 static void reply_json_typed(struct sh_request *req, struct sh_response *res, unsigned status,
 			     json_t *body, const char *content_type)
 {
@@ -43,21 +57,23 @@ static void reply_json_typed(struct sh_request *req, struct sh_response *res, un
 		sh_reply_internal(req, res);
 		return;
 	}
-	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = 0;
+	const char *text = sh_json_dump(req->arena, body, &len);
 	json_decref(body);
-	if (text == NULL) {
-		sh_log_error("json_dumps failed");
-		sh_reply_raw(res, 500, "application/problem+json",
-			     "{\"status\":500,\"code\":\"internal_error\"}", 38);
-		return;
-	}
-	sh_arena_defer(req->arena, free, text);
-	sh_reply_raw(res, status, content_type, text, strlen(text));
+	reply_text(req, res, status, content_type, text, len);
 }
 
 void sh_reply_json(struct sh_request *req, struct sh_response *res, unsigned status, json_t *body)
 {
 	reply_json_typed(req, res, status, body, "application/json");
+}
+
+void sh_reply_jw(struct sh_request *req, struct sh_response *res, unsigned status,
+		 struct sh_jw *w)
+{
+	size_t len = 0;
+	const char *text = sh_jw_text(w, &len);
+	reply_text(req, res, status, "application/json", text, len);
 }
 
 static json_t *problem_object(struct sh_request *req, unsigned status, const char *code,
