@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "modules/sel/sel.h"
+#include "schoolhub/arena.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
 enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
@@ -285,30 +287,44 @@ enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char 
 	"LEFT JOIN users tu ON tu.id = t.to_user_id "
 
 /* {id, first_name, last_name} of a party; null for the system account. */
-static json_t *party_json(struct sh_stmt *st, int id_col, int name_col, enum sh_lang lang)
+static void party_write(struct sh_jw *w, struct sh_stmt *st, int id_col, int name_col,
+			enum sh_lang lang)
 {
 	const char *id = sh_stmt_col_text(st, id_col);
-	if (id == NULL)
-		return json_null();
+	if (id == NULL) {
+		sh_jw_null(w);
+		return;
+	}
 	bool deleted = !sh_stmt_col_is_null(st, name_col + 2);
-	return json_pack("{s:s, s:s, s:s}", "id", id, "first_name",
-			 deleted ? sh_sel_former_member(lang) : sh_stmt_col_text(st, name_col),
-			 "last_name", deleted ? "" : sh_stmt_col_text(st, name_col + 1));
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", id);
+	sh_jw_kstring(w, "first_name",
+		      deleted ? sh_sel_former_member(lang) : sh_stmt_col_text(st, name_col));
+	sh_jw_kstring(w, "last_name", deleted ? "" : sh_stmt_col_text(st, name_col + 1));
+	sh_jw_object_end(w);
 }
 
-static json_t *tx_row_json(struct sh_stmt *st, enum sh_lang lang)
+/* The API object of the TX_SELECT row: the one place its members are named. */
+static void tx_row_write(struct sh_jw *w, struct sh_stmt *st, enum sh_lang lang)
 {
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:o, s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, "
-			 "s:s?}",
-			 "id", sh_stmt_col_text(st, 0), "kind", sh_stmt_col_text(st, 1),
-			 "from_user_id", sh_stmt_col_text(st, 2), "to_user_id",
-			 sh_stmt_col_text(st, 3), "from", party_json(st, 2, 12, lang), "to",
-			 party_json(st, 3, 15, lang), "units", (json_int_t)sh_stmt_col_int64(st, 4),
-			 "description", sh_stmt_col_text(st, 5), "service_id",
-			 sh_stmt_col_text(st, 6), "status", sh_stmt_col_text(st, 7), "created_by",
-			 sh_stmt_col_text(st, 8), "created_at", sh_stmt_col_time(st, 9),
-			 "completed_at", sh_stmt_col_time(st, 10), "reverses_id",
-			 sh_stmt_col_text(st, 11));
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", sh_stmt_col_text(st, 0));
+	sh_jw_kstring(w, "kind", sh_stmt_col_text(st, 1));
+	sh_jw_kstring(w, "from_user_id", sh_stmt_col_text(st, 2));
+	sh_jw_kstring(w, "to_user_id", sh_stmt_col_text(st, 3));
+	sh_jw_key(w, "from");
+	party_write(w, st, 2, 12, lang);
+	sh_jw_key(w, "to");
+	party_write(w, st, 3, 15, lang);
+	sh_jw_kint(w, "units", sh_stmt_col_int64(st, 4));
+	sh_jw_kstring(w, "description", sh_stmt_col_text(st, 5));
+	sh_jw_kstring(w, "service_id", sh_stmt_col_text(st, 6));
+	sh_jw_kstring(w, "status", sh_stmt_col_text(st, 7));
+	sh_jw_kstring(w, "created_by", sh_stmt_col_text(st, 8));
+	sh_jw_kstring(w, "created_at", sh_stmt_col_time(st, 9));
+	sh_jw_kstring(w, "completed_at", sh_stmt_col_time(st, 10));
+	sh_jw_kstring(w, "reverses_id", sh_stmt_col_text(st, 11));
+	sh_jw_object_end(w);
 }
 
 static json_t *party_of(const char *id, const struct sh_user *who)
@@ -342,7 +358,13 @@ enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang 
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
-		*out_r = tx_row_json(st, lang);
+		/* Written once (tx_row_write) and read back: callers inspect or embed the value. */
+		struct sh_arena *arena = sh_arena_create();
+		struct sh_jw w;
+		sh_jw_init(&w, arena);
+		tx_row_write(&w, st, lang);
+		*out_r = sh_jw_to_json(&w);
+		sh_arena_destroy(&arena);
 		rc = *out_r ? SH_DB_OK : SH_DB_ERROR;
 	}
 	sh_stmt_free(&st);
@@ -350,10 +372,10 @@ enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang 
 }
 
 enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const char *status,
-			     int64_t before_seq, int64_t limit, enum sh_lang lang, json_t *items,
-			     int64_t *seqs_r)
+			     int64_t before_seq, int64_t limit, enum sh_lang lang, struct sh_jw *items,
+			     struct sh_sel_page *page_r)
 {
-	int64_t n = 0;
+	*page_r = (struct sh_sel_page){0};
 	/*
 	 * Keyset pagination that stays flat however long the history: "from = $1 OR to = $1"
 	 * made SQLite collect every one of the member's transactions and sort them for each
@@ -383,20 +405,20 @@ enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const ch
 		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_int64(st, 2, before_seq);
-	sh_stmt_bind_int64(st, 3, limit);
+	/* One row more than the page tells whether another page follows. */
+	sh_stmt_bind_int64(st, 3, limit < INT64_MAX ? limit + 1 : limit);
 	if (status != NULL && !pending)
 		sh_stmt_bind_text(st, 4, status);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
-		json_t *row = tx_row_json(st, lang);
-		if (row == NULL) {
-			rc = SH_DB_ERROR;
+		if (page_r->count == limit) {
+			page_r->more = true;
+			rc = SH_DB_OK;
 			break;
 		}
-		json_array_append_new(items, row);
-		if (seqs_r != NULL)
-			seqs_r[n] = sh_stmt_col_int64(st, 18);
-		n++;
+		tx_row_write(items, st, lang);
+		page_r->last_seq = sh_stmt_col_int64(st, 18);
+		page_r->count++;
 	}
 	sh_stmt_free(&st);
 	return rc;
@@ -603,7 +625,21 @@ enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, const char *user_id, js
 		json_object_set_new(out, "account", json_null());
 	else
 		return rc;
-	json_t *items = json_array();
+	/* The list is written as text (tx_row_write) and read back into the export document:
+	 * one description of a transaction's JSON, and an export is rare. */
+	struct sh_arena *arena = sh_arena_create();
+	struct sh_jw w;
+	struct sh_sel_page page;
+	sh_jw_init(&w, arena);
+	sh_jw_array_begin(&w);
+	rc = sh_sel_tx_list(conn, user_id, NULL, INT64_MAX, INT64_MAX, SH_LANG_EN, &w, &page);
+	sh_jw_array_end(&w);
+	json_t *items = rc == SH_DB_OK ? sh_jw_to_json(&w) : NULL;
+	sh_arena_destroy(&arena);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (items == NULL)
+		return SH_DB_ERROR;
 	json_object_set_new(out, "transactions", items);
-	return sh_sel_tx_list(conn, user_id, NULL, INT64_MAX, INT64_MAX, SH_LANG_EN, items, NULL);
+	return SH_DB_OK;
 }

@@ -75,12 +75,18 @@ json_t *sh_sel_tx_written_json(const struct sh_sel_tx *tx, const struct sh_user 
 			       const struct sh_user *to);
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
 			     json_t **out_r);
+struct sh_sel_page {
+	int64_t count;    /* transactions written */
+	int64_t last_seq; /* booking number of the last one written (the next page's cursor) */
+	bool more;        /* another page follows */
+};
 /* The member's transactions, newest first, before booking number "before_seq" (INT64_MAX
- * for the first page), "status" NULL for all; appends up to "limit" objects to "items"
- * and, when "seqs_r" is not NULL, their booking numbers to seqs_r[0..limit-1]. */
+ * for the first page), "status" NULL for all: writes up to "limit" objects as values of
+ * the array the caller opened in "items". */
+struct sh_jw;
 enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const char *status,
-			     int64_t before_seq, int64_t limit, enum sh_lang lang, json_t *items,
-			     int64_t *seqs_r);
+			     int64_t before_seq, int64_t limit, enum sh_lang lang, struct sh_jw *items,
+			     struct sh_sel_page *page_r);
 
 /* One statement line: called for each completed entry of the account, in booking order. */
 struct sh_sel_line {

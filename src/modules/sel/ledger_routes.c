@@ -21,6 +21,7 @@
 #include "modules/sel/sel.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/util.h"
 
@@ -117,12 +118,17 @@ void sh_sel_balance_get(struct sh_request *req, struct sh_response *res)
 	/* A member who never used the SEL has no account yet: it opens with the initial
 	 * units at the first booking, so that is what they have. */
 	bool opened = rc == SH_DB_ROW;
-	sh_reply_json(req, res, 200,
-		      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "user_id", req->user.id,
-				"balance", (json_int_t)(opened ? a.balance : l.initial),
-				"total_given", (json_int_t)(opened ? a.total_given : 0),
-				"total_received", (json_int_t)(opened ? a.total_received : 0),
-				"min_balance", (json_int_t)l.min, "max_balance", (json_int_t)l.max));
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	sh_jw_object_begin(&w);
+	sh_jw_kstring(&w, "user_id", req->user.id);
+	sh_jw_kint(&w, "balance", opened ? a.balance : l.initial);
+	sh_jw_kint(&w, "total_given", opened ? a.total_given : 0);
+	sh_jw_kint(&w, "total_received", opened ? a.total_received : 0);
+	sh_jw_kint(&w, "min_balance", l.min);
+	sh_jw_kint(&w, "max_balance", l.max);
+	sh_jw_object_end(&w);
+	sh_reply_jw(req, res, 200, &w);
 }
 
 /* --- POST /transactions ------------------------------------------------------------ */
@@ -569,21 +575,24 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 	}
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	json_t *items = json_array();
-	int64_t *seqs = sh_arena_alloc(req->arena, sizeof(int64_t) * ((size_t)limit + 1));
-	enum sh_db_rc rc = sh_sel_tx_list(req->db, req->user.id, status, before, limit + 1,
-					  req->lang, items, seqs);
+	struct sh_jw w;
+	struct sh_sel_page page;
+	sh_jw_init(&w, req->arena);
+	sh_jw_object_begin(&w);
+	sh_jw_key(&w, "items");
+	sh_jw_array_begin(&w);
+	enum sh_db_rc rc =
+		sh_sel_tx_list(req->db, req->user.id, status, before, limit, req->lang, &w, &page);
 	if (rc != SH_DB_OK) {
-		json_decref(items);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
+	sh_jw_array_end(&w);
 	const char *next = NULL;
-	if (json_array_size(items) > (size_t)limit) {
-		json_array_remove(items, (size_t)limit);
+	if (page.more) {
 		/* The booking number in base 36: opaque enough, and short. */
 		char buf[16];
-		int64_t n = seqs[limit - 1];
+		int64_t n = page.last_seq;
 		size_t pos = sizeof(buf) - 1;
 		buf[pos] = '\0';
 		do {
@@ -592,7 +601,9 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 		} while (n > 0);
 		next = sh_arena_strdup(req->arena, buf + pos);
 	}
-	sh_reply_json(req, res, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+	sh_jw_kstring(&w, "next_cursor", next);
+	sh_jw_object_end(&w);
+	sh_reply_jw(req, res, 200, &w);
 }
 
 void sh_sel_transactions_get(struct sh_request *req, struct sh_response *res)

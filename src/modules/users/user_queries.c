@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schoolhub/json_writer.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 
@@ -184,10 +185,27 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char 
 	return rc;
 }
 
+void sh_user_write(struct sh_jw *w, const struct sh_user *u)
+{
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", u->id);
+	sh_jw_kstring(w, "email", u->email);
+	sh_jw_kstring(w, "first_name", u->first_name);
+	sh_jw_kstring(w, "last_name", u->last_name);
+	sh_jw_kstring(w, "phone", u->phone);
+	sh_jw_kstring(w, "locale", u->locale);
+	sh_jw_kstring(w, "role", u->role);
+	sh_jw_kstring(w, "created_at", u->created_at);
+	sh_jw_object_end(w);
+}
+
 json_t *sh_user_to_json(const struct sh_user *u)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "id", u->id, "email",
-			 u->email, "first_name", u->first_name, "last_name", u->last_name, "phone",
-			 u->phone, "locale", u->locale, "role", u->role, "created_at",
-			 u->created_at);
+	struct sh_arena *arena = sh_arena_create();
+	struct sh_jw w;
+	sh_jw_init(&w, arena);
+	sh_user_write(&w, u);
+	json_t *out = sh_jw_to_json(&w);
+	sh_arena_destroy(&arena);
+	return out;
 }

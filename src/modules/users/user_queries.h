@@ -41,7 +41,10 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char 
 				const char *after_first, const char *after_id, int limit,
 				json_t *items);
 
-/* The public JSON shape of a user (no password hash, ever). */
+/* The public JSON shape of a user (no password hash, ever): written (the one list of its
+ * members), or as a jansson value for documents that embed it. */
+struct sh_jw;
+void sh_user_write(struct sh_jw *w, const struct sh_user *u);
 json_t *sh_user_to_json(const struct sh_user *u);
 
 #endif

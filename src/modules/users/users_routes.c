@@ -11,6 +11,7 @@
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/security.h"
 #include "schoolhub/text.h"
@@ -19,8 +20,10 @@
 static void users_get_me(struct sh_request *req, struct sh_response *res)
 {
 	/* The account the auth gate read for this request: no second query. */
-	struct sh_user me = req->user.account;
-	sh_reply_json(req, res, 200, sh_user_to_json(&me));
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	sh_user_write(&w, &req->user.account);
+	sh_reply_jw(req, res, 200, &w);
 }
 
 /* Only the fields a PATCH names; the rest of the row is re-read inside the transaction so
