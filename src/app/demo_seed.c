@@ -1,11 +1,14 @@
 /*
  * Demo data: a few families of a primary school in Evere, a teacher and an admin,
- * children spread over maternelle and primaire. All in one transaction.
+ * children spread over maternelle and primaire, and their time bank (demo_sel.c). All in
+ * one transaction.
  */
 #include "app/demo_seed.h"
 
 #include <string.h>
+#include <time.h>
 
+#include "app/demo_sel.h"
 #include "modules/children/child_queries.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/mem.h"
@@ -13,19 +16,23 @@
 #include "schoolhub/util.h"
 
 #define DEMO_PASSWORD "evere-demo-2026"
+#define DEMO_JOINED_DAYS_AGO 45 /* before the first SEL service of the story */
 
 struct demo_user {
 	const char *email, *first, *last, *locale, *role;
 	char id[SH_UUID_LEN + 1];
 };
 
-static struct demo_user demo_users[] = {
-	{"sophie.dubois@demo.schoolhub.be", "Sophie", "Dubois", "fr", "parent", ""},
-	{"marc.dubois@demo.schoolhub.be", "Marc", "Dubois", "fr", "parent", ""},
-	{"anke.peeters@demo.schoolhub.be", "Anke", "Peeters", "nl", "parent", ""},
-	{"youssef.elamrani@demo.schoolhub.be", "Youssef", "El Amrani", "fr", "parent", ""},
-	{"claire.lambert@demo.schoolhub.be", "Claire", "Lambert", "fr", "teacher", ""},
-	{"admin@demo.schoolhub.be", "Direction", "École", "fr", "admin", ""},
+/* Indexed by enum demo_member, which the time bank's story refers to. */
+static struct demo_user demo_users[DEMO_MEMBER_COUNT] = {
+	[DEMO_SOPHIE] = {"sophie.dubois@demo.schoolhub.be", "Sophie", "Dubois", "fr", "parent", ""},
+	[DEMO_MARC] = {"marc.dubois@demo.schoolhub.be", "Marc", "Dubois", "fr", "parent", ""},
+	[DEMO_ANKE] = {"anke.peeters@demo.schoolhub.be", "Anke", "Peeters", "nl", "parent", ""},
+	[DEMO_YOUSSEF] = {"youssef.elamrani@demo.schoolhub.be", "Youssef", "El Amrani", "fr",
+			  "parent", ""},
+	[DEMO_CLAIRE] = {"claire.lambert@demo.schoolhub.be", "Claire", "Lambert", "fr", "teacher",
+			 ""},
+	[DEMO_ADMIN] = {"admin@demo.schoolhub.be", "Direction", "École", "fr", "admin", ""},
 };
 
 struct demo_child {
@@ -35,23 +42,30 @@ struct demo_child {
 };
 
 static const struct demo_child demo_children[] = {
-	{"Léa", "Dubois", "P3", "2018-04-12", true, {0, 1}},
-	{"Hugo", "Dubois", "M2", "2021-09-03", true, {0, 1}},
-	{"Lotte", "Peeters", "P1", "2020-01-27", false, {2, -1}},
-	{"Amina", "El Amrani", "P5", "2016-06-30", true, {3, -1}},
-	{"Sami", "El Amrani", "M3", "2020-11-15", false, {3, -1}},
+	{"Léa", "Dubois", "P3", "2018-04-12", true, {DEMO_SOPHIE, DEMO_MARC}},
+	{"Hugo", "Dubois", "M2", "2021-09-03", true, {DEMO_SOPHIE, DEMO_MARC}},
+	{"Lotte", "Peeters", "P1", "2020-01-27", false, {DEMO_ANKE, -1}},
+	{"Amina", "El Amrani", "P5", "2016-06-30", true, {DEMO_YOUSSEF, -1}},
+	{"Sami", "El Amrani", "M3", "2020-11-15", false, {DEMO_YOUSSEF, -1}},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 struct seed_tx {
-	const char *hash, *now;
-	bool already;
+	const char *hash;
+	time_t now;
+	struct sh_sel_limits limits;
+	bool with_history; /* the SEL exchanges too, not only the services */
+	bool already;      /* outcome: the demo members were there before */
+	bool sel_refused;  /* outcome: the SEL limits refused the story's bookings */
 };
 
 static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct seed_tx *t = ctx;
+	t->already = t->sel_refused = false;
+	char joined[SH_TIME_LEN + 1];
+	sh_time_format(t->now - (time_t)DEMO_JOINED_DAYS_AGO * 86400, joined);
 	struct sh_arena *arena = sh_arena_create();
 	struct sh_user existing;
 	enum sh_db_rc rc = sh_user_by_email(conn, arena, demo_users[0].email, &existing);
@@ -69,7 +83,7 @@ static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		struct sh_user u = {.id = d->id, .email = d->email, .password_hash = t->hash,
 				    .first_name = d->first, .last_name = d->last,
 				    .locale = d->locale, .role = d->role};
-		if ((rc = sh_user_insert(conn, &u, t->now)) != SH_DB_OK)
+		if ((rc = sh_user_insert(conn, &u, joined)) != SH_DB_OK)
 			return rc;
 	}
 	for (size_t i = 0; i < COUNT(demo_children); i++) {
@@ -78,26 +92,31 @@ static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		sh_uuid_v4(id);
 		struct sh_child c = {id, dc->first, dc->last, dc->class_name, dc->birth_date,
 				     dc->photo_consent};
-		if ((rc = sh_child_insert(conn, &c, t->now)) != SH_DB_OK)
+		if ((rc = sh_child_insert(conn, &c, joined)) != SH_DB_OK)
 			return rc;
 		for (int g = 0; g < 2; g++) {
 			if (dc->guardians[g] < 0)
 				continue;
 			rc = sh_guardian_insert(conn, id, demo_users[dc->guardians[g]].id,
-						"parent", t->now);
+						"parent", joined);
 			if (rc != SH_DB_OK)
 				return rc;
 		}
 	}
-	return SH_DB_OK;
+	const char *ids[DEMO_MEMBER_COUNT];
+	for (size_t i = 0; i < DEMO_MEMBER_COUNT; i++)
+		ids[i] = demo_users[i].id;
+	rc = sh_demo_sel_seed(conn, ids, &t->limits, t->now, t->with_history, &t->sel_refused);
+	if (rc == SH_DB_OK && t->sel_refused)
+		*rollback_r = true;
+	return rc;
 }
 
 int sh_demo_seed(struct sh_app *app, FILE *out)
 {
-	char hash[SH_PASSWORD_HASH_MAX], now[SH_TIME_LEN + 1];
+	char hash[SH_PASSWORD_HASH_MAX];
 	if (sh_password_hash(app, DEMO_PASSWORD, hash) != SH_PW_OK)
 		return -1;
-	sh_time_now(now);
 	char *error = NULL;
 	struct sh_conn *conn = sh_db_connect(app->db, &error);
 	if (conn == NULL) {
@@ -105,8 +124,19 @@ int sh_demo_seed(struct sh_app *app, FILE *out)
 		sh_free(&error);
 		return -1;
 	}
-	struct seed_tx t = {hash, now, false};
+	const struct sh_config *cfg = &app->cfg;
+	struct seed_tx t = {.hash = hash, .now = time(NULL), .with_history = true,
+			    .limits = {cfg->sel_initial_balance, cfg->sel_min_balance,
+				       cfg->sel_max_balance}};
 	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, seed_in_tx, &t);
+	if (rc == SH_DB_OK && t.sel_refused) {
+		/* Limits set much tighter than the defaults: the school and its services
+		 * without the exchanges rather than no demo at all. */
+		fprintf(stderr, "schoolhub: the demo SEL exchanges do not fit SEL_MIN_BALANCE / "
+				"SEL_MAX_BALANCE; loading the demo without them\n");
+		t.with_history = false;
+		rc = sh_conn_transaction(conn, SH_TX_WRITE, seed_in_tx, &t);
+	}
 	sh_conn_close(&conn);
 	if (rc != SH_DB_OK) {
 		fprintf(stderr, "schoolhub: could not load the demo data (database error)\n");

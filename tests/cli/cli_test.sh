@@ -415,11 +415,38 @@ fi
 
 # === 4. seed-demo, twice ============================================================
 
+# The demo time bank, as rows: services (count, owners, categories) and transactions by
+# kind and status (opening for each of the 5 members who exchanged, 6 payments, requests:
+# 1 accepted, 1 declined, 1 pending for the demo parent), then the ledger entries.
+demo_sel_rows() {
+	sql "SELECT count(*) || ' services, ' || count(DISTINCT user_id) || ' owners, ' ||
+		count(DISTINCT category) || ' categories' FROM sel_services"
+	sql "SELECT kind || '/' || status || ': ' || count(*) FROM sel_transactions
+		GROUP BY kind, status ORDER BY kind, status"
+	sql "SELECT count(*) || ' pending for the demo parent' FROM sel_transactions t
+		JOIN users u ON u.id = t.from_user_id
+		WHERE t.status = 'pending' AND u.email = '$DEMO_PARENT'"
+	sql "SELECT count(*) || ' entries' FROM sel_entries"
+}
+DEMO_SEL_ROWS="9 services, 5 owners, 8 categories
+opening/completed: 5
+payment/completed: 6
+request/completed: 1
+request/declined: 1
+request/pending: 1
+1 pending for the demo parent
+24 entries"
+
 run "${DB_ENV[@]}" -- seed-demo
 if rc_is 0 && out_has "Demo school loaded." && out_has "$DEMO_PARENT" &&
-	out_has admin@demo.schoolhub.be && out_has "$DEMO_PASSWORD"; then
+	out_has admin@demo.schoolhub.be && out_has "$DEMO_PASSWORD" && [[ -z $ERR ]]; then
 	ok "seed-demo loads the demo school and prints the logins"
 else bad "seed-demo loads the demo school and prints the logins" "$(last)"; fi
+sel_rows="$(demo_sel_rows)"
+if [[ -n $sel_rows ]]; then
+	check "seed-demo loads the demo time bank (services, exchanges, ledger)" \
+		"expected:"$'\n'"$DEMO_SEL_ROWS"$'\n'"found:"$'\n'"$sel_rows" [ "$sel_rows" = "$DEMO_SEL_ROWS" ]
+fi
 run "${DB_ENV[@]}" -- seed-demo
 if rc_is 0 && out_has "Demo data already present." && out_has "$DEMO_PARENT"; then
 	ok "second seed-demo says the data is already present"
@@ -428,10 +455,31 @@ users="$(sql "SELECT count(*) FROM users WHERE email LIKE '%@demo.schoolhub.be'"
 if [[ -n $users ]]; then
 	check "seed-demo twice: 6 demo members, not more" "found $users" [ "$users" = 6 ]
 fi
+sel_rows="$(demo_sel_rows)"
+if [[ -n $sel_rows ]]; then
+	check "seed-demo twice: the same time bank, nothing added" \
+		"expected:"$'\n'"$DEMO_SEL_ROWS"$'\n'"found:"$'\n'"$sel_rows" [ "$sel_rows" = "$DEMO_SEL_ROWS" ]
+fi
 run "${DB_ENV[@]}" SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET" -- seed-demo
 if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has production; then
 	ok "seed-demo refuses SCHOOLHUB_ENV=production, in one line"
 else bad "seed-demo refuses SCHOOLHUB_ENV=production, in one line" "$(last)"; fi
+# Limits much tighter than the defaults refuse the demo exchanges: the school and its
+# services load without them, with one line saying so (once: the backend does not matter).
+if [[ $BACKEND == sqlite ]] && command -v sqlite3 >/dev/null; then
+	tight_db="$WORK/db/tight-limits.db"
+	tight_env=("DATABASE_URL=sqlite:///$tight_db" "SCHOOLHUB_DATA_DIR=$WORK/data" SEL_MIN_BALANCE=0)
+	run "${tight_env[@]}" -- migrate
+	run "${tight_env[@]}" -- seed-demo
+	tight="$(sqlite3 "$tight_db" "SELECT (SELECT count(*) FROM users) || ' members, ' ||
+		(SELECT count(*) FROM sel_services) || ' services, ' ||
+		(SELECT count(*) FROM sel_transactions) || ' transactions'")"
+	if rc_is 0 && out_has "Demo school loaded." && err_lines_are 1 && err_has SEL_MIN_BALANCE &&
+		[[ $tight == "6 members, 9 services, 0 transactions" ]]; then
+		ok "seed-demo with SEL_MIN_BALANCE=0: the school and its services, no exchanges, one line"
+	else bad "seed-demo with SEL_MIN_BALANCE=0: the school and its services, no exchanges, one line" \
+		"$(last)"$'\n'"found: $tight"; fi
+fi
 
 # === 5. a server: health, demo data, invites, promote, SIGTERM in flight ===========
 
@@ -462,6 +510,47 @@ if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REG
 	if status_is 200 && [[ $classes == '"class_name":"M2" "class_name":"P3" ' ]]; then
 		ok "demo parent's children: exactly the demo children (M2, P3)"
 	else bad "demo parent's children: exactly the demo children (M2, P3)" "$(reply)"; fi
+
+	# The demo time bank through the API: what the demo parent sees, and the audit.
+	http GET /api/v1/sel/services "$token"
+	services="$(grep -o '"units_per_hour":' <<<"$BODY" | wc -l)"
+	if status_is 200 && [[ $services == 9 ]]; then
+		ok "demo SEL directory: 9 services"
+	else bad "demo SEL directory: 9 services (found $services)" "$(reply)"; fi
+	http GET /api/v1/sel/balance "$token"
+	if status_is 200 && [[ $BODY == *'"balance":90,"total_given":210,"total_received":180,'* ]]; then
+		ok "demo parent's SEL balance: 90 units (210 given, 180 received)"
+	else bad "demo parent's SEL balance: 90 units (210 given, 180 received)" "$(reply)"; fi
+	http GET /api/v1/sel/transactions "$token"
+	history="$(grep -o '"status":"[a-z]*"' <<<"$BODY" | sort | uniq -c | tr -s ' ' | tr '\n' ' ' || true)"
+	if status_is 200 && [[ $history == ' 5 "status":"completed"  1 "status":"declined"  1 "status":"pending" ' ]]; then
+		ok "demo parent's SEL history: 5 completed (with her opening), 1 declined, 1 pending"
+	else bad "demo parent's SEL history: 5 completed (with her opening), 1 declined, 1 pending" \
+		"found: $history"$'\n'"$(reply)"; fi
+	login admin@demo.schoolhub.be "$DEMO_PASSWORD"
+	admin_token="$(json_str access_token)"
+	# GET /api/v1/admin/sel/audit: ok when the balances are 0 and the ledger consistent.
+	audit_ok() {
+		http GET /api/v1/admin/sel/audit "$admin_token"
+		status_is 200 && [[ $BODY == *'"accounts":6,"sum_of_balances":0,"mismatched_accounts":[],"unbalanced_transactions":0,"ok":true}' ]]
+	}
+	if audit_ok; then
+		ok "demo SEL audit: 6 accounts, sum of balances 0, ledger consistent"
+	else bad "demo SEL audit: 6 accounts, sum of balances 0, ledger consistent" "$(reply)"; fi
+	# The request waiting for her can be answered with the API like any other.
+	http GET '/api/v1/sel/transactions?status=pending' "$token"
+	pending_id="$(json_str id)"
+	http POST "/api/v1/sel/transactions/$pending_id/accept" "$token"
+	if status_is 200 && [[ $(json_str status) == completed ]]; then
+		ok "demo parent accepts the pending request: 200 completed"
+	else bad "demo parent accepts the pending request: 200 completed" "$(reply)"; fi
+	http GET /api/v1/sel/balance "$token"
+	if status_is 200 && [[ $BODY == *'"balance":-30,'* ]]; then
+		ok "after accepting, her balance is 90 - 120 = -30"
+	else bad "after accepting, her balance is 90 - 120 = -30" "$(reply)"; fi
+	if audit_ok; then
+		ok "after accepting, the SEL audit is still ok"
+	else bad "after accepting, the SEL audit is still ok" "$(reply)"; fi
 
 	# invite create, and registration with SCHOOLHUB_REGISTRATION=invite.
 	run "${DB_ENV[@]}" -- invite create

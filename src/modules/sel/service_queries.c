@@ -1,9 +1,13 @@
 /* SQL for SEL services. Written once; runs on SQLite and PostgreSQL. */
 #include "modules/sel/service_queries.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "modules/sel/sel.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
 /* The columns every service reply is built from; read by service_to_json(). */
@@ -114,6 +118,16 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	}
 	sh_stmt_free(&st);
 	return rc;
+}
+
+char *sh_sel_service_search_text(const char *title, const char *description)
+{
+	size_t n = strlen(title) + strlen(description) + 2;
+	char *both = sh_malloc(n);
+	snprintf(both, n, "%s %s", title, description);
+	char *folded = sh_text_fold(both);
+	free(both);
+	return folded;
 }
 
 enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,

@@ -45,7 +45,10 @@ struct sh_sel_service_filter {
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
 				     int limit, const char *former_member, json_t *items);
 
-/* Writes; "search_text" is the folded title + description. */
+/* What the directory's "q" searches: the folded title and description (malloc'ed). */
+char *sh_sel_service_search_text(const char *title, const char *description);
+
+/* Writes; "search_text" is sh_sel_service_search_text() of the title and description. */
 enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,
 				    const char *search_text, const char *now);
 enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_service *s,

@@ -6,14 +6,12 @@
  */
 #include <sodium.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "modules/sel/sel.h"
 #include "modules/sel/service_queries.h"
-#include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
@@ -154,17 +152,6 @@ static void read_service_fields(struct sh_request *req, bool creating, struct se
 		p->has_active = true;
 }
 
-/* What the list's "q" searches: the folded title and description (malloc'ed). */
-static char *search_text_of(const char *title, const char *description)
-{
-	size_t n = strlen(title) + strlen(description) + 2;
-	char *both = sh_malloc(n);
-	snprintf(both, n, "%s %s", title, description);
-	char *folded = sh_text_fold(both);
-	free(both);
-	return folded;
-}
-
 /* Replies with the service "id" as the API shows it (404 if it vanished meanwhile). */
 static void reply_service(struct sh_request *req, struct sh_response *res, const char *id,
 			  unsigned status)
@@ -237,7 +224,7 @@ void sh_sel_services_create(struct sh_request *req, struct sh_response *res)
 		.units_per_hour = p.units_per_hour != 0 ? p.units_per_hour : UNITS_DEFAULT,
 		.is_active = true,
 	};
-	char *search = search_text_of(s.title, s.description);
+	char *search = sh_sel_service_search_text(s.title, s.description);
 	enum sh_db_rc rc = sh_sel_service_insert(req->db, &s, search, now);
 	free(search);
 	if (rc != SH_DB_OK) {
@@ -425,7 +412,7 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		s.units_per_hour = p->units_per_hour;
 	if (p->has_active)
 		s.is_active = p->is_active;
-	char *search = search_text_of(s.title, s.description);
+	char *search = sh_sel_service_search_text(s.title, s.description);
 	rc = sh_sel_service_update(conn, &s, search, t->now);
 	free(search);
 	return rc;
