@@ -871,6 +871,7 @@ struct sh_sql_cache_entry *sh_sql_cache_add(struct sh_sql_cache *cache, const ch
 	e->hash = sql_hash(sql);
 	e->value = value;
 	e->in_use = false;
+	e->max_param = -1;
 	return e;
 }
 

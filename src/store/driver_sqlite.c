@@ -322,40 +322,75 @@ static enum sh_db_rc acquire(struct sqlite_stmt *st)
 	return SH_DB_OK;
 }
 
-/*
- * Binds the core's values by name "$k". Every parameter in the SQL must be
- * bound and every bind must be used: PostgreSQL refuses both mistakes, so
- * SQLite refuses them too rather than quietly reading NULL.
- */
-static enum sh_db_rc bind_all(struct sqlite_stmt *st)
+/* The highest "$k" of the statement, or -1 (after reporting) for another placeholder. */
+static int check_placeholders(struct sqlite_stmt *st)
 {
 	struct sqlite_conn *c = sconn(st->stmt.conn);
-	const struct sh_stmt *stmt = &st->stmt;
-	char msg[96];
-
-	int count = sqlite3_bind_parameter_count(st->s);
+	int count = sqlite3_bind_parameter_count(st->s), max = 0;
 	for (int i = 1; i <= count; i++) {
 		const char *name = sqlite3_bind_parameter_name(st->s, i);
 		char *end = NULL;
 		long k = 0;
 		if (name != NULL && name[0] == '$' && name[1] >= '1' && name[1] <= '9')
 			k = strtol(name + 1, &end, 10);
-		if (end == NULL || *end != '\0') {
+		if (end == NULL || *end != '\0' || k > SH_DB_MAX_PARAMS) {
+			char msg[96];
 			snprintf(msg, sizeof(msg), "placeholder %s: write $1..$n", name != NULL ? name : "?");
-			return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
+			sh_db_fail(&c->conn, SH_DB_ERROR, "usage", st->stmt.sql, msg);
+			return -1;
 		}
-		if (k > stmt->nbinds) {
-			snprintf(msg, sizeof(msg), "parameter %s is not bound", name);
-			return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
-		}
+		if (k > max)
+			max = (int)k;
+	}
+	return max;
+}
+
+/* "$k" without snprintf(): this runs for every bind of every statement. */
+static void placeholder_name(int k, char name[8])
+{
+	char digits[4];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + k % 10);
+		k /= 10;
+	} while (k > 0 && n < 3);
+	name[0] = '$';
+	for (int i = 0; i < n; i++)
+		name[1 + i] = digits[n - 1 - i];
+	name[1 + n] = '\0';
+}
+
+/*
+ * Binds the core's values by name "$k". Every parameter in the SQL must be
+ * bound and every bind must be used: PostgreSQL refuses both mistakes, so
+ * SQLite refuses them too rather than quietly reading NULL. The placeholders
+ * of a cached statement are checked once.
+ */
+static enum sh_db_rc bind_all(struct sqlite_stmt *st)
+{
+	struct sqlite_conn *c = sconn(st->stmt.conn);
+	const struct sh_stmt *stmt = &st->stmt;
+	struct sh_sql_cache_entry *e = st->cache_index >= 0 ? &c->cache.entries[st->cache_index] : NULL;
+	char msg[96];
+
+	int max = e != NULL ? e->max_param : -1;
+	if (max < 0) {
+		if ((max = check_placeholders(st)) < 0)
+			return SH_DB_ERROR;
+		if (e != NULL)
+			e->max_param = max;
+	}
+	if (max > stmt->nbinds) {
+		snprintf(msg, sizeof(msg), "parameter $%d is not bound", max);
+		return sh_db_fail(&c->conn, SH_DB_ERROR, "usage", stmt->sql, msg);
 	}
 
 	for (int k = 1; k <= stmt->nbinds; k++) {
 		const struct sh_bind *b = &stmt->binds[k - 1];
-		char name[16];
+		char name[8];
 		int rc;
 
-		snprintf(name, sizeof(name), "$%d", k);
+		placeholder_name(k, name);
 		int idx = sqlite3_bind_parameter_index(st->s, name);
 		if (idx == 0) {
 			snprintf(msg, sizeof(msg), "parameter %s is not used by the statement", name);

@@ -180,6 +180,7 @@ struct sh_sql_cache_entry {
 	uint64_t hash;
 	void *value;
 	bool in_use; /* SQLite: a prepared statement runs for one sh_stmt at a time */
+	int max_param; /* SQLite: the highest $k, once its placeholders were checked; else -1 */
 };
 
 struct sh_sql_cache {

@@ -286,66 +286,72 @@ enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char 
 	"FROM sel_transactions t LEFT JOIN users fu ON fu.id = t.from_user_id "              \
 	"LEFT JOIN users tu ON tu.id = t.to_user_id "
 
-/* {id, first_name, last_name} of a party; null for the system account. */
-static void party_write(struct sh_jw *w, struct sh_stmt *st, int id_col, int name_col,
-			enum sh_lang lang)
+static void party_write(struct sh_jw *w, const struct sh_sel_party *p)
 {
-	const char *id = sh_stmt_col_text(st, id_col);
-	if (id == NULL) {
-		sh_jw_null(w);
+	if (p->id == NULL) {
+		sh_jw_null(w); /* the system account */
 		return;
 	}
-	bool deleted = !sh_stmt_col_is_null(st, name_col + 2);
 	sh_jw_object_begin(w);
-	sh_jw_kstring(w, "id", id);
-	sh_jw_kstring(w, "first_name",
-		      deleted ? sh_sel_former_member(lang) : sh_stmt_col_text(st, name_col));
-	sh_jw_kstring(w, "last_name", deleted ? "" : sh_stmt_col_text(st, name_col + 1));
+	sh_jw_kstring(w, "id", p->id);
+	sh_jw_kstring(w, "first_name", p->first_name);
+	sh_jw_kstring(w, "last_name", p->last_name);
 	sh_jw_object_end(w);
 }
 
-/* The API object of the TX_SELECT row: the one place its members are named. */
+void sh_sel_tx_write(struct sh_jw *w, const struct sh_sel_tx *tx, const struct sh_sel_party *from,
+		     const struct sh_sel_party *to)
+{
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", tx->id);
+	sh_jw_kstring(w, "kind", tx->kind);
+	sh_jw_kstring(w, "from_user_id", tx->from_user_id);
+	sh_jw_kstring(w, "to_user_id", tx->to_user_id);
+	sh_jw_key(w, "from");
+	party_write(w, from);
+	sh_jw_key(w, "to");
+	party_write(w, to);
+	sh_jw_kint(w, "units", tx->units);
+	sh_jw_kstring(w, "description", tx->description);
+	sh_jw_kstring(w, "service_id", tx->service_id);
+	sh_jw_kstring(w, "status", tx->status);
+	sh_jw_kstring(w, "created_by", tx->created_by);
+	sh_jw_kstring(w, "created_at", tx->created_at);
+	sh_jw_kstring(w, "completed_at", tx->completed_at);
+	sh_jw_kstring(w, "reverses_id", tx->reverses_id);
+	sh_jw_object_end(w);
+}
+
+/* A party of the TX_SELECT row; a deleted member shows under a pseudonym. */
+static struct sh_sel_party row_party(struct sh_stmt *st, int id_col, int name_col,
+				     enum sh_lang lang)
+{
+	bool deleted = !sh_stmt_col_is_null(st, name_col + 2);
+	return (struct sh_sel_party){
+		.id = sh_stmt_col_text(st, id_col),
+		.first_name = deleted ? sh_sel_former_member(lang) : sh_stmt_col_text(st, name_col),
+		.last_name = deleted ? "" : sh_stmt_col_text(st, name_col + 1),
+	};
+}
+
 static void tx_row_write(struct sh_jw *w, struct sh_stmt *st, enum sh_lang lang)
 {
-	sh_jw_object_begin(w);
-	sh_jw_kstring(w, "id", sh_stmt_col_text(st, 0));
-	sh_jw_kstring(w, "kind", sh_stmt_col_text(st, 1));
-	sh_jw_kstring(w, "from_user_id", sh_stmt_col_text(st, 2));
-	sh_jw_kstring(w, "to_user_id", sh_stmt_col_text(st, 3));
-	sh_jw_key(w, "from");
-	party_write(w, st, 2, 12, lang);
-	sh_jw_key(w, "to");
-	party_write(w, st, 3, 15, lang);
-	sh_jw_kint(w, "units", sh_stmt_col_int64(st, 4));
-	sh_jw_kstring(w, "description", sh_stmt_col_text(st, 5));
-	sh_jw_kstring(w, "service_id", sh_stmt_col_text(st, 6));
-	sh_jw_kstring(w, "status", sh_stmt_col_text(st, 7));
-	sh_jw_kstring(w, "created_by", sh_stmt_col_text(st, 8));
-	sh_jw_kstring(w, "created_at", sh_stmt_col_time(st, 9));
-	sh_jw_kstring(w, "completed_at", sh_stmt_col_time(st, 10));
-	sh_jw_kstring(w, "reverses_id", sh_stmt_col_text(st, 11));
-	sh_jw_object_end(w);
-}
-
-static json_t *party_of(const char *id, const struct sh_user *who)
-{
-	if (id == NULL)
-		return json_null();
-	return json_pack("{s:s, s:s, s:s}", "id", id, "first_name", who->first_name, "last_name",
-			 who->last_name);
-}
-
-json_t *sh_sel_tx_written_json(const struct sh_sel_tx *tx, const struct sh_user *from,
-			       const struct sh_user *to)
-{
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:o, s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, "
-			 "s:s?}",
-			 "id", tx->id, "kind", tx->kind, "from_user_id", tx->from_user_id,
-			 "to_user_id", tx->to_user_id, "from", party_of(tx->from_user_id, from), "to",
-			 party_of(tx->to_user_id, to), "units", (json_int_t)tx->units,
-			 "description", tx->description, "service_id", tx->service_id, "status",
-			 tx->status, "created_by", tx->created_by, "created_at", tx->created_at,
-			 "completed_at", tx->completed_at, "reverses_id", tx->reverses_id);
+	struct sh_sel_tx tx = {
+		.id = sh_stmt_col_text(st, 0),
+		.kind = sh_stmt_col_text(st, 1),
+		.from_user_id = sh_stmt_col_text(st, 2),
+		.to_user_id = sh_stmt_col_text(st, 3),
+		.units = sh_stmt_col_int64(st, 4),
+		.description = sh_stmt_col_text(st, 5),
+		.service_id = sh_stmt_col_text(st, 6),
+		.status = sh_stmt_col_text(st, 7),
+		.created_by = sh_stmt_col_text(st, 8),
+		.created_at = sh_stmt_col_time(st, 9),
+		.completed_at = sh_stmt_col_time(st, 10),
+		.reverses_id = sh_stmt_col_text(st, 11),
+	};
+	struct sh_sel_party from = row_party(st, 2, 12, lang), to = row_party(st, 3, 15, lang);
+	sh_sel_tx_write(w, &tx, &from, &to);
 }
 
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,

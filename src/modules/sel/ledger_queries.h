@@ -64,15 +64,15 @@ enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const
 enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char *status,
 			       const char *now, int64_t *changed_r);
 
+/* A party of a transaction as the API shows it; id NULL for the system account. */
+struct sh_sel_party {
+	const char *id, *first_name, *last_name;
+};
+/* The API object of a transaction: the one place its members are named. */
+struct sh_jw;
+void sh_sel_tx_write(struct sh_jw *w, const struct sh_sel_tx *tx, const struct sh_sel_party *from,
+		     const struct sh_sel_party *to);
 /* The public JSON of one transaction (with party names), or SH_DB_OK and NULL if absent. */
-/*
- * The API object of a transaction just written, built from the values written (no read
- * back: the booking transaction holds SQLite's one writer slot). "from" / "to" are the
- * parties (ignored for the system account, whose user id is NULL); both are live members,
- * so no pseudonym is involved. Same shape as sh_sel_tx_json.
- */
-json_t *sh_sel_tx_written_json(const struct sh_sel_tx *tx, const struct sh_user *from,
-			       const struct sh_user *to);
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
 			     json_t **out_r);
 struct sh_sel_page {
@@ -83,7 +83,6 @@ struct sh_sel_page {
 /* The member's transactions, newest first, before booking number "before_seq" (INT64_MAX
  * for the first page), "status" NULL for all: writes up to "limit" objects as values of
  * the array the caller opened in "items". */
-struct sh_jw;
 enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const char *status,
 			     int64_t before_seq, int64_t limit, enum sh_lang lang, struct sh_jw *items,
 			     struct sh_sel_page *page_r);

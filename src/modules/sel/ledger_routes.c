@@ -236,15 +236,15 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		}
 	}
 	const struct sh_user *me = &req->user.account;
-	json_t *body = sh_sel_tx_written_json(&tx, t->paying ? me : &other, t->paying ? &other : me);
-	if (body == NULL)
-		return SH_DB_ERROR;
-	char *text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (text == NULL)
-		return SH_DB_ERROR;
-	t->response = sh_arena_strdup(req->arena, text);
-	free(text);
+	/* The reply is built from the values written: no read back while this transaction
+	 * holds SQLite's one writer slot. Both parties are live members: no pseudonym. */
+	const struct sh_user *payer = t->paying ? me : &other, *payee = t->paying ? &other : me;
+	struct sh_sel_party from = {tx.from_user_id, payer->first_name, payer->last_name};
+	struct sh_sel_party to = {tx.to_user_id, payee->first_name, payee->last_name};
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	sh_sel_tx_write(&w, &tx, &from, &to);
+	t->response = sh_jw_text(&w, NULL);
 	t->status = 201;
 	if (t->idem_key != NULL) {
 		char expired[SH_TIME_LEN + 1];
