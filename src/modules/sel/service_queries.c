@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "modules/sel/sel.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 #include "schoolhub/util.h"
@@ -17,21 +18,28 @@
 	"       u.deleted_at "                                                                  \
 	"FROM sel_services s JOIN users u ON u.id = s.user_id "
 
-static json_t *service_to_json(struct sh_stmt *st, const char *former_member)
+static void service_write(struct sh_jw *w, struct sh_stmt *st, const char *former_member)
 {
 	/* A deleted member's row holds a pseudonym in the stored language; show the
 	 * caller's word for it instead, and nothing that looks like a surname. */
 	bool gone = !sh_stmt_col_is_null(st, 11);
-	const char *first = gone ? former_member : sh_stmt_col_text(st, 9);
-	const char *last = gone ? "" : sh_stmt_col_text(st, 10);
-	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:b, s:s}",
-			 "id", sh_stmt_col_text(st, 0), "user_id", sh_stmt_col_text(st, 1),
-			 "owner", "id", sh_stmt_col_text(st, 1), "first_name", first, "last_name",
-			 last, "title", sh_stmt_col_text(st, 2), "description",
-			 sh_stmt_col_text(st, 3), "category", sh_stmt_col_text(st, 4), "kind",
-			 sh_stmt_col_text(st, 5), "units_per_hour",
-			 (json_int_t)sh_stmt_col_int64(st, 6), "is_active", sh_stmt_col_bool(st, 7),
-			 "created_at", sh_stmt_col_time(st, 8));
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", sh_stmt_col_text(st, 0));
+	sh_jw_kstring(w, "user_id", sh_stmt_col_text(st, 1));
+	sh_jw_key(w, "owner");
+	sh_jw_object_begin(w);
+	sh_jw_kstring(w, "id", sh_stmt_col_text(st, 1));
+	sh_jw_kstring(w, "first_name", gone ? former_member : sh_stmt_col_text(st, 9));
+	sh_jw_kstring(w, "last_name", gone ? "" : sh_stmt_col_text(st, 10));
+	sh_jw_object_end(w);
+	sh_jw_kstring(w, "title", sh_stmt_col_text(st, 2));
+	sh_jw_kstring(w, "description", sh_stmt_col_text(st, 3));
+	sh_jw_kstring(w, "category", sh_stmt_col_text(st, 4));
+	sh_jw_kstring(w, "kind", sh_stmt_col_text(st, 5));
+	sh_jw_kint(w, "units_per_hour", sh_stmt_col_int64(st, 6));
+	sh_jw_kbool(w, "is_active", sh_stmt_col_bool(st, 7));
+	sh_jw_kstring(w, "created_at", sh_stmt_col_time(st, 8));
+	sh_jw_object_end(w);
 }
 
 enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
@@ -68,7 +76,13 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
-		*service_r = service_to_json(st, former_member);
+		/* Written once (service_write) and read back: callers inspect the value. */
+		struct sh_arena *arena = sh_arena_create();
+		struct sh_jw w;
+		sh_jw_init(&w, arena);
+		service_write(&w, st, former_member);
+		*service_r = sh_jw_to_json(&w);
+		sh_arena_destroy(&arena);
 		rc = *service_r != NULL ? SH_DB_OK : SH_DB_ERROR;
 	}
 	sh_stmt_free(&st);
@@ -76,8 +90,10 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 }
 
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
-				     int limit, const char *former_member, json_t *items)
+				     int limit, const char *former_member, struct sh_jw *items,
+				     struct sh_sel_services_page *page_r)
 {
+	*page_r = (struct sh_sel_services_page){0};
 	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
 	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
@@ -109,12 +125,16 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	sh_stmt_bind_int64(st, 8, (int64_t)limit + 1);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
-		json_t *item = service_to_json(st, former_member);
-		if (item == NULL) {
-			rc = SH_DB_ERROR;
+		if (page_r->count == limit) {
+			page_r->more = true;
+			rc = SH_DB_OK;
 			break;
 		}
-		json_array_append_new(items, item);
+		service_write(items, st, former_member);
+		snprintf(page_r->last_created_at, sizeof(page_r->last_created_at), "%s",
+			 sh_stmt_col_time(st, 8));
+		snprintf(page_r->last_id, sizeof(page_r->last_id), "%s", sh_stmt_col_text(st, 0));
+		page_r->count++;
 	}
 	sh_stmt_free(&st);
 	return rc;

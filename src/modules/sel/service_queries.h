@@ -40,10 +40,18 @@ struct sh_sel_service_filter {
 	const char *after_time; /* keyset cursor: the last row served, or both NULL */
 	const char *after_id;
 };
-/* Appends up to "limit" service objects to "items" (one more tells the caller there is a
- * next page). */
+struct sh_sel_services_page {
+	int count;                /* services written */
+	bool more;                /* another page follows */
+	char last_created_at[32]; /* the last one written: the next page's cursor */
+	char last_id[37];
+};
+/* Writes up to "limit" service objects as values of the array the caller opened in
+ * "items". */
+struct sh_jw;
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
-				     int limit, const char *former_member, json_t *items);
+				     int limit, const char *former_member, struct sh_jw *items,
+				     struct sh_sel_services_page *page_r);
 
 /* What the directory's "q" searches: the folded title and description (malloc'ed). */
 char *sh_sel_service_search_text(const char *title, const char *description);

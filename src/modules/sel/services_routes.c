@@ -12,6 +12,7 @@
 
 #include "modules/sel/sel.h"
 #include "modules/sel/service_queries.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
@@ -235,19 +236,21 @@ void sh_sel_services_create(struct sh_request *req, struct sh_response *res)
 }
 
 /* Cursor = base64url(JSON ["created_at", "id"]) of the last row served. */
-static const char *encode_cursor(struct sh_request *req, json_t *row)
+/* The page's last (created_at, id) as base64url of a JSON pair: opaque to clients. */
+static const char *encode_cursor(struct sh_request *req, const char *created_at, const char *id)
 {
-	json_t *key = json_pack("[O, O]", json_object_get(row, "created_at"),
-				json_object_get(row, "id"));
-	char *text = key != NULL ? json_dumps(key, JSON_COMPACT) : NULL;
-	json_decref(key);
-	if (text == NULL)
-		return NULL;
-	size_t len = sodium_base64_ENCODED_LEN(strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	sh_jw_array_begin(&w);
+	sh_jw_string(&w, created_at);
+	sh_jw_string(&w, id);
+	sh_jw_array_end(&w);
+	size_t n = 0;
+	const char *text = sh_jw_text(&w, &n);
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out = sh_arena_alloc(req->arena, len);
-	sodium_bin2base64(out, len, (const unsigned char *)text, strlen(text),
+	sodium_bin2base64(out, len, (const unsigned char *)text, n,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	free(text);
 	return out;
 }
 
@@ -350,20 +353,23 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, 403, "forbidden", NULL);
 		return;
 	}
-	json_t *items = json_array();
+	struct sh_jw w;
+	struct sh_sel_services_page page;
+	sh_jw_init(&w, req->arena);
+	sh_jw_object_begin(&w);
+	sh_jw_key(&w, "items");
+	sh_jw_array_begin(&w);
 	enum sh_db_rc rc = sh_sel_services_search(req->db, &f, limit,
-						  sh_sel_former_member(req->lang), items);
+						  sh_sel_former_member(req->lang), &w, &page);
 	if (rc != SH_DB_OK) {
-		json_decref(items);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	const char *next = NULL;
-	if (json_array_size(items) > (size_t)limit) {
-		json_array_remove(items, (size_t)limit);
-		next = encode_cursor(req, json_array_get(items, (size_t)limit - 1));
-	}
-	sh_reply_json(req, res, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+	sh_jw_array_end(&w);
+	sh_jw_kstring(&w, "next_cursor",
+		      page.more ? encode_cursor(req, page.last_created_at, page.last_id) : NULL);
+	sh_jw_object_end(&w);
+	sh_reply_jw(req, res, 200, &w);
 }
 
 void sh_sel_services_get(struct sh_request *req, struct sh_response *res)
