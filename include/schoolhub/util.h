@@ -25,6 +25,9 @@ bool sh_uuid_normalize(const char *s, char out[SH_UUID_LEN + 1]);
 /* RFC 3339 UTC text of "t"; "out" holds SH_TIME_LEN + 1 bytes. */
 void sh_time_format(time_t t, char out[SH_TIME_LEN + 1]);
 void sh_time_now(char out[SH_TIME_LEN + 1]);
+/* Has "s" the shape sh_time_format writes ("YYYY-MM-DDTHH:MM:SSZ", fields in range: month
+ * 1-12, day 1-31, hour < 24, minute < 60, second < 61)? Not a calendar check. */
+bool sh_time_is_canonical(const char *s);
 /* Parses "YYYY-MM-DD" strictly (real calendar date); returns 0 and the UTC midnight in "*t_r". */
 int sh_date_parse(const char *s, time_t *t_r);
 

@@ -46,6 +46,22 @@ bool sh_uuid_normalize(const char *s, char out[SH_UUID_LEN + 1])
 	return true;
 }
 
+bool sh_time_is_canonical(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return false;
+	}
+	if (s[sizeof(shape) - 1] != '\0')
+		return false;
+	int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+	int hour = (s[11] - '0') * 10 + (s[12] - '0'), minute = (s[14] - '0') * 10 + (s[15] - '0');
+	int second = (s[17] - '0') * 10 + (s[18] - '0');
+	return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 &&
+	       second < 61;
+}
+
 void sh_time_format(time_t t, char out[SH_TIME_LEN + 1])
 {
 	struct tm tm;

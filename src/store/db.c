@@ -8,6 +8,7 @@
 
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
+#include "schoolhub/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -788,23 +789,6 @@ static bool parse_time(const char *s, time_t *t_r)
 	return true;
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ" with plausible fields, as this code writes every time. */
-static bool looks_canonical(const char *s)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
-			return false;
-	}
-	if (s[sizeof(shape) - 1] != '\0')
-		return false;
-	int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-	int hour = (s[11] - '0') * 10 + (s[12] - '0'), min = (s[14] - '0') * 10 + (s[15] - '0');
-	int sec = (s[17] - '0') * 10 + (s[18] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && min < 60 &&
-	       sec < 61;
-}
-
 const char *sh_stmt_col_time(struct sh_stmt *stmt, int col)
 {
 	const char *text = sh_stmt_col_text(stmt, col);
@@ -815,7 +799,7 @@ const char *sh_stmt_col_time(struct sh_stmt *stmt, int col)
 		return NULL;
 	/* Already canonical (what SQLite holds): no copy, and no timegm() to check it (it was
 	 * a tenth of a transaction list's instructions). */
-	if (looks_canonical(text))
+	if (sh_time_is_canonical(text))
 		return text;
 	if (!parse_time(text, &t) || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999)
 		return text;
