@@ -46,16 +46,16 @@ fi
 MNT=""
 IMG=""
 MOUNTED=0
-# shellcheck disable=SC2317 # only called from drill_cleanup
+# shellcheck disable=SC2317 # only called on exit
 unmount_all() {
 	if ((MOUNTED)); then
 		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null ||
 			echo "$DRILL: could not unmount $MNT" >&2
 	fi
 }
-DRILL_CLEANUP_HOOK=unmount_all
 # shellcheck source=tests/drills/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+sh_on_exit unmount_all
 
 ((EUID == 0)) || skip "needs root to mount a file system"
 for tool in mount umount mkfs.ext4 e2fsck sqlite3; do
@@ -85,7 +85,7 @@ admin_email="drill.admin.$$@example.be"
 [[ $(http_code POST /api/v1/auth/register "" \
 	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\"}") == 201 ]] ||
 	fail "register the admin"
-ADMIN_TOKEN=$(json_str access_token "$DRILL_WORK/http.body")
+ADMIN_TOKEN=$(sh_json_str access_token "$DRILL_WORK/http.body")
 "$BIN" user promote "$admin_email" --role admin >/dev/null 2>&1 || fail "schoolhub user promote"
 
 # pay N: N payments from one member to the next (one curl run, a keep-alive connection).
@@ -120,7 +120,7 @@ expect_storage_503() {
 		if [[ $status == 503 ]]; then
 			n503=$((n503 + 1))
 			if [[ $retry =~ ^[0-9]+$ && $ctype == application/problem+json* &&
-				$(json_str code "$DRILL_WORK/pay.$i") == storage_unavailable ]]; then
+				$(sh_json_str code "$DRILL_WORK/pay.$i") == storage_unavailable ]]; then
 				[[ -n $SAMPLE_503 ]] || SAMPLE_503="Retry-After: $retry, $(cat "$DRILL_WORK/pay.$i")"
 			else
 				bad=$((bad + 1))
