@@ -43,6 +43,8 @@ if [[ -z ${DRILL_IN_MOUNT_NS:-} ]] && ((EUID == 0)) && command -v unshare >/dev/
 	exec unshare --mount --propagation private bash "$0" "$BIN"
 fi
 
+# The durability mode under test, read before lib.sh clears the operator's SCHOOLHUB_*.
+SQLITE_SYNC=${SCHOOLHUB_SQLITE_SYNC:-full}
 MNT=""
 IMG=""
 MOUNTED=0
@@ -56,6 +58,7 @@ unmount_all() {
 # shellcheck source=tests/drills/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sh_on_exit unmount_all
+export SCHOOLHUB_SQLITE_SYNC=$SQLITE_SYNC
 
 ((EUID == 0)) || skip "needs root to mount a file system"
 for tool in mount umount mkfs.ext4 e2fsck sqlite3; do
@@ -206,7 +209,7 @@ phantom=$(sort "$DRILL_WORK/acked" | comm -13 - "$DRILL_WORK/booked" | wc -l)
 lost_durable=$(head -n "$DURABLE" "$DRILL_WORK/acked" | sort | comm -23 - "$DRILL_WORK/booked" | wc -l)
 ((lost_durable == 0)) || fail "$lost_durable payments answered 201 before the last sync are gone"
 lost=$((created - booked))
-if [[ ${SCHOOLHUB_SQLITE_SYNC:-full} == full ]]; then
+if [[ $SQLITE_SYNC == full ]]; then
 	((lost == 0)) || fail "$lost payments answered 201 are gone with SCHOOLHUB_SQLITE_SYNC=full"
 fi
 
@@ -220,4 +223,4 @@ fi
 server_stop TERM
 [[ $SERVER_RC == 0 ]] || fail "after the repair: the server exited $SERVER_RC on SIGTERM"
 refused=$(grep -c '^503$' "$DRILL_WORK/paid" || true)
-log "ok: disk full and read-only: $refused payments refused with 503 storage_unavailable, none 500; reads 200 throughout; integrity_check ok after each; $booked of $created payments answered 201 are booked (all $DURABLE synced ones; $lost written after the last sync lost with the file system, SCHOOLHUB_SQLITE_SYNC=${SCHOOLHUB_SQLITE_SYNC:-full}); audit ok"
+log "ok: disk full and read-only: $refused payments refused with 503 storage_unavailable, none 500; reads 200 throughout; integrity_check ok after each; $booked of $created payments answered 201 are booked (all $DURABLE synced ones; $lost written after the last sync lost with the file system, SCHOOLHUB_SQLITE_SYNC=$SQLITE_SYNC); audit ok"
