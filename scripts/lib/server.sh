@@ -18,12 +18,15 @@
 #   sh_http METHOD URL [TOKEN] [JSON]  one request; SH_HTTP_STATUS, SH_HTTP_BODY, SH_HTTP_HEADERS
 #   sh_json_str KEY [FILE]             the first string member KEY (FILE or stdin)
 #   sh_on_exit HOOK                    run HOOK on exit ($SH_EXIT_RC is the exit status)
+#   sh_server_log_on_failure LINES     on a failing exit, show the end of the last server log
 #
 # Cleanup is by pid, never by name, and always happens: the first function that registers
 # something (a process, a database, the work directory, a hook) installs an EXIT trap, and
 # INT/TERM/HUP traps that exit 130/143/129. On exit the tracked processes are stopped (last
-# started first), the databases dropped, the hooks run in order, then SH_WORK is removed
-# (unless SH_KEEP_WORK is set). A script using this file sets no EXIT trap of its own.
+# started first), the end of the server log shown (on failure, when asked), the databases
+# dropped, the hooks run in order, then SH_WORK is removed (unless SH_KEEP_WORK is set).
+# A script using this file sets no EXIT trap of its own. Exit status 77 means "skipped"
+# (ctest's SKIP_RETURN_CODE), not failed.
 
 if [[ -n ${SH_SERVER_LIB_LOADED:-} ]]; then
 	return 0
@@ -39,6 +42,8 @@ SH_PG_DBS=()     # "ADMIN_URL NAME" of the databases dropped on exit
 SH_TRAP_SET=""
 SH_PID_RC=""
 SH_SERVER_PID=""
+SH_SERVER_LOG=""       # the log of the last server started
+SH_SERVER_LOG_LINES="" # sh_server_log_on_failure
 SH_SERVER_PORT=""
 SH_SERVER_BASE=""
 SH_PG_DB_URL=""
@@ -67,6 +72,10 @@ sh_exit_cleanup() {
 	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
 		sh_pid_stop "${pids[i]}"
 	done
+	if [[ -n $SH_SERVER_LOG_LINES && $SH_EXIT_RC != 0 && $SH_EXIT_RC != 77 && -f $SH_SERVER_LOG ]]; then
+		echo "server log $SH_SERVER_LOG (last $SH_SERVER_LOG_LINES lines):" >&2
+		tail -n "$SH_SERVER_LOG_LINES" "$SH_SERVER_LOG" >&2
+	fi
 	for db in "${SH_PG_DBS[@]}"; do
 		sh_pg_db_drop "${db%% *}" "${db#* }"
 	done
@@ -80,6 +89,13 @@ sh_exit_cleanup() {
 sh_on_exit() {
 	sh_trap_install
 	SH_EXIT_HOOKS+=("$1")
+}
+
+# sh_server_log_on_failure LINES: on an exit other than 0 and 77, the last LINES of the log
+# of the last server started go to stderr.
+sh_server_log_on_failure() {
+	sh_trap_install
+	SH_SERVER_LOG_LINES=$1
 }
 
 # sh_work_dir PREFIX: SH_WORK is a new directory under $TMPDIR (or /tmp), absolute path.
@@ -187,6 +203,7 @@ sh_free_port() {
 sh_server_launch() {
 	local log=$1 bin=$2
 	shift 2
+	SH_SERVER_LOG=$log
 	env SCHOOLHUB_PORT=0 "$@" "$bin" serve >"$log" 2>&1 &
 	SH_SERVER_PID=$!
 	sh_pid_track "$SH_SERVER_PID"

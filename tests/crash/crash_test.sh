@@ -28,16 +28,9 @@ WORK=$SH_WORK
 SERVER_PID=""
 LOAD_PIDS=()
 
-log() { echo "crash_test ($BACKEND): $*" >&2; }
+sh_server_log_on_failure 20
 
-# shellcheck disable=SC2317 # only called on exit
-server_log_on_failure() {
-	if [[ $SH_EXIT_RC -ne 0 && -f "$WORK/server.log" ]]; then
-		log "server log (last lines):"
-		tail -n 20 "$WORK/server.log" >&2
-	fi
-}
-sh_on_exit server_log_on_failure
+log() { echo "crash_test ($BACKEND): $*" >&2; }
 
 fail() {
 	log "FAIL: $*"

@@ -57,10 +57,6 @@ drill_cleanup() {
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	fi
-	if [[ $SH_EXIT_RC -ne 0 && $SH_EXIT_RC -ne 77 && -n $SERVER_LOG && -f $SERVER_LOG ]]; then
-		log "server log (last lines):"
-		tail -n 25 "$SERVER_LOG" >&2
-	fi
 	[[ -n $PG_TMP ]] && rm -rf "$PG_TMP"
 	if [[ -n ${DRILL_KEEP:-} ]]; then
 		log "DRILL_KEEP is set: records and logs kept in $DRILL_WORK"
@@ -68,6 +64,7 @@ drill_cleanup() {
 	fi
 }
 sh_on_exit drill_cleanup
+sh_server_log_on_failure 25
 
 # A known environment: none of the operator's settings leak into the drill.
 sh_server_clean_env SCHOOLHUB_TEST_PG_URL

@@ -22,17 +22,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 sh_work_dir sh-e2e
 WORK=$SH_WORK
 SHOTS=${2:-$WORK/screenshots}
+sh_server_log_on_failure 30
 
 log() { echo "e2e: $*" >&2; }
-
-# shellcheck disable=SC2317 # only called on exit
-server_log_on_failure() {
-	if [[ $SH_EXIT_RC -ne 0 && -f "$WORK/server.log" ]]; then
-		log "server log (last lines):"
-		tail -n 30 "$WORK/server.log" >&2
-	fi
-}
-sh_on_exit server_log_on_failure
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [[ -x "$CHROMIUM" ]] || { log "Chromium not found at $CHROMIUM (apt-get install chromium)"; exit 1; }
