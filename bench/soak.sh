@@ -22,6 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
 . scripts/lib/common.sh
+# shellcheck source=scripts/lib/server.sh
+. scripts/lib/server.sh
 BACKEND=${1:-sqlite}
 SECONDS_TOTAL=${SOAK_SECONDS:-600}
 INTERVAL=${SOAK_INTERVAL:-30}
@@ -40,59 +42,33 @@ sh_install_packages "${SH_BENCH_PACKAGES[@]}"
 grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" 2>/dev/null ||
 	echo "soak: warning: $BUILD is not a Release build" >&2
 
-WORK=$(mktemp -d)
-SERVER_PID=""
-WRK_PID=""
-PG_ADMIN_URL=${SCHOOLHUB_TEST_PG_URL:-}
-PG_DB=""
-# shellcheck disable=SC2317 # only called through the EXIT trap
-cleanup() {
-	set +e
-	trap - EXIT INT TERM HUP
-	if [[ -n $WRK_PID ]]; then
-		kill "$WRK_PID" 2>/dev/null
-		wait "$WRK_PID" 2>/dev/null
-	fi
-	if [[ -n $SERVER_PID ]]; then
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	[[ -n $PG_DB ]] && psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# The server, wrk and the database are stopped and dropped on exit (server.sh).
+sh_work_dir schoolhub-soak
+WORK=$SH_WORK
 
 field() { awk -v k="$1" '{for (i = 1; i <= NF; i++) {split($i, a, "="); if (a[1] == k) print a[2]}}' <<<"$2"; }
-json_str() { grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n 1 | sed "s/^\"$1\":\"//; s/\"\$//"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 
 # --- the server ---------------------------------------------------------------------------
 if [[ $BACKEND == sqlite ]]; then
 	url="sqlite:///$WORK/soak.db"
 else
-	[[ -n $PG_ADMIN_URL ]] || { echo "soak: SCHOOLHUB_TEST_PG_URL is not set" >&2; exit 1; }
-	PG_DB="sh_soak_$$"
-	psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-	base=${PG_ADMIN_URL%%\?*}
-	url="${base%/*}/$PG_DB"
+	[[ -n ${SCHOOLHUB_TEST_PG_URL:-} ]] || { echo "soak: SCHOOLHUB_TEST_PG_URL is not set" >&2; exit 1; }
+	sh_pg_db_create "$SCHOOLHUB_TEST_PG_URL" "sh_soak_$$"
+	url=$SH_PG_DB_URL
 fi
-env DATABASE_URL="$url" SCHOOLHUB_DATA_DIR="$WORK" SCHOOLHUB_PORT=0 SCHOOLHUB_LOG_LEVEL=warn \
-	SCHOOLHUB_SECRET_KEY="soak-secret-key-0123456789-abcdefghijklmnopqrstuvw" \
-	SCHOOLHUB_MAX_CONNECTIONS_PER_IP=4096 "$BUILD/schoolhub" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-# The startup line is info, not logged at warn: find the kernel-chosen port with ss.
-port=""
-for _ in $(seq 1 100); do
-	port=$(ss -Hltnp 2>/dev/null | grep "pid=$SERVER_PID," | sed -n 's/.*:\([0-9][0-9]*\) .*/\1/p' | head -n 1 || true)
-	[[ -n $port ]] && break
-	kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-[[ -n $port ]] || { echo "soak: the server did not start" >&2; exit 1; }
+# The startup line is info, not logged at warn: a free port, then /ready.
+port=$(sh_free_port) || { echo "soak: no free port" >&2; exit 1; }
+sh_server_launch "$WORK/server.log" "$BUILD/schoolhub" DATABASE_URL="$url" SCHOOLHUB_DATA_DIR="$WORK" \
+	SCHOOLHUB_PORT="$port" SCHOOLHUB_LOG_LEVEL=warn SCHOOLHUB_MAX_CONNECTIONS_PER_IP=4096 \
+	SCHOOLHUB_SECRET_KEY="soak-secret-key-0123456789-abcdefghijklmnopqrstuvw"
+SERVER_PID=$SH_SERVER_PID
 BASE="http://127.0.0.1:$port"
+sh_server_wait_ready "$BASE" 10 "$SERVER_PID" || {
+	cat "$WORK/server.log" >&2
+	echo "soak: the server did not start" >&2
+	exit 1
+}
 
 # Members: access tokens live 15 minutes, longer than the default soak.
 : >"$WORK/members"
@@ -100,9 +76,9 @@ for i in $(seq 0 "$MEMBERS_N"); do
 	curl -fsS -o "$WORK/reg.json" -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
 		-d "{\"email\":\"soak$i@example.be\",\"password\":\"soak password $i\",\"first_name\":\"Soak\",\"last_name\":\"M$i\"}"
 	if ((i == MEMBERS_N)); then
-		admin_token=$(json_str access_token "$WORK/reg.json")
+		admin_token=$(sh_json_str access_token "$WORK/reg.json")
 	else
-		echo "$(json_str access_token "$WORK/reg.json") $(json_str id "$WORK/reg.json")" >>"$WORK/members"
+		echo "$(sh_json_str access_token "$WORK/reg.json") $(sh_json_str id "$WORK/reg.json")" >>"$WORK/members"
 	fi
 done
 DATABASE_URL="$url" "$BUILD/schoolhub" user promote "soak$MEMBERS_N@example.be" --role admin >/dev/null
@@ -116,9 +92,10 @@ for ((r = 1; r <= runs; r++)); do
 	SOAK_MEMBERS="$WORK/members" wrk -t2 -c"$CONNS" -d"${INTERVAL}s" --timeout 10s \
 		-s bench/soak.lua "$BASE" >"$WORK/wrk.out" 2>&1 &
 	WRK_PID=$!
-	wait "$WRK_PID" || { cat "$WORK/wrk.out" >&2; exit 1; }
-	WRK_PID=""
-	kill -0 "$SERVER_PID" 2>/dev/null || { echo "soak: the server died" >&2; tail -n 20 "$WORK/server.log" >&2; exit 1; }
+	sh_pid_track "$WRK_PID"
+	sh_pid_reap "$WRK_PID"
+	((SH_PID_RC == 0)) || { cat "$WORK/wrk.out" >&2; exit 1; }
+	sh_pid_running "$SERVER_PID" || { echo "soak: the server died" >&2; tail -n 20 "$WORK/server.log" >&2; exit 1; }
 	line=$(grep '^SOAK' "$WORK/wrk.out") || { cat "$WORK/wrk.out" >&2; exit 1; }
 	non2xx=$(field non2xx "$line")
 	socket=$(($(field connect "$line") + $(field read "$line") + $(field write "$line") + $(field timeout "$line")))

@@ -39,6 +39,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=scripts/lib/pg.sh
 . "$SH_ROOT/scripts/lib/pg.sh"
+# shellcheck source=scripts/lib/server.sh
+. "$SH_ROOT/scripts/lib/server.sh"
 cd "$SH_ROOT"
 
 SECONDS_EACH=${BENCH_SECONDS:-10}
@@ -56,53 +58,16 @@ RING=32
 PASSWORD="bench-password-2026" # what seed-bench gives every bench login
 SECRET="bench-secret-key-0123456789-abcdefghijklmnopqrstuv"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-bench.XXXXXX")"
-PIDS=()     # servers and the baseline, stopped on exit
+# Servers, the baseline and the databases are stopped and dropped on exit (server.sh),
+# then the throwaway PostgreSQL.
+sh_work_dir schoolhub-bench
+WORK=$SH_WORK
+sh_on_exit pg_stop
 PG_ADMIN="" # the PostgreSQL server's URL (its "postgres" database)
-PG_DBS=()   # databases created there, dropped on exit
-
-# shellcheck disable=SC2317 # only called through the EXIT trap
-cleanup() {
-	local rc=$? pid db
-	set +e
-	trap - EXIT INT TERM HUP
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	for db in "${PG_DBS[@]}"; do
-		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
-	done
-	pg_stop
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# stop PID: SIGTERM, wait, and forget it.
-stop() {
-	local pid=$1 kept=() p
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-	PIDS=("${kept[@]}")
-}
 
 # free_port: a port nobody listens on.
-free_port() {
-	local p
-	for p in $(seq $((18100 + RANDOM % 400)) 18999); do
-		port_in_use "$p" || {
-			echo "$p"
-			return
-		}
-	done
-	sh_die "no free port in 18100-18999"
-}
+free_port() { sh_free_port || sh_die "no free port"; }
 
-json_str() { grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n 1 | sed "s/^\"$1\":\"//; s/\"\$//"; }
 kb_of() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
 
@@ -136,11 +101,8 @@ new_db() {
 		rm -f "$WORK/$2".db*
 		return
 	fi
-	local name="sh_bench_$$_$2" base="${PG_ADMIN%%\?*}"
-	PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"$name\"" \
-		-c "CREATE DATABASE \"$name\"" >/dev/null
-	PG_DBS+=("$name")
-	DB_URL="${base%/*}/$name"
+	sh_pg_db_create "$PG_ADMIN" "sh_bench_$$_$2" || sh_die "cannot create database sh_bench_$$_$2"
+	DB_URL=$SH_PG_DB_URL
 }
 
 # drop_db BACKEND NAME: the big list databases go as soon as they are measured.
@@ -148,7 +110,7 @@ drop_db() {
 	if [[ $1 == sqlite ]]; then
 		rm -f "$WORK/$2".db*
 	else
-		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS \"sh_bench_$$_$2\" WITH (FORCE)" >/dev/null
+		sh_pg_db_drop "$PG_ADMIN" "sh_bench_$$_$2"
 	fi
 }
 
@@ -181,25 +143,19 @@ seed() {
 serve() {
 	PORT="$(free_port)"
 	# shellcheck disable=SC2046
-	env $(server_env) SCHOOLHUB_PORT="$PORT" "$BIN" serve >"$WORK/serve.log" 2>&1 &
-	SERVER_PID=$!
-	PIDS+=("$SERVER_PID")
+	sh_server_launch "$WORK/serve.log" "$BIN" $(server_env) SCHOOLHUB_PORT="$PORT"
+	SERVER_PID=$SH_SERVER_PID
 	BASE="http://127.0.0.1:$PORT"
-	for _ in $(seq 1 300); do
-		curl -fs -o /dev/null "$BASE/ready" && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	sh_server_wait_ready "$BASE" 30 "$SERVER_PID" && return 0
 	cat "$WORK/serve.log" >&2
 	sh_die "the server did not become ready"
 }
 
 # login EMAIL: prints "token user_id".
 login() {
-	curl -fsS -o "$WORK/login.json" -X POST "$BASE/api/v1/auth/login" \
-		-H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" ||
-		sh_die "login of $1 failed"
-	echo "$(json_str access_token "$WORK/login.json") $(json_str id "$WORK/login.json")"
+	sh_http POST "$BASE/api/v1/auth/login" "" "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}"
+	[[ $SH_HTTP_STATUS == 200 ]] || sh_die "login of $1 failed: $SH_HTTP_STATUS $SH_HTTP_BODY"
+	echo "$(sh_json_str access_token <<<"$SH_HTTP_BODY") $(sh_json_str id <<<"$SH_HTTP_BODY")"
 }
 
 # wrk_run NAME PID URL [-c CONNS] [wrk options...]: appends "NAME|rps|p50|p99|errors|peak" to $ROWS.
@@ -225,7 +181,7 @@ wrk_run() {
 BARE_PORT="$(free_port)"
 "$BUILD/bench_bare" "$BARE_PORT" "$(nproc)" &
 BARE_PID=$!
-PIDS+=("$BARE_PID")
+sh_pid_track "$BARE_PID"
 ROWS="$WORK/rows"
 : >"$ROWS"
 : >"$WORK/notes"
@@ -287,9 +243,9 @@ for backend in $BACKENDS; do
 		sh_die "$backend: $created payments answered 201 but $booked booked"
 	echo "audit|$backend|ok after the write scenario ($booked payments booked, $created answered 201)" >>"$WORK/notes"
 	wrk_run "GET /index.html" "$SERVER_PID" "$BASE/index.html"
-	stop "$SERVER_PID"
+	sh_pid_stop "$SERVER_PID"
 done
-stop "$BARE_PID"
+sh_pid_stop "$BARE_PID"
 
 # --- 4. list latency as one member's history grows ------------------------------------------
 : >"$WORK/list"
@@ -311,7 +267,7 @@ for backend in $BACKENDS; do
 			awk -F'|' '{printf "%s|%s|%s|%s|", $2, $3, $4, $5}' "$ROWS"
 			echo
 		} >>"$WORK/list"
-		stop "$SERVER_PID"
+		sh_pid_stop "$SERVER_PID"
 		drop_db "$backend" "list$k"
 	done
 done

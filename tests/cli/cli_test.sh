@@ -10,7 +10,7 @@
 # "sqlite" works in a mktemp directory. "postgres" needs $SCHOOLHUB_TEST_PG_URL, a server
 # where we may CREATE DATABASE (e.g. postgresql://postgres@127.0.0.1:55432/postgres); it
 # creates a database sh_cli_<pid>_<random> there and drops it on exit. Every process
-# started here is stopped by its pid on exit, whatever happens.
+# started here is stopped by its pid on exit, whatever happens (scripts/lib/server.sh).
 #
 # Every schoolhub command's exit status is checked, and any sanitizer report in its
 # output fails the test. The last line is "cli tests: N passed" (or "N passed, M failed");
@@ -33,65 +33,21 @@ if [[ ! -x $1 || -d $1 ]]; then
 fi
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/lib/server.sh
+. "$ROOT/scripts/lib/server.sh"
 
 # A known environment: none of the operator's settings leak into the tests.
-while read -r name; do
-	case $name in
-	SCHOOLHUB_TEST_PG_URL) ;;
-	SCHOOLHUB_* | DATABASE_URL | SEL_*) unset "$name" ;;
-	esac
-done < <(compgen -e)
+sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_THREADS=2 SCHOOLHUB_LOG_LEVEL=info
 
 SECRET="cli-test-secret-key-0123456789-abcdefghijklmnop"
 DEMO_PASSWORD="evere-demo-2026"
 DEMO_PARENT="sophie.dubois@demo.schoolhub.be"
-RUN_TIMEOUT=120 # seconds for one command (argon2 under AddressSanitizer is slow)
+RUN_TIMEOUT=120     # seconds for one command (argon2 under AddressSanitizer is slow)
+SH_HTTP_MAX_TIME=60 # seconds for one request, likewise
 
 PASSED=0
 FAILURES=()
-SERVERS=()  # pids of running "schoolhub serve"
-CHILDREN=() # other background pids (curl)
-WORK=""
-PG_DB=""
-
-# --- cleanup: always, by pid -------------------------------------------------------
-
-# True while PID is a live (not zombie) process.
-running() {
-	local state
-	state="$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" || return 1
-	[[ -n $state && $state != Z ]]
-}
-
-# shellcheck disable=SC2317 # only called through the EXIT trap
-cleanup() {
-	local rc=$? pid i
-	set +e
-	trap - EXIT INT TERM HUP
-	for pid in "${SERVERS[@]}" "${CHILDREN[@]}"; do
-		if running "$pid"; then
-			kill -TERM "$pid" 2>/dev/null
-			for ((i = 0; i < 100; i++)); do
-				running "$pid" || break
-				sleep 0.1
-			done
-			running "$pid" && kill -KILL "$pid" 2>/dev/null
-		fi
-		wait "$pid" 2>/dev/null
-	done
-	if [[ -n $PG_DB ]]; then
-		psql -X -q -v ON_ERROR_STOP=1 "$SCHOOLHUB_TEST_PG_URL" \
-			-c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null ||
-			echo "cli tests: could not drop database $PG_DB" >&2
-	fi
-	[[ -n $WORK ]] && rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
 
 # --- results -----------------------------------------------------------------------
 
@@ -118,7 +74,7 @@ check() {
 
 # Any sanitizer report in FILE is a failure of WHAT, whatever the exit status was.
 sanitizer_check() {
-	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$1"; then
+	if sh_sanitizer_report "$1"; then
 		bad "$2: sanitizer report" "$(cat "$1")"
 	fi
 }
@@ -163,25 +119,12 @@ db_env() {
 
 # http METHOD PATH [TOKEN] [JSON]: sets STATUS (000: no answer), BODY, HEADERS.
 http() {
-	local args=(-s --max-time 60 -X "$1" -o "$WORK/http.body" -D "$WORK/http.headers"
-		-w '%{http_code}' -H 'Expect:')
-	if [[ -n ${3:-} ]]; then
-		args+=(-H "Authorization: Bearer $3")
-	fi
-	if [[ -n ${4:-} ]]; then
-		args+=(-H 'Content-Type: application/json' --data-binary "$4")
-	fi
-	: >"$WORK/http.body"
-	: >"$WORK/http.headers"
-	STATUS="$(curl "${args[@]}" "$BASE$2")" || STATUS=000
-	BODY="$(<"$WORK/http.body")"
-	HEADERS="$(tr -d '\r' <"$WORK/http.headers")"
+	sh_http "$1" "$BASE$2" "${3:-}" "${4:-}"
+	STATUS=$SH_HTTP_STATUS BODY=$SH_HTTP_BODY HEADERS=$SH_HTTP_HEADERS
 }
 
-# json_str KEY: the first string member KEY of BODY (flat grep; enough for our replies).
-json_str() {
-	grep -o "\"$1\":\"[^\"]*\"" <<<"$BODY" | head -n1 | sed 's/^"[^"]*":"//; s/"$//' || true
-}
+# json_str KEY: the first string member KEY of BODY.
+json_str() { sh_json_str "$1" <<<"$BODY"; }
 
 # header NAME: value of a response header of the last http call.
 header() {
@@ -208,63 +151,27 @@ login() {
 
 # --- servers -----------------------------------------------------------------------
 
-# A TCP port nobody listens on now (SCHOOLHUB_PORT=0 is used elsewhere: no race at all).
-free_port() {
-	local port i
-	for ((i = 0; i < 200; i++)); do
-		# Below the kernel's ephemeral range (32768+), where outgoing connections of
-		# tests running in parallel could hold the port without listening on it.
-		port=$((20000 + RANDOM % 12000))
-		if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # start_server NAME [NAME=VALUE...]: "schoolhub serve" in the background, on the port the
 # kernel picks (SCHOOLHUB_PORT=0, unless given), read back from its log line. Sets
 # SERVER_PID, SERVER_LOG, PORT and BASE; fails (reported) when it doesn't start listening.
 start_server() {
-	local name=$1 i
+	local name=$1 started=0
 	shift
 	SERVER_LOG="$WORK/serve-$name.log"
-	env SCHOOLHUB_PORT=0 "$@" "$BIN" serve >"$SERVER_LOG" 2>&1 &
-	SERVER_PID=$!
-	SERVERS+=("$SERVER_PID")
-	PORT=""
-	for ((i = 0; i < 600; i++)); do
-		PORT="$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$SERVER_LOG" | head -n1 | sed 's/.*://')" || true
-		[[ -z $PORT ]] || break
-		running "$SERVER_PID" || break
-		sleep 0.1
-	done
-	if [[ -z $PORT ]]; then
+	sh_server_start "$SERVER_LOG" "$BIN" "$@" && started=1
+	SERVER_PID=$SH_SERVER_PID PORT=$SH_SERVER_PORT
+	if ((!started)); then
 		stop_server KILL
 		bad "serve ($name) did not start listening (exit $STOP_RC)" "$(cat "$SERVER_LOG")"
 		return 1
 	fi
-	BASE="http://127.0.0.1:$PORT"
+	BASE=$SH_SERVER_BASE
 }
 
 # wait_server: waits (30 s at most, then SIGKILL) for the server to exit; sets STOP_RC.
 wait_server() {
-	local pid=$SERVER_PID i kept=()
-	for ((i = 0; i < 300; i++)); do
-		running "$pid" || break
-		sleep 0.1
-	done
-	if running "$pid"; then
-		echo "serve $pid still running 30 s after the signal: SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	STOP_RC=0
-	wait "$pid" 2>/dev/null || STOP_RC=$?
-	for i in "${SERVERS[@]}"; do
-		[[ $i == "$pid" ]] || kept+=("$i")
-	done
-	SERVERS=("${kept[@]}")
+	sh_pid_reap "$SERVER_PID" 30
+	STOP_RC=$SH_PID_RC
 	sanitizer_check "$SERVER_LOG" "serve"
 }
 
@@ -283,8 +190,8 @@ expect_clean_stop() {
 
 # --- the database ------------------------------------------------------------------
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-cli.XXXXXX")"
-WORK="$(cd "$WORK" && pwd)"
+sh_work_dir schoolhub-cli
+WORK=$SH_WORK
 if [[ $BACKEND == sqlite ]]; then
 	SQLITE_FILE="$WORK/db/schoolhub.db"
 	DB_URL="sqlite:///$SQLITE_FILE" # WORK is absolute: four slashes, sqlite:////tmp/...
@@ -298,16 +205,8 @@ else
 		echo "cli tests: psql is needed for the postgres backend" >&2
 		exit 1
 	}
-	name="sh_cli_$$_${RANDOM}${RANDOM}"
-	psql -X -q -v ON_ERROR_STOP=1 "$SCHOOLHUB_TEST_PG_URL" -c "CREATE DATABASE $name" >/dev/null
-	PG_DB=$name
-	# The admin URL with its database replaced, keeping its query string.
-	base="${SCHOOLHUB_TEST_PG_URL%%\?*}"
-	query=""
-	[[ $SCHOOLHUB_TEST_PG_URL != *\?* ]] || query="?${SCHOOLHUB_TEST_PG_URL#*\?}"
-	authority="${base#*://}"
-	authority="${authority%%/*}"
-	DB_URL="${base%%://*}://$authority/$PG_DB$query"
+	sh_pg_db_create "$SCHOOLHUB_TEST_PG_URL" "sh_cli_$$_${RANDOM}${RANDOM}"
+	DB_URL=$SH_PG_DB_URL
 	DB_KIND=postgresql
 fi
 mapfile -t DB_ENV < <(db_env)
@@ -609,14 +508,14 @@ if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REG
 		-H 'Content-Type: application/json' --limit-rate 100K \
 		--data-binary @"$WORK/slow.json" "$BASE/api/v1/auth/login" >"$WORK/slow.status" &
 	slow=$!
-	CHILDREN+=("$slow")
+	sh_pid_track "$slow"
 	sleep 0.5
 	kill -TERM "$SERVER_PID"
 	sleep 0.3
 	http GET /health
 	check "while draining after SIGTERM, new connections are refused" "$(reply)" status_is 000
-	slow_rc=0
-	wait "$slow" || slow_rc=$?
+	sh_pid_reap "$slow"
+	slow_rc=$SH_PID_RC
 	if [[ $slow_rc == 0 && $(<"$WORK/slow.status") == 200 ]] && grep -q access_token "$WORK/slow.body"; then
 		ok "the login in flight at SIGTERM still gets its answer (200 with a token)"
 	else bad "the login in flight at SIGTERM still gets its answer (200 with a token)" \
@@ -629,7 +528,7 @@ fi
 
 # === 6. SIGINT, on an explicit free port =============================================
 
-if port="$(free_port)" && start_server sigint "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_PORT="$port"; then
+if port="$(sh_free_port)" && start_server sigint "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_PORT="$port"; then
 	check "serve listens on SCHOOLHUB_PORT=$port" "listening on $PORT" [ "$PORT" = "$port" ]
 	http GET /health
 	check "GET /health on port $port: 200" "$(reply)" status_is 200

@@ -20,12 +20,9 @@ if (($# != 2)) || [[ $2 != sqlite && $2 != postgres ]]; then
 fi
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 BACKEND=$2
-while read -r name; do
-	case $name in
-	SCHOOLHUB_TEST_PG_URL) ;;
-	SCHOOLHUB_* | DATABASE_URL | SEL_*) unset "$name" ;;
-	esac
-done < <(compgen -e)
+# shellcheck source=scripts/lib/server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/server.sh"
+sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_THREADS=2 SCHOOLHUB_LOG_LEVEL=info
 SECRET="seed-bench-test-secret-0123456789-abcdefghijkl"
 PASSWORD="bench-password-2026"
@@ -35,30 +32,8 @@ HOT=60
 
 PASSED=0
 FAILURES=()
-SERVER_PID=""
-PG_DBS=()
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/schoolhub-seed-bench.XXXXXX")"
-
-# shellcheck disable=SC2317 # only called through the EXIT trap
-cleanup() {
-	local rc=$? db
-	set +e
-	trap - EXIT INT TERM HUP
-	if [[ -n $SERVER_PID ]]; then
-		kill -TERM "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	for db in "${PG_DBS[@]}"; do
-		psql -X -q "$SCHOOLHUB_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null ||
-			echo "seed-bench tests: could not drop database $db" >&2
-	done
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+sh_work_dir schoolhub-seed-bench
+WORK=$SH_WORK
 
 ok() {
 	PASSED=$((PASSED + 1))
@@ -82,10 +57,8 @@ new_db() {
 		URL="sqlite:///$WORK/$1.db"
 		return
 	fi
-	local name="sh_seedbench_$$_${RANDOM}_$1" base="${SCHOOLHUB_TEST_PG_URL%%\?*}"
-	psql -X -q -v ON_ERROR_STOP=1 "$SCHOOLHUB_TEST_PG_URL" -c "CREATE DATABASE $name" >/dev/null
-	PG_DBS+=("$name")
-	URL="${base%/*}/$name"
+	sh_pg_db_create "$SCHOOLHUB_TEST_PG_URL" "sh_seedbench_$$_${RANDOM}_$1"
+	URL=$SH_PG_DB_URL
 }
 
 # sql URL QUERY: the rows of QUERY, one per line, columns separated by "|".
@@ -110,11 +83,8 @@ last() { printf 'exit %s\nstdout: %s\nstderr: %s\n' "$RC" "$OUT" "$ERR"; }
 
 # http METHOD PATH [TOKEN] [JSON]: sets STATUS and BODY.
 http() {
-	local args=(-s --max-time 30 -X "$1" -o "$WORK/body" -w '%{http_code}')
-	[[ -z ${3:-} ]] || args+=(-H "Authorization: Bearer $3")
-	[[ -z ${4:-} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$4")
-	STATUS="$(curl "${args[@]}" "$BASE$2")" || STATUS=000
-	BODY="$(<"$WORK/body")"
+	sh_http "$1" "$BASE$2" "${3:-}" "${4:-}"
+	STATUS=$SH_HTTP_STATUS BODY=$SH_HTTP_BODY
 }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$BODY"; }
 login() {
@@ -161,20 +131,12 @@ check "total_given / total_received match the completed exchanges" "$totals wron
 
 # === through the server: audit, logins, the hot member's pages =======================
 
-env DATABASE_URL="$MAIN" SCHOOLHUB_DATA_DIR="$WORK" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_PORT=0 \
-	"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 300); do
-	PORT="$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$WORK/serve.log" | head -n1 | sed 's/.*://')" || true
-	[[ -z $PORT ]] || break
-	sleep 0.1
-done
-[[ -n $PORT ]] || {
+sh_server_start "$WORK/serve.log" "$BIN" DATABASE_URL="$MAIN" SCHOOLHUB_DATA_DIR="$WORK" \
+	SCHOOLHUB_SECRET_KEY="$SECRET" || {
 	bad "serve started" "$(cat "$WORK/serve.log")"
 	exit 1
 }
-BASE="http://127.0.0.1:$PORT"
+BASE=$SH_SERVER_BASE
 
 admin="$(login admin@bench.schoolhub.be)" || admin=""
 http GET /api/v1/admin/sel/audit "$admin"
@@ -211,9 +173,7 @@ if [[ $STATUS == 200 ]] && [[ "$(json 'len(d["items"])')" == 20 ]] &&
 else bad "the printed deep cursor opens the page of the 20 oldest transactions" "cursor '$DEEP': HTTP $STATUS $BODY"; fi
 http GET "/api/v1/sel/transactions?limit=5&status=pending" "$parent"
 check "the status filter still works" "HTTP $STATUS $BODY" [ "$STATUS" = 200 ]
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
+sh_pid_stop "$SH_SERVER_PID"
 
 # === again, determinism, refusals ====================================================
 

@@ -21,49 +21,16 @@ LOAD_SECONDS=${CRASH_LOAD_SECONDS:-4}
 CLIENTS=${CRASH_CLIENTS:-8}
 MEMBERS=10
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sh-crash.XXXXXX")
+# shellcheck source=scripts/lib/server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/server.sh"
+sh_work_dir sh-crash
+WORK=$SH_WORK
 SERVER_PID=""
 LOAD_PIDS=()
-PG_ADMIN_URL=""
-PG_DB=""
+
+sh_server_log_on_failure 20
 
 log() { echo "crash_test ($BACKEND): $*" >&2; }
-
-# shellcheck disable=SC2317 # only called through the EXIT trap
-cleanup() {
-	local rc=$?
-	set +e
-	trap - EXIT INT TERM HUP
-	for pid in "${LOAD_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${LOAD_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	if [[ -n "$SERVER_PID" ]]; then
-		kill -TERM "$SERVER_PID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$SERVER_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	if [[ -n "$PG_DB" ]]; then
-		psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 ||
-			log "could not drop database $PG_DB"
-	fi
-	if [[ $rc -ne 0 && -f "$WORK/server.log" ]]; then
-		log "server log (last lines):"
-		tail -n 20 "$WORK/server.log" >&2
-	fi
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
 
 fail() {
 	log "FAIL: $*"
@@ -74,22 +41,14 @@ fail() {
 if [[ "$BACKEND" == sqlite ]]; then
 	DATABASE_URL="sqlite:///$WORK/crash.db" # four slashes: an absolute path
 else
-	PG_ADMIN_URL=${SCHOOLHUB_TEST_PG_URL:-}
-	[[ -n "$PG_ADMIN_URL" ]] || fail "SCHOOLHUB_TEST_PG_URL is not set"
+	[[ -n ${SCHOOLHUB_TEST_PG_URL:-} ]] || fail "SCHOOLHUB_TEST_PG_URL is not set"
 	command -v psql >/dev/null || fail "psql is missing"
-	PG_DB="sh_crash_$$_$RANDOM"
-	psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null ||
-		fail "cannot create database $PG_DB"
-	# Same server, our database: replace the path of the URL (keeping any ?query).
-	base=${PG_ADMIN_URL%%\?*}
-	query=""
-	[[ "$PG_ADMIN_URL" == *\?* ]] && query="?${PG_ADMIN_URL#*\?}"
-	DATABASE_URL="${base%/*}/$PG_DB$query"
+	sh_pg_db_create "$SCHOOLHUB_TEST_PG_URL" "sh_crash_$$_$RANDOM" || fail "cannot create the database"
+	DATABASE_URL=$SH_PG_DB_URL
 fi
 export DATABASE_URL
 export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="crash-test-secret-key-0123456789-abcdefghijklmnop"
-export SCHOOLHUB_PORT=0
 export SCHOOLHUB_LOG_LEVEL=info
 export SCHOOLHUB_MAX_CONNECTIONS_PER_IP=1024
 unset SCHOOLHUB_REGISTRATION SCHOOLHUB_MODULES SCHOOLHUB_HOST
@@ -97,24 +56,10 @@ unset SCHOOLHUB_REGISTRATION SCHOOLHUB_MODULES SCHOOLHUB_HOST
 # --- the server ----------------------------------------------------------------------------
 BASE=""
 start_server() {
-	: >"$WORK/server.log"
-	"$BIN" serve >>"$WORK/server.log" 2>&1 &
-	SERVER_PID=$!
-	local port=""
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9][0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
-		[[ -n "$port" ]] && break
-		kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited at startup"
-		sleep 0.1
-	done
-	[[ -n "$port" ]] || fail "the server did not start"
-	BASE="http://127.0.0.1:$port"
+	sh_server_start "$WORK/server.log" "$BIN" || fail "the server did not start listening"
+	SERVER_PID=$SH_SERVER_PID
+	BASE=$SH_SERVER_BASE
 	curl -fsS "$BASE/health" >/dev/null || fail "no /health"
-}
-
-# json_str KEY FILE: the first string value of "KEY" in a JSON file.
-json_str() {
-	grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n 1 | sed "s/^\"$1\":\"//; s/\"\$//"
 }
 
 start_server
@@ -124,14 +69,13 @@ log "server $SERVER_PID on $BASE, database $DATABASE_URL"
 TOKENS=()
 IDS=()
 register() {
-	local email=$1 out="$WORK/register.json" code
-	code=$(curl -sS -o "$out" -w '%{http_code}' -X POST "$BASE/api/v1/auth/register" \
-		-H 'Content-Type: application/json' \
-		-d "{\"email\":\"$email\",\"password\":\"crash test password\",\"first_name\":\"Crash\",\"last_name\":\"Test\"}")
-	[[ "$code" == 201 ]] || fail "register $email: $code $(cat "$out")"
-	TOKENS+=("$(json_str access_token "$out")")
+	local email=$1
+	sh_http POST "$BASE/api/v1/auth/register" "" \
+		"{\"email\":\"$email\",\"password\":\"crash test password\",\"first_name\":\"Crash\",\"last_name\":\"Test\"}"
+	[[ "$SH_HTTP_STATUS" == 201 ]] || fail "register $email: $SH_HTTP_STATUS $SH_HTTP_BODY"
+	TOKENS+=("$(sh_json_str access_token <<<"$SH_HTTP_BODY")")
 	# The user object comes after the tokens: its "id" is the first one in the answer.
-	IDS+=("$(json_str id "$out")")
+	IDS+=("$(sh_json_str id <<<"$SH_HTTP_BODY")")
 }
 for i in $(seq 0 $((MEMBERS - 1))); do
 	register "crash.member$i.$$@example.be"
@@ -170,21 +114,18 @@ for n in $(seq 0 $((CLIENTS - 1))); do
 	: >"$WORK/ok.$n"
 	load_client "$n" &
 	LOAD_PIDS+=($!)
+	sh_pid_track $!
 done
 
 sleep "$LOAD_SECONDS"
 before=$(cat "$WORK"/ok.* | wc -l)
 [[ "$before" -gt 0 ]] || fail "no payment succeeded before the kill"
 log "SIGKILL the server after $before payments answered 201 (load still running)"
-kill -KILL "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
+sh_pid_stop "$SERVER_PID" KILL
 SERVER_PID=""
 sleep 0.5
 for pid in "${LOAD_PIDS[@]}"; do
-	kill "$pid" 2>/dev/null || true
-done
-for pid in "${LOAD_PIDS[@]}"; do
-	wait "$pid" 2>/dev/null || true
+	sh_pid_stop "$pid"
 done
 LOAD_PIDS=()
 
@@ -226,16 +167,13 @@ while read -r payer; do
 done <"$WORK/payers"
 [[ "$missing" -eq 0 ]] || fail "$missing of $total payments answered 201 are gone"
 
-code=$(curl -s -o "$WORK/audit.json" -w '%{http_code}' "$BASE/api/v1/admin/sel/audit" \
-	-H "Authorization: Bearer $ADMIN_TOKEN")
-[[ "$code" == 200 ]] || fail "audit: $code $(cat "$WORK/audit.json")"
-grep -q '"ok":true' "$WORK/audit.json" || fail "audit not ok: $(cat "$WORK/audit.json")"
-grep -q '"sum_of_balances":0[,}]' "$WORK/audit.json" || fail "sum of balances: $(cat "$WORK/audit.json")"
+sh_http GET "$BASE/api/v1/admin/sel/audit" "$ADMIN_TOKEN"
+[[ "$SH_HTTP_STATUS" == 200 ]] || fail "audit: $SH_HTTP_STATUS $SH_HTTP_BODY"
+grep -q '"ok":true' <<<"$SH_HTTP_BODY" || fail "audit not ok: $SH_HTTP_BODY"
+grep -q '"sum_of_balances":0[,}]' <<<"$SH_HTTP_BODY" || fail "sum of balances: $SH_HTTP_BODY"
 
 # The server still books after the restart.
-code=$(curl -s -o "$WORK/after.json" -w '%{http_code}' -X POST "$BASE/api/v1/sel/transactions" \
-	-H "Authorization: Bearer ${TOKENS[0]}" -H 'Content-Type: application/json' \
-	-d "{\"to_user_id\":\"${IDS[1]}\",\"units\":1}")
-[[ "$code" == 201 ]] || fail "payment after the restart: $code $(cat "$WORK/after.json")"
+sh_http POST "$BASE/api/v1/sel/transactions" "${TOKENS[0]}" "{\"to_user_id\":\"${IDS[1]}\",\"units\":1}"
+[[ "$SH_HTTP_STATUS" == 201 ]] || fail "payment after the restart: $SH_HTTP_STATUS $SH_HTTP_BODY"
 
 log "ok: all $total payments answered 201 before the SIGKILL are there; audit ok"

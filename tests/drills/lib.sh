@@ -3,17 +3,18 @@
 # real binary: it starts "schoolhub serve" (and, for some, its own PostgreSQL or file
 # system), injects one fault under a load of curl clients, and checks what clients saw.
 #
-# Everything a drill starts is registered here and stopped by its pid on exit, whatever
-# happens: drill_cleanup runs from the EXIT trap, then the drill's own cleanup hook.
+# Everything a drill starts is registered with scripts/lib/server.sh and stopped by its pid
+# on exit, whatever happens; then drill_cleanup runs (the private PostgreSQL), then the
+# drill's own steps, registered with sh_on_exit (umount, ...).
 #
-# A drill sets DRILL (its name) before sourcing this file, and may set DRILL_CLEANUP_HOOK
-# to a function run first on exit (umount, ...). Exit status 77 means "skipped" (ctest
-# SKIP_RETURN_CODE), for a drill that lacks a privilege it needs. DRILL_KEEP=1 keeps the
-# work directory (server log, one line per request of the load) for a look afterwards.
+# A drill sets DRILL (its name) before sourcing this file. Exit status 77 means "skipped"
+# (ctest SKIP_RETURN_CODE), for a drill that lacks a privilege it needs. DRILL_KEEP=1 keeps
+# the work directory (server log, one line per request of the load) for a look afterwards.
 
-DRILL_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sh-drill-$DRILL.XXXXXX")
-DRILL_WORK=$(cd "$DRILL_WORK" && pwd)
-DRILL_PIDS=()     # load clients and other helpers: SIGTERM, then SIGKILL
+# shellcheck source=scripts/lib/server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/server.sh"
+sh_work_dir "sh-drill-$DRILL"
+DRILL_WORK=$SH_WORK
 SERVER_PID=""     # the running "schoolhub serve"
 SERVER_LOG=""
 SERVER_RC=""      # exit status of the last server_stop (read by the drills)
@@ -23,7 +24,6 @@ PG_DATA=""
 PG_BIN=""
 PG_PORT=""
 PG_AS=()          # runs a command as the postgres user when we are root
-DRILL_CLEANUP_HOOK=${DRILL_CLEANUP_HOOK:-}
 
 log() { echo "$DRILL: $*" >&2; }
 
@@ -37,49 +37,18 @@ skip() {
 	exit 77
 }
 
-# True while PID is a live (not zombie) process.
-running() {
-	local state
-	state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z ]]
-}
-
-# stop_pid PID: SIGTERM, up to 10 s, then SIGKILL; reaps it when it is our child.
-stop_pid() {
-	local pid=$1 i
-	[[ $pid =~ ^[0-9]+$ ]] || return 0
-	if running "$pid"; then
-		kill -TERM "$pid" 2>/dev/null
-		for ((i = 0; i < 100; i++)); do
-			running "$pid" || break
-			sleep 0.1
-		done
-		running "$pid" && kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null || true # its status is that of the signal
-}
-
 # True while PID is the postmaster of our private data directory (never someone else's).
 pg_is_ours() {
 	local pid=$1 cmdline
 	[[ $pid =~ ^[0-9]+$ && -n $PG_DATA ]] || return 1
-	running "$pid" || return 1
+	sh_pid_running "$pid" || return 1
 	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
 	[[ $cmdline == *postgres* && $cmdline == *"$PG_DATA"* ]]
 }
 
-# shellcheck disable=SC2317 # only called through the EXIT trap
+# shellcheck disable=SC2317 # only called on exit, once the processes are stopped
 drill_cleanup() {
-	local rc=$? pid
-	set +e
-	trap - EXIT INT TERM HUP
-	for pid in "${DRILL_PIDS[@]}"; do
-		stop_pid "$pid"
-	done
-	[[ -n $SERVER_PID ]] && stop_pid "$SERVER_PID"
-	if [[ -n $DRILL_CLEANUP_HOOK ]]; then
-		"$DRILL_CLEANUP_HOOK"
-	fi
+	local pid
 	if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
 		pid=$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null)
 		"${PG_AS[@]}" "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m immediate -w -t 30 >/dev/null 2>&1
@@ -88,30 +57,17 @@ drill_cleanup() {
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	fi
-	if [[ $rc -ne 0 && $rc -ne 77 && -n $SERVER_LOG && -f $SERVER_LOG ]]; then
-		log "server log (last lines):"
-		tail -n 25 "$SERVER_LOG" >&2
-	fi
 	[[ -n $PG_TMP ]] && rm -rf "$PG_TMP"
 	if [[ -n ${DRILL_KEEP:-} ]]; then
 		log "DRILL_KEEP is set: records and logs kept in $DRILL_WORK"
-	else
-		rm -rf "$DRILL_WORK"
+		SH_KEEP_WORK=1
 	fi
-	exit "$rc"
 }
-trap drill_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+sh_on_exit drill_cleanup
+sh_server_log_on_failure 25
 
 # A known environment: none of the operator's settings leak into the drill.
-while read -r name; do
-	case $name in
-	SCHOOLHUB_TEST_PG_URL) ;;
-	SCHOOLHUB_* | DATABASE_URL | SEL_*) unset "$name" ;;
-	esac
-done < <(compgen -e)
+sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_LOG_LEVEL=info SCHOOLHUB_MAX_CONNECTIONS_PER_IP=1024
 export SCHOOLHUB_SECRET_KEY="drill-secret-key-0123456789-abcdefghijklmnopqrstuv"
 export SCHOOLHUB_DATA_DIR="$DRILL_WORK/data"
@@ -126,55 +82,32 @@ elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN {printf "%.3f", b -
 # server_start BIN NAME [NAME=VALUE...]: "schoolhub serve" in the background on a port the
 # kernel picks, read back from its startup line; sets SERVER_PID, SERVER_LOG and BASE.
 server_start() {
-	local bin=$1 name=$2 port="" i
+	local bin=$1 name=$2
 	shift 2
 	SERVER_LOG="$DRILL_WORK/serve-$name.log"
-	env SCHOOLHUB_PORT=0 "$@" "$bin" serve >"$SERVER_LOG" 2>&1 &
-	SERVER_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		port=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$SERVER_LOG" | head -n1 | sed 's/.*://') || true
-		[[ -n $port ]] && break
-		running "$SERVER_PID" || fail "the server exited at startup: $(tail -n 3 "$SERVER_LOG")"
-		sleep 0.1
-	done
-	[[ -n $port ]] || fail "the server did not start listening"
-	BASE="http://127.0.0.1:$port"
+	sh_server_start "$SERVER_LOG" "$bin" "$@" ||
+		fail "the server did not start listening: $(tail -n 3 "$SERVER_LOG")"
+	SERVER_PID=$SH_SERVER_PID
+	BASE=$SH_SERVER_BASE
 }
 
 # server_stop SIGNAL: signals the server and waits (30 s at most); sets SERVER_RC.
 server_stop() {
-	local i
-	kill -"$1" "$SERVER_PID" 2>/dev/null || true
-	for ((i = 0; i < 300; i++)); do
-		running "$SERVER_PID" || break
-		sleep 0.1
-	done
-	if running "$SERVER_PID"; then
-		log "server $SERVER_PID still running 30 s after SIG$1: SIGKILL"
-		kill -KILL "$SERVER_PID" 2>/dev/null
-	fi
-	local rc=0
-	wait "$SERVER_PID" 2>/dev/null || rc=$?
+	sh_pid_stop "$SERVER_PID" "$1" 30
 	# shellcheck disable=SC2034 # read by the drills
-	SERVER_RC=$rc
+	SERVER_RC=$SH_PID_RC
 	SERVER_PID=""
 	# The drills also run on the AddressSanitizer build: a report is a failure.
-	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SERVER_LOG"; then
+	if sh_sanitizer_report "$SERVER_LOG"; then
 		fail "sanitizer report in the server log: $(grep -m1 -E 'Sanitizer|runtime error:' "$SERVER_LOG")"
 	fi
 }
 
 # http_code METHOD PATH [TOKEN] [JSON]: prints the status (000: no answer); body in $DRILL_WORK/http.body.
+SH_HTTP_MAX_TIME=10
 http_code() {
-	local args=(-s --max-time 10 -X "$1" -o "$DRILL_WORK/http.body" -w '%{http_code}' -H 'Expect:')
-	[[ -n ${3:-} ]] && args+=(-H "Authorization: Bearer $3")
-	[[ -n ${4:-} ]] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
-	curl "${args[@]}" "$BASE$2" || true
-}
-
-# json_str KEY FILE: the first string member KEY of a JSON file (flat grep).
-json_str() {
-	grep -o "\"$1\":\"[^\"]*\"" "$2" | head -n1 | sed "s/^\"$1\":\"//; s/\"\$//" || true
+	sh_http "$1" "$BASE$2" "${3:-}" "${4:-}"
+	echo "$SH_HTTP_STATUS"
 }
 
 # register_members N: EMAILS[i], TOKENS[i] and IDS[i] of N new members; member i's
@@ -189,23 +122,9 @@ register_members() {
 		code=$(http_code POST /api/v1/auth/register "" \
 			"{\"email\":\"${EMAILS[$i]}\",\"password\":\"drill password $i\",\"first_name\":\"Drill\",\"last_name\":\"M$i\"}")
 		[[ $code == 201 ]] || fail "register member $i: $code $(cat "$DRILL_WORK/http.body")"
-		TOKENS+=("$(json_str access_token "$DRILL_WORK/http.body")")
+		TOKENS+=("$(sh_json_str access_token "$DRILL_WORK/http.body")")
 		# The user object comes after the tokens: its "id" is the first one in the answer.
-		IDS+=("$(json_str id "$DRILL_WORK/http.body")")
-	done
-}
-
-# wait_ready SECONDS: polls /ready every 50 ms (each poll logged in ready.log); true when
-# it answered 200 in time.
-wait_ready() {
-	local deadline res
-	deadline=$(awk -v t="$EPOCHREALTIME" -v s="$1" 'BEGIN {printf "%.6f", t + s}')
-	while :; do
-		res=$(curl -s --max-time 2 -o /dev/null -w '%{http_code} %{time_total}' "$BASE/ready") || true
-		echo "$EPOCHREALTIME $res" >>"$DRILL_WORK/ready.log"
-		[[ $res == 200* ]] && return 0
-		awk -v t="$EPOCHREALTIME" -v d="$deadline" 'BEGIN {exit !(t >= d)}' && return 1
-		sleep 0.05
+		IDS+=("$(sh_json_str id "$DRILL_WORK/http.body")")
 	done
 }
 
@@ -250,7 +169,7 @@ load_client() {
 		[[ $code =~ ^[0-9]{3}$ ]] || code=000
 		pcode=-
 		if [[ $code != 2* && -s $body ]]; then
-			pcode=$(json_str code "$body")
+			pcode=$(sh_json_str code "$body")
 			[[ -n $pcode ]] || pcode='?'
 		fi
 		secs=-
@@ -269,21 +188,18 @@ load_start() {
 		: >"$DRILL_WORK/load.$n.log"
 		load_client "$n" "$kind" "$DRILL_WORK/load.$n.log" &
 		LOAD_PIDS+=($!)
-		DRILL_PIDS+=($!)
+		sh_pid_track $!
 		n=$((n + 1))
 	done
 }
 
 # load_stop: each client finishes its request and records it (15 s at most), then exits.
 load_stop() {
-	local pid i
+	local pid
 	touch "$DRILL_WORK/stop"
 	for pid in "${LOAD_PIDS[@]}"; do
-		for ((i = 0; i < 150; i++)); do
-			running "$pid" || break
-			sleep 0.1
-		done
-		stop_pid "$pid"
+		sh_pid_wait "$pid" 15 || true
+		sh_pid_stop "$pid"
 	done
 	LOAD_PIDS=()
 }

@@ -50,7 +50,7 @@ admin_email="drill.admin.$$@example.be"
 [[ $(http_code POST /api/v1/auth/register "" \
 	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\"}") == 201 ]] ||
 	fail "register the admin"
-ADMIN_TOKEN=$(json_str access_token "$DRILL_WORK/http.body")
+ADMIN_TOKEN=$(sh_json_str access_token "$DRILL_WORK/http.body")
 DATABASE_URL="$PG_URL/schoolhub" "$BIN" user promote "$admin_email" --role admin >/dev/null 2>&1 ||
 	fail "schoolhub user promote"
 
@@ -69,7 +69,7 @@ sleep "$((DOWN_SECONDS - 1))"
 T_START=$(now)
 pg_private_up || fail "PostgreSQL did not start again: $(tail -n 5 "$PG_TMP/postgres.log")"
 T_UP=$(now)
-wait_ready "$READY_WITHIN" || fail "/ready not 200 within $READY_WITHIN s of PostgreSQL being back"
+sh_server_wait_ready "$BASE" "$READY_WITHIN" "$SERVER_PID" "$DRILL_WORK/ready.log" || fail "/ready not 200 within $READY_WITHIN s of PostgreSQL being back"
 T_READY=$(now)
 READY_AFTER=$(elapsed "$T_UP" "$T_READY")
 READY_POLLS=$(wc -l <"$DRILL_WORK/ready.log")

@@ -42,15 +42,15 @@ curl -s --max-time 30 -o "$DRILL_WORK/slow.body" -w '%{http_code}' -H 'Expect:' 
 	-H 'Content-Type: application/json' --limit-rate 100K \
 	--data-binary @"$DRILL_WORK/slow.json" "$BASE/api/v1/auth/login" >"$DRILL_WORK/slow.status" &
 SLOW=$!
-DRILL_PIDS+=("$SLOW")
+sh_pid_track "$SLOW"
 sleep 0.5
 
 T_TERM=$(now)
 server_stop TERM
 T_EXIT=$(now)
 STOP_SECONDS=$(elapsed "$T_TERM" "$T_EXIT")
-slow_rc=0
-wait "$SLOW" || slow_rc=$?
+sh_pid_reap "$SLOW"
+slow_rc=$SH_PID_RC
 sleep 0.5 # the clients meet the closed port
 load_stop
 

@@ -43,19 +43,22 @@ if [[ -z ${DRILL_IN_MOUNT_NS:-} ]] && ((EUID == 0)) && command -v unshare >/dev/
 	exec unshare --mount --propagation private bash "$0" "$BIN"
 fi
 
+# The durability mode under test, read before lib.sh clears the operator's SCHOOLHUB_*.
+SQLITE_SYNC=${SCHOOLHUB_SQLITE_SYNC:-full}
 MNT=""
 IMG=""
 MOUNTED=0
-# shellcheck disable=SC2317 # only called from drill_cleanup
+# shellcheck disable=SC2317 # only called on exit
 unmount_all() {
 	if ((MOUNTED)); then
 		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null ||
 			echo "$DRILL: could not unmount $MNT" >&2
 	fi
 }
-DRILL_CLEANUP_HOOK=unmount_all
 # shellcheck source=tests/drills/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+sh_on_exit unmount_all
+export SCHOOLHUB_SQLITE_SYNC=$SQLITE_SYNC
 
 ((EUID == 0)) || skip "needs root to mount a file system"
 for tool in mount umount mkfs.ext4 e2fsck sqlite3; do
@@ -85,7 +88,7 @@ admin_email="drill.admin.$$@example.be"
 [[ $(http_code POST /api/v1/auth/register "" \
 	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\"}") == 201 ]] ||
 	fail "register the admin"
-ADMIN_TOKEN=$(json_str access_token "$DRILL_WORK/http.body")
+ADMIN_TOKEN=$(sh_json_str access_token "$DRILL_WORK/http.body")
 "$BIN" user promote "$admin_email" --role admin >/dev/null 2>&1 || fail "schoolhub user promote"
 
 # pay N: N payments from one member to the next (one curl run, a keep-alive connection).
@@ -120,7 +123,7 @@ expect_storage_503() {
 		if [[ $status == 503 ]]; then
 			n503=$((n503 + 1))
 			if [[ $retry =~ ^[0-9]+$ && $ctype == application/problem+json* &&
-				$(json_str code "$DRILL_WORK/pay.$i") == storage_unavailable ]]; then
+				$(sh_json_str code "$DRILL_WORK/pay.$i") == storage_unavailable ]]; then
 				[[ -n $SAMPLE_503 ]] || SAMPLE_503="Retry-After: $retry, $(cat "$DRILL_WORK/pay.$i")"
 			else
 				bad=$((bad + 1))
@@ -206,7 +209,7 @@ phantom=$(sort "$DRILL_WORK/acked" | comm -13 - "$DRILL_WORK/booked" | wc -l)
 lost_durable=$(head -n "$DURABLE" "$DRILL_WORK/acked" | sort | comm -23 - "$DRILL_WORK/booked" | wc -l)
 ((lost_durable == 0)) || fail "$lost_durable payments answered 201 before the last sync are gone"
 lost=$((created - booked))
-if [[ ${SCHOOLHUB_SQLITE_SYNC:-full} == full ]]; then
+if [[ $SQLITE_SYNC == full ]]; then
 	((lost == 0)) || fail "$lost payments answered 201 are gone with SCHOOLHUB_SQLITE_SYNC=full"
 fi
 
@@ -220,4 +223,4 @@ fi
 server_stop TERM
 [[ $SERVER_RC == 0 ]] || fail "after the repair: the server exited $SERVER_RC on SIGTERM"
 refused=$(grep -c '^503$' "$DRILL_WORK/paid" || true)
-log "ok: disk full and read-only: $refused payments refused with 503 storage_unavailable, none 500; reads 200 throughout; integrity_check ok after each; $booked of $created payments answered 201 are booked (all $DURABLE synced ones; $lost written after the last sync lost with the file system, SCHOOLHUB_SQLITE_SYNC=${SCHOOLHUB_SQLITE_SYNC:-full}); audit ok"
+log "ok: disk full and read-only: $refused payments refused with 503 storage_unavailable, none 500; reads 200 throughout; integrity_check ok after each; $booked of $created payments answered 201 are booked (all $DURABLE synced ones; $lost written after the last sync lost with the file system, SCHOOLHUB_SQLITE_SYNC=$SQLITE_SYNC); audit ok"
