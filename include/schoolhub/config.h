@@ -40,6 +40,7 @@ struct sh_config {
 	unsigned login_max_failures;    /* 10 */
 	unsigned login_window_s;        /* 15 minutes */
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
+	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 
 	/* SEL time bank, in units (60 units = 1 hour). */
 	long sel_initial_balance; /* SEL_INITIAL_BALANCE, default 120 */

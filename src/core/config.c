@@ -43,6 +43,9 @@ static const char help_text[] =
 	"  SCHOOLHUB_MAX_CONNECTIONS_PER_IP  open connections per client address (default 64)\n"
 	"  SCHOOLHUB_CONNECTION_TIMEOUT      seconds of inactivity before a connection is\n"
 	"                            dropped (default 30)\n"
+	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
+	"                            hashing slot before 429 (default 5000, at most half\n"
+	"                            the connection timeout)\n"
 	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
 	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
 	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
@@ -280,6 +283,9 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (env_uint("SCHOOLHUB_CONNECTION_TIMEOUT", 30, 1, 3600, &n, error_r) != 0)
 		goto fail;
 	cfg->connection_timeout_s = (unsigned)n;
+	if (env_uint("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", 5000, 0, 60000, &n, error_r) != 0)
+		goto fail;
+	cfg->password_slot_wait_ms = (unsigned)n;
 	cfg->connection_memory_bytes = 32 * 1024; /* request line + headers; MHD answers 431 beyond */
 	cfg->access_token_ttl_s = 15 * 60;
 	cfg->refresh_token_ttl_s = 30 * 24 * 3600;

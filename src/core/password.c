@@ -37,19 +37,23 @@ static void make_dummy_hash(void)
 }
 
 /*
- * Waits up to SLOT_WAIT_S for a hashing slot, and never more than half the connection
- * timeout: the waiting request holds its libmicrohttpd worker thread, and the other
- * connections that thread serves must not reach their idle timeout meanwhile.
+ * Waits up to SCHOOLHUB_PASSWORD_SLOT_WAIT_MS for a hashing slot, and never more than half
+ * the connection timeout: the waiting request holds its libmicrohttpd worker thread, and
+ * the other connections that thread serves must not reach their idle timeout meanwhile.
  */
-#define SLOT_WAIT_S 5
-
 static bool take_slot(struct sh_app *app)
 {
-	unsigned half = app->cfg.connection_timeout_s / 2;
-	time_t wait_s = half == 0 ? 1 : half < SLOT_WAIT_S ? (time_t)half : SLOT_WAIT_S;
+	unsigned half_ms = app->cfg.connection_timeout_s * 500u;
+	unsigned wait_ms =
+		app->cfg.password_slot_wait_ms < half_ms ? app->cfg.password_slot_wait_ms : half_ms;
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += wait_s;
+	deadline.tv_sec += (time_t)(wait_ms / 1000u);
+	deadline.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
 	for (;;) {
 		if (sem_timedwait(&app->hash_slots, &deadline) == 0)
 			return true;

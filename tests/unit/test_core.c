@@ -133,7 +133,8 @@ static void clear_env(void)
 		"SCHOOLHUB_HOST", "SCHOOLHUB_PORT", "DATABASE_URL", "SCHOOLHUB_ENV",
 		"SCHOOLHUB_SECRET_KEY", "SCHOOLHUB_REGISTRATION", "SCHOOLHUB_MODULES",
 		"SCHOOLHUB_CORS_ORIGINS", "SCHOOLHUB_LOG_LEVEL", "SCHOOLHUB_THREADS",
-		"SCHOOLHUB_DATA_DIR", "SCHOOLHUB_MAX_BODY_BYTES", NULL};
+		"SCHOOLHUB_DATA_DIR", "SCHOOLHUB_MAX_BODY_BYTES", "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS",
+		NULL};
 	for (const char *const *n = names; *n; n++)
 		unsetenv(*n);
 }
@@ -230,7 +231,58 @@ START_TEST(config_defaults_and_errors)
 	unsetenv("SCHOOLHUB_SQLITE_SYNC");
 	setenv("SCHOOLHUB_LOG_LEVEL", "verbose", 1);
 	expect_config_error("SCHOOLHUB_LOG_LEVEL");
+	unsetenv("SCHOOLHUB_LOG_LEVEL");
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(cfg.password_slot_wait_ms, 5000);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", "250", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(cfg.password_slot_wait_ms, 250);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", "60001", 1);
+	expect_config_error("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS");
 	clear_env();
+}
+END_TEST
+
+static double elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1000.0 +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+/* With the only slot taken, a hash waits, then gives up (SH_PW_BUSY) without hashing,
+ * never longer than half the connection timeout, and gives back no slot it never took. */
+START_TEST(password_slot_wait_is_capped)
+{
+	struct sh_app app;
+	memset(&app, 0, sizeof(app));
+	ck_assert_int_eq(sem_init(&app.hash_slots, 0, 1), 0);
+	ck_assert_int_eq(sem_trywait(&app.hash_slots), 0);
+	char hash[SH_PASSWORD_HASH_MAX];
+	struct timespec start;
+
+	app.cfg.connection_timeout_s = 30;
+	app.cfg.password_slot_wait_ms = 50;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(sh_password_hash(&app, "a long enough secret", hash), SH_PW_BUSY);
+	ck_assert_double_ge(elapsed_ms(&start), 45);
+
+	/* One minute configured, one-second connection timeout: half a second. */
+	app.cfg.connection_timeout_s = 1;
+	app.cfg.password_slot_wait_ms = 60000;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(sh_password_hash(&app, "a long enough secret", hash), SH_PW_BUSY);
+	double waited = elapsed_ms(&start);
+	ck_assert_double_ge(waited, 495);
+	ck_assert_double_lt(waited, 900); /* not the whole timeout */
+
+	int free_slots = -1;
+	ck_assert_int_eq(sem_getvalue(&app.hash_slots, &free_slots), 0);
+	ck_assert_int_eq(free_slots, 0);
+	sem_destroy(&app.hash_slots);
 }
 END_TEST
 
@@ -392,6 +444,7 @@ int main(void)
 	tcase_add_test(tc, utf8_text);
 	tcase_add_test(tc, accept_language);
 	tcase_add_test(tc, config_defaults_and_errors);
+	tcase_add_test(tc, password_slot_wait_is_capped);
 	tcase_add_test(tc, access_tokens);
 	tcase_add_test(tc, access_token_claims_are_typed);
 	tcase_add_test(tc, router_matches_params_and_methods);
