@@ -105,6 +105,9 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 	atomic_init(&db->errors, 0);
 	atomic_init(&db->writers_waiting, 0);
 	atomic_init(&db->group_commits, 0);
+	atomic_init(&db->commit_seq, 0);
+	atomic_init(&db->log_sync_failed, false);
+	atomic_init(&db->log_syncs, 0);
 	if (driver->open != NULL && driver->open(db, &error) < 0) {
 		set_error(error_r, error);
 		sh_free(&db->target);
@@ -120,6 +123,11 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 				err = pthread_mutex_init(&db->group_lock, NULL);
 				if (err == 0) {
 					err = pthread_cond_init(&db->group_done, NULL);
+					if (err == 0) {
+						err = pthread_mutex_init(&db->sync_lock, NULL);
+						if (err != 0)
+							pthread_cond_destroy(&db->group_done);
+					}
 					if (err != 0)
 						pthread_mutex_destroy(&db->group_lock);
 				}
@@ -172,6 +180,7 @@ void sh_db_close(struct sh_db **db_r)
 	pthread_mutex_destroy(&db->write_lock);
 	pthread_cond_destroy(&db->group_done);
 	pthread_mutex_destroy(&db->group_lock);
+	pthread_mutex_destroy(&db->sync_lock);
 	sh_free(&db->target);
 	free(db);
 }
@@ -906,6 +915,11 @@ struct sh_conn *sh_db_writer_acquire(struct sh_db *db)
 			pthread_mutex_unlock(&db->write_lock);
 			return NULL;
 		}
+		/* Durable commits whose sync the members do after write_lock is released
+		 * (transaction.c); without the setting, the writer syncs inside COMMIT. */
+		if (!db->lazy_commits && db->driver->sync_log != NULL &&
+		    db->driver->exec_script(w, db->driver->writer_deferred_sync_sql) == SH_DB_OK)
+			db->writer_syncs_late = true;
 		w->is_writer = true;
 		db->writer = w;
 	}
@@ -932,8 +946,11 @@ void sh_db_group_end_locked(struct sh_db *db, bool commit)
 		rc = sh_conn_commit(db->writer);
 	else
 		sh_conn_rollback(db->writer);
-	if (rc == SH_DB_OK)
+	uint64_t seq = 0;
+	if (rc == SH_DB_OK) {
 		atomic_fetch_add(&db->group_commits, 1);
+		seq = atomic_fetch_add(&db->commit_seq, 1) + 1;
+	}
 	/* A failed COMMIT reports some statement's error; the members' own parts were fine:
 	 * they run again, unless the storage itself refuses writes (then they say so). */
 	else if (rc != SH_DB_STORAGE && rc != SH_DB_DOWN)
@@ -942,12 +959,39 @@ void sh_db_group_end_locked(struct sh_db *db, bool commit)
 	pthread_mutex_lock(&db->group_lock);
 	for (struct sh_group_member *m = db->group_members; m != NULL; m = m->next) {
 		m->rc = rc;
+		m->seq = seq;
 		m->done = true;
 	}
 	db->group_members = NULL;
 	db->group_size = 0;
 	pthread_cond_broadcast(&db->group_done);
 	pthread_mutex_unlock(&db->group_lock);
+}
+
+enum sh_db_rc sh_db_sync_committed(struct sh_db *db, uint64_t seq)
+{
+	enum sh_db_rc rc = SH_DB_OK;
+	pthread_mutex_lock(&db->sync_lock);
+	if (db->synced_seq < seq) {
+		/* Every group up to "upto" has finished its COMMIT (the number is taken after
+		 * it, under write_lock): this one sync makes them all durable. */
+		uint64_t upto = atomic_load(&db->commit_seq);
+		if (atomic_load(&db->log_sync_failed)) {
+			rc = SH_DB_STORAGE;
+		} else if (db->driver->sync_log(db) == 0) {
+			db->synced_seq = upto;
+			atomic_fetch_add(&db->log_syncs, 1);
+		} else {
+			/* What the kernel could not write may be gone from its cache too: committed
+			 * rows may not be on disk. Like PostgreSQL, stop writing (until a restart
+			 * that recovers from the disk) rather than acknowledge on top of them. */
+			sh_log_error("database: the log could not be synced: writes refused until restart");
+			atomic_store(&db->log_sync_failed, true);
+			rc = SH_DB_STORAGE;
+		}
+	}
+	pthread_mutex_unlock(&db->sync_lock);
+	return rc;
 }
 
 enum sh_db_rc sh_conn_savepoint(struct sh_conn *conn, const char *step)

@@ -14,11 +14,16 @@
  */
 #include "store/sqlite_checkpointer.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
@@ -34,8 +39,16 @@ struct sh_sqlite_checkpointer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	atomic_bool wanted;
+	/* The WAL's size in frames when it was last checkpointed. Readers that never stop
+	 * (a loaded server) keep SQLite from restarting the WAL at its beginning, so its size
+	 * stays past the wake-up mark after a checkpoint: waking on the size alone meant a
+	 * checkpoint (two fdatasyncs) after every commit. What counts is the growth since. */
+	atomic_int checkpointed_log;
 	bool stop; /* under lock */
 	atomic_uint_fast64_t runs;
+	int wal_fd; /* the WAL file, opened for sh_sqlite_wal_sync; -1 until then */
+	dev_t wal_dev;
+	ino_t wal_ino;
 };
 
 static sqlite3 *open_checkpoint_conn(const char *path)
@@ -79,6 +92,8 @@ static void *checkpoint_loop(void *arg)
 						   &done_pages);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			sh_log_warn("sqlite checkpointer: %s", sqlite3_errmsg(db));
+		else
+			atomic_store(&cp->checkpointed_log, log_pages);
 		atomic_fetch_add(&cp->runs, 1);
 	}
 	sqlite3_close(db);
@@ -91,6 +106,8 @@ struct sh_sqlite_checkpointer *sh_sqlite_checkpointer_start(const char *path)
 	cp->path = sh_strdup(path);
 	atomic_init(&cp->wanted, false);
 	atomic_init(&cp->runs, 0);
+	atomic_init(&cp->checkpointed_log, 0);
+	cp->wal_fd = -1;
 	int err = pthread_mutex_init(&cp->lock, NULL);
 	if (err == 0) {
 		err = pthread_cond_init(&cp->wake, NULL);
@@ -125,6 +142,8 @@ void sh_sqlite_checkpointer_stop(struct sh_sqlite_checkpointer **cp_r)
 	pthread_join(cp->thread, NULL);
 	pthread_cond_destroy(&cp->wake);
 	pthread_mutex_destroy(&cp->lock);
+	if (cp->wal_fd >= 0)
+		close(cp->wal_fd);
 	sh_free(&cp->path);
 	free(cp);
 }
@@ -134,19 +153,67 @@ uint64_t sh_sqlite_checkpointer_runs(const struct sh_sqlite_checkpointer *cp)
 	return cp != NULL ? atomic_load(&cp->runs) : 0;
 }
 
+int sh_sqlite_wal_sync(struct sh_sqlite_checkpointer *cp)
+{
+	/* fdatasync() flushes the file, whichever descriptor wrote it. SQLite deletes the
+	 * WAL when its last connection closes and recreates it later: a file that is no
+	 * longer the one at the path is reopened, so the sync always reaches the live log. */
+	char path[4096];
+	struct stat st;
+	int n = snprintf(path, sizeof(path), "%s-wal", cp->path);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		sh_log_error("sqlite: WAL path too long");
+		return -1;
+	}
+	if (stat(path, &st) != 0) {
+		sh_log_error("sqlite: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (cp->wal_fd >= 0 && (st.st_dev != cp->wal_dev || st.st_ino != cp->wal_ino)) {
+		close(cp->wal_fd);
+		cp->wal_fd = -1;
+	}
+	if (cp->wal_fd < 0) {
+		cp->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (cp->wal_fd < 0 || fstat(cp->wal_fd, &st) != 0) {
+			sh_log_error("sqlite: %s: %s", path, strerror(errno));
+			if (cp->wal_fd >= 0)
+				close(cp->wal_fd);
+			cp->wal_fd = -1;
+			return -1;
+		}
+		cp->wal_dev = st.st_dev;
+		cp->wal_ino = st.st_ino;
+	}
+	if (fdatasync(cp->wal_fd) != 0) {
+		sh_log_error("sqlite: fdatasync %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int sh_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct sh_sqlite_checkpointer *cp = arg;
+	int grown = pages - atomic_load(&cp->checkpointed_log);
+	if (grown < 0) { /* the WAL restarted at its beginning */
+		atomic_store(&cp->checkpointed_log, 0);
+		grown = pages;
+	}
 
-	if (pages >= SH_WAL_INLINE_PAGES) {
+	if (grown >= SH_WAL_INLINE_PAGES) {
 		/* Far behind: bound the WAL here. PASSIVE never waits for anyone. */
-		int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int log_pages = 0;
+		int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+						   NULL);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			sh_log_warn("sqlite: inline checkpoint: %s", sqlite3_errmsg(db));
+		else
+			atomic_store(&cp->checkpointed_log, log_pages);
 		return SQLITE_OK;
 	}
 	/* One wake-up per batch: only the commit that raises the flag takes the lock. */
-	if (pages >= SH_WAL_WAKE_PAGES && !atomic_exchange(&cp->wanted, true)) {
+	if (grown >= SH_WAL_WAKE_PAGES && !atomic_exchange(&cp->wanted, true)) {
 		pthread_mutex_lock(&cp->lock);
 		pthread_cond_signal(&cp->wake);
 		pthread_mutex_unlock(&cp->lock);

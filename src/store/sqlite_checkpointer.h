@@ -7,13 +7,15 @@
 
 struct sh_sqlite_checkpointer;
 
-/* Starts the thread for the database file "path"; NULL (logged) if it cannot, in which
- * case connections must keep SQLite's own autocheckpoint. */
+/* Starts the thread for the database file "path"; NULL (logged) if it cannot. */
 struct sh_sqlite_checkpointer *sh_sqlite_checkpointer_start(const char *path);
 /* Stops and joins the thread; NULL-safe. */
 void sh_sqlite_checkpointer_stop(struct sh_sqlite_checkpointer **cp_r);
 /* How many checkpoints the thread has run (for tests). */
 uint64_t sh_sqlite_checkpointer_runs(const struct sh_sqlite_checkpointer *cp);
+/* fdatasync of the database's WAL file: every commit written to it so far is durable
+ * (0), or -1 (logged). Called by one thread at a time (the core's sync_lock). */
+int sh_sqlite_wal_sync(struct sh_sqlite_checkpointer *cp);
 /* The sqlite3_wal_hook of every connection ("arg" is the checkpointer); with it installed,
  * the connection's autocheckpoint is off. */
 int sh_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);

@@ -60,6 +60,19 @@ struct sh_db {
 	pthread_mutex_t group_lock;
 	pthread_cond_t group_done;
 	bool lazy_commits;     /* SQLite synchronous=NORMAL instead of FULL (sh_db_set_durable_commits) */
+	/*
+	 * Durable group commits without holding write_lock through the sync (transaction.c):
+	 * when the driver has sync_log, the writer commits without syncing its log, each
+	 * committed group takes the next commit_seq, and its members make it durable with
+	 * sh_db_sync_committed() after write_lock is released, so the next group runs while
+	 * the disk syncs, and one sync covers every group committed before it started.
+	 */
+	bool writer_syncs_late;             /* set with the writer connection */
+	atomic_uint_fast64_t commit_seq;    /* groups committed on the writer */
+	pthread_mutex_t sync_lock;          /* one log sync at a time; guards synced_seq */
+	uint64_t synced_seq;                /* groups known durable */
+	atomic_bool log_sync_failed;        /* a sync failed: group writes refused until restart */
+	atomic_uint_fast64_t log_syncs;     /* syncs done (tests, metrics) */
 	atomic_uint_fast64_t errors;
 };
 
@@ -106,6 +119,10 @@ struct sh_db_driver {
 	/* The database takes one writer at a time (SQLite): the core queues this process's
 	 * write transactions on a mutex instead of letting them poll the file lock. */
 	bool single_writer;
+	/* single_writer drivers, optional: syncs the log of every commit made so far (0, or -1
+	 * logged), and the SQL that makes the writer connection leave that sync to it. */
+	int (*sync_log)(struct sh_db *db);
+	const char *writer_deferred_sync_sql;
 
 	/* Checks "target" once at sh_db_open (SQLite creates the directory). Optional. */
 	int (*open)(struct sh_db *db, char **error_r);
@@ -150,11 +167,15 @@ void sh_db_writer_release(struct sh_db *db);
 struct sh_group_member {
 	enum sh_db_rc rc; /* the group's COMMIT (SH_DB_RETRY if the group was abandoned) */
 	bool done;
+	uint64_t seq;     /* the group's commit_seq when it committed */
 	struct sh_group_member *next;
 };
 /* With write_lock held: ends the open group, if any, with COMMIT (or ROLLBACK when
  * "commit" is false), and tells every member. */
 void sh_db_group_end_locked(struct sh_db *db, bool commit);
+/* Without write_lock: returns once the group committed as "seq" is durable (a sync of the
+ * log, shared with every group committed before it starts), or SH_DB_STORAGE. */
+enum sh_db_rc sh_db_sync_committed(struct sh_db *db, uint64_t seq);
 /* Savepoint steps on the writer inside a group: "SAVEPOINT", "RELEASE" or "ROLLBACK TO"
  * (which also clears the transaction's failed state: the group goes on). */
 enum sh_db_rc sh_conn_savepoint(struct sh_conn *conn, const char *step);

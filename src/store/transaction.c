@@ -1,6 +1,7 @@
 /* Transactions with retry: the one way module code writes several rows atomically. */
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +26,12 @@
  * own part failed is rolled back to its savepoint alone; if the group cannot commit, every
  * member runs again (SH_DB_RETRY). A member whose own part failed also waits for the
  * commit before it answers, since the failure may rest on rows the group could still lose.
+ *
+ * Durable commits (the default) do not sync inside COMMIT, which would hold write_lock
+ * for the length of the sync: the writer commits with synchronous=NORMAL (the commit is
+ * in the WAL, not yet on disk) and each member, once write_lock is free, waits in
+ * sh_db_sync_committed() for a sync of the WAL that started after its group committed.
+ * The next group runs meanwhile, and one sync covers every group committed before it.
  */
 static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 				  enum sh_tx_mode mode, sh_tx_fn *fn, void *ctx)
@@ -71,6 +78,13 @@ static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 	pthread_mutex_unlock(&db->group_lock);
 	if (me.rc != SH_DB_OK)
 		return me.rc; /* the group did not commit: run again (or the storage refuses) */
+	if (db->writer_syncs_late) {
+		/* Durable before it is acknowledged; write_lock is free meanwhile, so the next
+		 * group runs while the disk syncs (and this sync may already be someone's). */
+		enum sh_db_rc synced = sh_db_sync_committed(db, me.seq);
+		if (synced != SH_DB_OK)
+			return synced;
+	}
 	return mine;
 }
 
@@ -82,6 +96,8 @@ enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh
 	/* SQLite takes one writer at a time anyway: run every write transaction of the
 	 * process on one connection, whose page cache then stays valid between them. */
 	bool shared = mode != SH_TX_READ && sh_db_single_writer(db);
+	if (shared && atomic_load(&db->log_sync_failed))
+		return SH_DB_STORAGE; /* see sh_db_sync_committed */
 	for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		struct sh_conn *writer = shared ? sh_db_writer_acquire(db) : NULL;
 		if (writer != NULL) {

@@ -647,6 +647,7 @@ START_TEST(test_group_commit)
 						   "k TEXT NOT NULL UNIQUE)"),
 			 SH_DB_OK);
 	uint64_t commits_before = atomic_load(&db->group_commits);
+	uint64_t syncs_before = atomic_load(&db->log_syncs);
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, GROUP_THREADS + 1);
 	pthread_t threads[GROUP_THREADS + 1];
@@ -672,12 +673,67 @@ START_TEST(test_group_commit)
 	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM gc_test"), ok);
 	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM gc_test WHERE k LIKE 'shared-%'"), shared);
 	uint64_t commits = atomic_load(&db->group_commits) - commits_before;
-	if (is_pg())
+	uint64_t syncs = atomic_load(&db->log_syncs) - syncs_before;
+	if (is_pg()) {
 		ck_assert_uint_eq(commits, 0); /* one writer per connection: nothing to group */
-	else
+		ck_assert_uint_eq(syncs, 0);
+	} else {
 		ck_assert_msg(commits > 0 && commits < (uint64_t)(ok - GROUP_INSERTS),
 			      "%llu commits for %d inserts",
 			      (unsigned long long)commits, ok);
+		/* Durable (the default): the writer leaves the sync to the members, who sync
+		 * the WAL after the writer slot is free; every group they were told committed
+		 * is durable, and a sync may cover several groups. */
+		ck_assert(db->writer_syncs_late);
+		ck_assert_int_eq(count(db->writer, "PRAGMA synchronous"), 1); /* NORMAL */
+		ck_assert_msg(syncs > 0 && syncs <= commits, "%llu syncs for %llu commits",
+			      (unsigned long long)syncs, (unsigned long long)commits);
+		pthread_mutex_lock(&db->sync_lock);
+		uint64_t synced = db->synced_seq;
+		pthread_mutex_unlock(&db->sync_lock);
+		ck_assert_uint_eq(synced, atomic_load(&db->commit_seq));
+	}
+}
+END_TEST
+
+/*
+ * SQLite: when the log cannot be synced, nothing more is acknowledged: the members of that
+ * group hear SH_DB_STORAGE, and later write transactions are refused without running
+ * (committed rows may not be on disk; a restart recovers from what is).
+ */
+static enum sh_db_rc insert_one_fn(struct sh_conn *c, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct sh_stmt *st = sh_stmt_prepare(c, "INSERT INTO sync_test (n) VALUES ($1)");
+	sh_stmt_bind_int64(st, 1, *(int64_t *)ctx);
+	return sh_stmt_exec_free(&st, NULL);
+}
+
+START_TEST(test_sqlite_log_sync_failure)
+{
+	if (is_pg())
+		return;
+	ck_assert_int_eq(sh_conn_exec_script(conn, "CREATE TABLE sync_test (n BIGINT PRIMARY KEY)"),
+			 SH_DB_OK);
+	int64_t n = 1;
+	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_OK);
+	ck_assert(db->writer_syncs_late);
+	/* The WAL vanishes from under the server (a disk fault, an operator's mistake): the
+	 * next sync cannot reach it. */
+	char wal[4096];
+	snprintf(wal, sizeof(wal), "%s-wal", db->target);
+	char moved[4200];
+	snprintf(moved, sizeof(moved), "%s.moved", wal);
+	ck_assert_int_eq(rename(wal, moved), 0);
+	n = 2;
+	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_STORAGE);
+	ck_assert(atomic_load(&db->log_sync_failed));
+	ck_assert_int_eq(rename(moved, wal), 0);
+	n = 3; /* refused before it runs, even with the WAL back */
+	uint64_t commits = atomic_load(&db->commit_seq);
+	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_STORAGE);
+	ck_assert_uint_eq(atomic_load(&db->commit_seq), commits);
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM sync_test WHERE n = 3"), 0);
 }
 END_TEST
 
@@ -999,6 +1055,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_col_time);
 	tcase_add_test(tc, test_concurrent_writers);
 	tcase_add_test(tc, test_group_commit);
+	tcase_add_test(tc, test_sqlite_log_sync_failure);
 	if (strcmp(backend, "postgres") == 0)
 		tcase_add_test(tc, test_pg_reconnect);
 	else {
