@@ -382,6 +382,10 @@ enum sh_db_rc sh_conn_ping(struct sh_conn *conn)
 {
 	if (conn->down)
 		return SH_DB_DOWN;
+	/* Writes are refused until a restart (sh_db_sync_committed): not ready, so a
+	 * supervisor or load balancer notices. */
+	if (atomic_load(&conn->db->log_sync_failed))
+		return SH_DB_STORAGE;
 	return conn->db->driver->ping(conn);
 }
 
