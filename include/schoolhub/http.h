@@ -115,6 +115,11 @@ void sh_reply_json(struct sh_request *req, struct sh_response *res, unsigned sta
 struct sh_jw;
 void sh_reply_jw(struct sh_request *req, struct sh_response *res, unsigned status,
 		 struct sh_jw *w);
+/* A page of a list, {"items": [...], "next_cursor": "..." or null}: sh_page_begin opens the
+ * items (write each as a value), sh_reply_page closes them and answers 200. */
+void sh_page_begin(struct sh_request *req, struct sh_jw *w);
+void sh_reply_page(struct sh_request *req, struct sh_response *res, struct sh_jw *w,
+		   const char *next_cursor);
 void sh_reply_empty(struct sh_response *res, unsigned status); /* 204 and friends */
 void sh_reply_raw(struct sh_response *res, unsigned status, const char *content_type,
 		  const char *body, size_t len);

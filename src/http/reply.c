@@ -76,6 +76,23 @@ void sh_reply_jw(struct sh_request *req, struct sh_response *res, unsigned statu
 	reply_text(req, res, status, "application/json", text, len);
 }
 
+void sh_page_begin(struct sh_request *req, struct sh_jw *w)
+{
+	sh_jw_init(w, req->arena);
+	sh_jw_object_begin(w);
+	sh_jw_key(w, "items");
+	sh_jw_array_begin(w);
+}
+
+void sh_reply_page(struct sh_request *req, struct sh_response *res, struct sh_jw *w,
+		   const char *next_cursor)
+{
+	sh_jw_array_end(w);
+	sh_jw_kstring(w, "next_cursor", next_cursor);
+	sh_jw_object_end(w);
+	sh_reply_jw(req, res, 200, w);
+}
+
 static json_t *problem_object(struct sh_request *req, unsigned status, const char *code,
 			      const char *detail)
 {

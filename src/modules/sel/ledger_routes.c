@@ -577,17 +577,13 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 		return;
 	struct sh_jw w;
 	struct sh_sel_page page;
-	sh_jw_init(&w, req->arena);
-	sh_jw_object_begin(&w);
-	sh_jw_key(&w, "items");
-	sh_jw_array_begin(&w);
+	sh_page_begin(req, &w);
 	enum sh_db_rc rc =
 		sh_sel_tx_list(req->db, req->user.id, status, before, limit, req->lang, &w, &page);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_jw_array_end(&w);
 	const char *next = NULL;
 	if (page.more) {
 		/* The booking number in base 36: opaque enough, and short. */
@@ -601,9 +597,7 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 		} while (n > 0);
 		next = sh_arena_strdup(req->arena, buf + pos);
 	}
-	sh_jw_kstring(&w, "next_cursor", next);
-	sh_jw_object_end(&w);
-	sh_reply_jw(req, res, 200, &w);
+	sh_reply_page(req, res, &w, next);
 }
 
 void sh_sel_transactions_get(struct sh_request *req, struct sh_response *res)

@@ -348,21 +348,15 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 	}
 	struct sh_jw w;
 	struct sh_sel_services_page page;
-	sh_jw_init(&w, req->arena);
-	sh_jw_object_begin(&w);
-	sh_jw_key(&w, "items");
-	sh_jw_array_begin(&w);
+	sh_page_begin(req, &w);
 	enum sh_db_rc rc = sh_sel_services_search(req->db, &f, limit,
 						  sh_sel_former_member(req->lang), &w, &page);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_jw_array_end(&w);
-	sh_jw_kstring(&w, "next_cursor",
+	sh_reply_page(req, res, &w,
 		      page.more ? encode_cursor(req, page.last_created_at, page.last_id) : NULL);
-	sh_jw_object_end(&w);
-	sh_reply_jw(req, res, 200, &w);
 }
 
 void sh_sel_services_get(struct sh_request *req, struct sh_response *res)
