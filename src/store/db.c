@@ -407,6 +407,8 @@ enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 		return SH_DB_DOWN;
 	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
 	 * would sleep in growing steps while the lock is free most of the time. */
+	if (mode != SH_TX_READ && atomic_load(&conn->db->log_sync_failed))
+		return SH_DB_STORAGE; /* see sh_db_sync_committed */
 	if (mode != SH_TX_READ && conn->db->driver->single_writer && !conn->is_writer) {
 		atomic_fetch_add(&conn->db->writers_waiting, 1);
 		pthread_mutex_lock(&conn->db->write_lock);
@@ -661,6 +663,11 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt)
 			stmt->state = SH_STMT_DONE;
 			stmt->done_rc = note_result(conn, rc);
 			return rc;
+		}
+		if (is_autocommit_write(stmt) && atomic_load(&conn->db->log_sync_failed)) {
+			stmt->state = SH_STMT_DONE;
+			stmt->done_rc = SH_DB_STORAGE; /* see sh_db_sync_committed */
+			return SH_DB_STORAGE;
 		}
 		if (is_autocommit_write(stmt)) {
 			struct sh_db *db = conn->db;
@@ -921,8 +928,8 @@ struct sh_conn *sh_db_writer_acquire(struct sh_db *db)
 		}
 		/* Durable commits whose sync the members do after write_lock is released
 		 * (transaction.c); without the setting, the writer syncs inside COMMIT. */
-		if (!db->lazy_commits && db->driver->sync_log != NULL &&
-		    db->driver->exec_script(w, db->driver->writer_deferred_sync_sql) == SH_DB_OK)
+		if (!db->lazy_commits && db->driver->defer_writer_sync != NULL &&
+		    db->driver->defer_writer_sync(w))
 			db->writer_syncs_late = true;
 		w->is_writer = true;
 		db->writer = w;
@@ -980,18 +987,21 @@ enum sh_db_rc sh_db_sync_committed(struct sh_db *db, uint64_t seq)
 		/* Every group up to "upto" has finished its COMMIT (the number is taken after
 		 * it, under write_lock): this one sync makes them all durable. */
 		uint64_t upto = atomic_load(&db->commit_seq);
+		/* A failed sync leaves the group committed (readers see it) but perhaps not on
+		 * disk: neither "saved" nor "not saved" is true, so the answer is an error, not
+		 * storage_unavailable (which tells the client nothing was written). */
 		if (atomic_load(&db->log_sync_failed)) {
-			rc = SH_DB_STORAGE;
+			rc = SH_DB_ERROR;
 		} else if (db->driver->sync_log(db) == 0) {
 			db->synced_seq = upto;
 			atomic_fetch_add(&db->log_syncs, 1);
 		} else {
-			/* What the kernel could not write may be gone from its cache too: committed
-			 * rows may not be on disk. Like PostgreSQL, stop writing (until a restart
-			 * that recovers from the disk) rather than acknowledge on top of them. */
+			/* What the kernel could not write may be gone from its cache too. Like
+			 * PostgreSQL, stop writing (until a restart recovers from the disk) rather
+			 * than acknowledge anything on top of it. */
 			sh_log_error("database: the log could not be synced: writes refused until restart");
 			atomic_store(&db->log_sync_failed, true);
-			rc = SH_DB_STORAGE;
+			rc = SH_DB_ERROR;
 		}
 	}
 	pthread_mutex_unlock(&db->sync_lock);

@@ -280,6 +280,27 @@ static enum sh_db_rc sqlite_ping(struct sh_conn *conn)
 	return sqlite_exec_script(conn, "SELECT 1");
 }
 
+/*
+ * In WAL mode, synchronous=NORMAL writes a commit to the log without syncing it; the core
+ * then syncs the log before anyone is answered (sh_db_sync_committed): as durable as FULL,
+ * without holding the writer slot through the sync. Only in WAL mode, and only once the
+ * WAL is open under the name SQLite itself uses (a symlinked database keeps its WAL next
+ * to the real file): otherwise the writer keeps FULL.
+ */
+static bool sqlite_defer_writer_sync(struct sh_conn *conn)
+{
+	struct sqlite_conn *c = sconn(conn);
+	char mode[16] = "";
+	if (sqlite3_exec(c->db, "PRAGMA journal_mode", journal_mode_cb, mode, NULL) != SQLITE_OK ||
+	    strcmp(mode, "wal") != 0)
+		return false;
+	const char *file = sqlite3_db_filename(c->db, "main");
+	const char *wal = file != NULL ? sqlite3_filename_wal(file) : NULL;
+	if (wal == NULL || *wal == '\0' || sh_sqlite_wal_open(conn->db->driver_state, wal) != 0)
+		return false;
+	return sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK;
+}
+
 /* ---- statements ------------------------------------------------------------ */
 
 /* Takes the cached prepared statement for the SQL, or prepares one. */
@@ -514,10 +535,8 @@ const struct sh_db_driver sh_db_driver_sqlite = {
 		      [SH_TX_WRITE] = "BEGIN IMMEDIATE",
 		      [SH_TX_WRITE_ROWLOCKED] = "BEGIN IMMEDIATE"},
 	.single_writer = true,
+	.defer_writer_sync = sqlite_defer_writer_sync,
 	.sync_log = sqlite_sync_log,
-	/* In WAL mode NORMAL writes the commit to the log without syncing it; the core then
-	 * syncs the log before answering (sh_db_sync_committed): as durable as FULL. */
-	.writer_deferred_sync_sql = "PRAGMA synchronous=NORMAL",
 	.open = sqlite_open,
 	.close = sqlite_close,
 	.connect = sqlite_connect,

@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +45,8 @@ struct sh_sqlite_checkpointer {
 	atomic_int checkpointed_log;
 	bool stop; /* under lock */
 	atomic_uint_fast64_t runs;
-	int wal_fd; /* the WAL file, opened for sh_sqlite_wal_sync; -1 until then */
+	char *wal_path; /* SQLite's name for the WAL file (sh_sqlite_wal_open) */
+	int wal_fd;     /* that file, for sh_sqlite_wal_sync; -1 until opened */
 	dev_t wal_dev;
 	ino_t wal_ino;
 };
@@ -92,7 +92,7 @@ static void *checkpoint_loop(void *arg)
 						   &done_pages);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			sh_log_warn("sqlite checkpointer: %s", sqlite3_errmsg(db));
-		else
+		else if (log_pages >= 0) /* -1: another checkpoint was running */
 			atomic_store(&cp->checkpointed_log, log_pages);
 		atomic_fetch_add(&cp->runs, 1);
 	}
@@ -144,6 +144,7 @@ void sh_sqlite_checkpointer_stop(struct sh_sqlite_checkpointer **cp_r)
 	pthread_mutex_destroy(&cp->lock);
 	if (cp->wal_fd >= 0)
 		close(cp->wal_fd);
+	sh_free(&cp->wal_path);
 	sh_free(&cp->path);
 	free(cp);
 }
@@ -153,40 +154,49 @@ uint64_t sh_sqlite_checkpointer_runs(const struct sh_sqlite_checkpointer *cp)
 	return cp != NULL ? atomic_load(&cp->runs) : 0;
 }
 
+/* (Re)opens the WAL file at cp->wal_path unless the open one is still the file there. */
+static int wal_reopen(struct sh_sqlite_checkpointer *cp)
+{
+	struct stat st;
+	if (stat(cp->wal_path, &st) != 0) {
+		sh_log_error("sqlite: %s: %s", cp->wal_path, strerror(errno));
+		return -1;
+	}
+	if (cp->wal_fd >= 0 && st.st_dev == cp->wal_dev && st.st_ino == cp->wal_ino)
+		return 0;
+	if (cp->wal_fd >= 0)
+		close(cp->wal_fd);
+	cp->wal_fd = open(cp->wal_path, O_RDONLY | O_CLOEXEC);
+	if (cp->wal_fd < 0 || fstat(cp->wal_fd, &st) != 0) {
+		sh_log_error("sqlite: %s: %s", cp->wal_path, strerror(errno));
+		if (cp->wal_fd >= 0)
+			close(cp->wal_fd);
+		cp->wal_fd = -1;
+		return -1;
+	}
+	cp->wal_dev = st.st_dev;
+	cp->wal_ino = st.st_ino;
+	return 0;
+}
+
+int sh_sqlite_wal_open(struct sh_sqlite_checkpointer *cp, const char *wal_path)
+{
+	/* Open before the first commit that relies on it: a write-back error that happened
+	 * earlier would not be reported to a descriptor opened after it. */
+	sh_free(&cp->wal_path);
+	cp->wal_path = sh_strdup(wal_path);
+	return wal_reopen(cp);
+}
+
 int sh_sqlite_wal_sync(struct sh_sqlite_checkpointer *cp)
 {
 	/* fdatasync() flushes the file, whichever descriptor wrote it. SQLite deletes the
 	 * WAL when its last connection closes and recreates it later: a file that is no
 	 * longer the one at the path is reopened, so the sync always reaches the live log. */
-	char path[4096];
-	struct stat st;
-	int n = snprintf(path, sizeof(path), "%s-wal", cp->path);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		sh_log_error("sqlite: WAL path too long");
+	if (cp->wal_path == NULL || wal_reopen(cp) != 0)
 		return -1;
-	}
-	if (stat(path, &st) != 0) {
-		sh_log_error("sqlite: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (cp->wal_fd >= 0 && (st.st_dev != cp->wal_dev || st.st_ino != cp->wal_ino)) {
-		close(cp->wal_fd);
-		cp->wal_fd = -1;
-	}
-	if (cp->wal_fd < 0) {
-		cp->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (cp->wal_fd < 0 || fstat(cp->wal_fd, &st) != 0) {
-			sh_log_error("sqlite: %s: %s", path, strerror(errno));
-			if (cp->wal_fd >= 0)
-				close(cp->wal_fd);
-			cp->wal_fd = -1;
-			return -1;
-		}
-		cp->wal_dev = st.st_dev;
-		cp->wal_ino = st.st_ino;
-	}
 	if (fdatasync(cp->wal_fd) != 0) {
-		sh_log_error("sqlite: fdatasync %s: %s", path, strerror(errno));
+		sh_log_error("sqlite: fdatasync %s: %s", cp->wal_path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -208,7 +218,7 @@ int sh_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 						   NULL);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			sh_log_warn("sqlite: inline checkpoint: %s", sqlite3_errmsg(db));
-		else
+		else if (log_pages >= 0)
 			atomic_store(&cp->checkpointed_log, log_pages);
 		return SQLITE_OK;
 	}

@@ -13,8 +13,11 @@ struct sh_sqlite_checkpointer *sh_sqlite_checkpointer_start(const char *path);
 void sh_sqlite_checkpointer_stop(struct sh_sqlite_checkpointer **cp_r);
 /* How many checkpoints the thread has run (for tests). */
 uint64_t sh_sqlite_checkpointer_runs(const struct sh_sqlite_checkpointer *cp);
-/* fdatasync of the database's WAL file: every commit written to it so far is durable
- * (0), or -1 (logged). Called by one thread at a time (the core's sync_lock). */
+/* Opens the WAL file "wal_path" (SQLite's name for it) for sh_sqlite_wal_sync: 0, or -1
+ * (logged). Once, before the first commit that relies on it. */
+int sh_sqlite_wal_open(struct sh_sqlite_checkpointer *cp, const char *wal_path);
+/* fdatasync of the WAL file: every commit written to it so far is durable (0), or -1
+ * (logged). Called by one thread at a time (the core's sync_lock). */
 int sh_sqlite_wal_sync(struct sh_sqlite_checkpointer *cp);
 /* The sqlite3_wal_hook of every connection ("arg" is the checkpointer); with it installed,
  * the connection's autocheckpoint is off. */

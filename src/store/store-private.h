@@ -71,7 +71,7 @@ struct sh_db {
 	atomic_uint_fast64_t commit_seq;    /* groups committed on the writer */
 	pthread_mutex_t sync_lock;          /* one log sync at a time; guards synced_seq */
 	uint64_t synced_seq;                /* groups known durable */
-	atomic_bool log_sync_failed;        /* a sync failed: group writes refused until restart */
+	atomic_bool log_sync_failed;        /* a sync failed: every write refused until restart */
 	atomic_uint_fast64_t log_syncs;     /* syncs done (tests, metrics) */
 	atomic_uint_fast64_t errors;
 };
@@ -119,10 +119,12 @@ struct sh_db_driver {
 	/* The database takes one writer at a time (SQLite): the core queues this process's
 	 * write transactions on a mutex instead of letting them poll the file lock. */
 	bool single_writer;
-	/* single_writer drivers, optional: syncs the log of every commit made so far (0, or -1
-	 * logged), and the SQL that makes the writer connection leave that sync to it. */
+	/* single_writer drivers, optional, together: defer_writer_sync makes the new writer
+	 * connection commit without syncing its log (false: it cannot, and the writer keeps
+	 * syncing inside COMMIT); sync_log then syncs the log of every commit made so far
+	 * (0, or -1 logged). */
+	bool (*defer_writer_sync)(struct sh_conn *writer);
 	int (*sync_log)(struct sh_db *db);
-	const char *writer_deferred_sync_sql;
 
 	/* Checks "target" once at sh_db_open (SQLite creates the directory). Optional. */
 	int (*open)(struct sh_db *db, char **error_r);
@@ -174,7 +176,8 @@ struct sh_group_member {
  * "commit" is false), and tells every member. */
 void sh_db_group_end_locked(struct sh_db *db, bool commit);
 /* Without write_lock: returns once the group committed as "seq" is durable (a sync of the
- * log, shared with every group committed before it starts), or SH_DB_STORAGE. */
+ * log, shared with every group committed before it starts). SH_DB_ERROR when the sync
+ * failed: the group is committed but may not be on disk, so its outcome is unknown. */
 enum sh_db_rc sh_db_sync_committed(struct sh_db *db, uint64_t seq);
 /* Savepoint steps on the writer inside a group: "SAVEPOINT", "RELEASE" or "ROLLBACK TO"
  * (which also clears the transaction's failed state: the group goes on). */

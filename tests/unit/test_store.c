@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define T0 "2026-11-26T21:38:38Z"
@@ -752,9 +753,9 @@ START_TEST(test_group_commit)
 END_TEST
 
 /*
- * SQLite: when the log cannot be synced, nothing more is acknowledged: the members of that
- * group hear SH_DB_STORAGE, and later write transactions are refused without running
- * (committed rows may not be on disk; a restart recovers from what is).
+ * SQLite: when the log cannot be synced, nothing more is acknowledged. The members of that
+ * group hear SH_DB_ERROR (committed, perhaps not on disk: the outcome is unknown), and every
+ * later write is refused with SH_DB_STORAGE without running; a restart recovers from the disk.
  */
 static enum sh_db_rc insert_one_fn(struct sh_conn *c, void *ctx, bool *rollback_r)
 {
@@ -779,15 +780,56 @@ START_TEST(test_sqlite_log_sync_failure)
 	snprintf(moved, sizeof(moved), "%s.moved", wal);
 	ck_assert_int_eq(rename(wal, moved), 0);
 	n = 2;
-	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_STORAGE);
+	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_ERROR);
 	ck_assert(atomic_load(&db->log_sync_failed));
 	ck_assert_int_eq(rename(moved, wal), 0);
 	n = 3; /* refused before it runs, even with the WAL back */
 	uint64_t commits = atomic_load(&db->commit_seq);
 	ck_assert_int_eq(sh_conn_transaction(conn, SH_TX_WRITE, insert_one_fn, &n), SH_DB_STORAGE);
 	ck_assert_uint_eq(atomic_load(&db->commit_seq), commits);
+	/* Nor on another path: a transaction of the caller's own, a single statement. */
+	ck_assert_int_eq(sh_conn_begin(conn, SH_TX_WRITE), SH_DB_STORAGE);
+	struct sh_stmt *st = sh_stmt_prepare(conn, "INSERT INTO sync_test (n) VALUES (4)");
+	ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_STORAGE);
 	ck_assert_int_eq(sh_conn_ping(conn), SH_DB_STORAGE); /* /ready says 503 */
-	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM sync_test WHERE n = 3"), 0);
+	ck_assert_int_eq(count(conn, "SELECT COUNT(*) FROM sync_test WHERE n >= 3"), 0);
+}
+END_TEST
+
+/*
+ * SQLite: a database file reached through a symbolic link keeps its WAL next to the real
+ * file (SQLite follows the link). The log sync must find it there, not next to the link.
+ */
+START_TEST(test_sqlite_symlinked_database_syncs_its_wal)
+{
+	const char *url = th_backend_url("sqlite"); /* sqlite:///<dir>/test.db */
+	const char *path = url + strlen("sqlite://");
+	char dir[256], real[300];
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	snprintf(real, sizeof(real), "%s/real.db", dir);
+	int fd = open(real, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(symlink(real, path), 0);
+
+	char *error = NULL;
+	struct sh_db *linked = NULL;
+	ck_assert_int_eq(sh_db_open(url, &linked, &error), 0);
+	struct sh_conn *c = sh_db_connect(linked, &error);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(sh_conn_exec_script(c, "CREATE TABLE sync_test (n BIGINT PRIMARY KEY)"),
+			 SH_DB_OK);
+	int64_t n = 1;
+	ck_assert_int_eq(sh_conn_transaction(c, SH_TX_WRITE, insert_one_fn, &n), SH_DB_OK);
+	ck_assert(linked->writer_syncs_late);
+	ck_assert_uint_ge(atomic_load(&linked->log_syncs), 1);
+	ck_assert(!atomic_load(&linked->log_sync_failed));
+	char wal[320];
+	snprintf(wal, sizeof(wal), "%s-wal", real);
+	ck_assert_int_eq(access(wal, F_OK), 0);
+	sh_conn_close(&c);
+	sh_db_close(&linked);
 }
 END_TEST
 
@@ -1115,6 +1157,7 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, test_sqlite_background_checkpoint);
 		tcase_add_test(tc, test_sqlite_checkpoint_wakes_on_growth);
 		tcase_add_test(tc, test_sqlite_log_sync_failure);
+		tcase_add_test(tc, test_sqlite_symlinked_database_syncs_its_wal);
 		tcase_add_test(tc, test_sqlite_durable_commits);
 	}
 	suite_add_tcase(suite, tc);
