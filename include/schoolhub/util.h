@@ -11,6 +11,13 @@
 
 /* A random (version 4) UUID in lower-case text form; "out" holds SH_UUID_LEN + 1 bytes. */
 void sh_uuid_v4(char out[SH_UUID_LEN + 1]);
+/*
+ * A time-ordered UUID (RFC 9562 version 7: the Unix time in milliseconds, then 74 random
+ * bits), for rows written at a high rate: consecutive ids land on the same last page of
+ * an index instead of a random one, so a commit writes fewer pages. Not for ids whose
+ * creation time should stay private (it is readable in the id).
+ */
+void sh_uuid_v7(char out[SH_UUID_LEN + 1]);
 /* True for the canonical 8-4-4-4-12 hex form (either case). */
 bool sh_uuid_valid(const char *s);
 /*

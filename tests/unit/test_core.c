@@ -73,6 +73,26 @@ START_TEST(uuid_and_time)
 	ck_assert(!sh_uuid_valid("0000000000000000000000000000000000000"));
 	ck_assert(!sh_uuid_valid("00000000-0000-0000-0000-00000000000g"));
 	ck_assert(!sh_uuid_valid(NULL));
+
+	/* Version 7: the time in milliseconds first, so ids made later sort after. */
+	struct timespec before, after;
+	clock_gettime(CLOCK_REALTIME, &before);
+	sh_uuid_v7(id);
+	clock_gettime(CLOCK_REALTIME, &after);
+	ck_assert(sh_uuid_valid(id));
+	ck_assert_int_eq(id[14], '7');
+	ck_assert(strchr("89ab", id[19]) != NULL);
+	char hex[13];
+	memcpy(hex, id, 8);
+	memcpy(hex + 8, id + 9, 4);
+	hex[12] = '\0';
+	unsigned long long ms = strtoull(hex, NULL, 16);
+	ck_assert_uint_ge(ms, (unsigned long long)before.tv_sec * 1000 + before.tv_nsec / 1000000);
+	ck_assert_uint_le(ms, (unsigned long long)after.tv_sec * 1000 + after.tv_nsec / 1000000);
+	struct timespec pause = {0, 2 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	sh_uuid_v7(other);
+	ck_assert_msg(strcmp(id, other) < 0, "%s then %s", id, other);
 	char t[SH_TIME_LEN + 1];
 	sh_time_format(0, t);
 	ck_assert_str_eq(t, "1970-01-01T00:00:00Z");

@@ -71,7 +71,7 @@ enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
 		return SH_DB_OK;
 
 	/* The opening units are issued by the system account: the sum of all balances stays 0. */
-	sh_uuid_v4(tx_id);
+	sh_uuid_v7(tx_id); /* time-ordered: see sh_uuid_v7 */
 	struct sh_sel_tx t = {.id = tx_id,
 			      .kind = "opening",
 			      .from_account = SH_SEL_SYSTEM_ACCOUNT,

@@ -207,7 +207,7 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	if ((rc = sh_sel_account_ensure(conn, req->user.id, &limits, now, mine)) != SH_DB_OK ||
 	    (rc = sh_sel_account_ensure(conn, other.id, &limits, now, theirs)) != SH_DB_OK)
 		return rc;
-	sh_uuid_v4(id);
+	sh_uuid_v7(id); /* time-ordered: see sh_uuid_v7 */
 	struct sh_sel_tx tx = {
 		.id = id,
 		.kind = t->paying ? "payment" : "request",
@@ -484,7 +484,7 @@ static enum sh_db_rc reverse_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	}
 	char now[SH_TIME_LEN + 1], id[SH_UUID_LEN + 1];
 	sh_time_now(now);
-	sh_uuid_v4(id);
+	sh_uuid_v7(id); /* time-ordered: see sh_uuid_v7 */
 	/* The counter-transaction: same units, the other way; the original is never touched. */
 	struct sh_sel_tx rev = {
 		.id = id,
