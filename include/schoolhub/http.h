@@ -115,6 +115,11 @@ void sh_reply_json(struct sh_request *req, struct sh_response *res, unsigned sta
 struct sh_jw;
 void sh_reply_jw(struct sh_request *req, struct sh_response *res, unsigned status,
 		 struct sh_jw *w);
+/* A page cursor: the sort key of the last row served (n strings), opaque to clients
+ * (base64url of a JSON array). Decoding gives back exactly n strings (arena copies) or -1;
+ * the caller checks what each must be before it reaches SQL. */
+const char *sh_cursor_encode(struct sh_arena *arena, const char *const *parts, size_t n);
+int sh_cursor_decode(struct sh_arena *arena, const char *cursor, size_t n, const char **parts_r);
 /* A page of a list, {"items": [...], "next_cursor": "..." or null}: sh_page_begin opens the
  * items (write each as a value), sh_reply_page closes them and answers 200. */
 void sh_page_begin(struct sh_request *req, struct sh_jw *w);

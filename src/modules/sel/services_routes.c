@@ -235,25 +235,6 @@ void sh_sel_services_create(struct sh_request *req, struct sh_response *res)
 	reply_service(req, res, id, 201);
 }
 
-/* Cursor = base64url(JSON ["created_at", "id"]) of the last row served. */
-/* The page's last (created_at, id) as base64url of a JSON pair: opaque to clients. */
-static const char *encode_cursor(struct sh_request *req, const char *created_at, const char *id)
-{
-	struct sh_jw w;
-	sh_jw_init(&w, req->arena);
-	sh_jw_array_begin(&w);
-	sh_jw_string(&w, created_at);
-	sh_jw_string(&w, id);
-	sh_jw_array_end(&w);
-	size_t n = 0;
-	const char *text = sh_jw_text(&w, &n);
-	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = sh_arena_alloc(req->arena, len);
-	sodium_bin2base64(out, len, (const unsigned char *)text, n,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
-}
-
 /* Exactly "YYYY-MM-DDTHH:MM:SSZ" with a real date and time: anything else in a cursor
  * would reach PostgreSQL as an invalid timestamptz (a 500) instead of a 422. */
 static bool valid_timestamp(const char *s)
@@ -267,29 +248,16 @@ static bool valid_timestamp(const char *s)
 	return sh_date_parse(date, &t) == 0;
 }
 
+/* The directory's cursor: ["created_at", "id"] of the last service served. */
 static int decode_cursor(struct sh_request *req, const char *cursor, const char **time_r,
 			 const char **id_r)
 {
-	size_t max = strlen(cursor);
-	if (max == 0 || max > 1024)
+	const char *parts[2];
+	if (sh_cursor_decode(req->arena, cursor, 2, parts) != 0 || !valid_timestamp(parts[0]) ||
+	    (*id_r = uuid_or_null(req, parts[1])) == NULL)
 		return -1;
-	unsigned char *raw = sh_arena_alloc(req->arena, max + 1);
-	size_t raw_len;
-	if (sodium_base642bin(raw, max, cursor, max, NULL, &raw_len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return -1;
-	json_t *key = json_loadb((const char *)raw, raw_len, 0, NULL);
-	int rc = -1;
-	const char *at = json_string_value(json_array_get(key, 0));
-	const char *id = json_string_value(json_array_get(key, 1));
-	if (json_is_array(key) && json_array_size(key) == 2 && at != NULL && id != NULL &&
-	    valid_timestamp(at) && sh_uuid_valid(id)) {
-		*time_r = sh_arena_strdup(req->arena, at);
-		*id_r = uuid_or_null(req, id);
-		rc = 0;
-	}
-	json_decref(key);
-	return rc;
+	*time_r = parts[0];
+	return 0;
 }
 
 /* A query filter: absent or empty means "any" (a form's "all" choice sends ""). */
@@ -356,7 +324,10 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	sh_reply_page(req, res, &w,
-		      page.more ? encode_cursor(req, page.last_created_at, page.last_id) : NULL);
+		      page.more ? sh_cursor_encode(req->arena,
+						   (const char *[]){page.last_created_at, page.last_id},
+						   2)
+				: NULL);
 }
 
 void sh_sel_services_get(struct sh_request *req, struct sh_response *res)

@@ -150,46 +150,25 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 	sh_reply_empty(res, 204);
 }
 
-/* Cursor = base64url(JSON ["last_name", "first_name", "id"]) of the last row served. */
+/* The directory's cursor: ["last_name", "first_name", "id"] of the last row served. */
 static const char *encode_cursor(struct sh_request *req, json_t *row)
 {
-	json_t *key = json_pack("[O, O, O]", json_object_get(row, "last_name"),
-				json_object_get(row, "first_name"), json_object_get(row, "id"));
-	char *text = key ? json_dumps(key, JSON_COMPACT) : NULL;
-	json_decref(key);
-	if (text == NULL)
-		return NULL;
-	size_t len = sodium_base64_ENCODED_LEN(strlen(text), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = sh_arena_alloc(req->arena, len);
-	sodium_bin2base64(out, len, (const unsigned char *)text, strlen(text),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	free(text);
-	return out;
+	const char *parts[] = {json_string_value(json_object_get(row, "last_name")),
+			       json_string_value(json_object_get(row, "first_name")),
+			       json_string_value(json_object_get(row, "id"))};
+	return sh_cursor_encode(req->arena, parts, 3);
 }
 
 static int decode_cursor(struct sh_request *req, const char *cursor, const char **last_r,
 			 const char **first_r, const char **id_r)
 {
-	size_t max = strlen(cursor);
-	if (max == 0 || max > 1024)
+	const char *parts[3];
+	if (sh_cursor_decode(req->arena, cursor, 3, parts) != 0 || !sh_uuid_valid(parts[2]))
 		return -1;
-	unsigned char *raw = sh_arena_alloc(req->arena, max + 1);
-	size_t raw_len;
-	if (sodium_base642bin(raw, max, cursor, max, NULL, &raw_len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return -1;
-	json_t *key = json_loadb((const char *)raw, raw_len, 0, NULL);
-	int rc = -1;
-	if (json_is_array(key) && json_array_size(key) == 3 &&
-	    json_is_string(json_array_get(key, 0)) && json_is_string(json_array_get(key, 1)) &&
-	    sh_uuid_valid(json_string_value(json_array_get(key, 2)))) {
-		*last_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 0)));
-		*first_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 1)));
-		*id_r = sh_arena_strdup(req->arena, json_string_value(json_array_get(key, 2)));
-		rc = 0;
-	}
-	json_decref(key);
-	return rc;
+	*last_r = parts[0];
+	*first_r = parts[1];
+	*id_r = parts[2];
+	return 0;
 }
 
 static void users_directory(struct sh_request *req, struct sh_response *res)
