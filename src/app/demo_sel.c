@@ -165,34 +165,21 @@ static enum sh_db_rc seed_exchange(struct sh_conn *conn, const struct demo_excha
 				   bool *refused_r)
 {
 	bool asked = x->how != PAID;
-	const char *author = ids[asked ? x->payee : x->payer];
-	const char *other = ids[asked ? x->payer : x->payee];
-	char at[SH_TIME_LEN + 1], answered[SH_TIME_LEN + 1], mine[37], theirs[37],
-		id[SH_UUID_LEN + 1];
+	char at[SH_TIME_LEN + 1], answered[SH_TIME_LEN + 1];
 	time_at(today, x->at, at);
 	time_at(today, x->answered, answered);
-	enum sh_db_rc rc;
-	if ((rc = sh_sel_account_ensure(conn, author, limits, at, mine)) != SH_DB_OK ||
-	    (rc = sh_sel_account_ensure(conn, other, limits, at, theirs)) != SH_DB_OK)
+	struct sh_sel_exchange ex = {.author = ids[asked ? x->payee : x->payer],
+				     .counterparty = ids[asked ? x->payer : x->payee],
+				     .paying = !asked, .units = x->units,
+				     .description = x->description, .service_id = service_id,
+				     .at = at};
+	struct sh_sel_exchanged done;
+	enum sh_db_rc rc = sh_sel_exchange_create(conn, &ex, limits, &done);
+	if (rc != SH_DB_OK || done.outcome != SH_SEL_BOOKED) {
+		*refused_r = done.outcome != SH_SEL_BOOKED;
 		return rc;
-	sh_uuid_v4(id);
-	struct sh_sel_tx tx = {
-		.id = id,
-		.kind = asked ? "request" : "payment",
-		.from_account = asked ? theirs : mine,
-		.to_account = asked ? mine : theirs,
-		.from_user_id = ids[x->payer],
-		.to_user_id = ids[x->payee],
-		.units = x->units,
-		.description = x->description,
-		.service_id = service_id,
-		.status = asked ? "pending" : "completed",
-		.created_by = author,
-		.created_at = at,
-		.completed_at = asked ? NULL : at,
-	};
-	if ((rc = sh_sel_tx_insert(conn, &tx)) != SH_DB_OK)
-		return rc;
+	}
+	const char *id = done.id;
 	if (x->how == ACCEPTED || x->how == DECLINED) {
 		int64_t changed = 0;
 		rc = sh_sel_tx_settle(conn, id, x->how == ACCEPTED ? "completed" : "declined",
@@ -202,12 +189,12 @@ static enum sh_db_rc seed_exchange(struct sh_conn *conn, const struct demo_excha
 		if (changed != 1)
 			return SH_DB_ERROR; /* it was written pending just above */
 	}
-	if (x->how != PAID && x->how != ACCEPTED)
+	if (x->how != ACCEPTED)
 		return SH_DB_OK;
 	enum sh_sel_outcome outcome;
 	int64_t excess;
-	rc = sh_sel_book(conn, id, tx.from_account, tx.to_account, x->units, limits,
-			 x->how == ACCEPTED ? answered : at, &outcome, &excess);
+	rc = sh_sel_book(conn, id, done.tx.from_account, done.tx.to_account, x->units, limits,
+			 answered, &outcome, &excess);
 	if (rc == SH_DB_OK && outcome != SH_SEL_BOOKED)
 		*refused_r = true;
 	return rc;

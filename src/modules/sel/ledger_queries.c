@@ -322,6 +322,40 @@ void sh_sel_tx_write(struct sh_jw *w, const struct sh_sel_tx *tx, const struct s
 	sh_jw_object_end(w);
 }
 
+enum sh_db_rc sh_sel_exchange_create(struct sh_conn *conn, const struct sh_sel_exchange *x,
+				     const struct sh_sel_limits *limits,
+				     struct sh_sel_exchanged *out)
+{
+	*out = (struct sh_sel_exchanged){.outcome = SH_SEL_BOOKED};
+	enum sh_db_rc rc;
+	if ((rc = sh_sel_account_ensure(conn, x->author, limits, x->at, out->author_account)) !=
+		    SH_DB_OK ||
+	    (rc = sh_sel_account_ensure(conn, x->counterparty, limits, x->at,
+					out->counterparty_account)) != SH_DB_OK)
+		return rc;
+	sh_uuid_v7(out->id); /* time-ordered: see sh_uuid_v7 */
+	const char *mine = out->author_account, *theirs = out->counterparty_account;
+	out->tx = (struct sh_sel_tx){
+		.id = out->id,
+		.kind = x->paying ? "payment" : "request",
+		.from_account = x->paying ? mine : theirs,
+		.to_account = x->paying ? theirs : mine,
+		.from_user_id = x->paying ? x->author : x->counterparty,
+		.to_user_id = x->paying ? x->counterparty : x->author,
+		.units = x->units,
+		.description = x->description,
+		.service_id = x->service_id,
+		.status = x->paying ? "completed" : "pending",
+		.created_by = x->author,
+		.created_at = x->at,
+		.completed_at = x->paying ? x->at : NULL,
+	};
+	if ((rc = sh_sel_tx_insert(conn, &out->tx)) != SH_DB_OK || !x->paying)
+		return rc;
+	return sh_sel_book(conn, out->id, mine, theirs, x->units, limits, x->at, &out->outcome,
+			   &out->excess);
+}
+
 /* A party of the TX_SELECT row; a deleted member shows under a pseudonym. */
 static struct sh_sel_party row_party(struct sh_stmt *st, int id_col, int name_col,
 				     enum sh_lang lang)

@@ -3,6 +3,7 @@
 #define SCHOOLHUB_SEL_LEDGER_QUERIES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "schoolhub/arena.h"
@@ -57,6 +58,30 @@ enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *f
 			  const char *now, enum sh_sel_outcome *outcome_r, int64_t *excess_r);
 
 enum sh_db_rc sh_sel_tx_insert(struct sh_conn *conn, const struct sh_sel_tx *t);
+
+/* A new exchange between two members: the author pays (booked at once) or asks to be paid
+ * (a pending request), at "at". */
+struct sh_sel_exchange {
+	const char *author, *counterparty; /* user ids */
+	bool paying;
+	int64_t units;
+	const char *description, *service_id, *at;
+};
+/* What sh_sel_exchange_create wrote; "tx" points into the buffers beside it. */
+struct sh_sel_exchanged {
+	struct sh_sel_tx tx;
+	char id[37], author_account[37], counterparty_account[37];
+	enum sh_sel_outcome outcome; /* SH_SEL_BOOKED unless a limit refused a payment */
+	int64_t excess;
+};
+/*
+ * Writes the exchange as POST /transactions does, inside the caller's transaction: both
+ * accounts opened on first use, the transaction row, and for a payment the booking. When a
+ * limit refuses the payment, "out->outcome" says so and the caller must roll back.
+ */
+enum sh_db_rc sh_sel_exchange_create(struct sh_conn *conn, const struct sh_sel_exchange *x,
+				     const struct sh_sel_limits *limits,
+				     struct sh_sel_exchanged *out);
 /* SH_DB_ROW when found; strings in "arena". */
 enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			     struct sh_sel_tx *t);

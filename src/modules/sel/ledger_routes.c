@@ -202,39 +202,22 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	}
 
 	struct sh_sel_limits limits = limits_of(req);
-	char now[SH_TIME_LEN + 1], mine[37], theirs[37], id[SH_UUID_LEN + 1];
+	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
-	if ((rc = sh_sel_account_ensure(conn, req->user.id, &limits, now, mine)) != SH_DB_OK ||
-	    (rc = sh_sel_account_ensure(conn, other.id, &limits, now, theirs)) != SH_DB_OK)
+	struct sh_sel_exchange x = {.author = req->user.id, .counterparty = other.id,
+				    .paying = t->paying, .units = t->units,
+				    .description = t->description, .service_id = t->service_id,
+				    .at = now};
+	struct sh_sel_exchanged done;
+	if ((rc = sh_sel_exchange_create(conn, &x, &limits, &done)) != SH_DB_OK)
 		return rc;
-	sh_uuid_v7(id); /* time-ordered: see sh_uuid_v7 */
-	struct sh_sel_tx tx = {
-		.id = id,
-		.kind = t->paying ? "payment" : "request",
-		.from_account = t->paying ? mine : theirs,
-		.to_account = t->paying ? theirs : mine,
-		.from_user_id = t->paying ? req->user.id : other.id,
-		.to_user_id = t->paying ? other.id : req->user.id,
-		.units = t->units,
-		.description = t->description,
-		.service_id = t->service_id,
-		.status = t->paying ? "completed" : "pending",
-		.created_by = req->user.id,
-		.created_at = now,
-		.completed_at = t->paying ? now : NULL,
-	};
-	if ((rc = sh_sel_tx_insert(conn, &tx)) != SH_DB_OK)
-		return rc;
-	if (t->paying) {
-		rc = sh_sel_book(conn, id, mine, theirs, t->units, &limits, now, &t->limit,
-				 &t->excess);
-		if (rc != SH_DB_OK)
-			return rc;
-		if (t->limit != SH_SEL_BOOKED) {
-			*rollback_r = true;
-			return SH_DB_OK;
-		}
+	t->limit = done.outcome;
+	t->excess = done.excess;
+	if (t->limit != SH_SEL_BOOKED) {
+		*rollback_r = true;
+		return SH_DB_OK;
 	}
+	const struct sh_sel_tx tx = done.tx;
 	const struct sh_user *me = &req->user.account;
 	/* The reply is built from the values written: no read back while this transaction
 	 * holds SQLite's one writer slot. Both parties are live members: no pseudonym. */
