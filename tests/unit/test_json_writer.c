@@ -42,16 +42,14 @@ START_TEST(same_text_as_jansson_for_fixed_values)
 		"[\"Émilie Çavérnoux — 👨‍👩‍👧 ﷽\"]",
 		"[\"\\u2028\\u2029\\ud83d\\ude00\"]",
 		"[0,-1,9223372036854775807,-9223372036854775808]",
-		"[0.5,1e400,-0.0,1.0,100.0,1e20,1e-7,123456789.123456789,3.14159]",
+		"[0.5,-0.0,1.0,100.0,1e20,1e-7,123456789.123456789,3.14159]",
 		"{\"z\":1,\"a\":2,\"m\":3}",
-		"{\"k\\u0000ey\":1}",
 		"[[[[[[[[[[[]]]]]]]]]]]",
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		json_error_t err;
 		json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-		if (v == NULL) /* 1e400: jansson refuses it on input; nothing to compare */
-			continue;
+		ck_assert_msg(v != NULL, "%s: %s", texts[i], err.text);
 		assert_same_as_jansson(v);
 		json_decref(v);
 	}
