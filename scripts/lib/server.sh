@@ -266,8 +266,9 @@ sh_sanitizer_report() {
 sh_pg_db_create() {
 	local admin=$1 name=$2 base query="" authority
 	sh_trap_install
-	SH_PG_DBS+=("$admin $name")
+	# Dropped on exit only once it is ours: a name taken by another run stays theirs.
 	psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "CREATE DATABASE \"$name\"" >/dev/null || return 1
+	SH_PG_DBS+=("$admin $name")
 	base=${admin%%\?*}
 	[[ $admin != *\?* ]] || query="?${admin#*\?}"
 	authority=${base#*://}
