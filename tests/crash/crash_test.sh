@@ -38,6 +38,7 @@ fail() {
 }
 
 # --- the database ----------------------------------------------------------------------
+sh_server_clean_env SCHOOLHUB_TEST_PG_URL # none of the operator's settings leak in
 if [[ "$BACKEND" == sqlite ]]; then
 	DATABASE_URL="sqlite:///$WORK/crash.db" # four slashes: an absolute path
 else
@@ -51,7 +52,6 @@ export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="crash-test-secret-key-0123456789-abcdefghijklmnop"
 export SCHOOLHUB_LOG_LEVEL=info
 export SCHOOLHUB_MAX_CONNECTIONS_PER_IP=1024
-unset SCHOOLHUB_REGISTRATION SCHOOLHUB_MODULES SCHOOLHUB_HOST
 
 # --- the server ----------------------------------------------------------------------------
 BASE=""

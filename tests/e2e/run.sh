@@ -33,11 +33,11 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 	exit 1
 }
 
+sh_server_clean_env # none of the operator's SCHOOLHUB_*, DATABASE_URL or SEL_* leak in
 export DATABASE_URL="sqlite:///$WORK/e2e.db"
 export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="e2e-test-secret-key-0123456789-abcdefghijklmnopq"
 export SCHOOLHUB_LOG_LEVEL=info
-unset SCHOOLHUB_REGISTRATION SCHOOLHUB_MODULES SCHOOLHUB_HOST SCHOOLHUB_ENV
 
 sh_server_start "$WORK/server.log" "$BIN" || { log "the server did not start listening"; exit 1; }
 BASE=$SH_SERVER_BASE
