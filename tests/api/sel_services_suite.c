@@ -714,7 +714,6 @@ END_TEST
 
 /* --- GET /api/v1/sel/services ---------------------------------------------------- */
 
-/* Asserts the page is in (created_at DESC, id DESC) order. */
 /* A member's own list can include withdrawn services (to publish them again); nobody
  * else's, except for an admin. */
 START_TEST(own_list_with_withdrawn)
@@ -780,6 +779,7 @@ START_TEST(own_list_with_withdrawn)
 }
 END_TEST
 
+/* Asserts the page is in (created_at DESC, id DESC) order. */
 static void assert_newest_first(json_t *items, const char *prev_at, const char *prev_id)
 {
 	for (size_t i = 0; i < json_array_size(items); i++) {
