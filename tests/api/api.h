@@ -38,6 +38,9 @@ struct api_call {
 };
 void api_assert_all_unauthorized(const struct api_call *calls, size_t n);
 /* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
+/* The first column (a COUNT) of a one-row query with one or two text parameters, read
+ * directly from the running test server's database. */
+int64_t api_db_count(const char *sql, const char *p1, const char *p2);
 void api_promote(const struct th_member *m, const char *role);
 
 /* Asserts a problem+json reply with "status" and machine "code". */

@@ -37,6 +37,23 @@ void assert_field_error(const struct th_resp *r, const char *field, const char *
 	ck_assert_msg(api_has_error(r, field, code), "no error %s/%s in %s", field, code, r->body);
 }
 
+int64_t api_db_count(const char *sql, const char *p1, const char *p2)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
+	ck_assert_msg(conn != NULL, "%s", error ? error : "");
+	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	ck_assert_ptr_nonnull(st);
+	sh_stmt_bind_text(st, 1, p1);
+	if (p2 != NULL)
+		sh_stmt_bind_text(st, 2, p2);
+	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	int64_t n = sh_stmt_col_int64(st, 0);
+	sh_stmt_free(&st);
+	sh_conn_close(&conn);
+	return n;
+}
+
 void api_promote(const struct th_member *m, const char *role)
 {
 	char *error = NULL;

@@ -61,32 +61,14 @@ static bool list_has(const struct th_resp *r, const char *id)
 	return false;
 }
 
-/* COUNT(*) of a query with one or two text parameters, straight from the database. */
-static int64_t db_count(const char *sql, const char *p1, const char *p2)
-{
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, p1);
-	if (p2 != NULL)
-		sh_stmt_bind_text(st, 2, p2);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
-	sh_conn_close(&conn);
-	return n;
-}
-
 static int64_t guardian_rows(const char *child_id)
 {
-	return db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1", child_id, NULL);
+	return api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1", child_id, NULL);
 }
 
 static int64_t child_rows(const char *child_id)
 {
-	return db_count("SELECT COUNT(*) FROM children WHERE id = $1", child_id, NULL);
+	return api_db_count("SELECT COUNT(*) FROM children WHERE id = $1", child_id, NULL);
 }
 
 /* --- POST /api/v1/children ------------------------------------------------------- */
@@ -136,7 +118,7 @@ START_TEST(create_success_and_shape)
 	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
 	th_resp_free(&r);
 	ck_assert_int_eq(child_rows(child), 1);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", child, a.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", child, a.id), 1);
 
 	/* Minimal body: no birth date, no consent by default; every class is accepted. */
 	static const char *const classes[] = {"M1", "M2", "M3", "P1", "P2", "P3", "P4", "P5", "P6"};
@@ -264,7 +246,7 @@ START_TEST(create_validation)
 	ck_assert_int_eq(json_array_size(items), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "first_name")), "Leap");
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", a.id, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", a.id, NULL), 1);
 	th_member_free(&a);
 }
 END_TEST
@@ -367,7 +349,7 @@ START_TEST(guardian_reads_patches_deletes)
 	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
 	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL AND first_name = $2", id, "Nora"), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL AND first_name = $2", id, "Nora"), 1);
 	/* Changing something else keeps the cleared date cleared. */
 	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P3");
 	ck_assert_int_eq(r->status, 200);
@@ -376,7 +358,7 @@ START_TEST(guardian_reads_patches_deletes)
 	r = th_json("PATCH", path, a.access_token, "{s:s}", "class_name", "P2");
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL", id, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL", id, NULL), 1);
 	r = th_json("PATCH", path, a.access_token, "{s:s}", "birth_date", "2018-09-01");
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_str_eq(th_str(r, "birth_date"), "2018-09-01");
@@ -488,8 +470,8 @@ START_TEST(other_parent_cannot_touch_child)
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 1);
 	th_resp_free(&r);
 	ck_assert_int_eq(child_rows(id), 1);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND first_name = $2", id, "Privé"), 1);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND first_name = $2", id, "Privé"), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
 	free(id);
 	th_member_free(&a);
 	th_member_free(&b);
@@ -570,7 +552,7 @@ START_TEST(upper_case_ids_name_the_same_child)
 		    "email", co.email);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 1);
 	/* Still no way in for a stranger. */
 	r = get_child(b.access_token, up);
 	ck_assert_problem(r, 404, "not_found");
@@ -701,7 +683,7 @@ START_TEST(link_co_parent)
 	th_resp_free(&r);
 	/* None of the refused attempts linked anybody. */
 	ck_assert_int_eq(guardian_rows(id), 2);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
 	free(id);
 	th_member_free(&a);
 	th_member_free(&co);
@@ -785,7 +767,7 @@ START_TEST(unlink_guardian)
 	ck_assert_int_eq(r->body_len, 0);
 	th_resp_free(&r);
 	ck_assert_int_eq(guardian_rows(id), 1);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 0);
 	r = get_child(co.access_token, id);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);

@@ -42,21 +42,6 @@ static int free_slots(sem_t *slots)
 	return value;
 }
 
-static int64_t db_count(const char *sql, const char *param)
-{
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(slots_server.app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, param);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
-	sh_conn_close(&conn);
-	return n;
-}
-
 static double now_ms(void)
 {
 	struct timespec t;
@@ -94,9 +79,24 @@ static void expect_busy(const char *method, const char *path, const char *token,
 	free(body);
 }
 
+static struct th_server *previous;
+static int held; /* slots this test holds */
+
+/* Checked teardown (the API suites run without fork): after a failed assertion too, the
+ * slots go back, the server stops and the next suite gets its server again. */
+static void slots_teardown(void)
+{
+	if (slots_server.app != NULL) {
+		release_slots(&slots_server.app->hash_slots, held);
+		th_server_stop(&slots_server);
+	}
+	held = 0;
+	th_current = previous;
+}
+
 START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 {
-	struct th_server *previous = th_current;
+	previous = th_current;
 	char wait_env[64];
 	snprintf(wait_env, sizeof(wait_env), "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS=%d", WAIT_MS);
 	const char *env[] = {wait_env, NULL};
@@ -107,10 +107,11 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 	th_member_register(&m, "slots");
 	char newcomer[160];
 	snprintf(newcomer, sizeof(newcomer), "newcomer.%s", m.email);
-	int64_t sessions = db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", m.id);
+	int64_t sessions =
+		api_db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", m.id, NULL);
 
 	sem_t *slots = &slots_server.app->hash_slots;
-	int held = hold_all_slots(slots);
+	held = hold_all_slots(slots);
 	ck_assert_int_ge(held, 1);
 	ck_assert_int_eq(held, (int)slots_server.app->cfg.argon2_max_concurrent);
 
@@ -128,14 +129,18 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 
 	/* Nothing was written: no account, no session, no login failure counted against the
 	 * member, and the account is neither erased nor signed out. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE email = $1", newcomer), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", m.id),
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM users WHERE email = $1", newcomer, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1",
+				      m.id, NULL),
 			 sessions);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", m.email),
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1",
+				      m.email, NULL),
 			 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL",
-				  m.id),
-			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL",
+			     m.id, NULL),
+		1);
 	/* Routes that hash nothing are not held up by the saturation. */
 	struct th_resp *r = th_request("GET", "/api/v1/users/me", m.access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
@@ -144,6 +149,8 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 	ck_assert_int_eq(free_slots(slots), 0);
 
 	release_slots(slots, held);
+	int taken = held;
+	held = 0;
 	r = th_json("POST", "/api/v1/auth/login", NULL, "{s:s, s:s}", "email", m.email, "password",
 		    m.password);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
@@ -154,11 +161,8 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	th_resp_free(&r);
 	/* Every hash gave its slot back. */
-	ck_assert_int_eq(free_slots(slots), held);
-
+	ck_assert_int_eq(free_slots(slots), taken);
 	th_member_free(&m);
-	th_server_stop(&slots_server);
-	th_current = previous;
 }
 END_TEST
 
@@ -167,6 +171,7 @@ Suite *api_hash_slots_suite(void)
 	Suite *s = suite_create("hash_slots");
 	TCase *tc = tcase_create("saturation");
 	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, NULL, slots_teardown);
 	tcase_add_test(tc, saturated_password_routes_answer_429_and_write_nothing);
 	suite_add_tcase(s, tc);
 	return s;

@@ -92,22 +92,6 @@ static struct sh_conn *db_open(void)
 	return conn;
 }
 
-/* COUNT(*) of a query with one or two text parameters, straight from the database. */
-static int64_t db_count(const char *sql, const char *p1, const char *p2)
-{
-	struct sh_conn *conn = db_open();
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, p1);
-	if (p2 != NULL)
-		sh_stmt_bind_text(st, 2, p2);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
-	sh_conn_close(&conn);
-	return n;
-}
-
 /* One text column of sel_services for a service (malloc'ed; NULL for SQL NULL). */
 static char *db_service_text(const char *id, const char *column)
 {
@@ -229,7 +213,7 @@ START_TEST(create_success_and_shape)
 	th_resp_free(&r);
 
 	/* Stored as sent, with the folded search text. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
 	char *search = db_service_text(id, "search_text");
 	ck_assert_str_eq(search, "garde d'enfants a ixelles le mercredi apres-midi.\njusqu'a 3 enfants,\ta partir de 14h.");
 	free(search);
@@ -279,7 +263,7 @@ START_TEST(create_success_and_shape)
 					    "administrative_help", "other"};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		free(create_service(a.access_token, "Catégorie", codes[i], "request"));
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 15);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 15);
 	free(id);
 	th_member_free(&a);
 }
@@ -413,7 +397,7 @@ START_TEST(create_validation)
 	th_resp_free(&r);
 
 	/* Nothing was stored. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 0);
 	th_member_free(&a);
 }
 END_TEST
@@ -607,7 +591,7 @@ START_TEST(only_owner_or_admin_changes)
 	ck_assert_str_eq(title, "Aide informatique");
 	free(title);
 	ck_assert(db_service_active(id));
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
 
 	/* An admin may change and withdraw anyone's service; it stays the owner's. */
 	api_promote(&admin, "admin");
@@ -616,7 +600,7 @@ START_TEST(only_owner_or_admin_changes)
 	ck_assert_str_eq(th_str(r, "title"), "Aide informatique (modéré)");
 	ck_assert_str_eq(th_str(r, "user_id"), a.id);
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
 	r = th_request("DELETE", path, admin.access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 204);
 	th_resp_free(&r);
@@ -658,7 +642,7 @@ START_TEST(delete_withdraws)
 	ck_assert_int_eq(r->body_len, 0);
 	th_resp_free(&r);
 	/* Still in the database (transactions may name it), inactive. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1", id, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1", id, NULL), 1);
 	ck_assert(!db_service_active(id));
 	/* Gone from the list, still readable by id. */
 	r = list_services(b.access_token, query);
@@ -895,7 +879,7 @@ START_TEST(list_pagination_walk)
 	ck_assert_int_eq(found_mine, N);
 	/* As many as the database holds active services of active members. */
 	ck_assert_int_eq((int64_t)walked,
-			 db_count("SELECT COUNT(*) FROM sel_services s JOIN users u ON u.id = s.user_id "
+			 api_db_count("SELECT COUNT(*) FROM sel_services s JOIN users u ON u.id = s.user_id "
 				  "WHERE s.is_active AND u.active AND u.deleted_at IS NULL AND s.id <> $1",
 				  RANDOM_UUID, NULL));
 	json_decref(seen_ids);
@@ -1239,7 +1223,7 @@ START_TEST(inactive_and_deleted_owners)
 	char *desc = db_service_text(gone_id, "description");
 	ck_assert_str_eq(desc, "");
 	free(desc);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1 AND (is_active OR search_text <> '')", gone.id, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1 AND (is_active OR search_text <> '')", gone.id, NULL), 0);
 	snprintf(query, sizeof(query), "user_id=%s", gone.id);
 	r = list_services(a.access_token, query);
 	ck_assert_int_eq(json_array_size(items_of(r)), 0);
@@ -1290,7 +1274,7 @@ START_TEST(every_route_needs_a_token)
 	};
 	api_assert_all_unauthorized(calls, sizeof(calls) / sizeof(calls[0]));
 	/* Nothing happened. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE user_id = $1", a.id, NULL), 1);
 	struct th_resp *r = get_service(a.access_token, id);
 	ck_assert_str_eq(th_str(r, "title"), "Protégé");
 	ck_assert(json_is_true(json_object_get(r->json, "is_active")));

@@ -44,20 +44,6 @@ static struct sh_conn *db_conn(void)
 	return conn;
 }
 
-/* COUNT(*) of a query with one text parameter. */
-static int64_t db_count(const char *sql, const char *param)
-{
-	struct sh_conn *conn = db_conn();
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, param);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
-	sh_conn_close(&conn);
-	return n;
-}
-
 static char *create_child(const char *token, const char *first, const char *last)
 {
 	struct th_resp *r = th_json("POST", "/api/v1/children", token, "{s:s, s:s, s:s}",
@@ -892,7 +878,7 @@ START_TEST(delete_me_errors)
 	r = refresh(m.refresh_token);
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND active AND deleted_at IS NULL", m.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND active AND deleted_at IS NULL", m.id, NULL), 1);
 	th_member_free(&m);
 }
 END_TEST
@@ -913,7 +899,7 @@ START_TEST(delete_me_erases_the_account)
 	r = login(a.email, "not the password at all");
 	ck_assert_problem(r, 401, "invalid_credentials");
 	th_resp_free(&r);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email, NULL), 1);
 	add_guardian(a.access_token, shared, co.email);
 	r = directory(co.access_token, "q=goneaway");
 	ck_assert(items_contain(r, a.id));
@@ -924,7 +910,7 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_int_eq(r->body_len, 0);
 	th_resp_free(&r);
 	/* Right after deletion (later failed logins are recorded anew, and pruned after 15 min). */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email, NULL), 0);
 
 	/* Every way in is closed. */
 	r = get_me(a.access_token);
@@ -944,11 +930,11 @@ START_TEST(delete_me_erases_the_account)
 	th_resp_free(&r);
 
 	/* The child only they guarded is gone, with its links. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1", alone), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1", alone), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", a.id), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1", alone, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1", alone, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", a.id, NULL), 0);
 	/* The shared child stays, with the co-parent as only guardian. */
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM children WHERE id = $1", shared), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1", shared, NULL), 1);
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/children/%s", shared);
 	r = th_request("GET", path, co.access_token, NULL, NULL, NULL);
@@ -993,12 +979,12 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_int_eq(sh_stmt_step(st), SH_DB_OK);
 	sh_stmt_free(&st);
 	sh_conn_close(&conn);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE email = $1", a.email), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE first_name = $1 OR last_name = $1", "Goneaway"), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE first_name = $1", "Wivinella"), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE phone = $1", "+32 471 55 44 33"), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM users WHERE search_name LIKE $1", "%wivinella%"), 0);
-	ck_assert_int_eq(db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", a.id), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE email = $1", a.email, NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE first_name = $1 OR last_name = $1", "Goneaway", NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE first_name = $1", "Wivinella", NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE phone = $1", "+32 471 55 44 33", NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE search_name LIKE $1", "%wivinella%", NULL), 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", a.id, NULL), 0);
 
 	/* The address is free again, for a brand new account. */
 	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email",
