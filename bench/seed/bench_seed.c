@@ -1,18 +1,27 @@
 /*
  * Bench data: many families, their SEL services and a year of SEL history, loaded fast
- * (multi-row INSERTs through app/row_batch.c, one argon2id hash shared by every login,
+ * (multi-row INSERTs through row_batch.c, one argon2id hash shared by every login,
  * commits every BENCH_COMMIT_EVERY transactions).
  *
- * The ledger is written directly, not through the booking code, so it must keep the same
- * invariants the audit checks: every member account opens with SEL_INITIAL_BALANCE from the
- * system account; a completed transaction has two entries (-units payer, +units payee, with
- * the running balance); no other transaction has entries; stored balances (and totals) are
+ * Why the ledger is written directly and not through sh_sel_book: booking 200,000
+ * transactions one by one costs five statements each (two guarded UPDATEs, the
+ * transaction, two entries), a round trip apiece on PostgreSQL: minutes instead of
+ * seconds for the 10,000 families of scripts/bench.sh. So this file keeps the invariants
+ * sh_sel_book keeps: every member account opens with SEL_INITIAL_BALANCE from the system
+ * account; a completed transaction has two entries (-units payer, +units payee, with the
+ * running balance); no other transaction has entries; stored balances (and totals) are
  * what the entries add up to; no balance leaves [SEL_MIN_BALANCE, SEL_MAX_BALANCE].
+ * And it does not take its own word for it: before committing, the SEL module's audit
+ * (sh_sel_audit) and a limits query check the result, and a load that fails them is
+ * rolled back. tests/cli/seed_bench_test.sh checks the same, plus the running balances.
  * Accounts must exist before their entries (foreign keys), so the history is simulated
  * twice from the same PRNG state: once for the final balances the accounts are inserted
  * with, once to write the transactions.
+ *
+ * This is a separate program (schoolhub-bench), never linked into the schoolhub binary:
+ * it bypasses the booking code and tunes malloc for a short-lived bulk load.
  */
-#include "app/bench_seed.h"
+#include "bench_seed.h"
 
 #include <inttypes.h>
 #include <malloc.h>
@@ -21,9 +30,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/row_batch.h"
-#include "modules/sel/sel.h"
+#include <sodium.h>
+
+#include "app/seed_guard.h"
 #include "modules/users/user_queries.h"
+#include "bench_rng.h"
+#include "ledger_check.h"
+#include "row_batch.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/security.h"
 #include "schoolhub/text.h"
@@ -35,71 +48,6 @@
 #define BENCH_COMMIT_EVERY 50000 /* ledger transactions per PostgreSQL transaction */
 #define HISTORY_DAYS 365
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- deterministic randomness (xoshiro256**, seeded by splitmix64) --------------------- */
-
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = seed ^ (stream * 0xd1b54a32d192ed03ULL);
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform in [0, n) (the modulo bias is irrelevant for n far below 2^64). */
-static uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	return rng_next(r) % n;
-}
-
-static bool rng_percent(struct rng *r, unsigned percent)
-{
-	return rng_below(r, 100) < percent;
-}
-
-/* A version 4 UUID from "r", so the same seed gives the same ids. */
-static void rng_uuid(struct rng *r, char out[SH_UUID_LEN + 1])
-{
-	unsigned char b[16];
-	uint64_t a = rng_next(r), c = rng_next(r);
-	memcpy(b, &a, 8);
-	memcpy(b + 8, &c, 8);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, SH_UUID_LEN + 1,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-		 b[15]);
-}
 
 /* ---- what a school looks like ------------------------------------------------------------ */
 
@@ -171,9 +119,12 @@ struct seed {
 	const struct sh_bench_seed_opts *o;
 	struct sh_conn *conn;
 	const char *hash;
+	char system_account[SH_UUID_LEN + 1]; /* the school's account, from the migration */
+	int64_t members_before;               /* members found in the database: then refused */
+	bool check_failed;                    /* the load broke an invariant (said on stderr) */
 	time_t now, history_start;
 	char joined[SH_TIME_LEN + 1]; /* created_at of every user and account */
-	struct rng people, ids, sim;
+	struct bench_rng people, ids, sim;
 	struct member *members;       /* parents, then the hot member last */
 	int64_t n_members, n_family_members, cap_members;
 	char (*services)[SH_UUID_LEN + 1];
@@ -216,13 +167,13 @@ static enum sh_db_rc user_row(struct seed *s, const char *id, const char *email,
 
 static enum sh_db_rc service_row(struct seed *s, struct member *owner)
 {
-	const struct service_kind *k = &service_kinds[rng_below(&s->people, COUNT(service_kinds))];
+	const struct service_kind *k = &service_kinds[bench_rng_below(&s->people, COUNT(service_kinds))];
 	if (s->n_services == s->cap_services) {
 		s->cap_services = s->cap_services ? s->cap_services * 2 : 1024;
 		s->services = sh_realloc(s->services, (size_t)s->cap_services * sizeof(*s->services));
 	}
 	char *id = s->services[s->n_services];
-	rng_uuid(&s->ids, id);
+	bench_rng_uuid(&s->ids, id);
 	if (strcmp(k->kind, "offer") == 0 && owner->offer < 0)
 		owner->offer = (int)s->n_services;
 	s->n_services++;
@@ -251,18 +202,18 @@ static enum sh_db_rc child_rows(struct seed *s, const char *last, const int64_t 
 				int n_parents)
 {
 	char id[SH_UUID_LEN + 1], birth[11];
-	rng_uuid(&s->ids, id);
-	unsigned cls = (unsigned)rng_below(&s->people, COUNT(classes));
+	bench_rng_uuid(&s->ids, id);
+	unsigned cls = (unsigned)bench_rng_below(&s->people, COUNT(classes));
 	/* School year 2026-2027: M1 children were born in 2023, P6 children in 2015. */
 	snprintf(birth, sizeof(birth), "%u-%02u-%02u", 2023 - cls,
-		 (unsigned)rng_below(&s->people, 12) + 1, (unsigned)rng_below(&s->people, 28) + 1);
+		 (unsigned)bench_rng_below(&s->people, 12) + 1, (unsigned)bench_rng_below(&s->people, 28) + 1);
 	struct sh_row_batch *b = &s->children_b;
 	sh_row_batch_text(b, id);
-	sh_row_batch_text(b, first_child[rng_below(&s->people, COUNT(first_child))]);
+	sh_row_batch_text(b, first_child[bench_rng_below(&s->people, COUNT(first_child))]);
 	sh_row_batch_text(b, last);
 	sh_row_batch_text(b, classes[cls]);
 	sh_row_batch_text(b, birth);
-	sh_row_batch_bool(b, rng_percent(&s->people, 80));
+	sh_row_batch_bool(b, bench_rng_percent(&s->people, 80));
 	sh_row_batch_text(b, s->joined);
 	sh_row_batch_text(b, s->joined);
 	enum sh_db_rc rc = sh_row_batch_end_row(b);
@@ -281,31 +232,31 @@ static enum sh_db_rc child_rows(struct seed *s, const char *last, const int64_t 
  * then a service offered or asked for. */
 static enum sh_db_rc family_rows(struct seed *s, int64_t f)
 {
-	const char *last = surnames[rng_below(&s->people, COUNT(surnames))];
-	int n_parents = rng_percent(&s->people, 85) ? 2 : 1;
+	const char *last = surnames[bench_rng_below(&s->people, COUNT(surnames))];
+	int n_parents = bench_rng_percent(&s->people, 85) ? 2 : 1;
 	int64_t parents[2] = {-1, -1}; /* indexes: member_add() may move the array */
 	enum sh_db_rc rc = SH_DB_OK;
 	for (int p = 0; p < n_parents && rc == SH_DB_OK; p++) {
-		unsigned lang = (unsigned)rng_below(&s->people, 100);
+		unsigned lang = (unsigned)bench_rng_below(&s->people, 100);
 		const char *locale = lang < 60 ? "fr" : lang < 95 ? "nl" : "en";
-		const char *first = lang < 60 ? first_fr[rng_below(&s->people, COUNT(first_fr))]
-				    : lang < 95 ? first_nl[rng_below(&s->people, COUNT(first_nl))]
-						: first_en[rng_below(&s->people, COUNT(first_en))];
+		const char *first = lang < 60 ? first_fr[bench_rng_below(&s->people, COUNT(first_fr))]
+				    : lang < 95 ? first_nl[bench_rng_below(&s->people, COUNT(first_nl))]
+						: first_en[bench_rng_below(&s->people, COUNT(first_en))];
 		char email[64];
 		snprintf(email, sizeof(email), "parent%" PRId64 "%c" BENCH_DOMAIN, f + 1, 'a' + p);
 		struct member *m = member_add(s);
 		parents[p] = s->n_members - 1;
-		rng_uuid(&s->ids, m->user_id);
+		bench_rng_uuid(&s->ids, m->user_id);
 		rc = user_row(s, m->user_id, email, first, last, locale, "parent");
 	}
-	unsigned k = (unsigned)rng_below(&s->people, 100);
+	unsigned k = (unsigned)bench_rng_below(&s->people, 100);
 	int n_children = k < 45 ? 1 : k < 85 ? 2 : 3;
 	for (int c = 0; c < n_children && rc == SH_DB_OK; c++)
 		rc = child_rows(s, last, parents, n_parents);
 	for (int p = 0; p < n_parents && rc == SH_DB_OK; p++) {
-		if (rng_percent(&s->people, 30))
+		if (bench_rng_percent(&s->people, 30))
 			rc = service_row(s, &s->members[parents[p]]);
-		if (rc == SH_DB_OK && rng_percent(&s->people, 8))
+		if (rc == SH_DB_OK && bench_rng_percent(&s->people, 8))
 			rc = service_row(s, &s->members[parents[p]]);
 	}
 	return rc;
@@ -320,24 +271,24 @@ static enum sh_db_rc people_rows(struct seed *s)
 	char id[SH_UUID_LEN + 1], email[64];
 	s->teachers = s->o->families / 20 > 0 ? s->o->families / 20 : 1;
 	for (int64_t t = 0; t < s->teachers && rc == SH_DB_OK; t++) {
-		rng_uuid(&s->ids, id);
+		bench_rng_uuid(&s->ids, id);
 		snprintf(email, sizeof(email), "teacher%" PRId64 BENCH_DOMAIN, t + 1);
-		rc = user_row(s, id, email, first_fr[rng_below(&s->people, COUNT(first_fr))],
-			      surnames[rng_below(&s->people, COUNT(surnames))], "fr", "teacher");
+		rc = user_row(s, id, email, first_fr[bench_rng_below(&s->people, COUNT(first_fr))],
+			      surnames[bench_rng_below(&s->people, COUNT(surnames))], "fr", "teacher");
 	}
 	if (rc == SH_DB_OK) {
-		rng_uuid(&s->ids, id);
+		bench_rng_uuid(&s->ids, id);
 		rc = user_row(s, id, BENCH_ADMIN, "Direction", "Bench", "fr", "admin");
 	}
 	s->hot_index = -1;
 	if (rc == SH_DB_OK && s->o->hot_member_tx > 0) {
 		struct member *hot = member_add(s);
 		s->hot_index = s->n_members - 1;
-		rng_uuid(&s->ids, hot->user_id);
+		bench_rng_uuid(&s->ids, hot->user_id);
 		rc = user_row(s, hot->user_id, BENCH_HOT, "Hot", "Member", "fr", "parent");
 	}
 	for (int64_t i = 0; i < s->n_members; i++)
-		rng_uuid(&s->ids, s->members[i].account_id);
+		bench_rng_uuid(&s->ids, s->members[i].account_id);
 	/* Children need their parents, guardians their children, services their owners. */
 	if (rc == SH_DB_OK)
 		rc = sh_row_batch_flush(&s->users);
@@ -397,11 +348,11 @@ static bool hot_booking(struct seed *s, int64_t j, int64_t *cursor, struct booki
 static bool family_booking(struct seed *s, struct booking *bk)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		int64_t payer = (int64_t)rng_below(&s->sim, (uint64_t)s->n_family_members);
-		int64_t payee = (int64_t)rng_below(&s->sim, (uint64_t)s->n_family_members);
-		int64_t units = unit_choices[rng_below(&s->sim, COUNT(unit_choices))];
-		bool request = rng_percent(&s->sim, 30);
-		unsigned st = (unsigned)rng_below(&s->sim, 100);
+		int64_t payer = (int64_t)bench_rng_below(&s->sim, (uint64_t)s->n_family_members);
+		int64_t payee = (int64_t)bench_rng_below(&s->sim, (uint64_t)s->n_family_members);
+		int64_t units = unit_choices[bench_rng_below(&s->sim, COUNT(unit_choices))];
+		bool request = bench_rng_percent(&s->sim, 30);
+		unsigned st = (unsigned)bench_rng_below(&s->sim, 100);
 		const char *status = !request || st < 80 ? "completed"
 				     : st < 90	       ? "pending"
 				     : st < 97	       ? "declined"
@@ -412,7 +363,7 @@ static bool family_booking(struct seed *s, struct booking *bk)
 		if (completed && !fits(s, &s->members[payer], &s->members[payee], units))
 			continue;
 		int offer = s->members[payee].offer;
-		bool with_service = offer >= 0 && rng_percent(&s->sim, 50);
+		bool with_service = offer >= 0 && bench_rng_percent(&s->sim, 50);
 		*bk = (struct booking){.payer = payer,
 				       .payee = payee,
 				       .units = units,
@@ -467,7 +418,7 @@ static enum sh_db_rc tx_row(struct seed *s, const struct booking *bk, const char
 {
 	struct member *payer = &s->members[bk->payer], *payee = &s->members[bk->payee];
 	char id[SH_UUID_LEN + 1];
-	rng_uuid(&s->ids, id);
+	bench_rng_uuid(&s->ids, id);
 	bool completed = strcmp(bk->status, "completed") == 0;
 	struct sh_row_batch *b = &s->txs;
 	sh_row_batch_text(b, id);
@@ -505,7 +456,7 @@ static enum sh_db_rc simulate(struct seed *s, bool write)
 		s->members[i].balance = cfg->sel_initial_balance;
 		s->members[i].given = s->members[i].received = 0;
 	}
-	rng_seed(&s->sim, s->o->seed, 3);
+	bench_rng_seed(&s->sim, s->o->seed, 3);
 	int64_t family_tx = s->n_family_members >= 2 ? s->o->families * s->o->tx_per_family : 0;
 	int64_t hot = s->hot_index >= 0 ? s->o->hot_member_tx : 0, total = family_tx + hot;
 	int64_t hot_done = 0, hot_cursor = 0;
@@ -567,11 +518,11 @@ static enum sh_db_rc account_rows(struct seed *s)
 	     i++) {
 		struct member *m = &s->members[i];
 		char id[SH_UUID_LEN + 1];
-		rng_uuid(&s->ids, id);
+		bench_rng_uuid(&s->ids, id);
 		struct sh_row_batch *b = &s->txs;
 		sh_row_batch_text(b, id);
 		sh_row_batch_text(b, "opening");
-		sh_row_batch_text(b, SH_SEL_SYSTEM_ACCOUNT);
+		sh_row_batch_text(b, s->system_account);
 		sh_row_batch_text(b, m->account_id);
 		sh_row_batch_text(b, NULL);
 		sh_row_batch_text(b, m->user_id);
@@ -587,7 +538,7 @@ static enum sh_db_rc account_rows(struct seed *s)
 		/* The system account's running balance is not tracked: the statement of the
 		 * system account is never shown, and its stored balance is set below. */
 		if (rc == SH_DB_OK)
-			rc = entry_row(s, id, SH_SEL_SYSTEM_ACCOUNT, -cfg->sel_initial_balance,
+			rc = entry_row(s, id, s->system_account, -cfg->sel_initial_balance,
 				       -(i + 1) * cfg->sel_initial_balance, s->joined);
 		if (rc == SH_DB_OK)
 			rc = entry_row(s, id, m->account_id, cfg->sel_initial_balance,
@@ -601,7 +552,7 @@ static enum sh_db_rc account_rows(struct seed *s)
 			 "WHERE id = $1");
 	if (st == NULL)
 		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, SH_SEL_SYSTEM_ACCOUNT);
+	sh_stmt_bind_text(st, 1, s->system_account);
 	sh_stmt_bind_int64(st, 2, s->openings * cfg->sel_initial_balance);
 	sh_stmt_bind_text(st, 3, s->joined);
 	return sh_stmt_exec_free(&st, NULL);
@@ -637,9 +588,30 @@ static enum sh_db_rc deep_cursor(struct seed *s, char out[16])
 	return rc;
 }
 
+/* Inside the load's transaction, before any write: the members already there (the load is
+ * refused unless there are none) and the id of the school's SEL account. */
+static enum sh_db_rc load_preconditions(struct seed *s)
+{
+	enum sh_db_rc rc = sh_seed_member_count(s->conn, &s->members_before);
+	if (rc != SH_DB_OK || s->members_before > 0)
+		return rc;
+	return bench_system_account(s->conn, s->system_account);
+}
+
+/*
+ * The whole load in one transaction on SQLite, so a load that fails its checks leaves
+ * nothing; PostgreSQL commits every BENCH_COMMIT_EVERY transactions (maybe_commit), so
+ * there a failed load leaves part of it behind: the database is a throwaway one anyway.
+ */
 static enum sh_db_rc load(struct seed *s)
 {
 	enum sh_db_rc rc = sh_conn_begin(s->conn, SH_TX_WRITE);
+	if (rc == SH_DB_OK)
+		rc = load_preconditions(s);
+	if (rc == SH_DB_OK && s->members_before > 0) {
+		sh_conn_rollback(s->conn);
+		return SH_DB_OK;
+	}
 	if (rc == SH_DB_OK)
 		rc = people_rows(s);
 	if (rc == SH_DB_OK)
@@ -654,10 +626,13 @@ static enum sh_db_rc load(struct seed *s)
 		const struct member *m = &s->members[i];
 		if (m->balance != m->final_balance || m->given != m->final_given ||
 		    m->received != m->final_received) {
-			fprintf(stderr, "schoolhub: seed-bench: the two simulations differ\n");
+			fprintf(stderr, "schoolhub-bench: the two simulations differ\n");
+			s->check_failed = true;
 			rc = SH_DB_ERROR;
 		}
 	}
+	if (rc == SH_DB_OK)
+		rc = bench_ledger_verify(s->conn, &s->app->cfg, &s->check_failed);
 	if (rc == SH_DB_OK)
 		rc = sh_conn_commit(s->conn);
 	else
@@ -723,7 +698,8 @@ static void batches_free(struct seed *s)
 		sh_row_batch_free(all[i]);
 }
 
-static void print_summary(const struct seed *s, double seconds, const char *cursor, FILE *out)
+static void print_summary(const struct seed *s, double seconds, const char *cursor,
+			  const char *password, FILE *out)
 {
 	fprintf(out,
 		"Bench data loaded in %.1f s (%s): %" PRId64 " families, %" PRId64
@@ -736,7 +712,7 @@ static void print_summary(const struct seed *s, double seconds, const char *curs
 	if (s->skipped > 0)
 		fprintf(out, "%" PRId64 " transactions were left out: no pair within the limits.\n",
 			s->skipped);
-	fprintf(out, "Bench logins (password for all: %s):\n", SH_BENCH_PASSWORD);
+	fprintf(out, "Bench logins (" SH_BENCH_PASSWORD_LABEL "%s):\n", password);
 	fprintf(out, "  %-34s admin\n", BENCH_ADMIN);
 	fprintf(out, "  %-34s parents of family N (b: second parent, in 85%% of families)\n",
 		"parent<N>a" BENCH_DOMAIN);
@@ -744,6 +720,16 @@ static void print_summary(const struct seed *s, double seconds, const char *curs
 	if (s->hot_index >= 0)
 		fprintf(out, "  %-34s member with %" PRId64 " transactions; deep cursor: %s\n",
 			BENCH_HOT, s->o->hot_member_tx, cursor[0] ? cursor : "-");
+}
+
+/* A password nobody knows before this load: 18 random bytes, 24 URL-safe characters. */
+static void new_password(char out[SH_BENCH_PASSWORD_LEN + 1])
+{
+	unsigned char raw[18];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, SH_BENCH_PASSWORD_LEN + 1, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
 }
 
 int sh_bench_seed(struct sh_app *app, const struct sh_bench_seed_opts *opts, FILE *out)
@@ -756,52 +742,50 @@ int sh_bench_seed(struct sh_app *app, const struct sh_bench_seed_opts *opts, FIL
 	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
 	/* One argon2id hash (~50 ms) for every login: hashing each would take hours. */
-	char hash[SH_PASSWORD_HASH_MAX];
-	if (sh_password_hash(app, SH_BENCH_PASSWORD, hash) != SH_PW_OK)
+	char password[SH_BENCH_PASSWORD_LEN + 1], hash[SH_PASSWORD_HASH_MAX];
+	new_password(password);
+	if (sh_password_hash(app, password, hash) != SH_PW_OK)
 		return -1;
 	char *error = NULL;
 	struct seed s = {.app = app, .o = opts, .hash = hash, .now = time(NULL)};
 	s.conn = sh_db_connect(app->db, &error);
 	if (s.conn == NULL) {
-		fprintf(stderr, "schoolhub: database: %s\n", error);
+		fprintf(stderr, "schoolhub-bench: database: %s\n", error);
 		sh_free(&error);
 		return -1;
-	}
-	struct sh_arena *arena = sh_arena_create();
-	struct sh_user existing;
-	enum sh_db_rc rc = sh_user_by_email(s.conn, arena, BENCH_ADMIN, &existing);
-	sh_arena_destroy(&arena);
-	if (rc == SH_DB_ROW) {
-		sh_conn_close(&s.conn);
-		fprintf(out, "Bench data already present (%s exists): nothing loaded.\n", BENCH_ADMIN);
-		return 0;
 	}
 	/* Rows keyed by random UUIDs land all over the indexes: with SQLite's default 2 MB
 	 * page cache every insert re-reads and spills pages. 256 MB for this connection. */
 	if (sh_db_kind(app->db) == SH_DB_SQLITE &&
 	    sh_conn_exec_script(s.conn, "PRAGMA cache_size = -262144") != SH_DB_OK)
-		fprintf(stderr, "schoolhub: seed-bench: could not enlarge the SQLite page cache\n");
+		fprintf(stderr, "schoolhub-bench: could not enlarge the SQLite page cache\n");
 	s.history_start = s.now - (time_t)HISTORY_DAYS * 86400;
 	sh_time_format(s.history_start - 86400, s.joined);
-	rng_seed(&s.people, opts->seed, 1);
-	rng_seed(&s.ids, opts->seed, 2);
+	bench_rng_seed(&s.people, opts->seed, 1);
+	bench_rng_seed(&s.ids, opts->seed, 2);
 	batches_init(&s);
 	char cursor[16] = "";
-	if (rc == SH_DB_OK)
-		rc = load(&s);
-	if (rc == SH_DB_OK)
+	enum sh_db_rc rc = load(&s);
+	if (rc == SH_DB_OK && s.members_before == 0)
 		rc = deep_cursor(&s, cursor);
 	batches_free(&s);
-	if (rc != SH_DB_OK)
-		fprintf(stderr, "schoolhub: could not load the bench data (database error: %s)\n",
+	if (rc != SH_DB_OK && s.check_failed)
+		fprintf(stderr, "schoolhub-bench: the load failed its checks: not committed%s\n",
+			sh_db_kind(app->db) == SH_DB_POSTGRES ? " (but for its earlier chunks)" : "");
+	else if (rc != SH_DB_OK)
+		fprintf(stderr, "schoolhub-bench: could not load the bench data (database error: %s)\n",
 			sh_conn_last_error(s.conn));
 	sh_conn_close(&s.conn);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (rc == SH_DB_OK)
+	int result = rc != SH_DB_OK ? -1 : s.members_before > 0 ? 1 : 0;
+	if (result == 1)
+		sh_seed_print_not_empty("schoolhub-bench seed", s.members_before);
+	else if (result == 0)
 		print_summary(&s, (double)(t1.tv_sec - t0.tv_sec) +
 					  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-			      cursor, out);
+			      cursor, password, out);
+	sodium_memzero(password, sizeof(password));
 	free(s.members);
 	free(s.services);
-	return rc == SH_DB_OK ? 0 : -1;
+	return result;
 }
