@@ -59,7 +59,7 @@ else
 fi
 # The startup line is info, not logged at warn: a free port, then /ready.
 port=$(sh_free_port) || { echo "soak: no free port" >&2; exit 1; }
-sh_server_launch "$WORK/server.log" "$BUILD/schoolhub" DATABASE_URL="$url" SCHOOLHUB_DATA_DIR="$WORK" \
+sh_server_launch "$WORK/server.log" "$BUILD/schoolhub" SCHOOLHUB_ENV=development DATABASE_URL="$url" SCHOOLHUB_DATA_DIR="$WORK" \
 	SCHOOLHUB_PORT="$port" SCHOOLHUB_LOG_LEVEL=warn SCHOOLHUB_MAX_CONNECTIONS_PER_IP=4096 \
 	SCHOOLHUB_SECRET_KEY="soak-secret-key-0123456789-abcdefghijklmnopqrstuvw"
 SERVER_PID=$SH_SERVER_PID

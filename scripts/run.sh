@@ -7,6 +7,10 @@
 # database migrations, loads the demo data on the first start only (the demo
 # logins are printed then), and serves on http://127.0.0.1:8080.
 #
+# This is the development path: it sets SCHOOLHUB_ENV=development (open registration, a
+# secret generated in the data directory, the demo school), which the binary alone never
+# assumes: with SCHOOLHUB_ENV unset, schoolhub runs as production.
+#
 # Every variable of docs/CONFIG.md can be set by the caller, e.g.
 #   SCHOOLHUB_PORT=9000 DATABASE_URL=postgresql://sh:secret@localhost/schoolhub scripts/run.sh
 set -euo pipefail
@@ -23,6 +27,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSCHOOLHUB_SANITIZE=OFF \
 	-DSCHOOLHUB_BUILD_TESTS=OFF
 cmake --build build -j"$(sh_jobs)" --target schoolhub
 
+export SCHOOLHUB_ENV="${SCHOOLHUB_ENV:-development}"
 export SCHOOLHUB_DATA_DIR="${SCHOOLHUB_DATA_DIR:-./data}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///./data/schoolhub.db}"
 # The data directory holds the secret key and (with SQLite) the database: keep it private.
@@ -34,12 +39,20 @@ fi
 sh_info "applying migrations (${DATABASE_URL%%://*} database; the URL may hold a password, so not shown)"
 build/schoolhub migrate
 
+# seed-demo loads only into a database without members, and exits 3 when it refuses (a
+# database already in use): then there is nothing to load, now or at the next start.
 marker="$SCHOOLHUB_DATA_DIR/.demo-seeded"
-if [[ "${SCHOOLHUB_ENV:-development}" == production ]]; then
+if [[ $SCHOOLHUB_ENV == production ]]; then
 	sh_info "SCHOOLHUB_ENV=production: not loading the demo data"
 elif [[ ! -e "$marker" ]]; then
 	sh_info "first start: loading the demo data (keep the logins printed below)"
-	build/schoolhub seed-demo
+	seed_rc=0
+	build/schoolhub seed-demo || seed_rc=$?
+	case $seed_rc in
+	0) ;;
+	3) sh_info "the database already holds members: no demo data loaded" ;;
+	*) sh_die "schoolhub seed-demo failed (exit $seed_rc)" ;;
+	esac
 	touch "$marker"
 fi
 

@@ -20,6 +20,11 @@
 #   sh_on_exit HOOK                    run HOOK on exit ($SH_EXIT_RC is the exit status)
 #   sh_server_log_on_failure LINES     on a failing exit, show the end of the last server log
 #
+# The server's mode is the caller's to say: schoolhub runs as production when SCHOOLHUB_ENV is
+# unset (a secret required, invitation-only registration, no seeders), and nothing here
+# sets it, so each script exports SCHOOLHUB_ENV=development (or passes it) when it needs
+# open registration, and a test of the default can leave it unset.
+#
 # Cleanup is by pid, never by name, and always happens: the first function that registers
 # something (a process, a database, the work directory, a hook) installs an EXIT trap, and
 # INT/TERM/HUP traps that exit 130/143/129. On exit the tracked processes are stopped (last

@@ -1,15 +1,14 @@
 /* Command-line entry points. Each command loads the configuration it needs and nothing more. */
 #include "schoolhub/cli.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/bench_seed.h"
 #include "app/demo_seed.h"
+#include "app/seed_guard.h"
 #include "modules/auth/invites.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
@@ -24,9 +23,8 @@ static const char usage[] =
 	"  migrate                                apply database migrations\n"
 	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent)\n"
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
-	"  seed-demo                              load a small demo school and print its logins\n"
-	"  seed-bench --families N [--transactions-per-family M] [--hot-member-transactions K]\n"
-	"             [--seed S]                  load a large school for benchmarks\n"
+	"  seed-demo                              load a small demo school into an empty\n"
+	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
 
 static int die(const char *what, char *error)
@@ -36,6 +34,16 @@ static int die(const char *what, char *error)
 	return 1;
 }
 
+/* The app from a loaded "cfg" (which it takes over). */
+static int open_app_with(struct sh_config *cfg, bool migrate, struct sh_app **app_r)
+{
+	char *error = NULL;
+	sh_log_set_level(cfg->log_level);
+	if (sh_app_create(cfg, migrate, app_r, &error) != 0)
+		return die("startup", error);
+	return 0;
+}
+
 /* Loads config and app; "need_secret" for commands that sign tokens or hash passwords. */
 static int open_app(bool need_secret, bool migrate, struct sh_app **app_r)
 {
@@ -43,10 +51,7 @@ static int open_app(bool need_secret, bool migrate, struct sh_app **app_r)
 	char *error = NULL;
 	if (sh_config_load(&cfg, need_secret, &error) != 0)
 		return die("configuration", error);
-	sh_log_set_level(cfg.log_level);
-	if (sh_app_create(&cfg, migrate, app_r, &error) != 0)
-		return die("startup", error);
-	return 0;
+	return open_app_with(&cfg, migrate, app_r);
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -175,77 +180,20 @@ static int cmd_invite_create(int argc, char **argv)
 
 static int cmd_seed_demo(void)
 {
-	struct sh_app *app = NULL;
-	if (open_app(false, true, &app) != 0)
-		return 1;
-	if (app->cfg.env == SH_ENV_PRODUCTION) {
-		/* The demo admin's password is public. */
-		sh_app_destroy(&app);
-		fprintf(stderr, "schoolhub: seed-demo refuses to run with SCHOOLHUB_ENV=production\n");
-		return 1;
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, false, &error) != 0)
+		return die("configuration", error);
+	if (sh_seed_check_env(&cfg, "schoolhub seed-demo") != 0) {
+		sh_config_free(&cfg);
+		return SH_SEED_EXIT_REFUSED;
 	}
+	struct sh_app *app = NULL;
+	if (open_app_with(&cfg, true, &app) != 0)
+		return 1;
 	int rc = sh_demo_seed(app, stdout);
 	sh_app_destroy(&app);
-	return rc == 0 ? 0 : 1;
-}
-
-/* "--name VALUE" as a whole number in [min, max]; -1 (with a message) when it is not. */
-static int parse_count(const char *name, const char *value, int64_t min, int64_t max,
-		       int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
-		fprintf(stderr, "schoolhub: %s must be a whole number between %lld and %lld\n", name,
-			(long long)min, (long long)max);
-		return -1;
-	}
-	*out = n;
-	return 0;
-}
-
-static int cmd_seed_bench(int argc, char **argv)
-{
-	struct sh_bench_seed_opts o = {.families = 0, .tx_per_family = 20, .seed = 1};
-	int64_t seed = 1;
-	for (int i = 2; i < argc; i += 2) {
-		const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-		int rc;
-		if (value == NULL)
-			rc = 1;
-		else if (strcmp(name, "--families") == 0)
-			rc = parse_count(name, value, 1, 10000000, &o.families);
-		else if (strcmp(name, "--transactions-per-family") == 0)
-			rc = parse_count(name, value, 0, 1000, &o.tx_per_family);
-		else if (strcmp(name, "--hot-member-transactions") == 0)
-			rc = parse_count(name, value, 0, 100000000, &o.hot_member_tx);
-		else if (strcmp(name, "--seed") == 0)
-			rc = parse_count(name, value, 0, INT64_MAX, &seed);
-		else
-			rc = 1;
-		if (rc > 0) /* not an option of seed-bench, or no value */
-			fputs(usage, stderr);
-		if (rc != 0)
-			return 2;
-	}
-	o.seed = (uint64_t)seed;
-	if (o.families == 0) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	struct sh_app *app = NULL;
-	if (open_app(false, true, &app) != 0)
-		return 1;
-	if (app->cfg.env == SH_ENV_PRODUCTION) {
-		/* Thousands of accounts sharing a published password. */
-		sh_app_destroy(&app);
-		fprintf(stderr, "schoolhub: seed-bench refuses to run with SCHOOLHUB_ENV=production\n");
-		return 1;
-	}
-	int rc = sh_bench_seed(app, &o, stdout);
-	sh_app_destroy(&app);
-	return rc == 0 ? 0 : 1;
+	return rc == 0 ? 0 : rc > 0 ? SH_SEED_EXIT_REFUSED : 1;
 }
 
 int sh_cli_main(int argc, char **argv)
@@ -265,8 +213,6 @@ int sh_cli_main(int argc, char **argv)
 		return cmd_invite_create(argc, argv);
 	if (strcmp(cmd, "seed-demo") == 0)
 		return cmd_seed_demo();
-	if (strcmp(cmd, "seed-bench") == 0)
-		return cmd_seed_bench(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/demo_sel.h"
+#include "app/seed_guard.h"
 #include "modules/children/child_queries.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/mem.h"
@@ -56,27 +57,25 @@ struct seed_tx {
 	time_t now;
 	struct sh_sel_limits limits;
 	bool with_history; /* the SEL exchanges too, not only the services */
-	bool already;      /* outcome: the demo members were there before */
+	int64_t members;   /* outcome: members already there (then nothing is loaded) */
 	bool sel_refused;  /* outcome: the SEL limits refused the story's bookings */
 };
 
 static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct seed_tx *t = ctx;
-	t->already = t->sel_refused = false;
+	t->sel_refused = false;
 	char joined[SH_TIME_LEN + 1];
 	sh_time_format(t->now - (time_t)DEMO_JOINED_DAYS_AGO * 86400, joined);
-	struct sh_arena *arena = sh_arena_create();
-	struct sh_user existing;
-	enum sh_db_rc rc = sh_user_by_email(conn, arena, demo_users[0].email, &existing);
-	sh_arena_destroy(&arena);
-	if (rc == SH_DB_ROW) {
-		t->already = true;
+	/* The demo admin's password is in the README: never beside real members, and never
+	 * twice. Counted inside this transaction, so nobody registers in between. */
+	enum sh_db_rc rc = sh_seed_member_count(conn, &t->members);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (t->members > 0) {
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	if (rc != SH_DB_OK)
-		return rc;
 	for (size_t i = 0; i < COUNT(demo_users); i++) {
 		struct demo_user *d = &demo_users[i];
 		sh_uuid_v4(d->id);
@@ -129,7 +128,7 @@ int sh_demo_seed(struct sh_app *app, FILE *out)
 			    .limits = {cfg->sel_initial_balance, cfg->sel_min_balance,
 				       cfg->sel_max_balance}};
 	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, seed_in_tx, &t);
-	if (rc == SH_DB_OK && t.sel_refused) {
+	if (rc == SH_DB_OK && t.members == 0 && t.sel_refused) {
 		/* Limits set much tighter than the defaults: the school and its services
 		 * without the exchanges rather than no demo at all. */
 		fprintf(stderr, "schoolhub: the demo SEL exchanges do not fit SEL_MIN_BALANCE / "
@@ -142,7 +141,11 @@ int sh_demo_seed(struct sh_app *app, FILE *out)
 		fprintf(stderr, "schoolhub: could not load the demo data (database error)\n");
 		return -1;
 	}
-	fprintf(out, t.already ? "Demo data already present.\n" : "Demo school loaded.\n");
+	if (t.members > 0) {
+		sh_seed_print_not_empty("schoolhub seed-demo", t.members);
+		return 1;
+	}
+	fprintf(out, "Demo school loaded.\n");
 	fprintf(out, "Demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < COUNT(demo_users); i++)
 		fprintf(out, "  %-38s %s %s (%s)\n", demo_users[i].email, demo_users[i].first,

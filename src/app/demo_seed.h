@@ -6,7 +6,9 @@
 
 #include "schoolhub/app.h"
 
-/* Loads the demo families once (a second run changes nothing) and prints the logins to "out". */
+/* Loads the demo families into an empty database and prints the logins to "out". 0 when
+ * loaded, 1 when refused because the database already holds members (nothing written,
+ * one line on stderr), -1 on a database error. */
 int sh_demo_seed(struct sh_app *app, FILE *out);
 
 #endif

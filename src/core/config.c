@@ -24,7 +24,8 @@ static const char help_text[] =
 	"  DATABASE_URL              sqlite:///relative.db, sqlite:////absolute.db or\n"
 	"                            postgresql://user:pass@host:port/db\n"
 	"                            (default sqlite:///./data/schoolhub.db)\n"
-	"  SCHOOLHUB_ENV             development (default) or production\n"
+	"  SCHOOLHUB_ENV             production (default) or development (a laptop: open\n"
+	"                            registration, a generated secret, the demo seeder)\n"
 	"  SCHOOLHUB_SECRET_KEY      token signing key, at least 32 bytes (required in production;\n"
 	"                            development generates one in the data directory)\n"
 	"  SCHOOLHUB_REGISTRATION    open, invite or closed (default: open in development,\n"
@@ -209,7 +210,11 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		cfg->metrics_token = sh_strdup(metrics_token);
 	}
 
-	const char *env = env_or("SCHOOLHUB_ENV", "development");
+	/* Unset means production: a server someone forgot to configure must not open its
+	 * registration, invent its own secret or accept the demo seeder. */
+	const char *env_set = getenv("SCHOOLHUB_ENV");
+	bool env_defaulted = env_set == NULL || *env_set == '\0';
+	const char *env = env_defaulted ? "production" : env_set;
 	if (strcmp(env, "development") == 0)
 		cfg->env = SH_ENV_DEVELOPMENT;
 	else if (strcmp(env, "production") == 0)
@@ -312,8 +317,10 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		cfg->secret_key = sh_strdup(secret);
 	} else if (need_secret) {
 		if (cfg->env == SH_ENV_PRODUCTION) {
-			fail(error_r, "SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production "
-				      "(at least 32 random bytes)");
+			fail(error_r, "SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production%s "
+				      "(at least 32 random bytes, e.g. SCHOOLHUB_SECRET_KEY=$(openssl rand "
+				      "-hex 32)); to try SchoolHub on a laptop, set SCHOOLHUB_ENV=development",
+			     env_defaulted ? ", the default when SCHOOLHUB_ENV is unset" : "");
 			goto fail;
 		}
 		if (load_dev_secret(cfg, error_r) != 0)

@@ -5,7 +5,9 @@
 #
 # It runs the real binary: version and usage, configuration errors, migrate, seed-demo,
 # user promote, invite create, and serve (health, readiness, SIGTERM with a request in
-# flight, SIGINT, the development secret key, production registration).
+# flight, SIGINT, the development secret key, production registration), and the safe
+# default: SCHOOLHUB_ENV unset is production (a secret required, invitation-only
+# registration, no demo seeder), and seed-demo refuses a database that holds members.
 #
 # "sqlite" works in a mktemp directory. "postgres" needs $SCHOOLHUB_TEST_PG_URL, a server
 # where we may CREATE DATABASE (e.g. postgresql://postgres@127.0.0.1:55432/postgres); it
@@ -39,6 +41,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # A known environment: none of the operator's settings leak into the tests.
 sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_THREADS=2 SCHOOLHUB_LOG_LEVEL=info
+# Unset is production: these tests run in development unless they say otherwise (the
+# default itself is tested with unset_env_run and in section 8).
+export SCHOOLHUB_ENV=development
 
 SECRET="cli-test-secret-key-0123456789-abcdefghijklmnop"
 DEMO_PASSWORD="evere-demo-2026"
@@ -97,6 +102,14 @@ run() {
 	OUT="$(<"$WORK/out")"
 	ERR="$(<"$WORK/err")"
 	sanitizer_check "$WORK/err" "$WHAT"
+}
+
+# unset_env_run [NAME=VALUE...] -- ARGS...: run with SCHOOLHUB_ENV unset, as an operator
+# who set nothing would.
+unset_env_run() {
+	unset SCHOOLHUB_ENV
+	run "$@"
+	export SCHOOLHUB_ENV=development
 }
 
 # What the last run printed, for failure messages.
@@ -211,6 +224,26 @@ else
 fi
 mapfile -t DB_ENV < <(db_env)
 
+# other_db NAME: sets OTHER_URL to another empty database of the backend (dropped on exit).
+other_db() {
+	if [[ $BACKEND == sqlite ]]; then
+		OTHER_URL="sqlite:///$WORK/db/$1.db"
+	else
+		sh_pg_db_create "$SCHOOLHUB_TEST_PG_URL" "sh_cli_$$_${RANDOM}${RANDOM}_$1"
+		OTHER_URL=$SH_PG_DB_URL
+	fi
+}
+
+# sql_on URL QUERY: like sql, on another database of the backend.
+sql_on() {
+	if [[ $BACKEND == postgres ]]; then
+		psql -X -qAt -v ON_ERROR_STOP=1 "$1" -c "$2" || echo "psql failed"
+	elif command -v sqlite3 >/dev/null; then
+		sqlite3 "${1#sqlite://}" "$2" || echo "sqlite3 failed"
+	fi
+	return 0
+}
+
 # sql QUERY: one value from the test database; empty when no client is available.
 sql() {
 	if [[ $BACKEND == postgres ]]; then
@@ -286,6 +319,16 @@ config_error "tiny body limit" SCHOOLHUB_MAX_BODY_BYTES SCHOOLHUB_MAX_BODY_BYTES
 config_error "unreachable PostgreSQL" postgresql \
 	"DATABASE_URL=postgresql://sh:hunter2@127.0.0.1:1/nothing?connect_timeout=2"
 
+# Nothing set is production: no generated secret; the one line says what to set, the
+# laptop's SCHOOLHUB_ENV=development included.
+RUN_TIMEOUT=20 unset_env_run "${DB_ENV[@]}" SCHOOLHUB_DATA_DIR="$WORK/unset-data" -- serve
+if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has "SCHOOLHUB_SECRET_KEY: required" &&
+	err_has "the default when SCHOOLHUB_ENV is unset" && err_has "set SCHOOLHUB_ENV=development" &&
+	[[ ! -e $WORK/unset-data/secret.key ]]; then
+	ok "SCHOOLHUB_ENV unset, no secret: serve refuses in one line naming what to set, writes no secret.key"
+else bad "SCHOOLHUB_ENV unset, no secret: serve refuses in one line naming what to set, writes no secret.key" \
+	"$(last)"; fi
+
 # === 3. migrate, twice ==============================================================
 
 expected="$(find "$ROOT/migrations/$BACKEND" -maxdepth 1 -name '*.sql' | wc -l)"
@@ -347,9 +390,9 @@ if [[ -n $sel_rows ]]; then
 		"expected:"$'\n'"$DEMO_SEL_ROWS"$'\n'"found:"$'\n'"$sel_rows" [ "$sel_rows" = "$DEMO_SEL_ROWS" ]
 fi
 run "${DB_ENV[@]}" -- seed-demo
-if rc_is 0 && out_has "Demo data already present." && out_has "$DEMO_PARENT"; then
-	ok "second seed-demo says the data is already present"
-else bad "second seed-demo says the data is already present" "$(last)"; fi
+if rc_is 3 && [[ -z $OUT ]] && err_lines_are 1 && err_has "already holds 6 member(s)"; then
+	ok "second seed-demo refuses a database holding members: exit 3, one line"
+else bad "second seed-demo refuses a database holding members: exit 3, one line" "$(last)"; fi
 users="$(sql "SELECT count(*) FROM users WHERE email LIKE '%@demo.schoolhub.be'")"
 if [[ -n $users ]]; then
 	check "seed-demo twice: 6 demo members, not more" "found $users" [ "$users" = 6 ]
@@ -359,10 +402,40 @@ if [[ -n $sel_rows ]]; then
 	check "seed-demo twice: the same time bank, nothing added" \
 		"expected:"$'\n'"$DEMO_SEL_ROWS"$'\n'"found:"$'\n'"$sel_rows" [ "$sel_rows" = "$DEMO_SEL_ROWS" ]
 fi
-run "${DB_ENV[@]}" SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET" -- seed-demo
-if [[ $RC != 0 && $RC != 124 ]] && err_lines_are 1 && err_has production; then
-	ok "seed-demo refuses SCHOOLHUB_ENV=production, in one line"
-else bad "seed-demo refuses SCHOOLHUB_ENV=production, in one line" "$(last)"; fi
+# Production, set or by default, refuses before touching the database (not even migrations).
+other_db prod-seed
+run "DATABASE_URL=$OTHER_URL" "SCHOOLHUB_DATA_DIR=$WORK/data" SCHOOLHUB_ENV=production \
+	SCHOOLHUB_SECRET_KEY="$SECRET" -- seed-demo
+tables="$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users" 2>/dev/null)"
+if rc_is 3 && err_lines_are 1 && err_has "SCHOOLHUB_ENV is production" && [[ $tables != 0 ]]; then
+	ok "seed-demo refuses SCHOOLHUB_ENV=production: exit 3, one line, database untouched"
+else bad "seed-demo refuses SCHOOLHUB_ENV=production: exit 3, one line, database untouched" \
+	"$(last)"$'\n'"users: $tables"; fi
+unset_env_run "DATABASE_URL=$OTHER_URL" "SCHOOLHUB_DATA_DIR=$WORK/data" -- seed-demo
+tables="$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users" 2>/dev/null)"
+if rc_is 3 && err_lines_are 1 && err_has "the default when unset" &&
+	err_has "SCHOOLHUB_ENV=development" && [[ $tables != 0 ]]; then
+	ok "seed-demo with SCHOOLHUB_ENV unset refuses (production), saying what to set"
+else bad "seed-demo with SCHOOLHUB_ENV unset refuses (production), saying what to set" \
+	"$(last)"$'\n'"users: $tables"; fi
+
+# The issue's reproduction: a school in use (one member registered), then seed-demo. It
+# must add no login with the README's password.
+other_db inuse
+inuse_env=("DATABASE_URL=$OTHER_URL" "SCHOOLHUB_DATA_DIR=$WORK/inuse-data")
+if start_server inuse "${inuse_env[@]}" SCHOOLHUB_SECRET_KEY="$SECRET"; then
+	register "real.parent.$$@example.be"
+	check "a member registers on the school in use: 201" "$(reply)" status_is 201
+	stop_server TERM
+	run "${inuse_env[@]}" -- seed-demo
+	demo="$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users WHERE email LIKE '%@demo.schoolhub.be'")"
+	members="$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users")"
+	if rc_is 3 && [[ -z $OUT ]] && err_lines_are 1 && err_has "already holds 1 member(s)" &&
+		[[ -z $demo || ($demo == 0 && $members == 1) ]]; then
+		ok "seed-demo on a school in use: refused (exit 3), no demo login added"
+	else bad "seed-demo on a school in use: refused (exit 3), no demo login added" \
+		"$(last)"$'\n'"demo users: $demo, members: $members"; fi
+fi
 # Limits much tighter than the defaults refuse the demo exchanges: the school and its
 # services load without them, with one line saying so (once: the backend does not matter).
 if [[ $BACKEND == sqlite ]] && command -v sqlite3 >/dev/null; then
@@ -571,6 +644,20 @@ if start_server dev "${dev_env[@]}"; then
 fi
 
 # === 8. production: registration needs an invite by default ===========================
+
+# SCHOOLHUB_ENV unset, with a secret: production, so registration needs an invitation.
+unset SCHOOLHUB_ENV
+if start_server unset "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/unset-data" \
+	SCHOOLHUB_SECRET_KEY="$SECRET"; then
+	register "unset.$$.${RANDOM}@example.be"
+	check "SCHOOLHUB_ENV unset: register is 403 invite_required (production)" \
+		"$(reply)" problem_is 403 invite_required
+	check "SCHOOLHUB_ENV unset with SCHOOLHUB_SECRET_KEY writes no secret.key" "" \
+		test ! -e "$WORK/unset-data/secret.key"
+	stop_server TERM
+	expect_clean_stop SIGTERM
+fi
+export SCHOOLHUB_ENV=development
 
 if start_server prod "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/prod-data" \
 	SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET"; then

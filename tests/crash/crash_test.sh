@@ -48,6 +48,7 @@ else
 	DATABASE_URL=$SH_PG_DB_URL
 fi
 export DATABASE_URL
+export SCHOOLHUB_ENV=development # unset is production: invitation-only registration
 export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="crash-test-secret-key-0123456789-abcdefghijklmnop"
 export SCHOOLHUB_LOG_LEVEL=info

@@ -68,6 +68,7 @@ sh_server_log_on_failure 25
 
 # A known environment: none of the operator's settings leak into the drill.
 sh_server_clean_env SCHOOLHUB_TEST_PG_URL
+export SCHOOLHUB_ENV=development # unset is production: invitation-only registration
 export SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_LOG_LEVEL=info SCHOOLHUB_MAX_CONNECTIONS_PER_IP=1024
 export SCHOOLHUB_SECRET_KEY="drill-secret-key-0123456789-abcdefghijklmnopqrstuv"
 export SCHOOLHUB_DATA_DIR="$DRILL_WORK/data"

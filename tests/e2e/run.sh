@@ -35,6 +35,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 sh_server_clean_env # none of the operator's SCHOOLHUB_*, DATABASE_URL or SEL_* leak in
 export DATABASE_URL="sqlite:///$WORK/e2e.db"
+export SCHOOLHUB_ENV=development # unset is production: invitation-only registration
 export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="e2e-test-secret-key-0123456789-abcdefghijklmnopq"
 export SCHOOLHUB_LOG_LEVEL=info

@@ -40,6 +40,7 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 					      "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", NULL};
 	for (const char *const *c = cleared; *c; c++)
 		unsetenv(*c);
+	setenv("SCHOOLHUB_ENV", "development", 1); /* unset is production: invite-only */
 	setenv("DATABASE_URL", s->database_url, 1);
 	setenv("SCHOOLHUB_PORT", "0", 1);
 	setenv("SCHOOLHUB_SECRET_KEY", TEST_SECRET, 1);

@@ -179,6 +179,25 @@ START_TEST(config_defaults_and_errors)
 	setenv("SCHOOLHUB_DATA_DIR", dir, 1);
 	struct sh_config cfg;
 	char *error = NULL;
+	char path[64];
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	struct stat st;
+	/* Nothing set is production: no generated secret, and the one line says what to set,
+	 * including the development switch for a laptop. */
+	expect_config_error("SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production, the "
+			    "default when SCHOOLHUB_ENV is unset");
+	expect_config_error("set SCHOOLHUB_ENV=development");
+	ck_assert_int_ne(stat(path, &st), 0);
+	/* ... and with a secret it runs as production: invitation-only registration. */
+	setenv("SCHOOLHUB_SECRET_KEY", "0123456789abcdef0123456789abcdef", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_int_eq(cfg.env, SH_ENV_PRODUCTION);
+	ck_assert_int_eq(cfg.registration, SH_REG_INVITE);
+	sh_config_free(&cfg);
+	ck_assert_int_ne(stat(path, &st), 0);
+	unsetenv("SCHOOLHUB_SECRET_KEY");
+
+	setenv("SCHOOLHUB_ENV", "development", 1);
 	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
 	ck_assert_str_eq(cfg.host, "127.0.0.1");
 	ck_assert_uint_eq(cfg.port, 8080);
@@ -192,9 +211,6 @@ START_TEST(config_defaults_and_errors)
 	char *first_key = sh_strdup(cfg.secret_key);
 	sh_config_free(&cfg);
 	/* The generated development key is kept (0600) and reused. */
-	char path[64];
-	snprintf(path, sizeof(path), "%s/secret.key", dir);
-	struct stat st;
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);

@@ -601,6 +601,7 @@ void fz_app_init(void)
 	setenv("DATABASE_URL", url, 1);
 	setenv("SCHOOLHUB_DATA_DIR", data_dir, 1);
 	setenv("SCHOOLHUB_SECRET_KEY", "fuzzing-only-secret-key-0123456789abcdef", 1);
+	setenv("SCHOOLHUB_ENV", "development", 1);
 	setenv("SCHOOLHUB_REGISTRATION", "open", 1);
 	setenv("SCHOOLHUB_THREADS", "1", 1);
 	setenv("SCHOOLHUB_LOG_LEVEL", getenv("FUZZ_LOG_LEVEL") ? getenv("FUZZ_LOG_LEVEL") : "error", 1);

@@ -1,19 +1,21 @@
 /*
- * "schoolhub seed-bench": a large, deterministic school for benchmarks (scripts/bench.sh):
+ * "schoolhub-bench seed": a large, deterministic school for benchmarks (scripts/bench.sh):
  * N families (parents, children across M1-P6), SEL services and a year of SEL
  * transactions that keep every ledger invariant, optionally one "hot" member with K
  * transactions for measuring deep pagination.
  */
-#ifndef SCHOOLHUB_APP_BENCH_SEED_H
-#define SCHOOLHUB_APP_BENCH_SEED_H
+#ifndef SCHOOLHUB_BENCH_SEED_H
+#define SCHOOLHUB_BENCH_SEED_H
 
 #include <stdint.h>
 #include <stdio.h>
 
 #include "schoolhub/app.h"
 
-/* Every bench login shares this password (one argon2id hash for all of them). */
-#define SH_BENCH_PASSWORD "bench-password-2026"
+/* Every bench login of one load shares one password, generated for that load (libsodium
+ * randomness) and printed after this label in the summary, never a known one. */
+#define SH_BENCH_PASSWORD_LABEL "password for all, generated for this load: "
+#define SH_BENCH_PASSWORD_LEN 24
 
 struct sh_bench_seed_opts {
 	int64_t families;        /* 1 .. 10,000,000 */
@@ -22,8 +24,9 @@ struct sh_bench_seed_opts {
 	uint64_t seed;           /* the PRNG seed: same seed, same rows (timestamps excepted) */
 };
 
-/* Loads the bench data (refused when it is already there) and prints a summary and the
- * logins to "out". 0 on success. */
+/* Loads the bench data into a database without members and prints a summary, the logins
+ * and their password to "out". 0 when loaded, 1 when refused because the database already
+ * holds members (nothing written, one line on stderr), -1 on an error. */
 int sh_bench_seed(struct sh_app *app, const struct sh_bench_seed_opts *opts, FILE *out);
 
 #endif

@@ -1,11 +1,11 @@
 /*
- * Multi-row INSERT batches for bulk loading (schoolhub seed-bench): rows are buffered and
+ * Multi-row INSERT batches for bulk loading (schoolhub-bench seed): rows are buffered and
  * written "max_rows" at a time as one "INSERT ... VALUES (...), (...)" statement, so a
  * PostgreSQL load costs one round trip per batch instead of one per row. The SQL is the
  * same on both backends; the full-batch statement is prepared once per connection.
  */
-#ifndef SCHOOLHUB_APP_ROW_BATCH_H
-#define SCHOOLHUB_APP_ROW_BATCH_H
+#ifndef SCHOOLHUB_BENCH_ROW_BATCH_H
+#define SCHOOLHUB_BENCH_ROW_BATCH_H
 
 #include <stdbool.h>
 #include <stdint.h>

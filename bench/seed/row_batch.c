@@ -1,5 +1,5 @@
 /* Multi-row INSERT batches: buffered typed values, bound when the batch is written. */
-#include "app/row_batch.h"
+#include "row_batch.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,70 @@
+/* The bench loader's check of the ledger it wrote (ledger_check.h). */
+#include "ledger_check.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "modules/sel/ledger_queries.h"
+
+enum sh_db_rc bench_system_account(struct sh_conn *conn, char id_r[37])
+{
+	struct sh_stmt *st =
+		sh_stmt_prepare(conn, "SELECT id FROM sel_accounts WHERE kind = 'system'");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	enum sh_db_rc rc = sh_stmt_step(st);
+	if (rc == SH_DB_ROW)
+		snprintf(id_r, 37, "%s", sh_stmt_col_text(st, 0));
+	sh_stmt_free(&st);
+	return rc == SH_DB_ROW ? SH_DB_OK : SH_DB_ERROR;
+}
+
+static enum sh_db_rc audit_ok(struct sh_conn *conn, bool *failed_r)
+{
+	json_t *audit = NULL;
+	enum sh_db_rc rc = sh_sel_audit(conn, &audit);
+	if (rc != SH_DB_OK)
+		return rc;
+	bool ok = json_is_true(json_object_get(audit, "ok"));
+	if (!ok) {
+		char *text = json_dumps(audit, JSON_COMPACT);
+		fprintf(stderr, "schoolhub-bench: the SEL audit of the load failed: %s\n",
+			text ? text : "?");
+		free(text);
+		*failed_r = true;
+	}
+	json_decref(audit);
+	return ok ? SH_DB_OK : SH_DB_ERROR;
+}
+
+static enum sh_db_rc limits_ok(struct sh_conn *conn, const struct sh_config *cfg,
+			       bool *failed_r)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
+		      "AND (balance < $1 OR balance > $2)");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_int64(st, 1, cfg->sel_min_balance);
+	sh_stmt_bind_int64(st, 2, cfg->sel_max_balance);
+	enum sh_db_rc rc = sh_stmt_step(st);
+	int64_t outside = rc == SH_DB_ROW ? sh_stmt_col_int64(st, 0) : 0;
+	sh_stmt_free(&st);
+	if (rc != SH_DB_ROW)
+		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	if (outside == 0)
+		return SH_DB_OK;
+	fprintf(stderr, "schoolhub-bench: %" PRId64 " member balance(s) outside the limits\n",
+		outside);
+	*failed_r = true;
+	return SH_DB_ERROR;
+}
+
+enum sh_db_rc bench_ledger_verify(struct sh_conn *conn, const struct sh_config *cfg,
+				  bool *failed_r)
+{
+	enum sh_db_rc rc = audit_ok(conn, failed_r);
+	return rc == SH_DB_OK ? limits_ok(conn, cfg, failed_r) : rc;
+}
