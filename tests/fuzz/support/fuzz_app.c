@@ -591,6 +591,24 @@ void fz_check_and_reset(enum fz_identity who, const char *request_text, size_t r
 	data_version = version;
 }
 
+/* The reset is skipped when data_version has not moved: prove once that a write through
+ * the server moves it and that the reset then puts the seed back, so the harness can never
+ * go blind to what a request changed. */
+static void check_change_detection(void)
+{
+	json_t *doc = seed_call(FZ_C1, "PATCH", "/api/v1/users/me", NULL, 200, "{s:s}",
+				"first_name", "Changed");
+	json_decref(doc);
+	if (read_data_version() == data_version)
+		die("PRAGMA data_version did not move after a write through the server");
+	struct fz_response none = {0};
+	fz_check_and_reset(FZ_C1, "(self-check)", 12, &none, false);
+	struct sh_stmt *st = sh_stmt_prepare(conn, "SELECT COUNT(*) FROM users WHERE first_name = 'Changed'");
+	if (sh_stmt_step(st) != SH_DB_ROW || sh_stmt_col_int64(st, 0) != 0)
+		die("the reset did not restore the seeded users");
+	sh_stmt_free(&st);
+}
+
 /* --- start-up ---------------------------------------------------------------------- */
 
 static char work_dir[512];
@@ -664,6 +682,7 @@ void fz_app_init(void)
 	struct fz_response none = {0};
 	check_sel_invariants("(seed)", 6, &none);
 	data_version = read_data_version();
+	check_change_detection();
 	fprintf(stderr, "fuzz_app: seeded %d users, %d children, %d services, %d transactions in %s\n",
 		FZ_USER_COUNT, FZ_CHILD_COUNT, FZ_SERVICE_COUNT, FZ_TX_COUNT, d);
 }
