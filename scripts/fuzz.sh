@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (tests/fuzz/) in build-fuzz/ with clang and runs each one
-# for SECONDS, one after the other (one process each: the machine is shared):
+# for SECONDS, or until it has run N inputs, one after the other (one process each: the
+# machine is shared):
 #
-#   scripts/fuzz.sh SECONDS [HARNESS...]      e.g. scripts/fuzz.sh 300 fuzz_request
+#   scripts/fuzz.sh SECONDS [HARNESS...]        e.g. scripts/fuzz.sh 300 fuzz_request
+#   scripts/fuzz.sh --runs N [HARNESS...]       the long run: scripts/fuzz.sh --runs 10000000
+#   scripts/fuzz.sh --merge [HARNESS...]        after a run with FUZZ_WORK set: adds to the
+#                                               seed corpus the inputs of FUZZ_WORK's corpus
+#                                               that reach new coverage (libFuzzer -merge=1)
 #
 # Each run starts from the seed corpus tests/fuzz/corpus/<harness>/ (which it never
 # writes) with the dictionary tests/fuzz/<harness>.dict; what it discovers goes to a
@@ -19,12 +24,32 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SH_ROOT"
 
-if [[ $# -lt 1 || ! "$1" =~ ^[0-9]+$ ]]; then
-	echo "usage: scripts/fuzz.sh SECONDS [HARNESS...]" >&2
+usage() {
+	echo "usage: scripts/fuzz.sh SECONDS [HARNESS...] | --runs N [HARNESS...] | --merge [HARNESS...]" >&2
 	exit 2
-fi
-SECONDS_EACH="$1"
-shift
+}
+MODE=time
+LIMIT_ARGS=()
+case "${1:-}" in
+--runs)
+	[[ "${2:-}" =~ ^[0-9]+$ ]] || usage
+	MODE=runs
+	LIMIT_ARGS=(-runs="$2")
+	WHAT="$2 runs"
+	shift 2
+	;;
+--merge)
+	[[ -n "${FUZZ_WORK:-}" ]] || sh_die "--merge reads the working corpus of FUZZ_WORK: set it to the run's directory"
+	MODE=merge
+	shift
+	;;
+*)
+	[[ "${1:-}" =~ ^[0-9]+$ ]] || usage
+	LIMIT_ARGS=(-max_total_time="$1")
+	WHAT="${1}s"
+	shift
+	;;
+esac
 
 # The longest input each harness takes (its LLVMFuzzerTestOneInput refuses longer ones).
 max_len() {
@@ -74,17 +99,27 @@ for h in "${HARNESSES[@]}"; do
 	mkdir -p "$corpus" "$artifacts" "$WORK/tmp"
 	dict=()
 	[[ -f "tests/fuzz/$h.dict" ]] && dict=(-dict="tests/fuzz/$h.dict")
-	sh_info "$h: ${SECONDS_EACH}s"
+	if [[ "$MODE" == merge ]]; then
+		before="$(find "tests/fuzz/corpus/$h" -type f | wc -l)"
+		TMPDIR="$WORK/tmp" FUZZ_DB_DIR="$DB_DIR" "build-fuzz/$h" -merge=1 -max_len="$(max_len "$h")" \
+			"tests/fuzz/corpus/$h" "$corpus" >"$log" 2>&1 || sh_die "$h: merge failed (log: $log)"
+		line="$h: seed corpus $before -> $(find "tests/fuzz/corpus/$h" -type f | wc -l) inputs"
+		echo "$line"
+		summary+=("$line")
+		continue
+	fi
+	sh_info "$h: $WHAT"
 	rc=0
 	TMPDIR="$WORK/tmp" FUZZ_DB_DIR="$DB_DIR" ASAN_OPTIONS="detect_leaks=1" \
 		UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-		"build-fuzz/$h" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+		"build-fuzz/$h" "${LIMIT_ARGS[@]}" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$h")" "${dict[@]}" -print_final_stats=1 \
 		-artifact_prefix="$artifacts/" "$corpus" "tests/fuzz/corpus/$h" >"$log" 2>&1 || rc=$?
 	execs="$(stat_of number_of_executed_units "$log")"
 	speed="$(stat_of average_exec_per_sec "$log")"
 	cov="$( (grep -Eo 'cov: [0-9]+' "$log" || true) | tail -n1 | awk '{print $2}')"
-	line="$h: ${execs:-?} executions (${speed:-?}/s), coverage ${cov:-?} edges"
+	ft="$( (grep -Eo 'ft: [0-9]+' "$log" || true) | tail -n1 | awk '{print $2}')"
+	line="$h: ${execs:-?} executions (${speed:-?}/s), coverage ${cov:-?} edges, ${ft:-?} features"
 	if ((rc != 0)); then
 		failed=$((failed + 1))
 		tail -n 60 "$log"
@@ -102,6 +137,10 @@ if ((failed > 0)); then
 	echo "fuzz: $failed of ${#HARNESSES[@]} harnesses failed; reproducers and logs kept in $WORK"
 	exit 1
 fi
-echo "fuzz: ${#HARNESSES[@]} harnesses clean, ${SECONDS_EACH}s each"
+if [[ "$MODE" == merge ]]; then
+	echo "fuzz: merged into tests/fuzz/corpus/ (review and commit the new files)"
+	exit 0
+fi
+echo "fuzz: ${#HARNESSES[@]} harnesses clean, $WHAT each"
 [[ -z "${FUZZ_WORK:-}" ]] && rm -rf "$WORK"
 exit 0
