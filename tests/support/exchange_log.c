@@ -2,6 +2,7 @@
 #include "exchange_log.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ static FILE *log_file;
 
 static void log_fail(const char *what, const char *path)
 {
-	fprintf(stderr, "exchange log %s: %s failed\n", path, what);
+	fprintf(stderr, "exchange log %s: %s failed: %s\n", path, what, strerror(errno));
 	exit(1);
 }
 
