@@ -40,8 +40,9 @@ static json_t *last_headers(const char *raw)
 		const char *colon = memchr(line, ':', len);
 		if (colon != NULL) {
 			char name[128];
-			size_t n = (size_t)(colon - line) < sizeof(name) - 1 ? (size_t)(colon - line)
-									   : sizeof(name) - 1;
+			size_t n = (size_t)(colon - line);
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
 			for (size_t i = 0; i < n; i++)
 				name[i] = (char)tolower((unsigned char)line[i]);
 			name[n] = '\0';
@@ -56,9 +57,8 @@ static json_t *last_headers(const char *raw)
 	return headers;
 }
 
-void th_exchange_record(const char *method, const char *path, long status,
-			const char *content_type, const char *raw_headers, const char *body,
-			size_t body_len)
+void th_exchange_record(const char *method, const char *path, long status, const char *content_type,
+			const char *raw_headers, const char *body, size_t body_len)
 {
 	const char *file = getenv("SCHOOLHUB_API_RECORD");
 	if (file == NULL || *file == '\0')
@@ -67,7 +67,8 @@ void th_exchange_record(const char *method, const char *path, long status,
 	json_object_set_new(line, "method", json_string(method));
 	json_object_set_new(line, "path", json_string(path));
 	json_object_set_new(line, "status", json_integer(status));
-	json_object_set_new(line, "content_type", content_type ? json_string(content_type) : json_null());
+	json_object_set_new(line, "content_type",
+			    content_type ? json_string(content_type) : json_null());
 	if (raw_headers != NULL)
 		json_object_set_new(line, "headers", last_headers(raw_headers));
 	/* A body that is not UTF-8 can't be a JSON string: the validator reports it. */

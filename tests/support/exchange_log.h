@@ -15,8 +15,7 @@
  * The file is truncated by the first record of the process. Aborts the program when the
  * file can't be written, so a run never passes on a partial log.
  */
-void th_exchange_record(const char *method, const char *path, long status,
-			const char *content_type, const char *raw_headers, const char *body,
-			size_t body_len);
+void th_exchange_record(const char *method, const char *path, long status, const char *content_type,
+			const char *raw_headers, const char *body, size_t body_len);
 
 #endif
