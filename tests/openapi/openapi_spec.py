@@ -122,7 +122,8 @@ class Spec:
         if dialect != DIALECT_2020_12:
             raise SpecError(f"jsonSchemaDialect {dialect!r}: only {DIALECT_2020_12}")
         for path, node in _walk(doc):
-            if isinstance(node, dict) and "nullable" in node and "/".join(path[:1]) != "info":
+            if (isinstance(node, dict) and isinstance(node.get("nullable"), bool)
+                    and not {"example", "examples"} & set(path)):
                 raise SpecError(f"/{'/'.join(path)}: `nullable` is OpenAPI 3.0; in 3.1 write "
                                 "type: [T, 'null']")
         self.components = doc.get("components", {})
