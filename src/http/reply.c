@@ -37,14 +37,30 @@ void sh_reply_empty(struct sh_response *res, unsigned status)
 	sh_reply_raw(res, status, NULL, "", 0);
 }
 
-/* A serialised reply, or a 500 if it could not be written (invalid UTF-8 in a value). */
+static json_t *problem_object(struct sh_request *req, unsigned status, const char *code,
+			      const char *detail);
+
+/* The last resort when not even the localised 500 problem can be written: still every
+ * member docs/openapi.yaml's Problem schema requires. */
+static const char internal_error_text[] =
+	"{\"type\":\"" PROBLEM_TYPE_BASE "internal_error\",\"title\":\"Internal server error\","
+	"\"status\":500,\"detail\":\"Internal server error\",\"code\":\"internal_error\"}";
+
+/* A serialised reply, or a 500 problem if it could not be written (invalid UTF-8 in a
+ * value). */
 static void reply_text(struct sh_request *req, struct sh_response *res, unsigned status,
 		       const char *content_type, const char *text, size_t len)
 {
 	if (text == NULL) {
 		sh_log_error("request %s: reply not serialisable as JSON", req->request_id);
-		sh_reply_raw(res, 500, "application/problem+json",
-			     "{\"status\":500,\"code\":\"internal_error\"}", 38);
+		json_t *problem = problem_object(req, 500, "internal_error", NULL);
+		text = problem ? sh_json_dump(req->arena, problem, &len) : NULL;
+		json_decref(problem);
+		if (text == NULL) {
+			text = internal_error_text;
+			len = sizeof(internal_error_text) - 1;
+		}
+		sh_reply_raw(res, 500, "application/problem+json", text, len);
 		return;
 	}
 	sh_reply_raw(res, status, content_type, text, len);

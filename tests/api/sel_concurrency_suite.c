@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "exchange_log.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/store.h"
 
@@ -111,8 +112,12 @@ static long client_req(struct client *c, const char *method, const char *path, c
 		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE, 0L);
 	}
 	long status = -1;
-	if (curl_easy_perform(c->h) == CURLE_OK)
+	if (curl_easy_perform(c->h) == CURLE_OK) {
+		char *type = NULL;
 		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &type);
+		th_exchange_record(method, path, status, type, NULL, c->body, c->len);
+	}
 	curl_slist_free_all(headers);
 	return status;
 }

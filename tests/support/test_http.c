@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "exchange_log.h"
 #include "schoolhub/mem.h"
 #include "test_db.h"
 
@@ -144,10 +145,15 @@ struct th_resp *th_request(const char *method, const char *path, const char *tok
 	}
 	CURLcode rc = curl_easy_perform(curl);
 	struct th_resp *r = sh_calloc(1, sizeof(*r));
-	if (rc == CURLE_OK)
+	char *response_type = NULL;
+	if (rc == CURLE_OK) {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	else
+		curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &response_type);
+		th_exchange_record(method, path, r->status, response_type, headbuf.data,
+				   bodybuf.data, bodybuf.len);
+	} else {
 		r->status = -1;
+	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	r->body = bodybuf.data;
