@@ -374,6 +374,7 @@ static void __attribute__((format(printf, 2, 0))) on_mhd_log(void *cls, const ch
 static void on_header_deadline(void *arg)
 {
 	struct sh_server *srv = arg;
+	sh_metrics_header_timeout(srv->app->metrics);
 	char line[160];
 	snprintf(line, sizeof(line),
 		 "closed a connection whose header block was not complete within %u s "

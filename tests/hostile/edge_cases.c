@@ -56,6 +56,25 @@ static void trickle(int *fds, size_t n)
 		}
 }
 
+/* The value of a /metrics line "name value" (the suite's metrics token), -1 when absent. */
+static long metric(const char *name)
+{
+	size_t len;
+	char *req = hx_build("GET", "/metrics", "hostile-suite-metrics-token-0123", NULL, NULL, 0,
+			     &len);
+	struct hx_reply r;
+	hx_exchange(req, len, 3000, &r);
+	sh_free(&req);
+	long value = -1;
+	char pattern[128];
+	snprintf(pattern, sizeof(pattern), "\n%s ", name);
+	const char *at = r.body != NULL ? strstr(r.body, pattern) : NULL;
+	if (at != NULL)
+		value = strtol(at + strlen(pattern), NULL, 10);
+	hx_reply_free(&r);
+	return value;
+}
+
 /*
  * A header line that never ends, one byte every 500 ms: never idle, so only a deadline on
  * the whole header block ends it. It must be closed at the deadline (408 problem+json when
@@ -64,6 +83,7 @@ static void trickle(int *fds, size_t n)
 void hx_slowloris(const struct hx_case *c, struct hx_outcome *o)
 {
 	(void)c;
+	long timeouts_before = metric("schoolhub_http_header_timeouts_total");
 	int fd = hx_connect(10000);
 	long start = now_ms();
 	if (fd < 0 || !hx_send(fd, SLOW_HEAD, sizeof(SLOW_HEAD) - 1)) {
@@ -90,6 +110,10 @@ void hx_slowloris(const struct hx_case *c, struct hx_outcome *o)
 		 (o->reply.status != 408 || strcmp(o->reply.code, "request_timeout") != 0))
 		hx_fail(o, "closed with %d %s instead of 408 request_timeout", o->reply.status,
 			o->reply.code);
+	long timeouts_after = metric("schoolhub_http_header_timeouts_total");
+	if (timeouts_before < 0 || timeouts_after != timeouts_before + 1)
+		hx_fail(o, "schoolhub_http_header_timeouts_total went from %ld to %ld",
+			timeouts_before, timeouts_after);
 }
 
 /*
