@@ -232,3 +232,25 @@ void hx_refused_flood_log(const struct hx_case *c, struct hx_outcome *o)
 		hx_fail(o, "%d log lines for %d refused connections (expected the first one only)",
 			lines, refused);
 }
+
+/*
+ * A header block over the 32 KiB of connection memory. libmicrohttpd 0.9.75 refuses it itself
+ * with a page compiled into the library, and no option replaces it: the shape SchoolHub settles
+ * on is that page's status, 431, and the connection closed (docs/OPERATIONS.md). This case
+ * pins it, so that a libmicrohttpd that answers otherwise is noticed.
+ */
+void hx_header_block_too_large(const struct hx_case *c, struct hx_outcome *o)
+{
+	(void)c;
+	size_t size = 40 * 1024;
+	char *req = sh_malloc(size + 128);
+	int n = sprintf(req, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Large: ");
+	memset(req + n, 'a', size);
+	n += (int)size;
+	n += sprintf(req + n, "\r\n\r\n");
+	hx_exchange(req, (size_t)n, 5000, &o->reply);
+	sh_free(&req);
+	if (o->reply.status != 431 || !o->reply.closed)
+		hx_fail(o, "expected libmicrohttpd's 431 and a close, got %d%s", o->reply.status,
+			o->reply.closed ? ", closed" : "");
+}

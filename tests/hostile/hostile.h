@@ -118,6 +118,7 @@ extern const size_t hx_api_case_count;
 void hx_slowloris(const struct hx_case *c, struct hx_outcome *o);
 void hx_slots_filled_by_tricklers(const struct hx_case *c, struct hx_outcome *o);
 void hx_refused_flood_log(const struct hx_case *c, struct hx_outcome *o);
+void hx_header_block_too_large(const struct hx_case *c, struct hx_outcome *o);
 /* The header deadline the suite runs with (SCHOOLHUB_HEADER_TIMEOUT_S). */
 #define HX_HEADER_TIMEOUT_S 3
 /* Its connection limits (SCHOOLHUB_MAX_CONNECTIONS, SCHOOLHUB_MAX_CONNECTIONS_PER_IP). */

@@ -421,5 +421,7 @@ const struct hx_case hx_http_cases[] = {
 	 .expect = HX_HTTP_REJECT, .run = hx_refused_flood_log},
 	{.id = "HTTP-56", .title = "every connection slot held by slow clients",
 	 .expect = HX_HARMLESS_2XX, .status = 200, .run = hx_slots_filled_by_tricklers},
+	{.id = "HTTP-57", .title = "40 KB header block: libmicrohttpd's 431, closed",
+	 .expect = HX_HTTP_REJECT, .run = hx_header_block_too_large},
 };
 const size_t hx_http_case_count = sizeof(hx_http_cases) / sizeof(hx_http_cases[0]);
