@@ -34,6 +34,7 @@ struct sh_config {
 	unsigned max_connections;       /* SCHOOLHUB_MAX_CONNECTIONS, default 1024 */
 	unsigned max_connections_per_ip;/* SCHOOLHUB_MAX_CONNECTIONS_PER_IP, default 64 */
 	unsigned connection_timeout_s;  /* SCHOOLHUB_CONNECTION_TIMEOUT, default 30 */
+	unsigned header_timeout_s;      /* SCHOOLHUB_HEADER_TIMEOUT_S: whole header block, default 10 */
 	size_t connection_memory_bytes; /* per-connection buffer for headers, default 32 KiB */
 	unsigned access_token_ttl_s;    /* 900 */
 	unsigned refresh_token_ttl_s;   /* 30 days */

@@ -141,7 +141,8 @@ void sh_reply_problem(struct sh_request *req, struct sh_response *res, unsigned 
 /* Shortcuts for the common ones. */
 void sh_reply_not_found(struct sh_request *req, struct sh_response *res);
 void sh_reply_internal(struct sh_request *req, struct sh_response *res);
-/* 503 service_unavailable with Retry-After (password hashing saturated, ...). */
+/* 429 too_many_requests with Retry-After: every password-hashing slot stayed busy (a login
+ * flood); the server itself is fine, the client should slow down. */
 void sh_reply_busy(struct sh_request *req, struct sh_response *res);
 /* Maps a store error to a reply: SH_DB_DOWN -> 503, SH_DB_RETRY -> 503 retry, else 500. */
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc);

@@ -13,7 +13,8 @@
 /*
  * Password hashing is memory-hard (argon2id, OWASP parameters: 19 MiB, t=2, p=1), so at most
  * cfg.argon2_max_concurrent run at once; a caller that cannot get a slot within a few
- * seconds gets SH_PW_BUSY and answers 503 instead of queueing without bound.
+ * seconds gets SH_PW_BUSY and answers 429 too_many_requests (sh_reply_busy) instead of
+ * queueing without bound.
  */
 enum sh_pw_result {
 	SH_PW_MISMATCH = 0,

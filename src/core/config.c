@@ -44,6 +44,9 @@ static const char help_text[] =
 	"  SCHOOLHUB_MAX_CONNECTIONS_PER_IP  open connections per client address (default 64)\n"
 	"  SCHOOLHUB_CONNECTION_TIMEOUT      seconds of inactivity before a connection is\n"
 	"                            dropped (default 30)\n"
+	"  SCHOOLHUB_HEADER_TIMEOUT_S        seconds a connection has to send a request's whole\n"
+	"                            header block, counted from the connection or the previous\n"
+	"                            reply (default 10)\n"
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
@@ -288,6 +291,10 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (env_uint("SCHOOLHUB_CONNECTION_TIMEOUT", 30, 1, 3600, &n, error_r) != 0)
 		goto fail;
 	cfg->connection_timeout_s = (unsigned)n;
+	/* Inactivity alone never ends a connection that trickles a byte now and then. */
+	if (env_uint("SCHOOLHUB_HEADER_TIMEOUT_S", 10, 1, 3600, &n, error_r) != 0)
+		goto fail;
+	cfg->header_timeout_s = (unsigned)n;
 	if (env_uint("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", 5000, 0, 60000, &n, error_r) != 0)
 		goto fail;
 	cfg->password_slot_wait_ms = (unsigned)n;

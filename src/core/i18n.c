@@ -85,6 +85,7 @@ static const struct message problem_titles[] = {
 	{"invalid_credentials", {"Adresse e-mail ou mot de passe incorrect", "E-mailadres of wachtwoord onjuist", "Incorrect email address or password"}},
 	{"invalid_invite", {"Code d'invitation invalide ou expiré", "Ongeldige of verlopen uitnodigingscode", "Invalid or expired invite code"}},
 	{"invalid_state", {"Cette opération n'est pas possible dans l'état actuel de la transaction", "Deze bewerking kan niet in de huidige toestand van de transactie", "This operation is not possible in the transaction's current state"}},
+	{"invalid_framing", {"Requête ambiguë : longueur du corps annoncée de deux façons", "Dubbelzinnige aanvraag: de lengte van de inhoud is op twee manieren aangegeven", "Ambiguous request: the body length is given in two ways"}},
 	{"invalid_path", {"Chemin de requête invalide", "Ongeldig aanvraagpad", "Invalid request path"}},
 	{"invalid_json", {"Le corps de la requête n'est pas un objet JSON valide", "De inhoud van de aanvraag is geen geldig JSON-object", "The request body is not a valid JSON object"}},
 	{"invite_required", {"Un code d'invitation est nécessaire pour s'inscrire", "Een uitnodigingscode is nodig om te registreren", "An invite code is required to register"}},
@@ -93,6 +94,7 @@ static const struct message problem_titles[] = {
 	{"payee_limit", {"Le solde du bénéficiaire dépasserait le maximum permis", "Het saldo van de ontvanger zou het toegestane maximum overschrijden", "The payee's balance would exceed the allowed maximum"}},
 	{"payer_limit", {"Le solde du payeur passerait sous le minimum permis", "Het saldo van de betaler zou onder het toegestane minimum zakken", "The payer's balance would fall below the allowed minimum"}},
 	{"payload_too_large", {"Le corps de la requête est trop volumineux", "De inhoud van de aanvraag is te groot", "The request body is too large"}},
+	{"request_timeout", {"La requête n'est pas arrivée à temps", "De aanvraag kwam niet op tijd binnen", "The request did not arrive in time"}},
 	{"registration_closed", {"Les inscriptions sont fermées", "Registratie is gesloten", "Registration is closed"}},
 	{"self_transaction", {"Impossible de se payer ou de se demander un paiement à soi-même", "Je kan jezelf niet betalen of om betaling vragen", "You cannot pay yourself or ask yourself for payment"}},
 	{"service_unavailable", {"Service momentanément indisponible", "Dienst tijdelijk niet beschikbaar", "Service temporarily unavailable"}},
@@ -102,6 +104,7 @@ static const struct message problem_titles[] = {
 	{"unauthorized", {"Authentification requise", "Authenticatie vereist", "Authentication required"}},
 	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif", "Dit lid bestaat niet of is niet meer actief", "This member does not exist or is no longer active"}},
 	{"unknown_service", {"Ce service n'existe pas ou n'est plus proposé", "Deze dienst bestaat niet of wordt niet meer aangeboden", "This service does not exist or is no longer offered"}},
+	{"unsupported_transfer_encoding", {"Codage de transfert non pris en charge (seul « chunked » l'est)", "Niet-ondersteunde transfercodering (alleen \"chunked\")", "Unsupported transfer encoding (only \"chunked\" is)"}},
 	{"unsupported_media_type", {"Le contenu doit être au format JSON (application/json)", "De inhoud moet JSON zijn (application/json)", "The content must be JSON (application/json)"}},
 	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
 };

@@ -39,6 +39,7 @@ struct sh_metrics {
 	_Atomic uint64_t latency_count;
 	_Atomic uint64_t latency_sum_ns;
 	_Atomic long open_connections;
+	_Atomic uint64_t header_timeouts; /* connections closed at the header deadline */
 };
 
 struct sh_metrics *sh_metrics_create(void)
@@ -117,6 +118,11 @@ void sh_metrics_connection_closed(struct sh_metrics *m)
 	atomic_fetch_sub(&m->open_connections, 1);
 }
 
+void sh_metrics_header_timeout(struct sh_metrics *m)
+{
+	atomic_fetch_add_explicit(&m->header_timeouts, 1, memory_order_relaxed);
+}
+
 struct buf {
 	char *data;
 	size_t len, cap;
@@ -179,11 +185,16 @@ char *sh_metrics_render(struct sh_metrics *m, const struct sh_app *app, size_t *
 		   "# HELP schoolhub_http_open_connections Open HTTP connections.\n"
 		   "# TYPE schoolhub_http_open_connections gauge\n"
 		   "schoolhub_http_open_connections %ld\n"
+		   "# HELP schoolhub_http_header_timeouts_total Connections closed because their "
+		   "header block was not complete within SCHOOLHUB_HEADER_TIMEOUT_S.\n"
+		   "# TYPE schoolhub_http_header_timeouts_total counter\n"
+		   "schoolhub_http_header_timeouts_total %llu\n"
 		   "# HELP schoolhub_uptime_seconds Seconds since the process started.\n"
 		   "# TYPE schoolhub_uptime_seconds gauge\n"
 		   "schoolhub_uptime_seconds %lld\n",
 		   (unsigned long long)overflow, sh_db_kind_name(app->db),
 		   (unsigned long long)sh_db_error_count(app->db), atomic_load(&m->open_connections),
+		   (unsigned long long)atomic_load(&m->header_timeouts),
 		   (long long)(time(NULL) - app->started_at));
 	*len_r = b.len;
 	return b.data;

@@ -15,6 +15,8 @@ void sh_metrics_observe(struct sh_metrics *m, const char *method, const char *ro
 			unsigned status, double seconds);
 void sh_metrics_connection_opened(struct sh_metrics *m);
 void sh_metrics_connection_closed(struct sh_metrics *m);
+/* A connection closed at the header deadline (its warnings are summarised in the log). */
+void sh_metrics_header_timeout(struct sh_metrics *m);
 
 /* Renders the exposition text (malloc'ed). */
 char *sh_metrics_render(struct sh_metrics *m, const struct sh_app *app, size_t *len_r);

@@ -18,7 +18,10 @@
 #include <unistd.h>
 
 #include "http/dispatch.h"
+#include "http/header_deadline.h"
+#include "http/log_summary.h"
 #include "http/metrics.h"
+#include "http/request_framing.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
@@ -29,7 +32,14 @@ struct sh_server {
 	unsigned port;
 	_Atomic long in_flight; /* requests started and not yet completed */
 	_Atomic bool started;   /* until then libmicrohttpd's messages are start-up noise */
+	struct sh_header_deadline *deadline;
+	struct sh_log_summary *warnings; /* what a client can make us log, once per interval */
+	char farewell[768];              /* the 408 sent when the header deadline passes */
+	size_t farewell_len;
 };
+
+/* Repeats of one warning are counted and logged once per this many seconds. */
+#define WARNING_INTERVAL_S 10
 
 /* Per-request state, from the first access-handler call to the completion callback. */
 struct request_ctx {
@@ -215,31 +225,57 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(out - s);
 }
 
+/* The connection's entry in the header-deadline watch (NULL without a watchdog). */
+static struct sh_hd_conn *watched(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info != NULL ? info->socket_context : NULL;
+}
+
+/* A refusal decided from the headers alone, before any of the body is read. libmicrohttpd
+ * then discards the body and closes the connection; "Connection: close" says so. */
+static enum MHD_Result reply_early(struct sh_server *srv, struct request_ctx *ctx,
+				   struct MHD_Connection *c, const char *url, const char *method,
+				   unsigned status, const char *code)
+{
+	struct sh_request req = {0};
+	struct sh_response res = {0};
+	init_request(&req, srv, ctx, c, url, method);
+	sh_reply_problem(&req, &res, status, code, NULL);
+	sh_res_header(&res, "Connection", "close");
+	ctx->replied_early = true;
+	return finish(srv, ctx, c, &req, &res);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	struct sh_server *srv = cls;
 	struct request_ctx *ctx = *con_cls;
 	size_t max_body = srv->app->cfg.max_body_bytes;
 
 	if (ctx == NULL) {
+		/* The header block is complete; too late if the deadline closed the connection. */
+		struct sh_hd_conn *watch = watched(c);
+		if (watch != NULL && !sh_header_deadline_headers_in(watch))
+			return MHD_NO;
 		ctx = sh_calloc(1, sizeof(*ctx));
 		ctx->arena = sh_arena_create();
 		clock_gettime(CLOCK_MONOTONIC, &ctx->start);
 		*con_cls = ctx;
 		atomic_fetch_add(&srv->in_flight, 1);
+		enum sh_framing framing = sh_http_framing_check(c, version);
+		if (framing == SH_FRAMING_AMBIGUOUS)
+			return reply_early(srv, ctx, c, url, method, 400, "invalid_framing");
+		if (framing == SH_FRAMING_UNSUPPORTED)
+			return reply_early(srv, ctx, c, url, method, 501,
+					   "unsupported_transfer_encoding");
 		/* A declared oversize body is refused before a byte of it is read. */
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > max_body) {
-			struct sh_request req = {0};
-			struct sh_response res = {0};
-			init_request(&req, srv, ctx, c, url, method);
-			sh_reply_problem(&req, &res, 413, "payload_too_large", NULL);
-			ctx->replied_early = true;
-			return finish(srv, ctx, c, &req, &res);
-		}
+		if (cl != NULL && strtoull(cl, NULL, 10) > max_body)
+			return reply_early(srv, ctx, c, url, method, 413, "payload_too_large");
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -277,9 +313,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)c;
 	(void)toe;
 	struct sh_server *srv = cls;
+	struct sh_hd_conn *watch = watched(c);
+	if (watch != NULL)
+		sh_header_deadline_rearm(watch); /* the next request on this connection */
 	struct request_ctx *ctx = *con_cls;
 	if (ctx == NULL)
 		return;
@@ -293,13 +331,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	(void)c;
-	(void)socket_context;
 	struct sh_server *srv = cls;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		sh_metrics_connection_opened(srv->app->metrics);
-	else
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (srv->deadline != NULL && info != NULL)
+			*socket_context = sh_header_deadline_watch(srv->deadline, info->connect_fd);
+	} else {
 		sh_metrics_connection_closed(srv->app->metrics);
+		if (srv->deadline != NULL)
+			sh_header_deadline_forget(srv->deadline,
+						  (struct sh_hd_conn **)socket_context);
+	}
 }
 
 static void __attribute__((format(printf, 2, 0))) on_mhd_log(void *cls, const char *fmt,
@@ -309,12 +353,83 @@ static void __attribute__((format(printf, 2, 0))) on_mhd_log(void *cls, const ch
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
+	/* The HTML page quoted in "Error processing request (... ('<html>...'))" says nothing
+	 * the status does not. */
+	char *page = strstr(msg, " ('<");
+	if (page != NULL)
+		strcpy(page, ")");
 	/* A failure to start is reported by sh_server_start in one clear line; the library's
 	 * own account of it ("Failed to bind to port 0") would only confuse. */
-	if (atomic_load(&srv->started))
-		sh_log_warn("libmicrohttpd: %s", msg);
-	else
+	if (!atomic_load(&srv->started)) {
 		sh_log_debug("libmicrohttpd: %s", msg);
+		return;
+	}
+	/* Every refused connection and every malformed request makes libmicrohttpd say so:
+	 * one line per distinct message and interval, however many clients. */
+	char line[560];
+	snprintf(line, sizeof(line), "libmicrohttpd: %s", msg);
+	sh_log_summary_note(srv->warnings, SH_LOG_WARN, line, line);
+}
+
+static void on_header_deadline(void *arg)
+{
+	struct sh_server *srv = arg;
+	sh_metrics_header_timeout(srv->app->metrics);
+	char line[160];
+	snprintf(line, sizeof(line),
+		 "closed a connection whose header block was not complete within %u s "
+		 "(SCHOOLHUB_HEADER_TIMEOUT_S)",
+		 srv->app->cfg.header_timeout_s);
+	sh_log_summary_note(srv->warnings, SH_LOG_WARN, "header deadline", line);
+}
+
+static void on_watchdog_round(void *arg)
+{
+	struct sh_server *srv = arg;
+	sh_log_summary_flush(srv->warnings);
+}
+
+/* The 408 written by the watchdog: no request was parsed, so no request id or language. */
+static void build_farewell(struct sh_server *srv)
+{
+	const char *title = sh_i18n_problem_title("request_timeout", SH_LANG_EN);
+	char body[512];
+	int n = snprintf(body, sizeof(body),
+			 "{\"type\":\"https://schoolhub.be/problems/request_timeout\","
+			 "\"title\":\"%s\",\"status\":408,\"detail\":\"%s\","
+			 "\"code\":\"request_timeout\"}",
+			 title, title);
+	int m = snprintf(srv->farewell, sizeof(srv->farewell),
+			 "HTTP/1.1 408 Request Timeout\r\n"
+			 "Content-Type: application/problem+json\r\n"
+			 "Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n"
+			 "X-Content-Type-Options: nosniff\r\n\r\n%s",
+			 n, body);
+	srv->farewell_len = m > 0 && (size_t)m < sizeof(srv->farewell) ? (size_t)m : 0;
+}
+
+/* The log summary and the header-deadline watchdog, which every daemon needs before its
+ * first connection; -1 when the thread cannot start. */
+static int start_edge(struct sh_server *srv)
+{
+	srv->warnings = sh_log_summary_create(WARNING_INTERVAL_S);
+	build_farewell(srv);
+	struct sh_hd_hooks hooks = {.expired = on_header_deadline,
+				    .tick = on_watchdog_round,
+				    .arg = srv};
+	srv->deadline = sh_header_deadline_start(srv->app->cfg.header_timeout_s, srv->farewell,
+						 srv->farewell_len, hooks);
+	if (srv->deadline == NULL) {
+		sh_log_summary_destroy(&srv->warnings);
+		return -1;
+	}
+	return 0;
+}
+
+static void stop_edge(struct sh_server *srv)
+{
+	sh_header_deadline_stop(&srv->deadline);
+	sh_log_summary_destroy(&srv->warnings);
 }
 
 /* The daemon both kinds of server use; "addr" NULL (with MHD_USE_NO_LISTEN_SOCKET) for none. */
@@ -351,6 +466,12 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 	}
 	struct sh_server *srv = sh_calloc(1, sizeof(*srv));
 	srv->app = app;
+	if (start_edge(srv) != 0) {
+		freeaddrinfo(ai);
+		*error_r = sh_strdup("cannot start the header-deadline watchdog thread");
+		sh_free(&srv);
+		return -1;
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
@@ -362,6 +483,7 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 		snprintf(buf, sizeof(buf), "cannot listen on %s:%u (address in use?)",
 			 app->cfg.host, app->cfg.port);
 		*error_r = sh_strdup(buf);
+		stop_edge(srv);
 		sh_free(&srv);
 		return -1;
 	}
@@ -376,9 +498,15 @@ int sh_server_start_unlistened(struct sh_app *app, struct sh_server **server_r, 
 {
 	struct sh_server *srv = sh_calloc(1, sizeof(*srv));
 	srv->app = app;
+	if (start_edge(srv) != 0) {
+		*error_r = sh_strdup("cannot start the header-deadline watchdog thread");
+		sh_free(&srv);
+		return -1;
+	}
 	srv->daemon = start_daemon(srv, MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, NULL, 0);
 	if (srv->daemon == NULL) {
 		*error_r = sh_strdup("cannot start an HTTP daemon without a listening socket");
+		stop_edge(srv);
 		sh_free(&srv);
 		return -1;
 	}
@@ -418,6 +546,7 @@ void sh_server_stop(struct sh_server **server_r)
 		close(fd);
 	for (int i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++)
 		usleep(10 * 1000);
-	MHD_stop_daemon(srv->daemon);
+	MHD_stop_daemon(srv->daemon); /* every connection closed and forgotten */
+	stop_edge(srv);
 	sh_free(server_r);
 }

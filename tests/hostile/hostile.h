@@ -25,6 +25,9 @@ struct hx_reply {
 
 /* Connected socket to the test server with send/receive timeouts, or -1. */
 int hx_connect(int timeout_ms);
+/* The same from another loopback address ("127.0.0.2"...): libmicrohttpd counts connections
+ * per client address. */
+int hx_connect_from(const char *source_ip, int timeout_ms);
 /* Sends all of "buf"; false when the server refused (reset, closed). Never raises SIGPIPE. */
 bool hx_send(int fd, const void *buf, size_t len);
 /* Reads one reply (status line, headers, Content-Length body), then whether the server
@@ -79,6 +82,8 @@ extern struct hx_world hx_world;
 
 enum hx_expect {
 	HX_PROBLEM,    /* a problem+json with "status" (and "code" when set) */
+	HX_PROBLEM_CLOSED, /* the same, and the connection closed after it (a framing the
+			      server cannot trust: what follows is not a next request) */
 	HX_HTTP_REJECT, /* broken HTTP: a 4xx (problem+json or libmicrohttpd's own page) or a
 			   closed connection; never a 5xx, never silence */
 	HX_HARMLESS_2XX /* a 2xx by design, explained in the case and in docs/SECURITY.md; the
@@ -109,6 +114,17 @@ struct hx_case {
 
 extern const struct hx_case hx_api_cases[];
 extern const size_t hx_api_case_count;
+/* Connection-level cases (edge_cases.c): header deadline, connection slots, the log. */
+void hx_slowloris(const struct hx_case *c, struct hx_outcome *o);
+void hx_slots_filled_by_tricklers(const struct hx_case *c, struct hx_outcome *o);
+void hx_refused_flood_log(const struct hx_case *c, struct hx_outcome *o);
+void hx_header_block_too_large(const struct hx_case *c, struct hx_outcome *o);
+/* The header deadline the suite runs with (SCHOOLHUB_HEADER_TIMEOUT_S). */
+#define HX_HEADER_TIMEOUT_S 3
+/* Its connection limits (SCHOOLHUB_MAX_CONNECTIONS, SCHOOLHUB_MAX_CONNECTIONS_PER_IP). */
+#define HX_MAX_CONNECTIONS 96
+#define HX_MAX_CONNECTIONS_PER_IP 40
+
 extern const struct hx_case hx_http_cases[];
 extern const size_t hx_http_case_count;
 

@@ -20,9 +20,22 @@
 
 int hx_connect(int timeout_ms)
 {
+	return hx_connect_from(NULL, timeout_ms);
+}
+
+int hx_connect_from(const char *source_ip, int timeout_ms)
+{
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
+	if (source_ip != NULL) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+		if (inet_pton(AF_INET, source_ip, &src.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_port = htons((uint16_t)sh_server_port(th_current->server))};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
