@@ -230,14 +230,13 @@ static enum sh_db_rc answer_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	if (rc != SH_DB_ROW)
 		goto out;
 	const char *closing = t->answer == ANSWER_DECLINE ? "declined" : "withdrawn";
+	rc = SH_DB_OK;
 	if (t->answer == ANSWER_ACCEPT)
 		rc = accept_invitation(conn, t, &inv, now);
-	else if (strcmp(inv.status, closing) == 0)
-		rc = SH_DB_OK; /* said twice: same answer */
-	else if (strcmp(inv.status, "pending") != 0)
-		t->problem = "invitation_closed", rc = SH_DB_OK;
-	else
-		rc = sh_invitation_close(conn, inv.id, closing, now);
+	else if (strcmp(inv.status, "pending") == 0)
+		rc = sh_invitation_close(conn, inv.id, closing, now); /* even if expired */
+	else if (strcmp(inv.status, closing) != 0)
+		t->problem = "invitation_closed"; /* the same answer twice is fine, another is not */
 	if (rc == SH_DB_OK && t->problem == NULL && t->answer == ANSWER_ACCEPT) {
 		json_t *items = json_array();
 		rc = sh_children_of_guardian(conn, req->user.id, inv.child_id, items);
