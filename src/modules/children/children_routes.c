@@ -1,6 +1,7 @@
 /*
  * Module "children": a family's children and the links to their guardians.
  * Only guardians see or touch a child; to anyone else it does not exist (404).
+ * A co-parent joins only by accepting an invitation (invitations_routes.c).
  */
 #include <string.h>
 #include <time.h>
