@@ -3,6 +3,7 @@
  * nothing is linked before the invitee accepts, and invitations expire, are declined,
  * withdrawn, rate-limited, exported and erased.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,6 +588,67 @@ START_TEST(rate_limited_per_member)
 }
 END_TEST
 
+/* Concurrent senders: one row per address and never more than the limit. */
+struct shot {
+	const char *token, *child_id;
+	char email[96];
+	long status;
+};
+
+static void *shoot(void *arg)
+{
+	struct shot *s = arg;
+	struct th_resp *r = invite(s->token, s->child_id, s->email);
+	s->status = r->status;
+	th_resp_free(&r);
+	return NULL;
+}
+
+static void fire(struct shot *shots, size_t n)
+{
+	pthread_t tids[32];
+	ck_assert_uint_le(n, 32);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_create(&tids[i], NULL, shoot, &shots[i]), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_join(tids[i], NULL), 0);
+}
+
+START_TEST(concurrent_invitations)
+{
+	struct th_member a;
+	th_member_register(&a, "concinviter");
+	char *id = create_child(a.access_token, "Concurrent", "P4");
+	struct shot shots[32];
+	/* Eight at once for one address: eight 202s, one row. */
+	for (size_t i = 0; i < 8; i++) {
+		shots[i] = (struct shot){.token = a.access_token, .child_id = id};
+		snprintf(shots[i].email, sizeof(shots[i].email), "same.%d@example.be", (int)getpid());
+	}
+	fire(shots, 8);
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_int_eq(shots[i].status, 202);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM guardian_invitations WHERE child_id = $1", id, NULL), 1);
+	/* 24 more at once: the 12 left of the 20 pass, the others are refused. */
+	for (size_t i = 0; i < 24; i++) {
+		shots[i] = (struct shot){.token = a.access_token, .child_id = id};
+		snprintf(shots[i].email, sizeof(shots[i].email), "conc.%d.%zu@example.be", (int)getpid(), i);
+	}
+	fire(shots, 24);
+	int accepted = 0, limited = 0;
+	for (size_t i = 0; i < 24; i++) {
+		accepted += shots[i].status == 202;
+		limited += shots[i].status == 429;
+	}
+	ck_assert_int_eq(accepted, 12);
+	ck_assert_int_eq(limited, 12);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM guardian_invitation_sends WHERE user_id = $1", a.id, NULL), 20);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM guardian_invitations WHERE child_id = $1", id, NULL), 13);
+	free(id);
+	th_member_free(&a);
+}
+END_TEST
+
 /* --- GDPR ---------------------------------------------------------------------------- */
 
 static json_t *export_invitations(const struct th_member *m, const char *which)
@@ -695,6 +757,7 @@ Suite *api_guardian_invitations_suite(void)
 	tcase_add_test(tc, decline_then_invite_again);
 	tcase_add_test(tc, withdraw_by_a_guardian);
 	tcase_add_test(tc, rate_limited_per_member);
+	tcase_add_test(tc, concurrent_invitations);
 	tcase_add_test(tc, export_and_erasure);
 	tcase_add_test(tc, every_route_needs_a_token);
 	suite_add_tcase(s, tc);
