@@ -211,10 +211,17 @@ enum sh_db_rc sh_invitation_close(struct sh_conn *conn, const char *id, const ch
 	return sh_stmt_exec_free(&st, NULL);
 }
 
+/*
+ * What the member sent. An accepted invitation's address is left out: its holder is now a
+ * guardian, shown by name with the child, and their address is theirs, not part of the
+ * inviter's record any more.
+ */
 static enum sh_db_rc export_sent(struct sh_conn *conn, const char *user_id, json_t *items)
 {
 	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT i.id, i.child_id, i.invitee_email, i.relationship, i.status, "
+		conn, "SELECT i.id, i.child_id, "
+		      "       CASE WHEN i.status = 'accepted' THEN NULL ELSE i.invitee_email END, "
+		      "       i.relationship, i.status, "
 		      "       i.created_at, i.expires_at, i.answered_at "
 		      "FROM guardian_invitations i WHERE i.inviter_id = $1 "
 		      "ORDER BY i.created_at, i.id");
@@ -224,7 +231,7 @@ static enum sh_db_rc export_sent(struct sh_conn *conn, const char *user_id, json
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
-			items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "id",
+			items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "id",
 					 sh_stmt_col_text(st, 0), "child_id",
 					 sh_stmt_col_text(st, 1), "email", sh_stmt_col_text(st, 2),
 					 "relationship", sh_stmt_col_text(st, 3), "status",
