@@ -18,6 +18,7 @@ Suite *api_http_suite(void);
 Suite *api_auth_suite(void);
 Suite *api_users_suite(void);
 Suite *api_children_suite(void);
+Suite *api_guardian_invitations_suite(void);
 Suite *api_sel_services_suite(void);
 Suite *api_sel_ledger_suite(void);
 Suite *api_sel_concurrency_suite(void);
@@ -43,6 +44,14 @@ void api_assert_all_unauthorized(const struct api_call *calls, size_t n);
  * directly from the running test server's database. */
 int64_t api_db_count(const char *sql, const char *p1, const char *p2);
 void api_promote(const struct th_member *m, const char *role);
+/* Runs one statement with one or two text parameters directly on the test server's database. */
+void api_db_exec(const char *sql, const char *p1, const char *p2);
+/* Invites "email" to share "child_id" (202) and returns the pending invitation's id, read
+ * from the inviter's list (malloc'ed). */
+char *api_invite(const char *inviter_token, const char *child_id, const char *email);
+/* Makes "invitee" a guardian of "child_id" the only way there is: invited, then accepted. */
+void api_link_coparent(const char *inviter_token, const char *child_id,
+		       const struct th_member *invitee);
 
 /* Asserts a problem+json reply with "status" and machine "code". */
 #define ck_assert_problem(r, st, cd)                                                           \

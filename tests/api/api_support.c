@@ -1,4 +1,6 @@
 /* Helpers shared by the API suites. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -52,6 +54,54 @@ int64_t api_db_count(const char *sql, const char *p1, const char *p2)
 	sh_stmt_free(&st);
 	sh_conn_close(&conn);
 	return n;
+}
+
+void api_db_exec(const char *sql, const char *p1, const char *p2)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
+	ck_assert_msg(conn != NULL, "%s", error ? error : "");
+	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
+	ck_assert_ptr_nonnull(st);
+	sh_stmt_bind_text(st, 1, p1);
+	if (p2 != NULL)
+		sh_stmt_bind_text(st, 2, p2);
+	ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_OK);
+	sh_conn_close(&conn);
+}
+
+char *api_invite(const char *inviter_token, const char *child_id, const char *email)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/children/%s/guardians", child_id);
+	struct th_resp *r = th_json("POST", path, inviter_token, "{s:s}", "email", email);
+	ck_assert_msg(r->status == 202, "invite: %ld %s", r->status, r->body);
+	th_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/children/%s/guardian-invitations", child_id);
+	r = th_request("GET", path, inviter_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	char *id = NULL;
+	json_t *items = json_object_get(r->json, "items");
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *inv = json_array_get(items, i);
+		if (strcmp(json_string_value(json_object_get(inv, "email")), email) == 0)
+			id = strdup(json_string_value(json_object_get(inv, "id")));
+	}
+	ck_assert_msg(id != NULL, "no pending invitation for %s: %s", email, r->body);
+	th_resp_free(&r);
+	return id;
+}
+
+void api_link_coparent(const char *inviter_token, const char *child_id,
+		       const struct th_member *invitee)
+{
+	char *id = api_invite(inviter_token, child_id, invitee->email);
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/guardian-invitations/%s/accept", id);
+	struct th_resp *r = th_request("POST", path, invitee->access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 200, "accept: %ld %s", r->status, r->body);
+	th_resp_free(&r);
+	free(id);
 }
 
 void api_promote(const struct th_member *m, const char *role)

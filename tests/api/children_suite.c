@@ -1,5 +1,6 @@
-/* Children and their guardians: create, list, read, change, delete, link and unlink
- * co-parents, and object-level authorization (only guardians see a child). */
+/* Children and their guardians: create, list, read, change, delete, link (by invitation:
+ * see guardian_invitations_suite.c) and unlink co-parents, and object-level authorization
+ * (only guardians see a child). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -548,10 +549,7 @@ START_TEST(upper_case_ids_name_the_same_child)
 	r = get_child(a.access_token, id);
 	ck_assert_str_eq(th_str(r, "class_name"), "P4");
 	th_resp_free(&r);
-	r = th_json("POST", guardians_path(path, sizeof(path), up), a.access_token, "{s:s}",
-		    "email", co.email);
-	ck_assert_int_eq(r->status, 201);
-	th_resp_free(&r);
+	api_link_coparent(a.access_token, up, &co);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", id, co.id), 1);
 	/* Still no way in for a stranger. */
 	r = get_child(b.access_token, up);
@@ -573,145 +571,7 @@ START_TEST(upper_case_ids_name_the_same_child)
 }
 END_TEST
 
-/* --- POST /api/v1/children/{id}/guardians ---------------------------------------- */
-
-START_TEST(link_co_parent)
-{
-	struct th_member a, co, b;
-	th_member_register(&a, "mother");
-	th_member_register(&co, "father");
-	th_member_register(&b, "neighbour");
-	char *id = create_child(a.access_token, "Shared", "P5");
-	char path[160];
-	guardians_path(path, sizeof(path), id);
-
-	struct th_resp *r = get_child(co.access_token, id);
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-
-	/* The email is matched case-insensitively, trimmed. */
-	char typed[160];
-	snprintf(typed, sizeof(typed), "  %s ", co.email);
-	typed[2] = (char)(typed[2] - 'a' + 'A');
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", typed, "relationship",
-		    "père");
-	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
-	ck_assert_str_eq(th_str(r, "id"), id);
-	json_t *g = json_object_get(r->json, "guardians");
-	ck_assert_int_eq(json_array_size(g), 2);
-	/* Guardians added in the same second may come in either order. */
-	size_t mine = strcmp(json_string_value(json_object_get(json_array_get(g, 0), "user_id")), a.id) == 0 ? 0 : 1;
-	json_t *ga = json_array_get(g, mine), *gco = json_array_get(g, 1 - mine);
-	ck_assert_str_eq(json_string_value(json_object_get(ga, "user_id")), a.id);
-	ck_assert_str_eq(json_string_value(json_object_get(ga, "relationship")), "parent");
-	ck_assert_str_eq(json_string_value(json_object_get(gco, "user_id")), co.id);
-	ck_assert_str_eq(json_string_value(json_object_get(gco, "first_name")), "father");
-	ck_assert_str_eq(json_string_value(json_object_get(gco, "relationship")), "père");
-	ck_assert_ptr_null(strstr(r->body, co.email));
-	th_resp_free(&r);
-	ck_assert_int_eq(guardian_rows(id), 2);
-
-	/* The co-parent now sees, changes and lists the child. */
-	r = list_children(co.access_token);
-	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
-	ck_assert(list_has(r, id));
-	th_resp_free(&r);
-	r = get_child(co.access_token, id);
-	ck_assert_int_eq(r->status, 200);
-	ck_assert_int_eq(json_array_size(json_object_get(r->json, "guardians")), 2);
-	th_resp_free(&r);
-	char cpath[160];
-	child_path(cpath, sizeof(cpath), id);
-	r = th_json("PATCH", cpath, co.access_token, "{s:s}", "class_name", "P6");
-	ck_assert_int_eq(r->status, 200);
-	th_resp_free(&r);
-	r = get_child(a.access_token, id);
-	ck_assert_str_eq(th_str(r, "class_name"), "P6");
-	th_resp_free(&r);
-
-	/* Already a guardian: the co-parent again, or the caller themselves. */
-	r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
-	ck_assert_problem(r, 409, "conflict");
-	th_resp_free(&r);
-	r = th_json("POST", path, co.access_token, "{s:s}", "email", a.email);
-	ck_assert_problem(r, 409, "conflict");
-	th_resp_free(&r);
-
-	/* Nobody with that address. */
-	r = th_json("POST", path, a.access_token, "{s:s}", "email", "nobody.here@example.be");
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-
-	/* Validation. */
-	r = th_json("POST", path, a.access_token, "{s:s}", "email", "not-an-email");
-	assert_field_error(r, "email", "invalid_email");
-	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{}");
-	assert_field_error(r, "email", "required");
-	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{s:i}", "email", 7);
-	assert_field_error(r, "email", "invalid_type");
-	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", "");
-	assert_field_error(r, "relationship", "required");
-	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", "a\007b");
-	assert_field_error(r, "relationship", "invalid_text");
-	th_resp_free(&r);
-	char longrel[64];
-	memset(longrel, 'r', 51);
-	longrel[51] = '\0';
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", longrel);
-	assert_field_error(r, "relationship", "too_long");
-	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "user_id", b.id);
-	assert_field_error(r, "user_id", "unknown_field");
-	th_resp_free(&r);
-	r = th_request("POST", path, a.access_token, "email=x", "application/x-www-form-urlencoded", NULL);
-	ck_assert_problem(r, 415, "unsupported_media_type");
-	th_resp_free(&r);
-
-	/* A stranger cannot add themselves (or anyone) to someone else's child. */
-	r = th_json("POST", path, b.access_token, "{s:s}", "email", b.email);
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-	r = th_json("POST", path, b.access_token, "{s:s}", "email", "not-an-email");
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-	r = get_child(b.access_token, id);
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-	/* None of the refused attempts linked anybody. */
-	ck_assert_int_eq(guardian_rows(id), 2);
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE user_id = $1", b.id, NULL), 0);
-	free(id);
-	th_member_free(&a);
-	th_member_free(&co);
-	th_member_free(&b);
-}
-END_TEST
-
-START_TEST(link_refuses_deleted_account)
-{
-	struct th_member a, gone;
-	th_member_register(&a, "linker");
-	th_member_register(&gone, "deleted");
-	struct th_resp *r = th_json("DELETE", "/api/v1/users/me", gone.access_token, "{s:s}",
-				    "password", gone.password);
-	ck_assert_int_eq(r->status, 204);
-	th_resp_free(&r);
-	char *id = create_child(a.access_token, "Lonely", "M1");
-	char path[160];
-	guardians_path(path, sizeof(path), id);
-	r = th_json("POST", path, a.access_token, "{s:s}", "email", gone.email);
-	ck_assert_problem(r, 404, "not_found");
-	th_resp_free(&r);
-	ck_assert_int_eq(guardian_rows(id), 1);
-	free(id);
-	th_member_free(&a);
-	th_member_free(&gone);
-}
-END_TEST
+/* POST /api/v1/children/{id}/guardians (invitations): guardian_invitations_suite.c */
 
 /* --- DELETE /api/v1/children/{id}/guardians/{user_id} ---------------------------- */
 
@@ -724,10 +584,8 @@ START_TEST(unlink_guardian)
 	char *id = create_child(a.access_token, "Split", "P2");
 	char *b_child = create_child(b.access_token, "Other", "P2");
 	char path[200];
-	guardians_path(path, sizeof(path), id);
-	struct th_resp *r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
-	ck_assert_int_eq(r->status, 201);
-	th_resp_free(&r);
+	api_link_coparent(a.access_token, id, &co);
+	struct th_resp *r;
 
 	/* A user who is not a guardian of this child (exists, but guards another one). */
 	guardian_path(path, sizeof(path), id, b.id);
@@ -801,10 +659,7 @@ START_TEST(unlink_guardian)
 	ck_assert_int_eq(child_rows(id), 1);
 
 	/* A guardian may remove themselves while another remains. */
-	guardians_path(path, sizeof(path), id);
-	r = th_json("POST", path, a.access_token, "{s:s}", "email", co.email);
-	ck_assert_int_eq(r->status, 201);
-	th_resp_free(&r);
+	api_link_coparent(a.access_token, id, &co);
 	guardian_path(path, sizeof(path), id, a.id);
 	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 204);
@@ -872,8 +727,6 @@ Suite *api_children_suite(void)
 	tcase_add_test(tc, other_parent_cannot_touch_child);
 	tcase_add_test(tc, bad_and_unknown_ids_are_404);
 	tcase_add_test(tc, upper_case_ids_name_the_same_child);
-	tcase_add_test(tc, link_co_parent);
-	tcase_add_test(tc, link_refuses_deleted_account);
 	tcase_add_test(tc, unlink_guardian);
 	tcase_add_test(tc, every_route_needs_a_token);
 	suite_add_tcase(s, tc);

@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_auth_suite());
 	srunner_add_suite(sr, api_users_suite());
 	srunner_add_suite(sr, api_children_suite());
+	srunner_add_suite(sr, api_guardian_invitations_suite());
 	srunner_add_suite(sr, api_sel_services_suite());
 	srunner_add_suite(sr, api_sel_ledger_suite());
 	srunner_add_suite(sr, api_sel_concurrency_suite());

@@ -54,13 +54,10 @@ static char *create_child(const char *token, const char *first, const char *last
 	return id;
 }
 
-static void add_guardian(const char *token, const char *child_id, const char *email)
+/* The co-parent is invited and accepts: the only way to share a child. */
+static void add_guardian(const char *token, const char *child_id, const struct th_member *co)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/children/%s/guardians", child_id);
-	struct th_resp *r = th_json("POST", path, token, "{s:s}", "email", email);
-	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
-	th_resp_free(&r);
+	api_link_coparent(token, child_id, co);
 }
 
 /* --- GET /api/v1/users/me -------------------------------------------------------- */
@@ -762,7 +759,7 @@ START_TEST(export_contains_only_own_data)
 	th_member_register(&other, "stranger");
 	char *mine = create_child(a.access_token, "Ottilie", "Exportine");
 	char *shared = create_child(a.access_token, "Gaspard", "Exportine");
-	add_guardian(a.access_token, shared, co.email);
+	add_guardian(a.access_token, shared, &co);
 	char *theirs = create_child(other.access_token, "Strangerkid", "Elsewhere");
 
 	struct th_resp *r = th_request("GET", "/api/v1/users/me/export", a.access_token, NULL, NULL, NULL);
@@ -813,6 +810,11 @@ START_TEST(export_contains_only_own_data)
 	ck_assert_ptr_null(strstr(r->body, other.email));
 	ck_assert_ptr_null(strstr(r->body, other.id));
 	ck_assert_ptr_null(strstr(r->body, co.email));
+	/* The invitation the co-parent accepted is there, without their address. */
+	json_t *sent = json_object_get(json_object_get(r->json, "guardian_invitations"), "sent");
+	ck_assert_int_eq(json_array_size(sent), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(sent, 0), "status")), "accepted");
+	ck_assert(json_is_null(json_object_get(json_array_get(sent, 0), "email")));
 	th_resp_free(&r);
 
 	/* The stranger's export has only their own child. */
@@ -900,7 +902,7 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_problem(r, 401, "invalid_credentials");
 	th_resp_free(&r);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1", a.email, NULL), 1);
-	add_guardian(a.access_token, shared, co.email);
+	add_guardian(a.access_token, shared, &co);
 	r = directory(co.access_token, "q=goneaway");
 	ck_assert(items_contain(r, a.id));
 	th_resp_free(&r);

@@ -133,6 +133,20 @@ const struct hx_case hx_api_cases[] = {
 	{"API1-14", "a child id in another shape (upper case, braces)", HX_PROBLEM, 404,
 	 "not_found", "GET", V1 "/children/{victim_child_upper}", "{tok_attacker}", NULL, NULL,
 	 NULL, NULL},
+	/* Co-parent invitations: the victim's pending one is not the attacker's to answer,
+	 * withdraw or list. */
+	{"API1-15", "accept an invitation addressed to someone else", HX_PROBLEM, 404,
+	 "not_found", "POST", V1 "/guardian-invitations/{victim_invitation}/accept",
+	 "{tok_attacker}", NULL, NULL, NULL, NULL},
+	{"API1-16", "decline an invitation addressed to someone else", HX_PROBLEM, 404,
+	 "not_found", "POST", V1 "/guardian-invitations/{victim_invitation}/decline",
+	 "{tok_attacker}", NULL, NULL, NULL, NULL},
+	{"API1-17", "withdraw another family's invitation", HX_PROBLEM, 404, "not_found",
+	 "DELETE", V1 "/guardian-invitations/{victim_invitation}", "{tok_attacker}", NULL, NULL,
+	 NULL, NULL},
+	{"API1-18", "list another family's invitations", HX_PROBLEM, 404, "not_found", "GET",
+	 V1 "/children/{victim_child}/guardian-invitations", "{tok_attacker}", NULL, NULL, NULL,
+	 NULL},
 
 	/* API2 Broken authentication. */
 	{"API2-01", "no token", HX_PROBLEM, 401, "unauthorized",

@@ -18,6 +18,8 @@ static const char *const tables[] = {
 	"SELECT * FROM invites ORDER BY id",
 	"SELECT * FROM children ORDER BY id",
 	"SELECT * FROM child_guardians ORDER BY child_id, user_id",
+	"SELECT * FROM guardian_invitations ORDER BY id",
+	"SELECT * FROM guardian_invitation_sends ORDER BY id",
 	"SELECT * FROM sel_services ORDER BY id",
 	"SELECT * FROM sel_accounts ORDER BY id",
 	"SELECT * FROM sel_transactions ORDER BY id",

@@ -75,6 +75,7 @@ struct hx_world {
 	char victim_service[37], attacker_service[37];
 	char victim_payment[37]; /* completed: victim paid coparent */
 	char victim_request[37]; /* pending: coparent asks victim to pay */
+	char victim_invitation[37]; /* pending: the victim invited an address with no account */
 	char *forged[HX_JWT_COUNT];
 	char metrics_token[40];
 };

@@ -73,9 +73,36 @@ static void setup_world(void)
 		   201, w->victim_child);
 	char path[512];
 	snprintf(path, sizeof(path), "/api/v1/children/%.36s/guardians", w->victim_child);
-	setup_call("co-parent", th_json("POST", path, w->victim.access_token, "{s:s}", "email",
-					w->coparent.email),
-		   201, NULL);
+	/* The co-parent is invited, then accepts (nothing is linked before). */
+	setup_call("co-parent invitation", th_json("POST", path, w->victim.access_token, "{s:s}",
+						   "email", w->coparent.email),
+		   202, NULL);
+	char invitation[37];
+	struct th_resp *r = th_request("GET", "/api/v1/guardian-invitations",
+				       w->coparent.access_token, NULL, NULL, NULL);
+	const char *inv = json_string_value(
+		json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "id"));
+	if (r->status != 200 || inv == NULL)
+		die("co-parent's invitation", r);
+	snprintf(invitation, sizeof(invitation), "%s", inv);
+	th_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/guardian-invitations/%.36s/accept", invitation);
+	setup_call("co-parent accepts",
+		   th_request("POST", path, w->coparent.access_token, NULL, NULL, NULL), 200, NULL);
+	/* And a pending invitation the attacker will try to answer or withdraw. */
+	snprintf(path, sizeof(path), "/api/v1/children/%.36s/guardians", w->victim_child);
+	setup_call("pending invitation", th_json("POST", path, w->victim.access_token, "{s:s}",
+						 "email", "pending.invitee@example.be"),
+		   202, NULL);
+	snprintf(path, sizeof(path), "/api/v1/children/%.36s/guardian-invitations",
+		 w->victim_child);
+	r = th_request("GET", path, w->victim.access_token, NULL, NULL, NULL);
+	inv = json_string_value(
+		json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "id"));
+	if (r->status != 200 || inv == NULL)
+		die("pending invitation id", r);
+	snprintf(w->victim_invitation, sizeof(w->victim_invitation), "%s", inv);
+	th_resp_free(&r);
 	setup_call("attacker child",
 		   th_json("POST", "/api/v1/children", w->attacker.access_token, child,
 			   "first_name", "Max", "last_name", "Attacker", "class_name", "P1"),
@@ -151,6 +178,7 @@ static char *lookup(const char *name)
 		{"attacker_service", w->attacker_service},
 		{"victim_payment", w->victim_payment},
 		{"victim_request", w->victim_request},
+		{"victim_invitation", w->victim_invitation},
 	};
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
 		if (strcmp(name, simple[i].name) == 0)

@@ -1,6 +1,6 @@
 // Browser test of the whole web app against the real server (tests/e2e/run.sh
 // starts it and sets E2E_BASE_URL). Two parents in two browser contexts:
-// register, add a child, link the co-parent, offer a service, find and pay it,
+// register, add a child, invite the co-parent (who accepts), offer a service, find and pay it,
 // request and accept a payment, hit a balance limit, switch to Dutch; axe-core
 // checks every screen (no serious or critical violation) and screenshots of
 // the main screens are written at 390×844 and 1280×800.
@@ -182,24 +182,36 @@ try {
     await m.getByRole('button', { name: "Ajouter l'enfant" }).click();
     await pa.waitForURL(/\/children\/[0-9a-f-]{36}/);
     childUrl = pa.url();
-    await expectText(main(pa), /lier l'autre parent/i);
+    await expectText(main(pa), /inviter l'autre parent/i);
   });
 
   await step('parent B registers in another browser context', async () => {
     await register(pb, B);
   });
 
-  await step('A links B as co-parent; B sees the child', async () => {
+  await step('A invites B as co-parent; B accepts and sees the child', async () => {
     const m = main(pa);
     await m.getByLabel("Adresse e-mail de l'autre parent").fill(B.email);
-    await m.getByRole('button', { name: 'Lier ce parent' }).click();
-    await expectText(m, /est maintenant lié·e à l'enfant/);
-    await expectText(m.locator('.guardian-list'), /Thomas Leroy/);
+    await m.getByRole('button', { name: "Envoyer l'invitation" }).click();
+    // The same words whether or not the address has an account: never "not found".
+    await expectText(m, /Invitation enregistrée pour/);
+    await expectText(m.locator('.pending-invitations'), new RegExp(B.email.replace(/\./g, '\\.')));
     await axe(pa, 'child-edit');
+    // Nothing is shared before B accepts.
     await pb.goto(`${BASE}/children`);
+    await expectText(main(pb), /Élodie Martin vous invite à suivre Léa \(P3\)/);
+    await expectText(main(pb), /Aucun enfant pour l'instant/);
+    assert.equal(await main(pb).locator('.child-list').count(), 0, 'B sees the child before accepting');
+    await axe(pb, 'invitations-received');
+    await main(pb).getByRole('button', { name: 'Accepter Léa' }).click();
+    await expectText(main(pb), /Vous suivez maintenant Léa/);
     await expectText(main(pb), /Léa Martin[\s\S]*P3/);
     await expectText(main(pb), /Élodie Martin/);
     await axe(pb, 'children-list');
+    // A sees B among the guardians and no invitation left waiting.
+    await pa.reload();
+    await expectText(main(pa).locator('.guardian-list'), /Thomas Leroy/);
+    assert.equal(await main(pa).locator('.pending-invitations').count(), 0, 'invitation still pending');
   });
 
   await step('A offers a service', async () => {

@@ -215,10 +215,22 @@ export const children = {
   create: (data) => api.post('/children', data),
   update: (id, fields) => api.patch(childPath(id), fields),
   remove: (id) => api.del(childPath(id)),
-  addGuardian: (id, email, relationship) =>
+  // Always 202 with the same body, whether or not the address has an account.
+  inviteGuardian: (id, email, relationship) =>
     api.post(`${childPath(id)}/guardians`, relationship ? { email, relationship } : { email }),
+  invitations: (id) => api.get(`${childPath(id)}/guardian-invitations`),
   removeGuardian: (id, userId) =>
     api.del(`${childPath(id)}/guardians/${encodeURIComponent(userId)}`),
+};
+
+const invitationPath = (id) => `/guardian-invitations/${encodeURIComponent(id)}`;
+
+// Co-parent invitations addressed to the signed-in member, and those a guardian withdraws.
+export const invitations = {
+  mine: () => api.get('/guardian-invitations'),
+  accept: (id) => api.post(`${invitationPath(id)}/accept`),
+  decline: (id) => api.post(`${invitationPath(id)}/decline`),
+  withdraw: (id) => api.del(invitationPath(id)),
 };
 
 const query = (params) => {

@@ -1,13 +1,15 @@
 /*
  * Module "children": a family's children and the links to their guardians.
  * Only guardians see or touch a child; to anyone else it does not exist (404).
+ * A co-parent joins only by accepting an invitation (invitations_routes.c).
  */
 #include <string.h>
 #include <time.h>
 
 #include "modules/children/child_queries.h"
+#include "modules/children/invitation_queries.h"
+#include "modules/children/invitations.h"
 #include "modules/users/user_fields.h"
-#include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/util.h"
@@ -52,19 +54,6 @@ static void read_child_fields(struct sh_request *req, bool creating, struct sh_c
 	bool consent;
 	if (sh_json_get_bool(req->json, "photo_consent", false, &consent, v))
 		c->photo_consent = consent;
-}
-
-static const char *read_relationship(struct sh_request *req, struct sh_validation *v)
-{
-	const char *s = NULL;
-	if (!sh_json_get_string(req->json, "relationship", false, &s, v))
-		return "parent";
-	const char *r = sh_field_name(req, "relationship", s, v);
-	if (r != NULL && strlen(r) > 50) {
-		sh_validation_add(v, "relationship", "too_long");
-		return NULL;
-	}
-	return r;
 }
 
 /* The child as the caller may see it, or NULL after replying 404/5xx. */
@@ -152,18 +141,17 @@ static void children_get(struct sh_request *req, struct sh_response *res)
  * checking the caller is a guardian: the check and the write cannot be separated by
  * another guardian removing the caller, and a PATCH never overwrites a concurrent one.
  */
-enum child_action { CHILD_PATCH, CHILD_DELETE, GUARDIAN_ADD, GUARDIAN_REMOVE };
+enum child_action { CHILD_PATCH, CHILD_DELETE, GUARDIAN_REMOVE };
 
 struct child_tx {
 	struct sh_request *req;
 	enum child_action action;
 	const char *child_id;
-	const char *email, *relationship; /* GUARDIAN_ADD, read inside the transaction */
 	const char *user_id;              /* GUARDIAN_REMOVE */
 	/* outcome */
 	const char *problem; /* "not_found" or "conflict" */
 	struct sh_validation v;
-	json_t *child; /* the child after the change (PATCH, GUARDIAN_ADD) */
+	json_t *child; /* the child after the change (PATCH) */
 };
 
 /* The child as the caller sees it inside the transaction; NULL when not a guardian. */
@@ -200,44 +188,6 @@ static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	return sh_child_update(conn, &c, now);
-}
-
-static enum sh_db_rc add_guardian(struct sh_conn *conn, struct child_tx *t, bool *rollback_r)
-{
-	static const char *const allowed[] = {"email", "relationship", NULL};
-	struct sh_request *req = t->req;
-	/* The body is read only now, after the guardian check: a stranger learns nothing
-	 * from validation errors either. */
-	sh_json_check_allowed(req, allowed, &t->v);
-	if (t->v.count == 0) {
-		if (sh_json_get_string(req->json, "email", true, &t->email, &t->v))
-			t->email = sh_field_email(req, "email", t->email, &t->v);
-		t->relationship = read_relationship(req, &t->v);
-	}
-	if (t->v.count > 0) {
-		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	struct sh_user other = {0};
-	enum sh_db_rc rc = sh_user_by_email(conn, req->arena, t->email, &other);
-	if (rc == SH_DB_OK) {
-		t->problem = "not_found";
-		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	if (rc != SH_DB_ROW)
-		return rc;
-	if ((rc = sh_guardian_exists(conn, t->child_id, other.id)) != SH_DB_OK) {
-		if (rc == SH_DB_ROW) {
-			t->problem = "conflict";
-			*rollback_r = true;
-			return SH_DB_OK;
-		}
-		return rc;
-	}
-	char now[SH_TIME_LEN + 1];
-	sh_time_now(now);
-	return sh_guardian_insert(conn, t->child_id, other.id, t->relationship, now);
 }
 
 static enum sh_db_rc remove_guardian(struct sh_conn *conn, struct child_tx *t, bool *rollback_r)
@@ -284,9 +234,6 @@ static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		break;
 	case CHILD_DELETE:
 		rc = sh_child_delete(conn, t->child_id);
-		break;
-	case GUARDIAN_ADD:
-		rc = add_guardian(conn, t, rollback_r);
 		break;
 	case GUARDIAN_REMOVE:
 		rc = remove_guardian(conn, t, rollback_r);
@@ -341,12 +288,6 @@ static void children_delete(struct sh_request *req, struct sh_response *res)
 	run_child_tx(req, res, &t, 204);
 }
 
-static void guardians_add(struct sh_request *req, struct sh_response *res)
-{
-	struct child_tx t = {.action = GUARDIAN_ADD, .child_id = sh_req_uuid_param(req, "id")};
-	run_child_tx(req, res, &t, 201);
-}
-
 static void guardians_remove(struct sh_request *req, struct sh_response *res)
 {
 	struct child_tx t = {.action = GUARDIAN_REMOVE,
@@ -366,23 +307,36 @@ static const struct sh_route children_routes[] = {
 	{"GET", "/api/v1/children/{id}", children_get, SH_ROUTE_AUTH, 0},
 	{"PATCH", "/api/v1/children/{id}", children_patch, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
 	{"DELETE", "/api/v1/children/{id}", children_delete, SH_ROUTE_AUTH, 0},
-	{"POST", "/api/v1/children/{id}/guardians", guardians_add,
+	/* Co-parents are invited, never added: see invitations_routes.c. */
+	{"POST", "/api/v1/children/{id}/guardians", sh_invitation_send,
 	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"GET", "/api/v1/children/{id}/guardian-invitations", sh_invitations_of_child_get,
+	 SH_ROUTE_AUTH, 0},
 	{"DELETE", "/api/v1/children/{id}/guardians/{user_id}", guardians_remove, SH_ROUTE_AUTH,
 	 0},
+	{"GET", "/api/v1/guardian-invitations", sh_invitations_mine_get, SH_ROUTE_AUTH, 0},
+	{"POST", "/api/v1/guardian-invitations/{id}/accept", sh_invitation_accept, SH_ROUTE_AUTH,
+	 0},
+	{"POST", "/api/v1/guardian-invitations/{id}/decline", sh_invitation_decline,
+	 SH_ROUTE_AUTH, 0},
+	{"DELETE", "/api/v1/guardian-invitations/{id}", sh_invitation_withdraw, SH_ROUTE_AUTH, 0},
 };
 
 static enum sh_db_rc children_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
 	json_t *items = json_array();
 	json_object_set_new(out, "children", items);
-	return sh_children_of_guardian(conn, user_id, NULL, items);
+	enum sh_db_rc rc = sh_children_of_guardian(conn, user_id, NULL, items);
+	return rc != SH_DB_OK ? rc : sh_invitations_export(conn, user_id, out);
 }
 
 static enum sh_db_rc children_erase(struct sh_conn *conn, const char *user_id, const char *now)
 {
 	(void)now;
-	return sh_children_erase_guardian(conn, user_id);
+	/* Invitations first: deleting the children cascades to theirs, but those the member
+	 * sent for children that stay, and those addressed to them, must go too. */
+	enum sh_db_rc rc = sh_invitations_erase_user(conn, user_id);
+	return rc != SH_DB_OK ? rc : sh_children_erase_guardian(conn, user_id);
 }
 
 const struct sh_module sh_module_children = {

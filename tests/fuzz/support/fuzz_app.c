@@ -396,8 +396,19 @@ static void seed_children(void)
 		if (kids[i].second_guardian) {
 			char target[96];
 			snprintf(target, sizeof(target), "/api/v1/children/%s/guardians", child_ids[i]);
-			json_decref(seed_call(kids[i].owner, "POST", target, NULL, 201, "{s:s}",
+			/* Invited, then accepted: nothing is linked before. */
+			json_decref(seed_call(kids[i].owner, "POST", target, NULL, 202, "{s:s}",
 					      "email", seed_users[1].email));
+			json_t *got = seed_call(FZ_A2, "GET", "/api/v1/guardian-invitations", NULL,
+						200, NULL);
+			const char *inv = json_string_value(json_object_get(
+				json_array_get(json_object_get(got, "items"), 0), "id"));
+			if (inv == NULL)
+				die("seed: no invitation for the second guardian");
+			snprintf(target, sizeof(target), "/api/v1/guardian-invitations/%s/accept",
+				 inv);
+			json_decref(got);
+			json_decref(seed_call(FZ_A2, "POST", target, NULL, 200, NULL));
 			allowed |= BIT(FZ_A2);
 		}
 		add_secret(child_ids[i], allowed);

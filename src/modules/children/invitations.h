@@ -1,0 +1,29 @@
+/*
+ * Co-parent invitations: a guardian invites an e-mail address to share a child, and the
+ * person holding that address accepts or declines; nothing is linked before they accept.
+ * The handlers are rows of the children module's route table (children_routes.c).
+ */
+#ifndef SCHOOLHUB_CHILDREN_INVITATIONS_H
+#define SCHOOLHUB_CHILDREN_INVITATIONS_H
+
+#include "schoolhub/http.h"
+
+/* An invitation can be accepted for 14 days after it was last sent. */
+#define SH_INVITATION_TTL_S (14L * 24 * 3600)
+/*
+ * Invitations one member may send (new or repeated) per rolling 24 hours. Enough for a
+ * family with several children and a few typos; small enough that nobody uses the school's
+ * platform to mail strangers once invitations are e-mailed. Counted in the database
+ * (guardian_invitation_sends), so it holds across instances.
+ */
+#define SH_INVITATIONS_PER_WINDOW 20
+#define SH_INVITATION_WINDOW_S (24L * 3600)
+
+sh_handler_fn sh_invitation_send;          /* POST /children/{id}/guardians */
+sh_handler_fn sh_invitations_of_child_get; /* GET /children/{id}/guardian-invitations */
+sh_handler_fn sh_invitations_mine_get;     /* GET /guardian-invitations */
+sh_handler_fn sh_invitation_accept;        /* POST /guardian-invitations/{id}/accept */
+sh_handler_fn sh_invitation_decline;       /* POST /guardian-invitations/{id}/decline */
+sh_handler_fn sh_invitation_withdraw;      /* DELETE /guardian-invitations/{id} */
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * Co-parent invitations (see invitations.h). Two promises shape this file:
+ * - Sending never reveals whether an address has an account: the invitation is stored by
+ *   address, no account is looked up, and the answer is the same 202 for every address,
+ *   known, unknown, already a guardian or invited before. Only a malformed body (422), the
+ *   caller's own address (422) and a child the caller does not guard (404) differ.
+ * - An invitation is answered only by the account holding its address, and someone else's
+ *   invitation does not exist for the caller (404).
+ * E-mail: invitees are not mailed yet (there is no notifications module); they see their
+ * invitations in GET /guardian-invitations. When mail exists, send it from
+ * sh_invitation_send's transaction (an outbox row), never for a refused request.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "modules/children/child_queries.h"
+#include "modules/children/invitation_queries.h"
+#include "modules/children/invitations.h"
+#include "modules/users/user_fields.h"
+#include "schoolhub/util.h"
+
+/* The one answer of POST /children/{id}/guardians, byte for byte, whoever is invited. */
+static const char sent_body[] = "{\"status\":\"invitation_sent\"}";
+
+static const char *read_relationship(struct sh_request *req, struct sh_validation *v)
+{
+	const char *s = NULL;
+	if (!sh_json_get_string(req->json, "relationship", false, &s, v))
+		return "parent";
+	const char *r = sh_field_name(req, "relationship", s, v);
+	if (r != NULL && strlen(r) > 50) {
+		sh_validation_add(v, "relationship", "too_long");
+		return NULL;
+	}
+	return r;
+}
+
+struct send_tx {
+	struct sh_request *req;
+	const char *child_id;
+	/* outcome */
+	bool not_found;
+	struct sh_validation v;
+	long retry_after; /* > 0 when over the limit */
+};
+
+/* Seconds until the oldest send in the window ages out (at least 1). */
+static long seconds_until_free(const char *oldest, time_t now)
+{
+	struct tm tm = {0};
+	long wait = SH_INVITATION_WINDOW_S;
+	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
+		wait = (long)(timegm(&tm) + SH_INVITATION_WINDOW_S - now);
+	return wait < 1 ? 1 : wait;
+}
+
+/* The body, read only after the guardian check: a stranger learns nothing from 422s. */
+static void read_invitation(struct send_tx *t, const char **email_r, const char **rel_r)
+{
+	static const char *const allowed[] = {"email", "relationship", NULL};
+	struct sh_request *req = t->req;
+	sh_json_check_allowed(req, allowed, &t->v);
+	if (t->v.count > 0)
+		return;
+	if (sh_json_get_string(req->json, "email", true, email_r, &t->v))
+		*email_r = sh_field_email(req, "email", *email_r, &t->v);
+	if (*email_r != NULL && strcmp(*email_r, req->user.account.email) == 0)
+		sh_validation_add(&t->v, "email", "own_email"); /* says nothing about others */
+	*rel_r = read_relationship(req, &t->v);
+}
+
+static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct send_tx *t = ctx;
+	struct sh_request *req = t->req;
+	t->not_found = false;
+	t->retry_after = 0;
+	memset(&t->v, 0, sizeof(t->v));
+	enum sh_db_rc rc = sh_guardian_exists(conn, t->child_id, req->user.id);
+	if (rc != SH_DB_ROW) {
+		t->not_found = rc == SH_DB_OK;
+		*rollback_r = true;
+		return rc == SH_DB_OK ? SH_DB_OK : rc;
+	}
+	const char *email = NULL, *relationship = NULL;
+	read_invitation(t, &email, &relationship);
+	if (t->v.count > 0) {
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	time_t now_t = time(NULL);
+	char now[SH_TIME_LEN + 1], window_start[SH_TIME_LEN + 1], expires[SH_TIME_LEN + 1];
+	sh_time_format(now_t, now);
+	sh_time_format(now_t - SH_INVITATION_WINDOW_S, window_start);
+	sh_time_format(now_t + SH_INVITATION_TTL_S, expires);
+	int64_t sent = 0;
+	const char *oldest = NULL;
+	rc = sh_invitation_sends_since(conn, req->arena, req->user.id, window_start, &sent,
+				       &oldest);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (sent >= SH_INVITATIONS_PER_WINDOW) {
+		t->retry_after = seconds_until_free(oldest, now_t);
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	if ((rc = sh_invitation_send_record(conn, req->user.id, now, window_start)) != SH_DB_OK)
+		return rc;
+	char id[SH_UUID_LEN + 1];
+	sh_uuid_v4(id);
+	return sh_invitation_upsert(conn, id, t->child_id, req->user.id, email, relationship, now,
+				    expires);
+}
+
+void sh_invitation_send(struct sh_request *req, struct sh_response *res)
+{
+	struct send_tx t = {.req = req, .child_id = sh_req_uuid_param(req, "id")};
+	if (t.child_id == NULL) {
+		sh_reply_not_found(req, res);
+		return;
+	}
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, send_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+	} else if (t.not_found) {
+		sh_reply_not_found(req, res);
+	} else if (t.v.count > 0) {
+		sh_validation_or_reply(req, res, &t.v);
+	} else if (t.retry_after > 0) {
+		sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", t.retry_after));
+		sh_reply_problem(req, res, 429, "too_many_requests", NULL);
+	} else {
+		sh_reply_raw(res, 202, "application/json", sent_body, sizeof(sent_body) - 1);
+	}
+}
+
+void sh_invitations_of_child_get(struct sh_request *req, struct sh_response *res)
+{
+	const char *child_id = sh_req_uuid_param(req, "id");
+	enum sh_db_rc rc = child_id == NULL ? SH_DB_OK
+					    : sh_guardian_exists(req->db, child_id, req->user.id);
+	if (rc != SH_DB_ROW) {
+		if (rc == SH_DB_OK)
+			sh_reply_not_found(req, res);
+		else
+			sh_reply_db_error(req, res, rc);
+		return;
+	}
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	json_t *items = json_array();
+	rc = sh_invitations_of_child(req->db, child_id, now, items);
+	if (rc != SH_DB_OK) {
+		json_decref(items);
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_json(req, res, 200, json_pack("{s:o}", "items", items));
+}
+
+void sh_invitations_mine_get(struct sh_request *req, struct sh_response *res)
+{
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	json_t *items = json_array();
+	enum sh_db_rc rc = sh_invitations_to_email(req->db, req->user.account.email,
+						   req->user.id, now, items);
+	if (rc != SH_DB_OK) {
+		json_decref(items);
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_reply_json(req, res, 200, json_pack("{s:o}", "items", items));
+}
+
+/*
+ * Answering an invitation: accept and decline (the invitee) and withdraw (a guardian of
+ * the child) each run as one transaction that reads the invitation, re-checks it and
+ * writes, so an answer never races a withdrawal or a second answer.
+ */
+enum answer { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_WITHDRAW };
+
+struct answer_tx {
+	struct sh_request *req;
+	enum answer answer;
+	const char *id;
+	/* outcome */
+	const char *problem; /* "not_found" or "invitation_closed" */
+	json_t *child;       /* ANSWER_ACCEPT: the child as the new guardian sees it */
+};
+
+static enum sh_db_rc accept_invitation(struct sh_conn *conn, struct answer_tx *t,
+				       const struct sh_invitation *inv, const char *now)
+{
+	struct sh_request *req = t->req;
+	enum sh_db_rc rc = sh_guardian_exists(conn, inv->child_id, req->user.id);
+	if (rc != SH_DB_OK && rc != SH_DB_ROW)
+		return rc;
+	bool guardian = rc == SH_DB_ROW;
+	if (strcmp(inv->status, "accepted") == 0 && guardian)
+		return SH_DB_OK; /* accepting twice is accepting once */
+	if (!inv->open) {
+		t->problem = "invitation_closed";
+		return SH_DB_OK;
+	}
+	if (!guardian &&
+	    (rc = sh_guardian_insert(conn, inv->child_id, req->user.id, inv->relationship, now)) !=
+		    SH_DB_OK)
+		return rc;
+	return sh_invitation_close(conn, inv->id, "accepted", now);
+}
+
+static enum sh_db_rc answer_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	struct answer_tx *t = ctx;
+	struct sh_request *req = t->req;
+	t->problem = NULL;
+	json_decref(t->child);
+	t->child = NULL;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct sh_invitation inv = {0};
+	enum sh_db_rc rc =
+		t->answer == ANSWER_WITHDRAW
+			? sh_invitation_for_guardian(conn, req->arena, t->id, req->user.id, now, &inv)
+			: sh_invitation_for_invitee(conn, req->arena, t->id, req->user.account.email,
+						    now, &inv);
+	if (rc == SH_DB_OK)
+		t->problem = "not_found";
+	if (rc != SH_DB_ROW)
+		goto out;
+	const char *closing = t->answer == ANSWER_DECLINE ? "declined" : "withdrawn";
+	rc = SH_DB_OK;
+	if (t->answer == ANSWER_ACCEPT)
+		rc = accept_invitation(conn, t, &inv, now);
+	else if (strcmp(inv.status, "pending") == 0)
+		rc = sh_invitation_close(conn, inv.id, closing, now); /* even if expired */
+	else if (strcmp(inv.status, closing) != 0)
+		t->problem = "invitation_closed"; /* the same answer twice is fine, another is not */
+	if (rc == SH_DB_OK && t->problem == NULL && t->answer == ANSWER_ACCEPT) {
+		json_t *items = json_array();
+		rc = sh_children_of_guardian(conn, req->user.id, inv.child_id, items);
+		t->child = json_incref(json_array_get(items, 0));
+		json_decref(items);
+	}
+out:
+	if (t->problem != NULL)
+		*rollback_r = true;
+	return rc == SH_DB_ROW ? SH_DB_OK : rc;
+}
+
+static void answer(struct sh_request *req, struct sh_response *res, enum answer a)
+{
+	struct answer_tx t = {.req = req, .answer = a, .id = sh_req_uuid_param(req, "id")};
+	if (t.id == NULL) {
+		sh_reply_not_found(req, res);
+		return;
+	}
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, answer_in_tx, &t);
+	if (rc != SH_DB_OK)
+		sh_reply_db_error(req, res, rc);
+	else if (t.problem != NULL && strcmp(t.problem, "not_found") == 0)
+		sh_reply_not_found(req, res);
+	else if (t.problem != NULL)
+		sh_reply_problem(req, res, 409, t.problem, NULL);
+	else if (a == ANSWER_ACCEPT && t.child != NULL)
+		sh_reply_json(req, res, 200, json_incref(t.child));
+	else if (a == ANSWER_ACCEPT)
+		sh_reply_internal(req, res); /* linked but not readable: cannot happen */
+	else
+		sh_reply_empty(res, 204);
+	json_decref(t.child);
+}
+
+void sh_invitation_accept(struct sh_request *req, struct sh_response *res)
+{
+	answer(req, res, ANSWER_ACCEPT);
+}
+
+void sh_invitation_decline(struct sh_request *req, struct sh_response *res)
+{
+	answer(req, res, ANSWER_DECLINE);
+}
+
+void sh_invitation_withdraw(struct sh_request *req, struct sh_response *res)
+{
+	answer(req, res, ANSWER_WITHDRAW);
+}
