@@ -171,6 +171,7 @@ enum sh_db_rc sh_exec(struct sh_conn *conn, const char *sql, struct sh_args args
 /* Statements, one call at a time (what the query calls above are made of; code that
  * steps through rows uses sh_query, then these). "sql" must outlive the statement
  * (string literals in practice). */
+/* Never NULL (allocation failure ends the process, see mem.h); errors show at the first step. */
 struct sh_stmt *sh_stmt_prepare(struct sh_conn *conn, const char *sql);
 void sh_stmt_free(struct sh_stmt **stmt_r);
 

@@ -21,8 +21,6 @@ enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT id, balance, total_given, total_received FROM sel_accounts "
 		      "WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -54,8 +52,6 @@ enum sh_db_rc sh_sel_account_ensure(struct sh_conn *conn, const char *user_id,
 		conn, "INSERT INTO sel_accounts (id, user_id, kind, balance, total_given, "
 		      "total_received, created_at, updated_at) "
 		      "VALUES ($1, $2, 'member', 0, 0, 0, $3, $3)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
@@ -116,8 +112,6 @@ static enum sh_db_rc move_units(struct sh_conn *conn, const char *account, int64
 		      "total_given = total_given + $3, total_received = total_received + $4, "
 		      "updated_at = $5 WHERE id = $1 AND balance + $2 <= $6 RETURNING balance";
 	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, account);
 	sh_stmt_bind_int64(st, 2, delta);
 	sh_stmt_bind_int64(st, 3, exchange && delta < 0 ? -delta : 0);
@@ -135,8 +129,6 @@ static enum sh_db_rc move_units(struct sh_conn *conn, const char *account, int64
 static enum sh_db_rc current_balance(struct sh_conn *conn, const char *account, int64_t *balance_r)
 {
 	struct sh_stmt *st = sh_stmt_prepare(conn, "SELECT balance FROM sel_accounts WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, account);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -155,8 +147,6 @@ static enum sh_db_rc insert_entry(struct sh_conn *conn, const char *tx_id, const
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO sel_entries (transaction_id, account_id, amount, balance_after, "
 		      "created_at) VALUES ($1, $2, $3, $4, $5)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, tx_id);
 	sh_stmt_bind_text(st, 2, account);
 	sh_stmt_bind_int64(st, 3, amount);
@@ -213,8 +203,6 @@ enum sh_db_rc sh_sel_tx_insert(struct sh_conn *conn, const struct sh_sel_tx *t)
 		      "from_user_id, to_user_id, units, description, service_id, status, created_by, "
 		      "reverses_id, created_at, completed_at) "
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, t->id);
 	sh_stmt_bind_text(st, 2, t->kind);
 	sh_stmt_bind_text(st, 3, t->from_account);
@@ -239,8 +227,6 @@ enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const
 		conn, "SELECT id, kind, from_account, to_account, from_user_id, to_user_id, units, "
 		      "description, service_id, status, created_by, reverses_id, created_at, "
 		      "completed_at FROM sel_transactions WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -270,8 +256,6 @@ enum sh_db_rc sh_sel_tx_settle(struct sh_conn *conn, const char *id, const char 
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE sel_transactions SET status = $2, completed_at = $3 "
 		      "WHERE id = $1 AND status = 'pending'");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, status);
 	sh_stmt_bind_text(st, 3, completed ? now : NULL);
@@ -393,8 +377,6 @@ enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang 
 {
 	*out_r = NULL;
 	struct sh_stmt *st = sh_stmt_prepare(conn, TX_SELECT "WHERE t.id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -516,8 +498,6 @@ enum sh_db_rc sh_sel_audit(struct sh_conn *conn, json_t **out_r)
 	int64_t accounts = 0, sum = 0;
 	struct sh_stmt *st =
 		sh_stmt_prepare(conn, "SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM sel_accounts");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
 		accounts = sh_stmt_col_int64(st, 0);
@@ -533,10 +513,6 @@ enum sh_db_rc sh_sel_audit(struct sh_conn *conn, json_t **out_r)
 		      "FROM sel_accounts a LEFT JOIN sel_entries e ON e.account_id = a.id "
 		      "GROUP BY a.id, a.user_id, a.balance "
 		      "HAVING a.balance <> COALESCE(SUM(e.amount), 0)");
-	if (st == NULL) {
-		json_decref(mismatched);
-		return SH_DB_ERROR;
-	}
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
 			mismatched,
@@ -586,8 +562,6 @@ enum sh_db_rc sh_sel_idem_get(struct sh_conn *conn, struct sh_arena *arena, cons
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT request_hash, status, response FROM sel_idempotency "
 		      "WHERE user_id = $1 AND key = $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, key);
 	enum sh_db_rc rc = sh_stmt_step(st);
@@ -608,8 +582,6 @@ enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const c
 	 * be reused). */
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "DELETE FROM sel_idempotency WHERE user_id = $1 AND created_at < $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, expired_before);
 	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
@@ -618,8 +590,6 @@ enum sh_db_rc sh_sel_idem_put(struct sh_conn *conn, const char *user_id, const c
 	st = sh_stmt_prepare(
 		conn, "INSERT INTO sel_idempotency (user_id, key, request_hash, status, response, "
 		      "created_at) VALUES ($1, $2, $3, $4, $5, $6)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, key);
 	sh_stmt_bind_text(st, 3, hash);
@@ -638,16 +608,12 @@ enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE sel_transactions SET status = 'cancelled' WHERE status = 'pending' "
 		      "AND (from_user_id = $1 OR to_user_id = $1)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	/* Stored answers repeat names and descriptions: they go too. */
 	st = sh_stmt_prepare(conn, "DELETE FROM sel_idempotency WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	return sh_stmt_exec_free(&st, NULL);
 }

@@ -48,8 +48,6 @@ enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, 
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT id, user_id, title, description, category, kind, units_per_hour, "
 		      "is_active FROM sel_services WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -71,8 +69,6 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 {
 	*service_r = NULL;
 	struct sh_stmt *st = sh_stmt_prepare(conn, SERVICE_SELECT "WHERE s.id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -157,8 +153,6 @@ enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_se
 		conn, "INSERT INTO sel_services (id, user_id, title, description, category, kind, "
 		      "units_per_hour, is_active, search_text, created_at, updated_at) "
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, s->id);
 	sh_stmt_bind_text(st, 2, s->user_id);
 	sh_stmt_bind_text(st, 3, s->title);
@@ -179,8 +173,6 @@ enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_se
 		conn, "UPDATE sel_services SET title = $2, description = $3, category = $4, "
 		      "kind = $5, units_per_hour = $6, is_active = $7, search_text = $8, "
 		      "updated_at = $9 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, s->id);
 	sh_stmt_bind_text(st, 2, s->title);
 	sh_stmt_bind_text(st, 3, s->description);
@@ -198,8 +190,6 @@ enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bo
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE sel_services SET is_active = $2, updated_at = $3 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_bool(st, 2, active);
 	sh_stmt_bind_text(st, 3, now);
@@ -215,8 +205,6 @@ enum sh_db_rc sh_sel_service_owner(struct sh_conn *conn, const char *service_id,
 		return SH_DB_OK; /* not a UUID: no such service */
 	struct sh_stmt *st =
 		sh_stmt_prepare(conn, "SELECT user_id FROM sel_services WHERE id = $1 AND is_active");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -236,8 +224,6 @@ enum sh_db_rc sh_sel_services_export(struct sh_conn *conn, const char *user_id, 
 		conn, "SELECT id, title, description, category, kind, units_per_hour, is_active, "
 		      "created_at, updated_at FROM sel_services WHERE user_id = $1 "
 		      "ORDER BY created_at, id");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
@@ -267,8 +253,6 @@ enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE sel_services SET is_active = $2, description = '', search_text = '', "
 		      "updated_at = $3 WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_bool(st, 2, false);
 	sh_stmt_bind_text(st, 3, now);
