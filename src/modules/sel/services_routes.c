@@ -160,15 +160,12 @@ static void reply_service(struct sh_request *req, struct sh_response *res, const
 	json_t *service = NULL;
 	enum sh_db_rc rc = sh_sel_service_json(req->db, id, sh_sel_former_member(req->lang),
 					       &service);
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	if (service == NULL) {
+	if (rc == SH_DB_ROW)
+		sh_reply_json(req, res, status, service);
+	else if (rc == SH_DB_OK)
 		sh_reply_not_found(req, res);
-		return;
-	}
-	sh_reply_json(req, res, status, service);
+	else
+		sh_reply_db_error(req, res, rc);
 }
 
 /* The service of the path, or -1 after replying 404/5xx. */
