@@ -80,6 +80,34 @@ static int parse_url(const char *url, const struct sh_db_driver **driver_r,
 	return -1;
 }
 
+/* The thread key and the locks of a new database: 0, or an errno value with none left. */
+static int locks_init(struct sh_db *db)
+{
+	int err = pthread_key_create(&db->key, sh_conn_thread_exit);
+	if (err != 0)
+		return err;
+	if ((err = pthread_mutex_init(&db->lock, NULL)) != 0)
+		goto no_lock;
+	if ((err = pthread_mutex_init(&db->write_lock, NULL)) != 0)
+		goto no_write_lock;
+	if ((err = pthread_mutex_init(&db->group_lock, NULL)) != 0)
+		goto no_group_lock;
+	if ((err = pthread_cond_init(&db->group_done, NULL)) != 0)
+		goto no_group_done;
+	if ((err = pthread_mutex_init(&db->sync_lock, NULL)) == 0)
+		return 0;
+	pthread_cond_destroy(&db->group_done);
+no_group_done:
+	pthread_mutex_destroy(&db->group_lock);
+no_group_lock:
+	pthread_mutex_destroy(&db->write_lock);
+no_write_lock:
+	pthread_mutex_destroy(&db->lock);
+no_lock:
+	pthread_key_delete(db->key);
+	return err;
+}
+
 int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 {
 	const struct sh_db_driver *driver = NULL;
@@ -106,32 +134,7 @@ int sh_db_open(const char *url, struct sh_db **db_r, char **error_r)
 		sh_free(&db);
 		return -1;
 	}
-	int err = pthread_key_create(&db->key, sh_conn_thread_exit);
-	if (err == 0) {
-		err = pthread_mutex_init(&db->lock, NULL);
-		if (err == 0) {
-			err = pthread_mutex_init(&db->write_lock, NULL);
-			if (err == 0) {
-				err = pthread_mutex_init(&db->group_lock, NULL);
-				if (err == 0) {
-					err = pthread_cond_init(&db->group_done, NULL);
-					if (err == 0) {
-						err = pthread_mutex_init(&db->sync_lock, NULL);
-						if (err != 0)
-							pthread_cond_destroy(&db->group_done);
-					}
-					if (err != 0)
-						pthread_mutex_destroy(&db->group_lock);
-				}
-				if (err != 0)
-					pthread_mutex_destroy(&db->write_lock);
-			}
-			if (err != 0)
-				pthread_mutex_destroy(&db->lock);
-		}
-		if (err != 0)
-			pthread_key_delete(db->key);
-	}
+	int err = locks_init(db);
 	if (err != 0) {
 		set_error(error_r, error_printf("database: %s", strerror(err)));
 		if (driver->close != NULL)
