@@ -177,15 +177,13 @@ static int service_or_reply(struct sh_request *req, struct sh_response *res, con
 		return -1;
 	}
 	enum sh_db_rc rc = sh_sel_service_load(req->db, req->arena, id, s);
-	if (rc == SH_DB_OK) {
+	if (rc == SH_DB_ROW)
+		return 0;
+	if (rc == SH_DB_OK) /* no such service */
 		sh_reply_not_found(req, res);
-		return -1;
-	}
-	if (rc != SH_DB_ROW) {
+	else
 		sh_reply_db_error(req, res, rc);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 /* Only the owner or an admin may change a service: -1 after replying 403 otherwise. */
@@ -361,13 +359,11 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	struct sh_sel_service s = {0};
 	t->missing = false;
 	enum sh_db_rc rc = sh_sel_service_load(conn, t->arena, t->id, &s);
-	if (rc == SH_DB_OK) {
-		t->missing = true;
+	if (rc != SH_DB_ROW) {
+		t->missing = rc == SH_DB_OK; /* none: gone since the handler read it */
 		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	if (rc != SH_DB_ROW)
 		return rc;
+	}
 	if (p->title != NULL)
 		s.title = p->title;
 	if (p->description != NULL)

@@ -134,13 +134,12 @@ static enum sh_db_rc reverse_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	t->body = NULL;
 	struct sh_sel_tx orig;
 	enum sh_db_rc rc = sh_sel_tx_load(conn, req->arena, t->id, &orig);
-	if (rc == SH_DB_OK) {
-		t->problem = "not_found";
+	if (rc != SH_DB_ROW) {
+		if (rc == SH_DB_OK) /* none */
+			t->problem = "not_found";
 		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	if (rc != SH_DB_ROW)
 		return rc;
+	}
 	if (strcmp(orig.status, "completed") != 0 || strcmp(orig.kind, "reversal") == 0) {
 		t->problem = "invalid_state";
 		*rollback_r = true;
