@@ -951,7 +951,7 @@ START_TEST(test_query_exec)
 				 &changed),
 			 SH_DB_UNIQUE);
 	ck_assert_int_eq(changed, 0);
-	/* A bind missing in the middle of the list is refused, not run with a NULL. */
+	/* A list shorter than the SQL's $ parameters is refused, not run with a NULL. */
 	ck_assert_int_eq(sh_exec(conn, "UPDATE users SET locale = $2 WHERE id = $1",
 				 SH_ARGS(SH_TEXT(uuid(1, id))), &changed),
 			 SH_DB_ERROR);
