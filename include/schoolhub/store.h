@@ -168,10 +168,12 @@ enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_ar
 enum sh_db_rc sh_exec(struct sh_conn *conn, const char *sql, struct sh_args args,
 		      int64_t *changed_r);
 
-/* Statements, one call at a time (what the query calls above are made of; code that
- * steps through rows uses sh_query, then these). "sql" must outlive the statement
- * (string literals in practice). */
-/* Never NULL (allocation failure ends the process, see mem.h); errors show at the first step. */
+/*
+ * Statements, one call at a time (what the query calls above are made of; code that steps
+ * through rows uses sh_query, then these). "sql" must outlive the statement (string
+ * literals in practice). sh_stmt_prepare never returns NULL (allocation failure ends the
+ * process, see mem.h): errors show at the first step.
+ */
 struct sh_stmt *sh_stmt_prepare(struct sh_conn *conn, const char *sql);
 void sh_stmt_free(struct sh_stmt **stmt_r);
 
@@ -186,7 +188,7 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt);
 /* Step a statement that returns no rows: SH_DB_OK or an error. */
 enum sh_db_rc sh_stmt_exec(struct sh_stmt *stmt);
 /* Executes a statement that returns no rows, then frees it ("*stmt_r" becomes NULL);
- * "changed_r" (may be NULL) receives the rows changed. The usual ending of a write query. */
+ * "changed_r" (may be NULL) receives the rows changed. (sh_exec is the whole write.) */
 enum sh_db_rc sh_stmt_exec_free(struct sh_stmt **stmt_r, int64_t *changed_r);
 /* Rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t sh_stmt_changes(struct sh_stmt *stmt);
