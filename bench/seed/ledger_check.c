@@ -12,8 +12,6 @@ enum sh_db_rc bench_system_account(struct sh_conn *conn, char id_r[37])
 {
 	struct sh_stmt *st =
 		sh_stmt_prepare(conn, "SELECT id FROM sel_accounts WHERE kind = 'system'");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW)
 		snprintf(id_r, 37, "%s", sh_stmt_col_text(st, 0));
@@ -45,8 +43,6 @@ static enum sh_db_rc limits_ok(struct sh_conn *conn, const struct sh_config *cfg
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
 		      "AND (balance < $1 OR balance > $2)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_int64(st, 1, cfg->sel_min_balance);
 	sh_stmt_bind_int64(st, 2, cfg->sel_max_balance);
 	enum sh_db_rc rc = sh_stmt_step(st);

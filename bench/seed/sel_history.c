@@ -263,8 +263,6 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 	struct sh_stmt *st = sh_stmt_prepare(
 		s->conn, "UPDATE sel_accounts SET balance = balance - $2, updated_at = $3 "
 			 "WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, s->system_account);
 	sh_stmt_bind_int64(st, 2, s->openings * cfg->sel_initial_balance);
 	sh_stmt_bind_text(st, 3, s->joined);
@@ -280,8 +278,6 @@ enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[16])
 	struct sh_stmt *st = sh_stmt_prepare(
 		s->conn, "SELECT seq FROM sel_transactions WHERE from_user_id = $1 "
 			 "OR to_user_id = $1 ORDER BY seq LIMIT 1 OFFSET 20");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, s->members[s->hot_index].user_id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {

@@ -25,6 +25,15 @@ enum sh_module_id {
  */
 typedef enum sh_db_rc sh_export_fn(struct sh_conn *conn, const char *user_id, json_t *out);
 typedef enum sh_db_rc sh_erase_fn(struct sh_conn *conn, const char *user_id, const char *now);
+/*
+ * The auth gate (src/http) reads the account behind a token on every request through
+ * this hook, which the module that owns accounts (users) supplies: the HTTP layer knows
+ * this registry, never a module's own files. SH_DB_ROW with "*u" (strings in "arena")
+ * when "id" is an active account, SH_DB_OK when there is none (deleted, deactivated), or
+ * a store error.
+ */
+typedef enum sh_db_rc sh_account_fn(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				    struct sh_user *u);
 
 struct sh_module {
 	const char *name;
@@ -33,6 +42,7 @@ struct sh_module {
 	size_t route_count;
 	sh_export_fn *export_part;
 	sh_erase_fn *erase_user;
+	sh_account_fn *load_account; /* one module only (users); see sh_account_fn */
 };
 
 /* Every module built into this binary, in a stable order. */
@@ -42,6 +52,9 @@ extern const size_t sh_module_count;
 /* Parses a comma list of module names into a mask; -1 with "*error_r" for an unknown name. */
 int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r);
 unsigned sh_modules_all(void);
+/* The load_account hook of the module that supplies it (enabled or not: the gate needs
+ * accounts whatever SCHOOLHUB_MODULES says), or NULL. */
+sh_account_fn *sh_modules_account_loader(void);
 
 /* Route tables, one per module (defined in src/modules/<name>/). */
 extern const struct sh_module sh_module_auth;

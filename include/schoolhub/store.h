@@ -99,7 +99,81 @@ bool sh_conn_in_tx(const struct sh_conn *conn);
 /* Runs a script of several statements without parameters (migrations). */
 enum sh_db_rc sh_conn_exec_script(struct sh_conn *conn, const char *sql);
 
-/* Statements. "sql" must outlive the statement (string literals in practice). */
+/*
+ * Queries: how module code runs SQL. A query function is its SQL, its binds and what it
+ * reads from the row; the calls below prepare, bind, step and free, on the same cached
+ * prepared statements as the sh_stmt_* calls they are made of.
+ *
+ *	enum sh_db_rc sh_sel_account_get(struct sh_conn *conn, const char *user_id,
+ *					 struct sh_sel_account *a)
+ *	{
+ *		struct sh_stmt *st;
+ *		enum sh_db_rc rc = sh_query_row(conn, "SELECT balance FROM sel_accounts "
+ *						"WHERE user_id = $1", SH_ARGS(SH_TEXT(user_id)), &st);
+ *		if (rc == SH_DB_ROW)
+ *			a->balance = sh_stmt_col_int64(st, 0);
+ *		sh_stmt_free(&st);
+ *		return rc;
+ *	}
+ *
+ *	return sh_exec(conn, "DELETE FROM sel_idempotency WHERE user_id = $1",
+ *		       SH_ARGS(SH_TEXT(user_id)), NULL);
+ *
+ * Lookups (at most one row by key) answer SH_DB_ROW when found and SH_DB_OK when there is
+ * none, like sh_query_row; anything else is an error. Test "found" as rc == SH_DB_ROW.
+ *
+ * SH_ARGS(...) lists the binds in $ order ($1 first), each typed: SH_TEXT (NULL binds SQL
+ * NULL, text is copied), SH_INT (int64), SH_BOOL, SH_NULL; SH_ARGS() for none. The list
+ * is a compound literal: it lives until the end of the enclosing block.
+ */
+enum sh_arg_type { SH_ARG_NULL, SH_ARG_TEXT, SH_ARG_INT64, SH_ARG_BOOL };
+struct sh_arg {
+	enum sh_arg_type type;
+	union {
+		const char *text;
+		int64_t i64;
+		bool b;
+	};
+};
+struct sh_args {
+	const struct sh_arg *v; /* v[0] binds $1 */
+	int count;
+};
+#define SH_TEXT(value) ((struct sh_arg){.type = SH_ARG_TEXT, .text = (value)})
+#define SH_INT(value) ((struct sh_arg){.type = SH_ARG_INT64, .i64 = (value)})
+#define SH_BOOL(value) ((struct sh_arg){.type = SH_ARG_BOOL, .b = (value)})
+#define SH_NULL ((struct sh_arg){.type = SH_ARG_NULL})
+/* A leading placeholder element makes an empty list valid C ("{{0}, }"); it is skipped. */
+#define SH_ARGS(...)                                                                          \
+	((struct sh_args){(const struct sh_arg[]){{0}, __VA_ARGS__} + 1,                     \
+			  (int)(sizeof((const struct sh_arg[]){{0}, __VA_ARGS__}) /              \
+				sizeof(struct sh_arg)) - 1})
+
+/* "sql" prepared with "args" bound, to step through its rows (then sh_stmt_free). */
+struct sh_stmt *sh_query(struct sh_conn *conn, const char *sql, struct sh_args args);
+/*
+ * Runs "sql" for its first row: SH_DB_ROW with "*stmt_r" on it (read its columns, then
+ * sh_stmt_free), SH_DB_OK when there is none, or an error; "*stmt_r" is NULL then.
+ */
+enum sh_db_rc sh_query_row(struct sh_conn *conn, const char *sql, struct sh_args args,
+			   struct sh_stmt **stmt_r);
+/* The first column of the first row as an integer (a count, a balance): SH_DB_ROW with
+ * "*value_r" set, SH_DB_OK when there is no row ("*value_r" 0), or an error. */
+enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_args args,
+			     int64_t *value_r);
+/*
+ * Runs a statement for its effect (INSERT, UPDATE, DELETE; rows it returns are read and
+ * dropped): SH_DB_OK or an error. "changed_r" (may be NULL) receives the rows changed.
+ */
+enum sh_db_rc sh_exec(struct sh_conn *conn, const char *sql, struct sh_args args,
+		      int64_t *changed_r);
+
+/*
+ * Statements, one call at a time (what the query calls above are made of; code that steps
+ * through rows uses sh_query, then these). "sql" must outlive the statement (string
+ * literals in practice). sh_stmt_prepare never returns NULL (allocation failure ends the
+ * process, see mem.h): errors show at the first step.
+ */
 struct sh_stmt *sh_stmt_prepare(struct sh_conn *conn, const char *sql);
 void sh_stmt_free(struct sh_stmt **stmt_r);
 
@@ -114,7 +188,7 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt);
 /* Step a statement that returns no rows: SH_DB_OK or an error. */
 enum sh_db_rc sh_stmt_exec(struct sh_stmt *stmt);
 /* Executes a statement that returns no rows, then frees it ("*stmt_r" becomes NULL);
- * "changed_r" (may be NULL) receives the rows changed. The usual ending of a write query. */
+ * "changed_r" (may be NULL) receives the rows changed. (sh_exec is the whole write.) */
 enum sh_db_rc sh_stmt_exec_free(struct sh_stmt **stmt_r, int64_t *changed_r);
 /* Rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t sh_stmt_changes(struct sh_stmt *stmt);
@@ -145,5 +219,13 @@ const char *sh_conn_last_error(struct sh_conn *conn);
 typedef enum sh_db_rc sh_tx_fn(struct sh_conn *conn, void *ctx, bool *rollback_r);
 enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh_tx_fn *fn,
 				  void *ctx);
+
+/*
+ * Runs "fn(conn, ctx)" in one read transaction (SH_TX_READ: every query sees the same
+ * snapshot, even while writes go on) and commits; rolls back when fn returns anything but
+ * SH_DB_OK and returns that. Not retried: a read-only snapshot does not conflict.
+ */
+typedef enum sh_db_rc sh_read_fn(struct sh_conn *conn, void *ctx);
+enum sh_db_rc sh_conn_read_snapshot(struct sh_conn *conn, sh_read_fn *fn, void *ctx);
 
 #endif

@@ -14,6 +14,14 @@ const struct sh_module *const sh_modules[] = {
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 
+sh_account_fn *sh_modules_account_loader(void)
+{
+	for (size_t i = 0; i < sh_module_count; i++)
+		if (sh_modules[i]->load_account != NULL)
+			return sh_modules[i]->load_account;
+	return NULL;
+}
+
 unsigned sh_modules_all(void)
 {
 	unsigned mask = 0;

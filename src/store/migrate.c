@@ -31,28 +31,12 @@ static char *migrate_error(struct sh_conn *conn, const char *what, const char *v
 	return sh_strdup(buf);
 }
 
-static enum sh_db_rc run(struct sh_conn *conn, const char *sql, const char *bind1, const char *bind2)
-{
-	struct sh_stmt *stmt = sh_stmt_prepare(conn, sql);
-
-	if (bind1 != NULL)
-		sh_stmt_bind_text(stmt, 1, bind1);
-	if (bind2 != NULL)
-		sh_stmt_bind_text(stmt, 2, bind2);
-	enum sh_db_rc rc = sh_stmt_exec(stmt);
-	sh_stmt_free(&stmt);
-	return rc;
-}
-
 /* SH_DB_ROW if "version" is recorded, SH_DB_OK if not, or an error. */
 static enum sh_db_rc is_applied(struct sh_conn *conn, const char *version)
 {
-	struct sh_stmt *stmt = sh_stmt_prepare(conn, "SELECT 1 FROM schema_migrations WHERE version = $1");
-
-	sh_stmt_bind_text(stmt, 1, version);
-	enum sh_db_rc rc = sh_stmt_step(stmt);
-	sh_stmt_free(&stmt);
-	return rc;
+	int64_t one;
+	return sh_query_int64(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
+			      SH_ARGS(SH_TEXT(version)), &one);
 }
 
 /* Applies one file unless recorded; returns 1 applied, 0 skipped, -1 error. */
@@ -82,8 +66,8 @@ static int apply_one(struct sh_conn *conn, const char *version, const char *body
 	}
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (run(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-		version, now) != SH_DB_OK) {
+	if (sh_exec(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+		    SH_ARGS(SH_TEXT(version), SH_TEXT(now)), NULL) != SH_DB_OK) {
 		*error_r = migrate_error(conn, "recording", version);
 		goto fail;
 	}
@@ -141,13 +125,13 @@ int sh_migrate(struct sh_conn *conn, char **error_r)
 		applied = -1;
 	} else if (sh_db_kind(sh_conn_db(conn)) == SH_DB_SQLITE) {
 		applied = apply_all(conn, "sqlite/", &error);
-	} else if (run(conn, "SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")", NULL, NULL) != SH_DB_OK) {
+	} else if (sh_exec(conn, "SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")", SH_ARGS(), NULL) != SH_DB_OK) {
 		error = migrate_error(conn, "lock", NULL);
 		applied = -1;
 	} else {
 		applied = apply_all(conn, "postgres/", &error);
 		/* The lock would also go with the session; release it for long-lived ones. */
-		if (run(conn, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")", NULL, NULL) != SH_DB_OK &&
+		if (sh_exec(conn, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")", SH_ARGS(), NULL) != SH_DB_OK &&
 		    applied >= 0) {
 			error = migrate_error(conn, "unlock", NULL);
 			applied = -1;

@@ -198,6 +198,19 @@ extern const struct sh_db_driver sh_db_driver_pg;
 enum sh_db_rc sh_db_fail(struct sh_conn *conn, enum sh_db_rc rc, const char *code,
 			 const char *sql, const char *msg);
 
+/* A failure the core itself detects (misuse), reported like a driver error. */
+enum sh_db_rc sh_db_usage_error(struct sh_conn *conn, const char *sql, const char *msg);
+
+/* Shared by the files of the core (db.c, conn.c, conn_tx.c, stmt.c, writer.c). */
+/* A new connection in db->conns, or NULL with "*error_r" (malloc'ed). */
+struct sh_conn *sh_conn_new(struct sh_db *db, char **error_r);
+/* A worker thread ended: its connection would otherwise live until sh_db_close. */
+void sh_conn_thread_exit(void *value);
+/* SH_DB_OK when "conn" may run "sql": not lost, not in a failed transaction. */
+enum sh_db_rc sh_conn_check_usable(struct sh_conn *conn, const char *sql);
+/* Returns "rc"; a failure inside a transaction poisons it (statements and scripts). */
+enum sh_db_rc sh_conn_note_result(struct sh_conn *conn, enum sh_db_rc rc);
+
 /* A per-connection map from SQL text to a driver's prepared statement. */
 struct sh_sql_cache_entry {
 	char *sql;

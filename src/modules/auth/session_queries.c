@@ -21,8 +21,6 @@ enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, "
 		      "expires_at) VALUES ($1, $2, $3, $4, $5, $6)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, family_id);
@@ -38,8 +36,6 @@ enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at "
 		      "FROM refresh_tokens WHERE token_hash = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, token_hash);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -60,8 +56,6 @@ enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE refresh_tokens SET rotated_at = $2 "
 		      "WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, now);
 	return sh_stmt_exec_free(&st, changed_r);
@@ -73,8 +67,6 @@ enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE refresh_tokens SET revoked_at = $3 "
 		      "WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, family_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
@@ -84,8 +76,6 @@ enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_
 enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id)
 {
 	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM refresh_tokens WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	return sh_stmt_exec_free(&st, NULL);
 }
@@ -95,8 +85,6 @@ enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, 
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE refresh_tokens SET revoked_at = $2 "
 		      "WHERE user_id = $1 AND revoked_at IS NULL");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	sh_stmt_bind_text(st, 2, now);
 	return sh_stmt_exec_free(&st, NULL);
@@ -107,8 +95,6 @@ enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT family_id, MIN(created_at), MAX(expires_at), MAX(revoked_at) "
 		      "FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id ORDER BY 2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
@@ -139,8 +125,6 @@ enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, cons
 	sh_uuid_v4(id);
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO login_failures (id, email, failed_at) VALUES ($1, $2, $3)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, email);
 	sh_stmt_bind_text(st, 3, now);
@@ -154,8 +138,6 @@ enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *aren
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT COUNT(*), MIN(failed_at) FROM login_failures "
 		      "WHERE email = $1 AND failed_at > $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, email);
 	sh_stmt_bind_text(st, 2, since);
 	enum sh_db_rc rc = sh_stmt_step(st);
@@ -172,8 +154,6 @@ enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "DELETE FROM login_failures WHERE email = (SELECT email FROM users WHERE id = $1)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	return sh_stmt_exec_free(&st, NULL);
 }
@@ -181,8 +161,6 @@ enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user
 enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
 {
 	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM login_failures WHERE email = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, email);
 	return sh_stmt_exec_free(&st, NULL);
 }
@@ -204,8 +182,6 @@ enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, cons
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO invites (id, code_hash, created_by, created_at, expires_at) "
 		      "VALUES ($1, $2, $3, $4, $5)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, code_hash);
 	sh_stmt_bind_text(st, 3, created_by);
@@ -220,8 +196,6 @@ enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, con
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE invites SET used_by = $2, used_at = $3 "
 		      "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, code_hash);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, now);
@@ -233,8 +207,6 @@ enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, cons
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT 1 FROM invites WHERE code_hash = $1 AND used_at IS NULL "
 		      "AND expires_at > $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, code_hash);
 	sh_stmt_bind_text(st, 2, now);
 	enum sh_db_rc rc = sh_stmt_step(st);

@@ -18,8 +18,6 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		"JOIN users u ON u.id = g.user_id "
 		"WHERE me.user_id = $1 AND c.id = COALESCE($2, c.id) "
 		"ORDER BY c.created_at, c.id, g.created_at, g.user_id");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, guardian_id);
 	sh_stmt_bind_text(st, 2, child_id);
 	enum sh_db_rc rc;
@@ -56,8 +54,6 @@ enum sh_db_rc sh_child_insert(struct sh_conn *conn, const struct sh_child *c, co
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO children (id, first_name, last_name, class_name, birth_date, "
 		      "photo_consent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, c->id);
 	sh_stmt_bind_text(st, 2, c->first_name);
 	sh_stmt_bind_text(st, 3, c->last_name);
@@ -73,8 +69,6 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE children SET first_name = $2, last_name = $3, class_name = $4, "
 		      "birth_date = $5, photo_consent = $6, updated_at = $7 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, c->id);
 	sh_stmt_bind_text(st, 2, c->first_name);
 	sh_stmt_bind_text(st, 3, c->last_name);
@@ -88,8 +82,6 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)
 {
 	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM children WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	return sh_stmt_exec_free(&st, NULL);
 }
@@ -100,8 +92,6 @@ enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, con
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "INSERT INTO child_guardians (child_id, user_id, relationship, created_at) "
 		      "VALUES ($1, $2, $3, $4)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	sh_stmt_bind_text(st, 3, relationship);
@@ -114,8 +104,6 @@ enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, con
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "DELETE FROM child_guardians WHERE child_id = $1 AND user_id = $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	return sh_stmt_exec_free(&st, changed_r);
@@ -125,8 +113,6 @@ enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int6
 {
 	struct sh_stmt *st =
 		sh_stmt_prepare(conn, "SELECT COUNT(*) FROM child_guardians WHERE child_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW) {
@@ -143,8 +129,6 @@ enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, con
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT 1 FROM child_guardians WHERE child_id = $1 AND user_id = $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, child_id);
 	sh_stmt_bind_text(st, 2, user_id);
 	enum sh_db_rc rc = sh_stmt_step(st);
@@ -158,15 +142,11 @@ enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_
 		conn, "DELETE FROM children WHERE id IN "
 		      "(SELECT child_id FROM child_guardians WHERE user_id = $1) "
 		      "AND id NOT IN (SELECT child_id FROM child_guardians WHERE user_id <> $1)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	st = sh_stmt_prepare(conn, "DELETE FROM child_guardians WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, user_id);
 	return sh_stmt_exec_free(&st, NULL);
 }

@@ -1,4 +1,11 @@
-/* Every SQL statement of the SEL ledger: accounts, transactions, entries, idempotency. */
+/*
+ * Every SQL statement of the SEL ledger: accounts and bookings (ledger_accounts.c), new
+ * transactions and their settlement (ledger_exchanges.c), reading them (ledger_history.c),
+ * the statement and the audit (ledger_reports.c), idempotency keys
+ * (ledger_idempotency.c), the GDPR parts (ledger_gdpr.c).
+ *
+ * Lookups answer SH_DB_ROW when found and SH_DB_OK when there is none (store.h).
+ */
 #ifndef SCHOOLHUB_SEL_LEDGER_QUERIES_H
 #define SCHOOLHUB_SEL_LEDGER_QUERIES_H
 
@@ -82,7 +89,7 @@ struct sh_sel_exchanged {
 enum sh_db_rc sh_sel_exchange_create(struct sh_conn *conn, const struct sh_sel_exchange *x,
 				     const struct sh_sel_limits *limits,
 				     struct sh_sel_exchanged *out);
-/* SH_DB_ROW when found; strings in "arena". */
+/* SH_DB_ROW when found, SH_DB_OK when not; strings in "arena". */
 enum sh_db_rc sh_sel_tx_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			     struct sh_sel_tx *t);
 /* pending -> "status"; "*changed_r" 0 when it was no longer pending. */
@@ -97,7 +104,8 @@ struct sh_sel_party {
 struct sh_jw;
 void sh_sel_tx_write(struct sh_jw *w, const struct sh_sel_tx *tx, const struct sh_sel_party *from,
 		     const struct sh_sel_party *to);
-/* The public JSON of one transaction (with party names), or SH_DB_OK and NULL if absent. */
+/* The public JSON of one transaction (with party names): SH_DB_ROW with "*out_r" (the
+ * caller's reference), SH_DB_OK and NULL when there is no such transaction. */
 enum sh_db_rc sh_sel_tx_json(struct sh_conn *conn, const char *id, enum sh_lang lang,
 			     json_t **out_r);
 struct sh_sel_page {
@@ -124,7 +132,8 @@ enum sh_db_rc sh_sel_statement(struct sh_conn *conn, const char *account_id, con
 /* Recomputes the ledger: {accounts, sum_of_balances, mismatched_accounts, unbalanced_transactions, ok}. */
 enum sh_db_rc sh_sel_audit(struct sh_conn *conn, json_t **out_r);
 
-/* Idempotency keys of POST /transactions. */
+/* Idempotency keys of POST /transactions: get is SH_DB_ROW with the stored answer (strings
+ * in "arena"), SH_DB_OK when the key is new. */
 enum sh_db_rc sh_sel_idem_get(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
 			      const char *key, const char **hash_r, int64_t *status_r,
 			      const char **response_r);

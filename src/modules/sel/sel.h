@@ -2,9 +2,14 @@
  * Module "sel" (Système d'Échange Local), internal header: the handlers of its route
  * table (src/modules/sel/sel_module.c) and what its files share.
  *
- * Files: sel_module.c (route table, GDPR hooks), categories.c, services_routes.c +
- * service_queries.c (offers and requests), ledger_routes.c + ledger_queries.c (accounts,
- * transactions, the double-entry ledger, statement, audit).
+ * Files: sel_module.c (route table, GDPR hooks), categories.c, labels.c (words shown in
+ * data: a former member's pseudonym, transaction kinds), services_routes.c +
+ * service_queries.c (offers and requests); the ledger's handlers (ledger_routes.c:
+ * balance and history, payment_routes.c, settle_routes.c, statement_routes.c, sharing
+ * ledger_routes.h) and its SQL (ledger_queries.h over ledger_*.c).
+ *
+ * Arrows point one way: handlers use queries, both use labels.c; queries never call a
+ * handler file.
  */
 #ifndef SCHOOLHUB_SEL_H
 #define SCHOOLHUB_SEL_H
@@ -29,7 +34,7 @@ void sh_sel_services_get(struct sh_request *req, struct sh_response *res);
 void sh_sel_services_patch(struct sh_request *req, struct sh_response *res);
 void sh_sel_services_delete(struct sh_request *req, struct sh_response *res);
 
-/* ledger_routes.c */
+/* ledger_routes.c, payment_routes.c, settle_routes.c, statement_routes.c */
 void sh_sel_balance_get(struct sh_request *req, struct sh_response *res);
 void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res);
 void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res);
@@ -41,9 +46,11 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res);
 void sh_sel_admin_audit(struct sh_request *req, struct sh_response *res);
 
-/* A deleted member as others see them in the ledger: "Ancien membre" / "Voormalig lid" /
- * "Former member". */
+/* labels.c: a deleted member as others see them in the ledger and the services ("Ancien
+ * membre" / "Voormalig lid" / "Former member"), and a transaction kind as the statement
+ * names it ("paiement"; an unknown kind as it is). */
 const char *sh_sel_former_member(enum sh_lang lang);
+const char *sh_sel_kind_label(const char *kind, enum sh_lang lang);
 
 /* service_queries.c: an active service's owner, for payments that name a service.
  * SH_DB_ROW when the service exists and is active. */
@@ -53,7 +60,7 @@ enum sh_db_rc sh_sel_services_export(struct sh_conn *conn, const char *user_id, 
 enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *user_id,
 					      const char *now);
 
-/* ledger_queries.c: GDPR parts of the ledger. */
+/* ledger_gdpr.c: GDPR parts of the ledger. */
 enum sh_db_rc sh_sel_ledger_export(struct sh_conn *conn, const char *user_id, json_t *out);
 enum sh_db_rc sh_sel_ledger_erase_user(struct sh_conn *conn, const char *user_id, const char *now);
 

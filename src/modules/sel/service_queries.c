@@ -45,48 +45,43 @@ static void service_write(struct sh_jw *w, struct sh_stmt *st, const char *forme
 enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 				  struct sh_sel_service *s)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT id, user_id, title, description, category, kind, units_per_hour, "
-		      "is_active FROM sel_services WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		s->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
-		s->user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
-		s->title = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
-		s->description = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
-		s->category = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
-		s->kind = sh_arena_strdup(arena, sh_stmt_col_text(st, 5));
-		s->units_per_hour = sh_stmt_col_int64(st, 6);
-		s->is_active = sh_stmt_col_bool(st, 7);
-	}
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn,
+					"SELECT id, user_id, title, description, category, kind, "
+					"units_per_hour, is_active FROM sel_services WHERE id = $1",
+					SH_ARGS(SH_TEXT(id)), &st);
+	if (rc != SH_DB_ROW)
+		return rc;
+	s->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+	s->user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+	s->title = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+	s->description = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
+	s->category = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
+	s->kind = sh_arena_strdup(arena, sh_stmt_col_text(st, 5));
+	s->units_per_hour = sh_stmt_col_int64(st, 6);
+	s->is_active = sh_stmt_col_bool(st, 7);
 	sh_stmt_free(&st);
-	return rc;
+	return SH_DB_ROW;
 }
 
 enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 				  const char *former_member, json_t **service_r)
 {
 	*service_r = NULL;
-	struct sh_stmt *st = sh_stmt_prepare(conn, SERVICE_SELECT "WHERE s.id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		/* Written once (service_write) and read back: callers inspect the value. */
-		struct sh_arena *arena = sh_arena_create();
-		struct sh_jw w;
-		sh_jw_init(&w, arena);
-		service_write(&w, st, former_member);
-		*service_r = sh_jw_to_json(&w);
-		sh_arena_destroy(&arena);
-		rc = *service_r != NULL ? SH_DB_OK : SH_DB_ERROR;
-	}
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn, SERVICE_SELECT "WHERE s.id = $1", SH_ARGS(SH_TEXT(id)), &st);
+	if (rc != SH_DB_ROW)
+		return rc;
+	/* Written once (service_write) and read back: callers inspect the value. */
+	struct sh_arena *arena = sh_arena_create();
+	struct sh_jw w;
+	sh_jw_init(&w, arena);
+	service_write(&w, st, former_member);
 	sh_stmt_free(&st);
-	return rc;
+	*service_r = sh_jw_to_json(&w);
+	sh_arena_destroy(&arena);
+	return *service_r != NULL ? SH_DB_ROW : SH_DB_ERROR;
 }
 
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
@@ -109,20 +104,14 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	"AND s.user_id = COALESCE($4, s.user_id) "                                           \
 	"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "                                   \
 	"ORDER BY s.created_at DESC, s.id DESC LIMIT $8"
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active = TRUE AND "));
-#undef SEARCH_SQL
-	if (st == NULL)
-		return SH_DB_ERROR;
 	bool after = f->after_time != NULL && f->after_id != NULL;
-	sh_stmt_bind_text(st, 1, f->like);
-	sh_stmt_bind_text(st, 2, f->category);
-	sh_stmt_bind_text(st, 3, f->kind);
-	sh_stmt_bind_text(st, 4, f->user_id);
-	sh_stmt_bind_int64(st, 5, after ? 1 : 0);
-	sh_stmt_bind_text(st, 6, after ? f->after_time : NULL);
-	sh_stmt_bind_text(st, 7, after ? f->after_id : NULL);
-	sh_stmt_bind_int64(st, 8, (int64_t)limit + 1);
+	struct sh_stmt *st = sh_query(
+		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active = TRUE AND "),
+		SH_ARGS(SH_TEXT(f->like), SH_TEXT(f->category), SH_TEXT(f->kind),
+			SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
+			SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
+			SH_INT((int64_t)limit + 1)));
+#undef SEARCH_SQL
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		if (page_r->count == limit) {
@@ -153,57 +142,35 @@ char *sh_sel_service_search_text(const char *title, const char *description)
 enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,
 				    const char *search_text, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO sel_services (id, user_id, title, description, category, kind, "
-		      "units_per_hour, is_active, search_text, created_at, updated_at) "
-		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, s->id);
-	sh_stmt_bind_text(st, 2, s->user_id);
-	sh_stmt_bind_text(st, 3, s->title);
-	sh_stmt_bind_text(st, 4, s->description);
-	sh_stmt_bind_text(st, 5, s->category);
-	sh_stmt_bind_text(st, 6, s->kind);
-	sh_stmt_bind_int64(st, 7, s->units_per_hour);
-	sh_stmt_bind_bool(st, 8, s->is_active);
-	sh_stmt_bind_text(st, 9, search_text);
-	sh_stmt_bind_text(st, 10, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "INSERT INTO sel_services (id, user_id, title, description, category, kind, "
+		       "units_per_hour, is_active, search_text, created_at, updated_at) "
+		       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+		       SH_ARGS(SH_TEXT(s->id), SH_TEXT(s->user_id), SH_TEXT(s->title),
+			       SH_TEXT(s->description), SH_TEXT(s->category), SH_TEXT(s->kind),
+			       SH_INT(s->units_per_hour), SH_BOOL(s->is_active),
+			       SH_TEXT(search_text), SH_TEXT(now)),
+		       NULL);
 }
 
 enum sh_db_rc sh_sel_service_update(struct sh_conn *conn, const struct sh_sel_service *s,
 				    const char *search_text, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE sel_services SET title = $2, description = $3, category = $4, "
-		      "kind = $5, units_per_hour = $6, is_active = $7, search_text = $8, "
-		      "updated_at = $9 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, s->id);
-	sh_stmt_bind_text(st, 2, s->title);
-	sh_stmt_bind_text(st, 3, s->description);
-	sh_stmt_bind_text(st, 4, s->category);
-	sh_stmt_bind_text(st, 5, s->kind);
-	sh_stmt_bind_int64(st, 6, s->units_per_hour);
-	sh_stmt_bind_bool(st, 7, s->is_active);
-	sh_stmt_bind_text(st, 8, search_text);
-	sh_stmt_bind_text(st, 9, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE sel_services SET title = $2, description = $3, category = $4, "
+		       "kind = $5, units_per_hour = $6, is_active = $7, search_text = $8, "
+		       "updated_at = $9 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(s->id), SH_TEXT(s->title), SH_TEXT(s->description),
+			       SH_TEXT(s->category), SH_TEXT(s->kind), SH_INT(s->units_per_hour),
+			       SH_BOOL(s->is_active), SH_TEXT(search_text), SH_TEXT(now)),
+		       NULL);
 }
 
 enum sh_db_rc sh_sel_service_set_active(struct sh_conn *conn, const char *id, bool active,
 					const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE sel_services SET is_active = $2, updated_at = $3 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_bool(st, 2, active);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn, "UPDATE sel_services SET is_active = $2, updated_at = $3 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(id), SH_BOOL(active), SH_TEXT(now)), NULL);
 }
 
 /* --- what the rest of the module (ledger, GDPR hooks) uses ------------------------ */
@@ -213,32 +180,29 @@ enum sh_db_rc sh_sel_service_owner(struct sh_conn *conn, const char *service_id,
 	char id[SH_UUID_LEN + 1];
 	if (!sh_uuid_normalize(service_id, id))
 		return SH_DB_OK; /* not a UUID: no such service */
-	struct sh_stmt *st =
-		sh_stmt_prepare(conn, "SELECT user_id FROM sel_services WHERE id = $1 AND is_active");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		const char *owner = sh_stmt_col_text(st, 0);
-		if (owner != NULL && strlen(owner) == SH_UUID_LEN)
-			memcpy(owner_r, owner, SH_UUID_LEN + 1);
-		else
-			rc = SH_DB_ERROR;
-	}
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn, "SELECT user_id FROM sel_services WHERE id = $1 AND is_active",
+			     SH_ARGS(SH_TEXT(id)), &st);
+	if (rc != SH_DB_ROW)
+		return rc;
+	const char *owner = sh_stmt_col_text(st, 0);
+	if (owner != NULL && strlen(owner) == SH_UUID_LEN)
+		memcpy(owner_r, owner, SH_UUID_LEN + 1);
+	else
+		rc = SH_DB_ERROR;
 	sh_stmt_free(&st);
 	return rc;
 }
 
 enum sh_db_rc sh_sel_services_export(struct sh_conn *conn, const char *user_id, json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT id, title, description, category, kind, units_per_hour, is_active, "
-		      "created_at, updated_at FROM sel_services WHERE user_id = $1 "
-		      "ORDER BY created_at, id");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
+	struct sh_stmt *st = sh_query(
+		conn,
+		"SELECT id, title, description, category, kind, units_per_hour, is_active, "
+		"created_at, updated_at FROM sel_services WHERE user_id = $1 "
+		"ORDER BY created_at, id",
+		SH_ARGS(SH_TEXT(user_id)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		json_t *item = json_pack(
@@ -264,13 +228,8 @@ enum sh_db_rc sh_sel_services_deactivate_user(struct sh_conn *conn, const char *
 	/* The rows stay: transactions may name them (foreign key) and show their title in
 	 * other members' history. The description is the free text most likely to carry
 	 * contact details (phone, address), so it goes, and with it what search matched. */
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE sel_services SET is_active = $2, description = '', search_text = '', "
-		      "updated_at = $3 WHERE user_id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
-	sh_stmt_bind_bool(st, 2, false);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE sel_services SET is_active = $2, description = '', search_text = '', "
+		       "updated_at = $3 WHERE user_id = $1",
+		       SH_ARGS(SH_TEXT(user_id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }

@@ -1,4 +1,5 @@
-/* Every SQL statement about SEL services (offers and requests). */
+/* Every SQL statement about SEL services (offers and requests). Lookups answer SH_DB_ROW
+ * when found and SH_DB_OK when there is none (store.h). */
 #ifndef SCHOOLHUB_SEL_SERVICE_QUERIES_H
 #define SCHOOLHUB_SEL_SERVICE_QUERIES_H
 
@@ -25,7 +26,8 @@ enum sh_db_rc sh_sel_service_load(struct sh_conn *conn, struct sh_arena *arena, 
 
 /*
  * The service as the API shows it, with its owner's names; a deleted owner is shown as
- * {first_name: "former_member", last_name: ""}. "*service_r" is NULL when not found.
+ * {first_name: "former_member", last_name: ""}. SH_DB_ROW with "*service_r" (the caller's
+ * reference), SH_DB_OK and NULL when there is no such service.
  */
 enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 				  const char *former_member, json_t **service_r);

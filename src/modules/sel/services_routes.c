@@ -160,15 +160,12 @@ static void reply_service(struct sh_request *req, struct sh_response *res, const
 	json_t *service = NULL;
 	enum sh_db_rc rc = sh_sel_service_json(req->db, id, sh_sel_former_member(req->lang),
 					       &service);
-	if (rc != SH_DB_OK) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	if (service == NULL) {
+	if (rc == SH_DB_ROW)
+		sh_reply_json(req, res, status, service);
+	else if (rc == SH_DB_OK)
 		sh_reply_not_found(req, res);
-		return;
-	}
-	sh_reply_json(req, res, status, service);
+	else
+		sh_reply_db_error(req, res, rc);
 }
 
 /* The service of the path, or -1 after replying 404/5xx. */
@@ -180,15 +177,13 @@ static int service_or_reply(struct sh_request *req, struct sh_response *res, con
 		return -1;
 	}
 	enum sh_db_rc rc = sh_sel_service_load(req->db, req->arena, id, s);
-	if (rc == SH_DB_OK) {
+	if (rc == SH_DB_ROW)
+		return 0;
+	if (rc == SH_DB_OK) /* no such service */
 		sh_reply_not_found(req, res);
-		return -1;
-	}
-	if (rc != SH_DB_ROW) {
+	else
 		sh_reply_db_error(req, res, rc);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 /* Only the owner or an admin may change a service: -1 after replying 403 otherwise. */
@@ -267,13 +262,10 @@ static const char *query_filter(struct sh_request *req, const char *name)
 	return value != NULL && *value != '\0' ? value : NULL;
 }
 
-void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
+/* The directory's query parameters into "f"; field errors into "v". */
+static void read_filter(struct sh_request *req, struct sh_sel_service_filter *f,
+			struct sh_validation *v)
 {
-	int limit;
-	if (sh_req_limit_or_reply(req, res, &limit) != 0)
-		return;
-	struct sh_sel_service_filter f = {0};
-	struct sh_validation v = {0};
 	/* A blank search is no search (not a search for spaces). */
 	const char *q = query_filter(req, "q");
 	if (q != NULL && *(q = trimmed(req, q)) == '\0')
@@ -281,31 +273,41 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 	size_t chars;
 	if (q != NULL) {
 		if (!sh_utf8_valid_text(q, SIZE_MAX, &chars))
-			sh_validation_add(&v, "q", "invalid_text");
+			sh_validation_add(v, "q", "invalid_text");
 		else if (chars > Q_MAX)
-			sh_validation_add(&v, "q", "too_long");
+			sh_validation_add(v, "q", "too_long");
 		else
-			f.like = sh_like_pattern(req->arena, q);
+			f->like = sh_like_pattern(req->arena, q);
 	}
-	f.category = query_filter(req, "category");
-	if (f.category != NULL && !sh_sel_category_valid(f.category))
-		sh_validation_add(&v, "category", "invalid_category");
-	f.kind = query_filter(req, "kind");
-	if (f.kind != NULL && !valid_kind(f.kind))
-		sh_validation_add(&v, "kind", "invalid_kind");
+	f->category = query_filter(req, "category");
+	if (f->category != NULL && !sh_sel_category_valid(f->category))
+		sh_validation_add(v, "category", "invalid_category");
+	f->kind = query_filter(req, "kind");
+	if (f->kind != NULL && !valid_kind(f->kind))
+		sh_validation_add(v, "kind", "invalid_kind");
 	const char *user_filter = query_filter(req, "user_id");
-	f.user_id = uuid_or_null(req, user_filter);
-	if (user_filter != NULL && f.user_id == NULL)
-		sh_validation_add(&v, "user_id", "invalid_uuid");
+	f->user_id = uuid_or_null(req, user_filter);
+	if (user_filter != NULL && f->user_id == NULL)
+		sh_validation_add(v, "user_id", "invalid_uuid");
 	const char *withdrawn = query_filter(req, "include_withdrawn");
 	if (withdrawn != NULL && strcmp(withdrawn, "true") != 0 && strcmp(withdrawn, "false") != 0)
-		sh_validation_add(&v, "include_withdrawn", "out_of_range");
-	f.with_withdrawn = withdrawn != NULL && strcmp(withdrawn, "true") == 0;
-	if (f.with_withdrawn && user_filter == NULL)
-		sh_validation_add(&v, "user_id", "required");
+		sh_validation_add(v, "include_withdrawn", "out_of_range");
+	f->with_withdrawn = withdrawn != NULL && strcmp(withdrawn, "true") == 0;
+	if (f->with_withdrawn && user_filter == NULL)
+		sh_validation_add(v, "user_id", "required");
 	const char *cursor = sh_req_query(req, "cursor");
-	if (cursor != NULL && decode_cursor(req, cursor, &f.after_time, &f.after_id) != 0)
-		sh_validation_add(&v, "cursor", "invalid_cursor");
+	if (cursor != NULL && decode_cursor(req, cursor, &f->after_time, &f->after_id) != 0)
+		sh_validation_add(v, "cursor", "invalid_cursor");
+}
+
+void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
+{
+	int limit;
+	if (sh_req_limit_or_reply(req, res, &limit) != 0)
+		return;
+	struct sh_sel_service_filter f = {0};
+	struct sh_validation v = {0};
+	read_filter(req, &f, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	/* Withdrawn services are their owner's business (and an admin's). */
@@ -357,13 +359,11 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	struct sh_sel_service s = {0};
 	t->missing = false;
 	enum sh_db_rc rc = sh_sel_service_load(conn, t->arena, t->id, &s);
-	if (rc == SH_DB_OK) {
-		t->missing = true;
+	if (rc != SH_DB_ROW) {
+		t->missing = rc == SH_DB_OK; /* none: gone since the handler read it */
 		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	if (rc != SH_DB_ROW)
 		return rc;
+	}
 	if (p->title != NULL)
 		s.title = p->title;
 	if (p->description != NULL)

@@ -43,8 +43,6 @@ static enum sh_db_rc lookup_one(struct sh_conn *conn, struct sh_arena *arena, co
 				const char *param, struct sh_user *u)
 {
 	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, param);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	if (rc == SH_DB_ROW)
@@ -75,8 +73,6 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 		conn, "INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
 		      "locale, role, created_at, updated_at, search_name) "
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	char *search = sh_user_search_name(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->email);
@@ -98,8 +94,6 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET first_name = $2, last_name = $3, phone = $4, locale = $5, "
 		      "updated_at = $6, search_name = $7 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	char *search = sh_user_search_name(u->first_name, u->last_name);
 	sh_stmt_bind_text(st, 1, u->id);
 	sh_stmt_bind_text(st, 2, u->first_name);
@@ -118,8 +112,6 @@ enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const c
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET password_hash = $2, updated_at = $3, "
 		      "token_generation = token_generation + 1 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_text(st, 2, hash);
 	sh_stmt_bind_text(st, 3, now);
@@ -132,8 +124,6 @@ enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const ch
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET role = $2, updated_at = $3 "
 		      "WHERE email = $1 AND deleted_at IS NULL");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, email);
 	sh_stmt_bind_text(st, 2, role);
 	sh_stmt_bind_text(st, 3, now);
@@ -149,8 +139,6 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 		      "first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
 		      "search_name = '', token_generation = token_generation + 1, "
 		      "deleted_at = $3, updated_at = $3 WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, id);
 	sh_stmt_bind_bool(st, 2, false);
 	sh_stmt_bind_text(st, 3, now);
@@ -168,8 +156,6 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char 
 		"AND (CAST($1 AS TEXT) IS NULL OR search_name LIKE $1 ESCAPE '\\') "
 		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
 		"ORDER BY last_name, first_name, id LIMIT $5");
-	if (st == NULL)
-		return SH_DB_ERROR;
 	sh_stmt_bind_text(st, 1, q);
 	sh_stmt_bind_text(st, 2, after_last);
 	sh_stmt_bind_text(st, 3, after_first);

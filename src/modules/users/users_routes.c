@@ -202,6 +202,25 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
 }
 
+struct export_read {
+	const char *user_id;
+	json_t *out;
+};
+
+static enum sh_db_rc export_read(struct sh_conn *conn, void *ctx)
+{
+	struct export_read *e = ctx;
+	enum sh_db_rc rc = SH_DB_OK;
+	for (size_t i = 0; rc == SH_DB_OK && i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		/* Every module, enabled or not: data a switched-off module still holds is
+		 * still the member's data (erasure runs every module too). */
+		if (m->export_part != NULL)
+			rc = m->export_part(conn, e->user_id, e->out);
+	}
+	return rc;
+}
+
 static void users_export(struct sh_request *req, struct sh_response *res)
 {
 	/* The account the auth gate read for this request: no second query. */
@@ -210,19 +229,9 @@ static void users_export(struct sh_request *req, struct sh_response *res)
 	sh_time_now(now);
 	json_t *out = json_pack("{s:s, s:s, s:o}", "format", "schoolhub-export-v1", "exported_at",
 				now, "user", sh_user_to_json(&me));
-	/* One read transaction so the export is a consistent snapshot. */
-	enum sh_db_rc rc = sh_conn_begin(req->db, SH_TX_READ);
-	for (size_t i = 0; rc == SH_DB_OK && i < sh_module_count; i++) {
-		const struct sh_module *m = sh_modules[i];
-		/* Every module, enabled or not: data a switched-off module still holds is
-		 * still the member's data (erasure runs every module too). */
-		if (m->export_part != NULL)
-			rc = m->export_part(req->db, me.id, out);
-	}
-	if (rc == SH_DB_OK)
-		rc = sh_conn_commit(req->db);
-	else
-		sh_conn_rollback(req->db);
+	/* One snapshot, so the export is consistent. */
+	struct export_read ctx = {me.id, out};
+	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, export_read, &ctx);
 	if (rc != SH_DB_OK) {
 		json_decref(out);
 		sh_reply_db_error(req, res, rc);
@@ -304,4 +313,5 @@ const struct sh_module sh_module_users = {
 	.id = SH_MODULE_USERS,
 	.routes = users_routes,
 	.route_count = sizeof(users_routes) / sizeof(users_routes[0]),
+	.load_account = sh_user_by_id,
 };

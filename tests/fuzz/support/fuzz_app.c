@@ -474,8 +474,6 @@ static void snapshot(void)
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
 		      "'sqlite_%' AND name <> 'schema_migrations' ORDER BY name");
-	if (st == NULL)
-		die("cannot list the tables");
 	struct buf create = {0}, reset = {0};
 	/* No BEGIN: each statement is its own transaction. Inside one transaction every INSERT
 	 * would open a statement journal, and with the store's in-memory sub-journals
@@ -551,8 +549,6 @@ static void check_sel_invariants(const char *request, size_t len, const struct f
 		      "(a.balance < $1 OR a.balance > $2) AND NOT EXISTS (SELECT 1 FROM "
 		      "sel_transactions t WHERE t.kind = 'reversal' AND (t.from_account = a.id OR "
 		      "t.to_account = a.id))");
-	if (st == NULL)
-		die("limits query failed");
 	sh_stmt_bind_int64(st, 1, app->cfg.sel_min_balance);
 	sh_stmt_bind_int64(st, 2, app->cfg.sel_max_balance);
 	if (sh_stmt_step(st) != SH_DB_ROW)

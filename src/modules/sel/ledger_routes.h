@@ -1,0 +1,25 @@
+/*
+ * What the SEL ledger's handler files share (ledger_routes.c, payment_routes.c,
+ * settle_routes.c, statement_routes.c; defined in ledger_replies.c).
+ */
+#ifndef SCHOOLHUB_SEL_LEDGER_ROUTES_H
+#define SCHOOLHUB_SEL_LEDGER_ROUTES_H
+
+#include "modules/sel/ledger_queries.h"
+#include "modules/sel/sel.h"
+
+/* The configured limits (SCHOOLHUB_SEL_*_BALANCE). */
+struct sh_sel_limits sh_sel_limits_of(const struct sh_request *req);
+/* 409 payer_limit / payee_limit with a localised detail saying by how much. */
+void sh_sel_reply_limit(struct sh_request *req, struct sh_response *res,
+			enum sh_sel_outcome outcome, int64_t excess);
+/*
+ * The reply after a booking transaction: a store error, a refusal ("problem":
+ * not_found -> 404, anything else -> 409), a limit (409 payer/payee_limit) or "body"
+ * (whose reference is taken) with "status".
+ */
+void sh_sel_reply_booking(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc,
+			  const char *problem, enum sh_sel_outcome limit, int64_t excess,
+			  json_t *body, unsigned status);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The query calls module code uses (store.h, "Queries"): prepare, bind, step and free in
+ * one call. They are made of the sh_stmt_* calls and cost what those cost: the statement
+ * is the same cached prepared statement, binds are copied the same way.
+ */
+#include "store/store-private.h"
+
+static void bind_args(struct sh_stmt *stmt, struct sh_args args)
+{
+	for (int i = 0; i < args.count; i++) {
+		const struct sh_arg *a = &args.v[i];
+		switch (a->type) {
+		case SH_ARG_TEXT:
+			sh_stmt_bind_text(stmt, i + 1, a->text);
+			break;
+		case SH_ARG_INT64:
+			sh_stmt_bind_int64(stmt, i + 1, a->i64);
+			break;
+		case SH_ARG_BOOL:
+			sh_stmt_bind_bool(stmt, i + 1, a->b);
+			break;
+		case SH_ARG_NULL:
+		default:
+			sh_stmt_bind_null(stmt, i + 1);
+			break;
+		}
+	}
+}
+
+struct sh_stmt *sh_query(struct sh_conn *conn, const char *sql, struct sh_args args)
+{
+	struct sh_stmt *stmt = sh_stmt_prepare(conn, sql);
+
+	bind_args(stmt, args);
+	return stmt;
+}
+
+enum sh_db_rc sh_query_row(struct sh_conn *conn, const char *sql, struct sh_args args,
+			   struct sh_stmt **stmt_r)
+{
+	struct sh_stmt *stmt = sh_query(conn, sql, args);
+	enum sh_db_rc rc = sh_stmt_step(stmt);
+
+	if (rc != SH_DB_ROW)
+		sh_stmt_free(&stmt);
+	*stmt_r = stmt;
+	return rc;
+}
+
+enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_args args,
+			     int64_t *value_r)
+{
+	struct sh_stmt *stmt;
+	enum sh_db_rc rc = sh_query_row(conn, sql, args, &stmt);
+
+	*value_r = rc == SH_DB_ROW ? sh_stmt_col_int64(stmt, 0) : 0;
+	sh_stmt_free(&stmt);
+	return rc;
+}
+
+enum sh_db_rc sh_exec(struct sh_conn *conn, const char *sql, struct sh_args args,
+		      int64_t *changed_r)
+{
+	struct sh_stmt *stmt = sh_query(conn, sql, args);
+
+	return sh_stmt_exec_free(&stmt, changed_r);
+}
