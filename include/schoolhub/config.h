@@ -39,6 +39,8 @@ struct sh_config {
 	unsigned refresh_token_ttl_s;   /* 30 days */
 	unsigned login_max_failures;    /* 10 */
 	unsigned login_window_s;        /* 15 minutes */
+	unsigned login_account_max_failures; /* over every address: 10 x login_max_failures */
+	unsigned auth_ip_limit;         /* SCHOOLHUB_AUTH_IP_LIMIT, default 100, 0 = off */
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 

@@ -46,6 +46,8 @@ static const char help_text[] =
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
+	"  SCHOOLHUB_AUTH_IP_LIMIT   login, register and refresh requests per client address\n"
+	"                            per 15 minutes (default 100; 0 turns the limit off)\n"
 	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
 	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
 	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
@@ -291,6 +293,11 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
 	cfg->login_max_failures = 10;
 	cfg->login_window_s = 15 * 60;
+	/* Over every address: ten addresses' worth of guesses bound a distributed attack. */
+	cfg->login_account_max_failures = 10 * cfg->login_max_failures;
+	if (env_uint("SCHOOLHUB_AUTH_IP_LIMIT", 100, 0, 1000000, &n, error_r) != 0)
+		goto fail;
+	cfg->auth_ip_limit = (unsigned)n;
 
 	if (env_long("SEL_INITIAL_BALANCE", 120, 0, 100000, &cfg->sel_initial_balance, error_r) != 0 ||
 	    env_long("SEL_MIN_BALANCE", -300, -100000, 0, &cfg->sel_min_balance, error_r) != 0 ||
