@@ -328,6 +328,56 @@ START_TEST(per_address_limit_zero_is_off_and_default_is_100)
 }
 END_TEST
 
+static int64_t ip_attempts(const char *counted)
+{
+	return api_db_count("SELECT COUNT(*) FROM auth_ip_attempts WHERE client_ip = $1", counted,
+			    NULL);
+}
+
+/* A junk refresh (401, counted, nothing hashed) from "ip" with an X-Real-IP header. */
+static void refresh_with_real_ip(const char *ip, const char *real_ip)
+{
+	char header[128];
+	snprintf(header, sizeof(header), "X-Real-IP: %s", real_ip);
+	const char *extra[] = {header, NULL};
+	th_source_ip = ip;
+	struct th_resp *r = th_request("POST", "/api/v1/auth/refresh", NULL,
+				       "{\"refresh_token\":\"junk\"}", NULL, extra);
+	th_source_ip = NULL;
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+}
+
+START_TEST(trusted_proxy_names_the_client)
+{
+	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=50",
+			     "SCHOOLHUB_TRUSTED_PROXIES=192.0.2.1, 127.0.0.8", NULL};
+	start_server(env);
+	ck_assert_uint_eq(limits_server.app->cfg.trusted_proxy_count, 2);
+	/* The proxy's X-Real-IP is the client; IPv6 clients count by their /64. */
+	refresh_with_real_ip("127.0.0.8", "198.51.100.7");
+	refresh_with_real_ip("127.0.0.8", "2001:db8:1:2:3:4:5:6");
+	refresh_with_real_ip("127.0.0.8", "2001:db8:1:2:ffff::1");
+	ck_assert_int_eq(ip_attempts("198.51.100.7"), 1);
+	ck_assert_int_eq(ip_attempts("2001:db8:1:2::/64"), 2);
+	/* A proxy header that is not an address counts the proxy itself. */
+	refresh_with_real_ip("127.0.0.8", "198.51.100.7, 10.0.0.1");
+	ck_assert_int_eq(ip_attempts("127.0.0.8"), 1);
+	/* Anyone else's X-Real-IP is ignored. */
+	refresh_with_real_ip("127.0.0.9", "198.51.100.7");
+	ck_assert_int_eq(ip_attempts("127.0.0.9"), 1);
+	ck_assert_int_eq(ip_attempts("198.51.100.7"), 1);
+
+	struct sh_config cfg;
+	char *error = NULL;
+	setenv("SCHOOLHUB_TRUSTED_PROXIES", "127.0.0.1, nginx.local", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), -1);
+	ck_assert_ptr_nonnull(strstr(error, "nginx.local"));
+	free(error);
+	unsetenv("SCHOOLHUB_TRUSTED_PROXIES");
+}
+END_TEST
+
 static struct th_resp *auth_from(const char *ip, const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -355,6 +405,7 @@ Suite *api_guess_limits_suite(void)
 	tcase_add_test(tc, account_wide_cap_bounds_guesses_from_many_addresses);
 	tcase_add_test(tc, per_address_limit_on_auth_routes);
 	tcase_add_test(tc, per_address_limit_zero_is_off_and_default_is_100);
+	tcase_add_test(tc, trusted_proxy_names_the_client);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,7 +38,8 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 	static const char *const cleared[] = {"SCHOOLHUB_REGISTRATION", "SCHOOLHUB_MODULES",
 					      "SCHOOLHUB_CORS_ORIGINS", "SCHOOLHUB_ENV",
 					      "SCHOOLHUB_MAX_BODY_BYTES", "SCHOOLHUB_HOST",
-					      "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", NULL};
+					      "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS",
+					      "SCHOOLHUB_TRUSTED_PROXIES", NULL};
 	for (const char *const *c = cleared; *c; c++)
 		unsetenv(*c);
 	setenv("DATABASE_URL", s->database_url, 1);

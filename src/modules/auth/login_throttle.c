@@ -1,6 +1,9 @@
 /* Guessing limits: password checks per account and address, auth requests per address. */
 #include "modules/auth/login_throttle.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "modules/auth/attempt_queries.h"
@@ -25,6 +28,55 @@ static void reply_too_many_attempts(struct sh_request *req, struct sh_response *
 	sh_reply_problem(req, res, 429, "too_many_attempts", NULL);
 }
 
+/*
+ * The address "text" as the limits count it: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by
+ * its /64, which one subscriber gets whole and can walk through at will. NULL when "text"
+ * is not an address.
+ */
+static const char *counted_address(struct sh_arena *arena, const char *text)
+{
+	unsigned char v6[16];
+	struct in_addr v4;
+	char out[INET6_ADDRSTRLEN + 4];
+	if (inet_pton(AF_INET, text, &v4) == 1)
+		return inet_ntop(AF_INET, &v4, out, sizeof(out)) ? sh_arena_strdup(arena, out) : NULL;
+	if (inet_pton(AF_INET6, text, v6) != 1)
+		return NULL;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(v6, mapped, sizeof(mapped)) == 0) {
+		memcpy(&v4, v6 + 12, 4);
+		return inet_ntop(AF_INET, &v4, out, sizeof(out)) ? sh_arena_strdup(arena, out) : NULL;
+	}
+	memset(v6 + 8, 0, 8);
+	if (inet_ntop(AF_INET6, v6, out, INET6_ADDRSTRLEN) == NULL)
+		return NULL;
+	return sh_arena_printf(arena, "%s/64", out);
+}
+
+/*
+ * Who the limits count: the socket peer, unless the peer is a reverse proxy listed in
+ * SCHOOLHUB_TRUSTED_PROXIES; then the X-Real-IP header it sets (nginx: proxy_set_header
+ * X-Real-IP $remote_addr, which replaces anything the client sent). A client's own
+ * X-Real-IP or X-Forwarded-For is never believed. A trusted proxy that sends no valid
+ * X-Real-IP is counted as itself, which fails closed.
+ */
+static const char *client_address(struct sh_request *req)
+{
+	const char *peer = sh_req_client_ip(req);
+	const struct sh_config *cfg = &req->app->cfg;
+	for (size_t i = 0; i < cfg->trusted_proxy_count; i++) {
+		if (strcmp(peer, cfg->trusted_proxies[i]) != 0)
+			continue;
+		const char *real = sh_req_header(req, "X-Real-IP");
+		const char *counted = real != NULL ? counted_address(req->arena, real) : NULL;
+		if (counted != NULL)
+			return counted;
+		break;
+	}
+	const char *counted = counted_address(req->arena, peer);
+	return counted != NULL ? counted : peer;
+}
+
 /* A fresh attempt row stamped now, counting against the window that ends now. */
 static void attempt_init(struct sh_request *req, struct sh_attempt *a, time_t now,
 			 char id[SH_UUID_LEN + 1], char stamp[SH_TIME_LEN + 1],
@@ -34,7 +86,7 @@ static void attempt_init(struct sh_request *req, struct sh_attempt *a, time_t no
 	sh_time_format(now, stamp);
 	sh_time_format(now - (time_t)req->app->cfg.login_window_s, since);
 	a->id = id;
-	a->client_ip = sh_req_client_ip(req);
+	a->client_ip = client_address(req);
 	a->now = stamp;
 	a->since = since;
 }
