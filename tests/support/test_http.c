@@ -14,6 +14,7 @@
 
 struct th_server *th_current;
 _Thread_local const char *th_source_ip;
+_Thread_local long th_timeout_s;
 
 #define TEST_SECRET "test-secret-key-for-schoolhub-api-tests-0123456789"
 
@@ -142,7 +143,7 @@ struct th_resp *th_request(const char *method, const char *path, const char *tok
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, th_timeout_s > 0 ? th_timeout_s : 30L);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &bodybuf);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
