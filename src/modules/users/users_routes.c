@@ -90,17 +90,24 @@ static void users_patch_me(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, sh_user_to_json(&p.result));
 }
 
+/* How a password write ended. */
+enum password_outcome {
+	PASSWORD_WRITTEN,
+	PASSWORD_CHANGED_MEANWHILE, /* another change won the race: 409 password_changed */
+	PASSWORD_ACCOUNT_GONE,      /* deleted meanwhile: 401 unauthorized */
+};
+
 struct password_tx {
 	struct sh_arena *arena;
 	const struct sh_user *checked; /* the row whose current password was verified */
 	const char *hash, *now;
-	const char *outcome; /* problem code when the change was refused */
+	enum password_outcome outcome;
 };
 
 static enum sh_db_rc password_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct password_tx *t = ctx;
-	t->outcome = NULL;
+	t->outcome = PASSWORD_WRITTEN;
 	int64_t changed = 0;
 	/* argon2id ran outside the transaction: the hash is written only over the password
 	 * that was checked, so of two concurrent changes one wins, and a change racing the
@@ -113,7 +120,7 @@ static enum sh_db_rc password_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 		rc = sh_user_by_id(conn, t->arena, t->checked->id, &row);
 		if (rc != SH_DB_OK && rc != SH_DB_ROW)
 			return rc;
-		t->outcome = rc == SH_DB_ROW ? "password_changed" : "unauthorized";
+		t->outcome = rc == SH_DB_ROW ? PASSWORD_CHANGED_MEANWHILE : PASSWORD_ACCOUNT_GONE;
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
@@ -147,18 +154,18 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 		return;
 	}
 	sh_time_now(now);
-	struct password_tx t = {req->arena, me, hash, now, NULL};
+	struct password_tx t = {req->arena, me, hash, now, PASSWORD_WRITTEN};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, password_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	if (t.outcome != NULL) {
-		bool deleted = strcmp(t.outcome, "unauthorized") == 0;
-		sh_reply_problem(req, res, deleted ? 401 : 409, t.outcome, NULL);
-		return;
-	}
-	sh_reply_empty(res, 204);
+	if (t.outcome == PASSWORD_CHANGED_MEANWHILE)
+		sh_reply_problem(req, res, 409, "password_changed", NULL);
+	else if (t.outcome == PASSWORD_ACCOUNT_GONE)
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+	else
+		sh_reply_empty(res, 204);
 }
 
 /* The directory's cursor: ["last_name", "first_name", "id"] of the last row served. */
