@@ -11,6 +11,7 @@ enum sh_env { SH_ENV_DEVELOPMENT, SH_ENV_PRODUCTION };
 enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
 
 #define SH_MAX_CORS_ORIGINS 16
+#define SH_MAX_TRUSTED_PROXIES 8
 
 struct sh_config {
 	char *host;
@@ -40,6 +41,11 @@ struct sh_config {
 	unsigned refresh_token_ttl_s;   /* 30 days */
 	unsigned login_max_failures;    /* 10 */
 	unsigned login_window_s;        /* 15 minutes */
+	unsigned login_account_max_failures; /* over every address: 10 x login_max_failures */
+	unsigned auth_ip_limit;         /* SCHOOLHUB_AUTH_IP_LIMIT, default 100, 0 = off */
+	/* SCHOOLHUB_TRUSTED_PROXIES: peers whose X-Real-IP names the client (inet_ntop form) */
+	char *trusted_proxies[SH_MAX_TRUSTED_PROXIES];
+	size_t trusted_proxy_count;
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 

@@ -30,6 +30,8 @@ enum sh_pw_result sh_password_hash(struct sh_app *app, const char *password,
 /* SH_PW_MATCH, SH_PW_MISMATCH or SH_PW_BUSY. A NULL/empty hash is checked against a dummy
  * so the time taken does not reveal whether the account exists. */
 enum sh_pw_result sh_password_verify(struct sh_app *app, const char *hash, const char *password);
+/* argon2id verifications this process has run (a /metrics counter). */
+uint64_t sh_password_verification_count(void);
 
 /* A signed access token for "user_id" at token generation "generation" (malloc'ed), valid
  * cfg.access_token_ttl_s seconds. */

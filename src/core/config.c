@@ -4,6 +4,7 @@
  */
 #include "schoolhub/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -50,6 +51,10 @@ static const char help_text[] =
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
+	"  SCHOOLHUB_AUTH_IP_LIMIT   login, register and refresh requests per client address\n"
+	"                            per 15 minutes (default 100; 0 turns the limit off)\n"
+	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
+	"                            names the client for the login limits (default: none)\n"
 	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
 	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
 	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
@@ -192,6 +197,42 @@ static int parse_cors(struct sh_config *cfg, const char *list, char **error_r)
 	return 0;
 }
 
+/* Literal addresses, kept in inet_ntop's form so they compare equal to a formatted peer. */
+static int parse_trusted_proxies(struct sh_config *cfg, const char *list, char **error_r)
+{
+	const char *p = list;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		char item[INET6_ADDRSTRLEN + 1];
+		size_t start = strspn(p, " ");
+		size_t end = len;
+		while (end > start && p[end - 1] == ' ')
+			end--;
+		if (end > start) {
+			unsigned char bin[sizeof(struct in6_addr)];
+			char text[INET6_ADDRSTRLEN];
+			int family = memchr(p + start, ':', end - start) != NULL ? AF_INET6 : AF_INET;
+			if (end - start >= sizeof(item))
+				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: \"%.*s\" is not an address",
+					    (int)(end - start), p + start);
+			memcpy(item, p + start, end - start);
+			item[end - start] = '\0';
+			if (inet_pton(family, item, bin) != 1 ||
+			    inet_ntop(family, bin, text, sizeof(text)) == NULL)
+				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: \"%s\" is not an IP address",
+					    item);
+			if (cfg->trusted_proxy_count == SH_MAX_TRUSTED_PROXIES)
+				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: at most %d addresses",
+					    SH_MAX_TRUSTED_PROXIES);
+			cfg->trusted_proxies[cfg->trusted_proxy_count++] = sh_strdup(text);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -303,6 +344,13 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
 	cfg->login_max_failures = 10;
 	cfg->login_window_s = 15 * 60;
+	/* Over every address: ten addresses' worth of guesses bound a distributed attack. */
+	cfg->login_account_max_failures = 10 * cfg->login_max_failures;
+	if (env_uint("SCHOOLHUB_AUTH_IP_LIMIT", 100, 0, 1000000, &n, error_r) != 0)
+		goto fail;
+	cfg->auth_ip_limit = (unsigned)n;
+	if (parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r) != 0)
+		goto fail;
 
 	if (env_long("SEL_INITIAL_BALANCE", 120, 0, 100000, &cfg->sel_initial_balance, error_r) != 0 ||
 	    env_long("SEL_MIN_BALANCE", -300, -100000, 0, &cfg->sel_min_balance, error_r) != 0 ||
@@ -352,4 +400,7 @@ void sh_config_free(struct sh_config *cfg)
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		sh_free(&cfg->cors_origins[i]);
 	cfg->cors_origin_count = 0;
+	for (size_t i = 0; i < cfg->trusted_proxy_count; i++)
+		sh_free(&cfg->trusted_proxies[i]);
+	cfg->trusted_proxy_count = 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,6 +23,8 @@
 #endif
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
+/* argon2id verifications run (dummy ones included): what guessing limits must bound. */
+static atomic_uint_fast64_t verifications;
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 static void make_dummy_hash(void)
@@ -88,7 +91,13 @@ enum sh_pw_result sh_password_verify(struct sh_app *app, const char *hash, const
 		sh_log_warn("password hashing saturated: request refused");
 		return SH_PW_BUSY;
 	}
+	atomic_fetch_add_explicit(&verifications, 1, memory_order_relaxed);
 	int rc = crypto_pwhash_str_verify(real ? hash : dummy_hash, password, strlen(password));
 	sem_post(&app->hash_slots);
 	return real && rc == 0 ? SH_PW_MATCH : SH_PW_MISMATCH;
+}
+
+uint64_t sh_password_verification_count(void)
+{
+	return (uint64_t)atomic_load_explicit(&verifications, memory_order_relaxed);
 }

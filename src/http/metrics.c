@@ -16,6 +16,7 @@
 
 #include "schoolhub/app.h"
 #include "schoolhub/mem.h"
+#include "schoolhub/security.h"
 
 #define MAX_SERIES 512
 
@@ -191,11 +192,15 @@ char *sh_metrics_render(struct sh_metrics *m, const struct sh_app *app, size_t *
 		   "schoolhub_http_header_timeouts_total %llu\n"
 		   "# HELP schoolhub_uptime_seconds Seconds since the process started.\n"
 		   "# TYPE schoolhub_uptime_seconds gauge\n"
-		   "schoolhub_uptime_seconds %lld\n",
+		   "schoolhub_uptime_seconds %lld\n"
+		   "# HELP schoolhub_password_verifications_total argon2id password checks run.\n"
+		   "# TYPE schoolhub_password_verifications_total counter\n"
+		   "schoolhub_password_verifications_total %llu\n",
 		   (unsigned long long)overflow, sh_db_kind_name(app->db),
 		   (unsigned long long)sh_db_error_count(app->db), atomic_load(&m->open_connections),
 		   (unsigned long long)atomic_load(&m->header_timeouts),
-		   (long long)(time(NULL) - app->started_at));
+		   (long long)(time(NULL) - app->started_at),
+		   (unsigned long long)sh_password_verification_count());
 	*len_r = b.len;
 	return b.data;
 }

@@ -25,6 +25,8 @@ Suite *api_sel_concurrency_suite(void);
 Suite *api_ops_suite(void);
 Suite *api_hash_slots_suite(void);
 Suite *api_route_errors_suite(void);
+Suite *api_guess_limits_suite(void);
+Suite *api_password_race_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

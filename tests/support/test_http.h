@@ -66,6 +66,12 @@ struct th_member {
 void th_member_register(struct th_member *m, const char *who);
 void th_member_free(struct th_member *m);
 
+/* The calling thread's source address for th_request ("127.0.0.2": any loopback address
+ * reaches the server); NULL: the system's choice, 127.0.0.1. */
+extern _Thread_local const char *th_source_ip;
+/* The calling thread's whole-request timeout in seconds; 0: 30. */
+extern _Thread_local long th_timeout_s;
+
 /* The server used by th_request (set by th_server_start). */
 extern struct th_server *th_current;
 

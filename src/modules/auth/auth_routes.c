@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "modules/auth/attempt_queries.h"
 #include "modules/auth/invites.h"
 #include "modules/auth/login_throttle.h"
 #include "modules/auth/session_queries.h"
@@ -160,7 +161,6 @@ static void reply_invalid_credentials(struct sh_request *req, struct sh_response
 
 struct login_tx {
 	struct sh_request *req;
-	const char *email;
 	const struct sh_user *verified; /* the row whose password hash was checked */
 	struct sh_token_pair *pair;
 	const char *now;
@@ -183,9 +183,6 @@ static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	rc = sh_login_failure_clear(conn, t->email);
-	if (rc != SH_DB_OK)
-		return rc;
 	return sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
 }
 
@@ -211,33 +208,22 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 			reply_invalid_credentials(req, res);
 		return;
 	}
-	if (sh_login_throttle_or_reply(req, res, email) != 0)
-		return;
-
 	struct sh_user user = {0};
 	enum sh_db_rc rc = sh_user_by_email(req->db, req->arena, email, &user);
 	if (rc != SH_DB_ROW && rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	bool found = rc == SH_DB_ROW;
-	enum sh_pw_result pw = sh_password_verify(req->app, found ? user.password_hash : NULL, password);
-	if (pw == SH_PW_BUSY) {
-		sh_reply_busy(req, res);
+	/* An unknown address is counted, throttled and timed like an account (dummy hash). */
+	const char *hash = rc == SH_DB_ROW ? user.password_hash : NULL;
+	if (sh_password_check_or_reply(req, res, email, hash, password) != 0)
 		return;
-	}
-	if (pw != SH_PW_MATCH) {
-		if (sh_login_failure_record_or_reply(req, res, email) != 0)
-			return;
-		reply_invalid_credentials(req, res);
-		return;
-	}
 
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
-	struct login_tx t = {req, email, &user, &pair, now, false};
+	struct login_tx t = {req, &user, &pair, now, false};
 	rc = sh_conn_transaction(req->db, SH_TX_WRITE, login_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
@@ -405,10 +391,27 @@ static void admin_create_invite(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 201, body);
 }
 
+/* The unauthenticated /auth/ routes count against the client address's budget
+ * (SCHOOLHUB_AUTH_IP_LIMIT): a registration always, a login or refresh unless it succeeds. */
+static void register_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, auth_register, SH_IP_REFUND_ERROR);
+}
+
+static void login_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, auth_login, SH_IP_REFUND_SUCCESS);
+}
+
+static void refresh_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, auth_refresh, SH_IP_REFUND_SUCCESS);
+}
+
 static const struct sh_route auth_routes[] = {
-	{"POST", "/api/v1/auth/register", auth_register, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
-	{"POST", "/api/v1/auth/login", auth_login, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
-	{"POST", "/api/v1/auth/refresh", auth_refresh, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/register", register_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/login", login_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/refresh", refresh_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/logout", auth_logout, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
 	{"POST", "/api/v1/admin/invites", admin_create_invite, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY,
 	 SH_ROLE_ADMIN},

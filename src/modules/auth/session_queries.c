@@ -108,63 +108,6 @@ enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_
 	return rc;
 }
 
-enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now,
-				   const char *window_start)
-{
-	/* Failures older than the window no longer count: drop them (everyone's), so the table
-	 * holds at most 15 minutes of failed logins and no email lingers. */
-	struct sh_stmt *prune =
-		sh_stmt_prepare(conn, "DELETE FROM login_failures WHERE failed_at <= $1");
-	if (prune == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(prune, 1, window_start);
-	enum sh_db_rc rc = sh_stmt_exec_free(&prune, NULL);
-	if (rc != SH_DB_OK)
-		return rc;
-	char id[SH_UUID_LEN + 1];
-	sh_uuid_v4(id);
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO login_failures (id, email, failed_at) VALUES ($1, $2, $3)");
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, email);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
-}
-
-enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *arena,
-				     const char *email, const char *since, int64_t *count_r,
-				     const char **oldest_r)
-{
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT COUNT(*), MIN(failed_at) FROM login_failures "
-		      "WHERE email = $1 AND failed_at > $2");
-	sh_stmt_bind_text(st, 1, email);
-	sh_stmt_bind_text(st, 2, since);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		*oldest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 1));
-		rc = SH_DB_OK;
-	}
-	sh_stmt_free(&st);
-	return rc;
-}
-
-enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user_id)
-{
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "DELETE FROM login_failures WHERE email = (SELECT email FROM users WHERE id = $1)");
-	sh_stmt_bind_text(st, 1, user_id);
-	return sh_stmt_exec_free(&st, NULL);
-}
-
-enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email)
-{
-	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM login_failures WHERE email = $1");
-	sh_stmt_bind_text(st, 1, email);
-	return sh_stmt_exec_free(&st, NULL);
-}
-
 enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
 			       const char *now, const char *expires_at)
 {

@@ -1,4 +1,4 @@
-/* SQL for refresh tokens, login failures and invitations. */
+/* SQL for refresh tokens and invitations (login failures: attempt_queries.h). */
 #ifndef SCHOOLHUB_AUTH_SESSION_QUERIES_H
 #define SCHOOLHUB_AUTH_SESSION_QUERIES_H
 
@@ -27,17 +27,6 @@ enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, 
 enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id);
 /* The caller's sessions for the data export. */
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items);
-
-/* Records a failure and prunes every failure older than "window_start". */
-enum sh_db_rc sh_login_failure_add(struct sh_conn *conn, const char *email, const char *now,
-				   const char *window_start);
-/* Failures since "since"; "*oldest_r" (arena) is the oldest of them, for Retry-After. */
-enum sh_db_rc sh_login_failure_count(struct sh_conn *conn, struct sh_arena *arena,
-				     const char *email, const char *since, int64_t *count_r,
-				     const char **oldest_r);
-enum sh_db_rc sh_login_failure_clear(struct sh_conn *conn, const char *email);
-/* Account deletion: the failures recorded under that account's email. */
-enum sh_db_rc sh_login_failure_clear_user(struct sh_conn *conn, const char *user_id);
 
 enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
 			       const char *now, const char *expires_at);

@@ -106,16 +106,20 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
 	return sh_stmt_exec_free(&st, NULL);
 }
 
-enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const char *hash,
-				   const char *now)
+enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const struct sh_user *checked,
+				   const char *hash, const char *now, int64_t *changed_r)
 {
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "UPDATE users SET password_hash = $2, updated_at = $3, "
-		      "token_generation = token_generation + 1 WHERE id = $1");
-	sh_stmt_bind_text(st, 1, id);
+		      "token_generation = token_generation + 1 "
+		      "WHERE id = $1 AND password_hash = $4 AND token_generation = $5 "
+		      "AND active AND deleted_at IS NULL");
+	sh_stmt_bind_text(st, 1, checked->id);
 	sh_stmt_bind_text(st, 2, hash);
 	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	sh_stmt_bind_text(st, 4, checked->password_hash);
+	sh_stmt_bind_int64(st, 5, checked->token_generation);
+	return sh_stmt_exec_free(&st, changed_r);
 }
 
 enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,

@@ -24,8 +24,10 @@ char *sh_user_search_name(const char *first, const char *last);
 enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now);
 enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
 				     const char *now);
-enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const char *id, const char *hash,
-				   const char *now);
+/* Replaces the password of the live account "checked" only while its hash and token
+ * generation are still those read; "*changed_r" is 0 when they changed or it was deleted. */
+enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const struct sh_user *checked,
+				   const char *hash, const char *now, int64_t *changed_r);
 /* Changes the role of the account with "email"; SH_DB_OK with "*changed_r" = rows changed. */
 enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
 			       const char *now, int64_t *changed_r);

@@ -90,18 +90,41 @@ static void users_patch_me(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, sh_user_to_json(&p.result));
 }
 
+/* How a password write ended. */
+enum password_outcome {
+	PASSWORD_WRITTEN,
+	PASSWORD_CHANGED_MEANWHILE, /* another change won the race: 409 password_changed */
+	PASSWORD_ACCOUNT_GONE,      /* deleted meanwhile: 401 unauthorized */
+};
+
 struct password_tx {
-	const char *user_id, *hash, *now;
+	struct sh_arena *arena;
+	const struct sh_user *checked; /* the row whose current password was verified */
+	const char *hash, *now;
+	enum password_outcome outcome;
 };
 
 static enum sh_db_rc password_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
-	(void)rollback_r;
 	struct password_tx *t = ctx;
-	enum sh_db_rc rc = sh_user_set_password(conn, t->user_id, t->hash, t->now);
+	t->outcome = PASSWORD_WRITTEN;
+	int64_t changed = 0;
+	/* argon2id ran outside the transaction: the hash is written only over the password
+	 * that was checked, so of two concurrent changes one wins, and a change racing the
+	 * account's deletion writes nothing onto the erased row. */
+	enum sh_db_rc rc = sh_user_set_password(conn, t->checked, t->hash, t->now, &changed);
 	if (rc != SH_DB_OK)
 		return rc;
-	return sh_refresh_revoke_user(conn, t->user_id, t->now);
+	if (changed != 1) {
+		struct sh_user row;
+		rc = sh_user_by_id(conn, t->arena, t->checked->id, &row);
+		if (rc != SH_DB_OK && rc != SH_DB_ROW)
+			return rc;
+		t->outcome = rc == SH_DB_ROW ? PASSWORD_CHANGED_MEANWHILE : PASSWORD_ACCOUNT_GONE;
+		*rollback_r = true;
+		return SH_DB_OK;
+	}
+	return sh_refresh_revoke_user(conn, t->checked->id, t->now);
 }
 
 static void users_change_password(struct sh_request *req, struct sh_response *res)
@@ -116,23 +139,13 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 		sh_field_password("new_password", next, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	/* The account the auth gate read for this request: no second query. */
-	struct sh_user me = req->user.account;
-	/* Someone holding a stolen token must not get unlimited guesses at the password. */
-	if (sh_login_throttle_or_reply(req, res, me.email) != 0)
+	/* The account the auth gate read for this request: no second query. Someone holding
+	 * a stolen token gets no more guesses at the password than at the login. */
+	const struct sh_user *me = &req->user.account;
+	if (sh_password_check_or_reply(req, res, me->email, me->password_hash, current) != 0)
 		return;
-	enum sh_pw_result pw = sh_password_verify(req->app, me.password_hash, current);
-	if (pw == SH_PW_BUSY) {
-		sh_reply_busy(req, res);
-		return;
-	}
-	if (pw != SH_PW_MATCH) {
-		if (sh_login_failure_record_or_reply(req, res, me.email) == 0)
-			sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
-		return;
-	}
 	char hash[SH_PASSWORD_HASH_MAX], now[SH_TIME_LEN + 1];
-	pw = sh_password_hash(req->app, next, hash);
+	enum sh_pw_result pw = sh_password_hash(req->app, next, hash);
 	if (pw != SH_PW_OK) {
 		if (pw == SH_PW_BUSY)
 			sh_reply_busy(req, res);
@@ -141,13 +154,18 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 		return;
 	}
 	sh_time_now(now);
-	struct password_tx t = {me.id, hash, now};
+	struct password_tx t = {req->arena, me, hash, now, PASSWORD_WRITTEN};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, password_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_reply_empty(res, 204);
+	if (t.outcome == PASSWORD_CHANGED_MEANWHILE)
+		sh_reply_problem(req, res, 409, "password_changed", NULL);
+	else if (t.outcome == PASSWORD_ACCOUNT_GONE)
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+	else
+		sh_reply_empty(res, 204);
 }
 
 /* The directory's cursor: ["last_name", "first_name", "id"] of the last row served. */
@@ -275,18 +293,8 @@ static void users_delete_me(struct sh_request *req, struct sh_response *res)
 		return;
 	/* The account the auth gate read for this request: no second query. */
 	struct sh_user me = req->user.account;
-	if (sh_login_throttle_or_reply(req, res, me.email) != 0)
+	if (sh_password_check_or_reply(req, res, me.email, me.password_hash, password) != 0)
 		return;
-	enum sh_pw_result pw = sh_password_verify(req->app, me.password_hash, password);
-	if (pw == SH_PW_BUSY) {
-		sh_reply_busy(req, res);
-		return;
-	}
-	if (pw != SH_PW_MATCH) {
-		if (sh_login_failure_record_or_reply(req, res, me.email) == 0)
-			sh_reply_problem(req, res, 401, "invalid_credentials", NULL);
-		return;
-	}
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	struct erase_tx t = {me.id, now};
