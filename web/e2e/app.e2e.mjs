@@ -490,15 +490,43 @@ try {
     tab2.setDefaultTimeout(TIMEOUT);
     await tab2.goto(`${BASE}/sel/history`);
     await expectText(heading(tab2), /Historique/);
-    // Both tabs find their access token dead at the same moment and refresh with the one
-    // cookie: they take turns, so the second does not replay the token the first rotated.
+    // Both tabs find their access token dead at the same moment and must refresh with the
+    // one cookie. They take turns (a Web Lock): the second sends the cookie the first
+    // one's answer set, instead of replaying the rotated token (which would revoke the
+    // session). A third tab holds the turn first, so both are seen waiting for it.
+    const holder = await b.context.newPage();
+    await holder.goto(`${BASE}/children`);
+    await expectText(heading(holder), /enfants/i);
+    await holder.evaluate(
+      () =>
+        new Promise((held) => {
+          navigator.locks.request('schoolhub.refresh', () => new Promise((release) => {
+            window.releaseTurn = release;
+            held();
+          }));
+        }),
+    );
+    const refreshes = [];
+    for (const [name, page] of [['one', pb], ['two', tab2]]) {
+      page.on('request', (r) => r.url().endsWith('/auth/session/refresh') && refreshes.push(`${name} sent`));
+      page.on('response', (r) => r.url().endsWith('/auth/session/refresh') && refreshes.push(`${name} ${r.status()}`));
+    }
     await otherDeviceSignsOut(B);
     await Promise.all([
       pb.locator('header').getByRole('link', { name: 'Accueil' }).click(),
       tab2.locator('header').getByRole('link', { name: 'Accueil' }).click(),
     ]);
+    await pb.waitForTimeout(1000);
+    assert.deepEqual(refreshes, [], 'a tab refreshed while another held the turn');
+    await holder.evaluate(() => window.releaseTurn());
     await expectText(pb.getByTestId('balance'), /-15/);
     await expectText(tab2.getByTestId('balance'), /-15/);
+    assert.equal(refreshes.length, 4, refreshes.join(', '));
+    const [first, firstDone, second, secondDone] = refreshes;
+    const who = first.split(' ')[0];
+    const other = who === 'one' ? 'two' : 'one';
+    assert.deepEqual([first, firstDone, second, secondDone], [`${who} sent`, `${who} 200`, `${other} sent`, `${other} 200`]);
+    await holder.close();
     await pb.reload();
     await expectText(pb.getByTestId('balance'), /-15/);
     // Signing out in one tab signs the other out.

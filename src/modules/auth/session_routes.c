@@ -138,9 +138,8 @@ void sh_auth_cookie_refresh(struct sh_request *req, struct sh_response *res)
 /* --- logout -------------------------------------------------------------------- */
 
 enum end_scope {
-	END_ACCESS_ONLY, /* the refresh token was unknown or another member's */
-	END_FAMILY,      /* one session: the family of the presented refresh token */
-	END_EVERYWHERE,  /* every session of the member */
+	END_FAMILY,     /* one session: the family of the presented refresh token */
+	END_EVERYWHERE, /* every session of the member */
 };
 
 struct end_tx {
@@ -155,11 +154,9 @@ static enum sh_db_rc end_sessions_in_tx(struct sh_conn *conn, void *ctx, bool *r
 {
 	(void)rollback_r;
 	const struct end_tx *t = ctx;
-	enum sh_db_rc rc = SH_DB_OK;
-	if (t->scope == END_FAMILY)
-		rc = sh_refresh_revoke_family(conn, t->family_id, t->user_id, t->now);
-	else if (t->scope == END_EVERYWHERE)
-		rc = sh_refresh_revoke_user(conn, t->user_id, t->now);
+	enum sh_db_rc rc = t->scope == END_FAMILY
+				   ? sh_refresh_revoke_family(conn, t->family_id, t->user_id, t->now)
+				   : sh_refresh_revoke_user(conn, t->user_id, t->now);
 	if (rc != SH_DB_OK)
 		return rc;
 	return sh_session_end_access_tokens(conn, t->user_id, t->now);
@@ -214,13 +211,11 @@ void sh_auth_logout(struct sh_request *req, struct sh_response *res)
 	struct sh_refresh r;
 	if (find_token_or_reply(req, res, token, &r) != 0)
 		return;
-	/* Only the caller's own session can be ended; another's token is a silent no-op so
-	 * logout never tells whether a token exists. The caller's access tokens end anyway. */
-	struct end_tx t = {END_ACCESS_ONLY, req->user.id, NULL, NULL};
-	if (r.user_id != NULL && strcmp(r.user_id, req->user.id) == 0) {
-		t.scope = END_FAMILY;
-		t.family_id = r.family_id;
-	}
+	/* Only the caller's own session can be ended; another's or an unknown token is a
+	 * silent no-op (nothing changes, the same 204) so logout never tells whether a token
+	 * exists. */
+	bool own = r.user_id != NULL && strcmp(r.user_id, req->user.id) == 0;
+	struct end_tx t = {END_FAMILY, own ? req->user.id : NULL, r.family_id, NULL};
 	end_sessions_and_reply(req, res, &t, sh_session_wants_cookie(req));
 }
 
