@@ -260,11 +260,16 @@ START_TEST(cookie_replay_kills_family_and_clears_cookie)
 	r = cookie_post("/api/v1/auth/session/refresh", first);
 	ck_assert_int_eq(r->status, 200);
 	char *second = cookie_token(r);
+	char *access = strdup(th_str(r, "access_token"));
 	th_resp_free(&r);
+	ck_assert_int_eq(me_status(access), 200);
 	r = cookie_post("/api/v1/auth/session/refresh", first);
 	ck_assert_problem(r, 401, "unauthorized");
 	assert_cookie_cleared(r);
 	th_resp_free(&r);
+	/* The access token the family gave (perhaps to a thief) ends with it. */
+	ck_assert_int_eq(me_status(access), 401);
+	free(access);
 	r = cookie_post("/api/v1/auth/session/refresh", second);
 	ck_assert_problem(r, 401, "unauthorized");
 	th_resp_free(&r);

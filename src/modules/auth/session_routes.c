@@ -22,6 +22,9 @@
 #include "schoolhub/security.h"
 #include "schoolhub/util.h"
 
+static void end_family_after_replay(struct sh_request *req, struct sh_response *res,
+				    const struct sh_refresh *old, bool cookie);
+
 /* --- refresh ------------------------------------------------------------------- */
 
 struct refresh_tx {
@@ -96,14 +99,7 @@ static void refresh_with(struct sh_request *req, struct sh_response *res, const 
 		}
 	}
 	if (old.rotated_at != NULL || t.reused) {
-		/* A token that was already exchanged is being replayed: whoever holds this
-		 * family may be an attacker, so the whole family dies (theft detection). */
-		rc = sh_refresh_revoke_family(req->db, old.family_id, old.user_id, now);
-		if (rc != SH_DB_OK) {
-			sh_reply_db_error(req, res, rc);
-			return;
-		}
-		refuse_refresh(req, res, cookie);
+		end_family_after_replay(req, res, &old, cookie);
 		return;
 	}
 	sh_session_reply_pair(req, res, 200, &pair, &user);
@@ -196,6 +192,25 @@ static int find_token_or_reply(struct sh_request *req, struct sh_response *res,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A token that was already exchanged is being replayed: whoever holds this family may be
+ * an attacker, so the whole family dies (theft detection), and with it every access token
+ * of the account, the one the thief may have got from the family included.
+ */
+static void end_family_after_replay(struct sh_request *req, struct sh_response *res,
+				    const struct sh_refresh *old, bool cookie)
+{
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct end_tx t = {END_FAMILY, old->user_id, old->family_id, now};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, end_sessions_in_tx, &t);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	refuse_refresh(req, res, cookie);
 }
 
 void sh_auth_logout(struct sh_request *req, struct sh_response *res)
