@@ -77,6 +77,7 @@ struct message {
 
 /* Titles of problem codes. Keep in step with docs/openapi.yaml. */
 static const struct message problem_titles[] = {
+	{"client_header_required", {"Cette demande doit venir de l'application SchoolHub", "Deze aanvraag moet van de SchoolHub-app komen", "This request must come from the SchoolHub app"}},
 	{"conflict", {"Conflit avec l'état actuel", "Conflict met de huidige toestand", "Conflict with the current state"}},
 	{"email_taken", {"Cette adresse e-mail est déjà utilisée", "Dit e-mailadres is al in gebruik", "This email address is already in use"}},
 	{"forbidden", {"Accès refusé", "Toegang geweigerd", "Access denied"}},
@@ -92,6 +93,7 @@ static const struct message problem_titles[] = {
 	{"invite_required", {"Un code d'invitation est nécessaire pour s'inscrire", "Een uitnodigingscode is nodig om te registreren", "An invite code is required to register"}},
 	{"method_not_allowed", {"Méthode non autorisée", "Methode niet toegestaan", "Method not allowed"}},
 	{"not_found", {"Ressource introuvable", "Niet gevonden", "Not found"}},
+	{"origin_refused", {"Demande refusée : elle vient d'un autre site", "Aanvraag geweigerd: ze komt van een andere site", "Request refused: it comes from another site"}},
 	{"payee_limit", {"Le solde du bénéficiaire dépasserait le maximum permis", "Het saldo van de ontvanger zou het toegestane maximum overschrijden", "The payee's balance would exceed the allowed maximum"}},
 	{"payer_limit", {"Le solde du payeur passerait sous le minimum permis", "Het saldo van de betaler zou onder het toegestane minimum zakken", "The payer's balance would fall below the allowed minimum"}},
 	{"payload_too_large", {"Le corps de la requête est trop volumineux", "De inhoud van de aanvraag is te groot", "The request body is too large"}},

@@ -16,6 +16,7 @@ void api_shared_server_stop(void);
 
 Suite *api_http_suite(void);
 Suite *api_auth_suite(void);
+Suite *api_session_suite(void);
 Suite *api_users_suite(void);
 Suite *api_children_suite(void);
 Suite *api_guardian_invitations_suite(void);

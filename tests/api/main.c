@@ -28,6 +28,7 @@ int main(int argc, char **argv)
 	api_backend = argv[1];
 	SRunner *sr = srunner_create(api_http_suite());
 	srunner_add_suite(sr, api_auth_suite());
+	srunner_add_suite(sr, api_session_suite());
 	srunner_add_suite(sr, api_users_suite());
 	srunner_add_suite(sr, api_children_suite());
 	srunner_add_suite(sr, api_guardian_invitations_suite());

@@ -72,6 +72,58 @@ async function newParent(who, viewport) {
 const main = (page) => page.locator('main');
 const heading = (page) => page.locator('main h1').first();
 
+/** A JSON call to the API outside any browser (another device of a parent). */
+async function apiJson(method, path, body, token) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(`${BASE}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = response.status === 204 ? null : await response.json().catch(() => null);
+  return { status: response.status, json };
+}
+
+/** Another device of "person" signs in and out: every access token of the account ends. */
+async function otherDeviceSignsOut(person) {
+  const login = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
+  assert.equal(login.status, 200);
+  const out = await apiJson('POST', '/auth/logout', { refresh_token: login.json.refresh_token }, login.json.access_token);
+  assert.equal(out.status, 204);
+}
+
+/** The refresh-token cookie of a browser context, its attributes checked; undefined if none. */
+async function sessionCookie(context) {
+  const cookie = (await context.cookies()).find((c) => c.name === 'schoolhub_refresh');
+  if (cookie) {
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/api/v1/auth/session');
+  }
+  return cookie;
+}
+
+/** No token where a script in the page could read it: not in document.cookie nor in storage. */
+async function assertNoTokenInPage(page) {
+  const seen = await page.evaluate(() => ({
+    cookie: document.cookie,
+    stored: [localStorage, sessionStorage].flatMap((s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`)),
+  }));
+  assert.ok(!/schoolhub_refresh/.test(seen.cookie), `document.cookie: ${seen.cookie}`);
+  for (const entry of seen.stored) {
+    assert.ok(!/token|eyJ|schoolhub\.session/i.test(entry), `storage holds ${entry}`);
+  }
+}
+
+async function signInAs(page, person) {
+  await main(page).getByLabel('Adresse e-mail').fill(person.email);
+  await main(page).getByLabel('Mot de passe').fill(person.password);
+  await main(page).getByRole('button', { name: 'Se connecter' }).click();
+}
+
 /** Waits until the locator's text matches. */
 async function expectText(locator, pattern, timeout = TIMEOUT) {
   const deadline = Date.now() + timeout;
@@ -412,51 +464,112 @@ try {
 
   await step('session: survives a reload, refreshes a dead access token once, ends cleanly', async () => {
     await pb.goto(`${BASE}/sel/history`);
+    // What versions before the cookie kept in localStorage is removed at the next load.
+    await pb.evaluate(() => localStorage.setItem('schoolhub.session', '{"accessToken":"eyJ.old","refreshToken":"old"}'));
     await pb.reload();
     await expectText(heading(pb), /Historique/);
-    const KEY = 'schoolhub.session';
-    const before = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
-    // An access token the server refuses (as after it expired): one refresh, then the page loads.
-    await pb.evaluate(
-      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'eyJhbGciOiJIUzI1NiJ9.e30.invalid' })),
-      [KEY, before],
-    );
-    await pb.goto(`${BASE}/`);
+    await assertNoTokenInPage(pb);
+    const before = await sessionCookie(b.context);
+    // Another device of B signs out: every access token of the account ends at once,
+    // this browser's included; its next request refreshes once and the page loads.
+    await otherDeviceSignsOut(B);
+    await pb.locator('header').getByRole('link', { name: 'Accueil' }).click();
     await expectText(pb.getByTestId('balance'), /-15/);
-    const after = await pb.evaluate((k) => JSON.parse(localStorage.getItem(k)), KEY);
-    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token was not rotated');
-    // Both tokens dead: back to sign-in, with the reason, and the page to come back to.
-    await pb.evaluate(
-      ([k, s]) => localStorage.setItem(k, JSON.stringify({ ...s, accessToken: 'x.y.z', refreshToken: 'dead' })),
-      [KEY, after],
-    );
-    await pb.goto(`${BASE}/sel/requests`);
-    await pb.waitForURL(/\/signin\?.*redirect=(%2F|\/)sel(%2F|\/)requests/);
+    const after = await sessionCookie(b.context);
+    assert.notEqual(after.value, before.value, 'the refresh token was not rotated');
+    // Access token and cookie both dead: back to sign-in, with the reason.
+    await b.context.clearCookies();
+    await otherDeviceSignsOut(B);
+    await pb.locator('header').getByRole('link', { name: 'Mon profil' }).click();
+    await pb.waitForURL(/\/signin\?.*expired=1/);
     await expectText(main(pb), /Votre session a expiré/);
-    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
-    await main(pb).getByLabel('Mot de passe').fill(B.password);
-    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
-    await pb.waitForURL(/\/sel\/requests$/);
-    // Sign out: the tokens are gone and protected pages lead to sign-in.
+    await signInAs(pb, B);
+    await pb.waitForURL(/\/profile$/);
+    // Sign out: the cookie is gone and protected pages lead to sign-in, even after a reload.
     await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
     await pb.waitForURL(/\/signin/);
-    assert.equal(await pb.evaluate((k) => localStorage.getItem(k), KEY), null);
+    assert.equal(await sessionCookie(b.context), undefined, 'the cookie outlived the sign-out');
     await pb.goto(`${BASE}/sel`);
     await pb.waitForURL(/\/signin/);
-    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
-    await main(pb).getByLabel('Mot de passe').fill(B.password);
-    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    await signInAs(pb, B);
     await pb.waitForURL(/\/sel$/);
-    // Signing out in one tab ends the session in the others too.
+    await assertNoTokenInPage(pb);
+  });
+
+  await step('session: tabs follow each other and never race each other out', async () => {
+    // A new tab restores the session from the cookie.
+    const tab2 = await b.context.newPage();
+    tab2.setDefaultTimeout(TIMEOUT);
+    await tab2.goto(`${BASE}/sel/history`);
+    await expectText(heading(tab2), /Historique/);
+    // Both tabs find their access token dead at the same moment and must refresh with the
+    // one cookie. They take turns (a Web Lock): the second sends the cookie the first
+    // one's answer set, instead of replaying the rotated token (which would revoke the
+    // session). A third tab holds the turn first, so both are seen waiting for it.
+    const holder = await b.context.newPage();
+    await holder.goto(`${BASE}/children`);
+    await expectText(heading(holder), /enfants/i);
+    await holder.evaluate(
+      () =>
+        new Promise((held) => {
+          navigator.locks.request('schoolhub.refresh', () => new Promise((release) => {
+            window.releaseTurn = release;
+            held();
+          }));
+        }),
+    );
+    const refreshes = [];
+    for (const [name, page] of [['one', pb], ['two', tab2]]) {
+      page.on('request', (r) => r.url().endsWith('/auth/session/refresh') && refreshes.push(`${name} sent`));
+      page.on('response', (r) => r.url().endsWith('/auth/session/refresh') && refreshes.push(`${name} ${r.status()}`));
+    }
+    await otherDeviceSignsOut(B);
+    await Promise.all([
+      pb.locator('header').getByRole('link', { name: 'Accueil' }).click(),
+      tab2.locator('header').getByRole('link', { name: 'Accueil' }).click(),
+    ]);
+    await pb.waitForTimeout(1000);
+    assert.deepEqual(refreshes, [], 'a tab refreshed while another held the turn');
+    await holder.evaluate(() => window.releaseTurn());
+    await expectText(pb.getByTestId('balance'), /-15/);
+    await expectText(tab2.getByTestId('balance'), /-15/);
+    assert.equal(refreshes.length, 4, refreshes.join(', '));
+    const [first, firstDone, second, secondDone] = refreshes;
+    const who = first.split(' ')[0];
+    const other = who === 'one' ? 'two' : 'one';
+    assert.deepEqual([first, firstDone, second, secondDone], [`${who} sent`, `${who} 200`, `${other} sent`, `${other} 200`]);
+    await holder.close();
+    await pb.reload();
+    await expectText(pb.getByTestId('balance'), /-15/);
+    // Signing out in one tab signs the other out.
+    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+    await tab2.waitForURL(/\/signin\?redirect=/);
+    // Signing in in one tab signs the other in.
+    await signInAs(pb, B);
+    await pb.waitForURL(`${BASE}/`);
+    await tab2.waitForURL(/\/$/);
+    await expectText(tab2.getByTestId('balance'), /-15/);
+    await tab2.close();
+  });
+
+  await step('session: "sign out everywhere" ends every device', async () => {
+    const device = await apiJson('POST', '/auth/login', { email: B.email, password: B.password });
+    assert.equal(device.status, 200);
     const tab2 = await b.context.newPage();
     await tab2.goto(`${BASE}/sel/history`);
     await expectText(heading(tab2), /Historique/);
-    await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
-    await tab2.waitForURL(/\/signin\?redirect=/);
+    await pb.goto(`${BASE}/profile`);
+    await main(pb).getByRole('button', { name: 'Se déconnecter partout' }).click();
+    await pb.waitForURL(/\/signin\?everywhere=1/);
+    await expectText(main(pb), /déconnecté·e de tous vos appareils/);
+    await tab2.waitForURL(/\/signin/);
     await tab2.close();
-    await main(pb).getByLabel('Adresse e-mail').fill(B.email);
-    await main(pb).getByLabel('Mot de passe').fill(B.password);
-    await main(pb).getByRole('button', { name: 'Se connecter' }).click();
+    assert.equal(await sessionCookie(b.context), undefined);
+    const refused = await apiJson('POST', '/auth/refresh', { refresh_token: device.json.refresh_token });
+    assert.equal(refused.status, 401, 'the other device kept its session');
+    const me = await apiJson('GET', '/users/me', undefined, device.json.access_token);
+    assert.equal(me.status, 401, "the other device's access token still works");
+    await signInAs(pb, B);
     await pb.waitForURL(`${BASE}/`);
   });
 

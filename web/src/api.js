@@ -2,14 +2,18 @@
 //
 // - Sends the current UI locale as Accept-Language (the server localises its
 //   problem+json titles and messages from it).
-// - Sends the access token as `Authorization: Bearer`.
-// - On a 401, refreshes the token pair once and retries the request once.
-//   The refresh token is single-use (rotated), so refreshes are serialised:
-//   concurrent 401s share one in-flight refresh promise.
+// - Sends the access token as `Authorization: Bearer` (it lives in memory only).
+// - Says `X-SchoolHub-Client: web`: the server then keeps the refresh token in an
+//   HttpOnly cookie that only /auth/session/refresh and /auth/session/logout receive,
+//   and checks that those two requests carry this header and come from this origin.
+// - On a 401, refreshes once (with the cookie) and retries the request once.
+//   The refresh token is single-use (rotated) and shared by every tab, so refreshes
+//   take turns across tabs (tab-sync.js), and concurrent 401s in a tab share one.
 // - If the refresh fails, the session is cleared and the app is sent to sign-in.
 // - Errors are thrown as ApiError, built from RFC 9457 problem+json.
 import { useSessionStore } from './stores/session.js';
 import { currentLocale } from './i18n.js';
+import { inRefreshTurn } from './tab-sync.js';
 
 const BASE = '/api/v1';
 
@@ -80,6 +84,7 @@ async function send(method, path, { body, token, signal, extraHeaders } = {}) {
   const headers = {
     Accept: 'application/json, application/problem+json',
     'Accept-Language': currentLocale(),
+    'X-SchoolHub-Client': 'web',
     ...extraHeaders,
   };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -100,32 +105,44 @@ async function send(method, path, { body, token, signal, extraHeaders } = {}) {
 }
 
 /**
- * Exchanges the refresh token for a new pair. Only one runs at a time: callers
- * arriving while one is in flight get the same promise. Resolves to true when
- * a new pair is stored, false when the session is over.
+ * Exchanges the cookie's refresh token for a new access token (and a new cookie). One
+ * runs at a time in a tab (callers arriving meanwhile share it) and across tabs (see
+ * tab-sync.js). Resolves to true when a new access token is stored, false when there is
+ * no session; throws when the server could not tell (network, 5xx).
  */
 export function refreshSession() {
   if (refreshPromise) return refreshPromise;
   const session = useSessionStore();
-  const refreshToken = session.refreshToken;
-  if (!refreshToken) return Promise.resolve(false);
-  refreshPromise = (async () => {
-    try {
-      const response = await send('POST', '/auth/refresh', { body: { refresh_token: refreshToken } });
-      if (!response.ok) {
-        // Network trouble or a 5xx is not proof that the session is dead.
-        if (response.status >= 500) throw await parseError(response);
-        return false;
-      }
-      const pair = await response.json();
-      // Another tab may have signed out meanwhile; only store if still ours.
-      if (session.refreshToken === refreshToken) session.setTokens(pair);
-      return true;
-    } finally {
-      refreshPromise = null;
+  const epoch = session.epoch;
+  refreshPromise = inRefreshTurn(async () => {
+    const response = await send('POST', '/auth/session/refresh');
+    if (!response.ok) {
+      // Network trouble or a 5xx is not proof that the session is dead.
+      if (response.status >= 500) throw await parseError(response);
+      return false;
     }
-  })();
+    const pair = await response.json();
+    // Signed out meanwhile (here or in another tab): that answer is not wanted any more.
+    if (session.epoch !== epoch) return false;
+    session.setTokens(pair);
+    return true;
+  }).finally(() => {
+    refreshPromise = null;
+  });
   return refreshPromise;
+}
+
+let restorePromise = null;
+
+/**
+ * On load: restores the session from the cookie, once. Resolves when known (signed in or
+ * not); the router waits for it before deciding where a page may go.
+ */
+export function restoreSession() {
+  if (!restorePromise) {
+    restorePromise = refreshSession().catch(() => false);
+  }
+  return restorePromise;
 }
 
 function expire() {
@@ -194,8 +211,10 @@ export const api = {
 export const auth = {
   login: (email, password) => api.post('/auth/login', { email, password }, { auth: false }),
   register: (data) => api.post('/auth/register', data, { auth: false }),
-  logout: (refreshToken) =>
-    api.post('/auth/logout', { refresh_token: refreshToken }, { refresh: false }),
+  /** Ends this browser's session (the cookie is the proof; no access token needed). */
+  logout: () => api.post('/auth/session/logout', undefined, { auth: false, refresh: false }),
+  /** Ends every session of the account, on every device. */
+  logoutAll: () => api.post('/auth/logout-all'),
 };
 
 export const users = {

@@ -2,12 +2,14 @@ import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
 import { i18n } from './i18n.js';
-import { router } from './router.js';
-import { setSessionExpiredHandler } from './api.js';
+import { router, safeRedirect } from './router.js';
+import { refreshSession, setSessionExpiredHandler } from './api.js';
+import { useSessionStore } from './stores/session.js';
 import './styles/main.css';
 
 const app = createApp(App);
-app.use(createPinia());
+const pinia = createPinia();
+app.use(pinia);
 app.use(i18n);
 app.use(router);
 
@@ -20,6 +22,19 @@ setSessionExpiredHandler(() => {
     name: 'signin',
     query: current.meta.requiresAuth ? { redirect: current.fullPath, expired: '1' } : { expired: '1' },
   });
+});
+
+// Another tab signed in: this one restores the session from the cookie they share,
+// and leaves the sign-in or registration page it was showing.
+useSessionStore(pinia).whenOtherTabSignsIn(async () => {
+  let restored = false;
+  try {
+    restored = await refreshSession();
+  } catch {
+    /* the next request will try again */
+  }
+  const current = router.currentRoute.value;
+  if (restored && current.meta.guestOnly) router.replace(safeRedirect(current.query.redirect));
 });
 
 app.mount('#app');

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { useSessionStore } from './stores/session.js';
+import { restoreSession } from './api.js';
 
 // Views are split per module (web/src/views/<module>/) and loaded on demand.
 const routes = [
@@ -120,7 +121,9 @@ export const router = createRouter({
   },
 });
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
+  // The first page of a load waits until the session is restored from the cookie.
+  await restoreSession();
   const session = useSessionStore();
   if (to.meta.requiresAuth && !session.signedIn) {
     return { name: 'signin', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };

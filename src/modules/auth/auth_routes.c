@@ -1,5 +1,6 @@
 /*
- * Module "auth": register, login, refresh, logout, and invitations made by admins.
+ * Module "auth": register, login, and invitations made by admins; the route table also
+ * lists the session routes (refresh, logout, sign out everywhere: session_routes.c).
  *
  * Password hashing happens outside transactions (it takes ~50 ms); everything that
  * writes more than one row runs in one sh_conn_transaction.
@@ -11,7 +12,9 @@
 #include "modules/auth/attempt_queries.h"
 #include "modules/auth/invites.h"
 #include "modules/auth/login_throttle.h"
+#include "modules/auth/session_cookie.h"
 #include "modules/auth/session_queries.h"
+#include "modules/auth/session_routes.h"
 #include "modules/auth/tokens.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
@@ -78,7 +81,8 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, 403, "registration_closed", NULL);
 		return;
 	}
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
+	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
 
 	struct sh_validation v = {0};
@@ -144,12 +148,7 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, taken ? 409 : 403, t.outcome, NULL);
 		return;
 	}
-	json_t *body = sh_token_pair_json(req, &pair, &user);
-	if (body == NULL) {
-		sh_reply_internal(req, res);
-		return;
-	}
-	sh_reply_json(req, res, 201, body);
+	sh_session_reply_pair(req, res, 201, &pair, &user);
 }
 
 /* --- POST /api/v1/auth/login ---------------------------------------------------- */
@@ -189,7 +188,8 @@ static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 static void auth_login(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"email", "password", NULL};
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
+	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
 	struct sh_validation v = {0};
 	const char *email_in = NULL, *password = NULL;
@@ -233,131 +233,7 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 		reply_invalid_credentials(req, res);
 		return;
 	}
-	json_t *body = sh_token_pair_json(req, &pair, &user);
-	if (body == NULL) {
-		sh_reply_internal(req, res);
-		return;
-	}
-	sh_reply_json(req, res, 200, body);
-}
-
-/* --- POST /api/v1/auth/refresh -------------------------------------------------- */
-
-struct refresh_tx {
-	const struct sh_refresh *old;
-	struct sh_token_pair *pair;
-	const char *now;
-	bool reused; /* lost a race against another use of the same token */
-};
-
-static enum sh_db_rc refresh_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
-{
-	struct refresh_tx *t = ctx;
-	int64_t changed = 0;
-	t->reused = false;
-	enum sh_db_rc rc = sh_refresh_rotate(conn, t->old->id, t->now, &changed);
-	if (rc != SH_DB_OK)
-		return rc;
-	if (changed != 1) {
-		t->reused = true;
-		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	return sh_token_pair_store(conn, t->pair, t->old->user_id, t->now);
-}
-
-static void auth_refresh(struct sh_request *req, struct sh_response *res)
-{
-	static const char *const allowed[] = {"refresh_token", NULL};
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
-	const char *token = NULL;
-	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
-		return;
-
-	char hash[65], now[SH_TIME_LEN + 1];
-	sh_token_hash(token, hash);
-	sh_time_now(now);
-	struct sh_refresh old = {0};
-	enum sh_db_rc rc = sh_refresh_find(req->db, req->arena, hash, &old);
-	if (rc == SH_DB_OK || (rc == SH_DB_ROW && (old.revoked_at != NULL ||
-						   strcmp(old.expires_at, now) <= 0))) {
-		sh_reply_problem(req, res, 401, "unauthorized", NULL);
-		return;
-	}
-	if (rc != SH_DB_ROW) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	struct sh_user user = {0};
-	if (old.rotated_at == NULL) {
-		rc = sh_user_by_id(req->db, req->arena, old.user_id, &user);
-		if (rc != SH_DB_ROW && rc != SH_DB_OK) {
-			sh_reply_db_error(req, res, rc);
-			return;
-		}
-		if (rc == SH_DB_OK) {
-			sh_reply_problem(req, res, 401, "unauthorized", NULL);
-			return;
-		}
-	}
-	struct sh_token_pair pair;
-	sh_token_pair_prepare(req, old.family_id, &pair);
-	struct refresh_tx t = {&old, &pair, now, false};
-	if (old.rotated_at == NULL) {
-		rc = sh_conn_transaction(req->db, SH_TX_WRITE, refresh_in_tx, &t);
-		if (rc != SH_DB_OK) {
-			sh_reply_db_error(req, res, rc);
-			return;
-		}
-	}
-	if (old.rotated_at != NULL || t.reused) {
-		/* A token that was already exchanged is being replayed: whoever holds this
-		 * family may be an attacker, so the whole family dies (theft detection). */
-		rc = sh_refresh_revoke_family(req->db, old.family_id, old.user_id, now);
-		if (rc != SH_DB_OK) {
-			sh_reply_db_error(req, res, rc);
-			return;
-		}
-		sh_reply_problem(req, res, 401, "unauthorized", NULL);
-		return;
-	}
-	json_t *body = sh_token_pair_json(req, &pair, &user);
-	if (body == NULL) {
-		sh_reply_internal(req, res);
-		return;
-	}
-	sh_reply_json(req, res, 200, body);
-}
-
-/* --- POST /api/v1/auth/logout --------------------------------------------------- */
-
-static void auth_logout(struct sh_request *req, struct sh_response *res)
-{
-	static const char *const allowed[] = {"refresh_token", NULL};
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
-	const char *token = NULL;
-	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
-		return;
-	char hash[65], now[SH_TIME_LEN + 1];
-	sh_token_hash(token, hash);
-	sh_time_now(now);
-	struct sh_refresh r = {0};
-	enum sh_db_rc rc = sh_refresh_find(req->db, req->arena, hash, &r);
-	/* Only the caller's own session can be ended; anything else is a silent no-op so
-	 * logout never tells whether a token exists. */
-	if (rc == SH_DB_ROW && strcmp(r.user_id, req->user.id) == 0)
-		rc = sh_refresh_revoke_family(req->db, r.family_id, r.user_id, now);
-	if (rc != SH_DB_OK && rc != SH_DB_ROW) {
-		sh_reply_db_error(req, res, rc);
-		return;
-	}
-	sh_reply_empty(res, 204);
+	sh_session_reply_pair(req, res, 200, &pair, &user);
 }
 
 /* --- POST /api/v1/admin/invites ------------------------------------------------- */
@@ -405,14 +281,24 @@ static void login_ip_limited(struct sh_request *req, struct sh_response *res)
 
 static void refresh_ip_limited(struct sh_request *req, struct sh_response *res)
 {
-	sh_auth_ip_limited(req, res, auth_refresh, SH_IP_REFUND_SUCCESS);
+	sh_auth_ip_limited(req, res, sh_auth_refresh, SH_IP_REFUND_SUCCESS);
+}
+
+static void cookie_refresh_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, sh_auth_cookie_refresh, SH_IP_REFUND_SUCCESS);
 }
 
 static const struct sh_route auth_routes[] = {
 	{"POST", "/api/v1/auth/register", register_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/login", login_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/refresh", refresh_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
-	{"POST", "/api/v1/auth/logout", auth_logout, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"POST", "/api/v1/auth/logout", sh_auth_logout, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
+	{"POST", "/api/v1/auth/logout-all", sh_auth_logout_all, SH_ROUTE_AUTH, 0},
+	/* The browser's cookie flow: the refresh token in an HttpOnly cookie whose Path is
+	 * /api/v1/auth/session, so no other route ever receives it (session_cookie.h). */
+	{"POST", "/api/v1/auth/session/refresh", cookie_refresh_ip_limited, SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/session/logout", sh_auth_cookie_logout, SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/admin/invites", admin_create_invite, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY,
 	 SH_ROLE_ADMIN},
 };

@@ -90,6 +90,19 @@ enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, 
 	return sh_stmt_exec_free(&st, NULL);
 }
 
+enum sh_db_rc sh_session_end_access_tokens(struct sh_conn *conn, const char *user_id,
+					   const char *now)
+{
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "UPDATE users SET token_generation = token_generation + 1, updated_at = $2 "
+		      "WHERE id = $1");
+	if (st == NULL)
+		return SH_DB_ERROR;
+	sh_stmt_bind_text(st, 1, user_id);
+	sh_stmt_bind_text(st, 2, now);
+	return sh_stmt_exec_free(&st, NULL);
+}
+
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items)
 {
 	struct sh_stmt *st = sh_stmt_prepare(

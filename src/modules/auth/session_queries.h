@@ -25,6 +25,10 @@ enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_
 enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now);
 /* Account deletion: every session row of the member goes. */
 enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id);
+/* Ends every access token of the member: the gate compares each token's "gen" claim with
+ * users.token_generation, which this bumps. Refresh tokens are not touched. */
+enum sh_db_rc sh_session_end_access_tokens(struct sh_conn *conn, const char *user_id,
+					   const char *now);
 /* The caller's sessions for the data export. */
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items);
 

@@ -1,31 +1,22 @@
-// The signed-in session: token pair + the current user, persisted to
-// localStorage so that a reload keeps the parent signed in.
+// The signed-in session: the access token and the current user, in memory only.
+//
+// The refresh token never reaches JavaScript: the server keeps it in an HttpOnly cookie
+// that only /api/v1/auth/session/* receives (api.js asks for that flow). A reload starts
+// with nothing and restores the session with one cookie refresh (restoreSession in
+// api.js), so no token is ever written to localStorage or sessionStorage, where any
+// script that ran in the page could read it.
+//
+// Tabs follow each other through a BroadcastChannel (tab-sync.js): a sign-in in one tab
+// makes the others restore from the (shared) cookie, a sign-out signs them out.
 import { defineStore } from 'pinia';
-import { computed, ref, watch } from 'vue';
-
-const STORAGE_KEY = 'schoolhub.session';
-
-function load() {
-  try {
-    const raw = localStorage.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    const data = JSON.parse(raw);
-    if (data && typeof data.accessToken === 'string' && typeof data.refreshToken === 'string') {
-      return data;
-    }
-  } catch {
-    /* corrupt or unavailable storage: start signed out */
-  }
-  return null;
-}
+import { computed, ref } from 'vue';
+import { forgetLegacyTokens, openTabChannel } from '../tab-sync.js';
 
 export const useSessionStore = defineStore('session', () => {
-  const saved = load();
-  const accessToken = ref(saved?.accessToken ?? null);
-  const refreshToken = ref(saved?.refreshToken ?? null);
-  const user = ref(saved?.user ?? null);
+  const accessToken = ref(null);
+  const user = ref(null);
 
-  const signedIn = computed(() => Boolean(accessToken.value && refreshToken.value));
+  const signedIn = computed(() => Boolean(accessToken.value));
   const displayName = computed(() =>
     user.value ? `${user.value.first_name ?? ''} ${user.value.last_name ?? ''}`.trim() : '',
   );
@@ -34,61 +25,65 @@ export const useSessionStore = defineStore('session', () => {
   // and navigates by itself; 'expired' when the API client found it dead (its handler
   // navigates to sign-in with the reason); 'ended' when it ended in another tab.
   const endReason = ref(null);
+  // Counts the sessions that ended here: a refresh started before the end must not
+  // bring the session back when its answer arrives.
+  const epoch = ref(0);
 
-  function persist() {
-    try {
-      if (accessToken.value && refreshToken.value) {
-        localStorage.setItem(
-          STORAGE_KEY,
-          JSON.stringify({
-            accessToken: accessToken.value,
-            refreshToken: refreshToken.value,
-            user: user.value,
-          }),
-        );
-      } else {
-        localStorage.removeItem(STORAGE_KEY);
-      }
-    } catch {
-      /* ignore */
+  // Set by api.js: what to do when another tab signed in (restore from the cookie).
+  let onOtherTabSignedIn = () => {};
+  const channel = openTabChannel((message) => {
+    if (message === 'signed-out') {
+      if (accessToken.value) drop('ended');
+    } else if (message === 'signed-in') {
+      onOtherTabSignedIn();
     }
+  });
+  forgetLegacyTokens();
+
+  function drop(reason) {
+    endReason.value = reason;
+    epoch.value += 1;
+    accessToken.value = null;
+    user.value = null;
   }
 
-  watch([accessToken, refreshToken, user], persist, { deep: true });
-
-  // Another tab signed in, refreshed (the refresh token rotates) or signed out:
-  // follow it, or this tab would later present a dead refresh token.
-  if (typeof window !== 'undefined') {
-    window.addEventListener('storage', (event) => {
-      if (event.key !== STORAGE_KEY && event.key !== null) return;
-      const next = load();
-      if (!next) endReason.value = 'ended';
-      accessToken.value = next?.accessToken ?? null;
-      refreshToken.value = next?.refreshToken ?? null;
-      user.value = next?.user ?? null;
-    });
-  }
-
-  /** Stores a token response ({access_token, refresh_token, user?}). */
+  /** Stores a token response ({access_token, user?}) from a refresh. */
   function setTokens(payload) {
     accessToken.value = payload.access_token;
-    refreshToken.value = payload.refresh_token;
     if (payload.user) user.value = payload.user;
-    persist(); // synchronously: a reload right after must still see it
+  }
+
+  /** A sign-in or registration in this tab: the other tabs restore from the new cookie. */
+  function signIn(payload) {
+    setTokens(payload);
+    channel.post('signed-in');
   }
 
   function setUser(value) {
     user.value = value;
   }
 
-
+  /** Ends the session in this tab and, since they share the cookie, in the others. */
   function clear(reason = 'ended') {
-    endReason.value = reason;
-    accessToken.value = null;
-    refreshToken.value = null;
-    user.value = null;
-    persist();
+    drop(reason);
+    channel.post('signed-out');
   }
 
-  return { accessToken, refreshToken, user, signedIn, displayName, endReason, setTokens, setUser, clear };
+  function whenOtherTabSignsIn(fn) {
+    onOtherTabSignedIn = fn;
+  }
+
+  return {
+    accessToken,
+    user,
+    signedIn,
+    displayName,
+    endReason,
+    epoch,
+    setTokens,
+    signIn,
+    setUser,
+    clear,
+    whenOtherTabSignsIn,
+  };
 });
