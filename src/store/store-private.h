@@ -165,6 +165,12 @@ struct sh_conn *sh_db_writer_acquire(struct sh_db *db);
  * (or it is full). */
 void sh_db_writer_release(struct sh_db *db);
 
+/* For a moment of no writes (the SQLite checkpointer's restart): takes write_lock like a
+ * writer and commits the open group, if any. Nothing else may run on db->writer meanwhile.
+ * End with sh_db_writers_resume. */
+void sh_db_writers_hold(struct sh_db *db);
+void sh_db_writers_resume(struct sh_db *db);
+
 /* One request's part of an open group: its outcome is known once the group commits. */
 struct sh_group_member {
 	enum sh_db_rc rc; /* the group's COMMIT (SH_DB_RETRY if the group was abandoned) */
