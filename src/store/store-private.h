@@ -60,6 +60,8 @@ struct sh_db {
 	pthread_mutex_t group_lock;
 	pthread_cond_t group_done;
 	bool lazy_commits;     /* SQLite synchronous=NORMAL instead of FULL (sh_db_set_durable_commits) */
+	bool pg_timeouts_set;  /* sh_db_set_pg_timeouts was called: */
+	unsigned pg_statement_timeout_ms, pg_lock_timeout_ms; /* 0: off */
 	/*
 	 * Durable group commits without holding write_lock through the sync (transaction.c):
 	 * when the driver has sync_log, the writer commits without syncing its log, each
