@@ -23,6 +23,7 @@ Suite *api_sel_ledger_suite(void);
 Suite *api_sel_concurrency_suite(void);
 Suite *api_ops_suite(void);
 Suite *api_hash_slots_suite(void);
+Suite *api_db_timeout_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_sel_concurrency_suite());
 	srunner_add_suite(sr, api_ops_suite());
 	srunner_add_suite(sr, api_hash_slots_suite());
+	srunner_add_suite(sr, api_db_timeout_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);
