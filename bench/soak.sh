@@ -166,4 +166,9 @@ stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
 stopped=$( ((SH_PID_RC == 0)) && echo clean || echo "NOT CLEAN (status $SH_PID_RC)")
 echo "verdict: RSS $flat (peak ${first_max} kB in the first $((half * INTERVAL))s, ${second_max} kB after: ${growth} %, limit +${GROWTH_PCT} %); errors $errors_total; SEL audit $audit"
 echo "verdict: p99 $latency (worst ${p99_worst} ms, $slow_runs of $runs runs over ${P99_MAX_MS} ms); WAL $wal (largest ${wal_max} MB, limit ${WAL_MAX_MB} MB); stop $stopped in ${stop_ms} ms (limit ${STOP_SECONDS} s)"
-[[ $flat == flat && $errors_total == 0 && $audit == ok && $latency == ok && $wal == bounded && $stopped == clean ]]
+if [[ $flat == flat && $errors_total == 0 && $audit == ok && $latency == ok && $wal == bounded && $stopped == clean ]]; then
+	echo "soak: PASS ($BACKEND)"
+else
+	echo "soak: FAIL ($BACKEND)"
+	exit 1
+fi

@@ -188,9 +188,12 @@ START_TEST(test_sqlite_wal_bounded_under_readers)
 		ck_assert_msg(writers[i].failure[0] == '\0', "%s", writers[i].failure);
 	ck_assert_int_gt(atomic_load(&r.reads), WAL_READERS);
 	if (getenv("SH_TEST_LOG") != NULL)
-		printf("largest WAL: %lld bytes\n", (long long)largest);
+		printf("largest WAL: %lld bytes, %llu restarts by the checkpointer\n",
+		       (long long)largest,
+		       (unsigned long long)sh_sqlite_checkpointer_restarts(db->driver_state));
+	/* Not the number of restarts: when the writes are slow (ASan, valgrind) a passive
+	 * copy may catch up between two transactions, and SQLite restarts the log itself. */
 	ck_assert_msg(largest < WAL_LIMIT_BYTES, "the WAL reached %lld bytes", (long long)largest);
-	ck_assert_uint_gt(sh_sqlite_checkpointer_restarts(db->driver_state), 1);
 }
 END_TEST
 
