@@ -124,8 +124,8 @@ static bool checkpoint_passive(struct sh_sqlite_checkpointer *cp, sqlite3 *db, i
 
 /*
  * The WAL is long: with the writer slot held, copy the rest and have the next commit start
- * the log again. The busy handler (100 ms) waits for readers on the old log; if one stays
- * longer (SQLITE_BUSY), the next wake-up tries again.
+ * the log again. The busy handler (restart_busy_wait, at most 50 ms) waits for readers on
+ * the old log; if one stays longer (SQLITE_BUSY), a later wake-up tries again.
  */
 static void checkpoint_restart(struct sh_sqlite_checkpointer *cp, sqlite3 *db)
 {
