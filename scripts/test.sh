@@ -73,7 +73,7 @@ record() {
 
 # --- 1. packages ---------------------------------------------------------------------
 header "Debian packages"
-sh_install_packages "${SH_RUNTIME_PACKAGES[@]}" "${SH_TEST_PACKAGES[@]}"
+sh_install_packages "${SH_RUNTIME_PACKAGES[@]}" "${SH_TEST_PACKAGES[@]}" "${SH_BENCH_PACKAGES[@]}"
 sh_check_npm
 
 # --- 2. builds -----------------------------------------------------------------------
