@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test (not in CI): the Release build under a mixed load for a long time, to see
+# Soak test (scripts/test.sh runs a short one: 90 s on SQLite, 60 s on PostgreSQL): the Release build under a mixed load for a long time, to see
 # memory or latency creep. wrk with 200 connections runs bench/soak.lua (about 70 % reads,
 # 30 % SEL payments, all authenticated) in back-to-back 30 s runs; after each run one line:
 # requests/s, errors (non-2xx and socket errors), p50/p99 and the server's RSS. At the end,
@@ -26,7 +26,7 @@
 #   SOAK_SAMPLE           seconds between WAL/RSS samples (default 5; log in $SOAK_SAMPLES_LOG)
 #   BUILD_DIR             Release build holding schoolhub (default build)
 #   SCHOOLHUB_TEST_PG_URL PostgreSQL server for a throwaway database (postgres)
-# Exit status: 0 when the verdict is "flat" with no errors, 1 otherwise.
+# Exit status: 0 when every check passed (the last line says "soak: PASS"), 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
