@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Soak test (not in CI): the Release build under a mixed load for a long time, to see
+# Soak test (scripts/test.sh runs a short one: 90 s on SQLite, 60 s on PostgreSQL): the Release build under a mixed load for a long time, to see
 # memory or latency creep. wrk with 200 connections runs bench/soak.lua (about 70 % reads,
 # 30 % SEL payments, all authenticated) in back-to-back 30 s runs; after each run one line:
 # requests/s, errors (non-2xx and socket errors), p50/p99 and the server's RSS. At the end,
 # a verdict: the highest RSS of the second half of the soak must stay within 5 % of the
 # highest of the first half (which holds the warm-up: SQLite page caches, connection
 # buffers, malloc arenas; comparing peaks with peaks ignores the sampling jitter), errors
-# must be 0 and the SEL audit ok.
+# must be 0 and the SEL audit ok. Also checked: p99 of every run under SOAK_P99_MAX_MS, the
+# SQLite write-ahead log (sampled every SOAK_SAMPLE seconds, beside wrk) never past
+# SOAK_WAL_MAX_MB, and the server stopping within SOAK_STOP_SECONDS of SIGTERM.
 #
 # usage: bench/soak.sh [sqlite|postgres (default sqlite)]
 # Environment:
@@ -15,9 +17,16 @@
 #   SOAK_CONNECTIONS      wrk connections (default 200)
 #   SOAK_MEMBERS_N        members the load is spread over (default 40)
 #   SOAK_RSS_GROWTH_PCT   RSS growth allowed over the second half (default 5)
+#   SOAK_P99_MAX_MS       p99 allowed in every run (default 250)
+#   SOAK_P99_RATIO_MAX    if set, a run's p99 over SOAK_P99_MAX_MS still passes while it
+#                         stays under this many times the run's p50: on a starved CPU
+#                         every request is slower alike, a stall makes p99 stand out (CI)
+#   SOAK_WAL_MAX_MB       largest SQLite WAL file allowed (default 160)
+#   SOAK_STOP_SECONDS     time allowed from SIGTERM to the server's exit (default 15)
+#   SOAK_SAMPLE           seconds between WAL/RSS samples (default 5; log in $SOAK_SAMPLES_LOG)
 #   BUILD_DIR             Release build holding schoolhub (default build)
 #   SCHOOLHUB_TEST_PG_URL PostgreSQL server for a throwaway database (postgres)
-# Exit status: 0 when the verdict is "flat" with no errors, 1 otherwise.
+# Exit status: 0 when every check passed (the last line says "soak: PASS"), 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -30,6 +39,11 @@ INTERVAL=${SOAK_INTERVAL:-30}
 CONNS=${SOAK_CONNECTIONS:-200}
 MEMBERS_N=${SOAK_MEMBERS_N:-40}
 GROWTH_PCT=${SOAK_RSS_GROWTH_PCT:-5}
+P99_MAX_MS=${SOAK_P99_MAX_MS:-250}
+P99_RATIO_MAX=${SOAK_P99_RATIO_MAX:-0}
+WAL_MAX_MB=${SOAK_WAL_MAX_MB:-160}
+STOP_SECONDS=${SOAK_STOP_SECONDS:-15}
+SAMPLE=${SOAK_SAMPLE:-5}
 BUILD=${BUILD_DIR:-build}
 [[ $BACKEND == sqlite || $BACKEND == postgres ]] || { echo "usage: $0 [sqlite|postgres]" >&2; exit 2; }
 ((SECONDS_TOTAL >= 2 * INTERVAL)) || { echo "soak: SOAK_SECONDS must be at least 2 x SOAK_INTERVAL" >&2; exit 2; }
@@ -83,12 +97,29 @@ for i in $(seq 0 "$MEMBERS_N"); do
 done
 DATABASE_URL="$url" "$BUILD/schoolhub" user promote "soak$MEMBERS_N@example.be" --role admin >/dev/null
 
+# The WAL file (SQLite) and the RSS every SAMPLE seconds, one "epoch wal_bytes rss_kB" line
+# each: a run's row shows the largest WAL seen during it.
+WAL_FILE="$WORK/soak.db-wal"
+SAMPLES=${SOAK_SAMPLES_LOG:-$WORK/samples}
+: >"$SAMPLES"
+(
+	while sleep "$SAMPLE"; do
+		echo "$(date +%s) $(stat -c %s "$WAL_FILE" 2>/dev/null || echo 0) $(rss_kb 2>/dev/null || echo 0)"
+	done >>"$SAMPLES"
+) &
+SAMPLER_PID=$!
+sh_pid_track "$SAMPLER_PID"
+wal_max_since() { awk -v t="$1" '$1 >= t && $2 > m {m = $2} END {printf "%.1f", m / 1048576}' "$SAMPLES"; }
+
 runs=$((SECONDS_TOTAL / INTERVAL))
 echo "soak: $BACKEND, $runs x ${INTERVAL}s of wrk -t2 -c$CONNS (bench/soak.lua: 70 % reads, 30 % payments), $MEMBERS_N members, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), server RSS at start $(rss_kb) kB"
-printf '%8s %10s %8s %8s %9s %9s %10s\n' elapsed req/s errors non2xx p50_ms p99_ms rss_kB
+printf '%8s %10s %8s %8s %9s %9s %10s %10s\n' elapsed req/s errors non2xx p50_ms p99_ms rss_kB wal_max_MB
 errors_total=0
+slow_runs=0
+p99_worst=0
 RSS=()
 for ((r = 1; r <= runs; r++)); do
+	run_start=$(date +%s)
 	SOAK_MEMBERS="$WORK/members" wrk -t2 -c"$CONNS" -d"${INTERVAL}s" --timeout 10s \
 		-s bench/soak.lua "$BASE" >"$WORK/wrk.out" 2>&1 &
 	WRK_PID=$!
@@ -104,8 +135,12 @@ for ((r = 1; r <= runs; r++)); do
 	rss=$(rss_kb)
 	RSS+=("$rss")
 	rate=$(awk -v n="$(field requests "$line")" -v s="$(field seconds "$line")" 'BEGIN {printf "%.0f", n / s}')
-	printf '%7ds %10s %8s %8s %9s %9s %10s\n' "$((r * INTERVAL))" "$rate" "$errors" "$non2xx" \
-		"$(field p50_ms "$line")" "$(field p99_ms "$line")" "$rss"
+	p99=$(field p99_ms "$line")
+	awk -v p="$p99" -v m="$P99_MAX_MS" -v p50="$(field p50_ms "$line")" -v r="$P99_RATIO_MAX" \
+		'BEGIN {exit !(p > m && (r == 0 || p > r * p50))}' && slow_runs=$((slow_runs + 1))
+	p99_worst=$(awk -v p="$p99" -v w="$p99_worst" 'BEGIN {print (p > w) ? p : w}')
+	printf '%7ds %10s %8s %8s %9s %9s %10s %10s\n' "$((r * INTERVAL))" "$rate" "$errors" "$non2xx" \
+		"$(field p50_ms "$line")" "$p99" "$rss" "$(wal_max_since "$run_start")"
 done
 
 # --- verdict -------------------------------------------------------------------------------
@@ -124,5 +159,22 @@ for ((i = 0; i < runs; i++)); do
 done
 growth=$(awk -v a="$first_max" -v b="$second_max" 'BEGIN {printf "%.1f", (b - a) * 100 / a}')
 flat=$(awk -v g="$growth" -v l="$GROWTH_PCT" 'BEGIN {print (g < l) ? "flat" : "GROWING"}')
+wal_max=$(wal_max_since 0)
+wal=$(awk -v w="$wal_max" -v m="$WAL_MAX_MB" 'BEGIN {print (w <= m) ? "bounded" : "UNBOUNDED"}')
+latency=$( ((slow_runs == 0)) && echo ok || echo SLOW)
+# The stop: SIGTERM with the load just over; the server drains, closes the database
+# (SQLite checkpoints what is left of the WAL) and exits.
+sh_pid_stop "$SAMPLER_PID" TERM 5
+stop_start=$(date +%s%N)
+sh_pid_stop "$SERVER_PID" TERM "$STOP_SECONDS"
+stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
+stopped=$( ((SH_PID_RC == 0)) && echo clean || echo "NOT CLEAN (status $SH_PID_RC)")
 echo "verdict: RSS $flat (peak ${first_max} kB in the first $((half * INTERVAL))s, ${second_max} kB after: ${growth} %, limit +${GROWTH_PCT} %); errors $errors_total; SEL audit $audit"
-[[ $flat == flat && $errors_total == 0 && $audit == ok ]]
+ratio_text=$( ((P99_RATIO_MAX == 0)) || echo " and ${P99_RATIO_MAX} x p50")
+echo "verdict: p99 $latency (worst ${p99_worst} ms, $slow_runs of $runs runs over ${P99_MAX_MS} ms$ratio_text); WAL $wal (largest ${wal_max} MB, limit ${WAL_MAX_MB} MB); stop $stopped in ${stop_ms} ms (limit ${STOP_SECONDS} s)"
+if [[ $flat == flat && $errors_total == 0 && $audit == ok && $latency == ok && $wal == bounded && $stopped == clean ]]; then
+	echo "soak: PASS ($BACKEND)"
+else
+	echo "soak: FAIL ($BACKEND)"
+	exit 1
+fi

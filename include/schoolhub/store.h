@@ -30,6 +30,7 @@ enum sh_db_rc {
 	SH_DB_RETRY = -5,   /* busy, serialization failure or deadlock: retry the whole transaction */
 	SH_DB_DOWN = -6,    /* connection lost / database unreachable */
 	SH_DB_STORAGE = -7, /* the storage refuses writes: disk full, read-only file system, I/O error */
+	SH_DB_TIMEOUT = -8, /* PostgreSQL: statement_timeout or lock_timeout ran out (rolled back) */
 };
 
 struct sh_db;   /* a configured database: the URL, the driver, one connection per thread */
@@ -55,6 +56,13 @@ void sh_db_close(struct sh_db **db_r);
  * PostgreSQL: no effect (the server's synchronous_commit decides).
  */
 void sh_db_set_durable_commits(struct sh_db *db, bool durable);
+/*
+ * PostgreSQL: the session's statement_timeout and lock_timeout in milliseconds (0: none),
+ * for the connections opened afterwards (and their reconnections): a statement that runs
+ * or waits for a lock longer fails with SH_DB_TIMEOUT instead of pinning its thread.
+ * Unset, the server's own settings apply. SQLite: no effect (its busy timeout is fixed).
+ */
+void sh_db_set_pg_timeouts(struct sh_db *db, unsigned statement_ms, unsigned lock_ms);
 enum sh_db_kind sh_db_kind(const struct sh_db *db);
 const char *sh_db_kind_name(const struct sh_db *db); /* "sqlite" or "postgresql" */
 /* Counter of driver-level errors since start (for /metrics). */

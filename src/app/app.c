@@ -52,6 +52,8 @@ int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, ch
 		if (applied > 0)
 			sh_log_info("applied %d migration(s)", applied);
 	}
+	/* After the migrations, which may rightly take longer than a request's statement. */
+	sh_db_set_pg_timeouts(app->db, app->cfg.pg_statement_timeout_ms, app->cfg.pg_lock_timeout_ms);
 	app->router = sh_router_create(app->cfg.modules);
 	app->metrics = sh_metrics_create();
 	sh_static_init();

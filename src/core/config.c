@@ -38,6 +38,10 @@ static const char help_text[] =
 	"  SCHOOLHUB_DATA_DIR        data directory (default ./data)\n"
 	"  SCHOOLHUB_SQLITE_SYNC     full (default: every acknowledged write survives a power\n"
 	"                            cut) or normal (faster; a power cut may lose the last ones)\n"
+	"  SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS  PostgreSQL: longest statement, in ms (default\n"
+	"                            5000; 0 = no limit)\n"
+	"  SCHOOLHUB_PG_LOCK_TIMEOUT_MS       PostgreSQL: longest wait for a row or table lock,\n"
+	"                            in ms (default 2000; 0 = no limit)\n"
 	"  SCHOOLHUB_METRICS_TOKEN   bearer token required by /metrics (default: unset, and\n"
 	"                            /metrics answers loopback clients only)\n"
 	"  SCHOOLHUB_MAX_BODY_BYTES  largest accepted request body (default 1048576)\n"
@@ -290,6 +294,13 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		fail(error_r, "SCHOOLHUB_SQLITE_SYNC: expected full or normal, got \"%s\"", sync);
 		goto fail;
 	}
+
+	if (env_uint("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000, &n, error_r) != 0)
+		goto fail;
+	cfg->pg_statement_timeout_ms = (unsigned)n;
+	if (env_uint("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", 2000, 0, 3600000, &n, error_r) != 0)
+		goto fail;
+	cfg->pg_lock_timeout_ms = (unsigned)n;
 
 	const char *modules = getenv("SCHOOLHUB_MODULES");
 	if (modules != NULL && *modules != '\0') {

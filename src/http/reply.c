@@ -146,7 +146,8 @@ void sh_reply_busy(struct sh_request *req, struct sh_response *res)
 
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc)
 {
-	if (rc == SH_DB_DOWN || rc == SH_DB_RETRY) {
+	/* SH_DB_TIMEOUT: PostgreSQL's statement or lock timeout; the transaction was rolled back. */
+	if (rc == SH_DB_DOWN || rc == SH_DB_RETRY || rc == SH_DB_TIMEOUT) {
 		sh_res_header(res, "Retry-After", "1");
 		sh_reply_problem(req, res, 503, "service_unavailable", NULL);
 		return;

@@ -61,6 +61,10 @@ static enum sh_db_rc map_sqlstate(const char *state)
 		return SH_DB_CHECK;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return SH_DB_RETRY;
+	/* 57014 query_canceled (statement_timeout; this process never cancels otherwise),
+	 * 55P03 lock_not_available (lock_timeout). Not retried: the wait already ran out. */
+	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
+		return SH_DB_TIMEOUT;
 	/* 53100 disk full, 58030 I/O error, 25006 a read-only server (a standby). */
 	if (strcmp(state, "53100") == 0 || strcmp(state, "58030") == 0 || strcmp(state, "25006") == 0)
 		return SH_DB_STORAGE;
@@ -119,7 +123,27 @@ static int setup_session(struct pg_conn *c)
 	if (!ok)
 		fail(c, res, "SET TIME ZONE 'UTC'");
 	PQclear(res);
+	const struct sh_db *db = c->conn.db;
+	if (ok && db->pg_timeouts_set) {
+		/* One stuck query (a lock held by a forgotten session, a runaway plan) would
+		 * otherwise hold its worker thread, and the request, forever. */
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SET statement_timeout = %u; SET lock_timeout = %u",
+			 db->pg_statement_timeout_ms, db->pg_lock_timeout_ms);
+		res = PQexec(c->pg, sql);
+		ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!ok)
+			fail(c, res, sql);
+		PQclear(res);
+	}
 	return ok ? 0 : -1;
+}
+
+void sh_db_set_pg_timeouts(struct sh_db *db, unsigned statement_ms, unsigned lock_ms)
+{
+	db->pg_timeouts_set = true;
+	db->pg_statement_timeout_ms = statement_ms;
+	db->pg_lock_timeout_ms = lock_ms;
 }
 
 static void free_name(void *value)

@@ -124,7 +124,7 @@ static int sqlite_open(struct sh_db *db, char **error_r)
 		}
 	}
 	sh_free(&path);
-	if (ret == 0 && (db->driver_state = sh_sqlite_checkpointer_start(db->target)) == NULL) {
+	if (ret == 0 && (db->driver_state = sh_sqlite_checkpointer_start(db)) == NULL) {
 		/* The WAL's checkpoints and the group commits' log syncs depend on it. */
 		*error_r = sh_strdup("sqlite: cannot start the checkpointer thread");
 		ret = -1;

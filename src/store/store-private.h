@@ -60,6 +60,8 @@ struct sh_db {
 	pthread_mutex_t group_lock;
 	pthread_cond_t group_done;
 	bool lazy_commits;     /* SQLite synchronous=NORMAL instead of FULL (sh_db_set_durable_commits) */
+	bool pg_timeouts_set;  /* sh_db_set_pg_timeouts was called: */
+	unsigned pg_statement_timeout_ms, pg_lock_timeout_ms; /* 0: off */
 	/*
 	 * Durable group commits without holding write_lock through the sync (transaction.c):
 	 * when the driver has sync_log, the writer commits without syncing its log, each
@@ -164,6 +166,12 @@ struct sh_conn *sh_db_writer_acquire(struct sh_db *db);
 /* Releases write_lock; first commits the open group if nobody else is queued to join it
  * (or it is full). */
 void sh_db_writer_release(struct sh_db *db);
+
+/* For a moment of no writes (the SQLite checkpointer's restart): takes write_lock like a
+ * writer and commits the open group, if any. Nothing else may run on db->writer meanwhile.
+ * End with sh_db_writers_resume. */
+void sh_db_writers_hold(struct sh_db *db);
+void sh_db_writers_resume(struct sh_db *db);
 
 /* One request's part of an open group: its outcome is known once the group commits. */
 struct sh_group_member {

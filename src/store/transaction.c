@@ -88,6 +88,20 @@ static enum sh_db_rc run_in_group(struct sh_db *db, struct sh_conn *writer,
 	return mine;
 }
 
+void sh_db_writers_hold(struct sh_db *db)
+{
+	/* Not counted in writers_waiting: the request holding the slot commits its group on
+	 * release rather than keep it open for us. A group still open (others joined it
+	 * meanwhile) is committed here; its members sync and answer while the slot is ours. */
+	pthread_mutex_lock(&db->write_lock);
+	sh_db_group_end_locked(db, true);
+}
+
+void sh_db_writers_resume(struct sh_db *db)
+{
+	pthread_mutex_unlock(&db->write_lock);
+}
+
 enum sh_db_rc sh_conn_transaction(struct sh_conn *conn, enum sh_tx_mode mode, sh_tx_fn *fn,
 				  void *ctx)
 {

@@ -281,6 +281,43 @@ START_TEST(config_defaults_and_errors)
 }
 END_TEST
 
+/* PostgreSQL's statement and lock timeouts: 5 s and 2 s by default, 0 turns them off. */
+START_TEST(config_pg_timeouts)
+{
+	char dir[] = "/tmp/sh-cfg-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	clear_env();
+	unsetenv("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS");
+	unsetenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS");
+	setenv("SCHOOLHUB_ENV", "development", 1); /* unset would be production: a secret needed */
+	setenv("SCHOOLHUB_DATA_DIR", dir, 1);
+	struct sh_config cfg;
+	char *error = NULL;
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(cfg.pg_statement_timeout_ms, 5000);
+	ck_assert_uint_eq(cfg.pg_lock_timeout_ms, 2000);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", "0", 1);
+	setenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", "750", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(cfg.pg_statement_timeout_ms, 0);
+	ck_assert_uint_eq(cfg.pg_lock_timeout_ms, 750);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", "2s", 1);
+	expect_config_error("SCHOOLHUB_PG_LOCK_TIMEOUT_MS");
+	setenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", "0", 1);
+	setenv("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", "3600001", 1);
+	expect_config_error("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS");
+	unsetenv("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS");
+	unsetenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS");
+	clear_env();
+	char path[64];
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static double elapsed_ms(const struct timespec *since)
 {
 	struct timespec now;
@@ -480,6 +517,7 @@ int main(void)
 	tcase_add_test(tc, utf8_text);
 	tcase_add_test(tc, accept_language);
 	tcase_add_test(tc, config_defaults_and_errors);
+	tcase_add_test(tc, config_pg_timeouts);
 	tcase_add_test(tc, password_slot_wait_is_capped);
 	tcase_add_test(tc, access_tokens);
 	tcase_add_test(tc, access_token_claims_are_typed);
