@@ -86,22 +86,26 @@ ADMIN_TOKEN=${TOKENS[$MEMBERS]}
 "$BIN" user promote "crash.admin.$$@example.be" --role admin >/dev/null 2>&1 ||
 	fail "schoolhub user promote failed"
 
-# --- the load: each client pays around a ring (balances stay far from the limits) --------
-# load_client N: member N pays member N+1, forever, BATCH payments per curl run (starting a
-# process costs more than a payment); every 201 id goes to ok.N as "id payer".
+# --- the load: each client pays back and forth between two neighbours of a ring ----------
+# load_client N: member N pays member N+1 BATCH times in one curl run (starting a process
+# costs more than a payment), then N+1 pays N back, and so on: whatever the clients' speeds,
+# no balance drifts more than BATCH units from where it started, far from the limits (a
+# one-way ring drifted: on a loaded machine one client ran ahead and its payer reached the
+# -300 floor, 409 payer_limit). Every 201 id goes to ok.N as "id payer".
 BATCH=20
 load_client() {
-	local n=$1 payer to token body dir="$WORK/c$1"
-	payer=$((n % MEMBERS))
-	to=$(((n + 1) % MEMBERS))
-	token=${TOKENS[$payer]}
-	body="{\"to_user_id\":\"${IDS[$to]}\",\"units\":1,\"description\":\"crash load $n\"}"
+	local n=$1 a b payer to tmp dir="$WORK/c$1"
+	a=$((n % MEMBERS))
+	b=$(((n + 1) % MEMBERS))
+	payer=$a
+	to=$b
 	mkdir -p "$dir"
 	while :; do
 		rm -f "$dir"/r.*
 		curl -s --max-time 20 -X POST "$BASE/api/v1/sel/transactions?batch=[1-$BATCH]" \
-			-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-			-d "$body" -o "$dir/r.#1" -w '%{http_code}\n' >"$dir/codes" || true
+			-H "Authorization: Bearer ${TOKENS[$payer]}" -H 'Content-Type: application/json' \
+			-d "{\"to_user_id\":\"${IDS[$to]}\",\"units\":1,\"description\":\"crash load $n\"}" \
+			-o "$dir/r.#1" -w '%{http_code}\n' >"$dir/codes" || true
 		# A transaction's JSON starts with its id; problem answers have no "id".
 		grep -ho '^{"id":"[0-9a-f-]*"' "$dir"/r.* 2>/dev/null |
 			sed "s/^{\"id\":\"//; s/\"\$/ $payer/" >>"$WORK/ok.$n" || true
@@ -109,6 +113,9 @@ load_client() {
 		# the concurrency suite is where it fails a test.
 		grep -c '^503$' "$dir/codes" >>"$WORK/busy.$n" || true
 		grep -vE '^(201|000|503)$' "$dir/codes" >>"$WORK/unexpected.$n" || true
+		tmp=$payer
+		payer=$to
+		to=$tmp
 	done
 }
 for n in $(seq 0 $((CLIENTS - 1))); do
