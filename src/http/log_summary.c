@@ -83,15 +83,18 @@ static bool close_interval(struct sh_log_summary *s, struct kind_slot *k, int64_
 /* The kind's own slot; else an empty one, or one whose kind has been quiet for a whole
  * interval (closed, so nothing is left to count): the kinds seen over the process's life
  * must not pin the slots, or every warning new since would share the last one and, after
- * its first, be counted instead of logged. */
+ * its first, be counted instead of logged. Not while the shared slot is counting, though:
+ * ever-new messages (libmicrohttpd quotes the URL in some) would otherwise take a slot, and
+ * a line, each as fast as slots close. */
 static struct kind_slot *find_slot(struct sh_log_summary *s, const char *kind)
 {
 	struct kind_slot *reusable = NULL;
+	bool flooded = s->slots[KINDS - 1].open;
 	for (size_t i = 0; i < KINDS - 1; i++) {
 		struct kind_slot *k = &s->slots[i];
 		if (k->kind[0] != '\0' && strncmp(k->kind, kind, sizeof(k->kind) - 1) == 0)
 			return k;
-		if (reusable == NULL && (k->kind[0] == '\0' || !k->open))
+		if (reusable == NULL && (k->kind[0] == '\0' || (!k->open && !flooded)))
 			reusable = k;
 	}
 	if (reusable != NULL) {
