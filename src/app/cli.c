@@ -1,6 +1,7 @@
 /* Command-line entry points. Each command loads the configuration it needs and nothing more. */
 #include "schoolhub/cli.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +55,29 @@ static int open_app(bool need_secret, bool migrate, struct sh_app **app_r)
 	return open_app_with(&cfg, migrate, app_r);
 }
 
+/* A database tried with the demo (scripts/run.sh) and then served in production would let
+ * anyone in with the demo admin's published password: production refuses to start while a
+ * demo login still has it. -1 (one line on stderr) when serve must not start. */
+static int refuse_demo_logins(struct sh_app *app)
+{
+	if (app->cfg.env != SH_ENV_PRODUCTION)
+		return 0;
+	int64_t open = 0;
+	if (sh_demo_open_logins(app, &open) != 0) {
+		fprintf(stderr, "schoolhub: cannot check the database for demo logins\n");
+		return -1;
+	}
+	if (open == 0)
+		return 0;
+	fprintf(stderr,
+		"schoolhub: refused: the database holds %" PRId64 " demo login(s) "
+		"(@demo.schoolhub.be) with the demo password, which is public; in "
+		"SCHOOLHUB_ENV=development sign in as each to change its password or delete "
+		"the account, or use a new database\n",
+		open);
+	return -1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
@@ -71,6 +95,10 @@ static int cmd_serve(int argc, char **argv)
 	struct sh_app *app = NULL;
 	if (open_app(true, true, &app) != 0)
 		return 1;
+	if (refuse_demo_logins(app) != 0) {
+		sh_app_destroy(&app);
+		return 1;
+	}
 	struct sh_server *server = NULL;
 	char *error = NULL;
 	if (sh_server_start(app, &server, &error) != 0) {

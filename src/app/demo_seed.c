@@ -5,6 +5,7 @@
  */
 #include "app/demo_seed.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -151,4 +152,31 @@ int sh_demo_seed(struct sh_app *app, FILE *out)
 		fprintf(out, "  %-38s %s %s (%s)\n", demo_users[i].email, demo_users[i].first,
 			demo_users[i].last, demo_users[i].role);
 	return 0;
+}
+
+int sh_demo_open_logins(struct sh_app *app, int64_t *count_r)
+{
+	*count_r = 0;
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(app->db, &error);
+	if (conn == NULL) {
+		free(error);
+		return -1;
+	}
+	/* Every demo login is on this domain (demo_users above). */
+	struct sh_stmt *st = sh_stmt_prepare(
+		conn, "SELECT password_hash FROM users WHERE email LIKE '%@demo.schoolhub.be'");
+	enum sh_db_rc rc = st != NULL ? SH_DB_ROW : SH_DB_ERROR;
+	bool failed = false;
+	while (st != NULL && !failed && (rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		enum sh_pw_result pw =
+			sh_password_verify(app, sh_stmt_col_text(st, 0), DEMO_PASSWORD);
+		if (pw == SH_PW_MATCH)
+			(*count_r)++;
+		else if (pw != SH_PW_MISMATCH)
+			failed = true;
+	}
+	sh_stmt_free(&st);
+	sh_conn_close(&conn);
+	return failed || rc != SH_DB_OK ? -1 : 0;
 }

@@ -9,7 +9,7 @@
 
 #include "schoolhub/mem.h"
 
-/* Distinct kinds remembered; more than that share the last slot, so that a flood of
+/* Distinct kinds counted at once; more than that share the last slot, so that a flood of
  * ever-new messages is still bounded. */
 #define KINDS 16
 #define OTHER_KIND "(other repeated warnings)"
@@ -80,18 +80,33 @@ static bool close_interval(struct sh_log_summary *s, struct kind_slot *k, int64_
 	return true;
 }
 
+/* The kind's own slot; else an empty one, or one whose kind has been quiet for a whole
+ * interval (closed, so nothing is left to count): the kinds seen over the process's life
+ * must not pin the slots, or every warning new since would share the last one and, after
+ * its first, be counted instead of logged. Not while the shared slot is counting, though:
+ * ever-new messages (libmicrohttpd quotes the URL in some) would otherwise take a slot, and
+ * a line, each as fast as slots close. */
 static struct kind_slot *find_slot(struct sh_log_summary *s, const char *kind)
 {
-	for (size_t i = 0; i < KINDS; i++) {
+	struct kind_slot *reusable = NULL;
+	bool flooded = s->slots[KINDS - 1].open;
+	for (size_t i = 0; i < KINDS - 1; i++) {
 		struct kind_slot *k = &s->slots[i];
-		if (k->kind[0] == '\0' || strncmp(k->kind, kind, sizeof(k->kind) - 1) == 0) {
-			if (k->kind[0] == '\0')
-				snprintf(k->kind, sizeof(k->kind), "%s",
-					 i == KINDS - 1 ? OTHER_KIND : kind);
+		if (k->kind[0] != '\0' && strncmp(k->kind, kind, sizeof(k->kind) - 1) == 0)
 			return k;
-		}
+		if (reusable == NULL && (k->kind[0] == '\0' || (!k->open && !flooded)))
+			reusable = k;
 	}
-	return &s->slots[KINDS - 1];
+	if (reusable != NULL) {
+		snprintf(reusable->kind, sizeof(reusable->kind), "%s", kind);
+		reusable->open = false;
+		reusable->repeats = 0;
+		return reusable;
+	}
+	struct kind_slot *other = &s->slots[KINDS - 1];
+	if (other->kind[0] == '\0')
+		snprintf(other->kind, sizeof(other->kind), "%s", OTHER_KIND);
+	return other;
 }
 
 void sh_log_summary_note(struct sh_log_summary *s, enum sh_log_level level, const char *kind,

@@ -645,9 +645,19 @@ fi
 
 # === 8. production: registration needs an invite by default ===========================
 
-# SCHOOLHUB_ENV unset, with a secret: production, so registration needs an invitation.
+# The database tried with the demo (scripts/run.sh), then served in production: the demo
+# logins' password is in the source, so production refuses to start while one still has it.
+RUN_TIMEOUT=20 run "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/demo-prod-data" SCHOOLHUB_PORT=0 \
+	SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET" -- serve
+if rc_is 1 && err_lines_are 1 && err_has "6 demo login(s)" && ! err_has "$DEMO_PASSWORD"; then
+	ok "production refuses a database whose demo logins keep the published password"
+else bad "production refuses a database whose demo logins keep the published password" "$(last)"; fi
+
+# SCHOOLHUB_ENV unset, with a secret: production, so registration needs an invitation
+# (on a database of its own: the test database holds the demo school).
+other_db prod-unset
 unset SCHOOLHUB_ENV
-if start_server unset "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/unset-data" \
+if start_server unset "DATABASE_URL=$OTHER_URL" "SCHOOLHUB_DATA_DIR=$WORK/unset-data" \
 	SCHOOLHUB_SECRET_KEY="$SECRET"; then
 	register "unset.$$.${RANDOM}@example.be"
 	check "SCHOOLHUB_ENV unset: register is 403 invite_required (production)" \
@@ -659,7 +669,8 @@ if start_server unset "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/unset-dat
 fi
 export SCHOOLHUB_ENV=development
 
-if start_server prod "DATABASE_URL=$DB_URL" "SCHOOLHUB_DATA_DIR=$WORK/prod-data" \
+other_db prod-set
+if start_server prod "DATABASE_URL=$OTHER_URL" "SCHOOLHUB_DATA_DIR=$WORK/prod-data" \
 	SCHOOLHUB_ENV=production SCHOOLHUB_SECRET_KEY="$SECRET"; then
 	register "prod.$$.${RANDOM}@example.be"
 	check "production without SCHOOLHUB_REGISTRATION: register is 403 invite_required" \

@@ -170,11 +170,11 @@ def _response_mismatches(spec, exchange, response):
     if actual_type not in {media_type(k) for k in content}:
         text = f"content type: expected one of {sorted(content)}, got {actual_type!r}"
         return [(text, text)]
-    if method == "HEAD":
-        return [("body: HEAD", f"body: HEAD must have none, got {_short(body)!r}")] if body else []
     header_problems = _header_mismatches(spec, exchange, response)
     if header_problems:
         return header_problems
+    if method == "HEAD":  # GET's headers, without the body
+        return [("body: HEAD", f"body: HEAD must have none, got {_short(body)!r}")] if body else []
     media = next(v for k, v in content.items() if media_type(k) == actual_type) or {}
     schema = media.get("schema")
     if actual_type == "application/json" or actual_type.endswith("+json"):

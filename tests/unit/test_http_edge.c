@@ -230,6 +230,66 @@ START_TEST(ever_new_kinds_are_still_bounded)
 }
 END_TEST
 
+static void note_two_new(void *arg)
+{
+	sh_log_summary_note(arg, SH_LOG_WARN, "epoll failed", "epoll failed");
+	sh_log_summary_note(arg, SH_LOG_WARN, "thread failed", "thread failed");
+}
+
+/* Kinds that have gone quiet give their slots back: two new warnings, days after fifteen
+ * others filled the slots, are each logged, not one of them counted as "other". */
+START_TEST(quiet_kinds_free_their_slots)
+{
+	sh_log_set_level(SH_LOG_WARN);
+	struct sh_log_summary *s = sh_log_summary_create(1);
+	char *text = capture_stderr(note_distinct, s);
+	free(text);
+	usleep(1100 * 1000);
+	text = capture_stderr(flush, s); /* ends every interval */
+	free(text);
+	usleep(1100 * 1000);
+	text = capture_stderr(flush, s); /* the shared slot's repeats were counted above */
+	free(text);
+	text = capture_stderr(note_two_new, s);
+	ck_assert_int_eq(count(text, "epoll failed"), 1);
+	ck_assert_int_eq(count(text, "thread failed"), 1);
+	free(text);
+	text = capture_stderr(destroy, &s);
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
+static void note_new_flood(void *arg)
+{
+	char kind[32];
+	for (int i = 0; i < 100; i++) {
+		snprintf(kind, sizeof(kind), "new flood %d", i);
+		sh_log_summary_note(arg, SH_LOG_WARN, kind, kind);
+	}
+}
+
+/* While the shared slot is counting a flood of ever-new kinds, quiet slots are not handed
+ * out: the flood stays one line per interval, not one per kind. */
+START_TEST(a_flood_of_new_kinds_takes_no_freed_slot)
+{
+	sh_log_set_level(SH_LOG_WARN);
+	struct sh_log_summary *s = sh_log_summary_create(1);
+	char *text = capture_stderr(note_distinct, s);
+	free(text);
+	usleep(1100 * 1000);
+	text = capture_stderr(flush, s); /* named slots close; the shared one counts on */
+	ck_assert_int_eq(count(text, "(other repeated warnings) (484 more"), 1);
+	free(text);
+	text = capture_stderr(note_new_flood, s);
+	ck_assert_int_eq(count(text, "new flood"), 0);
+	free(text);
+	text = capture_stderr(destroy, &s);
+	ck_assert_int_eq(count(text, "(other repeated warnings) (100 more"), 1);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("http_edge");
@@ -240,6 +300,8 @@ int main(void)
 	tcase_add_test(tc, unread_bytes_mean_the_server_is_behind);
 	tcase_add_test(tc, a_flood_is_one_line_then_a_count);
 	tcase_add_test(tc, ever_new_kinds_are_still_bounded);
+	tcase_add_test(tc, quiet_kinds_free_their_slots);
+	tcase_add_test(tc, a_flood_of_new_kinds_takes_no_freed_slot);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
