@@ -199,6 +199,39 @@ END_TEST
 
 /* ---- PostgreSQL: statement and lock timeouts --------------------------------------- */
 
+static enum sh_db_rc big_update_fn(struct sh_conn *c, void *ctx, bool *rollback_r)
+{
+	(void)ctx;
+	(void)rollback_r;
+	return sh_exec(c, "UPDATE big_rows SET gen = gen + 1", SH_ARGS(), NULL);
+}
+
+/*
+ * One statement of a write transaction changing ~12 MB: its savepoint's sub-journal
+ * outgrows the in-memory spill size and goes to a temporary file. On SQLite 3.40
+ * (Debian 12) that spill failed with SQLITE_FULL ("database or disk is full", -7 here)
+ * when the spill size was above ~132 KiB, as the 8 MiB the store used to set.
+ */
+START_TEST(test_sqlite_subjournal_spill_succeeds)
+{
+	open_db(false, 0, 0);
+	exec_ok(conn, "CREATE TABLE big_rows (n INTEGER PRIMARY KEY, gen INTEGER NOT NULL, "
+		      "pad TEXT NOT NULL)");
+	exec_ok(conn, "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 4000) "
+		      "INSERT INTO big_rows (n, gen, pad) SELECT n, 0, printf('%.3000c', 'x') FROM k");
+	for (int round = 1; round <= 2; round++) {
+		enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, big_update_fn, NULL);
+		ck_assert_msg(rc == SH_DB_OK, "round %d: rc %d: %s", round, rc,
+			      sh_conn_last_error(conn));
+	}
+	int64_t changed = -1;
+	ck_assert_int_eq(sh_query_int64(conn, "SELECT COUNT(*) FROM big_rows WHERE gen = 2",
+					SH_ARGS(), &changed),
+			 SH_DB_ROW);
+	ck_assert_int_eq(changed, 4000);
+}
+END_TEST
+
 static void make_counter_table(void)
 {
 	exec_ok(conn, "CREATE TABLE lock_test (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
@@ -311,6 +344,7 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, test_pg_timeouts_off);
 	} else {
 		tcase_add_test(tc, test_sqlite_wal_bounded_under_readers);
+		tcase_add_test(tc, test_sqlite_subjournal_spill_succeeds);
 	}
 	suite_add_tcase(suite, tc);
 
