@@ -29,8 +29,8 @@ struct sh_config {
 	char *data_dir;
 	char *metrics_token; /* SCHOOLHUB_METRICS_TOKEN: bearer token for /metrics; NULL = loopback only */
 	bool sqlite_full_sync; /* SCHOOLHUB_SQLITE_SYNC: full (default) or normal */
-	unsigned pg_statement_timeout_ms; /* SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS, default 5000, 0 = off */
-	unsigned pg_lock_timeout_ms;      /* SCHOOLHUB_PG_LOCK_TIMEOUT_MS, default 2000, 0 = off */
+	unsigned pg_statement_timeout_ms; /* SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS, default 15000, 0 = off */
+	unsigned pg_lock_timeout_ms;      /* SCHOOLHUB_PG_LOCK_TIMEOUT_MS, default 10000, 0 = off */
 
 	/* Limits (environment overrides exist for tests and operators). */
 	size_t max_body_bytes;          /* SCHOOLHUB_MAX_BODY_BYTES, default 1 MiB */

@@ -39,9 +39,9 @@ static const char help_text[] =
 	"  SCHOOLHUB_SQLITE_SYNC     full (default: every acknowledged write survives a power\n"
 	"                            cut) or normal (faster; a power cut may lose the last ones)\n"
 	"  SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS  PostgreSQL: longest statement, in ms (default\n"
-	"                            5000; 0 = no limit)\n"
+	"                            15000; 0 = no limit)\n"
 	"  SCHOOLHUB_PG_LOCK_TIMEOUT_MS       PostgreSQL: longest wait for a row or table lock,\n"
-	"                            in ms (default 2000; 0 = no limit)\n"
+	"                            in ms (default 10000; 0 = no limit)\n"
 	"  SCHOOLHUB_METRICS_TOKEN   bearer token required by /metrics (default: unset, and\n"
 	"                            /metrics answers loopback clients only)\n"
 	"  SCHOOLHUB_MAX_BODY_BYTES  largest accepted request body (default 1048576)\n"
@@ -295,10 +295,10 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		goto fail;
 	}
 
-	if (env_uint("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000, &n, error_r) != 0)
+	if (env_uint("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", 15000, 0, 3600000, &n, error_r) != 0)
 		goto fail;
 	cfg->pg_statement_timeout_ms = (unsigned)n;
-	if (env_uint("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", 2000, 0, 3600000, &n, error_r) != 0)
+	if (env_uint("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", 10000, 0, 3600000, &n, error_r) != 0)
 		goto fail;
 	cfg->pg_lock_timeout_ms = (unsigned)n;
 

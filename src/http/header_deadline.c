@@ -24,6 +24,7 @@ struct sh_hd_conn {
 	int fd;
 	_Atomic int state;
 	_Atomic int64_t since_ms; /* when the clock started */
+	_Atomic bool served;       /* a reply has been sent on it (it may sit idle now) */
 	struct sh_hd_conn *prev, *next;
 };
 
@@ -198,8 +199,21 @@ bool sh_header_deadline_headers_in(struct sh_hd_conn *conn)
 
 void sh_header_deadline_rearm(struct sh_hd_conn *conn)
 {
+	atomic_store(&conn->served, true);
 	/* The clock first, then the state: the watchdog reads them in the other order. */
 	atomic_store(&conn->since_ms, now_ms());
 	int expected = HEADERS_IN;
 	atomic_compare_exchange_strong(&conn->state, &expected, WAITING_HEADERS);
+}
+
+size_t sh_header_deadline_arriving(struct sh_header_deadline *hd)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&hd->lock);
+	for (struct sh_hd_conn *c = hd->head; c != NULL; c = c->next)
+		if (atomic_load(&c->state) == WAITING_HEADERS &&
+		    (!atomic_load(&c->served) || !all_read(c->fd)))
+			n++;
+	pthread_mutex_unlock(&hd->lock);
+	return n;
 }

@@ -46,5 +46,8 @@ void sh_header_deadline_forget(struct sh_header_deadline *hd, struct sh_hd_conn 
 bool sh_header_deadline_headers_in(struct sh_hd_conn *conn);
 /* The reply has been sent and the connection is kept open: the next request's clock starts. */
 void sh_header_deadline_rearm(struct sh_hd_conn *conn);
+/* Connections whose request may be on its way and has not reached the handler: accepted and
+ * never served yet, or with bytes waiting unread. An idle kept-alive connection is not one. */
+size_t sh_header_deadline_arriving(struct sh_header_deadline *hd);
 
 #endif

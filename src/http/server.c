@@ -5,6 +5,8 @@
  * dispatch.c; this file only moves bytes.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -535,17 +538,50 @@ unsigned sh_server_port(const struct sh_server *server)
 	return server->port;
 }
 
+/* Connections whose handshake the kernel completed before the quiesce sit in the listening
+ * socket's backlog: closing it would reset them, requests and all. Accept them and hand
+ * them to the daemon (which closes a socket it cannot take), so they are served. */
+static void adopt_backlog(struct sh_server *srv, MHD_socket fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+		return; /* an accept could block: leave the backlog to the close */
+	for (;;) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int c = accept4(fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return; /* EAGAIN: the backlog is empty */
+		}
+		if (MHD_add_connection(srv->daemon, c, (struct sockaddr *)&addr, len) != MHD_YES)
+			sh_log_warn("shutdown: a connection from the backlog could not be served");
+	}
+}
+
 void sh_server_stop(struct sh_server **server_r)
 {
 	struct sh_server *srv = *server_r;
 	if (srv == NULL)
 		return;
-	/* Stop accepting, then give in-flight requests up to 10 s to complete. */
+	/* Stop accepting; serve what the kernel had already accepted; then give in-flight
+	 * requests up to 10 s to complete, and requests still arriving on open connections up
+	 * to 2 s to reach the handler: stopping the daemon resets those connections, and their
+	 * clients had not been refused at connect (tests/drills/sigterm_load.sh). */
 	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
-	if (fd != MHD_INVALID_SOCKET)
+	if (fd != MHD_INVALID_SOCKET) {
+		adopt_backlog(srv, fd);
 		close(fd);
-	for (int i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++)
+	}
+	for (int i = 0; i < 1000; i++) {
+		bool busy = atomic_load(&srv->in_flight) > 0 ||
+			    (i < 200 && srv->deadline != NULL &&
+			     sh_header_deadline_arriving(srv->deadline) > 0);
+		if (!busy)
+			break;
 		usleep(10 * 1000);
+	}
 	MHD_stop_daemon(srv->daemon); /* every connection closed and forgotten */
 	stop_edge(srv);
 	sh_free(server_r);

@@ -281,7 +281,7 @@ START_TEST(config_defaults_and_errors)
 }
 END_TEST
 
-/* PostgreSQL's statement and lock timeouts: 5 s and 2 s by default, 0 turns them off. */
+/* PostgreSQL's statement and lock timeouts: 15 s and 10 s by default, 0 turns them off. */
 START_TEST(config_pg_timeouts)
 {
 	char dir[] = "/tmp/sh-cfg-XXXXXX";
@@ -294,8 +294,8 @@ START_TEST(config_pg_timeouts)
 	struct sh_config cfg;
 	char *error = NULL;
 	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
-	ck_assert_uint_eq(cfg.pg_statement_timeout_ms, 5000);
-	ck_assert_uint_eq(cfg.pg_lock_timeout_ms, 2000);
+	ck_assert_uint_eq(cfg.pg_statement_timeout_ms, 15000);
+	ck_assert_uint_eq(cfg.pg_lock_timeout_ms, 10000);
 	sh_config_free(&cfg);
 	setenv("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", "0", 1);
 	setenv("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", "750", 1);
