@@ -12,12 +12,21 @@
 # assumes: with SCHOOLHUB_ENV unset, schoolhub runs as production.
 #
 # Every variable of docs/CONFIG.md can be set by the caller, e.g.
-#   SCHOOLHUB_PORT=9000 DATABASE_URL=postgresql://sh:secret@localhost/schoolhub scripts/run.sh
+#   SCHOOLHUB_PORT=9000 SCHOOLHUB_ENV=development \
+#     DATABASE_URL=postgresql://sh:secret@localhost/schoolhub scripts/run.sh
+# A DATABASE_URL of the caller's needs SCHOOLHUB_ENV said too: that database may be a
+# school's, and development (open registration) is no default to give it.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SH_ROOT"
+
+if [[ -n "${DATABASE_URL:-}" && -z "${SCHOOLHUB_ENV:-}" ]]; then
+	sh_die "DATABASE_URL is set but SCHOOLHUB_ENV is not: say SCHOOLHUB_ENV=development to try" \
+		"SchoolHub on that database, or SCHOOLHUB_ENV=production (with SCHOOLHUB_SECRET_KEY)" \
+		"to run a school on it"
+fi
 
 sh_install_packages "${SH_RUNTIME_PACKAGES[@]}"
 sh_check_npm
