@@ -104,6 +104,7 @@ static const struct message problem_titles[] = {
 	{"storage_unavailable", {"Enregistrement impossible pour le moment : le stockage du serveur est plein ou en lecture seule", "Opslaan is nu onmogelijk: de opslag van de server is vol of alleen-lezen", "Saving is impossible right now: the server's storage is full or read-only"}},
 	{"too_many_requests", {"Trop de demandes en même temps, réessayez dans un instant", "Te veel verzoeken tegelijk, probeer zo meteen opnieuw", "Too many requests at once, try again in a moment"}},
 	{"too_many_attempts", {"Trop de tentatives, réessayez plus tard", "Te veel pogingen, probeer later opnieuw", "Too many attempts, try again later"}},
+	{"too_many_invitations", {"Trop d'invitations envoyées aujourd'hui, réessayez demain", "Vandaag te veel uitnodigingen verstuurd, probeer morgen opnieuw", "Too many invitations sent today, try again tomorrow"}},
 	{"password_changed", {"Le mot de passe vient d'être changé par une autre demande", "Het wachtwoord is net door een ander verzoek gewijzigd", "The password was just changed by another request"}},
 	{"unauthorized", {"Authentification requise", "Authenticatie vereist", "Authentication required"}},
 	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif", "Dit lid bestaat niet of is niet meer actief", "This member does not exist or is no longer active"}},

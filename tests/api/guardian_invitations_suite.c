@@ -560,7 +560,7 @@ START_TEST(rate_limited_per_member)
 	}
 	snprintf(email, sizeof(email), "rate.%d.last@example.be", (int)getpid());
 	struct th_resp *r = invite(a.access_token, id, email);
-	ck_assert_problem(r, 429, "too_many_requests");
+	ck_assert_problem(r, 429, "too_many_invitations");
 	const char *retry = th_header(r, "Retry-After");
 	ck_assert_ptr_nonnull(retry);
 	long wait = atol(retry);

@@ -128,7 +128,7 @@ void sh_invitation_send(struct sh_request *req, struct sh_response *res)
 		sh_validation_or_reply(req, res, &t.v);
 	} else if (t.retry_after > 0) {
 		sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", t.retry_after));
-		sh_reply_problem(req, res, 429, "too_many_requests", NULL);
+		sh_reply_problem(req, res, 429, "too_many_invitations", NULL);
 	} else {
 		sh_reply_raw(res, 202, "application/json", sent_body, sizeof(sent_body) - 1);
 	}
