@@ -368,10 +368,12 @@ static void __attribute__((format(printf, 2, 0))) on_mhd_log(void *cls, const ch
 		return;
 	}
 	/* Every refused connection and every malformed request makes libmicrohttpd say so:
-	 * one line per distinct message and interval, however many clients. */
+	 * one line per kind of message and interval, however many clients. The kind is the
+	 * library's format string, not the text: some messages quote the client's URL or
+	 * address, and a client must not be able to make each of its warnings a new kind. */
 	char line[560];
 	snprintf(line, sizeof(line), "libmicrohttpd: %s", msg);
-	sh_log_summary_note(srv->warnings, SH_LOG_WARN, line, line);
+	sh_log_summary_note(srv->warnings, SH_LOG_WARN, fmt, line);
 }
 
 static void on_header_deadline(void *arg)
