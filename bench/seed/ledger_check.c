@@ -10,9 +10,9 @@
 
 enum sh_db_rc bench_system_account(struct sh_conn *conn, char id_r[37])
 {
-	struct sh_stmt *st =
-		sh_stmt_prepare(conn, "SELECT id FROM sel_accounts WHERE kind = 'system'");
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn, "SELECT id FROM sel_accounts WHERE kind = 'system'",
+					SH_ARGS(), &st);
 	if (rc == SH_DB_ROW)
 		snprintf(id_r, 37, "%s", sh_stmt_col_text(st, 0));
 	sh_stmt_free(&st);
@@ -40,14 +40,13 @@ static enum sh_db_rc audit_ok(struct sh_conn *conn, bool *failed_r)
 static enum sh_db_rc limits_ok(struct sh_conn *conn, const struct sh_config *cfg,
 			       bool *failed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
-		      "AND (balance < $1 OR balance > $2)");
-	sh_stmt_bind_int64(st, 1, cfg->sel_min_balance);
-	sh_stmt_bind_int64(st, 2, cfg->sel_max_balance);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	int64_t outside = rc == SH_DB_ROW ? sh_stmt_col_int64(st, 0) : 0;
-	sh_stmt_free(&st);
+	int64_t outside;
+	enum sh_db_rc rc = sh_query_int64(conn,
+					  "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
+					  "AND (balance < $1 OR balance > $2)",
+					  SH_ARGS(SH_INT(cfg->sel_min_balance),
+						  SH_INT(cfg->sel_max_balance)),
+					  &outside);
 	if (rc != SH_DB_ROW)
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
 	if (outside == 0)

@@ -112,20 +112,21 @@ enum sh_db_rc sh_row_batch_flush(struct sh_row_batch *b)
 		return SH_DB_OK;
 	/* A last, shorter batch gets its own SQL: prepared once, used once. */
 	char *sql_short = b->rows < b->max_rows ? build_sql(b->head, b->cols, b->rows) : NULL;
-	struct sh_stmt *st = sh_stmt_prepare(b->conn, sql_short ? sql_short : b->sql_full);
-	enum sh_db_rc rc = SH_DB_ERROR;
-	if (st != NULL) {
-		for (int i = 0; i < b->rows * b->cols; i++) {
-			const struct sh_row_value *v = &b->values[i];
-			switch (v->kind) {
-			case VALUE_NULL: sh_stmt_bind_null(st, i + 1); break;
-			case VALUE_TEXT: sh_stmt_bind_text(st, i + 1, v->text); break;
-			case VALUE_INT: sh_stmt_bind_int64(st, i + 1, v->i); break;
-			case VALUE_BOOL: sh_stmt_bind_bool(st, i + 1, v->i != 0); break;
-			}
+	/* The bind count is known only now: the list is built here, not with SH_ARGS. */
+	int count = b->rows * b->cols;
+	struct sh_arg *args = sh_malloc((size_t)count * sizeof(*args));
+	for (int i = 0; i < count; i++) {
+		const struct sh_row_value *v = &b->values[i];
+		switch (v->kind) {
+		case VALUE_NULL: args[i] = SH_NULL; break;
+		case VALUE_TEXT: args[i] = SH_TEXT(v->text); break;
+		case VALUE_INT: args[i] = SH_INT(v->i); break;
+		case VALUE_BOOL: args[i] = SH_BOOL(v->i != 0); break;
 		}
-		rc = sh_stmt_exec_free(&st, NULL);
 	}
+	enum sh_db_rc rc = sh_exec(b->conn, sql_short ? sql_short : b->sql_full,
+				   (struct sh_args){args, count}, NULL);
+	free(args);
 	if (rc == SH_DB_OK)
 		b->written += b->rows;
 	else

@@ -260,13 +260,12 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 	}
 	if (rc != SH_DB_OK)
 		return rc;
-	struct sh_stmt *st = sh_stmt_prepare(
-		s->conn, "UPDATE sel_accounts SET balance = balance - $2, updated_at = $3 "
-			 "WHERE id = $1");
-	sh_stmt_bind_text(st, 1, s->system_account);
-	sh_stmt_bind_int64(st, 2, s->openings * cfg->sel_initial_balance);
-	sh_stmt_bind_text(st, 3, s->joined);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(s->conn,
+		       "UPDATE sel_accounts SET balance = balance - $2, updated_at = $3 "
+		       "WHERE id = $1",
+		       SH_ARGS(SH_TEXT(s->system_account),
+			       SH_INT(s->openings * cfg->sel_initial_balance), SH_TEXT(s->joined)),
+		       NULL);
 }
 
 /* The hot member's cursor for the page of its oldest transactions ("" without one). */
@@ -275,11 +274,11 @@ enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[16])
 	out[0] = '\0';
 	if (s->hot_index < 0 || s->o->hot_member_tx <= 20)
 		return SH_DB_OK;
-	struct sh_stmt *st = sh_stmt_prepare(
-		s->conn, "SELECT seq FROM sel_transactions WHERE from_user_id = $1 "
-			 "OR to_user_id = $1 ORDER BY seq LIMIT 1 OFFSET 20");
-	sh_stmt_bind_text(st, 1, s->members[s->hot_index].user_id);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(s->conn,
+					"SELECT seq FROM sel_transactions WHERE from_user_id = $1 "
+					"OR to_user_id = $1 ORDER BY seq LIMIT 1 OFFSET 20",
+					SH_ARGS(SH_TEXT(s->members[s->hot_index].user_id)), &st);
 	if (rc == SH_DB_ROW) {
 		/* Same encoding as GET /sel/transactions' next_cursor: the seq in base 36. */
 		int64_t n = sh_stmt_col_int64(st, 0);

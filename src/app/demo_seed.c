@@ -164,11 +164,12 @@ int sh_demo_open_logins(struct sh_app *app, int64_t *count_r)
 		return -1;
 	}
 	/* Every demo login is on this domain (demo_users above). */
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT password_hash FROM users WHERE email LIKE '%@demo.schoolhub.be'");
-	enum sh_db_rc rc = st != NULL ? SH_DB_ROW : SH_DB_ERROR;
+	struct sh_stmt *st = sh_query(
+		conn, "SELECT password_hash FROM users WHERE email LIKE '%@demo.schoolhub.be'",
+		SH_ARGS());
+	enum sh_db_rc rc = SH_DB_ERROR;
 	bool failed = false;
-	while (st != NULL && !failed && (rc = sh_stmt_step(st)) == SH_DB_ROW) {
+	while (!failed && (rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		enum sh_pw_result pw =
 			sh_password_verify(app, sh_stmt_col_text(st, 0), DEMO_PASSWORD);
 		if (pw == SH_PW_MATCH)

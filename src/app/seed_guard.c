@@ -18,14 +18,7 @@ int sh_seed_check_env(const struct sh_config *cfg, const char *command)
 
 enum sh_db_rc sh_seed_member_count(struct sh_conn *conn, int64_t *count_r)
 {
-	*count_r = 0;
-	struct sh_stmt *st = sh_stmt_prepare(conn, "SELECT COUNT(*) FROM users");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW)
-		*count_r = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
+	enum sh_db_rc rc = sh_query_int64(conn, "SELECT COUNT(*) FROM users", SH_ARGS(), count_r);
 	return rc == SH_DB_ROW ? SH_DB_OK : rc == SH_DB_OK ? SH_DB_ERROR : rc;
 }
 

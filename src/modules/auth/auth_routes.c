@@ -72,49 +72,59 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 	return sh_token_pair_store(conn, t->pair, t->user->id, t->now);
 }
 
-static void auth_register(struct sh_request *req, struct sh_response *res)
+/* What a registration asks for, validated (NULL for an optional field left out). */
+struct register_input {
+	const char *email, *password, *first, *last, *locale, *invite;
+};
+
+/* Reads and checks the body's fields; replies 400 (or 403 origin) and returns -1 on a refusal. */
+static int register_input_or_reply(struct sh_request *req, struct sh_response *res,
+				   struct register_input *in)
 {
 	static const char *const allowed[] = {"email",     "password", "first_name", "last_name",
 					      "locale",    "invite_code", NULL};
+	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
+	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return -1;
+	struct sh_validation v = {0};
+	if (sh_json_get_string(req->json, "email", true, &in->email, &v))
+		in->email = sh_field_email(req, "email", in->email, &v);
+	if (sh_json_get_string(req->json, "password", true, &in->password, &v))
+		sh_field_password("password", in->password, &v);
+	if (sh_json_get_string(req->json, "first_name", true, &in->first, &v))
+		in->first = sh_field_name(req, "first_name", in->first, &v);
+	if (sh_json_get_string(req->json, "last_name", true, &in->last, &v))
+		in->last = sh_field_name(req, "last_name", in->last, &v);
+	if (sh_json_get_string(req->json, "locale", false, &in->locale, &v))
+		in->locale = sh_field_locale("locale", in->locale, &v);
+	sh_json_get_string(req->json, "invite_code", false, &in->invite, &v);
+	return sh_validation_or_reply(req, res, &v);
+}
+
+static void auth_register(struct sh_request *req, struct sh_response *res)
+{
 	enum sh_registration mode = req->app->cfg.registration;
 	if (mode == SH_REG_CLOSED) {
 		sh_reply_problem(req, res, 403, "registration_closed", NULL);
 		return;
 	}
-	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
-	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-
-	struct sh_validation v = {0};
-	const char *email = NULL, *password = NULL, *first = NULL, *last = NULL;
-	const char *locale = NULL, *invite = NULL;
-	if (sh_json_get_string(req->json, "email", true, &email, &v))
-		email = sh_field_email(req, "email", email, &v);
-	if (sh_json_get_string(req->json, "password", true, &password, &v))
-		sh_field_password("password", password, &v);
-	if (sh_json_get_string(req->json, "first_name", true, &first, &v))
-		first = sh_field_name(req, "first_name", first, &v);
-	if (sh_json_get_string(req->json, "last_name", true, &last, &v))
-		last = sh_field_name(req, "last_name", last, &v);
-	if (sh_json_get_string(req->json, "locale", false, &locale, &v))
-		locale = sh_field_locale("locale", locale, &v);
-	sh_json_get_string(req->json, "invite_code", false, &invite, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
+	struct register_input in = {0};
+	if (register_input_or_reply(req, res, &in) != 0)
 		return;
 
 	char invite_hash[65];
 	struct register_tx t = {0};
 	if (mode == SH_REG_INVITE) {
-		if (invite == NULL || *invite == '\0') {
+		if (in.invite == NULL || *in.invite == '\0') {
 			sh_reply_problem(req, res, 403, "invite_required", NULL);
 			return;
 		}
-		sh_invite_code_hash(invite, invite_hash);
+		sh_invite_code_hash(in.invite, invite_hash);
 		t.invite_hash = invite_hash;
 	}
 
 	char hash[SH_PASSWORD_HASH_MAX];
-	enum sh_pw_result pw = sh_password_hash(req->app, password, hash);
+	enum sh_pw_result pw = sh_password_hash(req->app, in.password, hash);
 	if (pw != SH_PW_OK) {
 		if (pw == SH_PW_BUSY)
 			sh_reply_busy(req, res);
@@ -126,11 +136,11 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 	sh_uuid_v4(id);
 	sh_time_now(now);
 	struct sh_user user = {.id = id,
-			       .email = email,
+			       .email = in.email,
 			       .password_hash = hash,
-			       .first_name = first,
-			       .last_name = last,
-			       .locale = locale ? locale : sh_lang_code(req->lang),
+			       .first_name = in.first,
+			       .last_name = in.last,
+			       .locale = in.locale ? in.locale : sh_lang_code(req->lang),
 			       .role = "parent",
 			       .created_at = now};
 	struct sh_token_pair pair;

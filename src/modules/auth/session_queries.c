@@ -9,35 +9,29 @@ enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char
 {
 	/* Expired rows are no use even for reuse detection: drop the member's old ones so the
 	 * table holds live sessions only. */
-	struct sh_stmt *prune = sh_stmt_prepare(
-		conn, "DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2");
-	if (prune == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(prune, 1, user_id);
-	sh_stmt_bind_text(prune, 2, now);
-	enum sh_db_rc rc = sh_stmt_exec_free(&prune, NULL);
+	enum sh_db_rc rc =
+		sh_exec(conn, "DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2",
+			SH_ARGS(SH_TEXT(user_id), SH_TEXT(now)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, "
-		      "expires_at) VALUES ($1, $2, $3, $4, $5, $6)");
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, family_id);
-	sh_stmt_bind_text(st, 4, token_hash);
-	sh_stmt_bind_text(st, 5, now);
-	sh_stmt_bind_text(st, 6, expires_at);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(
+		conn,
+		"INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, "
+		"expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		SH_ARGS(SH_TEXT(id), SH_TEXT(user_id), SH_TEXT(family_id), SH_TEXT(token_hash),
+			SH_TEXT(now), SH_TEXT(expires_at)),
+		NULL);
 }
 
-enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
-			      const char *token_hash, struct sh_refresh *r)
+enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena, const char *token_hash,
+			      struct sh_refresh *r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at "
-		      "FROM refresh_tokens WHERE token_hash = $1");
-	sh_stmt_bind_text(st, 1, token_hash);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn,
+			     "SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at "
+			     "FROM refresh_tokens WHERE token_hash = $1",
+			     SH_ARGS(SH_TEXT(token_hash)), &st);
 	if (rc == SH_DB_ROW) {
 		r->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
 		r->user_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
@@ -53,70 +47,58 @@ enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
 enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char *now,
 				int64_t *changed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE refresh_tokens SET rotated_at = $2 "
-		      "WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL");
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, now);
-	return sh_stmt_exec_free(&st, changed_r);
+	return sh_exec(conn,
+		       "UPDATE refresh_tokens SET rotated_at = $2 "
+		       "WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL",
+		       SH_ARGS(SH_TEXT(id), SH_TEXT(now)), changed_r);
 }
 
 enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
 				       const char *user_id, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE refresh_tokens SET revoked_at = $3 "
-		      "WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL");
-	sh_stmt_bind_text(st, 1, family_id);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE refresh_tokens SET revoked_at = $3 "
+		       "WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+		       SH_ARGS(SH_TEXT(family_id), SH_TEXT(user_id), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc sh_refresh_delete_user(struct sh_conn *conn, const char *user_id)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM refresh_tokens WHERE user_id = $1");
-	sh_stmt_bind_text(st, 1, user_id);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn, "DELETE FROM refresh_tokens WHERE user_id = $1",
+		       SH_ARGS(SH_TEXT(user_id)), NULL);
 }
 
 enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE refresh_tokens SET revoked_at = $2 "
-		      "WHERE user_id = $1 AND revoked_at IS NULL");
-	sh_stmt_bind_text(st, 1, user_id);
-	sh_stmt_bind_text(st, 2, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE refresh_tokens SET revoked_at = $2 "
+		       "WHERE user_id = $1 AND revoked_at IS NULL",
+		       SH_ARGS(SH_TEXT(user_id), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc sh_session_end_access_tokens(struct sh_conn *conn, const char *user_id,
 					   const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET token_generation = token_generation + 1, updated_at = $2 "
-		      "WHERE id = $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
-	sh_stmt_bind_text(st, 2, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE users SET token_generation = token_generation + 1, updated_at = $2 "
+		       "WHERE id = $1",
+		       SH_ARGS(SH_TEXT(user_id), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT family_id, MIN(created_at), MAX(expires_at), MAX(revoked_at) "
-		      "FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id ORDER BY 2");
-	sh_stmt_bind_text(st, 1, user_id);
+	struct sh_stmt *st =
+		sh_query(conn,
+			 "SELECT family_id, MIN(created_at), MAX(expires_at), MAX(revoked_at) "
+			 "FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id ORDER BY 2",
+			 SH_ARGS(SH_TEXT(user_id)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
-		json_array_append_new(items,
-				      json_pack("{s:s, s:s, s:s, s:s?}", "session_id",
-						sh_stmt_col_text(st, 0), "started_at",
-						sh_stmt_col_time(st, 1), "expires_at",
-						sh_stmt_col_time(st, 2), "revoked_at",
-						sh_stmt_col_time(st, 3)));
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "session_id",
+						       sh_stmt_col_text(st, 0), "started_at",
+						       sh_stmt_col_time(st, 1), "expires_at",
+						       sh_stmt_col_time(st, 2), "revoked_at",
+						       sh_stmt_col_time(st, 3)));
 	sh_stmt_free(&st);
 	return rc;
 }
@@ -125,47 +107,38 @@ enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, cons
 			       const char *now, const char *expires_at)
 {
 	/* Unused invites that expired can never be used: drop them. */
-	struct sh_stmt *prune = sh_stmt_prepare(
-		conn, "DELETE FROM invites WHERE used_at IS NULL AND expires_at < $1");
-	if (prune == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(prune, 1, now);
-	enum sh_db_rc prc = sh_stmt_exec_free(&prune, NULL);
-	if (prc != SH_DB_OK)
-		return prc;
+	enum sh_db_rc rc = sh_exec(conn,
+				   "DELETE FROM invites WHERE used_at IS NULL AND expires_at < $1",
+				   SH_ARGS(SH_TEXT(now)), NULL);
+	if (rc != SH_DB_OK)
+		return rc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO invites (id, code_hash, created_by, created_at, expires_at) "
-		      "VALUES ($1, $2, $3, $4, $5)");
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, code_hash);
-	sh_stmt_bind_text(st, 3, created_by);
-	sh_stmt_bind_text(st, 4, now);
-	sh_stmt_bind_text(st, 5, expires_at);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "INSERT INTO invites (id, code_hash, created_by, created_at, expires_at) "
+		       "VALUES ($1, $2, $3, $4, $5)",
+		       SH_ARGS(SH_TEXT(id), SH_TEXT(code_hash), SH_TEXT(created_by), SH_TEXT(now),
+			       SH_TEXT(expires_at)),
+		       NULL);
 }
 
 enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
 				const char *now, int64_t *changed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE invites SET used_by = $2, used_at = $3 "
-		      "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3");
-	sh_stmt_bind_text(st, 1, code_hash);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, changed_r);
+	return sh_exec(conn,
+		       "UPDATE invites SET used_by = $2, used_at = $3 "
+		       "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3",
+		       SH_ARGS(SH_TEXT(code_hash), SH_TEXT(user_id), SH_TEXT(now)), changed_r);
 }
 
 enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT 1 FROM invites WHERE code_hash = $1 AND used_at IS NULL "
-		      "AND expires_at > $2");
-	sh_stmt_bind_text(st, 1, code_hash);
-	sh_stmt_bind_text(st, 2, now);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn,
+			     "SELECT 1 FROM invites WHERE code_hash = $1 AND used_at IS NULL "
+			     "AND expires_at > $2",
+			     SH_ARGS(SH_TEXT(code_hash), SH_TEXT(now)), &st);
 	sh_stmt_free(&st);
 	return rc;
 }

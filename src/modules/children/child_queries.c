@@ -7,7 +7,7 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 				      const char *child_id, json_t *items)
 {
 	/* One row per (child, guardian), grouped into objects below. */
-	struct sh_stmt *st = sh_stmt_prepare(
+	struct sh_stmt *st = sh_query(
 		conn,
 		"SELECT c.id, c.first_name, c.last_name, c.class_name, c.birth_date, "
 		"       c.photo_consent, c.created_at, g.user_id, u.first_name, u.last_name, "
@@ -17,21 +17,21 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		"JOIN child_guardians g ON g.child_id = c.id "
 		"JOIN users u ON u.id = g.user_id "
 		"WHERE me.user_id = $1 AND c.id = COALESCE($2, c.id) "
-		"ORDER BY c.created_at, c.id, g.created_at, g.user_id");
-	sh_stmt_bind_text(st, 1, guardian_id);
-	sh_stmt_bind_text(st, 2, child_id);
+		"ORDER BY c.created_at, c.id, g.created_at, g.user_id",
+		SH_ARGS(SH_TEXT(guardian_id), SH_TEXT(child_id)));
 	enum sh_db_rc rc;
 	json_t *current = NULL;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		const char *id = sh_stmt_col_text(st, 0);
 		const char *current_id = json_string_value(json_object_get(current, "id"));
 		if (current == NULL || strcmp(current_id, id) != 0) {
-			current = json_pack(
-				"{s:s, s:s, s:s, s:s, s:s?, s:b, s:[], s:s}", "id", id, "first_name",
-				sh_stmt_col_text(st, 1), "last_name", sh_stmt_col_text(st, 2),
-				"class_name", sh_stmt_col_text(st, 3), "birth_date",
-				sh_stmt_col_text(st, 4), "photo_consent", sh_stmt_col_bool(st, 5),
-				"guardians", "created_at", sh_stmt_col_time(st, 6));
+			current = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:[], s:s}", "id", id,
+					    "first_name", sh_stmt_col_text(st, 1), "last_name",
+					    sh_stmt_col_text(st, 2), "class_name",
+					    sh_stmt_col_text(st, 3), "birth_date",
+					    sh_stmt_col_text(st, 4), "photo_consent",
+					    sh_stmt_col_bool(st, 5), "guardians", "created_at",
+					    sh_stmt_col_time(st, 6));
 			if (current == NULL) {
 				rc = SH_DB_ERROR;
 				break;
@@ -51,102 +51,81 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 
 enum sh_db_rc sh_child_insert(struct sh_conn *conn, const struct sh_child *c, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO children (id, first_name, last_name, class_name, birth_date, "
-		      "photo_consent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)");
-	sh_stmt_bind_text(st, 1, c->id);
-	sh_stmt_bind_text(st, 2, c->first_name);
-	sh_stmt_bind_text(st, 3, c->last_name);
-	sh_stmt_bind_text(st, 4, c->class_name);
-	sh_stmt_bind_text(st, 5, c->birth_date);
-	sh_stmt_bind_bool(st, 6, c->photo_consent);
-	sh_stmt_bind_text(st, 7, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(
+		conn,
+		"INSERT INTO children (id, first_name, last_name, class_name, birth_date, "
+		"photo_consent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+		SH_ARGS(SH_TEXT(c->id), SH_TEXT(c->first_name), SH_TEXT(c->last_name),
+			SH_TEXT(c->class_name), SH_TEXT(c->birth_date), SH_BOOL(c->photo_consent),
+			SH_TEXT(now)),
+		NULL);
 }
 
 enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE children SET first_name = $2, last_name = $3, class_name = $4, "
-		      "birth_date = $5, photo_consent = $6, updated_at = $7 WHERE id = $1");
-	sh_stmt_bind_text(st, 1, c->id);
-	sh_stmt_bind_text(st, 2, c->first_name);
-	sh_stmt_bind_text(st, 3, c->last_name);
-	sh_stmt_bind_text(st, 4, c->class_name);
-	sh_stmt_bind_text(st, 5, c->birth_date);
-	sh_stmt_bind_bool(st, 6, c->photo_consent);
-	sh_stmt_bind_text(st, 7, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE children SET first_name = $2, last_name = $3, class_name = $4, "
+		       "birth_date = $5, photo_consent = $6, updated_at = $7 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(c->id), SH_TEXT(c->first_name), SH_TEXT(c->last_name),
+			       SH_TEXT(c->class_name), SH_TEXT(c->birth_date),
+			       SH_BOOL(c->photo_consent), SH_TEXT(now)),
+		       NULL);
 }
 
 enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, "DELETE FROM children WHERE id = $1");
-	sh_stmt_bind_text(st, 1, child_id);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn, "DELETE FROM children WHERE id = $1", SH_ARGS(SH_TEXT(child_id)),
+		       NULL);
 }
 
 enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, const char *user_id,
 				 const char *relationship, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO child_guardians (child_id, user_id, relationship, created_at) "
-		      "VALUES ($1, $2, $3, $4)");
-	sh_stmt_bind_text(st, 1, child_id);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, relationship);
-	sh_stmt_bind_text(st, 4, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "INSERT INTO child_guardians (child_id, user_id, relationship, created_at) "
+		       "VALUES ($1, $2, $3, $4)",
+		       SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id), SH_TEXT(relationship),
+			       SH_TEXT(now)),
+		       NULL);
 }
 
 enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, const char *user_id,
 				 int64_t *changed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "DELETE FROM child_guardians WHERE child_id = $1 AND user_id = $2");
-	sh_stmt_bind_text(st, 1, child_id);
-	sh_stmt_bind_text(st, 2, user_id);
-	return sh_stmt_exec_free(&st, changed_r);
+	return sh_exec(conn, "DELETE FROM child_guardians WHERE child_id = $1 AND user_id = $2",
+		       SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id)), changed_r);
 }
 
 enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r)
 {
-	struct sh_stmt *st =
-		sh_stmt_prepare(conn, "SELECT COUNT(*) FROM child_guardians WHERE child_id = $1");
-	sh_stmt_bind_text(st, 1, child_id);
-	enum sh_db_rc rc = sh_stmt_step(st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		rc = SH_DB_OK;
-	} else if (rc == SH_DB_OK) {
-		rc = SH_DB_ERROR; /* COUNT always returns a row */
-	}
-	sh_stmt_free(&st);
-	return rc;
+	enum sh_db_rc rc =
+		sh_query_int64(conn, "SELECT COUNT(*) FROM child_guardians WHERE child_id = $1",
+			       SH_ARGS(SH_TEXT(child_id)), count_r);
+	if (rc == SH_DB_ROW)
+		return SH_DB_OK;
+	return rc == SH_DB_OK ? SH_DB_ERROR : rc; /* COUNT always returns a row */
 }
 
 enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, const char *user_id)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT 1 FROM child_guardians WHERE child_id = $1 AND user_id = $2");
-	sh_stmt_bind_text(st, 1, child_id);
-	sh_stmt_bind_text(st, 2, user_id);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(
+		conn, "SELECT 1 FROM child_guardians WHERE child_id = $1 AND user_id = $2",
+		SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id)), &st);
 	sh_stmt_free(&st);
 	return rc;
 }
 
 enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_id)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "DELETE FROM children WHERE id IN "
-		      "(SELECT child_id FROM child_guardians WHERE user_id = $1) "
-		      "AND id NOT IN (SELECT child_id FROM child_guardians WHERE user_id <> $1)");
-	sh_stmt_bind_text(st, 1, user_id);
-	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
+	enum sh_db_rc rc =
+		sh_exec(conn,
+			"DELETE FROM children WHERE id IN "
+			"(SELECT child_id FROM child_guardians WHERE user_id = $1) "
+			"AND id NOT IN (SELECT child_id FROM child_guardians WHERE user_id <> $1)",
+			SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	st = sh_stmt_prepare(conn, "DELETE FROM child_guardians WHERE user_id = $1");
-	sh_stmt_bind_text(st, 1, user_id);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn, "DELETE FROM child_guardians WHERE user_id = $1",
+		       SH_ARGS(SH_TEXT(user_id)), NULL);
 }

@@ -4,9 +4,9 @@
 #include "schoolhub/util.h"
 
 /* 1 when invitation "i" can still be accepted; $now is the caller's parameter number. */
-#define OPEN_EXPR(now)                                                                       \
-	"CASE WHEN i.status = 'pending' AND i.expires_at > " now " AND EXISTS "              \
-	"(SELECT 1 FROM child_guardians ig WHERE ig.child_id = i.child_id "                  \
+#define OPEN_EXPR(now)                                                          \
+	"CASE WHEN i.status = 'pending' AND i.expires_at > " now " AND EXISTS " \
+	"(SELECT 1 FROM child_guardians ig WHERE ig.child_id = i.child_id "     \
 	"AND ig.user_id = i.inviter_id) THEN 1 ELSE 0 END"
 
 enum sh_db_rc sh_invitation_upsert(struct sh_conn *conn, const char *id, const char *child_id,
@@ -17,38 +17,29 @@ enum sh_db_rc sh_invitation_upsert(struct sh_conn *conn, const char *id, const c
 	/* The partial unique index allows one pending row per (child, address); meeting it
 	 * refreshes that row in the same statement, so two concurrent invitations of one
 	 * address cannot make two rows. */
-	struct sh_stmt *st = sh_stmt_prepare(
+	return sh_exec(
 		conn,
 		"INSERT INTO guardian_invitations (id, child_id, inviter_id, invitee_email, "
 		"relationship, status, created_at, expires_at) "
 		"VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) "
 		"ON CONFLICT (child_id, invitee_email) WHERE status = 'pending' DO UPDATE SET "
 		"inviter_id = excluded.inviter_id, relationship = excluded.relationship, "
-		"created_at = excluded.created_at, expires_at = excluded.expires_at");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, child_id);
-	sh_stmt_bind_text(st, 3, inviter_id);
-	sh_stmt_bind_text(st, 4, email);
-	sh_stmt_bind_text(st, 5, relationship);
-	sh_stmt_bind_text(st, 6, now);
-	sh_stmt_bind_text(st, 7, expires_at);
-	return sh_stmt_exec_free(&st, NULL);
+		"created_at = excluded.created_at, expires_at = excluded.expires_at",
+		SH_ARGS(SH_TEXT(id), SH_TEXT(child_id), SH_TEXT(inviter_id), SH_TEXT(email),
+			SH_TEXT(relationship), SH_TEXT(now), SH_TEXT(expires_at)),
+		NULL);
 }
 
 enum sh_db_rc sh_invitation_sends_since(struct sh_conn *conn, struct sh_arena *arena,
-					const char *user_id, const char *since,
-					int64_t *count_r, const char **oldest_r)
+					const char *user_id, const char *since, int64_t *count_r,
+					const char **oldest_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT COUNT(*), MIN(sent_at) FROM guardian_invitation_sends "
-		      "WHERE user_id = $1 AND sent_at > $2");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
-	sh_stmt_bind_text(st, 2, since);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn,
+			     "SELECT COUNT(*), MIN(sent_at) FROM guardian_invitation_sends "
+			     "WHERE user_id = $1 AND sent_at > $2",
+			     SH_ARGS(SH_TEXT(user_id), SH_TEXT(since)), &st);
 	if (rc == SH_DB_ROW) {
 		*count_r = sh_stmt_col_int64(st, 0);
 		*oldest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 1));
@@ -60,28 +51,21 @@ enum sh_db_rc sh_invitation_sends_since(struct sh_conn *conn, struct sh_arena *a
 	return rc;
 }
 
-enum sh_db_rc sh_invitation_send_record(struct sh_conn *conn, const char *user_id,
-					const char *now, const char *window_start)
+enum sh_db_rc sh_invitation_send_record(struct sh_conn *conn, const char *user_id, const char *now,
+					const char *window_start)
 {
 	/* Sends older than the window no longer count, for anybody: the table holds one day. */
-	struct sh_stmt *st =
-		sh_stmt_prepare(conn, "DELETE FROM guardian_invitation_sends WHERE sent_at <= $1");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, window_start);
-	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
+	enum sh_db_rc rc = sh_exec(conn,
+				   "DELETE FROM guardian_invitation_sends WHERE sent_at <= $1",
+				   SH_ARGS(SH_TEXT(window_start)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
-	st = sh_stmt_prepare(conn, "INSERT INTO guardian_invitation_sends (id, user_id, sent_at) "
-				   "VALUES ($1, $2, $3)");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "INSERT INTO guardian_invitation_sends (id, user_id, sent_at) "
+		       "VALUES ($1, $2, $3)",
+		       SH_ARGS(SH_TEXT(id), SH_TEXT(user_id), SH_TEXT(now)), NULL);
 }
 
 /* {first_name, last_name} of an inviter from columns "col" and "col" + 1. */
@@ -91,19 +75,17 @@ static json_t *person(struct sh_stmt *st, int col)
 			 sh_stmt_col_text(st, col + 1));
 }
 
-enum sh_db_rc sh_invitations_of_child(struct sh_conn *conn, const char *child_id,
-				      const char *now, json_t *items)
+enum sh_db_rc sh_invitations_of_child(struct sh_conn *conn, const char *child_id, const char *now,
+				      json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT i.id, i.invitee_email, i.relationship, u.first_name, u.last_name, "
-		      "       i.created_at, i.expires_at "
-		      "FROM guardian_invitations i JOIN users u ON u.id = i.inviter_id "
-		      "WHERE i.child_id = $1 AND " OPEN_EXPR("$2") " = 1 "
-		      "ORDER BY i.created_at, i.id");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, child_id);
-	sh_stmt_bind_text(st, 2, now);
+	struct sh_stmt *st =
+		sh_query(conn,
+			 "SELECT i.id, i.invitee_email, i.relationship, u.first_name, u.last_name, "
+			 "       i.created_at, i.expires_at "
+			 "FROM guardian_invitations i JOIN users u ON u.id = i.inviter_id "
+			 "WHERE i.child_id = $1 AND " OPEN_EXPR("$2") " = 1 "
+								      "ORDER BY i.created_at, i.id",
+			 SH_ARGS(SH_TEXT(child_id), SH_TEXT(now)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
@@ -116,50 +98,44 @@ enum sh_db_rc sh_invitations_of_child(struct sh_conn *conn, const char *child_id
 	return rc;
 }
 
-enum sh_db_rc sh_invitations_to_email(struct sh_conn *conn, const char *email,
-				      const char *user_id, const char *now, json_t *items)
+enum sh_db_rc sh_invitations_to_email(struct sh_conn *conn, const char *email, const char *user_id,
+				      const char *now, json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT i.id, c.first_name, c.class_name, u.first_name, u.last_name, "
-		      "       i.relationship, i.created_at, i.expires_at "
-		      "FROM guardian_invitations i "
-		      "JOIN children c ON c.id = i.child_id "
-		      "JOIN users u ON u.id = i.inviter_id "
-		      "WHERE i.invitee_email = $1 AND " OPEN_EXPR("$3") " = 1 "
-		      "AND NOT EXISTS (SELECT 1 FROM child_guardians mine "
-		      "                WHERE mine.child_id = i.child_id AND mine.user_id = $2) "
-		      "ORDER BY i.created_at, i.id");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, email);
-	sh_stmt_bind_text(st, 2, user_id);
-	sh_stmt_bind_text(st, 3, now);
+	struct sh_stmt *st = sh_query(
+		conn,
+		"SELECT i.id, c.first_name, c.class_name, u.first_name, u.last_name, "
+		"       i.relationship, i.created_at, i.expires_at "
+		"FROM guardian_invitations i "
+		"JOIN children c ON c.id = i.child_id "
+		"JOIN users u ON u.id = i.inviter_id "
+		"WHERE i.invitee_email = $1 AND " OPEN_EXPR(
+			"$3") " = 1 "
+			      "AND NOT EXISTS (SELECT 1 FROM child_guardians mine "
+			      "                WHERE mine.child_id = i.child_id AND mine.user_id = $2) "
+			      "ORDER BY i.created_at, i.id",
+		SH_ARGS(SH_TEXT(email), SH_TEXT(user_id), SH_TEXT(now)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
-		json_array_append_new(
-			items, json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s}", "id",
-					 sh_stmt_col_text(st, 0), "child", "first_name",
-					 sh_stmt_col_text(st, 1), "class_name",
-					 sh_stmt_col_text(st, 2), "invited_by", person(st, 3),
-					 "relationship", sh_stmt_col_text(st, 5), "created_at",
-					 sh_stmt_col_time(st, 6), "expires_at",
-					 sh_stmt_col_time(st, 7)));
+		json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s}",
+						       "id", sh_stmt_col_text(st, 0), "child",
+						       "first_name", sh_stmt_col_text(st, 1),
+						       "class_name", sh_stmt_col_text(st, 2),
+						       "invited_by", person(st, 3), "relationship",
+						       sh_stmt_col_text(st, 5), "created_at",
+						       sh_stmt_col_time(st, 6), "expires_at",
+						       sh_stmt_col_time(st, 7)));
 	sh_stmt_free(&st);
 	return rc;
 }
 
 /* One invitation by id and "filter" (a condition on $2), with its open flag ($3 = now). */
-static enum sh_db_rc invitation_one(struct sh_conn *conn, struct sh_arena *arena,
-				    const char *sql, const char *id, const char *param,
-				    const char *now, struct sh_invitation *inv)
+static enum sh_db_rc invitation_one(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+				    const char *id, const char *param, const char *now,
+				    struct sh_invitation *inv)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, param);
-	sh_stmt_bind_text(st, 3, now);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc =
+		sh_query_row(conn, sql, SH_ARGS(SH_TEXT(id), SH_TEXT(param), SH_TEXT(now)), &st);
 	if (rc == SH_DB_ROW) {
 		inv->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
 		inv->child_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
@@ -173,9 +149,9 @@ static enum sh_db_rc invitation_one(struct sh_conn *conn, struct sh_arena *arena
 	return rc;
 }
 
-#define INVITATION_COLUMNS                                                                   \
-	"SELECT i.id, i.child_id, i.inviter_id, i.relationship, i.status, i.expires_at, "    \
-	OPEN_EXPR("$3") " FROM guardian_invitations i "
+#define INVITATION_COLUMNS                                                                           \
+	"SELECT i.id, i.child_id, i.inviter_id, i.relationship, i.status, i.expires_at, " OPEN_EXPR( \
+		"$3") " FROM guardian_invitations i "
 
 enum sh_db_rc sh_invitation_for_invitee(struct sh_conn *conn, struct sh_arena *arena,
 					const char *id, const char *email, const char *now,
@@ -200,15 +176,10 @@ enum sh_db_rc sh_invitation_for_guardian(struct sh_conn *conn, struct sh_arena *
 enum sh_db_rc sh_invitation_close(struct sh_conn *conn, const char *id, const char *status,
 				  const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE guardian_invitations SET status = $2, answered_at = $3 "
-		      "WHERE id = $1 AND status = 'pending'");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_text(st, 2, status);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(conn,
+		       "UPDATE guardian_invitations SET status = $2, answered_at = $3 "
+		       "WHERE id = $1 AND status = 'pending'",
+		       SH_ARGS(SH_TEXT(id), SH_TEXT(status), SH_TEXT(now)), NULL);
 }
 
 /*
@@ -218,56 +189,52 @@ enum sh_db_rc sh_invitation_close(struct sh_conn *conn, const char *id, const ch
  */
 static enum sh_db_rc export_sent(struct sh_conn *conn, const char *user_id, json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT i.id, i.child_id, "
-		      "       CASE WHEN i.status = 'accepted' THEN NULL ELSE i.invitee_email END, "
-		      "       i.relationship, i.status, "
-		      "       i.created_at, i.expires_at, i.answered_at "
-		      "FROM guardian_invitations i WHERE i.inviter_id = $1 "
-		      "ORDER BY i.created_at, i.id");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
+	struct sh_stmt *st = sh_query(
+		conn,
+		"SELECT i.id, i.child_id, "
+		"       CASE WHEN i.status = 'accepted' THEN NULL ELSE i.invitee_email END, "
+		"       i.relationship, i.status, "
+		"       i.created_at, i.expires_at, i.answered_at "
+		"FROM guardian_invitations i WHERE i.inviter_id = $1 "
+		"ORDER BY i.created_at, i.id",
+		SH_ARGS(SH_TEXT(user_id)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
-			items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "id",
-					 sh_stmt_col_text(st, 0), "child_id",
-					 sh_stmt_col_text(st, 1), "email", sh_stmt_col_text(st, 2),
-					 "relationship", sh_stmt_col_text(st, 3), "status",
-					 sh_stmt_col_text(st, 4), "created_at",
-					 sh_stmt_col_time(st, 5), "expires_at",
-					 sh_stmt_col_time(st, 6), "answered_at",
-					 sh_stmt_col_time(st, 7)));
+			items,
+			json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "id",
+				  sh_stmt_col_text(st, 0), "child_id", sh_stmt_col_text(st, 1),
+				  "email", sh_stmt_col_text(st, 2), "relationship",
+				  sh_stmt_col_text(st, 3), "status", sh_stmt_col_text(st, 4),
+				  "created_at", sh_stmt_col_time(st, 5), "expires_at",
+				  sh_stmt_col_time(st, 6), "answered_at", sh_stmt_col_time(st, 7)));
 	sh_stmt_free(&st);
 	return rc;
 }
 
 static enum sh_db_rc export_received(struct sh_conn *conn, const char *user_id, json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT i.id, c.first_name, c.class_name, u.first_name, u.last_name, "
-		      "       i.relationship, i.status, i.created_at, i.expires_at, i.answered_at "
-		      "FROM guardian_invitations i "
-		      "JOIN children c ON c.id = i.child_id "
-		      "JOIN users u ON u.id = i.inviter_id "
-		      "WHERE i.invitee_email = (SELECT email FROM users WHERE id = $1) "
-		      "ORDER BY i.created_at, i.id");
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
+	struct sh_stmt *st = sh_query(
+		conn,
+		"SELECT i.id, c.first_name, c.class_name, u.first_name, u.last_name, "
+		"       i.relationship, i.status, i.created_at, i.expires_at, i.answered_at "
+		"FROM guardian_invitations i "
+		"JOIN children c ON c.id = i.child_id "
+		"JOIN users u ON u.id = i.inviter_id "
+		"WHERE i.invitee_email = (SELECT email FROM users WHERE id = $1) "
+		"ORDER BY i.created_at, i.id",
+		SH_ARGS(SH_TEXT(user_id)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
-			items, json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:s, s:s?}",
-					 "id", sh_stmt_col_text(st, 0), "child", "first_name",
-					 sh_stmt_col_text(st, 1), "class_name",
-					 sh_stmt_col_text(st, 2), "invited_by", person(st, 3),
-					 "relationship", sh_stmt_col_text(st, 5), "status",
-					 sh_stmt_col_text(st, 6), "created_at",
-					 sh_stmt_col_time(st, 7), "expires_at",
-					 sh_stmt_col_time(st, 8), "answered_at",
-					 sh_stmt_col_time(st, 9)));
+			items,
+			json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:s, s:s?}", "id",
+				  sh_stmt_col_text(st, 0), "child", "first_name",
+				  sh_stmt_col_text(st, 1), "class_name", sh_stmt_col_text(st, 2),
+				  "invited_by", person(st, 3), "relationship",
+				  sh_stmt_col_text(st, 5), "status", sh_stmt_col_text(st, 6),
+				  "created_at", sh_stmt_col_time(st, 7), "expires_at",
+				  sh_stmt_col_time(st, 8), "answered_at", sh_stmt_col_time(st, 9)));
 	sh_stmt_free(&st);
 	return rc;
 }
@@ -281,26 +248,15 @@ enum sh_db_rc sh_invitations_export(struct sh_conn *conn, const char *user_id, j
 	return rc != SH_DB_OK ? rc : export_received(conn, user_id, received);
 }
 
-/* Runs one statement with "user_id" as $1. */
-static enum sh_db_rc exec_for_user(struct sh_conn *conn, const char *sql, const char *user_id)
-{
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	if (st == NULL)
-		return SH_DB_ERROR;
-	sh_stmt_bind_text(st, 1, user_id);
-	return sh_stmt_exec_free(&st, NULL);
-}
-
 enum sh_db_rc sh_invitations_erase_user(struct sh_conn *conn, const char *user_id)
 {
 	/* Runs before the account row is pseudonymised, while its e-mail is still there. */
-	enum sh_db_rc rc = exec_for_user(
-		conn,
-		"DELETE FROM guardian_invitations WHERE inviter_id = $1 "
-		"OR invitee_email = (SELECT email FROM users WHERE id = $1)",
-		user_id);
+	enum sh_db_rc rc = sh_exec(conn,
+				   "DELETE FROM guardian_invitations WHERE inviter_id = $1 "
+				   "OR invitee_email = (SELECT email FROM users WHERE id = $1)",
+				   SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	return exec_for_user(conn, "DELETE FROM guardian_invitation_sends WHERE user_id = $1",
-			     user_id);
+	return sh_exec(conn, "DELETE FROM guardian_invitation_sends WHERE user_id = $1",
+		       SH_ARGS(SH_TEXT(user_id)), NULL);
 }

@@ -21,7 +21,7 @@ char *sh_user_search_name(const char *first, const char *last)
 }
 
 #define USER_COLUMNS                                                                         \
-	"id, email, password_hash, first_name, last_name, phone, locale, role, created_at, "   \
+	"id, email, password_hash, first_name, last_name, phone, locale, role, created_at, " \
 	"token_generation"
 
 static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user *u)
@@ -42,9 +42,8 @@ static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user
 static enum sh_db_rc lookup_one(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
 				const char *param, struct sh_user *u)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	sh_stmt_bind_text(st, 1, param);
-	enum sh_db_rc rc = sh_stmt_step(st);
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn, sql, SH_ARGS(SH_TEXT(param)), &st);
 	if (rc == SH_DB_ROW)
 		read_user(st, arena, u);
 	sh_stmt_free(&st);
@@ -55,7 +54,8 @@ enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const 
 			    struct sh_user *u)
 {
 	return lookup_one(conn, arena,
-			  "SELECT " USER_COLUMNS " FROM users WHERE id = $1 AND active AND deleted_at IS NULL",
+			  "SELECT " USER_COLUMNS
+			  " FROM users WHERE id = $1 AND active AND deleted_at IS NULL",
 			  id, u);
 }
 
@@ -63,114 +63,95 @@ enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, con
 			       struct sh_user *u)
 {
 	return lookup_one(conn, arena,
-			  "SELECT " USER_COLUMNS " FROM users WHERE email = $1 AND active AND deleted_at IS NULL",
+			  "SELECT " USER_COLUMNS
+			  " FROM users WHERE email = $1 AND active AND deleted_at IS NULL",
 			  email, u);
 }
 
 enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
-		      "locale, role, created_at, updated_at, search_name) "
-		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)");
 	char *search = sh_user_search_name(u->first_name, u->last_name);
-	sh_stmt_bind_text(st, 1, u->id);
-	sh_stmt_bind_text(st, 2, u->email);
-	sh_stmt_bind_text(st, 3, u->password_hash);
-	sh_stmt_bind_text(st, 4, u->first_name);
-	sh_stmt_bind_text(st, 5, u->last_name);
-	sh_stmt_bind_text(st, 6, u->phone);
-	sh_stmt_bind_text(st, 7, u->locale);
-	sh_stmt_bind_text(st, 8, u->role);
-	sh_stmt_bind_text(st, 9, now);
-	sh_stmt_bind_text(st, 10, search);
+	enum sh_db_rc rc = sh_exec(
+		conn,
+		"INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
+		"locale, role, created_at, updated_at, search_name) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+		SH_ARGS(SH_TEXT(u->id), SH_TEXT(u->email), SH_TEXT(u->password_hash),
+			SH_TEXT(u->first_name), SH_TEXT(u->last_name), SH_TEXT(u->phone),
+			SH_TEXT(u->locale), SH_TEXT(u->role), SH_TEXT(now), SH_TEXT(search)),
+		NULL);
 	free(search);
-	return sh_stmt_exec_free(&st, NULL);
+	return rc;
 }
 
-enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u,
-				     const char *now)
+enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user *u, const char *now)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET first_name = $2, last_name = $3, phone = $4, locale = $5, "
-		      "updated_at = $6, search_name = $7 WHERE id = $1");
 	char *search = sh_user_search_name(u->first_name, u->last_name);
-	sh_stmt_bind_text(st, 1, u->id);
-	sh_stmt_bind_text(st, 2, u->first_name);
-	sh_stmt_bind_text(st, 3, u->last_name);
-	sh_stmt_bind_text(st, 4, u->phone);
-	sh_stmt_bind_text(st, 5, u->locale);
-	sh_stmt_bind_text(st, 6, now);
-	sh_stmt_bind_text(st, 7, search);
+	enum sh_db_rc rc = sh_exec(
+		conn,
+		"UPDATE users SET first_name = $2, last_name = $3, phone = $4, locale = $5, "
+		"updated_at = $6, search_name = $7 WHERE id = $1",
+		SH_ARGS(SH_TEXT(u->id), SH_TEXT(u->first_name), SH_TEXT(u->last_name),
+			SH_TEXT(u->phone), SH_TEXT(u->locale), SH_TEXT(now), SH_TEXT(search)),
+		NULL);
 	free(search);
-	return sh_stmt_exec_free(&st, NULL);
+	return rc;
 }
 
 enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const struct sh_user *checked,
 				   const char *hash, const char *now, int64_t *changed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET password_hash = $2, updated_at = $3, "
-		      "token_generation = token_generation + 1 "
-		      "WHERE id = $1 AND password_hash = $4 AND token_generation = $5 "
-		      "AND active AND deleted_at IS NULL");
-	sh_stmt_bind_text(st, 1, checked->id);
-	sh_stmt_bind_text(st, 2, hash);
-	sh_stmt_bind_text(st, 3, now);
-	sh_stmt_bind_text(st, 4, checked->password_hash);
-	sh_stmt_bind_int64(st, 5, checked->token_generation);
-	return sh_stmt_exec_free(&st, changed_r);
+	return sh_exec(conn,
+		       "UPDATE users SET password_hash = $2, updated_at = $3, "
+		       "token_generation = token_generation + 1 "
+		       "WHERE id = $1 AND password_hash = $4 AND token_generation = $5 "
+		       "AND active AND deleted_at IS NULL",
+		       SH_ARGS(SH_TEXT(checked->id), SH_TEXT(hash), SH_TEXT(now),
+			       SH_TEXT(checked->password_hash), SH_INT(checked->token_generation)),
+		       changed_r);
 }
 
 enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
 			       const char *now, int64_t *changed_r)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET role = $2, updated_at = $3 "
-		      "WHERE email = $1 AND deleted_at IS NULL");
-	sh_stmt_bind_text(st, 1, email);
-	sh_stmt_bind_text(st, 2, role);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, changed_r);
+	return sh_exec(conn,
+		       "UPDATE users SET role = $2, updated_at = $3 "
+		       "WHERE email = $1 AND deleted_at IS NULL",
+		       SH_ARGS(SH_TEXT(email), SH_TEXT(role), SH_TEXT(now)), changed_r);
 }
 
 enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now)
 {
 	/* The row stays so records other members need (later: ledger entries) keep pointing at
 	 * a pseudonym; every personal field is overwritten and the login made impossible. */
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "UPDATE users SET email = 'deleted-' || id || '@invalid', password_hash = '', "
-		      "first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
-		      "search_name = '', token_generation = token_generation + 1, "
-		      "deleted_at = $3, updated_at = $3 WHERE id = $1");
-	sh_stmt_bind_text(st, 1, id);
-	sh_stmt_bind_bool(st, 2, false);
-	sh_stmt_bind_text(st, 3, now);
-	return sh_stmt_exec_free(&st, NULL);
+	return sh_exec(
+		conn,
+		"UPDATE users SET email = 'deleted-' || id || '@invalid', password_hash = '', "
+		"first_name = 'Ancien', last_name = 'membre', phone = NULL, active = $2, "
+		"search_name = '', token_generation = token_generation + 1, "
+		"deleted_at = $3, updated_at = $3 WHERE id = $1",
+		SH_ARGS(SH_TEXT(id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
 				json_t *items)
 {
-	struct sh_stmt *st = sh_stmt_prepare(
+	struct sh_stmt *st = sh_query(
 		conn,
 		"SELECT id, first_name, last_name FROM users "
 		"WHERE active AND deleted_at IS NULL "
 		"AND (CAST($1 AS TEXT) IS NULL OR search_name LIKE $1 ESCAPE '\\') "
 		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
-		"ORDER BY last_name, first_name, id LIMIT $5");
-	sh_stmt_bind_text(st, 1, q);
-	sh_stmt_bind_text(st, 2, after_last);
-	sh_stmt_bind_text(st, 3, after_first);
-	sh_stmt_bind_text(st, 4, after_id);
-	sh_stmt_bind_int64(st, 5, limit + 1);
+		"ORDER BY last_name, first_name, id LIMIT $5",
+		SH_ARGS(SH_TEXT(q), SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
+			SH_INT(limit + 1)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "id",
-						       sh_stmt_col_text(st, 0), "first_name",
-						       sh_stmt_col_text(st, 1), "last_name",
-						       sh_stmt_col_text(st, 2)));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:s}", "id", sh_stmt_col_text(st, 0),
+						"first_name", sh_stmt_col_text(st, 1), "last_name",
+						sh_stmt_col_text(st, 2)));
 	sh_stmt_free(&st);
 	return rc;
 }
