@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "modules/sel/ledger_queries.h"
+#include "modules/sel/sel_settings.h"
 
 enum sh_db_rc bench_system_account(struct sh_conn *conn, char id_r[37])
 {
@@ -43,8 +44,8 @@ static enum sh_db_rc limits_ok(struct sh_conn *conn, const struct sh_config *cfg
 	struct sh_stmt *st = sh_stmt_prepare(
 		conn, "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
 		      "AND (balance < $1 OR balance > $2)");
-	sh_stmt_bind_int64(st, 1, cfg->sel_min_balance);
-	sh_stmt_bind_int64(st, 2, cfg->sel_max_balance);
+	sh_stmt_bind_int64(st, 1, sh_sel_settings(cfg)->min);
+	sh_stmt_bind_int64(st, 2, sh_sel_settings(cfg)->max);
 	enum sh_db_rc rc = sh_stmt_step(st);
 	int64_t outside = rc == SH_DB_ROW ? sh_stmt_col_int64(st, 0) : 0;
 	sh_stmt_free(&st);

@@ -12,6 +12,7 @@ enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
 
 #define SH_MAX_CORS_ORIGINS 16
 #define SH_MAX_TRUSTED_PROXIES 8
+#define SH_MODULE_SLOTS 8 /* one per bit of enum sh_module_id (modules.h) */
 
 struct sh_config {
 	char *host;
@@ -51,10 +52,9 @@ struct sh_config {
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 
-	/* SEL time bank, in units (60 units = 1 hour). */
-	long sel_initial_balance; /* SEL_INITIAL_BALANCE, default 120 */
-	long sel_min_balance;     /* SEL_MIN_BALANCE, default -300 */
-	long sel_max_balance;     /* SEL_MAX_BALANCE, default 600 */
+	/* Each enabled module's own settings (its settings_load hook; read them through the
+	 * module's typed accessor, e.g. sh_sel_settings), indexed by the bit of its id. */
+	void *module_settings[SH_MODULE_SLOTS];
 };
 
 /*

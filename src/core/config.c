@@ -59,9 +59,7 @@ static const char help_text[] =
 	"                            per 15 minutes (default 100; 0 turns the limit off)\n"
 	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
 	"                            names the client for the login limits (default: none)\n"
-	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
-	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
-	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
+	"Module settings (read only when the module is enabled):\n";
 
 const char *sh_config_help(void)
 {
@@ -100,24 +98,6 @@ static int env_uint(const char *name, unsigned long def, unsigned long min, unsi
 	unsigned long n = strtoul(v, &end, 10);
 	if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > max)
 		return fail(error_r, "%s: expected a whole number between %lu and %lu, got \"%s\"",
-			    name, min, max, v);
-	*out = n;
-	return 0;
-}
-
-/* Reads a signed integer in [min, max]; the default applies when unset. */
-static int env_long(const char *name, long def, long min, long max, long *out, char **error_r)
-{
-	const char *v = getenv(name);
-	if (v == NULL || *v == '\0') {
-		*out = def;
-		return 0;
-	}
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return fail(error_r, "%s: expected a whole number between %ld and %ld, got \"%s\"",
 			    name, min, max, v);
 	*out = n;
 	return 0;
@@ -309,6 +289,8 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	} else {
 		cfg->modules = sh_modules_all();
 	}
+	if (sh_modules_settings_load(cfg->modules, cfg->module_settings, error_r) != 0)
+		goto fail;
 
 	if (parse_cors(cfg, env_or("SCHOOLHUB_CORS_ORIGINS", ""), error_r) != 0)
 		goto fail;
@@ -363,16 +345,6 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r) != 0)
 		goto fail;
 
-	if (env_long("SEL_INITIAL_BALANCE", 120, 0, 100000, &cfg->sel_initial_balance, error_r) != 0 ||
-	    env_long("SEL_MIN_BALANCE", -300, -100000, 0, &cfg->sel_min_balance, error_r) != 0 ||
-	    env_long("SEL_MAX_BALANCE", 600, 0, 100000, &cfg->sel_max_balance, error_r) != 0)
-		goto fail;
-	if (cfg->sel_initial_balance > cfg->sel_max_balance) {
-		fail(error_r, "SEL_INITIAL_BALANCE (%ld) must not exceed SEL_MAX_BALANCE (%ld)",
-		     cfg->sel_initial_balance, cfg->sel_max_balance);
-		goto fail;
-	}
-
 	const char *secret = getenv("SCHOOLHUB_SECRET_KEY");
 	if (secret != NULL && *secret != '\0') {
 		if (strlen(secret) < 32) {
@@ -414,4 +386,6 @@ void sh_config_free(struct sh_config *cfg)
 	for (size_t i = 0; i < cfg->trusted_proxy_count; i++)
 		sh_free(&cfg->trusted_proxies[i]);
 	cfg->trusted_proxy_count = 0;
+	for (size_t i = 0; i < SH_MODULE_SLOTS; i++)
+		sh_free(&cfg->module_settings[i]);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "modules/sel/ledger_queries.h"
+#include "modules/sel/sel_settings.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
@@ -549,8 +550,8 @@ static void check_sel_invariants(const char *request, size_t len, const struct f
 		      "(a.balance < $1 OR a.balance > $2) AND NOT EXISTS (SELECT 1 FROM "
 		      "sel_transactions t WHERE t.kind = 'reversal' AND (t.from_account = a.id OR "
 		      "t.to_account = a.id))");
-	sh_stmt_bind_int64(st, 1, app->cfg.sel_min_balance);
-	sh_stmt_bind_int64(st, 2, app->cfg.sel_max_balance);
+	sh_stmt_bind_int64(st, 1, sh_sel_settings(&app->cfg)->min);
+	sh_stmt_bind_int64(st, 2, sh_sel_settings(&app->cfg)->max);
 	if (sh_stmt_step(st) != SH_DB_ROW)
 		die("limits query failed");
 	int64_t outside = sh_stmt_col_int64(st, 0);
