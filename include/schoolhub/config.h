@@ -40,12 +40,7 @@ struct sh_config {
 	unsigned connection_timeout_s;  /* SCHOOLHUB_CONNECTION_TIMEOUT, default 30 */
 	unsigned header_timeout_s;      /* SCHOOLHUB_HEADER_TIMEOUT_S: whole header block, default 10 */
 	size_t connection_memory_bytes; /* per-connection buffer for headers, default 32 KiB */
-	unsigned access_token_ttl_s;    /* 900 */
-	unsigned refresh_token_ttl_s;   /* 30 days */
-	unsigned login_max_failures;    /* 10 */
-	unsigned login_window_s;        /* 15 minutes */
-	unsigned login_account_max_failures; /* over every address: 10 x login_max_failures */
-	unsigned auth_ip_limit;         /* SCHOOLHUB_AUTH_IP_LIMIT, default 100, 0 = off */
+	unsigned access_token_ttl_s;    /* 900 (the auth module's settings: auth_settings.h) */
 	/* SCHOOLHUB_TRUSTED_PROXIES: peers whose X-Real-IP names the client (inet_ntop form) */
 	char *trusted_proxies[SH_MAX_TRUSTED_PROXIES];
 	size_t trusted_proxy_count;

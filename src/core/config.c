@@ -55,8 +55,6 @@ static const char help_text[] =
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
-	"  SCHOOLHUB_AUTH_IP_LIMIT   login, register and refresh requests per client address\n"
-	"                            per 15 minutes (default 100; 0 turns the limit off)\n"
 	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
 	"                            names the client for the login limits (default: none)\n"
 	"Module settings (read only when the module is enabled):\n";
@@ -347,22 +345,15 @@ static int load_http_limits(struct sh_config *cfg, char **error_r)
 	return 0;
 }
 
-/* Token lifetimes and the guessing limits. */
-static int load_auth_limits(struct sh_config *cfg, char **error_r)
+/* Password hashing, the access-token lifetime and the proxies believed about clients
+ * (the auth module owns its guessing limits and refresh tokens: auth_settings.c). */
+static int load_passwords_and_proxies(struct sh_config *cfg, char **error_r)
 {
 	unsigned long n;
 	if (env_uint("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", 5000, 0, 60000, &n, error_r) != 0)
 		return -1;
 	cfg->password_slot_wait_ms = (unsigned)n;
 	cfg->access_token_ttl_s = 15 * 60;
-	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
-	cfg->login_max_failures = 10;
-	cfg->login_window_s = 15 * 60;
-	/* Over every address: ten addresses' worth of guesses bound a distributed attack. */
-	cfg->login_account_max_failures = 10 * cfg->login_max_failures;
-	if (env_uint("SCHOOLHUB_AUTH_IP_LIMIT", 100, 0, 1000000, &n, error_r) != 0)
-		return -1;
-	cfg->auth_ip_limit = (unsigned)n;
 	return parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r);
 }
 
@@ -400,7 +391,7 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (load_places(cfg, error_r) != 0 || load_environment(cfg, &env_defaulted, error_r) != 0 ||
 	    load_storage(cfg, error_r) != 0 || load_modules(cfg, error_r) != 0 ||
 	    load_server(cfg, error_r) != 0 || load_http_limits(cfg, error_r) != 0 ||
-	    load_auth_limits(cfg, error_r) != 0 ||
+	    load_passwords_and_proxies(cfg, error_r) != 0 ||
 	    load_secret(cfg, need_secret, env_defaulted, error_r) != 0) {
 		sh_config_free(cfg);
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/auth/auth_settings.h"
 #include "modules/sel/sel_settings.h"
 #include "schoolhub/config.h"
 #include "schoolhub/mem.h"
@@ -15,7 +16,8 @@
 
 static void base_env(void)
 {
-	static const char *const names[] = {"SCHOOLHUB_MODULES", "SEL_INITIAL_BALANCE",
+	static const char *const names[] = {"SCHOOLHUB_MODULES", "SCHOOLHUB_AUTH_IP_LIMIT",
+					    "SEL_INITIAL_BALANCE",
 					    "SEL_MIN_BALANCE", "SEL_MAX_BALANCE", NULL};
 	for (const char *const *n = names; *n; n++)
 		unsetenv(*n);
@@ -115,8 +117,45 @@ START_TEST(help_lists_every_module_setting)
 			ck_assert_ptr_nonnull(strstr(text, sh_modules[i]->settings[k].env));
 	ck_assert_ptr_nonnull(strstr(text, "SEL_MIN_BALANCE           sel: lowest balance allowed "
 					   "(default -300)\n"));
+	ck_assert_ptr_nonnull(strstr(text, "SCHOOLHUB_AUTH_IP_LIMIT   auth: "));
 	ck_assert_ptr_nonnull(strstr(sh_config_help(), "SCHOOLHUB_MODULES"));
 	free(text);
+}
+END_TEST
+
+START_TEST(auth_settings_defaults_errors_and_disabled)
+{
+	base_env();
+	struct sh_config cfg;
+	char *error = NULL;
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	const struct sh_auth_settings *a = sh_auth_settings(&cfg);
+	ck_assert_ptr_nonnull(sh_module_settings(&cfg, SH_MODULE_AUTH));
+	ck_assert_uint_eq(a->ip_limit, 100);
+	ck_assert_uint_eq(a->login_max_failures, 10);
+	ck_assert_uint_eq(a->login_account_max_failures, 100);
+	ck_assert_uint_eq(a->login_window_s, 15 * 60);
+	ck_assert_uint_eq(a->refresh_token_ttl_s, 30 * 24 * 3600);
+	sh_config_free(&cfg);
+
+	setenv("SCHOOLHUB_AUTH_IP_LIMIT", "0", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->ip_limit, 0);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_AUTH_IP_LIMIT", "1000001", 1);
+	expect_error("SCHOOLHUB_AUTH_IP_LIMIT: expected a whole number between 0 and 1000000, "
+		     "got \"1000001\"");
+	setenv("SCHOOLHUB_AUTH_IP_LIMIT", "-1", 1);
+	expect_error("SCHOOLHUB_AUTH_IP_LIMIT: expected a whole number");
+
+	/* Without the auth module, its limit is not read. */
+	setenv("SCHOOLHUB_MODULES", "users,children,sel", 1);
+	ck_assert_msg(sh_config_load(&cfg, true, &error) == 0, "%s", error);
+	ck_assert_ptr_null(sh_module_settings(&cfg, SH_MODULE_AUTH));
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->ip_limit, 100);
+	sh_config_free(&cfg);
+	unsetenv("SCHOOLHUB_MODULES");
+	unsetenv("SCHOOLHUB_AUTH_IP_LIMIT");
 }
 END_TEST
 
@@ -200,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, sel_settings_defaults_and_values);
 	tcase_add_test(tc, sel_settings_range_errors);
 	tcase_add_test(tc, disabled_module_settings_are_ignored);
+	tcase_add_test(tc, auth_settings_defaults_errors_and_disabled);
 	tcase_add_test(tc, help_lists_every_module_setting);
 	tcase_add_test(tc, hooks_run_in_order_and_stop_in_reverse);
 	tcase_add_test(tc, failing_init_stops_start_up);
