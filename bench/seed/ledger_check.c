@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "modules/sel/ledger_queries.h"
+#include "modules/sel/sel_settings.h"
 
 enum sh_db_rc bench_system_account(struct sh_conn *conn, char id_r[37])
 {
@@ -44,8 +45,8 @@ static enum sh_db_rc limits_ok(struct sh_conn *conn, const struct sh_config *cfg
 	enum sh_db_rc rc = sh_query_int64(conn,
 					  "SELECT COUNT(*) FROM sel_accounts WHERE kind = 'member' "
 					  "AND (balance < $1 OR balance > $2)",
-					  SH_ARGS(SH_INT(cfg->sel_min_balance),
-						  SH_INT(cfg->sel_max_balance)),
+					  SH_ARGS(SH_INT(sh_sel_settings(cfg)->min),
+						  SH_INT(sh_sel_settings(cfg)->max)),
 					  &outside);
 	if (rc != SH_DB_ROW)
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc;

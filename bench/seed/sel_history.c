@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench_load.h"
+#include "modules/sel/sel_settings.h"
 #include "schoolhub/store.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,9 +25,9 @@ struct booking {
 static bool fits(const struct seed *s, const struct member *payer, const struct member *payee,
 		 int64_t units)
 {
-	const struct sh_config *cfg = &s->app->cfg;
-	return payer->balance - units >= cfg->sel_min_balance &&
-	       payee->balance + units <= cfg->sel_max_balance;
+	const struct sh_sel_limits *sel = sh_sel_settings(&s->app->cfg);
+	return payer->balance - units >= sel->min &&
+	       payee->balance + units <= sel->max;
 }
 
 /*
@@ -164,9 +165,9 @@ static enum sh_db_rc tx_row(struct seed *s, const struct booking *bk, const char
  */
 enum sh_db_rc bench_history_simulate(struct seed *s, bool write)
 {
-	const struct sh_config *cfg = &s->app->cfg;
+	const struct sh_sel_limits *sel = sh_sel_settings(&s->app->cfg);
 	for (int64_t i = 0; i < s->n_members; i++) {
-		s->members[i].balance = cfg->sel_initial_balance;
+		s->members[i].balance = sel->initial;
 		s->members[i].given = s->members[i].received = 0;
 	}
 	bench_rng_seed(&s->sim, s->o->seed, 3);
@@ -207,7 +208,7 @@ enum sh_db_rc bench_history_simulate(struct seed *s, bool write)
 /* Accounts with the balances the history will leave, then each one's opening. */
 enum sh_db_rc bench_history_accounts(struct seed *s)
 {
-	const struct sh_config *cfg = &s->app->cfg;
+	const struct sh_sel_limits *sel = sh_sel_settings(&s->app->cfg);
 	enum sh_db_rc rc = SH_DB_OK;
 	for (int64_t i = 0; i < s->n_members && rc == SH_DB_OK; i++) {
 		struct member *m = &s->members[i];
@@ -227,7 +228,7 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 	}
 	if (rc == SH_DB_OK)
 		rc = sh_row_batch_flush(&s->accounts);
-	for (int64_t i = 0; i < s->n_members && rc == SH_DB_OK && cfg->sel_initial_balance > 0;
+	for (int64_t i = 0; i < s->n_members && rc == SH_DB_OK && sel->initial > 0;
 	     i++) {
 		struct member *m = &s->members[i];
 		char id[SH_UUID_LEN + 1];
@@ -239,7 +240,7 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 		sh_row_batch_text(b, m->account_id);
 		sh_row_batch_text(b, NULL);
 		sh_row_batch_text(b, m->user_id);
-		sh_row_batch_int64(b, cfg->sel_initial_balance);
+		sh_row_batch_int64(b, sel->initial);
 		sh_row_batch_text(b, "");
 		sh_row_batch_text(b, NULL);
 		sh_row_batch_text(b, "completed");
@@ -251,11 +252,11 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 		/* The system account's running balance is not tracked: the statement of the
 		 * system account is never shown, and its stored balance is set below. */
 		if (rc == SH_DB_OK)
-			rc = entry_row(s, id, s->system_account, -cfg->sel_initial_balance,
-				       -(i + 1) * cfg->sel_initial_balance, s->joined);
+			rc = entry_row(s, id, s->system_account, -sel->initial,
+				       -(i + 1) * sel->initial, s->joined);
 		if (rc == SH_DB_OK)
-			rc = entry_row(s, id, m->account_id, cfg->sel_initial_balance,
-				       cfg->sel_initial_balance, s->joined);
+			rc = entry_row(s, id, m->account_id, sel->initial,
+				       sel->initial, s->joined);
 		s->openings++;
 	}
 	if (rc != SH_DB_OK)
@@ -264,7 +265,7 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 		       "UPDATE sel_accounts SET balance = balance - $2, updated_at = $3 "
 		       "WHERE id = $1",
 		       SH_ARGS(SH_TEXT(s->system_account),
-			       SH_INT(s->openings * cfg->sel_initial_balance), SH_TEXT(s->joined)),
+			       SH_INT(s->openings * sel->initial), SH_TEXT(s->joined)),
 		       NULL);
 }
 

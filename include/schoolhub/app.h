@@ -21,6 +21,7 @@ struct sh_app {
 	struct sh_metrics *metrics;
 	time_t started_at;
 	sem_t hash_slots; /* caps concurrent argon2id computations (memory-hard: ~19 MiB each) */
+	unsigned started_modules; /* modules whose init hook ran: stopped by sh_app_destroy */
 };
 
 /* Process-wide setup (libsodium, libcurl); call once before anything else. */
@@ -28,7 +29,8 @@ int sh_global_init(void);
 
 /*
  * Builds the application from "cfg" (ownership moves into the app; "cfg" is zeroed):
- * opens the database, applies migrations when "migrate" is true, builds the router.
+ * opens the database, applies migrations when "migrate" is true, builds the router, then
+ * runs the enabled modules' init hooks (sh_app_destroy runs their stop hooks).
  */
 int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, char **error_r);
 void sh_app_destroy(struct sh_app **app_r);

@@ -12,6 +12,7 @@ enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
 
 #define SH_MAX_CORS_ORIGINS 16
 #define SH_MAX_TRUSTED_PROXIES 8
+#define SH_MODULE_SLOTS 8 /* one per bit of enum sh_module_id (modules.h) */
 
 struct sh_config {
 	char *host;
@@ -39,22 +40,16 @@ struct sh_config {
 	unsigned connection_timeout_s;  /* SCHOOLHUB_CONNECTION_TIMEOUT, default 30 */
 	unsigned header_timeout_s;      /* SCHOOLHUB_HEADER_TIMEOUT_S: whole header block, default 10 */
 	size_t connection_memory_bytes; /* per-connection buffer for headers, default 32 KiB */
-	unsigned access_token_ttl_s;    /* 900 */
-	unsigned refresh_token_ttl_s;   /* 30 days */
-	unsigned login_max_failures;    /* 10 */
-	unsigned login_window_s;        /* 15 minutes */
-	unsigned login_account_max_failures; /* over every address: 10 x login_max_failures */
-	unsigned auth_ip_limit;         /* SCHOOLHUB_AUTH_IP_LIMIT, default 100, 0 = off */
+	unsigned access_token_ttl_s;    /* 900 (the auth module's settings: auth_settings.h) */
 	/* SCHOOLHUB_TRUSTED_PROXIES: peers whose X-Real-IP names the client (inet_ntop form) */
 	char *trusted_proxies[SH_MAX_TRUSTED_PROXIES];
 	size_t trusted_proxy_count;
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 
-	/* SEL time bank, in units (60 units = 1 hour). */
-	long sel_initial_balance; /* SEL_INITIAL_BALANCE, default 120 */
-	long sel_min_balance;     /* SEL_MIN_BALANCE, default -300 */
-	long sel_max_balance;     /* SEL_MAX_BALANCE, default 600 */
+	/* Each enabled module's own settings (its settings_load hook; read them through the
+	 * module's typed accessor, e.g. sh_sel_settings), indexed by the bit of its id. */
+	void *module_settings[SH_MODULE_SLOTS];
 };
 
 /*

@@ -76,7 +76,8 @@ struct sh_response {
 	const char *header_names[SH_MAX_EXTRA_HEADERS];
 	const char *header_values[SH_MAX_EXTRA_HEADERS];
 	bool replied;
-	bool cacheable; /* set by the static file server; API responses get "no-store" */
+	bool cacheable; /* set by the static file server; API responses get "no-store"
+			 * unless their handler set a Cache-Control header */
 };
 
 typedef void sh_handler_fn(struct sh_request *req, struct sh_response *res);

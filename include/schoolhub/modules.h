@@ -6,6 +6,7 @@
 #define SCHOOLHUB_MODULES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "schoolhub/http.h"
 
@@ -35,6 +36,37 @@ typedef enum sh_db_rc sh_erase_fn(struct sh_conn *conn, const char *user_id, con
 typedef enum sh_db_rc sh_account_fn(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 				    struct sh_user *u);
 
+struct sh_app;
+struct sh_config;
+
+/*
+ * One environment setting a module owns: a whole number in [min, max], "def" when unset.
+ * The table is what "schoolhub serve --help" prints; the module's settings_load hook
+ * reads each entry with sh_module_setting_read into its own struct.
+ */
+struct sh_module_setting {
+	const char *env;
+	long def, min, max;
+	const char *help; /* one line, without the default (printed after it) */
+};
+
+/*
+ * Settings and lifetime hooks (all optional):
+ * - settings_load reads the module's settings into a malloc'ed flat struct of its own
+ *   ("*settings_r", freed with free() by sh_config_free). It runs for enabled modules only,
+ *   so a disabled module's settings are never required to parse. Returns 0, or -1 with a
+ *   malloc'ed one-line "*error_r" naming the variable.
+ * - init runs once the app is built (database open, router ready), stop before it is torn
+ *   down: enabled modules only, init in module order, stop in reverse. A failing init
+ *   (-1, malloc'ed "*error_r") stops start-up; the modules already started are stopped.
+ * - public_config adds the module's public numbers (never a secret) under its own key of
+ *   GET /api/v1/config's body.
+ */
+typedef int sh_settings_load_fn(void **settings_r, char **error_r);
+typedef int sh_module_init_fn(struct sh_app *app, char **error_r);
+typedef void sh_module_stop_fn(struct sh_app *app);
+typedef void sh_public_config_fn(const struct sh_config *cfg, json_t *out);
+
 struct sh_module {
 	const char *name;
 	enum sh_module_id id;
@@ -43,6 +75,12 @@ struct sh_module {
 	sh_export_fn *export_part;
 	sh_erase_fn *erase_user;
 	sh_account_fn *load_account; /* one module only (users); see sh_account_fn */
+	const struct sh_module_setting *settings;
+	size_t setting_count;
+	sh_settings_load_fn *settings_load;
+	sh_module_init_fn *init;
+	sh_module_stop_fn *stop;
+	sh_public_config_fn *public_config;
 };
 
 /* Every module built into this binary, in a stable order. */
@@ -55,6 +93,26 @@ unsigned sh_modules_all(void);
 /* The load_account hook of the module that supplies it (enabled or not: the gate needs
  * accounts whatever SCHOOLHUB_MODULES says), or NULL. */
 sh_account_fn *sh_modules_account_loader(void);
+
+/* Reads one module setting from the environment; -1 with "*error_r" when out of range. */
+int sh_module_setting_read(const struct sh_module_setting *s, long *out, char **error_r);
+/* Runs settings_load of every module enabled in "mask" into "slots" (SH_MODULE_SLOTS,
+ * indexed by the bit of the module's id); on error frees what it loaded. */
+int sh_modules_settings_load(unsigned mask, void **slots, char **error_r);
+/* The settings a module loaded, or NULL (disabled, or no settings). */
+const void *sh_module_settings(const struct sh_config *cfg, enum sh_module_id id);
+/* Prints every module's settings in the layout of sh_config_help(). */
+void sh_modules_print_help(FILE *out);
+
+/*
+ * Runs the init hooks of the modules of "mods" enabled in "mask", in order; on a failure
+ * stops those already started (in reverse) and returns -1 with "*error_r" naming the
+ * module. sh_modules_stop runs the stop hooks in reverse order. The app passes sh_modules.
+ */
+int sh_modules_init(struct sh_app *app, const struct sh_module *const *mods, size_t count,
+		    unsigned mask, char **error_r);
+void sh_modules_stop(struct sh_app *app, const struct sh_module *const *mods, size_t count,
+		     unsigned mask);
 
 /* Route tables, one per module (defined in src/modules/<name>/). */
 extern const struct sh_module sh_module_auth;

@@ -13,6 +13,7 @@
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
+#include "schoolhub/modules.h"
 
 int sh_global_init(void)
 {
@@ -57,6 +58,9 @@ int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, ch
 	app->router = sh_router_create(app->cfg.modules);
 	app->metrics = sh_metrics_create();
 	sh_static_init();
+	if (sh_modules_init(app, sh_modules, sh_module_count, app->cfg.modules, error_r) != 0)
+		goto fail;
+	app->started_modules = app->cfg.modules;
 	*app_r = app;
 	return 0;
 fail:
@@ -69,6 +73,7 @@ void sh_app_destroy(struct sh_app **app_r)
 	struct sh_app *app = *app_r;
 	if (app == NULL)
 		return;
+	sh_modules_stop(app, sh_modules, sh_module_count, app->started_modules);
 	sh_router_destroy(&app->router);
 	sh_metrics_destroy(&app->metrics);
 	sh_db_close(&app->db);

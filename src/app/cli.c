@@ -14,6 +14,7 @@
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/modules.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
 #include "schoolhub/util.h"
@@ -82,6 +83,7 @@ static int cmd_serve(int argc, char **argv)
 {
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
 		printf("usage: schoolhub serve\n\n%s", sh_config_help());
+		sh_modules_print_help(stdout);
 		return 0;
 	}
 	/* Block the stop signals before threads start so only sigwait() below sees them. */

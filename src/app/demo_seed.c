@@ -12,6 +12,7 @@
 #include "app/demo_sel.h"
 #include "app/seed_guard.h"
 #include "modules/children/child_queries.h"
+#include "modules/sel/sel_settings.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/security.h"
@@ -124,10 +125,8 @@ int sh_demo_seed(struct sh_app *app, FILE *out)
 		sh_free(&error);
 		return -1;
 	}
-	const struct sh_config *cfg = &app->cfg;
 	struct seed_tx t = {.hash = hash, .now = time(NULL), .with_history = true,
-			    .limits = {cfg->sel_initial_balance, cfg->sel_min_balance,
-				       cfg->sel_max_balance}};
+			    .limits = *sh_sel_settings(&app->cfg)};
 	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, seed_in_tx, &t);
 	if (rc == SH_DB_OK && t.members == 0 && t.sel_refused) {
 		/* Limits set much tighter than the defaults: the school and its services

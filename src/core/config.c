@@ -55,13 +55,9 @@ static const char help_text[] =
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
-	"  SCHOOLHUB_AUTH_IP_LIMIT   login, register and refresh requests per client address\n"
-	"                            per 15 minutes (default 100; 0 turns the limit off)\n"
 	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
 	"                            names the client for the login limits (default: none)\n"
-	"  SEL_INITIAL_BALANCE       units every member starts with (default 120; 60 = 1 hour)\n"
-	"  SEL_MIN_BALANCE           lowest balance allowed (default -300)\n"
-	"  SEL_MAX_BALANCE           highest balance allowed (default 600)\n";
+	"Module settings (read only when the module is enabled):\n";
 
 const char *sh_config_help(void)
 {
@@ -100,24 +96,6 @@ static int env_uint(const char *name, unsigned long def, unsigned long min, unsi
 	unsigned long n = strtoul(v, &end, 10);
 	if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > max)
 		return fail(error_r, "%s: expected a whole number between %lu and %lu, got \"%s\"",
-			    name, min, max, v);
-	*out = n;
-	return 0;
-}
-
-/* Reads a signed integer in [min, max]; the default applies when unset. */
-static int env_long(const char *name, long def, long min, long max, long *out, char **error_r)
-{
-	const char *v = getenv(name);
-	if (v == NULL || *v == '\0') {
-		*out = def;
-		return 0;
-	}
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return fail(error_r, "%s: expected a whole number between %ld and %ld, got \"%s\"",
 			    name, min, max, v);
 	*out = n;
 	return 0;
@@ -237,40 +215,40 @@ static int parse_trusted_proxies(struct sh_config *cfg, const char *list, char *
 	return 0;
 }
 
-int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
+/* Where to listen, where the data lives, who may read /metrics. */
+static int load_places(struct sh_config *cfg, char **error_r)
 {
-	memset(cfg, 0, sizeof(*cfg));
 	unsigned long n;
-	*error_r = NULL;
-
 	cfg->host = sh_strdup(env_or("SCHOOLHUB_HOST", "127.0.0.1"));
 	if (env_uint("SCHOOLHUB_PORT", 8080, 0, 65535, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->port = (unsigned)n;
 	cfg->database_url = sh_strdup(env_or("DATABASE_URL", "sqlite:///./data/schoolhub.db"));
 	cfg->data_dir = sh_strdup(env_or("SCHOOLHUB_DATA_DIR", "./data"));
 	const char *metrics_token = getenv("SCHOOLHUB_METRICS_TOKEN");
 	if (metrics_token != NULL && *metrics_token != '\0') {
-		if (strlen(metrics_token) < 16) {
-			fail(error_r, "SCHOOLHUB_METRICS_TOKEN: must be at least 16 characters");
-			goto fail;
-		}
+		if (strlen(metrics_token) < 16)
+			return fail(error_r, "SCHOOLHUB_METRICS_TOKEN: must be at least 16 characters");
 		cfg->metrics_token = sh_strdup(metrics_token);
 	}
+	return 0;
+}
 
+/* SCHOOLHUB_ENV and the registration mode it defaults; "*defaulted_r" when ENV is unset. */
+static int load_environment(struct sh_config *cfg, bool *defaulted_r, char **error_r)
+{
 	/* Unset means production: a server someone forgot to configure must not open its
 	 * registration, invent its own secret or accept the demo seeder. */
 	const char *env_set = getenv("SCHOOLHUB_ENV");
-	bool env_defaulted = env_set == NULL || *env_set == '\0';
-	const char *env = env_defaulted ? "production" : env_set;
+	*defaulted_r = env_set == NULL || *env_set == '\0';
+	const char *env = *defaulted_r ? "production" : env_set;
 	if (strcmp(env, "development") == 0)
 		cfg->env = SH_ENV_DEVELOPMENT;
 	else if (strcmp(env, "production") == 0)
 		cfg->env = SH_ENV_PRODUCTION;
-	else {
-		fail(error_r, "SCHOOLHUB_ENV: expected development or production, got \"%s\"", env);
-		goto fail;
-	}
+	else
+		return fail(error_r, "SCHOOLHUB_ENV: expected development or production, got \"%s\"",
+			    env);
 
 	const char *reg = env_or("SCHOOLHUB_REGISTRATION",
 				 cfg->env == SH_ENV_PRODUCTION ? "invite" : "open");
@@ -280,123 +258,145 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 		cfg->registration = SH_REG_INVITE;
 	else if (strcmp(reg, "closed") == 0)
 		cfg->registration = SH_REG_CLOSED;
-	else {
-		fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite or closed, got \"%s\"", reg);
-		goto fail;
-	}
+	else
+		return fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite or closed, got \"%s\"",
+			    reg);
+	return 0;
+}
 
+/* Durability and the PostgreSQL timeouts. */
+static int load_storage(struct sh_config *cfg, char **error_r)
+{
+	unsigned long n;
 	const char *sync = env_or("SCHOOLHUB_SQLITE_SYNC", "full");
 	if (strcmp(sync, "full") == 0)
 		cfg->sqlite_full_sync = true;
 	else if (strcmp(sync, "normal") == 0)
 		cfg->sqlite_full_sync = false;
-	else {
-		fail(error_r, "SCHOOLHUB_SQLITE_SYNC: expected full or normal, got \"%s\"", sync);
-		goto fail;
-	}
+	else
+		return fail(error_r, "SCHOOLHUB_SQLITE_SYNC: expected full or normal, got \"%s\"", sync);
 
 	if (env_uint("SCHOOLHUB_PG_STATEMENT_TIMEOUT_MS", 15000, 0, 3600000, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->pg_statement_timeout_ms = (unsigned)n;
 	if (env_uint("SCHOOLHUB_PG_LOCK_TIMEOUT_MS", 10000, 0, 3600000, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->pg_lock_timeout_ms = (unsigned)n;
+	return 0;
+}
 
+/* The enabled modules, then their own settings (each module parses its own). */
+static int load_modules(struct sh_config *cfg, char **error_r)
+{
 	const char *modules = getenv("SCHOOLHUB_MODULES");
 	if (modules != NULL && *modules != '\0') {
 		if (sh_modules_parse(modules, &cfg->modules, error_r) != 0)
-			goto fail;
+			return -1;
 	} else {
 		cfg->modules = sh_modules_all();
 	}
+	return sh_modules_settings_load(cfg->modules, cfg->module_settings, error_r);
+}
 
+/* Browser origins, logging and the worker pool. */
+static int load_server(struct sh_config *cfg, char **error_r)
+{
+	unsigned long n;
 	if (parse_cors(cfg, env_or("SCHOOLHUB_CORS_ORIGINS", ""), error_r) != 0)
-		goto fail;
-
+		return -1;
 	const char *level = env_or("SCHOOLHUB_LOG_LEVEL", "info");
-	if (sh_log_parse_level(level, &cfg->log_level) != 0) {
-		fail(error_r, "SCHOOLHUB_LOG_LEVEL: expected debug, info, warn or error, got \"%s\"",
-		     level);
-		goto fail;
-	}
-
+	if (sh_log_parse_level(level, &cfg->log_level) != 0)
+		return fail(error_r, "SCHOOLHUB_LOG_LEVEL: expected debug, info, warn or error, got \"%s\"",
+			    level);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (env_uint("SCHOOLHUB_THREADS", cores > 0 ? (unsigned long)cores : 2, 1, 256, &n,
 		     error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->threads = (unsigned)n;
 	/* argon2 is CPU- and memory-bound: more parallel hashes than cores only queue inside
 	 * the kernel while holding 19 MiB each. */
 	long online = cores > 0 ? cores : 2;
 	cfg->argon2_max_concurrent = cfg->threads < (unsigned)online ? cfg->threads : (unsigned)online;
+	return 0;
+}
 
+/* What one client may hold: body size, connections, timeouts. */
+static int load_http_limits(struct sh_config *cfg, char **error_r)
+{
+	unsigned long n;
 	if (env_uint("SCHOOLHUB_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, &n,
 		     error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->max_body_bytes = n;
 	if (env_uint("SCHOOLHUB_MAX_CONNECTIONS", 1024, 4, 65536, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->max_connections = (unsigned)n;
 	if (env_uint("SCHOOLHUB_MAX_CONNECTIONS_PER_IP", 64, 1, 65536, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->max_connections_per_ip = (unsigned)n;
 	if (env_uint("SCHOOLHUB_CONNECTION_TIMEOUT", 30, 1, 3600, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->connection_timeout_s = (unsigned)n;
 	/* Inactivity alone never ends a connection that trickles a byte now and then. */
 	if (env_uint("SCHOOLHUB_HEADER_TIMEOUT_S", 10, 1, 3600, &n, error_r) != 0)
-		goto fail;
+		return -1;
 	cfg->header_timeout_s = (unsigned)n;
-	if (env_uint("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", 5000, 0, 60000, &n, error_r) != 0)
-		goto fail;
-	cfg->password_slot_wait_ms = (unsigned)n;
 	cfg->connection_memory_bytes = 32 * 1024; /* request line + headers; MHD answers 431 beyond */
+	return 0;
+}
+
+/* Password hashing, the access-token lifetime and the proxies believed about clients
+ * (the auth module owns its guessing limits and refresh tokens: auth_settings.c). */
+static int load_passwords_and_proxies(struct sh_config *cfg, char **error_r)
+{
+	unsigned long n;
+	if (env_uint("SCHOOLHUB_PASSWORD_SLOT_WAIT_MS", 5000, 0, 60000, &n, error_r) != 0)
+		return -1;
+	cfg->password_slot_wait_ms = (unsigned)n;
 	cfg->access_token_ttl_s = 15 * 60;
-	cfg->refresh_token_ttl_s = 30 * 24 * 3600;
-	cfg->login_max_failures = 10;
-	cfg->login_window_s = 15 * 60;
-	/* Over every address: ten addresses' worth of guesses bound a distributed attack. */
-	cfg->login_account_max_failures = 10 * cfg->login_max_failures;
-	if (env_uint("SCHOOLHUB_AUTH_IP_LIMIT", 100, 0, 1000000, &n, error_r) != 0)
-		goto fail;
-	cfg->auth_ip_limit = (unsigned)n;
-	if (parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r) != 0)
-		goto fail;
+	return parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r);
+}
 
-	if (env_long("SEL_INITIAL_BALANCE", 120, 0, 100000, &cfg->sel_initial_balance, error_r) != 0 ||
-	    env_long("SEL_MIN_BALANCE", -300, -100000, 0, &cfg->sel_min_balance, error_r) != 0 ||
-	    env_long("SEL_MAX_BALANCE", 600, 0, 100000, &cfg->sel_max_balance, error_r) != 0)
-		goto fail;
-	if (cfg->sel_initial_balance > cfg->sel_max_balance) {
-		fail(error_r, "SEL_INITIAL_BALANCE (%ld) must not exceed SEL_MAX_BALANCE (%ld)",
-		     cfg->sel_initial_balance, cfg->sel_max_balance);
-		goto fail;
-	}
-
+/* The token signing key: given, required in production, generated in development. */
+static int load_secret(struct sh_config *cfg, bool need_secret, bool env_defaulted,
+		       char **error_r)
+{
 	const char *secret = getenv("SCHOOLHUB_SECRET_KEY");
 	if (secret != NULL && *secret != '\0') {
-		if (strlen(secret) < 32) {
-			fail(error_r, "SCHOOLHUB_SECRET_KEY: must be at least 32 bytes (got %zu)",
-			     strlen(secret));
-			goto fail;
-		}
+		if (strlen(secret) < 32)
+			return fail(error_r, "SCHOOLHUB_SECRET_KEY: must be at least 32 bytes (got %zu)",
+				    strlen(secret));
 		cfg->secret_key = sh_strdup(secret);
 	} else if (need_secret) {
-		if (cfg->env == SH_ENV_PRODUCTION) {
-			fail(error_r, "SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production%s "
-				      "(at least 32 random bytes, e.g. SCHOOLHUB_SECRET_KEY=$(openssl rand "
-				      "-hex 32)); to try SchoolHub on a laptop, set SCHOOLHUB_ENV=development",
-			     env_defaulted ? ", the default when SCHOOLHUB_ENV is unset" : "");
-			goto fail;
-		}
+		if (cfg->env == SH_ENV_PRODUCTION)
+			return fail(error_r,
+				    "SCHOOLHUB_SECRET_KEY: required when SCHOOLHUB_ENV=production%s "
+				    "(at least 32 random bytes, e.g. SCHOOLHUB_SECRET_KEY=$(openssl rand "
+				    "-hex 32)); to try SchoolHub on a laptop, set SCHOOLHUB_ENV=development",
+				    env_defaulted ? ", the default when SCHOOLHUB_ENV is unset" : "");
 		if (load_dev_secret(cfg, error_r) != 0)
-			goto fail;
+			return -1;
 	}
 	cfg->secret_key_len = cfg->secret_key ? strlen(cfg->secret_key) : 0;
 	return 0;
-fail:
-	sh_config_free(cfg);
-	return -1;
+}
+
+/* One concern at a time, in the order an operator reads docs/CONFIG.md; the first problem
+ * stops the load and nothing of it is kept. */
+int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	*error_r = NULL;
+	bool env_defaulted = false;
+	if (load_places(cfg, error_r) != 0 || load_environment(cfg, &env_defaulted, error_r) != 0 ||
+	    load_storage(cfg, error_r) != 0 || load_modules(cfg, error_r) != 0 ||
+	    load_server(cfg, error_r) != 0 || load_http_limits(cfg, error_r) != 0 ||
+	    load_passwords_and_proxies(cfg, error_r) != 0 ||
+	    load_secret(cfg, need_secret, env_defaulted, error_r) != 0) {
+		sh_config_free(cfg);
+		return -1;
+	}
+	return 0;
 }
 
 void sh_config_free(struct sh_config *cfg)
@@ -414,4 +414,6 @@ void sh_config_free(struct sh_config *cfg)
 	for (size_t i = 0; i < cfg->trusted_proxy_count; i++)
 		sh_free(&cfg->trusted_proxies[i]);
 	cfg->trusted_proxy_count = 0;
+	for (size_t i = 0; i < SH_MODULE_SLOTS; i++)
+		sh_free(&cfg->module_settings[i]);
 }

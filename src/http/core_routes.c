@@ -1,4 +1,5 @@
-/* Operational endpoints: liveness, readiness (database round trip) and metrics. */
+/* Operational endpoints: liveness, readiness (database round trip), metrics, and the
+ * public configuration the web app reads at start. */
 #include "http/core_routes.h"
 
 #include <sodium.h>
@@ -8,6 +9,7 @@
 
 #include "http/metrics.h"
 #include "schoolhub/app.h"
+#include "schoolhub/modules.h"
 
 static void health(struct sh_request *req, struct sh_response *res)
 {
@@ -57,9 +59,38 @@ static void metrics(struct sh_request *req, struct sh_response *res)
 	sh_reply_raw(res, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
+static const char *registration_name(enum sh_registration r)
+{
+	return r == SH_REG_OPEN ? "open" : r == SH_REG_INVITE ? "invite" : "closed";
+}
+
+/* Which modules are on and the public numbers the web app needs: nothing secret, the
+ * same for every caller until a restart, so browsers and proxies may keep it a minute. */
+static void public_config(struct sh_request *req, struct sh_response *res)
+{
+	const struct sh_config *cfg = &req->app->cfg;
+	json_t *modules = json_array();
+	json_t *languages = json_array();
+	for (int l = 0; l < SH_LANG_COUNT; l++)
+		json_array_append_new(languages, json_string(sh_lang_code((enum sh_lang)l)));
+	json_t *body = json_pack("{s:o, s:s, s:o}", "modules", modules, "registration",
+				 registration_name(cfg->registration), "languages", languages);
+	for (size_t i = 0; i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		if ((cfg->modules & m->id) == 0)
+			continue;
+		json_array_append_new(modules, json_string(m->name));
+		if (m->public_config != NULL)
+			m->public_config(cfg, body);
+	}
+	sh_res_header(res, "Cache-Control", "public, max-age=60");
+	sh_reply_json(req, res, 200, body);
+}
+
 const struct sh_route sh_core_routes[] = {
 	{"GET", "/health", health, SH_ROUTE_PUBLIC, 0},
 	{"GET", "/ready", ready, SH_ROUTE_PUBLIC, 0},
 	{"GET", "/metrics", metrics, SH_ROUTE_PUBLIC, 0},
+	{"GET", "/api/v1/config", public_config, SH_ROUTE_PUBLIC, 0},
 };
 const size_t sh_core_route_count = sizeof(sh_core_routes) / sizeof(sh_core_routes[0]);

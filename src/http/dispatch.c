@@ -49,6 +49,14 @@ static void preflight(struct sh_request *req, struct sh_response *res)
 	sh_reply_empty(res, 204);
 }
 
+static bool has_header(const struct sh_response *res, const char *name)
+{
+	for (size_t i = 0; i < res->header_count; i++)
+		if (strcasecmp(res->header_names[i], name) == 0)
+			return true;
+	return false;
+}
+
 void sh_http_finish_headers(struct sh_request *req, struct sh_response *res)
 {
 	/* Everything the static server answers gets the app's policy, its 304s included: a
@@ -60,7 +68,8 @@ void sh_http_finish_headers(struct sh_request *req, struct sh_response *res)
 	sh_res_header(res, "Referrer-Policy", "no-referrer");
 	sh_res_header(res, "X-Frame-Options", "DENY");
 	sh_res_header(res, "Content-Security-Policy", app ? APP_CSP : API_CSP);
-	if (!res->cacheable)
+	/* A handler may declare its own answer cacheable (GET /api/v1/config). */
+	if (!res->cacheable && !has_header(res, "Cache-Control"))
 		sh_res_header(res, "Cache-Control", "no-store");
 	const char *origin = allowed_origin(req);
 	if (origin != NULL) {

@@ -1,9 +1,12 @@
 /* The list of product modules built into this binary. */
 #include "schoolhub/modules.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "schoolhub/config.h"
 #include "schoolhub/mem.h"
 
 const struct sh_module *const sh_modules[] = {
@@ -61,4 +64,91 @@ int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r)
 	}
 	*mask_r = mask;
 	return 0;
+}
+
+static unsigned slot_of(enum sh_module_id id)
+{
+	return (unsigned)__builtin_ctz((unsigned)id);
+}
+
+int sh_module_setting_read(const struct sh_module_setting *s, long *out, char **error_r)
+{
+	const char *v = getenv(s->env);
+	if (v == NULL || *v == '\0') {
+		*out = s->def;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < s->min || n > s->max) {
+		char buf[300];
+		snprintf(buf, sizeof(buf), "%s: expected a whole number between %ld and %ld, got \"%.64s\"",
+			 s->env, s->min, s->max, v);
+		*error_r = sh_strdup(buf);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int sh_modules_settings_load(unsigned mask, void **slots, char **error_r)
+{
+	for (size_t i = 0; i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		if ((mask & m->id) == 0 || m->settings_load == NULL)
+			continue;
+		unsigned slot = slot_of(m->id);
+		if (m->settings_load(&slots[slot], error_r) != 0) {
+			for (unsigned k = 0; k < SH_MODULE_SLOTS; k++)
+				sh_free(&slots[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const void *sh_module_settings(const struct sh_config *cfg, enum sh_module_id id)
+{
+	return cfg->module_settings[slot_of(id)];
+}
+
+void sh_modules_print_help(FILE *out)
+{
+	for (size_t i = 0; i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		for (size_t k = 0; k < m->setting_count; k++) {
+			const struct sh_module_setting *s = &m->settings[k];
+			fprintf(out, "  %-25s %s: %s (default %ld)\n", s->env, m->name, s->help, s->def);
+		}
+	}
+}
+
+int sh_modules_init(struct sh_app *app, const struct sh_module *const *mods, size_t count,
+		    unsigned mask, char **error_r)
+{
+	for (size_t i = 0; i < count; i++) {
+		if ((mask & mods[i]->id) == 0 || mods[i]->init == NULL)
+			continue;
+		char *why = NULL;
+		if (mods[i]->init(app, &why) != 0) {
+			char buf[400];
+			snprintf(buf, sizeof(buf), "module %s: %s", mods[i]->name,
+				 why != NULL ? why : "failed to start");
+			sh_free(&why);
+			*error_r = sh_strdup(buf);
+			/* The modules before this one started: stop them, last first. */
+			sh_modules_stop(app, mods, i, mask);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void sh_modules_stop(struct sh_app *app, const struct sh_module *const *mods, size_t count,
+		     unsigned mask)
+{
+	for (size_t i = count; i-- > 0;)
+		if ((mask & mods[i]->id) != 0 && mods[i]->stop != NULL)
+			mods[i]->stop(app);
 }

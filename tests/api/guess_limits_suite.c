@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "modules/auth/auth_settings.h"
 #include "schoolhub/util.h"
 
 #define GUESSES 40
@@ -223,7 +224,7 @@ START_TEST(account_wide_cap_bounds_guesses_from_many_addresses)
 	start_server(env);
 	struct th_member m;
 	th_member_register(&m, "distributed");
-	ck_assert_uint_eq(limits_server.app->cfg.login_account_max_failures, 100);
+	ck_assert_uint_eq(sh_auth_settings(&limits_server.app->cfg)->login_account_max_failures, 100);
 	/* 99 failures from other addresses (under ten each), a minute ago. */
 	insert_failures(m.email, 99, 60);
 	struct th_resp *r = login_from("127.0.0.3", m.email, "one more guess");
@@ -248,7 +249,7 @@ START_TEST(per_address_limit_on_auth_routes)
 {
 	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=5", NULL};
 	start_server(env);
-	ck_assert_uint_eq(limits_server.app->cfg.auth_ip_limit, 5);
+	ck_assert_uint_eq(sh_auth_settings(&limits_server.app->cfg)->ip_limit, 5);
 	const char *ip = "127.0.0.5";
 	th_source_ip = ip;
 	struct th_member m;
@@ -324,7 +325,7 @@ START_TEST(per_address_limit_zero_is_off_and_default_is_100)
 	char *error = NULL;
 	unsetenv("SCHOOLHUB_AUTH_IP_LIMIT");
 	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
-	ck_assert_uint_eq(cfg.auth_ip_limit, 100);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->ip_limit, 100);
 	sh_config_free(&cfg);
 	setenv("SCHOOLHUB_AUTH_IP_LIMIT", "lots", 1);
 	ck_assert_int_eq(sh_config_load(&cfg, true, &error), -1);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "modules/auth/auth_settings.h"
 #include "schoolhub/app.h"
 
 #define CLIENT_WEB "X-SchoolHub-Client: web"
@@ -164,7 +165,7 @@ static char *cookie_token(const struct th_resp *r)
 	char expected[256];
 	snprintf(expected, sizeof(expected),
 		 "; Path=/api/v1/auth/session; Max-Age=%u; HttpOnly; Secure; SameSite=Strict",
-		 th_current->app->cfg.refresh_token_ttl_s);
+		 sh_auth_settings(&th_current->app->cfg)->refresh_token_ttl_s);
 	ck_assert_str_eq(value + len, expected);
 	return strndup(value, len);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "modules/auth/attempt_queries.h"
+#include "modules/auth/auth_settings.h"
 #include "modules/auth/invites.h"
 #include "modules/auth/login_throttle.h"
 #include "modules/auth/session_cookie.h"
@@ -336,4 +337,7 @@ const struct sh_module sh_module_auth = {
 	.route_count = sizeof(auth_routes) / sizeof(auth_routes[0]),
 	.export_part = auth_export,
 	.erase_user = auth_erase,
+	.settings = sh_auth_setting_table,
+	.setting_count = SH_AUTH_SETTING_COUNT,
+	.settings_load = sh_auth_settings_load,
 };

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "modules/auth/attempt_queries.h"
+#include "modules/auth/auth_settings.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
 #include "schoolhub/security.h"
@@ -84,7 +85,7 @@ static void attempt_init(struct sh_request *req, struct sh_attempt *a, time_t no
 {
 	sh_uuid_v4(id);
 	sh_time_format(now, stamp);
-	sh_time_format(now - (time_t)req->app->cfg.login_window_s, since);
+	sh_time_format(now - (time_t)sh_auth_settings(&req->app->cfg)->login_window_s, since);
 	a->id = id;
 	a->client_ip = client_address(req);
 	a->now = stamp;
@@ -94,7 +95,7 @@ static void attempt_init(struct sh_request *req, struct sh_attempt *a, time_t no
 /* --- passwords -------------------------------------------------------------------- */
 
 struct password_reserve_tx {
-	const struct sh_config *cfg;
+	const struct sh_auth_settings *cfg;
 	const char *email;
 	const struct sh_attempt *attempt;
 	int64_t reserved;
@@ -113,7 +114,7 @@ static enum sh_db_rc password_reserve_in_tx(struct sh_conn *conn, void *ctx, boo
 static void reply_password_locked(struct sh_request *req, struct sh_response *res,
 				  const char *email, const struct sh_attempt *a, time_t now)
 {
-	const struct sh_config *cfg = &req->app->cfg;
+	const struct sh_auth_settings *cfg = sh_auth_settings(&req->app->cfg);
 	int64_t pair = 0, account = 0;
 	const char *pair_oldest = NULL, *account_oldest = NULL;
 	enum sh_db_rc rc = sh_password_attempts_in_window(req->db, req->arena, email, a->client_ip,
@@ -144,7 +145,7 @@ int sh_password_check_or_reply(struct sh_request *req, struct sh_response *res, 
 	attempt_init(req, &a, now, id, stamp, since);
 	/* The attempt is counted before argon2id runs, in the statement that checks the
 	 * limits: parallel guesses queue on the database, not behind a stale count. */
-	struct password_reserve_tx t = {&req->app->cfg, email, &a, 0};
+	struct password_reserve_tx t = {sh_auth_settings(&req->app->cfg), email, &a, 0};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, password_reserve_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
@@ -200,7 +201,8 @@ static bool ip_refunded(const struct sh_response *res, enum sh_ip_refund refund)
 void sh_auth_ip_limited(struct sh_request *req, struct sh_response *res, sh_handler_fn *handler,
 			enum sh_ip_refund refund)
 {
-	unsigned limit = req->app->cfg.auth_ip_limit;
+	const struct sh_auth_settings *settings = sh_auth_settings(&req->app->cfg);
+	unsigned limit = settings->ip_limit;
 	if (limit == 0) {
 		handler(req, res);
 		return;
@@ -222,7 +224,7 @@ void sh_auth_ip_limited(struct sh_request *req, struct sh_response *res, sh_hand
 			sh_reply_db_error(req, res, rc);
 		else
 			reply_too_many_attempts(
-				req, res, seconds_until_free(oldest, req->app->cfg.login_window_s, now));
+				req, res, seconds_until_free(oldest, settings->login_window_s, now));
 		return;
 	}
 	handler(req, res);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "modules/auth/auth_settings.h"
 #include "schoolhub/app.h"
 
 bool sh_session_wants_cookie(const struct sh_request *req)
@@ -113,7 +114,7 @@ void sh_session_reply_pair(struct sh_request *req, struct sh_response *res, unsi
 	}
 	if (sh_session_wants_cookie(req)) {
 		json_object_del(body, "refresh_token");
-		set_cookie(req, res, pair->refresh_token, req->app->cfg.refresh_token_ttl_s);
+		set_cookie(req, res, pair->refresh_token, sh_auth_settings(&req->app->cfg)->refresh_token_ttl_s);
 	}
 	sh_reply_json(req, res, status, body);
 }

@@ -1,6 +1,7 @@
 /* Token pairs: a short-lived JWT and a rotating refresh token. */
 #include "modules/auth/tokens.h"
 
+#include "modules/auth/auth_settings.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ void sh_token_pair_prepare(struct sh_request *req, const char *family_id, struct
 		family_id = fresh;
 	}
 	p->family_id = family_id;
-	sh_time_format(time(NULL) + req->app->cfg.refresh_token_ttl_s, p->expires_at);
+	sh_time_format(time(NULL) + sh_auth_settings(&req->app->cfg)->refresh_token_ttl_s, p->expires_at);
 }
 
 enum sh_db_rc sh_token_pair_store(struct sh_conn *conn, const struct sh_token_pair *p,

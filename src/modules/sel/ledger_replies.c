@@ -6,13 +6,12 @@
 #include <string.h>
 
 #include "modules/sel/ledger_routes.h"
+#include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
 
 struct sh_sel_limits sh_sel_limits_of(const struct sh_request *req)
 {
-	const struct sh_config *cfg = &req->app->cfg;
-	return (struct sh_sel_limits){cfg->sel_initial_balance, cfg->sel_min_balance,
-				      cfg->sel_max_balance};
+	return *sh_sel_settings(&req->app->cfg);
 }
 
 /* 409 payer_limit / payee_limit with a localised detail saying by how much. */

@@ -1,5 +1,6 @@
 /* Module "sel": the route table (the whole SEL API at a glance) and the GDPR hooks. */
 #include "modules/sel/sel.h"
+#include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
 #include "schoolhub/modules.h"
 
@@ -55,4 +56,8 @@ const struct sh_module sh_module_sel = {
 	.route_count = sizeof(sel_routes) / sizeof(sel_routes[0]),
 	.export_part = sel_export,
 	.erase_user = sel_erase,
+	.settings = sh_sel_setting_table,
+	.setting_count = SH_SEL_SETTING_COUNT,
+	.settings_load = sh_sel_settings_load,
+	.public_config = sh_sel_public_config,
 };

@@ -9,6 +9,7 @@
 
 #include "fuzz_support.h"
 #include "modules/sel/ledger_queries.h"
+#include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
 #include "schoolhub/store.h"
 
@@ -56,7 +57,8 @@ static void check_sel_invariants(const char *request, size_t len, const struct f
 			   "(a.balance < $1 OR a.balance > $2) AND NOT EXISTS (SELECT 1 FROM "
 			   "sel_transactions t WHERE t.kind = 'reversal' AND (t.from_account = a.id OR "
 			   "t.to_account = a.id))",
-			   SH_ARGS(SH_INT(app->cfg.sel_min_balance), SH_INT(app->cfg.sel_max_balance)),
+			   SH_ARGS(SH_INT(sh_sel_settings(&app->cfg)->min),
+				   SH_INT(sh_sel_settings(&app->cfg)->max)),
 			   &outside) != SH_DB_ROW)
 		fz_die("limits query failed");
 	if (outside != 0)
