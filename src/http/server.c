@@ -574,7 +574,11 @@ void sh_server_stop(struct sh_server **server_r)
 	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET) {
 		adopt_backlog(srv, fd);
-		close(fd);
+		/* Refuse new connections now (no listener: a client sees "refused", not a reset
+		 * later), but keep the descriptor until the daemon is stopped: its threads may
+		 * still take it out of their epoll sets, and closing it first made that fail,
+		 * which libmicrohttpd treats as fatal (microhttpd.h, MHD_quiesce_daemon). */
+		shutdown(fd, SHUT_RDWR);
 	}
 	for (int i = 0; i < 1000; i++) {
 		bool busy = atomic_load(&srv->in_flight) > 0 ||
@@ -585,6 +589,8 @@ void sh_server_stop(struct sh_server **server_r)
 		usleep(10 * 1000);
 	}
 	MHD_stop_daemon(srv->daemon); /* every connection closed and forgotten */
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	stop_edge(srv);
 	sh_free(server_r);
 }
