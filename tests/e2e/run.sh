@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the web app: starts the real server (SQLite, a throwaway
 # database) and drives Debian's Chromium through it with playwright-core
-# (web/e2e/app.e2e.mjs): two parents, children, co-parent, SEL, languages, and
+# (web/e2e/*.e2e.mjs, helpers in web/e2e/lib.mjs): two parents, children, co-parent, SEL, languages, and
 # an axe-core accessibility check of every screen.
 #
 # usage: tests/e2e/run.sh PATH/TO/schoolhub [SCREENSHOT_DIR]
@@ -46,5 +46,16 @@ curl -fsS "$BASE/ready" >/dev/null || { log "server not ready"; exit 1; }
 log "server $SH_SERVER_PID on $BASE"
 
 mkdir -p "$SHOTS"
-E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" CHROMIUM="$CHROMIUM" \
-	node "$ROOT/web/e2e/app.e2e.mjs"
+# Every web/e2e/*.e2e.mjs, one after another against this server: app.e2e.mjs (the whole
+# journey of two parents) first, then the files of single topics. Each registers its own
+# members, so they share the server but no state.
+tests=("$ROOT/web/e2e/app.e2e.mjs")
+for test in "$ROOT"/web/e2e/*.e2e.mjs; do
+	[[ $test == "${tests[0]}" ]] || tests+=("$test")
+done
+status=0
+for test in "${tests[@]}"; do
+	log "$(basename "$test")"
+	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" CHROMIUM="$CHROMIUM" node "$test" || status=1
+done
+exit $status
