@@ -205,15 +205,12 @@ static void insert_failures(const char *email, int n, long age_s)
 		char id[SH_UUID_LEN + 1], ip[32];
 		sh_uuid_v4(id);
 		snprintf(ip, sizeof(ip), "192.0.2.%d", i % 250);
-		struct sh_stmt *st = sh_stmt_prepare(
-			conn, "INSERT INTO login_failures (id, email, client_ip, failed_at) "
-			      "VALUES ($1, $2, $3, $4)");
-		ck_assert_ptr_nonnull(st);
-		sh_stmt_bind_text(st, 1, id);
-		sh_stmt_bind_text(st, 2, email);
-		sh_stmt_bind_text(st, 3, ip);
-		sh_stmt_bind_text(st, 4, at);
-		ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_OK);
+		ck_assert_int_eq(sh_exec(conn,
+					 "INSERT INTO login_failures (id, email, client_ip, failed_at) "
+					 "VALUES ($1, $2, $3, $4)",
+					 SH_ARGS(SH_TEXT(id), SH_TEXT(email), SH_TEXT(ip), SH_TEXT(at)),
+					 NULL),
+				 SH_DB_OK);
 	}
 	sh_conn_close(&conn);
 }

@@ -135,13 +135,10 @@ static void body_str(const struct client *c, const char *key, char *out, size_t 
 
 static int64_t db_int(struct sh_conn *conn, const char *sql, const char *p1)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_msg(st != NULL, "prepare: %s", sql);
-	if (p1 != NULL)
-		sh_stmt_bind_text(st, 1, p1);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
+	int64_t n = 0;
+	enum sh_db_rc rc = p1 != NULL ? sh_query_int64(conn, sql, SH_ARGS(SH_TEXT(p1)), &n)
+				      : sh_query_int64(conn, sql, SH_ARGS(), &n);
+	ck_assert_msg(rc == SH_DB_ROW, "%s: rc %d", sql, rc);
 	return n;
 }
 

@@ -335,12 +335,9 @@ START_TEST(inactive_and_deleted_owners)
 
 	/* A deactivated account's services leave the list (not deleted: still its own). */
 	struct sh_conn *conn = db_open();
-	struct sh_stmt *st = sh_stmt_prepare(conn, "UPDATE users SET active = $2 WHERE id = $1");
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, off.id);
-	sh_stmt_bind_bool(st, 2, false);
-	ck_assert_int_eq(sh_stmt_exec(st), SH_DB_OK);
-	sh_stmt_free(&st);
+	ck_assert_int_eq(sh_exec(conn, "UPDATE users SET active = $2 WHERE id = $1",
+				 SH_ARGS(SH_TEXT(off.id), SH_BOOL(false)), NULL),
+			 SH_DB_OK);
 	sh_conn_close(&conn);
 	char query[200];
 	snprintf(query, sizeof(query), "user_id=%s", off.id);

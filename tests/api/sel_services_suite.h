@@ -85,10 +85,8 @@ static inline char *db_service_text(const char *id, const char *column)
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM sel_services WHERE id = $1", column);
 	struct sh_conn *conn = db_open();
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, id);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	struct sh_stmt *st;
+	ck_assert_int_eq(sh_query_row(conn, sql, SH_ARGS(SH_TEXT(id)), &st), SH_DB_ROW);
 	const char *v = sh_stmt_col_text(st, 0);
 	char *copy = v != NULL ? strdup(v) : NULL;
 	sh_stmt_free(&st);
@@ -99,10 +97,10 @@ static inline char *db_service_text(const char *id, const char *column)
 static inline bool db_service_active(const char *id)
 {
 	struct sh_conn *conn = db_open();
-	struct sh_stmt *st = sh_stmt_prepare(conn, "SELECT is_active FROM sel_services WHERE id = $1");
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, id);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	struct sh_stmt *st;
+	ck_assert_int_eq(sh_query_row(conn, "SELECT is_active FROM sel_services WHERE id = $1",
+				      SH_ARGS(SH_TEXT(id)), &st),
+			 SH_DB_ROW);
 	bool active = sh_stmt_col_bool(st, 0);
 	sh_stmt_free(&st);
 	sh_conn_close(&conn);

@@ -243,12 +243,12 @@ START_TEST(delete_me_erases_the_account)
 
 	/* The row stays as a pseudonym with nothing personal left. */
 	struct sh_conn *conn = db_conn();
-	struct sh_stmt *st = sh_stmt_prepare(
-		conn, "SELECT email, password_hash, first_name, last_name, phone, active, deleted_at "
-		      "FROM users WHERE id = $1");
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, a.id);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	struct sh_stmt *st;
+	ck_assert_int_eq(sh_query_row(conn,
+				      "SELECT email, password_hash, first_name, last_name, phone, "
+				      "active, deleted_at FROM users WHERE id = $1",
+				      SH_ARGS(SH_TEXT(a.id)), &st),
+			 SH_DB_ROW);
 	const char *email = sh_stmt_col_text(st, 0);
 	ck_assert_str_ne(email, a.email);
 	ck_assert_ptr_null(strstr(email, "leaver"));
