@@ -11,6 +11,7 @@
 
 #include "bench_rng.h"
 #include "bench_seed.h"
+#include "modules/sel/history_cursor.h"
 #include "row_batch.h"
 #include "schoolhub/util.h"
 
@@ -51,6 +52,6 @@ enum sh_db_rc bench_history_accounts(struct seed *s);
  * otherwise only the members' balances move. */
 enum sh_db_rc bench_history_simulate(struct seed *s, bool write);
 /* The hot member's cursor for the page of its oldest transactions ("" without one). */
-enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[16]);
+enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[SH_SEL_CURSOR_SIZE]);
 
 #endif

@@ -446,7 +446,7 @@ int sh_bench_seed(struct sh_app *app, const struct sh_bench_seed_opts *opts, FIL
 	bench_rng_seed(&s.people, opts->seed, 1);
 	bench_rng_seed(&s.ids, opts->seed, 2);
 	batches_init(&s);
-	char cursor[16] = "";
+	char cursor[SH_SEL_CURSOR_SIZE] = "";
 	enum sh_db_rc rc = load(&s);
 	if (rc == SH_DB_OK && s.members_before == 0)
 		rc = bench_history_deep_cursor(&s, cursor);

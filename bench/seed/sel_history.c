@@ -270,7 +270,7 @@ enum sh_db_rc bench_history_accounts(struct seed *s)
 }
 
 /* The hot member's cursor for the page of its oldest transactions ("" without one). */
-enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[16])
+enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[SH_SEL_CURSOR_SIZE])
 {
 	out[0] = '\0';
 	if (s->hot_index < 0 || s->o->hot_member_tx <= 20)
@@ -281,16 +281,8 @@ enum sh_db_rc bench_history_deep_cursor(struct seed *s, char out[16])
 					"OR to_user_id = $1 ORDER BY seq LIMIT 1 OFFSET 20",
 					SH_ARGS(SH_TEXT(s->members[s->hot_index].user_id)), &st);
 	if (rc == SH_DB_ROW) {
-		/* Same encoding as GET /sel/transactions' next_cursor: the seq in base 36. */
-		int64_t n = sh_stmt_col_int64(st, 0);
-		char buf[16];
-		size_t pos = sizeof(buf) - 1;
-		buf[pos] = '\0';
-		do {
-			buf[--pos] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
-			n /= 36;
-		} while (n > 0);
-		memcpy(out, buf + pos, sizeof(buf) - pos);
+		/* The server's own encoding: GET /sel/transactions must accept it. */
+		sh_sel_cursor_encode(sh_stmt_col_int64(st, 0), out);
 		rc = SH_DB_OK;
 	}
 	sh_stmt_free(&st);

@@ -49,6 +49,7 @@ struct sh_request {
 	const char *route_pattern; /* e.g. "/api/v1/children/{id}" */
 	enum sh_lang lang;         /* from Accept-Language */
 	char request_id[65];
+	const char *peer_ip;   /* filled on demand by sh_req_peer_ip() */
 	const char *client_ip; /* filled on demand by sh_req_client_ip() */
 
 	const char *body; /* raw body (NUL-terminated), may be NULL */
@@ -101,7 +102,18 @@ struct sh_route {
 const char *sh_req_param(const struct sh_request *req, const char *name);
 /* Route parameter "name" as a lower-case UUID (arena); NULL when absent or not a UUID. */
 const char *sh_req_uuid_param(const struct sh_request *req, const char *name);
-/* The peer's address as text ("127.0.0.1", "::1"). */
+/*
+ * The socket peer's address as text ("127.0.0.1", "::1"): behind a reverse proxy, the
+ * proxy. Only for what must act on the connection itself; a request's client is
+ * sh_req_client_ip.
+ */
+const char *sh_req_peer_ip(struct sh_request *req);
+/*
+ * The address of the client that made the request (client_address.c): the socket peer,
+ * unless the peer is a proxy listed in SCHOOLHUB_TRUSTED_PROXIES, then the address that
+ * proxy names in X-Real-IP. For the guessing limits, /metrics' loopback check and anything
+ * else that means "who is asking".
+ */
 const char *sh_req_client_ip(struct sh_request *req);
 /* A request header (case-insensitive); NULL if absent. */
 const char *sh_req_header(const struct sh_request *req, const char *name);

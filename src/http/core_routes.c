@@ -29,8 +29,10 @@ static void ready(struct sh_request *req, struct sh_response *res)
 	sh_reply_json(req, res, 200, json_pack("{s:s, s:s}", "status", "ready", "database", kind));
 }
 
-/* Loopback peers only, unless a token is configured (then the token, from anywhere).
- * Behind a reverse proxy on the same host, the proxy must not forward /metrics. */
+/* Loopback clients only, unless a token is configured (then the token, from anywhere). A
+ * request through a proxy in SCHOOLHUB_TRUSTED_PROXIES is its client's, not the proxy's; a
+ * same-host proxy not listed there makes every request loopback, and must not forward
+ * /metrics. */
 static bool metrics_allowed(struct sh_request *req)
 {
 	const char *token = req->app->cfg.metrics_token;

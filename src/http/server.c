@@ -60,17 +60,18 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static const char *format_client_ip(struct sh_arena *arena, struct MHD_Connection *c);
+static const char *format_peer_ip(struct sh_arena *arena, struct MHD_Connection *c);
 
-/* Only /metrics needs the peer address: it is formatted on demand, not for every request. */
-const char *sh_req_client_ip(struct sh_request *req)
+/* Few requests need the peer address (the auth routes, /metrics): it is formatted on
+ * demand, not for every request. */
+const char *sh_req_peer_ip(struct sh_request *req)
 {
-	if (req->client_ip == NULL)
-		req->client_ip = format_client_ip(req->arena, req->transport);
-	return req->client_ip;
+	if (req->peer_ip == NULL)
+		req->peer_ip = format_peer_ip(req->arena, req->transport);
+	return req->peer_ip;
 }
 
-static const char *format_client_ip(struct sh_arena *arena, struct MHD_Connection *c)
+static const char *format_peer_ip(struct sh_arena *arena, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -449,6 +450,8 @@ static struct MHD_Daemon *start_daemon(struct sh_server *srv, unsigned flags,
 		MHD_OPTION_SOCK_ADDR, addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		/* Counted at accept, before a header is read: the socket peer, never the client
+		 * a trusted proxy names (sh_req_client_ip); behind a proxy, the proxy's cap. */
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_bytes,

@@ -293,53 +293,62 @@ static enum sh_db_rc prepared_name(struct pg_conn *c, const char *sql, const cha
 	return SH_DB_OK;
 }
 
-static enum sh_db_rc execute(struct pg_stmt *st)
-{
-	struct sh_stmt *stmt = &st->stmt;
-	struct pg_conn *c = pconn(stmt->conn);
+/*
+ * The binds as libpq's text parameters: "values[i]" is $i+1's text (NULL for SQL NULL);
+ * integers are printed into "numbers". Up to PARAMS_ON_STACK live in the struct itself.
+ */
+struct pg_params {
+	const char **values;
+	char (*numbers)[24];
 	const char *values_stack[PARAMS_ON_STACK];
 	char numbers_stack[PARAMS_ON_STACK][24];
-	const char **values = values_stack;
-	char (*numbers)[24] = numbers_stack;
-	const char *name = NULL;
+};
+
+static void params_build(struct pg_params *p, const struct sh_stmt *stmt)
+{
 	int n = stmt->nbinds;
 
-	enum sh_db_rc rc = prepared_name(c, stmt->sql, &name);
-	if (rc != SH_DB_OK)
-		return rc;
-
+	p->values = p->values_stack;
+	p->numbers = p->numbers_stack;
 	if (n > PARAMS_ON_STACK) {
-		values = sh_calloc((size_t)n, sizeof(*values));
-		numbers = sh_calloc((size_t)n, sizeof(*numbers));
+		p->values = sh_calloc((size_t)n, sizeof(*p->values));
+		p->numbers = sh_calloc((size_t)n, sizeof(*p->numbers));
 	}
 	for (int i = 0; i < n; i++) {
 		const struct sh_bind *b = &stmt->binds[i];
 		switch (b->type) {
 		case SH_BIND_TEXT:
-			values[i] = b->text;
+			p->values[i] = b->text;
 			break;
 		case SH_BIND_INT64:
-			snprintf(numbers[i], sizeof(numbers[i]), "%" PRId64, b->i);
-			values[i] = numbers[i];
+			snprintf(p->numbers[i], sizeof(p->numbers[i]), "%" PRId64, b->i);
+			p->values[i] = p->numbers[i];
 			break;
 		case SH_BIND_BOOL:
-			values[i] = b->i ? "true" : "false";
+			p->values[i] = b->i ? "true" : "false";
 			break;
 		case SH_BIND_NULL:
 		case SH_BIND_NONE:
 		default:
-			values[i] = NULL;
+			p->values[i] = NULL;
 			break;
 		}
 	}
+}
 
-	PGresult *res = name != NULL
-		? PQexecPrepared(c->pg, name, n, values, NULL, NULL, 0)
-		: PQexecParams(c->pg, stmt->sql, n, NULL, values, NULL, NULL, 0);
-	if (values != values_stack) {
-		sh_free(&values);
-		sh_free(&numbers);
+static void params_free(struct pg_params *p)
+{
+	if (p->values != p->values_stack) {
+		sh_free(&p->values);
+		sh_free(&p->numbers);
 	}
+}
+
+/* Keeps a statement's outcome: its rows to step through, or the rows it changed. */
+static enum sh_db_rc take_result(struct pg_stmt *st, PGresult *res)
+{
+	struct sh_stmt *stmt = &st->stmt;
+	enum sh_db_rc rc;
 
 	switch (res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
 	case PGRES_TUPLES_OK:
@@ -356,10 +365,30 @@ static enum sh_db_rc execute(struct pg_stmt *st)
 		PQclear(res);
 		return SH_DB_OK;
 	default:
-		rc = fail(c, res, stmt->sql);
+		rc = fail(pconn(stmt->conn), res, stmt->sql);
 		PQclear(res);
 		return rc;
 	}
+}
+
+/* Runs the statement once: prepared under its session name when the cache has room,
+ * unnamed otherwise. */
+static enum sh_db_rc execute(struct pg_stmt *st)
+{
+	struct sh_stmt *stmt = &st->stmt;
+	struct pg_conn *c = pconn(stmt->conn);
+	const char *name = NULL;
+	struct pg_params p;
+
+	enum sh_db_rc rc = prepared_name(c, stmt->sql, &name);
+	if (rc != SH_DB_OK)
+		return rc;
+	params_build(&p, stmt);
+	PGresult *res = name != NULL
+		? PQexecPrepared(c->pg, name, stmt->nbinds, p.values, NULL, NULL, 0)
+		: PQexecParams(c->pg, stmt->sql, stmt->nbinds, NULL, p.values, NULL, NULL, 0);
+	params_free(&p);
+	return take_result(st, res);
 }
 
 static enum sh_db_rc pg_stmt_step(struct sh_stmt *stmt)

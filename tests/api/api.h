@@ -44,10 +44,10 @@ struct api_call {
 	const char *method, *path, *body;
 };
 void api_assert_all_unauthorized(const struct api_call *calls, size_t n);
-/* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
-/* The first column (a COUNT) of a one-row query with one or two text parameters, read
- * directly from the running test server's database. */
+/* The first column (a COUNT) of a one-row query with one or two text parameters (p2 NULL:
+ * one), read directly from the running test server's database. */
 int64_t api_db_count(const char *sql, const char *p1, const char *p2);
+/* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
 void api_promote(const struct th_member *m, const char *role);
 /* Runs one statement with one or two text parameters directly on the test server's database. */
 void api_db_exec(const char *sql, const char *p1, const char *p2);

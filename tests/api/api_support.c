@@ -39,34 +39,33 @@ void assert_field_error(const struct th_resp *r, const char *field, const char *
 	ck_assert_msg(api_has_error(r, field, code), "no error %s/%s in %s", field, code, r->body);
 }
 
-int64_t api_db_count(const char *sql, const char *p1, const char *p2)
+/* A connection of its own to the running test server's database. */
+static struct sh_conn *test_db_connect(void)
 {
 	char *error = NULL;
 	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
 	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, p1);
-	if (p2 != NULL)
-		sh_stmt_bind_text(st, 2, p2);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
+	return conn;
+}
+
+int64_t api_db_count(const char *sql, const char *p1, const char *p2)
+{
+	struct sh_conn *conn = test_db_connect();
+	int64_t n = 0;
+	enum sh_db_rc rc = p2 != NULL
+		? sh_query_int64(conn, sql, SH_ARGS(SH_TEXT(p1), SH_TEXT(p2)), &n)
+		: sh_query_int64(conn, sql, SH_ARGS(SH_TEXT(p1)), &n);
+	ck_assert_msg(rc == SH_DB_ROW, "%s: rc %d %s", sql, rc, sh_conn_last_error(conn));
 	sh_conn_close(&conn);
 	return n;
 }
 
 void api_db_exec(const char *sql, const char *p1, const char *p2)
 {
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_ptr_nonnull(st);
-	sh_stmt_bind_text(st, 1, p1);
-	if (p2 != NULL)
-		sh_stmt_bind_text(st, 2, p2);
-	ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_OK);
+	struct sh_conn *conn = test_db_connect();
+	enum sh_db_rc rc = p2 != NULL ? sh_exec(conn, sql, SH_ARGS(SH_TEXT(p1), SH_TEXT(p2)), NULL)
+				      : sh_exec(conn, sql, SH_ARGS(SH_TEXT(p1)), NULL);
+	ck_assert_msg(rc == SH_DB_OK, "%s: rc %d %s", sql, rc, sh_conn_last_error(conn));
 	sh_conn_close(&conn);
 }
 
@@ -106,9 +105,7 @@ void api_link_coparent(const char *inviter_token, const char *child_id,
 
 void api_promote(const struct th_member *m, const char *role)
 {
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
-	ck_assert_msg(conn != NULL, "%s", error ? error : "");
+	struct sh_conn *conn = test_db_connect();
 	int64_t changed = 0;
 	ck_assert_int_eq(sh_user_set_role(conn, m->email, role, "2026-01-01T00:00:00Z", &changed),
 			 SH_DB_OK);

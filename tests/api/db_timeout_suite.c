@@ -27,9 +27,10 @@ START_TEST(row_lock_past_lock_timeout_answers_503)
 	struct sh_conn *holder = sh_db_connect(timeout_server.app->db, &error);
 	ck_assert_msg(holder != NULL, "%s", error ? error : "");
 	ck_assert_int_eq(sh_conn_begin(holder, SH_TX_WRITE), SH_DB_OK);
-	struct sh_stmt *st = sh_stmt_prepare(holder, "SELECT id FROM users WHERE id = $1 FOR UPDATE");
-	sh_stmt_bind_text(st, 1, m.id);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	struct sh_stmt *st;
+	ck_assert_int_eq(sh_query_row(holder, "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+				      SH_ARGS(SH_TEXT(m.id)), &st),
+			 SH_DB_ROW);
 	sh_stmt_free(&st);
 
 	struct th_resp *r = th_json("PATCH", "/api/v1/users/me", m.access_token, "{s:s}",

@@ -205,41 +205,55 @@ static void insert_failures(const char *email, int n, long age_s)
 		char id[SH_UUID_LEN + 1], ip[32];
 		sh_uuid_v4(id);
 		snprintf(ip, sizeof(ip), "192.0.2.%d", i % 250);
-		struct sh_stmt *st = sh_stmt_prepare(
-			conn, "INSERT INTO login_failures (id, email, client_ip, failed_at) "
-			      "VALUES ($1, $2, $3, $4)");
-		ck_assert_ptr_nonnull(st);
-		sh_stmt_bind_text(st, 1, id);
-		sh_stmt_bind_text(st, 2, email);
-		sh_stmt_bind_text(st, 3, ip);
-		sh_stmt_bind_text(st, 4, at);
-		ck_assert_int_eq(sh_stmt_exec_free(&st, NULL), SH_DB_OK);
+		ck_assert_int_eq(sh_exec(conn,
+					 "INSERT INTO login_failures (id, email, client_ip, failed_at) "
+					 "VALUES ($1, $2, $3, $4)",
+					 SH_ARGS(SH_TEXT(id), SH_TEXT(email), SH_TEXT(ip), SH_TEXT(at)),
+					 NULL),
+				 SH_DB_OK);
 	}
 	sh_conn_close(&conn);
 }
 
-START_TEST(account_wide_cap_bounds_guesses_from_many_addresses)
+/*
+ * With an account-wide cap of "cap": cap - 1 failures from other addresses (under ten each),
+ * a minute ago; one more is still a 401, and it closes the account for every address, the
+ * right password included, until the oldest failure ages out (about 14 minutes from now).
+ */
+static void assert_account_cap(const char *who, unsigned cap)
 {
-	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=1000", NULL};
-	start_server(env);
 	struct th_member m;
-	th_member_register(&m, "distributed");
-	ck_assert_uint_eq(sh_auth_settings(&limits_server.app->cfg)->login_account_max_failures, 100);
-	/* 99 failures from other addresses (under ten each), a minute ago. */
-	insert_failures(m.email, 99, 60);
+	th_member_register(&m, who);
+	ck_assert_uint_eq(sh_auth_settings(&limits_server.app->cfg)->login_account_max_failures, cap);
+	insert_failures(m.email, (int)cap - 1, 60);
 	struct th_resp *r = login_from("127.0.0.3", m.email, "one more guess");
 	ck_assert_problem(r, 401, "invalid_credentials");
 	th_resp_free(&r);
-	/* The hundredth failure closes the account for every address until the oldest ages
-	 * out (about 14 minutes from now). */
 	r = login_from("127.0.0.4", m.email, m.password);
 	ck_assert_problem(r, 429, "too_many_attempts");
 	assert_retry_after(r, 780, 845);
 	th_resp_free(&r);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM login_failures WHERE email = $1",
 				      m.email, NULL),
-			 100);
+			 cap);
 	th_member_free(&m);
+}
+
+START_TEST(account_wide_cap_bounds_guesses_from_many_addresses)
+{
+	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=1000", NULL};
+	start_server(env);
+	assert_account_cap("distributed", 100);
+}
+END_TEST
+
+/* SCHOOLHUB_AUTH_ACCOUNT_LIMIT moves the account-wide cap (before, it was fixed at 100). */
+START_TEST(account_wide_cap_follows_its_setting)
+{
+	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=1000", "SCHOOLHUB_AUTH_ACCOUNT_LIMIT=20",
+			     NULL};
+	start_server(env);
+	assert_account_cap("accountcap", 20);
 }
 END_TEST
 
@@ -410,6 +424,7 @@ Suite *api_guess_limits_suite(void)
 	tcase_add_test(tc, parallel_wrong_guesses_hash_at_most_ten);
 	tcase_add_test(tc, stranger_lockout_spares_the_owner_address);
 	tcase_add_test(tc, account_wide_cap_bounds_guesses_from_many_addresses);
+	tcase_add_test(tc, account_wide_cap_follows_its_setting);
 	tcase_add_test(tc, per_address_limit_on_auth_routes);
 	tcase_add_test(tc, per_address_limit_zero_is_off_and_default_is_100);
 	tcase_add_test(tc, trusted_proxy_names_the_client);

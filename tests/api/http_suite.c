@@ -1,4 +1,5 @@
 /* The HTTP core: routing, errors, limits, headers, static app, health/ready/metrics. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -101,6 +102,42 @@ START_TEST(metrics_need_the_token_when_one_is_set)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "schoolhub_uptime_seconds"));
 	th_resp_free(&r);
+	th_server_stop(&s);
+	th_current = previous;
+}
+END_TEST
+
+/* GET /metrics as "ip" with an X-Real-IP header ("real" NULL: none); returns the status. */
+static long metrics_from(const char *ip, const char *real)
+{
+	char header[96];
+	snprintf(header, sizeof(header), "X-Real-IP: %s", real ? real : "");
+	const char *extra[] = {header, NULL};
+	th_source_ip = ip;
+	struct th_resp *r = th_request("GET", "/metrics", NULL, NULL, NULL, real ? extra : NULL);
+	th_source_ip = NULL;
+	long status = r->status;
+	th_resp_free(&r);
+	return status;
+}
+
+/* Through a proxy listed in SCHOOLHUB_TRUSTED_PROXIES, /metrics sees the client the proxy
+ * names, not the proxy's loopback address (before, any request forwarded by a same-host
+ * proxy was served the metrics). */
+START_TEST(metrics_through_a_trusted_proxy_are_the_clients)
+{
+	struct th_server s;
+	const char *env[] = {"SCHOOLHUB_TRUSTED_PROXIES=127.0.0.10", NULL};
+	struct th_server *previous = th_current;
+	th_server_start(&s, api_backend, env);
+	ck_assert_int_eq(metrics_from("127.0.0.10", "198.51.100.7"), 404);
+	ck_assert_int_eq(metrics_from("127.0.0.10", "2001:db8::7"), 404);
+	/* The proxy naming a loopback client, or nobody (a scraper on the proxy's host). */
+	ck_assert_int_eq(metrics_from("127.0.0.10", "127.0.0.1"), 200);
+	ck_assert_int_eq(metrics_from("127.0.0.10", NULL), 200);
+	ck_assert_int_eq(metrics_from("127.0.0.10", "not an address"), 200);
+	/* Anyone else's X-Real-IP is ignored. */
+	ck_assert_int_eq(metrics_from("127.0.0.11", "198.51.100.7"), 200);
 	th_server_stop(&s);
 	th_current = previous;
 }
@@ -306,6 +343,7 @@ Suite *api_http_suite(void)
 	tcase_add_test(tc, problem_titles_are_localised);
 	tcase_add_test(tc, app_paths_are_read_only);
 	tcase_add_test(tc, metrics_need_the_token_when_one_is_set);
+	tcase_add_test(tc, metrics_through_a_trusted_proxy_are_the_clients);
 	tcase_add_test(tc, body_must_be_a_json_object);
 	tcase_add_test(tc, oversized_body_is_413);
 	tcase_add_test(tc, static_app_and_traversal);

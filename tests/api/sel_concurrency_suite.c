@@ -39,27 +39,39 @@ static struct th_member idem_payer, idem_payee; /* untouched by the random load 
 
 /* --- a small thread-safe client: one handle per thread, reused (keep-alive) ------------- */
 
-struct client {
-	CURL *h;
-	char *body;
+/* What curl hands over of a response, kept NUL-terminated: its body or its header block. */
+struct text {
+	char *s;
 	size_t len, cap;
 };
 
-static size_t client_collect(char *ptr, size_t size, size_t n, void *userdata)
+struct client {
+	CURL *h;
+	struct text body, head;
+};
+
+static size_t text_collect(char *ptr, size_t size, size_t n, void *userdata)
 {
-	struct client *c = userdata;
+	struct text *t = userdata;
 	size_t add = size * n;
-	if (c->len + add + 1 > c->cap) {
-		c->cap = (c->len + add + 1) * 2;
-		char *grown = realloc(c->body, c->cap);
+	if (t->len + add + 1 > t->cap) {
+		t->cap = (t->len + add + 1) * 2;
+		char *grown = realloc(t->s, t->cap);
 		if (grown == NULL)
 			return 0;
-		c->body = grown;
+		t->s = grown;
 	}
-	memcpy(c->body + c->len, ptr, add);
-	c->len += add;
-	c->body[c->len] = '\0';
+	memcpy(t->s + t->len, ptr, add);
+	t->len += add;
+	t->s[t->len] = '\0';
 	return add;
+}
+
+static void text_clear(struct text *t)
+{
+	t->len = 0;
+	if (t->s)
+		t->s[0] = '\0';
 }
 
 static void client_init(struct client *c)
@@ -72,12 +84,13 @@ static void client_init(struct client *c)
 static void client_free(struct client *c)
 {
 	curl_easy_cleanup(c->h);
-	free(c->body);
+	free(c->body.s);
+	free(c->head.s);
 	memset(c, 0, sizeof(*c));
 }
 
 /* Sends one request; returns the HTTP status (-1 on a transport error). The body is in
- * c->body until the next request. */
+ * c->body.s until the next request. */
 static long client_req(struct client *c, const char *method, const char *path, const char *token,
 		       const char *body, const char *idem_key)
 {
@@ -93,17 +106,18 @@ static long client_req(struct client *c, const char *method, const char *path, c
 		snprintf(key, sizeof(key), "Idempotency-Key: %s", idem_key);
 		headers = curl_slist_append(headers, key);
 	}
-	c->len = 0;
-	if (c->body)
-		c->body[0] = '\0';
+	text_clear(&c->body);
+	text_clear(&c->head);
 	curl_easy_reset(c->h);
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
 	curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, client_collect);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, text_collect);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &c->body);
+	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, text_collect);
+	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, &c->head);
 	if (body != NULL) {
 		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -116,7 +130,9 @@ static long client_req(struct client *c, const char *method, const char *path, c
 		char *type = NULL;
 		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &type);
-		th_exchange_record(method, path, status, type, NULL, c->body, c->len);
+		/* With the headers, like th_request: the validator checks the documented ones
+		 * (Location, Retry-After...) on these exchanges too. */
+		th_exchange_record(method, path, status, type, c->head.s, c->body.s, c->body.len);
 	}
 	curl_slist_free_all(headers);
 	return status;
@@ -125,7 +141,7 @@ static long client_req(struct client *c, const char *method, const char *path, c
 /* A string member of the last JSON answer, copied into "out" ("" when absent). */
 static void body_str(const struct client *c, const char *key, char *out, size_t size)
 {
-	json_t *doc = c->body ? json_loads(c->body, 0, NULL) : NULL;
+	json_t *doc = c->body.s ? json_loads(c->body.s, 0, NULL) : NULL;
 	const char *v = json_string_value(json_object_get(doc, key));
 	snprintf(out, size, "%s", v ? v : "");
 	json_decref(doc);
@@ -135,13 +151,10 @@ static void body_str(const struct client *c, const char *key, char *out, size_t 
 
 static int64_t db_int(struct sh_conn *conn, const char *sql, const char *p1)
 {
-	struct sh_stmt *st = sh_stmt_prepare(conn, sql);
-	ck_assert_msg(st != NULL, "prepare: %s", sql);
-	if (p1 != NULL)
-		sh_stmt_bind_text(st, 1, p1);
-	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
-	int64_t n = sh_stmt_col_int64(st, 0);
-	sh_stmt_free(&st);
+	int64_t n = 0;
+	enum sh_db_rc rc = p1 != NULL ? sh_query_int64(conn, sql, SH_ARGS(SH_TEXT(p1)), &n)
+				      : sh_query_int64(conn, sql, SH_ARGS(), &n);
+	ck_assert_msg(rc == SH_DB_ROW, "%s: rc %d", sql, rc);
 	return n;
 }
 
@@ -236,12 +249,13 @@ static void problem(struct worker *w, const char *what, long status)
 		w->unexpected++;
 	if (w->first_problem[0] == '\0')
 		snprintf(w->first_problem, sizeof(w->first_problem), "thread %d, %s: %ld %.300s",
-			 w->idx, what, status, w->c.body ? w->c.body : "");
+			 w->idx, what, status, w->c.body.s ? w->c.body.s : "");
 }
 
 static bool is_limit(const struct worker *w)
 {
-	return w->c.body && (strstr(w->c.body, "\"payer_limit\"") || strstr(w->c.body, "\"payee_limit\""));
+	return w->c.body.s && (strstr(w->c.body.s, "\"payer_limit\"") ||
+			       strstr(w->c.body.s, "\"payee_limit\""));
 }
 
 static void *worker_run(void *arg)
@@ -492,9 +506,9 @@ START_TEST(random_load_keeps_the_ledger_exact)
 	struct client c;
 	client_init(&c);
 	long st = client_req(&c, "GET", "/api/v1/admin/sel/audit", admin.access_token, NULL, NULL);
-	ck_assert_msg(st == 200, "audit %ld %s", st, c.body);
-	json_t *audit = json_loads(c.body, 0, NULL);
-	ck_assert_msg(json_is_true(json_object_get(audit, "ok")), "audit: %s (seed %u)", c.body, seed);
+	ck_assert_msg(st == 200, "audit %ld %s", st, c.body.s);
+	json_t *audit = json_loads(c.body.s, 0, NULL);
+	ck_assert_msg(json_is_true(json_object_get(audit, "ok")), "audit: %s (seed %u)", c.body.s, seed);
 	ck_assert_int_eq(json_integer_value(json_object_get(audit, "sum_of_balances")), 0);
 	json_decref(audit);
 	client_free(&c);
@@ -519,7 +533,7 @@ static void *idem_run(void *arg)
 	client_req(&c, "GET", "/api/v1/sel/balance", s->token, NULL, NULL);
 	pthread_barrier_wait(s->barrier);
 	s->status = client_req(&c, "POST", "/api/v1/sel/transactions", s->token, s->body, s->key);
-	s->answer = strdup(c.body ? c.body : "");
+	s->answer = strdup(c.body.s ? c.body.s : "");
 	client_free(&c);
 	return NULL;
 }

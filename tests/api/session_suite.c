@@ -362,6 +362,38 @@ START_TEST(cookie_routes_refuse_requests_not_from_the_app)
 }
 END_TEST
 
+/* The JSON flow's refresh and logout take {"refresh_token": "..."} and nothing else; a body
+ * that is not that is refused before any session is looked up, and nothing changes. */
+START_TEST(refresh_and_logout_bodies_are_validated)
+{
+	struct th_member m;
+	th_member_register(&m, "tokenbody");
+	static const char *const paths[] = {"/api/v1/auth/refresh", "/api/v1/auth/logout"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *token = i == 1 ? m.access_token : NULL;
+		struct th_resp *r = th_json("POST", paths[i], token, "{}");
+		assert_field_error(r, "refresh_token", "required");
+		ck_assert_int_eq(api_err_count(r), 1);
+		th_resp_free(&r);
+		r = th_json("POST", paths[i], token, "{s:i}", "refresh_token", 5);
+		assert_field_error(r, "refresh_token", "invalid_type");
+		th_resp_free(&r);
+		r = th_json("POST", paths[i], token, "{s:n}", "refresh_token");
+		assert_field_error(r, "refresh_token", "invalid_type");
+		th_resp_free(&r);
+		/* An unknown member is refused even beside a valid token. */
+		r = th_json("POST", paths[i], token, "{s:s, s:s}", "refresh_token", m.refresh_token,
+			    "user_id", m.id);
+		assert_field_error(r, "user_id", "unknown_field");
+		th_resp_free(&r);
+	}
+	/* Nothing was rotated or revoked: the token still refreshes, once. */
+	ck_assert_int_eq(live_sessions(m.id), 1);
+	ck_assert_int_eq(refresh_status(m.refresh_token), 200);
+	th_member_free(&m);
+}
+END_TEST
+
 Suite *api_session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -374,6 +406,7 @@ Suite *api_session_suite(void)
 	tcase_add_test(tc, cookie_replay_kills_family_and_clears_cookie);
 	tcase_add_test(tc, cookie_register_and_logout_all);
 	tcase_add_test(tc, cookie_routes_refuse_requests_not_from_the_app);
+	tcase_add_test(tc, refresh_and_logout_bodies_are_validated);
 	suite_add_tcase(s, tc);
 	return s;
 }

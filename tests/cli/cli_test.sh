@@ -74,6 +74,8 @@ config_error "CORS wildcard" SCHOOLHUB_CORS_ORIGINS "SCHOOLHUB_CORS_ORIGINS=*"
 config_error "CORS origin without scheme" SCHOOLHUB_CORS_ORIGINS SCHOOLHUB_CORS_ORIGINS=ecole.example.be
 config_error "zero threads" SCHOOLHUB_THREADS SCHOOLHUB_THREADS=0
 config_error "tiny body limit" SCHOOLHUB_MAX_BODY_BYTES SCHOOLHUB_MAX_BODY_BYTES=10
+config_error "account cap below the per-address limit" "SCHOOLHUB_AUTH_ACCOUNT_LIMIT: expected a whole number between 10 and 1000000" \
+	SCHOOLHUB_AUTH_ACCOUNT_LIMIT=5
 config_error "unreachable PostgreSQL" postgresql \
 	"DATABASE_URL=postgresql://sh:hunter2@127.0.0.1:1/nothing?connect_timeout=2"
 

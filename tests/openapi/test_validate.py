@@ -162,6 +162,14 @@ class CommandLine(unittest.TestCase):
     def test_too_few_exchanges_fail(self):
         self.assertEqual(self.run_main(load_lines("good.jsonl"), "--min-exchanges", "100"), 1)
 
+    def test_exchanges_without_headers_fail_when_required(self):
+        good = load_lines("good.jsonl")
+        with_headers = [e for e in good if "headers" in e]
+        self.assertTrue(with_headers and len(with_headers) < len(good))
+        self.assertEqual(self.run_main(with_headers, "--require-headers"), 0)
+        self.assertEqual(self.run_main(good, "--require-headers"), 1)
+        self.assertEqual(self.run_main(good), 0)
+
     def test_missing_file_fails(self):
         with contextlib.redirect_stdout(io.StringIO()):
             rc = validate.main(["--spec", os.path.join(FIXTURES, "spec.yaml"),

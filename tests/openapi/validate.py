@@ -297,6 +297,9 @@ def main(argv=None):
     parser.add_argument("--min-exchanges", type=int, default=1,
                         help="fail when a file holds fewer exchanges (a run that recorded "
                              "nothing must not pass)")
+    parser.add_argument("--require-headers", action="store_true",
+                        help="fail when an exchange was recorded without its response "
+                             "headers (its documented headers would go unchecked)")
     args = parser.parse_args(argv)
     try:
         with open(args.spec, encoding="utf-8") as f:
@@ -320,6 +323,12 @@ def main(argv=None):
         if count < args.min_exchanges:
             print(f"MISMATCH {path}: {count} exchanges, expected at least {args.min_exchanges}")
             failed = True
+        if args.require_headers:
+            headless = _without_headers(path)
+            if headless:
+                print(f"MISMATCH {path}: {len(headless)} exchanges recorded without their "
+                      f"headers, first at line {headless[0]}")
+                failed = True
     present = [p for p in args.exchanges if _exists(p)]
     failures, stats, exercised = check_exchanges(spec, _read_lines(present))
     for failure in failures:
@@ -333,6 +342,20 @@ def main(argv=None):
     for op in unexercised:
         print(f"  note: no test exchange for {op}")
     return 1 if failed or failures else 0
+
+
+def _without_headers(path):
+    """Line numbers of the exchanges that recorded no "headers" (unreadable lines are
+    reported by check_exchanges)."""
+    numbers = []
+    for _, number, line in _read_lines([path]):
+        try:
+            exchange = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(exchange, dict) and "headers" not in exchange:
+            numbers.append(number)
+    return numbers
 
 
 def _exists(path):

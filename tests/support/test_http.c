@@ -41,7 +41,8 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 					      "SCHOOLHUB_CORS_ORIGINS", "SCHOOLHUB_ENV",
 					      "SCHOOLHUB_MAX_BODY_BYTES", "SCHOOLHUB_HOST",
 					      "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS",
-					      "SCHOOLHUB_TRUSTED_PROXIES", "SEL_INITIAL_BALANCE",
+					      "SCHOOLHUB_TRUSTED_PROXIES", "SCHOOLHUB_METRICS_TOKEN",
+					      "SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "SEL_INITIAL_BALANCE",
 					      "SEL_MIN_BALANCE", "SEL_MAX_BALANCE", NULL};
 	for (const char *const *c = cleared; *c; c++)
 		unsetenv(*c);

@@ -17,7 +17,7 @@
 static void base_env(void)
 {
 	static const char *const names[] = {"SCHOOLHUB_MODULES", "SCHOOLHUB_AUTH_IP_LIMIT",
-					    "SEL_INITIAL_BALANCE",
+					    "SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "SEL_INITIAL_BALANCE",
 					    "SEL_MIN_BALANCE", "SEL_MAX_BALANCE", NULL};
 	for (const char *const *n = names; *n; n++)
 		unsetenv(*n);
@@ -118,6 +118,9 @@ START_TEST(help_lists_every_module_setting)
 	ck_assert_ptr_nonnull(strstr(text, "SEL_MIN_BALANCE           sel: lowest balance allowed "
 					   "(default -300)\n"));
 	ck_assert_ptr_nonnull(strstr(text, "SCHOOLHUB_AUTH_IP_LIMIT   auth: "));
+	ck_assert_ptr_nonnull(strstr(text, "SCHOOLHUB_AUTH_ACCOUNT_LIMIT auth: failed password "
+					   "checks per account per 15 minutes, every address "
+					   "(default 100)\n"));
 	ck_assert_ptr_nonnull(strstr(sh_config_help(), "SCHOOLHUB_MODULES"));
 	free(text);
 }
@@ -156,6 +159,44 @@ START_TEST(auth_settings_defaults_errors_and_disabled)
 	sh_config_free(&cfg);
 	unsetenv("SCHOOLHUB_MODULES");
 	unsetenv("SCHOOLHUB_AUTH_IP_LIMIT");
+}
+END_TEST
+
+/* The account-wide cap on failed password checks: 100 unless set, never below the
+ * per-(account, address) limit of 10, not read without the auth module. */
+START_TEST(auth_account_limit_setting)
+{
+	base_env();
+	struct sh_config cfg;
+	char *error = NULL;
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), 0);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->login_account_max_failures, 100);
+	sh_config_free(&cfg);
+
+	setenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "10", 1);
+	ck_assert_msg(sh_config_load(&cfg, true, &error) == 0, "%s", error);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->login_account_max_failures, 10);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->login_max_failures, 10);
+	sh_config_free(&cfg);
+	setenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "1000000", 1);
+	ck_assert_msg(sh_config_load(&cfg, true, &error) == 0, "%s", error);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->login_account_max_failures, 1000000);
+	sh_config_free(&cfg);
+
+	setenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "9", 1);
+	expect_error("SCHOOLHUB_AUTH_ACCOUNT_LIMIT: expected a whole number between 10 and "
+		     "1000000, got \"9\"");
+	setenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "1000001", 1);
+	expect_error("SCHOOLHUB_AUTH_ACCOUNT_LIMIT: expected a whole number");
+	setenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "lots", 1);
+	expect_error("SCHOOLHUB_AUTH_ACCOUNT_LIMIT: expected a whole number");
+
+	setenv("SCHOOLHUB_MODULES", "users,children,sel", 1);
+	ck_assert_msg(sh_config_load(&cfg, true, &error) == 0, "%s", error);
+	ck_assert_uint_eq(sh_auth_settings(&cfg)->login_account_max_failures, 100);
+	sh_config_free(&cfg);
+	unsetenv("SCHOOLHUB_MODULES");
+	unsetenv("SCHOOLHUB_AUTH_ACCOUNT_LIMIT");
 }
 END_TEST
 
@@ -240,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, sel_settings_range_errors);
 	tcase_add_test(tc, disabled_module_settings_are_ignored);
 	tcase_add_test(tc, auth_settings_defaults_errors_and_disabled);
+	tcase_add_test(tc, auth_account_limit_setting);
 	tcase_add_test(tc, help_lists_every_module_setting);
 	tcase_add_test(tc, hooks_run_in_order_and_stop_in_reverse);
 	tcase_add_test(tc, failing_init_stops_start_up);

@@ -54,28 +54,13 @@ static const char *counted_address(struct sh_arena *arena, const char *text)
 	return sh_arena_printf(arena, "%s/64", out);
 }
 
-/*
- * Who the limits count: the socket peer, unless the peer is a reverse proxy listed in
- * SCHOOLHUB_TRUSTED_PROXIES; then the X-Real-IP header it sets (nginx: proxy_set_header
- * X-Real-IP $remote_addr, which replaces anything the client sent). A client's own
- * X-Real-IP or X-Forwarded-For is never believed. A trusted proxy that sends no valid
- * X-Real-IP is counted as itself, which fails closed.
- */
-static const char *client_address(struct sh_request *req)
+/* Who the limits count: the request's client (sh_req_client_ip: through a trusted proxy,
+ * the client it names), grouped as counted_address says. */
+static const char *counted_client(struct sh_request *req)
 {
-	const char *peer = sh_req_client_ip(req);
-	const struct sh_config *cfg = &req->app->cfg;
-	for (size_t i = 0; i < cfg->trusted_proxy_count; i++) {
-		if (strcmp(peer, cfg->trusted_proxies[i]) != 0)
-			continue;
-		const char *real = sh_req_header(req, "X-Real-IP");
-		const char *counted = real != NULL ? counted_address(req->arena, real) : NULL;
-		if (counted != NULL)
-			return counted;
-		break;
-	}
-	const char *counted = counted_address(req->arena, peer);
-	return counted != NULL ? counted : peer;
+	const char *client = sh_req_client_ip(req);
+	const char *counted = counted_address(req->arena, client);
+	return counted != NULL ? counted : client;
 }
 
 /* A fresh attempt row stamped now, counting against the window that ends now. */
@@ -87,7 +72,7 @@ static void attempt_init(struct sh_request *req, struct sh_attempt *a, time_t no
 	sh_time_format(now, stamp);
 	sh_time_format(now - (time_t)sh_auth_settings(&req->app->cfg)->login_window_s, since);
 	a->id = id;
-	a->client_ip = client_address(req);
+	a->client_ip = counted_client(req);
 	a->now = stamp;
 	a->since = since;
 }

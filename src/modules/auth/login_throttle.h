@@ -5,8 +5,9 @@
  * through sh_password_check_or_reply. It reserves the attempt in the database before
  * argon2id runs, so parallel guesses cannot all pass a count read earlier: at most
  * login_max_failures (10) per (account, client address) and login_account_max_failures
- * (100) per account over every address within login_window_s (15 minutes). A stranger
- * guessing from one address thus locks only that address out of the account.
+ * (SCHOOLHUB_AUTH_ACCOUNT_LIMIT, 100) per account over every address within login_window_s
+ * (15 minutes). A stranger guessing from one address thus locks only that address out of
+ * the account.
  *
  * Addresses: the unauthenticated /api/v1/auth/... routes run through sh_auth_ip_limited,
  * which allows SCHOOLHUB_AUTH_IP_LIMIT requests per client address per 15 minutes.

@@ -105,16 +105,27 @@ static void refresh_with(struct sh_request *req, struct sh_response *res, const 
 	sh_session_reply_pair(req, res, 200, &pair, &user);
 }
 
-void sh_auth_refresh(struct sh_request *req, struct sh_response *res)
+/*
+ * The JSON flow's body, {"refresh_token": "..."} and nothing else: 0 with "*token_r" set,
+ * or -1 after replying 422.
+ */
+static int refresh_token_or_reply(struct sh_request *req, struct sh_response *res,
+				  const char **token_r)
 {
 	static const char *const allowed[] = {"refresh_token", NULL};
-	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
-	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return -1;
 	struct sh_validation v = {0};
+	*token_r = NULL;
+	sh_json_get_string(req->json, "refresh_token", true, token_r, &v);
+	return sh_validation_or_reply(req, res, &v);
+}
+
+void sh_auth_refresh(struct sh_request *req, struct sh_response *res)
+{
 	const char *token = NULL;
-	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
+	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
+	    refresh_token_or_reply(req, res, &token) != 0)
 		return;
 	refresh_with(req, res, token, false);
 }
@@ -215,13 +226,8 @@ static void end_family_after_replay(struct sh_request *req, struct sh_response *
 
 void sh_auth_logout(struct sh_request *req, struct sh_response *res)
 {
-	static const char *const allowed[] = {"refresh_token", NULL};
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
-		return;
-	struct sh_validation v = {0};
 	const char *token = NULL;
-	sh_json_get_string(req->json, "refresh_token", true, &token, &v);
-	if (sh_validation_or_reply(req, res, &v) != 0)
+	if (refresh_token_or_reply(req, res, &token) != 0)
 		return;
 	struct sh_refresh r;
 	if (find_token_or_reply(req, res, token, &r) != 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/sel/history_cursor.h"
 #include "modules/sel/ledger_routes.h"
 #include "schoolhub/json_writer.h"
 
@@ -72,16 +73,9 @@ void sh_sel_transactions_list(struct sh_request *req, struct sh_response *res)
 	}
 	const char *next = NULL;
 	if (page.more) {
-		/* The booking number in base 36: opaque enough, and short. */
-		char buf[16];
-		int64_t n = page.last_seq;
-		size_t pos = sizeof(buf) - 1;
-		buf[pos] = '\0';
-		do {
-			buf[--pos] = "0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
-			n /= 36;
-		} while (n > 0);
-		next = sh_arena_strdup(req->arena, buf + pos);
+		char buf[SH_SEL_CURSOR_SIZE];
+		sh_sel_cursor_encode(page.last_seq, buf);
+		next = sh_arena_strdup(req->arena, buf);
 	}
 	sh_reply_page(req, res, &w, next);
 }
