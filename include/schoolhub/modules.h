@@ -15,6 +15,7 @@ enum sh_module_id {
 	SH_MODULE_USERS = 1u << 1,
 	SH_MODULE_CHILDREN = 1u << 2,
 	SH_MODULE_SEL = 1u << 3,
+	SH_MODULE_CLASSES = 1u << 4,
 };
 
 /*
@@ -119,5 +120,6 @@ extern const struct sh_module sh_module_auth;
 extern const struct sh_module sh_module_users;
 extern const struct sh_module sh_module_children;
 extern const struct sh_module sh_module_sel;
+extern const struct sh_module sh_module_classes;
 
 #endif

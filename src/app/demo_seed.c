@@ -12,6 +12,7 @@
 #include "app/demo_sel.h"
 #include "app/seed_guard.h"
 #include "modules/children/child_queries.h"
+#include "modules/classes/class_queries.h"
 #include "modules/sel/sel_settings.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/mem.h"
@@ -104,6 +105,9 @@ static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 				return rc;
 		}
 	}
+	/* The teacher teaches Léa's class, so class screens have someone to show. */
+	if ((rc = sh_class_staff_add(conn, "P3", demo_users[DEMO_CLAIRE].id, joined)) != SH_DB_OK)
+		return rc;
 	const char *ids[DEMO_MEMBER_COUNT];
 	for (size_t i = 0; i < DEMO_MEMBER_COUNT; i++)
 		ids[i] = demo_users[i].id;

@@ -136,6 +136,10 @@ static const struct message field_messages[] = {
 	{"too_long", {"Texte trop long.", "Tekst te lang.", "Text too long."}},
 	{"invalid_text", {"Texte invalide (caractères non permis).", "Ongeldige tekst (niet-toegestane tekens).", "Invalid text (characters not allowed)."}},
 	{"unknown_field", {"Ce champ n'est pas accepté ici.", "Dit veld is hier niet toegestaan.", "This field is not accepted here."}},
+	/* classes: a class's staff */
+	{"too_many_items", {"Trop d'éléments dans cette liste.", "Te veel elementen in deze lijst.", "Too many items in this list."}},
+	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif.", "Dit lid bestaat niet of is niet meer actief.", "This member does not exist or is no longer active."}},
+	{"not_staff_role", {"Seul un enseignant ou un administrateur peut être attaché à une classe.", "Alleen een leerkracht of een beheerder kan aan een klas gekoppeld worden.", "Only a teacher or an administrator can be assigned to a class."}},
 };
 
 static const char *lookup(const struct message *table, size_t n, const char *code,

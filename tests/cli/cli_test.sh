@@ -152,6 +152,12 @@ if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REG
 	if status_is 200 && [[ $classes == '"class_name":"M2" "class_name":"P3" ' ]]; then
 		ok "demo parent's children: exactly the demo children (M2, P3)"
 	else bad "demo parent's children: exactly the demo children (M2, P3)" "$(reply)"; fi
+	# The classes: counts only, and the demo teacher staffs P3.
+	http GET /api/v1/classes "$token"
+	if status_is 200 && [[ $BODY == *'{"name":"P3","children":1,"families":1,"staff":[{"id":"'*'","first_name":"Claire","last_name":"Lambert"}]}'* &&
+		$BODY == *'{"name":"M2","children":1,"families":1,"staff":[]}'* && $BODY != *'Léa'* ]]; then
+		ok "demo classes: P3 has one child, one family and Claire Lambert as staff; no names"
+	else bad "demo classes: P3 has one child, one family and Claire Lambert as staff; no names" "$(reply)"; fi
 
 	# The demo time bank through the API: what the demo parent sees, and the audit.
 	http GET /api/v1/sel/services "$token"

@@ -237,6 +237,9 @@ const struct hx_case hx_api_cases[] = {
 	 "{\"reason\":\"mine now\"}", NULL, NULL, NULL},
 	{"API5-04", "metrics with a member's token", HX_PROBLEM, 404, "not_found",
 	 "GET", "/metrics", "{tok_attacker}", NULL, NULL, NULL, NULL},
+	{"API5-05", "make oneself a class's staff as a parent", HX_PROBLEM, 403, "forbidden",
+	 "PUT", V1 "/admin/classes/P1/staff", "{tok_attacker}",
+	 "{\"user_ids\":[\"{attacker_id}\"]}", NULL, NULL, NULL},
 
 	/* API6 Unrestricted access to sensitive business flows. */
 	{"API6-01", "pay oneself", HX_PROBLEM, 422, NULL,

@@ -25,6 +25,7 @@ static const char *const tables[] = {
 	"SELECT * FROM sel_transactions ORDER BY id",
 	"SELECT * FROM sel_entries ORDER BY 1",
 	"SELECT * FROM sel_idempotency ORDER BY 1, 2",
+	"SELECT * FROM class_staff ORDER BY class_name, user_id",
 };
 
 static struct sh_conn *conn;

@@ -1,0 +1,12 @@
+/* The handlers of module "classes" (the route table is in classes_module.c). */
+#ifndef SCHOOLHUB_CLASSES_ROUTES_H
+#define SCHOOLHUB_CLASSES_ROUTES_H
+
+#include "schoolhub/http.h"
+
+/* GET /api/v1/classes: every class with its counts and staff. */
+void sh_classes_list(struct sh_request *req, struct sh_response *res);
+/* PUT /api/v1/admin/classes/{name}/staff: replaces a class's staff. */
+void sh_classes_staff_put(struct sh_request *req, struct sh_response *res);
+
+#endif
