@@ -151,6 +151,11 @@ void sh_res_header(struct sh_response *res, const char *name, const char *value)
  */
 void sh_reply_problem(struct sh_request *req, struct sh_response *res, unsigned status,
 		      const char *code, const char *detail);
+/* The same problem with members of its own (RFC 9457 extension members, e.g. the most a
+ * refused payment could be): "members" is a JSON object whose reference is taken; a member
+ * named like a standard one is ignored. */
+void sh_reply_problem_extended(struct sh_request *req, struct sh_response *res, unsigned status,
+			       const char *code, const char *detail, json_t *members);
 /* Shortcuts for the common ones. */
 void sh_reply_not_found(struct sh_request *req, struct sh_response *res);
 void sh_reply_internal(struct sh_request *req, struct sh_response *res);

@@ -26,6 +26,15 @@ enum sh_module_id {
  *   pseudonymise what other members still need. Returns SH_DB_OK or a store error.
  */
 typedef enum sh_db_rc sh_export_fn(struct sh_conn *conn, const char *user_id, json_t *out);
+/*
+ * account_created runs inside the registration transaction of a new member (enabled
+ * modules only, after the users row is written): what a module gives every member from
+ * their first day, written with the account or not at all (the SEL opens the member's
+ * ledger account with its welcome units). Returns SH_DB_OK or a store error.
+ */
+struct sh_config;
+typedef enum sh_db_rc sh_account_created_fn(const struct sh_config *cfg, struct sh_conn *conn,
+					    const char *user_id, const char *now);
 typedef enum sh_db_rc sh_erase_fn(struct sh_conn *conn, const char *user_id, const char *now);
 /*
  * The auth gate (src/http) reads the account behind a token on every request through
@@ -75,6 +84,7 @@ struct sh_module {
 	size_t route_count;
 	sh_export_fn *export_part;
 	sh_erase_fn *erase_user;
+	sh_account_created_fn *account_created;
 	sh_account_fn *load_account; /* one module only (users); see sh_account_fn */
 	const struct sh_module_setting *settings;
 	size_t setting_count;
@@ -94,6 +104,11 @@ unsigned sh_modules_all(void);
 /* The load_account hook of the module that supplies it (enabled or not: the gate needs
  * accounts whatever SCHOOLHUB_MODULES says), or NULL. */
 sh_account_fn *sh_modules_account_loader(void);
+
+/* Runs the account_created hook of every module enabled in "cfg" (in module order) inside
+ * the caller's registration transaction; the first store error stops it. */
+enum sh_db_rc sh_modules_account_created(const struct sh_config *cfg, struct sh_conn *conn,
+					 const char *user_id, const char *now);
 
 /* Reads one module setting from the environment; -1 with "*error_r" when out of range. */
 int sh_module_setting_read(const struct sh_module_setting *s, long *out, char **error_r);

@@ -125,6 +125,15 @@ void sh_reply_problem(struct sh_request *req, struct sh_response *res, unsigned 
 			 "application/problem+json");
 }
 
+void sh_reply_problem_extended(struct sh_request *req, struct sh_response *res, unsigned status,
+			       const char *code, const char *detail, json_t *members)
+{
+	json_t *problem = problem_object(req, status, code, detail);
+	json_object_update_missing(problem, members);
+	json_decref(members);
+	reply_json_typed(req, res, status, problem, "application/problem+json");
+}
+
 void sh_reply_not_found(struct sh_request *req, struct sh_response *res)
 {
 	sh_reply_problem(req, res, 404, "not_found", NULL);

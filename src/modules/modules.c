@@ -26,6 +26,20 @@ sh_account_fn *sh_modules_account_loader(void)
 	return NULL;
 }
 
+enum sh_db_rc sh_modules_account_created(const struct sh_config *cfg, struct sh_conn *conn,
+					 const char *user_id, const char *now)
+{
+	for (size_t i = 0; i < sh_module_count; i++) {
+		const struct sh_module *m = sh_modules[i];
+		if (m->account_created == NULL || (cfg->modules & m->id) == 0)
+			continue;
+		enum sh_db_rc rc = m->account_created(cfg, conn, user_id, now);
+		if (rc != SH_DB_OK)
+			return rc;
+	}
+	return SH_DB_OK;
+}
+
 unsigned sh_modules_all(void)
 {
 	unsigned mask = 0;

@@ -34,6 +34,12 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_guardian_invitations_suite());
 	srunner_add_suite(sr, api_sel_services_suite());
 	srunner_add_suite(sr, api_sel_ledger_suite());
+	srunner_add_suite(sr, api_sel_requests_suite());
+	srunner_add_suite(sr, api_sel_history_suite());
+	srunner_add_suite(sr, api_sel_audit_gdpr_suite());
+	srunner_add_suite(sr, api_sel_limits_suite());
+	srunner_add_suite(sr, api_sel_statement_suite());
+	srunner_add_suite(sr, api_sel_welcome_suite());
 	srunner_add_suite(sr, api_sel_concurrency_suite());
 	srunner_add_suite(sr, api_ops_suite());
 	srunner_add_suite(sr, api_hash_slots_suite());

@@ -210,6 +210,7 @@ await finish(async () => {
     await expectText(main(pb), /Covoiturage piscine/);
     await axe(pb, 'requests');
     await main(pb).getByRole('button', { name: /Accepter et payer/ }).first().click();
+    await pb.getByRole('dialog').getByRole('button', { name: 'Payer 45 min' }).click();
     await expectText(main(pb), /Paiement effectué/);
     assert.equal(await balanceOf(pb), -15);
     assert.equal(await balanceOf(pa), 255);
@@ -227,13 +228,13 @@ await finish(async () => {
       pa.waitForEvent('download'),
       main(pa).getByRole('button', { name: 'Télécharger le relevé' }).click(),
     ]);
-    assert.match(download.suggestedFilename(), /^schoolhub-sel-.*\.csv$/);
+    assert.match(download.suggestedFilename(), /^releve-sel-elodie-martin-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
     const csv = readFileSync(await download.path(), 'utf8');
     assert.equal(csv.charCodeAt(0), 0xfeff, 'no byte-order mark');
     const lines = csv.slice(1).trim().split('\r\n');
-    assert.match(lines[0], /^date;transaction;type;membre;description;unités;solde$/);
+    assert.match(lines[0], /^date;demandé le;type;membre;description;unités;heures;solde;référence$/);
     assert.equal(lines.length, 4, csv); // header, opening, payment, request
-    assert.match(lines[3], /Thomas Leroy.*Covoiturage piscine.*;45;255$/);
+    assert.match(lines[3], /Thomas Leroy.*Covoiturage piscine.*;45;0,75;255;"[0-9a-f-]{36}"$/);
   });
 
   await step('keyboard only: skip link, then a quick action', async () => {
@@ -263,7 +264,7 @@ await finish(async () => {
     await m.getByLabel('Minutes').fill('0');
     await m.getByRole('button', { name: 'Payer maintenant' }).click();
     const fieldError = m.locator('fieldset .field__error');
-    await expectText(fieldError, /Le solde du payeur passerait sous le minimum permis/);
+    await expectText(fieldError, /Vous pouvez payer au plus 4 h 45 min \(votre solde ne peut pas descendre sous −5 h\)/);
     await axe(pb, 'pay-limit-error');
     assert.equal(await balanceOf(pb), -15);
   });
@@ -308,7 +309,7 @@ await finish(async () => {
     // this browser's included; its next request refreshes once and the page loads.
     await otherDeviceSignsOut(B);
     await pb.locator('header').getByRole('link', { name: 'Accueil' }).click();
-    await expectText(pb.getByTestId('balance'), /-15/);
+    await expectText(pb.getByTestId('balance'), /−15/);
     const after = await sessionCookie(b.context);
     assert.notEqual(after.value, before.value, 'the refresh token was not rotated');
     // Access token and cookie both dead: back to sign-in, with the reason.
@@ -365,8 +366,8 @@ await finish(async () => {
     await pb.waitForTimeout(1000);
     assert.deepEqual(refreshes, [], 'a tab refreshed while another held the turn');
     await holder.evaluate(() => window.releaseTurn());
-    await expectText(pb.getByTestId('balance'), /-15/);
-    await expectText(tab2.getByTestId('balance'), /-15/);
+    await expectText(pb.getByTestId('balance'), /−15/);
+    await expectText(tab2.getByTestId('balance'), /−15/);
     assert.equal(refreshes.length, 4, refreshes.join(', '));
     const [first, firstDone, second, secondDone] = refreshes;
     const who = first.split(' ')[0];
@@ -374,7 +375,7 @@ await finish(async () => {
     assert.deepEqual([first, firstDone, second, secondDone], [`${who} sent`, `${who} 200`, `${other} sent`, `${other} 200`]);
     await holder.close();
     await pb.reload();
-    await expectText(pb.getByTestId('balance'), /-15/);
+    await expectText(pb.getByTestId('balance'), /−15/);
     // Signing out in one tab signs the other out.
     await pb.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
     await tab2.waitForURL(/\/signin\?redirect=/);
@@ -382,7 +383,7 @@ await finish(async () => {
     await signInAs(pb, B);
     await pb.waitForURL(`${BASE}/`);
     await tab2.waitForURL(/\/$/);
-    await expectText(tab2.getByTestId('balance'), /-15/);
+    await expectText(tab2.getByTestId('balance'), /−15/);
     await tab2.close();
   });
 

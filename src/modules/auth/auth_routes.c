@@ -27,6 +27,7 @@
 /* --- POST /api/v1/auth/register ------------------------------------------------ */
 
 struct register_tx {
+	const struct sh_config *cfg;
 	struct sh_user *user;
 	struct sh_token_pair *pair;
 	const char *invite_hash; /* NULL when registration is open */
@@ -70,6 +71,10 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 			return SH_DB_OK;
 		}
 	}
+	/* What other modules give a member from the first day (the SEL's welcome units), in
+	 * this transaction: the account exists with it or not at all. */
+	if ((rc = sh_modules_account_created(t->cfg, conn, t->user->id, t->now)) != SH_DB_OK)
+		return rc;
 	return sh_token_pair_store(conn, t->pair, t->user->id, t->now);
 }
 
@@ -146,6 +151,7 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 			       .created_at = now};
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
+	t.cfg = &req->app->cfg;
 	t.user = &user;
 	t.pair = &pair;
 	t.now = now;

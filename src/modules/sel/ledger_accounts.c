@@ -8,6 +8,7 @@
  */
 #include "modules/sel/ledger_queries.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,20 +133,52 @@ static enum sh_db_rc insert_entry(struct sh_conn *conn, const char *tx_id, const
 		       NULL);
 }
 
-/* A refused move: which side, and by how much the limit would have been crossed. */
-static enum sh_db_rc refusal(struct sh_conn *conn, const char *account, bool is_payer,
-			     int64_t delta, const struct sh_sel_limits *limits,
-			     enum sh_sel_outcome *outcome_r, int64_t *excess_r)
+/* An account's balance as it was before this booking: "undo" is what this booking already
+ * moved on it (0 when nothing). */
+static enum sh_db_rc balance_before(struct sh_conn *conn, const char *account, int64_t undo,
+				    int64_t *balance_r)
 {
-	int64_t balance = 0;
 	enum sh_db_rc rc = sh_query_int64(conn, "SELECT balance FROM sel_accounts WHERE id = $1",
-					  SH_ARGS(SH_TEXT(account)), &balance);
+					  SH_ARGS(SH_TEXT(account)), balance_r);
 	if (rc == SH_DB_OK)
 		return SH_DB_ERROR; /* the account vanished: cannot happen with foreign keys */
 	if (rc != SH_DB_ROW)
 		return rc;
-	*outcome_r = is_payer ? SH_SEL_PAYER_LIMIT : SH_SEL_PAYEE_LIMIT;
-	*excess_r = is_payer ? limits->min - (balance + delta) : balance + delta - limits->max;
+	*balance_r -= undo;
+	return SH_DB_OK;
+}
+
+/*
+ * A refused booking: the most it could move right now is the smaller headroom of its two
+ * sides (the payer's above the minimum, the payee's below the maximum; the system account
+ * has none), and that side is the one named, whichever row the UPDATEs reached first.
+ * "payer_moved" / "payee_moved": that side's move already went through in this
+ * transaction (it is rolled back with the rest).
+ */
+static enum sh_db_rc refusal(struct sh_conn *conn, const char *from_account,
+			     const char *to_account, int64_t units, bool payer_moved,
+			     bool payee_moved, const struct sh_sel_limits *limits,
+			     enum sh_sel_outcome *outcome_r, int64_t *excess_r)
+{
+	int64_t payer_room = INT64_MAX, payee_room = INT64_MAX, balance = 0;
+	enum sh_db_rc rc;
+	if (strcmp(from_account, SH_SEL_SYSTEM_ACCOUNT) != 0) {
+		if ((rc = balance_before(conn, from_account, payer_moved ? -units : 0, &balance)) !=
+		    SH_DB_OK)
+			return rc;
+		payer_room = balance - limits->min;
+	}
+	if (strcmp(to_account, SH_SEL_SYSTEM_ACCOUNT) != 0) {
+		if ((rc = balance_before(conn, to_account, payee_moved ? units : 0, &balance)) !=
+		    SH_DB_OK)
+			return rc;
+		payee_room = limits->max - balance;
+	}
+	bool payer_binds = payer_room <= payee_room;
+	int64_t room = payer_binds ? payer_room : payee_room;
+	*outcome_r = payer_binds ? SH_SEL_PAYER_LIMIT : SH_SEL_PAYEE_LIMIT;
+	/* Past a limit already (a forced reversal can leave a member there): nothing fits. */
+	*excess_r = units - (room > 0 ? (room < units ? room : units) : 0);
 	return SH_DB_OK;
 }
 
@@ -169,8 +202,13 @@ enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *f
 		bool is_payer = order[i] == from_account;
 		int64_t delta = is_payer ? -units : units;
 		enum sh_db_rc rc = move_units(conn, order[i], delta, exchange, limits, now, &after[i]);
-		if (rc == SH_DB_OK) /* refused by the limit */
-			return refusal(conn, order[i], is_payer, delta, limits, outcome_r, excess_r);
+		if (rc == SH_DB_OK) { /* refused by the limit: only order[0] may have moved */
+			bool first_moved = i == 1;
+			bool payer_moved = first_moved && order[0] == from_account;
+			bool payee_moved = first_moved && order[0] == to_account;
+			return refusal(conn, from_account, to_account, units, payer_moved,
+				       payee_moved, limits, outcome_r, excess_r);
+		}
 		if (rc != SH_DB_ROW)
 			return rc;
 	}

@@ -57,8 +57,10 @@ enum sh_sel_outcome {
  * transaction "tx_id". The limits are part of the UPDATE's WHERE clause, so the check and
  * the write are one statement inside the caller's transaction: no read-then-write race.
  * "limits" NULL books without limits (forced reversal). The system account never has
- * limits. On a refused booking "*outcome_r" says which side and "*excess_r" by how much
- * the limit would have been crossed; the caller must roll back.
+ * limits. On a refused booking "*outcome_r" names the side whose limit binds and
+ * "*excess_r" how many units too many it moves: units - excess is the most this booking
+ * could move right now (0 when a side is at or past its limit). The caller must roll
+ * back.
  */
 enum sh_db_rc sh_sel_book(struct sh_conn *conn, const char *tx_id, const char *from_account,
 			  const char *to_account, int64_t units, const struct sh_sel_limits *limits,
@@ -120,9 +122,11 @@ enum sh_db_rc sh_sel_tx_list(struct sh_conn *conn, const char *user_id, const ch
 			     int64_t before_seq, int64_t limit, enum sh_lang lang, struct sh_jw *items,
 			     struct sh_sel_page *page_r);
 
-/* One statement line: called for each completed entry of the account, in booking order. */
+/* One statement line: called for each completed entry of the account, in booking order.
+ * "date" is the booking (the completion), "requested" when the transaction was made (a
+ * payment request is made days before it is accepted); both RFC 3339 UTC. */
 struct sh_sel_line {
-	const char *date, *transaction_id, *kind, *description, *counterparty;
+	const char *date, *requested, *transaction_id, *kind, *description, *counterparty;
 	int64_t amount, balance_after;
 };
 typedef int sh_sel_line_fn(const struct sh_sel_line *line, void *ctx);

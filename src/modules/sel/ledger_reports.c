@@ -15,7 +15,7 @@ enum sh_db_rc sh_sel_statement(struct sh_conn *conn, const char *account_id, con
 		conn,
 		"SELECT e.created_at, t.id, t.kind, t.description, e.amount, e.balance_after, "
 		"CASE WHEN e.amount < 0 THEN t.to_user_id ELSE t.from_user_id END, "
-		"u.first_name, u.last_name, u.deleted_at "
+		"u.first_name, u.last_name, u.deleted_at, t.created_at "
 		"FROM sel_entries e JOIN sel_transactions t ON t.id = e.transaction_id "
 		"LEFT JOIN users u ON u.id = CASE WHEN e.amount < 0 THEN t.to_user_id "
 		"ELSE t.from_user_id END "
@@ -34,6 +34,7 @@ enum sh_db_rc sh_sel_statement(struct sh_conn *conn, const char *account_id, con
 				 sh_stmt_col_text(st, 8));
 		struct sh_sel_line line = {
 			.date = sh_stmt_col_time(st, 0),
+			.requested = sh_stmt_col_time(st, 10),
 			.transaction_id = sh_stmt_col_text(st, 1),
 			.kind = sh_stmt_col_text(st, 2),
 			.description = sh_stmt_col_text(st, 3),

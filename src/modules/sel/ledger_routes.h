@@ -10,16 +10,17 @@
 
 /* The configured limits (SCHOOLHUB_SEL_*_BALANCE). */
 struct sh_sel_limits sh_sel_limits_of(const struct sh_request *req);
-/* 409 payer_limit / payee_limit with a localised detail saying by how much. */
+/* 409 payer_limit / payee_limit in the member's terms, with "max_units" (the most this
+ * payment could be right now); "caller_pays": the member asking is the payer. */
 void sh_sel_reply_limit(struct sh_request *req, struct sh_response *res,
-			enum sh_sel_outcome outcome, int64_t excess);
+			enum sh_sel_outcome outcome, int64_t max_units, bool caller_pays);
 /*
  * The reply after a booking transaction: a store error, a refusal ("problem":
  * not_found -> 404, anything else -> 409), a limit (409 payer/payee_limit) or "body"
  * (whose reference is taken) with "status".
  */
 void sh_sel_reply_booking(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc,
-			  const char *problem, enum sh_sel_outcome limit, int64_t excess,
-			  json_t *body, unsigned status);
+			  const char *problem, enum sh_sel_outcome limit, int64_t max_units,
+			  bool caller_pays, json_t *body, unsigned status);
 
 #endif

@@ -244,7 +244,7 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	if (t.limit != SH_SEL_BOOKED) {
-		sh_sel_reply_limit(req, res, t.limit, t.excess);
+		sh_sel_reply_limit(req, res, t.limit, t.units - t.excess, true);
 		return;
 	}
 	sh_reply_raw(res, (unsigned)t.status, "application/json", t.response, strlen(t.response));

@@ -1,4 +1,5 @@
-/* Module "sel": the route table (the whole SEL API at a glance) and the GDPR hooks. */
+/* Module "sel": the route table (the whole SEL API at a glance), the GDPR hooks and the
+ * welcome units of a new member. */
 #include "modules/sel/sel.h"
 #include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
@@ -49,6 +50,20 @@ static enum sh_db_rc sel_erase(struct sh_conn *conn, const char *user_id, const 
 	return sh_sel_ledger_erase_user(conn, user_id, now);
 }
 
+/*
+ * A new member's account opens at registration with the welcome units, so the history and
+ * the statement show them from the first day (not "no exchange yet" beside a balance of
+ * 120). Booked like any opening (sh_sel_book, from the system account): the audit's sums
+ * hold. Members from before, or who registered while the SEL was off, still get theirs at
+ * their first exchange (sh_sel_account_ensure).
+ */
+static enum sh_db_rc sel_account_created(const struct sh_config *cfg, struct sh_conn *conn,
+					 const char *user_id, const char *now)
+{
+	char account_id[37];
+	return sh_sel_account_ensure(conn, user_id, sh_sel_settings(cfg), now, account_id);
+}
+
 const struct sh_module sh_module_sel = {
 	.name = "sel",
 	.id = SH_MODULE_SEL,
@@ -56,6 +71,7 @@ const struct sh_module sh_module_sel = {
 	.route_count = sizeof(sel_routes) / sizeof(sel_routes[0]),
 	.export_part = sel_export,
 	.erase_user = sel_erase,
+	.account_created = sel_account_created,
 	.settings = sh_sel_setting_table,
 	.setting_count = SH_SEL_SETTING_COUNT,
 	.settings_load = sh_sel_settings_load,

@@ -32,7 +32,7 @@ struct settle_tx {
 	enum settle_action action;
 	const char *problem;
 	enum sh_sel_outcome limit;
-	int64_t excess;
+	int64_t max_units; /* when a limit refused it: the most it could be now */
 	json_t *body;
 };
 
@@ -73,11 +73,13 @@ static enum sh_db_rc settle_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	}
 	if (t->action == SETTLE_ACCEPT) {
 		struct sh_sel_limits limits = sh_sel_limits_of(req);
+		int64_t excess = 0;
 		rc = sh_sel_book(conn, t->id, tx.from_account, tx.to_account, tx.units, &limits, now,
-				 &t->limit, &t->excess);
+				 &t->limit, &excess);
 		if (rc != SH_DB_OK)
 			return rc;
 		if (t->limit != SH_SEL_BOOKED) {
+			t->max_units = tx.units - excess;
 			*rollback_r = true; /* stays pending: the payer may try again later */
 			return SH_DB_OK;
 		}
@@ -94,7 +96,8 @@ static void settle(struct sh_request *req, struct sh_response *res, enum settle_
 	}
 	struct settle_tx t = {.req = req, .id = id, .action = action};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, settle_in_tx, &t);
-	sh_sel_reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 200);
+	/* Only the payer accepts: a limit is told to them as theirs. */
+	sh_sel_reply_booking(req, res, rc, t.problem, t.limit, t.max_units, true, t.body, 200);
 }
 
 void sh_sel_transactions_accept(struct sh_request *req, struct sh_response *res)
@@ -120,7 +123,7 @@ struct reverse_tx {
 	bool force;
 	const char *problem;
 	enum sh_sel_outcome limit;
-	int64_t excess;
+	int64_t max_units; /* when a limit refused it: the most it could be now */
 	json_t *body;
 };
 
@@ -173,11 +176,13 @@ static enum sh_db_rc reverse_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	if (rc != SH_DB_OK)
 		return rc;
 	struct sh_sel_limits limits = sh_sel_limits_of(req);
+	int64_t excess = 0;
 	rc = sh_sel_book(conn, id, rev.from_account, rev.to_account, rev.units,
-			 t->force ? NULL : &limits, now, &t->limit, &t->excess);
+			 t->force ? NULL : &limits, now, &t->limit, &excess);
 	if (rc != SH_DB_OK)
 		return rc;
 	if (t->limit != SH_SEL_BOOKED) {
+		t->max_units = rev.units - excess;
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
@@ -211,5 +216,6 @@ void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res
 		return;
 	struct reverse_tx t = {.req = req, .id = id, .reason = reason, .force = force};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, reverse_in_tx, &t);
-	sh_sel_reply_booking(req, res, rc, t.problem, t.limit, t.excess, t.body, 201);
+	/* The admin is no party: the detail names the payer. */
+	sh_sel_reply_booking(req, res, rc, t.problem, t.limit, t.max_units, false, t.body, 201);
 }

@@ -3,6 +3,7 @@
  * of the whole ledger. Each reads in one snapshot (sh_conn_read_snapshot), so a payment
  * booked meanwhile is either wholly in it or not at all.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,25 +50,51 @@ struct statement {
 	const char *user_id, *since, *until;
 	enum sh_lang lang;
 	struct csv csv;
+	char first_day[11]; /* the first line's date, "" when none: the file name's start */
 };
 
+/* An amount in hours for a spreadsheet: "1,25" (fr, nl) or "1.25" (en), rounded to the
+ * hundredth, with an ASCII minus so it stays a number. */
+static void csv_hours(struct csv *c, int64_t units, enum sh_lang lang)
+{
+	long long abs_units = units < 0 ? -(long long)units : (long long)units;
+	long long hundredths = (abs_units * 100 + 30) / 60;
+	char num[48];
+	int n = snprintf(num, sizeof(num), "%s%lld%c%02lld", units < 0 ? "-" : "", hundredths / 100,
+			 lang == SH_LANG_EN ? '.' : ',', hundredths % 100);
+	csv_append(c, num, (size_t)n);
+}
+
+/*
+ * date (the booking); requested on (only when the transaction was made another day: a
+ * request accepted later, so the history's date and this one are both there); kind;
+ * member; description; units; hours; balance after; reference (the transaction's id, last:
+ * what support asks for, not what a member reads).
+ */
 static int statement_line(const struct sh_sel_line *line, void *ctx)
 {
 	struct statement *st = ctx;
 	struct csv *c = &st->csv;
 	char num[64];
+	if (st->first_day[0] == '\0')
+		snprintf(st->first_day, sizeof(st->first_day), "%.10s", line->date);
 	csv_append(c, line->date, 10);
 	csv_append(c, ";", 1);
-	csv_text(c, line->transaction_id);
+	if (line->requested != NULL && strncmp(line->requested, line->date, 10) != 0)
+		csv_append(c, line->requested, 10);
 	csv_append(c, ";", 1);
 	csv_text(c, sh_sel_kind_label(line->kind, st->lang));
 	csv_append(c, ";", 1);
 	csv_text(c, line->counterparty);
 	csv_append(c, ";", 1);
 	csv_text(c, line->description ? line->description : "");
-	int n = snprintf(num, sizeof(num), ";%lld;%lld\r\n", (long long)line->amount,
-			 (long long)line->balance_after);
+	int n = snprintf(num, sizeof(num), ";%lld;", (long long)line->amount);
 	csv_append(c, num, (size_t)n);
+	csv_hours(c, line->amount, st->lang);
+	n = snprintf(num, sizeof(num), ";%lld;", (long long)line->balance_after);
+	csv_append(c, num, (size_t)n);
+	csv_text(c, line->transaction_id);
+	csv_append(c, "\r\n", 2);
 	return 0;
 }
 
@@ -80,6 +107,65 @@ static enum sh_db_rc statement_read(struct sh_conn *conn, void *ctx)
 	if (rc != SH_DB_ROW)
 		return rc;
 	return sh_sel_statement(conn, a.id, out->since, out->until, out->lang, statement_line, out);
+}
+
+/*
+ * A name as a file name's part: lower-case ASCII letters and digits, accented Latin
+ * letters without their accent ("Hélène Dubois-Noël" -> "helene-dubois-noel"), anything
+ * else one hyphen, none at either end. UTF-8 in, at most "size" - 1 bytes out.
+ */
+static void slug(char *out, size_t size, const char *name)
+{
+	/* U+00C0..U+00FF (after the lead byte 0xC3), "" where no letter fits. */
+	static const char *const latin1[64] = {
+		"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "o", "",	"o", "u", "u", "u", "u", "y", "th", "ss",
+		"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "o", "",	"o", "u", "u", "u", "u", "y", "th", "y"};
+	size_t len = 0;
+	out[0] = '\0';
+	for (const unsigned char *p = (const unsigned char *)name; *p && len + 3 < size; p++) {
+		const char *piece = NULL;
+		char one[2] = {0, 0};
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+			one[0] = (char)*p;
+			piece = one;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			one[0] = (char)(*p - 'A' + 'a');
+			piece = one;
+		} else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+			piece = latin1[p[1] - 0x80];
+			p++;
+		} else if (*p >= 0x80) {
+			while ((p[1] & 0xC0) == 0x80) /* skip the rest of a character we cannot spell */
+				p++;
+		}
+		if (piece == NULL || *piece == '\0') {
+			if (len > 0 && out[len - 1] != '-')
+				out[len++] = '-';
+		} else {
+			for (; *piece && len + 1 < size; piece++)
+				out[len++] = *piece;
+		}
+		out[len] = '\0';
+	}
+	while (len > 0 && out[len - 1] == '-')
+		out[--len] = '\0';
+}
+
+/* "releve-sel-sophie-dubois-2026-09-01-2026-12-06.csv", in the member's language. */
+static const char *statement_file_name(struct sh_request *req, const char *first_day,
+				       const char *last_day)
+{
+	static const char *const word[SH_LANG_COUNT] = {"releve-sel", "uittreksel-sel",
+							"statement-sel"};
+	char name[128] = "";
+	const struct sh_user *me = &req->user.account;
+	slug(name, sizeof(name),
+		    sh_arena_printf(req->arena, "%s %s", me->first_name ? me->first_name : "",
+				    me->last_name ? me->last_name : ""));
+	return sh_arena_printf(req->arena, "%s%s%s-%.10s-%.10s.csv", word[req->lang],
+			       name[0] ? "-" : "", name, first_day, last_day);
 }
 
 void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
@@ -101,9 +187,9 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 	sh_time_format(t_to - t_to % 86400 + 86400, until);
 
 	static const char *const header[SH_LANG_COUNT] = {
-		"date;transaction;type;membre;description;unités;solde\r\n",
-		"datum;transactie;soort;lid;omschrijving;eenheden;saldo\r\n",
-		"date;transaction;kind;member;description;units;balance\r\n"};
+		"date;demandé le;type;membre;description;unités;heures;solde;référence\r\n",
+		"datum;gevraagd op;soort;lid;omschrijving;eenheden;uren;saldo;referentie\r\n",
+		"date;requested on;kind;member;description;units;hours;balance;reference\r\n"};
 	struct statement out = {.user_id = req->user.id, .since = since, .until = until,
 				.lang = req->lang};
 	struct csv *c = &out.csv;
@@ -119,10 +205,16 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	sh_arena_defer(req->arena, free, c->data);
-	char last_day[SH_TIME_LEN + 1];
+	char first_day[SH_TIME_LEN + 1], last_day[SH_TIME_LEN + 1];
 	sh_time_format(t_to, last_day);
+	/* The period's start: the one asked for, else the first line (the account's opening). */
+	if (from != NULL || out.first_day[0] == '\0')
+		sh_time_format(from != NULL ? t_from : t_to, first_day);
+	else
+		snprintf(first_day, sizeof(first_day), "%s", out.first_day);
 	sh_res_header(res, "Content-Disposition",
-		      sh_arena_printf(req->arena, "attachment; filename=\"sel-%.10s.csv\"", last_day));
+		      sh_arena_printf(req->arena, "attachment; filename=\"%s\"",
+				      statement_file_name(req, first_day, last_day)));
 	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c->data, c->len);
 }
 
