@@ -5,7 +5,7 @@
 // checks every screen (no serious or critical violation) and screenshots of
 // the main screens are written at 390×844 and 1280×800.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import {
   A, B, BASE, DESKTOP, SHOTS, TIMEOUT, MOBILE, apiJson, axe, balanceOf, browser, expectText, finish, heading, main,
   newParent, otherDeviceSignsOut, register, sessionCookie, assertNoTokenInPage, shot, signInAs, step,
