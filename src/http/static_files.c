@@ -100,18 +100,23 @@ struct representation {
 	const char *encoding;
 };
 
-static struct representation choose(struct sh_request *req, const struct sh_embedded_file *f)
+static struct representation choose(const struct sh_request *req,
+				    const struct sh_embedded_file *f)
 {
 	const struct file_etags *tags = &etags[f - sh_embedded_web];
-	if (f->gzip == NULL && f->br == NULL)
-		return (struct representation){(const char *)f->data, f->size, tags->identity, NULL};
-	enum sh_coding coding = sh_coding_choose(sh_req_header_list(req, "Accept-Encoding"),
-						 f->gzip != NULL, f->br != NULL);
 	struct representation r = {(const char *)f->data, f->size, tags->identity, NULL};
-	if (coding == SH_CODING_BR)
-		r = (struct representation){(const char *)f->br, f->br_size, tags->br, "br"};
-	else if (coding == SH_CODING_GZIP)
-		r = (struct representation){(const char *)f->gzip, f->gzip_size, tags->gzip, "gzip"};
+	if (f->gzip == NULL && f->br == NULL)
+		return r;
+	switch (sh_coding_choose(sh_req_header_list(req, "Accept-Encoding"), f->gzip != NULL,
+				 f->br != NULL)) {
+	case SH_CODING_BR:
+		return (struct representation){(const char *)f->br, f->br_size, tags->br, "br"};
+	case SH_CODING_GZIP:
+		return (struct representation){(const char *)f->gzip, f->gzip_size, tags->gzip,
+					       "gzip"};
+	case SH_CODING_IDENTITY:
+		break;
+	}
 	return r;
 }
 
