@@ -36,13 +36,5 @@ npx --no -- vite build --outDir "$outdir" --emptyOutDir
 
 test -f "$outdir/index.html" || { echo "build-web: $outdir/index.html was not produced" >&2; exit 1; }
 
-# Vite's asset names never contain whitespace.
-js_files=$(find "$outdir" -type f -name '*.js')
-total=0
-for js in $js_files; do
-  size=$(gzip -9 -c -- "$js" | wc -c)
-  total=$((total + size))
-done
-
-# Round up to whole KB (1 KB = 1024 bytes).
-echo "web: $(((total + 1023) / 1024)) KB of gzipped JavaScript"
+# The compressed sizes of the scripts are printed by scripts/precompress-web.sh, which CMake
+# runs next.

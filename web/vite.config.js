@@ -10,6 +10,38 @@ import { serviceWorker } from './pwa/sw-plugin.js';
 //  - never compile i18n messages with `new Function`: vue-i18n's JIT mode
 //    compiles messages to an AST that is interpreted, no eval involved;
 //  - use Vue's runtime-only build (templates are precompiled by @vitejs/plugin-vue).
+// Chunks: the main bundle (everything main.js imports), the sign-in and registration
+// pages with what only they use ("auth": what a first visit needs beside the main bundle),
+// and every other screen in one chunk ("screens"), not one chunk per view and per shared
+// component. The service worker precaches them all on the first visit, and brotli compresses
+// small files badly (each starts with an empty window): the 31 chunks of one per view weighed
+// 31.6 KB apart, 19.9 KB together. web/e2e/compress.e2e.mjs measures a first visit
+// (docs/PERFORMANCE.md). Rollup moves a manual chunk's dependencies into it, so the main
+// bundle's modules are named too, or Vue would leave the main bundle for "screens".
+function importedBy(id, getModuleInfo, test) {
+  // Whether "id" or a module importing it, directly or not, passes "test" (static imports).
+  const seen = new Set([id]);
+  const queue = [id];
+  while (queue.length > 0) {
+    const info = getModuleInfo(queue.shift());
+    if (!info) continue;
+    if (test(info)) return true;
+    for (const importer of info.importers) {
+      if (!seen.has(importer)) {
+        seen.add(importer);
+        queue.push(importer);
+      }
+    }
+  }
+  return false;
+}
+
+function chunkOf(id, { getModuleInfo }) {
+  if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
+  if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
+  return 'screens';
+}
+
 export default defineConfig({
   plugins: [vue(), serviceWorker()],
   resolve: {
@@ -37,6 +69,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     chunkSizeWarningLimit: 200,
+    rollupOptions: { output: { manualChunks: chunkOf } },
   },
   server: {
     // `npm run dev` talks to a local server on :8080 for /api.

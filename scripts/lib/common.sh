@@ -27,14 +27,17 @@ sh_die() {
 }
 
 # --- Debian packages -----------------------------------------------------------
-# Packages needed to build and run SchoolHub.
+# Packages needed to build and run SchoolHub (brotli and zopfli compress the embedded web
+# app at build time: scripts/precompress-web.sh).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libjansson-dev
-	libsodium-dev libjwt-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev curl nodejs npm)
+	libsodium-dev libjwt-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev curl nodejs npm
+	brotli zopfli)
 # Extra packages needed to run the test suite.
 # shellcheck disable=SC2034
 SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clang libclang-rt-14-dev
-	python3-yaml python3-jsonschema)
+	python3-yaml python3-jsonschema
+	libbrotli-dev zlib1g-dev) # the static-file tests decode what the server sends
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034
 SH_BENCH_PACKAGES=(wrk curl sqlite3)

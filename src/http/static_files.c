@@ -1,4 +1,7 @@
-/* Serving the embedded single-page app with content types, ETag/304 and cache rules. */
+/*
+ * Serving the embedded single-page app: content types, the pre-compressed copies chosen by
+ * Accept-Encoding, one ETag per representation, 304s and cache rules.
+ */
 #include "http/static_files.h"
 
 #include <pthread.h>
@@ -8,10 +11,23 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/content_coding.h"
+#include "http/header_list.h"
 #include "schoolhub/embed.h"
 #include "schoolhub/mem.h"
 
-static char (*etags)[24]; /* "\"" + 16 hex + "\"" per embedded file */
+/*
+ * Strong ETags, one per representation (RFC 9110 §8.8.3: the gzip and brotli bytes are not
+ * the identity bytes, so they may not share a validator): "<hash>", "<hash>-gzip",
+ * "<hash>-br", the hash being that of the identity bytes.
+ */
+struct file_etags {
+	char identity[19]; /* "\"" + 16 hex + "\"" */
+	char gzip[24];
+	char br[22];
+};
+
+static struct file_etags *etags;
 static pthread_once_t etags_once = PTHREAD_ONCE_INIT;
 
 static void compute_etags(void)
@@ -23,7 +39,9 @@ static void compute_etags(void)
 		crypto_generichash(digest, sizeof(digest), sh_embedded_web[i].data,
 				   sh_embedded_web[i].size, NULL, 0);
 		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-		snprintf(etags[i], sizeof(etags[i]), "\"%s\"", hex);
+		snprintf(etags[i].identity, sizeof(etags[i].identity), "\"%s\"", hex);
+		snprintf(etags[i].gzip, sizeof(etags[i].gzip), "\"%s-gzip\"", hex);
+		snprintf(etags[i].br, sizeof(etags[i].br), "\"%s-br\"", hex);
 	}
 }
 
@@ -74,6 +92,34 @@ static const struct sh_embedded_file *find(const char *rel)
 		       cmp_path);
 }
 
+/* One representation of a file: its bytes, its ETag, its Content-Encoding (NULL: none). */
+struct representation {
+	const char *data;
+	size_t size;
+	const char *etag;
+	const char *encoding;
+};
+
+static struct representation choose(const struct sh_request *req,
+				    const struct sh_embedded_file *f)
+{
+	const struct file_etags *tags = &etags[f - sh_embedded_web];
+	struct representation r = {(const char *)f->data, f->size, tags->identity, NULL};
+	if (f->gzip == NULL && f->br == NULL)
+		return r;
+	switch (sh_coding_choose(sh_req_header_list(req, "Accept-Encoding"), f->gzip != NULL,
+				 f->br != NULL)) {
+	case SH_CODING_BR:
+		return (struct representation){(const char *)f->br, f->br_size, tags->br, "br"};
+	case SH_CODING_GZIP:
+		return (struct representation){(const char *)f->gzip, f->gzip_size, tags->gzip,
+					       "gzip"};
+	case SH_CODING_IDENTITY:
+		break;
+	}
+	return r;
+}
+
 void sh_static_serve(struct sh_request *req, struct sh_response *res)
 {
 	sh_static_init();
@@ -89,18 +135,22 @@ void sh_static_serve(struct sh_request *req, struct sh_response *res)
 		sh_reply_not_found(req, res);
 		return;
 	}
-	size_t index = (size_t)(f - sh_embedded_web);
-	const char *etag = etags[index];
+	struct representation r = choose(req, f);
 	res->cacheable = true;
-	sh_res_header(res, "ETag", etag);
-	/* Hashed assets never change under a name; everything else is revalidated so an
-	 * upgrade is seen at the next load. */
+	sh_res_header(res, "ETag", r.etag);
+	/* Hashed assets never change under a name; everything else (index.html, sw.js, the
+	 * manifest, icons) is revalidated so an upgrade is seen at the next load. */
 	sh_res_header(res, "Cache-Control",
 		      hashed ? "public, max-age=31536000, immutable" : "no-cache");
-	const char *inm = sh_req_header(req, "If-None-Match");
-	if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
+	/* A cache must not hand one client's brotli to another that asked for nothing. */
+	if (f->gzip != NULL || f->br != NULL)
+		sh_res_header(res, "Vary", "Accept-Encoding");
+	if (sh_etag_list_matches(sh_req_header_list(req, "If-None-Match"), r.etag)) {
 		sh_reply_raw(res, 304, NULL, "", 0);
 		return;
 	}
-	sh_reply_raw(res, 200, content_type_of(f->path), (const char *)f->data, f->size);
+	if (r.encoding != NULL)
+		sh_res_header(res, "Content-Encoding", r.encoding);
+	/* HEAD: libmicrohttpd sends these headers and Content-Length of this body, not the body. */
+	sh_reply_raw(res, 200, content_type_of(f->path), r.data, r.size);
 }

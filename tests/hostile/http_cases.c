@@ -122,6 +122,39 @@ static void nul_in_request_line(const struct hx_case *c, struct hx_outcome *o)
 		hx_fail(o, "not the caller's own profile: %.80s", o->reply.body ? o->reply.body : "");
 }
 
+/* The app's script asked for with a long hostile list header "name": "unit" repeated to
+ * ~8 KB, then "tail". Any answer but a 200 (a crash, a 5xx) fails. */
+static void hostile_list_header(struct hx_outcome *o, const char *name, const char *unit,
+				const char *tail)
+{
+	size_t size = 8 * 1024, n = strlen(unit);
+	char *extra = sh_malloc(size + n + strlen(name) + strlen(tail) + 8);
+	size_t len = (size_t)sprintf(extra, "%s: ", name);
+	while (len < size) {
+		memcpy(extra + len, unit, n);
+		len += n;
+	}
+	len += (size_t)sprintf(extra + len, "%s\r\n", tail);
+	size_t req_len;
+	char *req = hx_build("GET", "/", NULL, extra, NULL, 0, &req_len);
+	send_raw(o, req, req_len, 10000);
+	sh_free(&req);
+	sh_free(&extra);
+}
+
+static void accept_encoding_garbage(const struct hx_case *c, struct hx_outcome *o)
+{
+	(void)c;
+	hostile_list_header(o, "Accept-Encoding", "br;q=9.99999;q=;;,,\t*;Q=0.,x-gzip;q=1e9, ",
+			    "gzip;q=\"0.5, br;p=\"\\\"");
+}
+
+static void if_none_match_garbage(const struct hx_case *c, struct hx_outcome *o)
+{
+	(void)c;
+	hostile_list_header(o, "If-None-Match", "W/\"\", W/W/\"x\"\"\",,, ", "\"unclosed");
+}
+
 static void tls_hello(const struct hx_case *c, struct hx_outcome *o)
 {
 	(void)c;
@@ -423,5 +456,10 @@ const struct hx_case hx_http_cases[] = {
 	 .expect = HX_HARMLESS_2XX, .status = 200, .run = hx_slots_filled_by_tricklers},
 	{.id = "HTTP-57", .title = "40 KB header block: libmicrohttpd's 431, closed",
 	 .expect = HX_HTTP_REJECT, .run = hx_header_block_too_large},
+	/* The static app's negotiation (src/http/content_coding.c). */
+	{.id = "HTTP-58", .title = "8 KB Accept-Encoding of bad q-values, quotes and empty elements",
+	 .expect = HX_HARMLESS_2XX, .status = 200, .run = accept_encoding_garbage},
+	{.id = "HTTP-59", .title = "8 KB If-None-Match of broken entity tags, one left open",
+	 .expect = HX_HARMLESS_2XX, .status = 200, .run = if_none_match_garbage},
 };
 const size_t hx_http_case_count = sizeof(hx_http_cases) / sizeof(hx_http_cases[0]);

@@ -134,6 +134,20 @@ router.beforeEach(async (to) => {
   return true;
 });
 
+// While a parent types on the sign-in or registration page, the home screen's chunk is
+// fetched and run, so that after "Se connecter" the app waits for the server only
+// (web/e2e/compress.e2e.mjs times it; docs/PERFORMANCE.md).
+let homePrefetched = false;
+router.afterEach((to) => {
+  if (!to.meta.guestOnly || homePrefetched) return;
+  homePrefetched = true;
+  const prefetch = () => import('./views/home/HomeView.vue').catch(() => {
+    homePrefetched = false; // offline or a new build: the navigation will load it
+  });
+  if ('requestIdleCallback' in window) window.requestIdleCallback(prefetch, { timeout: 2000 });
+  else setTimeout(prefetch, 200);
+});
+
 /** Only same-app paths are accepted as a post-sign-in destination. */
 export function safeRedirect(value) {
   if (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')) return value;
