@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, MOBILE, TIMEOUT, apiJson, axe, expectText, finish, heading, main, newParent, register, stamp, step,
+  BASE, DESKTOP, MOBILE, TIMEOUT, apiJson, axe, expectText, finish, main, newParent, register, signInAs, stamp, step,
 } from './lib.mjs';
 
 const MINUS = '\u2212';
@@ -167,6 +167,26 @@ await finish(async () => {
     const done = await apiOk('GET', `/sel/transactions/${asked.id}`, undefined, sophie.token, 200);
     assert.equal(done.status, 'completed');
     await axe(ps, 'ledgerui request accepted');
+  });
+
+  await step('on a desktop home too: accepting asks first, and cancelling pays nothing', async () => {
+    const asked = await apiOk('POST', '/sel/transactions', { from_user_id: sophie.id, units: 5, description: 'Timbres' }, youssef.token);
+    const d = await newParent('Sophie desktop', DESKTOP);
+    await d.page.goto(`${BASE}/signin`);
+    await signInAs(d.page, SOPHIE);
+    const waiting = main(d.page).locator('section', { hasText: 'En attente de votre réponse' });
+    await expectText(waiting, /Youssef El Amrani vous demande un paiement[\s\S]*Timbres/);
+    await waiting.getByRole('button', { name: /Accepter et payer/ }).click();
+    const dialog = d.page.getByRole('dialog');
+    await expectText(dialog, new RegExp(`Vous payez 5 unités \\(5 min\\) à Youssef El Amrani\\. Votre solde passera de ${MINUS}45 unités`));
+    await axe(d.page, 'ledgerui accept confirmation on the desktop home');
+    await d.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    const still = await apiOk('GET', `/sel/transactions/${asked.id}`, undefined, sophie.token, 200);
+    assert.equal(still.status, 'pending');
+    await expectText(d.page.getByTestId('balance'), new RegExp(`${MINUS}45`));
+    await apiOk('POST', `/sel/transactions/${asked.id}/decline`, undefined, sophie.token, 200);
+    await d.context.close();
   });
 
   await step('a request paid days later shows both dates in the history', async () => {
