@@ -302,9 +302,9 @@ START_TEST(registering_later_finds_the_invitation)
 	struct th_resp *r = invite(a.access_token, id, email);
 	assert_sent(r);
 	th_resp_free(&r);
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email", email,
-		    "password", "correct horse latecomer", "first_name", "Late", "last_name",
-		    "Comer");
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
+		    email, "password", "correct horse latecomer", "first_name", "Late", "last_name",
+		    "Comer", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *token = strdup(th_str(r, "access_token"));
 	char *user_id = strdup(json_string_value(json_object_get(json_object_get(r->json, "user"), "id")));
@@ -356,8 +356,9 @@ START_TEST(invite_validation_and_authorization)
 	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "relationship", longrel);
 	assert_field_error(r, "relationship", "too_long");
 	th_resp_free(&r);
-	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "user_id", b.id);
-	assert_field_error(r, "user_id", "unknown_field");
+	/* user_id names a known co-parent instead of an address (known_co_parent_suite.c). */
+	r = th_json("POST", path, a.access_token, "{s:s, s:s}", "email", b.email, "child_id", b.id);
+	assert_field_error(r, "child_id", "unknown_field");
 	th_resp_free(&r);
 	r = th_request("POST", path, a.access_token, "email=x", "application/x-www-form-urlencoded", NULL);
 	ck_assert_problem(r, 415, "unsupported_media_type");
