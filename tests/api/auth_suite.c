@@ -27,9 +27,10 @@ START_TEST(register_success_and_shape)
 		if (*p >= 'a' && *p <= 'z' && p - padded < 5)
 			*p = (char)(*p - 'a' + 'A');
 	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL,
-				    "{s:s, s:s, s:s, s:s, s:s}", "email", padded, "password",
+				    "{s:s, s:s, s:s, s:s, s:s, s:s}", "email", padded, "password",
 				    "a long enough secret", "first_name", " Émilie ", "last_name",
-				    "Van den Bossche", "locale", "nl-BE");
+				    "Van den Bossche", "locale", "nl-BE", "privacy_version",
+				    TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "token_type"), "bearer");
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "expires_in")), 900);
@@ -60,8 +61,9 @@ START_TEST(register_success_and_shape)
 
 	/* Same email in another case: taken. */
 	struct th_resp *dup = th_json("POST", "/api/v1/auth/register", NULL,
-				      "{s:s, s:s, s:s, s:s}", "email", padded, "password",
-				      "another long secret", "first_name", "X", "last_name", "Y");
+				      "{s:s, s:s, s:s, s:s, s:s}", "email", padded, "password",
+				      "another long secret", "first_name", "X", "last_name", "Y",
+				      "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_problem(dup, 409, "email_taken");
 	th_resp_free(&dup);
 	th_resp_free(&r);
@@ -341,14 +343,16 @@ START_TEST(invites_and_registration_modes)
 	th_server_start(&s, api_backend, invite_env);
 
 	char *email = unique_email("invited");
-	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}",
-				    "email", email, "password", "a long enough secret", "first_name",
-				    "In", "last_name", "Vited");
+	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL,
+				    "{s:s, s:s, s:s, s:s, s:s}", "email", email, "password",
+				    "a long enough secret", "first_name", "In", "last_name",
+				    "Vited", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_problem(r, 403, "invite_required");
 	th_resp_free(&r);
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
-		    email, "password", "a long enough secret", "first_name", "In", "last_name",
-		    "Vited", "invite_code", "AAAA-BBBB-CCCC-DDDD");
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "email", email, "password", "a long enough secret", "first_name", "In",
+		    "last_name", "Vited", "invite_code", "AAAA-BBBB-CCCC-DDDD", "privacy_version",
+		    TH_PRIVACY_VERSION);
 	ck_assert_problem(r, 403, "invalid_invite");
 	th_resp_free(&r);
 
@@ -371,9 +375,10 @@ START_TEST(invites_and_registration_modes)
 	th_resp_free(&r);
 
 	/* A bogus code never reveals whether an email has an account (no 409 before the invite). */
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
-		    admin_email, "password", "a long enough secret", "first_name", "X", "last_name",
-		    "Y", "invite_code", "AAAA-BBBB-CCCC-DDDD");
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "email", admin_email, "password", "a long enough secret", "first_name", "X",
+		    "last_name", "Y", "invite_code", "AAAA-BBBB-CCCC-DDDD", "privacy_version",
+		    TH_PRIVACY_VERSION);
 	ck_assert_problem(r, 403, "invalid_invite");
 	th_resp_free(&r);
 
@@ -394,17 +399,19 @@ START_TEST(invites_and_registration_modes)
 		if (*p != '-')
 			typed[t++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 	typed[t] = '\0';
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
-		    email, "password", "a long enough secret", "first_name", "In", "last_name",
-		    "Vited", "invite_code", typed);
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "email", email, "password", "a long enough secret", "first_name", "In",
+		    "last_name", "Vited", "invite_code", typed, "privacy_version",
+		    TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *parent_token = strdup(th_str(r, "access_token"));
 	th_resp_free(&r);
 	/* One code, one registration. */
 	char *email2 = unique_email("second");
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
-		    email2, "password", "a long enough secret", "first_name", "Se", "last_name",
-		    "Cond", "invite_code", code);
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "email", email2, "password", "a long enough secret", "first_name", "Se",
+		    "last_name", "Cond", "invite_code", code, "privacy_version",
+		    TH_PRIVACY_VERSION);
 	ck_assert_problem(r, 403, "invalid_invite");
 	th_resp_free(&r);
 	/* The refused registration left no account behind. */

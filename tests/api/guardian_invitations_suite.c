@@ -221,9 +221,9 @@ START_TEST(registering_later_finds_the_invitation)
 	struct th_resp *r = invite(a.access_token, id, email);
 	assert_sent(r);
 	th_resp_free(&r);
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email", email,
-		    "password", "correct horse latecomer", "first_name", "Late", "last_name",
-		    "Comer");
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
+		    email, "password", "correct horse latecomer", "first_name", "Late", "last_name",
+		    "Comer", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *token = strdup(th_str(r, "access_token"));
 	char *user_id = strdup(json_string_value(json_object_get(json_object_get(r->json, "user"), "id")));

@@ -120,9 +120,9 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 	/* An unknown address gets the same answer: saturation reveals no account. */
 	expect_busy("POST", "/api/v1/auth/login", NULL, "{s:s, s:s}", "email",
 		    "nobody.slots@example.be", "password", m.password);
-	expect_busy("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email",
+	expect_busy("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
 		    newcomer, "password", "a long enough secret", "first_name", "New", "last_name",
-		    "Comer");
+		    "Comer", "privacy_version", TH_PRIVACY_VERSION);
 	expect_busy("POST", "/api/v1/users/me/password", m.access_token, "{s:s, s:s}",
 		    "current_password", m.password, "new_password", "a brand new password");
 	expect_busy("DELETE", "/api/v1/users/me", m.access_token, "{s:s}", "password", m.password);
@@ -155,9 +155,9 @@ START_TEST(saturated_password_routes_answer_429_and_write_nothing)
 		    m.password);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	th_resp_free(&r);
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email",
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
 		    newcomer, "password", "a long enough secret", "first_name", "New", "last_name",
-		    "Comer");
+		    "Comer", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	th_resp_free(&r);
 	/* Every hash gave its slot back. */

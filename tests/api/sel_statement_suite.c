@@ -215,9 +215,10 @@ static char *register_named(const char *who, const char *first, const char *last
 	static int n;
 	char email[96];
 	snprintf(email, sizeof(email), "%s.%d@example.be", who, ++n);
-	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}",
+	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}",
 				    "email", email, "password", "a long enough password 9",
-				    "first_name", first, "last_name", last);
+				    "first_name", first, "last_name", last, "privacy_version",
+				    TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *token = strdup(th_str(r, "access_token"));
 	th_resp_free(&r);

@@ -62,9 +62,10 @@ START_TEST(refused_registration_books_nothing)
 	struct th_member m;
 	th_member_register(&m, "welcometaken");
 	struct sel_snapshot before = sel_snapshot();
-	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}",
+	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}",
 				    "email", m.email, "password", "another long password 7",
-				    "first_name", "Second", "last_name", "Try");
+				    "first_name", "Second", "last_name", "Try", "privacy_version",
+				    TH_PRIVACY_VERSION);
 	ck_assert_problem(r, 409, "email_taken");
 	th_resp_free(&r);
 	struct sel_snapshot after = sel_snapshot();

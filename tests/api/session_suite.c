@@ -286,7 +286,7 @@ START_TEST(cookie_register_and_logout_all)
 	snprintf(email, sizeof(email), "cookie.reg.%ld@example.be", (long)time(NULL));
 	snprintf(body, sizeof(body),
 		 "{\"email\":\"%s\",\"password\":\"correct horse battery\",\"first_name\":\"Ada\","
-		 "\"last_name\":\"Web\"}",
+		 "\"last_name\":\"Web\",\"privacy_version\":\"" TH_PRIVACY_VERSION "\"}",
 		 email);
 	const char *extra[] = {CLIENT_WEB, own_origin(), NULL};
 	struct th_resp *r = th_request("POST", "/api/v1/auth/register", NULL, body, NULL, extra);

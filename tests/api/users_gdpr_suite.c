@@ -271,9 +271,9 @@ START_TEST(delete_me_erases_the_account)
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1", a.id, NULL), 0);
 
 	/* The address is free again, for a brand new account. */
-	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s}", "email",
-		    a.email, "password", "a new life password", "first_name", "Back",
-		    "last_name", "Again");
+	r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}", "email",
+		    a.email, "password", "a new life password", "first_name", "Back", "last_name",
+		    "Again", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	const char *new_id = json_string_value(json_object_get(json_object_get(r->json, "user"), "id"));
 	ck_assert_str_ne(new_id, a.id);

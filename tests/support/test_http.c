@@ -247,8 +247,9 @@ void th_member_register(struct th_member *m, const char *who)
 	snprintf(m->email, sizeof(m->email), "%s.%d.%d@example.be", who, (int)getpid(), ++counter);
 	snprintf(m->password, sizeof(m->password), "correct horse %s", who);
 	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL,
-				    "{s:s, s:s, s:s, s:s}", "email", m->email, "password",
-				    m->password, "first_name", who, "last_name", "Test");
+				    "{s:s, s:s, s:s, s:s, s:s}", "email", m->email, "password",
+				    m->password, "first_name", who, "last_name", "Test",
+				    "privacy_version", TH_PRIVACY_VERSION);
 	if (r->status != 201) {
 		fprintf(stderr, "register %s: %ld %s\n", m->email, r->status, r->body);
 		exit(1);

@@ -62,6 +62,9 @@ struct th_member {
 	char *access_token;
 	char *refresh_token;
 };
+/* The privacy notice version a registration must accept: SH_PRIVACY_VERSION of
+ * src/modules/users/privacy.h (the privacy suite asserts they are equal). */
+#define TH_PRIVACY_VERSION "2026-12-06"
 /* Registers a new member with a unique email (prefix "who"); aborts on failure. */
 void th_member_register(struct th_member *m, const char *who);
 void th_member_free(struct th_member *m);

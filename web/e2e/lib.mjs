@@ -5,10 +5,12 @@
 // finish() last: it fails the run on any axe violation, page error, CSP
 // violation or 5xx seen, closes the browser and sets the exit status.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { PRIVACY_VERSION } from '../src/privacy.js';
 
 export const BASE = process.env.E2E_BASE_URL;
 export const SHOTS = process.env.E2E_SCREENSHOTS || '';
@@ -171,9 +173,32 @@ export async function register(page, person) {
   await m.getByLabel('Nom', { exact: true }).fill(person.last);
   await m.getByLabel('Adresse e-mail').fill(person.email);
   await m.getByLabel('Mot de passe', { exact: true }).fill(person.password);
+  await m.getByLabel("J'ai lu la notice de confidentialité").check();
   await m.getByRole('button', { name: 'Créer mon compte' }).click();
   await page.waitForURL(/\/children/);
   await expectText(heading(page), /Mes enfants/);
+}
+
+/** The privacy notice version a registration accepts (web/src/privacy.js). */
+export { PRIVACY_VERSION };
+
+/** Registers "person" through the API (no browser); returns {status, json}. */
+export function registerByApi(person, extra = {}) {
+  return apiJson('POST', '/auth/register', {
+    email: person.email,
+    password: person.password,
+    first_name: person.first,
+    last_name: person.last,
+    privacy_version: PRIVACY_VERSION,
+    ...extra,
+  });
+}
+
+/** Gives the account of "email" a role with `schoolhub user promote` on the test's database. */
+export function promote(email, role) {
+  const bin = process.env.E2E_SCHOOLHUB_BIN;
+  assert.ok(bin, 'E2E_SCHOOLHUB_BIN is not set (run tests/e2e/run.sh)');
+  execFileSync(bin, ['user', 'promote', email, '--role', role], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The last step of every test file: axe and problems checked, browser closed, exit status set. */

@@ -237,9 +237,17 @@ export const children = {
   // Always 202 with the same body, whether or not the address has an account.
   inviteGuardian: (id, email, relationship) =>
     api.post(`${childPath(id)}/guardians`, relationship ? { email, relationship } : { email }),
+  // A co-parent of another of the family's children, named by id: the server knows the address.
+  inviteKnownGuardian: (id, userId, relationship) =>
+    api.post(`${childPath(id)}/guardians`, relationship ? { user_id: userId, relationship } : { user_id: userId }),
   invitations: (id) => api.get(`${childPath(id)}/guardian-invitations`),
   removeGuardian: (id, userId) =>
     api.del(`${childPath(id)}/guardians/${encodeURIComponent(userId)}`),
+};
+
+// What staff can do before the admin area exists (admins only; the server checks the role).
+export const admin = {
+  createInvite: () => api.post('/admin/invites', {}),
 };
 
 const invitationPath = (id) => `/guardian-invitations/${encodeURIComponent(id)}`;

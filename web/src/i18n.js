@@ -5,6 +5,7 @@ import { createI18n } from 'vue-i18n';
 import fr from './locales/fr.json';
 import nl from './locales/nl.json';
 import en from './locales/en.json';
+import { browserLanguages, pickLocale } from './locale-pick.js';
 
 export const LOCALES = ['fr', 'nl', 'en'];
 export const DEFAULT_LOCALE = 'fr';
@@ -14,6 +15,8 @@ export function isLocale(value) {
   return LOCALES.includes(value);
 }
 
+// The language this device last used (chosen here, or a member's saved choice after
+// signing in), else the first of the browser's languages the app speaks, else French.
 function initialLocale() {
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
@@ -21,13 +24,14 @@ function initialLocale() {
   } catch {
     /* storage unavailable (private mode): fall through */
   }
-  return DEFAULT_LOCALE;
+  return pickLocale(browserLanguages(), LOCALES, DEFAULT_LOCALE);
 }
+const firstLocale = initialLocale();
 
 export const i18n = createI18n({
   legacy: false,
   globalInjection: true,
-  locale: initialLocale(),
+  locale: firstLocale,
   fallbackLocale: 'fr',
   messages: { fr, nl, en },
   missingWarn: false,
@@ -56,4 +60,4 @@ export function applyLocale(locale) {
   }
 }
 
-document.documentElement.lang = initialLocale();
+document.documentElement.lang = firstLocale;

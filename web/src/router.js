@@ -106,6 +106,13 @@ const routes = [
     meta: { requiresAuth: true, title: 'profile.title' },
   },
   {
+    // Public: read before registering (and from the profile and the footer after).
+    path: '/privacy',
+    name: 'privacy',
+    component: () => import('./views/auth/PrivacyView.vue'),
+    meta: { title: 'privacy.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

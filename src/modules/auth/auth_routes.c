@@ -17,6 +17,7 @@
 #include "modules/auth/session_queries.h"
 #include "modules/auth/session_routes.h"
 #include "modules/auth/tokens.h"
+#include "modules/users/privacy.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
@@ -60,6 +61,9 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 	}
 	if (rc != SH_DB_OK)
 		return rc;
+	if ((rc = sh_user_privacy_accept(conn, t->user->id, SH_PRIVACY_VERSION, t->now)) !=
+	    SH_DB_OK)
+		return rc;
 	if (t->invite_hash != NULL) {
 		int64_t used = 0;
 		rc = sh_invite_consume(conn, t->invite_hash, t->user->id, t->now, &used);
@@ -80,15 +84,16 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 
 /* What a registration asks for, validated (NULL for an optional field left out). */
 struct register_input {
-	const char *email, *password, *first, *last, *locale, *invite;
+	const char *email, *password, *first, *last, *locale, *invite, *privacy;
 };
 
-/* Reads and checks the body's fields; replies 400 (or 403 origin) and returns -1 on a refusal. */
+/* Reads and checks the body's fields; replies 422 (or 403 origin) and returns -1 on a refusal. */
 static int register_input_or_reply(struct sh_request *req, struct sh_response *res,
 				   struct register_input *in)
 {
-	static const char *const allowed[] = {"email",     "password", "first_name", "last_name",
-					      "locale",    "invite_code", NULL};
+	static const char *const allowed[] = {"email",		 "password", "first_name",
+					      "last_name",	 "locale",   "invite_code",
+					      "privacy_version", NULL};
 	if (sh_session_cookie_origin_or_reply(req, res) != 0 ||
 	    sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return -1;
@@ -104,7 +109,16 @@ static int register_input_or_reply(struct sh_request *req, struct sh_response *r
 	if (sh_json_get_string(req->json, "locale", false, &in->locale, &v))
 		in->locale = sh_field_locale("locale", in->locale, &v);
 	sh_json_get_string(req->json, "invite_code", false, &in->invite, &v);
-	return sh_validation_or_reply(req, res, &v);
+	sh_json_get_string(req->json, "privacy_version", false, &in->privacy, &v);
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return -1;
+	/* No account without the notice in force: missing, or a version the app showed before
+	 * the text changed (an old page left open), is refused before anything else happens. */
+	if (in->privacy == NULL || strcmp(in->privacy, SH_PRIVACY_VERSION) != 0) {
+		sh_reply_problem(req, res, 422, "privacy_not_accepted", NULL);
+		return -1;
+	}
+	return 0;
 }
 
 static void auth_register(struct sh_request *req, struct sh_response *res)

@@ -116,6 +116,24 @@ enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, con
 	return rc;
 }
 
+enum sh_db_rc sh_co_parent_email(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+				 const char *co_parent_id, const char **email_r)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(
+		conn,
+		"SELECT u.email FROM child_guardians mine "
+		"JOIN child_guardians other ON other.child_id = mine.child_id "
+		"JOIN users u ON u.id = other.user_id "
+		"WHERE mine.user_id = $1 AND other.user_id = $2 AND other.user_id <> mine.user_id "
+		"AND u.active AND u.deleted_at IS NULL LIMIT 1",
+		SH_ARGS(SH_TEXT(user_id), SH_TEXT(co_parent_id)), &st);
+	if (rc == SH_DB_ROW)
+		*email_r = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+	sh_stmt_free(&st);
+	return rc;
+}
+
 enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_id)
 {
 	enum sh_db_rc rc =

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "schoolhub/arena.h"
 #include "schoolhub/store.h"
 
 struct sh_child {
@@ -32,6 +33,14 @@ enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, con
 enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r);
 /* SH_DB_ROW when "user_id" guards "child_id". */
 enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, const char *user_id);
+
+/*
+ * The e-mail address of "co_parent_id" when that active member guards a child "user_id"
+ * guards too (SH_DB_ROW, "*email_r" in "arena"); SH_DB_OK when they share no child. Lets a
+ * parent invite the family's known co-parent to another child without typing the address.
+ */
+enum sh_db_rc sh_co_parent_email(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+				 const char *co_parent_id, const char **email_r);
 
 /* Account deletion: children with no other guardian go, then every link of the user. */
 enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_id);

@@ -3,7 +3,10 @@
  * - Sending never reveals whether an address has an account: the invitation is stored by
  *   address, no account is looked up, and the answer is the same 202 for every address,
  *   known, unknown, already a guardian or invited before. Only a malformed body (422), the
- *   caller's own address (422) and a child the caller does not guard (404) differ.
+ *   caller's own address (422) and a child the caller does not guard (404) differ. A
+ *   co-parent may also be named by "user_id" instead of an address, but only one who
+ *   already shares a child with the caller (anyone else, existing or not, is the same
+ *   422 not_a_co_parent): the caller learns nothing GET /children does not show.
  * - An invitation is answered only by the account holding its address, and someone else's
  *   invitation does not exist for the caller (404).
  * E-mail: invitees are not mailed yet (there is no notifications module); they see their
@@ -54,19 +57,53 @@ static long seconds_until_free(const char *oldest, time_t now)
 	return wait < 1 ? 1 : wait;
 }
 
-/* The body, read only after the guardian check: a stranger learns nothing from 422s. */
-static void read_invitation(struct send_tx *t, const char **email_r, const char **rel_r)
+/* The invitee by address; refused when it is the caller's own. */
+static void read_invitee_email(struct send_tx *t, const char **email_r)
 {
-	static const char *const allowed[] = {"email", "relationship", NULL};
 	struct sh_request *req = t->req;
-	sh_json_check_allowed(req, allowed, &t->v);
-	if (t->v.count > 0)
-		return;
 	if (sh_json_get_string(req->json, "email", true, email_r, &t->v))
 		*email_r = sh_field_email(req, "email", *email_r, &t->v);
 	if (*email_r != NULL && strcmp(*email_r, req->user.account.email) == 0)
 		sh_validation_add(&t->v, "email", "own_email"); /* says nothing about others */
+}
+
+/* The invitee as "user_id": a co-parent who already shares one of the caller's children
+ * (the app offers them by name); the address is looked up here. */
+static enum sh_db_rc read_invitee_co_parent(struct sh_conn *conn, struct send_tx *t,
+					    const char **email_r)
+{
+	struct sh_request *req = t->req;
+	const char *user_id = NULL;
+	if (json_object_get(req->json, "email") != NULL) {
+		sh_validation_add(&t->v, "user_id", "email_or_user_id");
+		return SH_DB_OK;
+	}
+	if (!sh_json_get_string(req->json, "user_id", true, &user_id, &t->v))
+		return SH_DB_OK;
+	enum sh_db_rc rc = SH_DB_OK; /* a malformed id names nobody either */
+	if (sh_uuid_valid(user_id))
+		rc = sh_co_parent_email(conn, req->arena, req->user.id, user_id, email_r);
+	if (rc == SH_DB_OK)
+		sh_validation_add(&t->v, "user_id", "not_a_co_parent");
+	return rc == SH_DB_ROW ? SH_DB_OK : rc;
+}
+
+/* The body, read only after the guardian check: a stranger learns nothing from 422s. */
+static enum sh_db_rc read_invitation(struct sh_conn *conn, struct send_tx *t, const char **email_r,
+				     const char **rel_r)
+{
+	static const char *const allowed[] = {"email", "user_id", "relationship", NULL};
+	struct sh_request *req = t->req;
+	sh_json_check_allowed(req, allowed, &t->v);
+	if (t->v.count > 0)
+		return SH_DB_OK;
+	enum sh_db_rc rc = SH_DB_OK;
+	if (json_object_get(req->json, "user_id") != NULL)
+		rc = read_invitee_co_parent(conn, t, email_r);
+	else
+		read_invitee_email(t, email_r);
 	*rel_r = read_relationship(req, &t->v);
+	return rc;
 }
 
 static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
@@ -83,7 +120,8 @@ static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		return rc == SH_DB_OK ? SH_DB_OK : rc;
 	}
 	const char *email = NULL, *relationship = NULL;
-	read_invitation(t, &email, &relationship);
+	if ((rc = read_invitation(conn, t, &email, &relationship)) != SH_DB_OK)
+		return rc;
 	if (t->v.count > 0) {
 		*rollback_r = true;
 		return SH_DB_OK;

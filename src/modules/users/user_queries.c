@@ -1,5 +1,6 @@
 /* SQL for users. Written once; runs unchanged on SQLite and PostgreSQL. */
 #include "modules/users/user_queries.h"
+#include "modules/users/privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,4 +180,36 @@ json_t *sh_user_to_json(const struct sh_user *u)
 	json_t *out = sh_jw_to_json(&w);
 	sh_arena_destroy(&arena);
 	return out;
+}
+
+enum sh_db_rc sh_user_privacy_accept(struct sh_conn *conn, const char *user_id, const char *version,
+				     const char *now)
+{
+	int64_t changed = 0;
+	enum sh_db_rc rc =
+		sh_exec(conn,
+			"UPDATE users SET privacy_version = $2, privacy_accepted_at = $3 "
+			"WHERE id = $1",
+			SH_ARGS(SH_TEXT(user_id), SH_TEXT(version), SH_TEXT(now)), &changed);
+	/* The row was inserted by the same transaction: not finding it is a bug, not a 404. */
+	return rc == SH_DB_OK && changed != 1 ? SH_DB_ERROR : rc;
+}
+
+enum sh_db_rc sh_user_privacy_export(struct sh_conn *conn, const char *user_id, json_t *out)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn,
+					"SELECT privacy_version, privacy_accepted_at FROM users "
+					"WHERE id = $1",
+					SH_ARGS(SH_TEXT(user_id)), &st);
+	if (rc == SH_DB_ROW) {
+		json_t *privacy = json_pack("{s:s?, s:s?}", "version", sh_stmt_col_text(st, 0),
+					    "accepted_at", sh_stmt_col_time(st, 1));
+		rc = privacy != NULL ? SH_DB_OK : SH_DB_ERROR;
+		json_object_set_new(out, "privacy", privacy);
+	} else if (rc == SH_DB_OK) {
+		rc = SH_DB_ERROR; /* the exporting account always has its row */
+	}
+	sh_stmt_free(&st);
+	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "modules/auth/login_throttle.h"
 #include "modules/auth/session_queries.h"
+#include "modules/users/privacy.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
@@ -316,10 +317,17 @@ static const struct sh_route users_routes[] = {
 	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH, 0},
 };
 
+/* The account itself is the export's "user"; this adds the privacy notice it accepted. */
+static enum sh_db_rc users_export_part(struct sh_conn *conn, const char *user_id, json_t *out)
+{
+	return sh_user_privacy_export(conn, user_id, out);
+}
+
 const struct sh_module sh_module_users = {
 	.name = "users",
 	.id = SH_MODULE_USERS,
 	.routes = users_routes,
 	.route_count = sizeof(users_routes) / sizeof(users_routes[0]),
+	.export_part = users_export_part,
 	.load_account = sh_user_by_id,
 };

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "modules/users/privacy.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
@@ -322,9 +323,10 @@ static void seed_users_and_tokens(void)
 		char password[32];
 		snprintf(password, sizeof(password), FZ_PASSWORD_PREFIX "%d", i);
 		json_t *doc = seed_call(FZ_ANON, "POST", "/api/v1/auth/register", NULL, 201,
-					"{s:s, s:s, s:s, s:s}", "email", seed_users[i].email,
+					"{s:s, s:s, s:s, s:s, s:s}", "email", seed_users[i].email,
 					"password", password, "first_name", seed_users[i].first,
-					"last_name", seed_users[i].last);
+					"last_name", seed_users[i].last, "privacy_version",
+					SH_PRIVACY_VERSION);
 		copy_id(user_ids[i], json_object_get(doc, "user"), "id");
 		tokens[identity_of_user(i)] =
 			strdup(json_string_value(json_object_get(doc, "access_token")));
