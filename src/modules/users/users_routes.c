@@ -321,5 +321,5 @@ const struct sh_module sh_module_users = {
 	.id = SH_MODULE_USERS,
 	.routes = users_routes,
 	.route_count = sizeof(users_routes) / sizeof(users_routes[0]),
-	.load_account = sh_user_by_id,
+	.account_lookup = &sh_user_account_lookup,
 };
