@@ -110,8 +110,7 @@ int sh_auth_gate_or_reply(struct sh_request *req, struct sh_response *res,
 	return -1;
 }
 
-void sh_auth_gate_finish(struct sh_request *req, struct sh_response *res,
-			 struct sh_auth_gate *gate)
+void sh_auth_gate_finish(struct sh_request *req, struct sh_response *res, struct sh_auth_gate *gate)
 {
 	if (req->db == NULL)
 		return;

@@ -9,12 +9,12 @@
 
 /* Why the account check refused, to answer it (auth_gate.c). */
 enum sh_auth_refusal {
-	SH_AUTH_UNCHECKED,     /* the check has not run yet (deferred) */
+	SH_AUTH_UNCHECKED, /* the check has not run yet (deferred) */
 	SH_AUTH_PASSED,
 	SH_AUTH_INVALID_TOKEN, /* 401: no such active account, or an older token generation */
-	SH_AUTH_FORBIDDEN,     /* 403: the route does not admit the account's role */
-	SH_AUTH_INTERNAL,      /* 500: a role the code does not know */
-	SH_AUTH_DB_ERROR,      /* the store's error, answered by sh_reply_db_error */
+	SH_AUTH_FORBIDDEN, /* 403: the route does not admit the account's role */
+	SH_AUTH_INTERNAL, /* 500: a role the code does not know */
+	SH_AUTH_DB_ERROR, /* the store's error, answered by sh_reply_db_error */
 };
 
 /* One request's gate; it lives in run_route (dispatch.c) for the whole request, since the
@@ -24,7 +24,7 @@ struct sh_auth_gate {
 	const struct sh_route *route;
 	const struct sh_account_lookup *lookup;
 	int64_t generation; /* the token's */
-	bool pending;       /* the account check was deferred to the handler's first read */
+	bool pending; /* the account check was deferred to the handler's first read */
 	enum sh_auth_refusal refusal;
 	enum sh_db_rc db_rc;
 };

@@ -43,7 +43,8 @@ static enum sh_db_rc guard_run(struct sh_conn *conn, struct sh_stmt *along)
 	} else {
 		rc = sh_stmt_step(lookup);
 	}
-	enum sh_db_rc verdict = conn->guard_check(conn->guard_ctx, rc, rc == SH_DB_ROW ? lookup : NULL);
+	enum sh_db_rc verdict =
+		conn->guard_check(conn->guard_ctx, rc, rc == SH_DB_ROW ? lookup : NULL);
 	sh_stmt_free(&lookup);
 	/* Fail closed: only SH_DB_OK lets the request go on. */
 	conn->guard_verdict = verdict > 0 ? SH_DB_DENIED : verdict;

@@ -57,7 +57,8 @@ static void assert_refused(const char *token, const char *tx)
 		ck_assert_msg(r->status == 401, "%s: %ld %s", paths[i], r->status, r->body);
 		ck_assert_str_eq(th_header(r, "Content-Type"), "application/problem+json");
 		ck_assert_str_eq(th_code(r), "unauthorized");
-		ck_assert_str_eq(th_header(r, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+		ck_assert_str_eq(th_header(r, "WWW-Authenticate"),
+				 "Bearer error=\"invalid_token\"");
 		/* Nothing of the handler's answer: no balance, no transaction, no page. */
 		ck_assert_ptr_null(strstr(r->body, "balance"));
 		ck_assert_ptr_null(strstr(r->body, tx));
@@ -115,8 +116,8 @@ START_TEST(ended_tokens_refused_on_late_routes)
 
 	/* "Sign out everywhere" bumps the token generation: the access token still verifies
 	 * (signature, expiry) but belongs to an older generation. */
-	struct th_resp *r = th_request("POST", "/api/v1/auth/logout-all", m.access_token, NULL,
-				       NULL, NULL);
+	struct th_resp *r =
+		th_request("POST", "/api/v1/auth/logout-all", m.access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 204);
 	th_resp_free(&r);
 	assert_refused(m.access_token, tx);

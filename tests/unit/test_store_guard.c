@@ -26,8 +26,8 @@ static bool pipelines; /* PostgreSQL: a deferred guard waits for the first state
 
 struct seen {
 	int calls;
-	enum sh_db_rc rc;     /* what the lookup gave the check */
-	char value[32];       /* its row's first column */
+	enum sh_db_rc rc; /* what the lookup gave the check */
+	char value[32]; /* its row's first column */
 	enum sh_db_rc answer; /* what the check answers */
 };
 
@@ -84,7 +84,8 @@ static void assert_all_refused(enum sh_db_rc verdict)
 	char v[32];
 	ck_assert_int_eq(read_v("a", v), verdict);
 	ck_assert_str_eq(v, "");
-	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")), NULL),
+	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")),
+				 NULL),
 			 verdict);
 	ck_assert_int_eq(sh_conn_begin(conn, SH_TX_WRITE), verdict);
 	ck_assert(!sh_conn_in_tx(conn));
@@ -97,7 +98,8 @@ START_TEST(test_guard_now)
 	struct seen s = {.answer = SH_DB_OK};
 	char v[32];
 
-	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, false), SH_DB_OK);
+	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, false),
+			 SH_DB_OK);
 	ck_assert_int_eq(s.calls, 1);
 	ck_assert_int_eq(s.rc, SH_DB_ROW);
 	ck_assert_str_eq(s.value, "1");
@@ -124,7 +126,8 @@ START_TEST(test_guard_deferred_travels_with_first_read)
 	struct seen s = {.answer = SH_DB_OK};
 	char v[32];
 
-	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true), SH_DB_OK);
+	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true),
+			 SH_DB_OK);
 	ck_assert_int_eq(s.calls, pipelines ? 0 : 1);
 	ck_assert_int_eq(read_v("b", v), SH_DB_ROW);
 	ck_assert_str_eq(v, "2");
@@ -140,7 +143,8 @@ START_TEST(test_guard_deferred_travels_with_first_read)
 
 	/* The same pair again: the statements are prepared now, the pipeline is used. */
 	s = (struct seen){.answer = SH_DB_OK};
-	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("b")), check, &s, true), SH_DB_OK);
+	ck_assert_int_eq(sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("b")), check, &s, true),
+			 SH_DB_OK);
 	ck_assert_int_eq(read_v("a", v), SH_DB_ROW);
 	ck_assert_str_eq(v, "1");
 	ck_assert_str_eq(s.value, "2");
@@ -152,7 +156,8 @@ START_TEST(test_guard_deferred_refusal_drops_the_read)
 {
 	for (int round = 0; round < 2; round++) { /* unprepared, then prepared */
 		struct seen s = {.answer = SH_DB_DENIED};
-		enum sh_db_rc rc = sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true);
+		enum sh_db_rc rc =
+			sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true);
 		ck_assert_int_eq(rc, pipelines ? SH_DB_OK : SH_DB_DENIED);
 		assert_all_refused(SH_DB_DENIED);
 		ck_assert_int_eq(s.calls, 1);
@@ -167,7 +172,8 @@ START_TEST(test_guard_deferred_runs_alone_before_a_write)
 {
 	struct seen s = {.answer = SH_DB_DENIED};
 	sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true);
-	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")), NULL),
+	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")),
+				 NULL),
 			 SH_DB_DENIED);
 	ck_assert_int_eq(s.calls, 1);
 	sh_conn_guard_end(conn);
@@ -175,7 +181,8 @@ START_TEST(test_guard_deferred_runs_alone_before_a_write)
 
 	s = (struct seen){.answer = SH_DB_OK};
 	sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true);
-	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")), NULL),
+	ck_assert_int_eq(sh_exec(conn, "INSERT INTO g VALUES ($1, 'x')", SH_ARGS(SH_TEXT("w")),
+				 NULL),
 			 SH_DB_OK);
 	ck_assert_int_eq(s.calls, 1);
 	sh_conn_guard_end(conn);
@@ -234,7 +241,8 @@ END_TEST
  * pipeline runs; SQLite makes it 0. A missing table fails on both, at prepare time. */
 START_TEST(test_guard_lookup_errors)
 {
-	const char *lookups[] = {"SELECT CAST($1 AS INTEGER)", "SELECT v FROM missing WHERE k = $1"};
+	const char *lookups[] = {"SELECT CAST($1 AS INTEGER)",
+				 "SELECT v FROM missing WHERE k = $1"};
 	for (size_t i = pipelines ? 0 : 1; i < 2; i++) {
 		struct seen s = {.answer = SH_DB_OK};
 		sh_conn_guard(conn, lookups[i], SH_ARGS(SH_TEXT("x")), check, &s, true);
@@ -265,7 +273,8 @@ START_TEST(test_guard_read_error_in_pipeline)
 	struct seen s = {.answer = SH_DB_OK};
 	sh_conn_guard(conn, LOOKUP, SH_ARGS(SH_TEXT("a")), check, &s, true);
 	int64_t n = 0;
-	ck_assert_int_eq(sh_query_int64(conn, "SELECT CAST($1 AS INTEGER)", SH_ARGS(SH_TEXT("x")), &n),
+	ck_assert_int_eq(sh_query_int64(conn, "SELECT CAST($1 AS INTEGER)", SH_ARGS(SH_TEXT("x")),
+					&n),
 			 SH_DB_ERROR);
 	ck_assert_int_eq(s.calls, 1);
 	ck_assert_str_eq(s.value, "1");
