@@ -88,6 +88,14 @@ enum sh_route_flags {
 	SH_ROUTE_AUTH = 1u << 0,    /* a valid access token is required */
 	SH_ROUTE_JSON_BODY = 1u << 1, /* the body must be a JSON object (415/400 otherwise) */
 	SH_ROUTE_NEEDS_DB = 1u << 2,  /* give the handler req->db (implied by SH_ROUTE_AUTH) */
+	/*
+	 * With SH_ROUTE_AUTH: the handler reads req->user.role and req->user.account only
+	 * after its first database call (req->user.id is there from the start), and does
+	 * nothing before that call but validate and read. On PostgreSQL the gate's account
+	 * check then travels with that call in one round trip instead of going alone before
+	 * the handler; a refused request still answers the gate's 401/403, never the handler's.
+	 */
+	SH_ROUTE_ACCOUNT_LATE = 1u << 3,
 };
 
 struct sh_route {

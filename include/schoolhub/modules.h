@@ -37,14 +37,17 @@ typedef enum sh_db_rc sh_account_created_fn(const struct sh_config *cfg, struct 
 					    const char *user_id, const char *now);
 typedef enum sh_db_rc sh_erase_fn(struct sh_conn *conn, const char *user_id, const char *now);
 /*
- * The auth gate (src/http) reads the account behind a token on every request through
- * this hook, which the module that owns accounts (users) supplies: the HTTP layer knows
- * this registry, never a module's own files. SH_DB_ROW with "*u" (strings in "arena")
- * when "id" is an active account, SH_DB_OK when there is none (deleted, deactivated), or
- * a store error.
+ * The auth gate (src/http) reads the account behind a token on every request with this
+ * lookup, which the module that owns accounts (users) supplies: the HTTP layer knows
+ * this registry, never a module's own files. "sql" reads the active account whose id is
+ * $1 (no row when it is deleted or deactivated); "read" copies that row into "*u"
+ * (strings in "arena"). The gate runs it itself, so that on PostgreSQL it can travel in
+ * one round trip with the handler's first read (sh_conn_guard).
  */
-typedef enum sh_db_rc sh_account_fn(struct sh_conn *conn, struct sh_arena *arena, const char *id,
-				    struct sh_user *u);
+struct sh_account_lookup {
+	const char *sql;
+	void (*read)(struct sh_stmt *row, struct sh_arena *arena, struct sh_user *u);
+};
 
 struct sh_app;
 struct sh_config;
@@ -85,7 +88,7 @@ struct sh_module {
 	sh_export_fn *export_part;
 	sh_erase_fn *erase_user;
 	sh_account_created_fn *account_created;
-	sh_account_fn *load_account; /* one module only (users); see sh_account_fn */
+	const struct sh_account_lookup *account_lookup; /* one module only (users) */
 	const struct sh_module_setting *settings;
 	size_t setting_count;
 	sh_settings_load_fn *settings_load;
@@ -101,9 +104,9 @@ extern const size_t sh_module_count;
 /* Parses a comma list of module names into a mask; -1 with "*error_r" for an unknown name. */
 int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r);
 unsigned sh_modules_all(void);
-/* The load_account hook of the module that supplies it (enabled or not: the gate needs
+/* The account lookup of the module that supplies it (enabled or not: the gate needs
  * accounts whatever SCHOOLHUB_MODULES says), or NULL. */
-sh_account_fn *sh_modules_account_loader(void);
+const struct sh_account_lookup *sh_modules_account_lookup(void);
 
 /* Runs the account_created hook of every module enabled in "cfg" (in module order) inside
  * the caller's registration transaction; the first store error stops it. */

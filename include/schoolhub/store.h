@@ -31,6 +31,7 @@ enum sh_db_rc {
 	SH_DB_DOWN = -6,    /* connection lost / database unreachable */
 	SH_DB_STORAGE = -7, /* the storage refuses writes: disk full, read-only file system, I/O error */
 	SH_DB_TIMEOUT = -8, /* PostgreSQL: statement_timeout or lock_timeout ran out (rolled back) */
+	SH_DB_DENIED = -9,  /* the connection's guard refused the request (sh_conn_guard) */
 };
 
 struct sh_db;   /* a configured database: the URL, the driver, one connection per thread */
@@ -175,6 +176,30 @@ enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_ar
  */
 enum sh_db_rc sh_exec(struct sh_conn *conn, const char *sql, struct sh_args args,
 		      int64_t *changed_r);
+
+/*
+ * Guards: a one-row lookup that decides whether a request may use the connection at all
+ * (the auth gate's account read). "check" gets the lookup's outcome (SH_DB_ROW with "row"
+ * on it, SH_DB_OK when there is no row, or an error with "row" NULL) and answers SH_DB_OK
+ * to let the request go on, or the code that every later call on the connection then
+ * fails with, until sh_conn_guard_end (SH_DB_DENIED, or the lookup's own error).
+ */
+typedef enum sh_db_rc sh_guard_fn(void *ctx, enum sh_db_rc rc, struct sh_stmt *row);
+/*
+ * Runs the guard now and returns its verdict; or, with "defer" on a driver that can send
+ * two statements in one round trip (PostgreSQL's pipeline), keeps it pending and returns
+ * SH_DB_OK. A pending guard runs before anything else on the connection: in the same
+ * round trip as the next statement when that one only reads (it begins with SELECT and no
+ * transaction is open), otherwise alone, first (BEGIN, a write, a script). A read sent
+ * along with a guard that refuses answers the refusal; its rows are dropped unread.
+ */
+enum sh_db_rc sh_conn_guard(struct sh_conn *conn, const char *sql, struct sh_args args,
+			    sh_guard_fn *check, void *ctx, bool defer);
+/* The verdict of the connection's guard, running it now if it is still pending; SH_DB_OK
+ * when there is none. */
+enum sh_db_rc sh_conn_guard_settle(struct sh_conn *conn);
+/* The request is over: forgets its guard (a pending one is dropped, not run) and verdict. */
+void sh_conn_guard_end(struct sh_conn *conn);
 
 /*
  * Statements, one call at a time (what the query calls above are made of; code that steps

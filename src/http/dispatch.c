@@ -136,22 +136,26 @@ static void run_route(struct sh_request *req, struct sh_response *res,
 			return;
 		}
 	}
-	if ((route->flags & SH_ROUTE_AUTH) && sh_auth_gate_or_reply(req, res, route) != 0)
+	struct sh_auth_gate gate = {0};
+	if ((route->flags & SH_ROUTE_AUTH) && sh_auth_gate_or_reply(req, res, route, &gate) != 0)
 		return;
-	if ((route->flags & SH_ROUTE_JSON_BODY) && json_body_or_reply(req, res) != 0)
-		return;
-	route->handler(req, res);
-	if (req->db != NULL && sh_conn_in_tx(req->db)) {
-		/* A handler returned inside a transaction: that is a bug; never leak the lock. */
-		sh_log_error("request %s: transaction left open by %s", req->request_id,
-			     route->pattern);
-		sh_conn_rollback(req->db);
+	if (!(route->flags & SH_ROUTE_JSON_BODY) || json_body_or_reply(req, res) == 0) {
+		route->handler(req, res);
+		if (req->db != NULL && sh_conn_in_tx(req->db)) {
+			/* A handler returned inside a transaction: that is a bug; never leak the lock. */
+			sh_log_error("request %s: transaction left open by %s", req->request_id,
+				     route->pattern);
+			sh_conn_rollback(req->db);
+		}
+		if (!res->replied) {
+			sh_log_error("request %s: handler for %s gave no reply", req->request_id,
+				     route->pattern);
+			sh_reply_internal(req, res);
+		}
 	}
-	if (!res->replied) {
-		sh_log_error("request %s: handler for %s gave no reply", req->request_id,
-			     route->pattern);
-		sh_reply_internal(req, res);
-	}
+	/* A deferred account check has the last word over any reply (SH_ROUTE_ACCOUNT_LATE). */
+	if (route->flags & SH_ROUTE_AUTH)
+		sh_auth_gate_finish(req, res, &gate);
 }
 
 /*

@@ -167,6 +167,12 @@ void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_
 		sh_reply_problem(req, res, 503, "storage_unavailable", NULL);
 		return;
 	}
+	if (rc == SH_DB_DENIED) {
+		/* The auth gate's deferred account check refused (SH_ROUTE_ACCOUNT_LATE): the
+		 * gate replaces this reply with its own; nothing to log. */
+		sh_reply_problem(req, res, 401, "unauthorized", NULL);
+		return;
+	}
 	sh_log_error("request %s: database error %d on %s", req->request_id, (int)rc,
 		     req->route_pattern ? req->route_pattern : req->path);
 	sh_reply_internal(req, res);

@@ -18,11 +18,11 @@ const struct sh_module *const sh_modules[] = {
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 
-sh_account_fn *sh_modules_account_loader(void)
+const struct sh_account_lookup *sh_modules_account_lookup(void)
 {
 	for (size_t i = 0; i < sh_module_count; i++)
-		if (sh_modules[i]->load_account != NULL)
-			return sh_modules[i]->load_account;
+		if (sh_modules[i]->account_lookup != NULL)
+			return sh_modules[i]->account_lookup;
 	return NULL;
 }
 

@@ -42,6 +42,7 @@ static void conn_destroy(struct sh_conn *conn)
 	if (conn->next != NULL)
 		conn->next->prev = conn->prev;
 	pthread_mutex_unlock(&db->lock);
+	sh_conn_guard_end(conn); /* a guard left pending holds a statement */
 	db->driver->disconnect(conn);
 	free(conn);
 }

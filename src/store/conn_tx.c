@@ -23,6 +23,9 @@ enum sh_db_rc sh_conn_begin(struct sh_conn *conn, enum sh_tx_mode mode)
 		return sh_db_usage_error(conn, NULL, "BEGIN inside an open transaction");
 	if (conn->down)
 		return SH_DB_DOWN;
+	enum sh_db_rc verdict = sh_conn_guard_settle(conn); /* nothing begins before it */
+	if (verdict != SH_DB_OK)
+		return verdict;
 	/* One writer at a time: waiting here costs nothing, whereas SQLite's busy handler
 	 * would sleep in growing steps while the lock is free most of the time. */
 	if (mode != SH_TX_READ && atomic_load(&conn->db->log_sync_failed))
@@ -108,6 +111,8 @@ enum sh_db_rc sh_conn_exec_script(struct sh_conn *conn, const char *sql)
 {
 	enum sh_db_rc rc = sh_conn_check_usable(conn, sql);
 
+	if (rc == SH_DB_OK)
+		rc = sh_conn_guard_settle(conn);
 	if (rc != SH_DB_OK)
 		return rc;
 	return sh_conn_note_result(conn, conn->db->driver->exec_script(conn, sql));

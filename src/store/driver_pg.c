@@ -35,6 +35,7 @@ struct pg_conn {
 struct pg_stmt {
 	struct sh_stmt stmt;
 	bool executed;
+	enum sh_db_rc failed; /* executed in a pipeline, where it failed */
 	PGresult *res; /* rows of a statement that returned some */
 	int row, nrows;
 };
@@ -293,18 +294,16 @@ static enum sh_db_rc prepared_name(struct pg_conn *c, const char *sql, const cha
 	return SH_DB_OK;
 }
 
-/*
- * The binds as libpq's text parameters: "values[i]" is $i+1's text (NULL for SQL NULL);
- * integers are printed into "numbers". Up to PARAMS_ON_STACK live in the struct itself.
- */
-struct pg_params {
+/* Parameter texts as libpq takes them, for "n" binds: on the stack for ordinary
+ * statements, on the heap past PARAMS_ON_STACK (params_free). */
+struct params {
 	const char **values;
 	char (*numbers)[24];
 	const char *values_stack[PARAMS_ON_STACK];
 	char numbers_stack[PARAMS_ON_STACK][24];
 };
 
-static void params_build(struct pg_params *p, const struct sh_stmt *stmt)
+static void params_fill(struct params *p, const struct sh_stmt *stmt)
 {
 	int n = stmt->nbinds;
 
@@ -336,7 +335,7 @@ static void params_build(struct pg_params *p, const struct sh_stmt *stmt)
 	}
 }
 
-static void params_free(struct pg_params *p)
+static void params_free(struct params *p)
 {
 	if (p->values != p->values_stack) {
 		sh_free(&p->values);
@@ -344,7 +343,7 @@ static void params_free(struct pg_params *p)
 	}
 }
 
-/* Keeps a statement's outcome: its rows to step through, or the rows it changed. */
+/* Keeps what the server answered for "st" ("res" is taken): its rows, or its failure. */
 static enum sh_db_rc take_result(struct pg_stmt *st, PGresult *res)
 {
 	struct sh_stmt *stmt = &st->stmt;
@@ -371,19 +370,17 @@ static enum sh_db_rc take_result(struct pg_stmt *st, PGresult *res)
 	}
 }
 
-/* Runs the statement once: prepared under its session name when the cache has room,
- * unnamed otherwise. */
 static enum sh_db_rc execute(struct pg_stmt *st)
 {
 	struct sh_stmt *stmt = &st->stmt;
 	struct pg_conn *c = pconn(stmt->conn);
 	const char *name = NULL;
-	struct pg_params p;
+	struct params p;
 
 	enum sh_db_rc rc = prepared_name(c, stmt->sql, &name);
 	if (rc != SH_DB_OK)
 		return rc;
-	params_build(&p, stmt);
+	params_fill(&p, stmt);
 	PGresult *res = name != NULL
 		? PQexecPrepared(c->pg, name, stmt->nbinds, p.values, NULL, NULL, 0)
 		: PQexecParams(c->pg, stmt->sql, stmt->nbinds, NULL, p.values, NULL, NULL, 0);
@@ -401,6 +398,8 @@ static enum sh_db_rc pg_stmt_step(struct sh_stmt *stmt)
 			return rc;
 		st->executed = true;
 	}
+	if (st->failed != SH_DB_OK)
+		return st->failed;
 	if (st->res == NULL)
 		return SH_DB_OK;
 	if (++st->row < st->nrows)
@@ -411,6 +410,79 @@ static enum sh_db_rc pg_stmt_step(struct sh_stmt *stmt)
 	return SH_DB_OK;
 }
 
+/* The next result of the pipeline, and the NULL that ends a statement's results after
+ * it; NULL when the statement had none (the connection broke). */
+static PGresult *pipeline_result(PGconn *pg)
+{
+	PGresult *res = PQgetResult(pg);
+	if (res != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		PGresult *extra;
+		while ((extra = PQgetResult(pg)) != NULL)
+			PQclear(extra);
+	}
+	return res;
+}
+
+/*
+ * Both statements in one pipeline: Bind/Execute of each, then one Sync, so the server
+ * reads them in one message and answers both in one (one round trip instead of two).
+ * They run in one implicit transaction; if "first" fails, "second" is skipped by the
+ * server and stays unexecuted here. Statements not yet prepared on this session are
+ * prepared first (a round trip each, once per session).
+ */
+static enum sh_db_rc pg_stmt_step_pair(struct sh_stmt *first, struct sh_stmt *second)
+{
+	struct pg_stmt *a = pstmt(first), *b = pstmt(second);
+	struct pg_conn *c = pconn(first->conn);
+	const char *name_a = NULL, *name_b = NULL;
+
+	enum sh_db_rc rc = prepared_name(c, first->sql, &name_a);
+	if (rc != SH_DB_OK)
+		return rc;
+	if (prepared_name(c, second->sql, &name_b) != SH_DB_OK)
+		name_b = NULL; /* "second" reports its own failure when it runs */
+	if (name_a == NULL || name_b == NULL || a->executed || b->executed ||
+	    PQenterPipelineMode(c->pg) != 1)
+		return pg_stmt_step(first); /* uncached statements: one at a time */
+
+	struct params pa, pb;
+	params_fill(&pa, first);
+	params_fill(&pb, second);
+	bool sent = PQsendQueryPrepared(c->pg, name_a, first->nbinds, pa.values, NULL, NULL, 0) == 1 &&
+		    PQsendQueryPrepared(c->pg, name_b, second->nbinds, pb.values, NULL, NULL, 0) == 1 &&
+		    PQpipelineSync(c->pg) == 1;
+	params_free(&pa);
+	params_free(&pb);
+
+	PGresult *res_a = NULL, *res_b = NULL;
+	bool synced = false;
+	if (sent) {
+		res_a = pipeline_result(c->pg);
+		res_b = res_a != NULL ? pipeline_result(c->pg) : NULL;
+		PGresult *sync = res_b != NULL ? PQgetResult(c->pg) : NULL;
+		synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+		PQclear(sync);
+	}
+	if (!synced || PQexitPipelineMode(c->pg) != 1) {
+		/* The session is out of step with what was sent: drop it, the next request
+		 * reconnects. */
+		PQclear(res_a);
+		PQclear(res_b);
+		return sh_db_fail(first->conn, SH_DB_DOWN, "-", first->sql,
+				  "pipeline of two statements did not complete");
+	}
+
+	rc = take_result(a, res_a);
+	a->executed = true;
+	if (rc == SH_DB_OK && PQresultStatus(res_b) != PGRES_PIPELINE_ABORTED) {
+		b->failed = take_result(b, res_b);
+		b->executed = true;
+	} else {
+		PQclear(res_b); /* skipped by the server after the first failed */
+	}
+	return rc != SH_DB_OK ? rc : pg_stmt_step(first);
+}
+
 static void pg_stmt_reset(struct sh_stmt *stmt)
 {
 	struct pg_stmt *st = pstmt(stmt);
@@ -418,6 +490,7 @@ static void pg_stmt_reset(struct sh_stmt *stmt)
 	PQclear(st->res);
 	st->res = NULL;
 	st->executed = false;
+	st->failed = SH_DB_OK;
 	st->row = st->nrows = 0;
 }
 
@@ -474,6 +547,7 @@ const struct sh_db_driver sh_db_driver_pg = {
 	.ping = pg_ping,
 	.exec_script = pg_exec_script,
 	.stmt_step = pg_stmt_step,
+	.stmt_step_pair = pg_stmt_step_pair,
 	.stmt_reset = pg_stmt_reset,
 	.stmt_free = pg_stmt_reset,
 	.col_count = pg_col_count,

@@ -174,6 +174,8 @@ enum sh_db_rc sh_stmt_step(struct sh_stmt *stmt)
 				rc = sh_db_usage_error(conn, stmt->sql, msg);
 			}
 		}
+		if (rc == SH_DB_OK)
+			rc = sh_conn_guard_pass_with(conn, stmt);
 		if (rc != SH_DB_OK) {
 			stmt->state = SH_STMT_DONE;
 			stmt->done_rc = sh_conn_note_result(conn, rc);

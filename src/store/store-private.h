@@ -90,6 +90,13 @@ struct sh_conn {
 	bool tx_failed;
 	enum sh_db_rc tx_error;
 	bool down; /* lost: sh_db_thread_conn reconnects it */
+	/* A guard (sh_conn_guard, guard.c): "guard" is its lookup while it is pending;
+	 * "guard_verdict" what it decided, returned by every later call until the request
+	 * ends (SH_DB_OK: none, or it let the request go on). */
+	struct sh_stmt *guard;
+	sh_guard_fn *guard_check;
+	void *guard_ctx;
+	enum sh_db_rc guard_verdict;
 	char last_error[512];
 };
 
@@ -145,6 +152,13 @@ struct sh_db_driver {
 
 	/* First call executes with stmt->binds[0..nbinds) (all set, checked by the core). */
 	enum sh_db_rc (*stmt_step)(struct sh_stmt *stmt);
+	/*
+	 * Optional (drivers with a round trip per statement): the first stmt_step of "first"
+	 * and the execution of "second" (a read, binds checked) in one round trip. Returns
+	 * what stmt_step(first) would; "second" is then executed (its first stmt_step reads
+	 * the answer kept for it) or, when it could not be sent along, left as it was.
+	 */
+	enum sh_db_rc (*stmt_step_pair)(struct sh_stmt *first, struct sh_stmt *second);
 	/* Drops results so the statement can run again; binds are the core's. */
 	void (*stmt_reset)(struct sh_stmt *stmt);
 	/* Releases driver resources (not the struct). */
@@ -216,6 +230,10 @@ struct sh_conn *sh_conn_new(struct sh_db *db, char **error_r);
 void sh_conn_thread_exit(void *value);
 /* SH_DB_OK when "conn" may run "sql": not lost, not in a failed transaction. */
 enum sh_db_rc sh_conn_check_usable(struct sh_conn *conn, const char *sql);
+/* guard.c: before the first step of "stmt": SH_DB_OK when nothing stops it, else the
+ * guard's verdict. A pending guard runs first, with "stmt" in the same round trip when
+ * it only reads. (Scripts and BEGIN call sh_conn_guard_settle: the guard runs alone.) */
+enum sh_db_rc sh_conn_guard_pass_with(struct sh_conn *conn, struct sh_stmt *stmt);
 /* Returns "rc"; a failure inside a transaction poisons it (statements and scripts). */
 enum sh_db_rc sh_conn_note_result(struct sh_conn *conn, enum sh_db_rc rc);
 

@@ -7,6 +7,8 @@
 
 #define AUTH SH_ROUTE_AUTH
 #define AUTH_JSON (SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY)
+/* Reads whose handler touches req->user.role/account only after its first query. */
+#define AUTH_READ (SH_ROUTE_AUTH | SH_ROUTE_ACCOUNT_LATE)
 
 static const struct sh_route sel_routes[] = {
 	{"GET", "/api/v1/sel/categories", sh_sel_categories_list, AUTH, 0},
@@ -15,10 +17,10 @@ static const struct sh_route sel_routes[] = {
 	{"GET", "/api/v1/sel/services/{id}", sh_sel_services_get, AUTH, 0},
 	{"PATCH", "/api/v1/sel/services/{id}", sh_sel_services_patch, AUTH_JSON, 0},
 	{"DELETE", "/api/v1/sel/services/{id}", sh_sel_services_delete, AUTH, 0},
-	{"GET", "/api/v1/sel/balance", sh_sel_balance_get, AUTH, 0},
+	{"GET", "/api/v1/sel/balance", sh_sel_balance_get, AUTH_READ, 0},
 	{"POST", "/api/v1/sel/transactions", sh_sel_transactions_create, AUTH_JSON, 0},
-	{"GET", "/api/v1/sel/transactions", sh_sel_transactions_list, AUTH, 0},
-	{"GET", "/api/v1/sel/transactions/{id}", sh_sel_transactions_get, AUTH, 0},
+	{"GET", "/api/v1/sel/transactions", sh_sel_transactions_list, AUTH_READ, 0},
+	{"GET", "/api/v1/sel/transactions/{id}", sh_sel_transactions_get, AUTH_READ, 0},
 	{"POST", "/api/v1/sel/transactions/{id}/accept", sh_sel_transactions_accept, AUTH, 0},
 	{"POST", "/api/v1/sel/transactions/{id}/decline", sh_sel_transactions_decline, AUTH, 0},
 	{"POST", "/api/v1/sel/transactions/{id}/cancel", sh_sel_transactions_cancel, AUTH, 0},

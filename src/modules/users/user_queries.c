@@ -51,14 +51,16 @@ static enum sh_db_rc lookup_one(struct sh_conn *conn, struct sh_arena *arena, co
 	return rc;
 }
 
+#define USER_BY_ID_SQL                                                                      \
+	"SELECT " USER_COLUMNS " FROM users WHERE id = $1 AND active AND deleted_at IS NULL"
+
 enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			    struct sh_user *u)
 {
-	return lookup_one(conn, arena,
-			  "SELECT " USER_COLUMNS
-			  " FROM users WHERE id = $1 AND active AND deleted_at IS NULL",
-			  id, u);
+	return lookup_one(conn, arena, USER_BY_ID_SQL, id, u);
 }
+
+const struct sh_account_lookup sh_user_account_lookup = {.sql = USER_BY_ID_SQL, .read = read_user};
 
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
 			       struct sh_user *u)

@@ -7,6 +7,7 @@
 
 #include "schoolhub/arena.h"
 #include "schoolhub/http.h"
+#include "schoolhub/modules.h"
 #include "schoolhub/store.h"
 #include "schoolhub/user.h"
 
@@ -14,6 +15,8 @@
 /* Convention: SH_DB_ROW = found, SH_DB_OK = no such (active) user, anything else = error. */
 enum sh_db_rc sh_user_by_id(struct sh_conn *conn, struct sh_arena *arena, const char *id,
 			    struct sh_user *u);
+/* The auth gate's read of the account behind a token (modules.h): same row as sh_user_by_id. */
+extern const struct sh_account_lookup sh_user_account_lookup;
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
 			       struct sh_user *u);
 

@@ -329,5 +329,5 @@ const struct sh_module sh_module_users = {
 	.routes = users_routes,
 	.route_count = sizeof(users_routes) / sizeof(users_routes[0]),
 	.export_part = users_export_part,
-	.load_account = sh_user_by_id,
+	.account_lookup = &sh_user_account_lookup,
 };
