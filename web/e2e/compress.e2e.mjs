@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import {
-  BASE, MOBILE, apiJson, expectText, finish, heading, main, newParent, problems, signInAs, stamp, step,
+  BASE, MOBILE, apiJson, expectText, finish, heading, main, newParent, problems, signInAs, stamp, step, PRIVACY_VERSION,
 } from './lib.mjs';
 
 const FIRST_VISIT_JS_LIMIT = 90 * 1024;
@@ -76,6 +76,7 @@ await finish(async () => {
   await step('a parent to sign in as (registered through the API)', async () => {
     const r = await apiJson('POST', '/auth/register', {
       email: parent.email, password: parent.password, first_name: parent.first, last_name: parent.last, locale: 'fr',
+      privacy_version: PRIVACY_VERSION,
     });
     assert.equal(r.status, 201, JSON.stringify(r.json));
   });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, DESKTOP, MOBILE, TIMEOUT, apiJson, axe, expectText, finish, main, newParent, register, signInAs, stamp, step,
+  BASE, DESKTOP, MOBILE, PRIVACY_VERSION, TIMEOUT, apiJson, axe, expectText, finish, main, newParent, register, signInAs, stamp, step,
 } from './lib.mjs';
 
 const MINUS = '\u2212';
@@ -19,6 +19,7 @@ const LINA = { first: 'Lina', last: 'Peeters', email: `lina.${stamp}@example.be`
 async function apiMember(person) {
   const r = await apiJson('POST', '/auth/register', {
     email: person.email, password: person.password, first_name: person.first, last_name: person.last,
+    privacy_version: PRIVACY_VERSION,
   });
   assert.equal(r.status, 201, JSON.stringify(r.json));
   return { token: r.json.access_token, id: r.json.user.id };
