@@ -212,10 +212,10 @@ START_TEST(create_success_and_shape)
 	char *id = strdup(th_str(r, "id"));
 	th_resp_free(&r);
 
-	/* Stored as sent, with the folded search text. */
+	/* Stored as sent, with the words search looks up (folded, punctuation cut). */
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_services WHERE id = $1 AND user_id = $2", id, a.id), 1);
 	char *search = db_service_text(id, "search_text");
-	ck_assert_str_eq(search, "garde d'enfants a ixelles le mercredi apres-midi.\njusqu'a 3 enfants,\ta partir de 14h.");
+	ck_assert_str_eq(search, " garde d enfants a ixelles le mercredi apres midi jusqu a 3 enfants a partir de 14h ");
 	free(search);
 	ck_assert(db_service_active(id));
 	r = get_service(a.access_token, id);
@@ -483,7 +483,7 @@ START_TEST(owner_patches)
 	th_resp_free(&r);
 	/* The search text follows the new title and description. */
 	char *search = db_service_text(id, "search_text");
-	ck_assert_str_eq(search, "taille de haies avec ma tondeuse.\nsamedi matin.");
+	ck_assert_str_eq(search, " taille de haies avec ma tondeuse samedi matin ");
 	free(search);
 	/* null clears the description; {} changes nothing. */
 	r = th_json("PATCH", path, a.access_token, "{s:n}", "description");
@@ -986,16 +986,16 @@ START_TEST(search_ignores_case_and_accents)
 		{"niveau", false, true, false},
 		{"de", true, true, false},
 		{"100%", false, true, false},
-		{"%", false, true, false},      /* a literal percent, not a wildcard */
-		{"0% g", false, true, false},
-		{"i_", false, true, false},     /* "garanti_": a literal underscore */
-		{"_", false, true, false},
+		{"%", false, false, false},     /* signs only: no word, no match (not a wildcard) */
+		{"0% g", false, false, false},  /* words begin: "0" begins none */
+		{"i_", false, false, false},    /* "garanti_" is the word "garanti" */
+		{"_", false, false, false},
 		{"\\", false, false, false},
 		{"zzzz", false, false, false},
 		{"jardin", false, false, true},
 		{"reparation velos", true, false, false}, /* words apart: "réparation DE vélos" */
 		{"  jardin   potager ", false, false, true},
-		{"potager jardin", false, false, false},  /* in the order typed */
+		{"potager jardin", false, false, true},   /* words in any order */
 		{"100% garanti", false, true, false},
 		{"conversation neerlandais", false, true, false},
 		{"   ", true, true, true},      /* blank: no filter at all */
@@ -1018,8 +1018,8 @@ START_TEST(search_ignores_case_and_accents)
 	th_resp_free(&r);
 	/* After a PATCH the old words no longer match, the new ones do. */
 	char path[160];
-	r = th_json("PATCH", service_path(path, sizeof(path), velo), a.access_token, "{s:s}",
-		    "title", "Entretien de trottinettes");
+	r = th_json("PATCH", service_path(path, sizeof(path), velo), a.access_token, "{s:s, s:s}",
+		    "title", "Entretien de trottinettes", "category", "other");
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 	r = search(b.access_token, a.id, "velo");

@@ -84,34 +84,78 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 	return *service_r != NULL ? SH_DB_ROW : SH_DB_ERROR;
 }
 
-enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
-				     int limit, const char *former_member, struct sh_jw *items,
-				     struct sh_sel_services_page *page_r)
+/* The search's SQL: the filters, then one condition per word of "q" (a prefix range on
+ * the index sel_service_search_words, or the categories the word names). Numbers its
+ * parameters from $8 on in "words" order: from, to, and the category list when there is
+ * one. One text per shape, so the connection's statement cache holds a few dozen. */
+static const char *search_sql(struct sh_arena *arena, bool with_withdrawn,
+			      const struct sh_sel_search_word *words, size_t n)
 {
-	*page_r = (struct sh_sel_services_page){0};
-	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
-	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
 	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
 	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
 	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
-#define SEARCH_SQL(active)                                                                    \
-	SERVICE_SELECT                                                                        \
-	"WHERE " active "u.active AND u.deleted_at IS NULL "                                 \
-	"AND (CAST($1 AS TEXT) IS NULL OR s.search_text LIKE $1 ESCAPE '\\') "                \
-	"AND s.category = COALESCE($2, s.category) "                                         \
-	"AND s.kind = COALESCE($3, s.kind) "                                                 \
-	"AND s.user_id = COALESCE($4, s.user_id) "                                           \
-	"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "                                   \
-	"ORDER BY s.created_at DESC, s.id DESC LIMIT $8"
+	/* $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
+	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	char *sql = sh_arena_printf(arena,
+				    SERVICE_SELECT "WHERE %su.active AND u.deleted_at IS NULL "
+				    "AND s.category = COALESCE($1, s.category) "
+				    "AND s.kind = COALESCE($2, s.kind) "
+				    "AND s.user_id = COALESCE($3, s.user_id) "
+				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
+				    with_withdrawn ? "" : "s.is_active = TRUE AND ");
+	int param = 8;
+	for (size_t i = 0; i < n; i++) {
+		const char *in_words = sh_arena_printf(
+			arena,
+			"s.id IN (SELECT service_id FROM sel_service_search_words "
+			"WHERE word >= $%d AND word < $%d)",
+			param, param + 1);
+		param += 2;
+		if (words[i].n_categories == 0) {
+			sql = sh_arena_printf(arena, "%sAND %s ", sql, in_words);
+		} else {
+			/* ",repairs,childcare,": the codes have no comma, and the "_" of
+			 * "administrative_help" matches itself. */
+			sql = sh_arena_printf(arena,
+					      "%sAND (CAST($%d AS TEXT) LIKE '%%,' || s.category || ',%%' "
+					      "OR %s) ",
+					      sql, param, in_words);
+			param++;
+		}
+	}
+	return sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $7", sql);
+}
+
+/* The categories a search word names, as ",code,code,". */
+static const char *category_list(struct sh_arena *arena, const struct sh_sel_search_word *w)
+{
+	const char *list = ",";
+	for (size_t i = 0; i < w->n_categories; i++)
+		list = sh_arena_printf(arena, "%s%s,", list, w->categories[i]);
+	return list;
+}
+
+enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *arena,
+				     const struct sh_sel_service_filter *f, int limit,
+				     const char *former_member, struct sh_jw *items,
+				     struct sh_sel_services_page *page_r)
+{
+	*page_r = (struct sh_sel_services_page){0};
 	bool after = f->after_time != NULL && f->after_id != NULL;
-	struct sh_stmt *st = sh_query(
-		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active = TRUE AND "),
-		SH_ARGS(SH_TEXT(f->like), SH_TEXT(f->category), SH_TEXT(f->kind),
-			SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
-			SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
-			SH_INT((int64_t)limit + 1)));
-#undef SEARCH_SQL
+	struct sh_arg binds[7 + 3 * SH_SEL_SEARCH_WORDS_MAX] = {
+		SH_TEXT(f->category), SH_TEXT(f->kind), SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
+		SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
+		SH_INT((int64_t)limit + 1)};
+	int count = 7;
+	for (size_t i = 0; i < f->n_words; i++) {
+		binds[count++] = SH_TEXT(f->words[i].from);
+		binds[count++] = SH_TEXT(f->words[i].to);
+		if (f->words[i].n_categories > 0)
+			binds[count++] = SH_TEXT(category_list(arena, &f->words[i]));
+	}
+	struct sh_stmt *st = sh_query(conn, search_sql(arena, f->with_withdrawn, f->words, f->n_words),
+				      (struct sh_args){binds, count});
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		if (page_r->count == limit) {
@@ -129,14 +173,16 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	return rc;
 }
 
+/* What the directory's "q" searches: the words of the title and description
+ * (sh_search_text; malloc'ed). */
 char *sh_sel_service_search_text(const char *title, const char *description)
 {
 	size_t n = strlen(title) + strlen(description) + 2;
 	char *both = sh_malloc(n);
 	snprintf(both, n, "%s %s", title, description);
-	char *folded = sh_text_fold(both);
+	char *words = sh_search_text(both);
 	free(both);
-	return folded;
+	return words;
 }
 
 enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,

@@ -9,15 +9,15 @@
 #include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 
-/* What the directory searches: both name orders, folded (malloc'ed). */
+/* What the directory searches: the words of both names (sh_search_text; malloc'ed). */
 char *sh_user_search_name(const char *first, const char *last)
 {
-	size_t n = strlen(first) * 2 + strlen(last) * 2 + 8;
+	size_t n = strlen(first) + strlen(last) + 2;
 	char *both = sh_malloc(n);
-	snprintf(both, n, "%s %s | %s %s", first, last, last, first);
-	char *folded = sh_text_fold(both);
+	snprintf(both, n, "%s %s", first, last);
+	char *words = sh_search_text(both);
 	free(both);
-	return folded;
+	return words;
 }
 
 #define USER_COLUMNS                                                                         \
@@ -133,19 +133,41 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 		SH_ARGS(SH_TEXT(id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }
 
-enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
-				const char *after_first, const char *after_id, int limit,
-				json_t *items)
+/* One condition per word of the search: the member has a word that begins with it
+ * (the index user_search_words, a prefix range). */
+#define DIRECTORY_WORD(lo, hi)                                                                \
+	"AND id IN (SELECT user_id FROM user_search_words WHERE word >= $" #lo " AND word < $" #hi ") "
+
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, const struct sh_user_search *q,
+				const char *after_last, const char *after_first,
+				const char *after_id, int limit, json_t *items)
 {
-	struct sh_stmt *st = sh_query(
-		conn,
-		"SELECT id, first_name, last_name FROM users "
-		"WHERE active AND deleted_at IS NULL "
-		"AND (CAST($1 AS TEXT) IS NULL OR search_name LIKE $1 ESCAPE '\\') "
-		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
-		"ORDER BY last_name, first_name, id LIMIT $5",
-		SH_ARGS(SH_TEXT(q), SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
-			SH_INT(limit + 1)));
+	/* One SQL text per number of words (cached prepared statements, one each). */
+	static const char *const sql[SH_USER_SEARCH_WORDS_MAX + 1] = {
+#define DIRECTORY_HEAD                                                                          \
+	"SELECT id, first_name, last_name FROM users "                                          \
+	"WHERE active AND deleted_at IS NULL "                                                 \
+	"AND (CAST($1 AS TEXT) IS NULL OR (last_name, first_name, id) > ($1, $2, $3)) "
+#define DIRECTORY_TAIL "ORDER BY last_name, first_name, id LIMIT $4"
+		DIRECTORY_HEAD DIRECTORY_TAIL,
+		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_TAIL,
+		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_TAIL,
+		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_WORD(9, 10)
+			DIRECTORY_TAIL,
+		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_WORD(9, 10)
+			DIRECTORY_WORD(11, 12) DIRECTORY_TAIL,
+#undef DIRECTORY_HEAD
+#undef DIRECTORY_TAIL
+	};
+	size_t n = q != NULL ? q->count : 0;
+	struct sh_arg binds[4 + 2 * SH_USER_SEARCH_WORDS_MAX] = {
+		SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
+		SH_INT((int64_t)limit + 1)};
+	for (size_t i = 0; i < n; i++) {
+		binds[4 + 2 * i] = SH_TEXT(q->from[i]);
+		binds[5 + 2 * i] = SH_TEXT(q->to[i]);
+	}
+	struct sh_stmt *st = sh_query(conn, sql[n], (struct sh_args){binds, 4 + 2 * (int)n});
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(items,
