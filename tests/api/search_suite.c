@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "schoolhub/util.h"
 
 /* Declared here as well as in api.h, so the suite builds before the runner lists it. */
 Suite *api_search_suite(void);
@@ -407,6 +408,67 @@ START_TEST(members_match_word_beginnings)
 }
 END_TEST
 
+/* Past 300 indexed words a word is checked row by row in the list's order instead of
+ * driving the query from the index (service_queries.c, user_queries.c): both ways must
+ * give the same rows, pages included. The rows are written straight into the database
+ * (the triggers index them), as a big school's would be. */
+enum { DENSE = 320 };
+
+START_TEST(dense_words_page_like_sparse_ones)
+{
+	struct th_member a, b;
+	th_member_register(&a, "dense");
+	th_member_register(&b, "dense_b");
+	char id[SH_UUID_LEN + 1], email[80];
+	for (int i = 0; i < DENSE; i++) {
+		sh_uuid_v4(id);
+		api_db_exec("INSERT INTO sel_services (id, user_id, title, description, category, "
+			    "kind, units_per_hour, is_active, search_text, created_at, updated_at) "
+			    "VALUES ($1, $2, 'Qwelpdense', '', 'other', 'offer', 60, TRUE, "
+			    "' qwelpdense ', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z')",
+			    id, a.id);
+		sh_uuid_v4(id);
+		snprintf(email, sizeof(email), "dense%d.%s@example.be", i, id);
+		api_db_exec("INSERT INTO users (id, email, password_hash, first_name, last_name, "
+			    "created_at, updated_at, search_name) VALUES ($1, $2, '', 'Anna', "
+			    "'Qwelpdense', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', "
+			    "' anna qwelpdense ')",
+			    id, email);
+	}
+	char *rare = create_service(a.access_token, "Qwelpdense Zyqvox", "", "other");
+	rename_member(&b, "Zyqvox", "Qwelpdense");
+	/* Every page of the dense word, each row once; then a rare word among them. */
+	static const char *const paths[] = {SERVICES, "/api/v1/users"};
+	for (size_t p = 0; p < 2; p++) {
+		char extra[600] = "limit=100";
+		size_t total = 0;
+		for (int page = 0; page < 10; page++) {
+			struct th_resp *r = get_q(b.access_token, paths[p], "qwelpd", extra);
+			ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+			total += item_count(r);
+			json_t *next = json_object_get(r->json, "next_cursor");
+			if (json_is_null(next)) {
+				th_resp_free(&r);
+				break;
+			}
+			snprintf(extra, sizeof(extra), "limit=100&cursor=%s", json_string_value(next));
+			th_resp_free(&r);
+		}
+		ck_assert_uint_eq(total, DENSE + 1);
+		struct th_resp *r = get_q(b.access_token, paths[p], "qwelpdense zyqvox", NULL);
+		ck_assert_uint_eq(item_count(r), 1);
+		ck_assert(has_item(r, p == 0 ? rare : b.id));
+		th_resp_free(&r);
+		r = get_q(b.access_token, paths[p], "zyqv qwelp", NULL);
+		ck_assert_uint_eq(item_count(r), 1);
+		th_resp_free(&r);
+	}
+	free(rare);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
 Suite *api_search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -419,6 +481,7 @@ Suite *api_search_suite(void)
 	tcase_add_test(tc, services_word_index_follows_writes);
 	tcase_add_test(tc, services_search_pages);
 	tcase_add_test(tc, members_match_word_beginnings);
+	tcase_add_test(tc, dense_words_page_like_sparse_ones);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,11 +12,11 @@
 #include "schoolhub/util.h"
 
 /* The columns every service reply is built from; read by service_to_json(). */
-#define SERVICE_SELECT                                                                          \
+#define SERVICE_COLUMNS                                                                         \
 	"SELECT s.id, s.user_id, s.title, s.description, s.category, s.kind, "                 \
 	"       s.units_per_hour, s.is_active, s.created_at, u.first_name, u.last_name, "      \
-	"       u.deleted_at "                                                                  \
-	"FROM sel_services s JOIN users u ON u.id = s.user_id "
+	"       u.deleted_at "
+#define SERVICE_SELECT SERVICE_COLUMNS "FROM sel_services s JOIN users u ON u.id = s.user_id "
 
 static void service_write(struct sh_jw *w, struct sh_stmt *st, const char *former_member)
 {
@@ -84,12 +84,55 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 	return *service_r != NULL ? SH_DB_ROW : SH_DB_ERROR;
 }
 
-/* The search's SQL: the filters, then one condition per word of "q" (a prefix range on
- * the index sel_service_search_words, or the categories the word names). Numbers its
- * parameters from $8 on in "words" order: from, to, and the category list when there is
- * one. One text per shape, so the connection's statement cache holds a few dozen. */
+/*
+ * Which way the search's SQL runs. A word matching few services ("sparse": fewer than
+ * SPARSE_BELOW indexed words begin with it) drives the query: its services are read from
+ * the word index, then sorted. A word matching many (or naming a category) is checked
+ * service by service while the index sel_services_recent delivers the newest first, which
+ * stops at the end of the page after a few hundred rows at most. Left to itself, SQLite
+ * took one plan for every word: scanning the services for a word nobody wrote, or sorting
+ * thousands of rows for a common one. Counting first costs one short index range read.
+ */
+#define SPARSE_BELOW 300
+
+/* How many indexed words begin with "w" (0..SPARSE_BELOW), or a negative error. */
+static enum sh_db_rc count_words(struct sh_conn *conn, const struct sh_sel_search_word *w,
+				 int64_t *count_r)
+{
+	return sh_query_int64(conn,
+			      "SELECT COUNT(*) FROM (SELECT 1 FROM sel_service_search_words "
+			      "WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
+			      SH_ARGS(SH_TEXT(w->from), SH_TEXT(w->to), SH_INT(SPARSE_BELOW)),
+			      count_r);
+}
+
+/* The word that drives a sparse search (the rarest without categories), or -1. */
+static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_sel_service_filter *f,
+				  int *driver_r)
+{
+	int64_t best = SPARSE_BELOW;
+	*driver_r = -1;
+	for (size_t i = 0; i < f->n_words; i++) {
+		if (f->words[i].n_categories > 0)
+			continue;
+		int64_t n = 0;
+		enum sh_db_rc rc = count_words(conn, &f->words[i], &n);
+		if (rc != SH_DB_OK && rc != SH_DB_ROW)
+			return rc;
+		if (n < best) {
+			best = n;
+			*driver_r = (int)i;
+		}
+	}
+	return SH_DB_OK;
+}
+
+/* The search's SQL: the filters, then one condition per word of "q" but the driving one
+ * (a prefix range on the index sel_service_search_words, or the categories the word
+ * names). Numbers its parameters from $8 on in "words" order: from, to, and the category
+ * list when there is one. One text per shape, so each connection caches a few dozen. */
 static const char *search_sql(struct sh_arena *arena, bool with_withdrawn,
-			      const struct sh_sel_search_word *words, size_t n)
+			      const struct sh_sel_search_word *words, size_t n, int driver)
 {
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
 	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
@@ -97,30 +140,45 @@ static const char *search_sql(struct sh_arena *arena, bool with_withdrawn,
 	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
 	/* $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
 	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	/* A sparse search starts from its word's services (CROSS JOIN keeps SQLite's join
+	 * order; PostgreSQL plans it as any inner join). */
+	int first_param[SH_SEL_SEARCH_WORDS_MAX];
+	for (size_t i = 0, p = 8; i < n; p += words[i].n_categories > 0 ? 3 : 2, i++)
+		first_param[i] = (int)p;
+	const char *from = driver < 0 ? "FROM sel_services s JOIN users u ON u.id = s.user_id WHERE "
+				      : sh_arena_printf(arena,
+						"FROM (SELECT DISTINCT service_id FROM "
+						"sel_service_search_words WHERE word >= $%d AND "
+						"word < $%d) w CROSS JOIN sel_services s "
+						"JOIN users u ON u.id = s.user_id "
+						"WHERE s.id = w.service_id AND ",
+						first_param[driver], first_param[driver] + 1);
 	char *sql = sh_arena_printf(arena,
-				    SERVICE_SELECT "WHERE %su.active AND u.deleted_at IS NULL "
+				    SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL "
 				    "AND s.category = COALESCE($1, s.category) "
 				    "AND s.kind = COALESCE($2, s.kind) "
 				    "AND s.user_id = COALESCE($3, s.user_id) "
 				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
-				    with_withdrawn ? "" : "s.is_active = TRUE AND ");
+				    from, with_withdrawn ? "" : "s.is_active = TRUE AND ");
 	int param = 8;
 	for (size_t i = 0; i < n; i++) {
-		const char *in_words = sh_arena_printf(
+		const char *has_word = sh_arena_printf(
 			arena,
-			"s.id IN (SELECT service_id FROM sel_service_search_words "
-			"WHERE word >= $%d AND word < $%d)",
-			param, param + 1);
+			"EXISTS (SELECT 1 FROM sel_service_search_words w%zu "
+			"WHERE w%zu.service_id = s.id AND w%zu.word >= $%d AND w%zu.word < $%d)",
+			i, i, i, param, i, param + 1);
 		param += 2;
+		if ((int)i == driver)
+			continue; /* its range is the FROM's */
 		if (words[i].n_categories == 0) {
-			sql = sh_arena_printf(arena, "%sAND %s ", sql, in_words);
+			sql = sh_arena_printf(arena, "%sAND %s ", sql, has_word);
 		} else {
 			/* ",repairs,childcare,": the codes have no comma, and the "_" of
 			 * "administrative_help" matches itself. */
 			sql = sh_arena_printf(arena,
 					      "%sAND (CAST($%d AS TEXT) LIKE '%%,' || s.category || ',%%' "
 					      "OR %s) ",
-					      sql, param, in_words);
+					      sql, param, has_word);
 			param++;
 		}
 	}
@@ -154,9 +212,13 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *aren
 		if (f->words[i].n_categories > 0)
 			binds[count++] = SH_TEXT(category_list(arena, &f->words[i]));
 	}
-	struct sh_stmt *st = sh_query(conn, search_sql(arena, f->with_withdrawn, f->words, f->n_words),
-				      (struct sh_args){binds, count});
-	enum sh_db_rc rc;
+	int driver;
+	enum sh_db_rc rc = driving_word(conn, f, &driver);
+	if (rc != SH_DB_OK)
+		return rc;
+	struct sh_stmt *st =
+		sh_query(conn, search_sql(arena, f->with_withdrawn, f->words, f->n_words, driver),
+			 (struct sh_args){binds, count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		if (page_r->count == limit) {
 			page_r->more = true;

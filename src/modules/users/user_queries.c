@@ -133,32 +133,68 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 		SH_ARGS(SH_TEXT(id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }
 
-/* One condition per word of the search: the member has a word that begins with it
- * (the index user_search_words, a prefix range). */
-#define DIRECTORY_WORD(lo, hi)                                                                \
-	"AND id IN (SELECT user_id FROM user_search_words WHERE word >= $" #lo " AND word < $" #hi ") "
+/*
+ * Which way the directory's SQL runs, as for the SEL's search (service_queries.c): a word
+ * that begins fewer than SPARSE_BELOW indexed words drives the query (its members read
+ * from the word index, then sorted); otherwise each member is checked in name order and
+ * the page ends after a few hundred rows. SQLite alone sorted every "ma…" member, or
+ * would scan every member for a name nobody has.
+ */
+#define SPARSE_BELOW 300
 
-enum sh_db_rc sh_user_directory(struct sh_conn *conn, const struct sh_user_search *q,
-				const char *after_last, const char *after_first,
-				const char *after_id, int limit, json_t *items)
+/* The index of the rarest word when it is sparse, or -1. */
+static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_search *q,
+				  int *driver_r)
 {
-	/* One SQL text per number of words (cached prepared statements, one each). */
-	static const char *const sql[SH_USER_SEARCH_WORDS_MAX + 1] = {
-#define DIRECTORY_HEAD                                                                          \
-	"SELECT id, first_name, last_name FROM users "                                          \
-	"WHERE active AND deleted_at IS NULL "                                                 \
-	"AND (CAST($1 AS TEXT) IS NULL OR (last_name, first_name, id) > ($1, $2, $3)) "
-#define DIRECTORY_TAIL "ORDER BY last_name, first_name, id LIMIT $4"
-		DIRECTORY_HEAD DIRECTORY_TAIL,
-		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_TAIL,
-		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_TAIL,
-		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_WORD(9, 10)
-			DIRECTORY_TAIL,
-		DIRECTORY_HEAD DIRECTORY_WORD(5, 6) DIRECTORY_WORD(7, 8) DIRECTORY_WORD(9, 10)
-			DIRECTORY_WORD(11, 12) DIRECTORY_TAIL,
-#undef DIRECTORY_HEAD
-#undef DIRECTORY_TAIL
-	};
+	int64_t best = SPARSE_BELOW;
+	*driver_r = -1;
+	for (size_t i = 0; q != NULL && i < q->count; i++) {
+		int64_t n = 0;
+		enum sh_db_rc rc = sh_query_int64(
+			conn,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM user_search_words "
+			"WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
+			SH_ARGS(SH_TEXT(q->from[i]), SH_TEXT(q->to[i]), SH_INT(SPARSE_BELOW)), &n);
+		if (rc != SH_DB_OK && rc != SH_DB_ROW)
+			return rc;
+		if (n < best) {
+			best = n;
+			*driver_r = (int)i;
+		}
+	}
+	return SH_DB_OK;
+}
+
+/* The directory's SQL: word i's range is $(5 + 2i), $(6 + 2i); the driving word's is
+ * the FROM's (CROSS JOIN keeps SQLite's join order), each other one an EXISTS. */
+static const char *directory_sql(struct sh_arena *arena, size_t n, int driver)
+{
+	const char *sql = driver < 0 ? "SELECT u.id, u.first_name, u.last_name FROM users u WHERE "
+			       : sh_arena_printf(arena,
+						 "SELECT u.id, u.first_name, u.last_name FROM "
+						 "(SELECT DISTINCT user_id FROM user_search_words "
+						 "WHERE word >= $%d AND word < $%d) w CROSS JOIN users u "
+						 "WHERE u.id = w.user_id AND ",
+						 5 + 2 * driver, 6 + 2 * driver);
+	sql = sh_arena_printf(arena,
+			      "%su.active AND u.deleted_at IS NULL AND (CAST($1 AS TEXT) IS NULL OR "
+			      "(u.last_name, u.first_name, u.id) > ($1, $2, $3)) ",
+			      sql);
+	for (size_t i = 0; i < n; i++)
+		if ((int)i != driver)
+			sql = sh_arena_printf(arena,
+					      "%sAND EXISTS (SELECT 1 FROM user_search_words w%zu "
+					      "WHERE w%zu.user_id = u.id AND w%zu.word >= $%zu "
+					      "AND w%zu.word < $%zu) ",
+					      sql, i, i, i, 5 + 2 * i, i, 6 + 2 * i);
+	return sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $4", sql);
+}
+
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
+				const struct sh_user_search *q, const char *after_last,
+				const char *after_first, const char *after_id, int limit,
+				json_t *items)
+{
 	size_t n = q != NULL ? q->count : 0;
 	struct sh_arg binds[4 + 2 * SH_USER_SEARCH_WORDS_MAX] = {
 		SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
@@ -167,8 +203,12 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, const struct sh_user_searc
 		binds[4 + 2 * i] = SH_TEXT(q->from[i]);
 		binds[5 + 2 * i] = SH_TEXT(q->to[i]);
 	}
-	struct sh_stmt *st = sh_query(conn, sql[n], (struct sh_args){binds, 4 + 2 * (int)n});
-	enum sh_db_rc rc;
+	int driver;
+	enum sh_db_rc rc = driving_word(conn, q, &driver);
+	if (rc != SH_DB_OK)
+		return rc;
+	struct sh_stmt *st = sh_query(conn, directory_sql(arena, n, driver),
+				      (struct sh_args){binds, 4 + 2 * (int)n});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(items,
 				      json_pack("{s:s, s:s, s:s}", "id", sh_stmt_col_text(st, 0),

@@ -50,9 +50,10 @@ struct sh_user_search {
  * id), strictly after the cursor position when "after_*" are given. Appends up to "limit"
  * + 1 rows as {id, first_name, last_name}.
  */
-enum sh_db_rc sh_user_directory(struct sh_conn *conn, const struct sh_user_search *q,
-				const char *after_last, const char *after_first,
-				const char *after_id, int limit, json_t *items);
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
+				const struct sh_user_search *q, const char *after_last,
+				const char *after_first, const char *after_id, int limit,
+				json_t *items);
 
 /* The public JSON shape of a user (no password hash, ever): written (the one list of its
  * members), or as a jansson value for documents that embed it. */

@@ -224,7 +224,7 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 	bool blank = q == NULL || strspn(q, " ") == strlen(q);
 	enum sh_db_rc rc = !blank && search.count == 0
 				   ? SH_DB_OK
-				   : sh_user_directory(req->db, search.count > 0 ? &search : NULL,
+				   : sh_user_directory(req->db, req->arena, search.count > 0 ? &search : NULL,
 						       after_last, after_first, after_id, limit, items);
 	if (rc != SH_DB_OK) {
 		json_decref(items);
