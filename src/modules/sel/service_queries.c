@@ -85,26 +85,16 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 }
 
 /*
- * Which way the search's SQL runs. A word matching few services ("sparse": fewer than
- * SPARSE_BELOW indexed words begin with it) drives the query: its services are read from
- * the word index, then sorted. A word matching many (or naming a category) is checked
- * service by service while the index sel_services_recent delivers the newest first, which
- * stops at the end of the page after a few hundred rows at most. Left to itself, SQLite
- * took one plan for every word: scanning the services for a word nobody wrote, or sorting
- * thousands of rows for a common one. Counting first costs one short index range read.
+ * Which way the search's SQL runs. A word that begins fewer than SPARSE_BELOW indexed
+ * words drives the query: its services are read from the word index, then sorted. Other
+ * words (and words naming a category) are checked on each service's own search_text
+ * (LIKE '% word%': the text is " word word ", and a word holds no LIKE wildcard) while
+ * the index sel_services_recent delivers the newest first, which stops at the page's end
+ * after a few hundred rows at most. Left to itself, SQLite took one plan for every word:
+ * scanning every service for a word nobody wrote, or sorting thousands of rows for a
+ * common one. Counting first costs one short index range read per word.
  */
 #define SPARSE_BELOW 300
-
-/* How many indexed words begin with "w" (0..SPARSE_BELOW), or a negative error. */
-static enum sh_db_rc count_words(struct sh_conn *conn, const struct sh_sel_search_word *w,
-				 int64_t *count_r)
-{
-	return sh_query_int64(conn,
-			      "SELECT COUNT(*) FROM (SELECT 1 FROM sel_service_search_words "
-			      "WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
-			      SH_ARGS(SH_TEXT(w->from), SH_TEXT(w->to), SH_INT(SPARSE_BELOW)),
-			      count_r);
-}
 
 /* The word that drives a sparse search (the rarest without categories), or -1. */
 static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_sel_service_filter *f,
@@ -116,7 +106,13 @@ static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_sel_serv
 		if (f->words[i].n_categories > 0)
 			continue;
 		int64_t n = 0;
-		enum sh_db_rc rc = count_words(conn, &f->words[i], &n);
+		enum sh_db_rc rc = sh_query_int64(
+			conn,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM sel_service_search_words "
+			"WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
+			SH_ARGS(SH_TEXT(f->words[i].from), SH_TEXT(f->words[i].to),
+				SH_INT(SPARSE_BELOW)),
+			&n);
 		if (rc != SH_DB_OK && rc != SH_DB_ROW)
 			return rc;
 		if (n < best) {
@@ -125,64 +121,6 @@ static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_sel_serv
 		}
 	}
 	return SH_DB_OK;
-}
-
-/* The search's SQL: the filters, then one condition per word of "q" but the driving one
- * (a prefix range on the index sel_service_search_words, or the categories the word
- * names). Numbers its parameters from $8 on in "words" order: from, to, and the category
- * list when there is one. One text per shape, so each connection caches a few dozen. */
-static const char *search_sql(struct sh_arena *arena, bool with_withdrawn,
-			      const struct sh_sel_search_word *words, size_t n, int driver)
-{
-	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
-	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
-	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
-	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
-	/* $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
-	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
-	/* A sparse search starts from its word's services (CROSS JOIN keeps SQLite's join
-	 * order; PostgreSQL plans it as any inner join). */
-	int first_param[SH_SEL_SEARCH_WORDS_MAX];
-	for (size_t i = 0, p = 8; i < n; p += words[i].n_categories > 0 ? 3 : 2, i++)
-		first_param[i] = (int)p;
-	const char *from = driver < 0 ? "FROM sel_services s JOIN users u ON u.id = s.user_id WHERE "
-				      : sh_arena_printf(arena,
-						"FROM (SELECT DISTINCT service_id FROM "
-						"sel_service_search_words WHERE word >= $%d AND "
-						"word < $%d) w CROSS JOIN sel_services s "
-						"JOIN users u ON u.id = s.user_id "
-						"WHERE s.id = w.service_id AND ",
-						first_param[driver], first_param[driver] + 1);
-	char *sql = sh_arena_printf(arena,
-				    SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL "
-				    "AND s.category = COALESCE($1, s.category) "
-				    "AND s.kind = COALESCE($2, s.kind) "
-				    "AND s.user_id = COALESCE($3, s.user_id) "
-				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
-				    from, with_withdrawn ? "" : "s.is_active = TRUE AND ");
-	int param = 8;
-	for (size_t i = 0; i < n; i++) {
-		const char *has_word = sh_arena_printf(
-			arena,
-			"EXISTS (SELECT 1 FROM sel_service_search_words w%zu "
-			"WHERE w%zu.service_id = s.id AND w%zu.word >= $%d AND w%zu.word < $%d)",
-			i, i, i, param, i, param + 1);
-		param += 2;
-		if ((int)i == driver)
-			continue; /* its range is the FROM's */
-		if (words[i].n_categories == 0) {
-			sql = sh_arena_printf(arena, "%sAND %s ", sql, has_word);
-		} else {
-			/* ",repairs,childcare,": the codes have no comma, and the "_" of
-			 * "administrative_help" matches itself. */
-			sql = sh_arena_printf(arena,
-					      "%sAND (CAST($%d AS TEXT) LIKE '%%,' || s.category || ',%%' "
-					      "OR %s) ",
-					      sql, param, has_word);
-			param++;
-		}
-	}
-	return sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $7", sql);
 }
 
 /* The categories a search word names, as ",code,code,". */
@@ -194,31 +132,89 @@ static const char *category_list(struct sh_arena *arena, const struct sh_sel_sea
 	return list;
 }
 
+/* A search's SQL and its binds, built together so each $n is bound exactly once. */
+struct search_query {
+	const char *sql;
+	struct sh_arg binds[7 + 2 * SH_SEL_SEARCH_WORDS_MAX];
+	int count;
+};
+
+static int bind_text(struct search_query *q, const char *text)
+{
+	q->binds[q->count++] = SH_TEXT(text);
+	return q->count; /* its $n */
+}
+
+/* The filters ($1..$7), then the driving word's range in the FROM and one condition per
+ * other word. One text per shape, so each connection caches a few dozen. */
+static void search_query(struct sh_arena *arena, const struct sh_sel_service_filter *f,
+			 int limit, int driver, struct search_query *q)
+{
+	bool after = f->after_time != NULL && f->after_id != NULL;
+	const struct sh_arg filters[7] = {
+		SH_TEXT(f->category), SH_TEXT(f->kind), SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
+		SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
+		SH_INT((int64_t)limit + 1)};
+	memcpy(q->binds, filters, sizeof(filters));
+	q->count = 7;
+	/* A sparse search starts from its word's services (CROSS JOIN keeps SQLite's join
+	 * order; PostgreSQL plans it as any inner join). */
+	const char *from = "FROM sel_services s JOIN users u ON u.id = s.user_id WHERE ";
+	if (driver >= 0) {
+		int lo = bind_text(q, f->words[driver].from);
+		int hi = bind_text(q, f->words[driver].to);
+		from = sh_arena_printf(arena,
+				       "FROM (SELECT DISTINCT service_id FROM sel_service_search_words "
+				       "WHERE word >= $%d AND word < $%d) w CROSS JOIN sel_services s "
+				       "JOIN users u ON u.id = s.user_id WHERE s.id = w.service_id AND ",
+				       lo, hi);
+	}
+	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
+	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
+	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
+	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row).
+	 * $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
+	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	char *sql = sh_arena_printf(arena,
+				    SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL "
+				    "AND s.category = COALESCE($1, s.category) "
+				    "AND s.kind = COALESCE($2, s.kind) "
+				    "AND s.user_id = COALESCE($3, s.user_id) "
+				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
+				    from, f->with_withdrawn ? "" : "s.is_active = TRUE AND ");
+	for (size_t i = 0; i < f->n_words; i++) {
+		const struct sh_sel_search_word *w = &f->words[i];
+		if ((int)i == driver)
+			continue;
+		int like = bind_text(q, sh_arena_printf(arena, "%% %s%%", w->from));
+		if (w->n_categories == 0) {
+			sql = sh_arena_printf(arena, "%sAND s.search_text LIKE $%d ", sql, like);
+		} else {
+			/* ",repairs,childcare,": the codes have no comma, and the "_" of
+			 * "administrative_help" matches itself. */
+			int cats = bind_text(q, category_list(arena, w));
+			sql = sh_arena_printf(arena,
+					      "%sAND (s.search_text LIKE $%d OR CAST($%d AS TEXT) "
+					      "LIKE '%%,' || s.category || ',%%') ",
+					      sql, like, cats);
+		}
+	}
+	q->sql = sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $7", sql);
+}
+
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *arena,
 				     const struct sh_sel_service_filter *f, int limit,
 				     const char *former_member, struct sh_jw *items,
 				     struct sh_sel_services_page *page_r)
 {
 	*page_r = (struct sh_sel_services_page){0};
-	bool after = f->after_time != NULL && f->after_id != NULL;
-	struct sh_arg binds[7 + 3 * SH_SEL_SEARCH_WORDS_MAX] = {
-		SH_TEXT(f->category), SH_TEXT(f->kind), SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
-		SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
-		SH_INT((int64_t)limit + 1)};
-	int count = 7;
-	for (size_t i = 0; i < f->n_words; i++) {
-		binds[count++] = SH_TEXT(f->words[i].from);
-		binds[count++] = SH_TEXT(f->words[i].to);
-		if (f->words[i].n_categories > 0)
-			binds[count++] = SH_TEXT(category_list(arena, &f->words[i]));
-	}
 	int driver;
 	enum sh_db_rc rc = driving_word(conn, f, &driver);
 	if (rc != SH_DB_OK)
 		return rc;
-	struct sh_stmt *st =
-		sh_query(conn, search_sql(arena, f->with_withdrawn, f->words, f->n_words, driver),
-			 (struct sh_args){binds, count});
+	struct search_query q;
+	search_query(arena, f, limit, driver, &q);
+	struct sh_stmt *st = sh_query(conn, q.sql, (struct sh_args){q.binds, q.count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		if (page_r->count == limit) {
 			page_r->more = true;

@@ -136,11 +136,13 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 /*
  * Which way the directory's SQL runs, as for the SEL's search (service_queries.c): a word
  * that begins fewer than SPARSE_BELOW indexed words drives the query (its members read
- * from the word index, then sorted); otherwise each member is checked in name order and
- * the page ends after a few hundred rows. SQLite alone sorted every "ma…" member, or
- * would scan every member for a name nobody has.
+ * from the word index, then sorted); otherwise each member's search_name is checked in
+ * name order (LIKE '% word%') and the page ends as soon as it is full. The bar is higher
+ * than the SEL's: the list is in name order and the words are names, so a surname's
+ * members sit together, late in the order for a "Vermeulen": checking members one by one
+ * would read nearly all of them before the first match.
  */
-#define SPARSE_BELOW 300
+#define SPARSE_BELOW 2000
 
 /* The index of the rarest word when it is sparse, or -1. */
 static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_search *q,
@@ -165,31 +167,6 @@ static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_sea
 	return SH_DB_OK;
 }
 
-/* The directory's SQL: word i's range is $(5 + 2i), $(6 + 2i); the driving word's is
- * the FROM's (CROSS JOIN keeps SQLite's join order), each other one an EXISTS. */
-static const char *directory_sql(struct sh_arena *arena, size_t n, int driver)
-{
-	const char *sql = driver < 0 ? "SELECT u.id, u.first_name, u.last_name FROM users u WHERE "
-			       : sh_arena_printf(arena,
-						 "SELECT u.id, u.first_name, u.last_name FROM "
-						 "(SELECT DISTINCT user_id FROM user_search_words "
-						 "WHERE word >= $%d AND word < $%d) w CROSS JOIN users u "
-						 "WHERE u.id = w.user_id AND ",
-						 5 + 2 * driver, 6 + 2 * driver);
-	sql = sh_arena_printf(arena,
-			      "%su.active AND u.deleted_at IS NULL AND (CAST($1 AS TEXT) IS NULL OR "
-			      "(u.last_name, u.first_name, u.id) > ($1, $2, $3)) ",
-			      sql);
-	for (size_t i = 0; i < n; i++)
-		if ((int)i != driver)
-			sql = sh_arena_printf(arena,
-					      "%sAND EXISTS (SELECT 1 FROM user_search_words w%zu "
-					      "WHERE w%zu.user_id = u.id AND w%zu.word >= $%zu "
-					      "AND w%zu.word < $%zu) ",
-					      sql, i, i, i, 5 + 2 * i, i, 6 + 2 * i);
-	return sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $4", sql);
-}
-
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 				const struct sh_user_search *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
@@ -199,16 +176,33 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 	struct sh_arg binds[4 + 2 * SH_USER_SEARCH_WORDS_MAX] = {
 		SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
 		SH_INT((int64_t)limit + 1)};
-	for (size_t i = 0; i < n; i++) {
-		binds[4 + 2 * i] = SH_TEXT(q->from[i]);
-		binds[5 + 2 * i] = SH_TEXT(q->to[i]);
-	}
+	int count = 4;
 	int driver;
 	enum sh_db_rc rc = driving_word(conn, q, &driver);
 	if (rc != SH_DB_OK)
 		return rc;
-	struct sh_stmt *st = sh_query(conn, directory_sql(arena, n, driver),
-				      (struct sh_args){binds, 4 + 2 * (int)n});
+	/* The driving word's range is the FROM's (CROSS JOIN keeps SQLite's join order);
+	 * every other word is a LIKE on the member's own words. */
+	const char *sql = "SELECT u.id, u.first_name, u.last_name FROM users u WHERE ";
+	if (driver >= 0) {
+		binds[count++] = SH_TEXT(q->from[driver]);
+		binds[count++] = SH_TEXT(q->to[driver]);
+		sql = "SELECT u.id, u.first_name, u.last_name FROM (SELECT DISTINCT user_id FROM "
+		      "user_search_words WHERE word >= $5 AND word < $6) w CROSS JOIN users u "
+		      "WHERE u.id = w.user_id AND ";
+	}
+	sql = sh_arena_printf(arena,
+			      "%su.active AND u.deleted_at IS NULL AND (CAST($1 AS TEXT) IS NULL OR "
+			      "(u.last_name, u.first_name, u.id) > ($1, $2, $3)) ",
+			      sql);
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i == driver)
+			continue;
+		binds[count++] = SH_TEXT(sh_arena_printf(arena, "%% %s%%", q->from[i]));
+		sql = sh_arena_printf(arena, "%sAND u.search_name LIKE $%d ", sql, count);
+	}
+	sql = sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $4", sql);
+	struct sh_stmt *st = sh_query(conn, sql, (struct sh_args){binds, count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(items,
 				      json_pack("{s:s, s:s, s:s}", "id", sh_stmt_col_text(st, 0),
