@@ -14,10 +14,13 @@
  */
 #include "modules/sel/service_search.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/sel/sel.h"
+#include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 
 /* Search words of each category besides its labels (categories.c), in fr, nl and en:
@@ -42,27 +45,37 @@ static const struct {
 
 #define CATEGORY_COUNT (sizeof(category_words) / sizeof(category_words[0]))
 
-/* Whether "text" (free words, folded here) has a word beginning with "stem". */
-static bool has_word_beginning(const char *text, const char *stem)
+/* Each category's words, labels included, as sh_search_text writes them (" w1 w2 "):
+ * folded once per process, not for every word of every search. Never freed. */
+static char *category_text[CATEGORY_COUNT];
+static pthread_once_t category_text_once = PTHREAD_ONCE_INIT;
+
+static void fold_category_words(void)
 {
-	char *words = sh_search_text(text); /* " w1 w2 ": each word follows a space */
-	size_t n = strlen(stem);
-	bool found = false;
-	for (const char *p = strchr(words, ' '); p != NULL && !found; p = strchr(p + 1, ' '))
-		found = strncmp(p + 1, stem, n) == 0;
-	free(words);
-	return found;
+	for (size_t i = 0; i < CATEGORY_COUNT; i++) {
+		const char *code = category_words[i].code;
+		char *all = sh_strdup(category_words[i].words);
+		for (int lang = 0; lang < SH_LANG_COUNT; lang++) {
+			const char *label = sh_sel_category_label(code, (enum sh_lang)lang);
+			size_t n = strlen(all) + (label != NULL ? strlen(label) : 0) + 2;
+			char *more = sh_malloc(n);
+			snprintf(more, n, "%s %s", all, label != NULL ? label : "");
+			free(all);
+			all = more;
+		}
+		category_text[i] = sh_search_text(all);
+		free(all);
+	}
 }
 
+/* Whether category "i" has a word beginning with "stem". */
 static bool category_matches(size_t i, const char *stem)
 {
-	if (has_word_beginning(category_words[i].words, stem))
-		return true;
-	for (int lang = 0; lang < SH_LANG_COUNT; lang++) {
-		const char *label = sh_sel_category_label(category_words[i].code, (enum sh_lang)lang);
-		if (label != NULL && has_word_beginning(label, stem))
+	pthread_once(&category_text_once, fold_category_words);
+	size_t n = strlen(stem);
+	for (const char *p = strchr(category_text[i], ' '); p != NULL; p = strchr(p + 1, ' '))
+		if (strncmp(p + 1, stem, n) == 0)
 			return true;
-	}
 	return false;
 }
 

@@ -143,6 +143,9 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
  * would read nearly all of them before the first match.
  */
 #define SPARSE_BELOW 2000
+/* Counting a one- or two-letter word ("ma") up to 2,000 cost more than the page: past
+ * 300 such a word is common in any school, and its members are everywhere in the order. */
+#define SPARSE_BELOW_SHORT 300
 
 /* The index of the rarest word when it is sparse, or -1. */
 static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_search *q,
@@ -151,15 +154,15 @@ static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_sea
 	int64_t best = SPARSE_BELOW;
 	*driver_r = -1;
 	for (size_t i = 0; q != NULL && i < q->count; i++) {
-		int64_t n = 0;
+		int64_t n = 0, bar = strlen(q->from[i]) <= 2 ? SPARSE_BELOW_SHORT : SPARSE_BELOW;
 		enum sh_db_rc rc = sh_query_int64(
 			conn,
 			"SELECT COUNT(*) FROM (SELECT 1 FROM user_search_words "
 			"WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
-			SH_ARGS(SH_TEXT(q->from[i]), SH_TEXT(q->to[i]), SH_INT(SPARSE_BELOW)), &n);
+			SH_ARGS(SH_TEXT(q->from[i]), SH_TEXT(q->to[i]), SH_INT(bar)), &n);
 		if (rc != SH_DB_OK && rc != SH_DB_ROW)
 			return rc;
-		if (n < best) {
+		if (n < bar && n < best) {
 			best = n;
 			*driver_r = (int)i;
 		}
