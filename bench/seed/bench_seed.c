@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "app/seed_guard.h"
+#include "modules/sel/service_queries.h"
 #include "modules/users/user_queries.h"
 #include "bench_rng.h"
 #include "bench_load.h"
@@ -40,7 +41,6 @@
 #include "row_batch.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/security.h"
-#include "schoolhub/text.h"
 #include "schoolhub/util.h"
 
 #define BENCH_DOMAIN "@bench.schoolhub.be"
@@ -148,11 +148,7 @@ static enum sh_db_rc service_row(struct seed *s, struct member *owner)
 	if (strcmp(k->kind, "offer") == 0 && owner->offer < 0)
 		owner->offer = (int)s->n_services;
 	s->n_services++;
-	size_t n = strlen(k->title) + strlen(k->description) + 2;
-	char *both = sh_malloc(n);
-	snprintf(both, n, "%s %s", k->title, k->description);
-	char *search = sh_text_fold(both);
-	free(both);
+	char *search = sh_sel_service_search_text(k->title, k->description);
 	struct sh_row_batch *b = &s->services_b;
 	sh_row_batch_text(b, id);
 	sh_row_batch_text(b, owner->user_id);

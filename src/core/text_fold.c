@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schoolhub/arena.h"
 #include "schoolhub/mem.h"
 
 /* ASCII replacements for U+00C0..U+017F; NULL keeps the character as it is. */
@@ -68,28 +67,5 @@ char *sh_text_fold(const char *s)
 		p += n;
 	}
 	out[o] = '\0';
-	return out;
-}
-
-const char *sh_like_pattern(struct sh_arena *arena, const char *q)
-{
-	char *folded = sh_text_fold(q);
-	size_t n = strlen(folded);
-	char *out = sh_arena_alloc(arena, 2 * n + 3);
-	char *p = out;
-	*p++ = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (folded[i] == ' ') { /* a run of spaces: the next word may come later */
-			if (p[-1] != '%' || (p - out >= 2 && p[-2] == '\\'))
-				*p++ = '%';
-			continue;
-		}
-		if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\')
-			*p++ = '\\';
-		*p++ = folded[i];
-	}
-	*p++ = '%';
-	*p = '\0';
-	free(folded);
 	return out;
 }

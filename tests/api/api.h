@@ -41,6 +41,7 @@ Suite *api_static_suite(void);
 Suite *api_privacy_suite(void);
 Suite *api_known_co_parent_suite(void);
 Suite *api_auth_gate_suite(void);
+Suite *api_search_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

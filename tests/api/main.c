@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_privacy_suite());
 	srunner_add_suite(sr, api_known_co_parent_suite());
 	srunner_add_suite(sr, api_auth_gate_suite());
+	srunner_add_suite(sr, api_search_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

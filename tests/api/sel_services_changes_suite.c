@@ -89,7 +89,7 @@ START_TEST(owner_patches)
 	th_resp_free(&r);
 	/* The search text follows the new title and description. */
 	char *search = db_service_text(id, "search_text");
-	ck_assert_str_eq(search, "taille de haies avec ma tondeuse.\nsamedi matin.");
+	ck_assert_str_eq(search, " taille de haies avec ma tondeuse samedi matin ");
 	free(search);
 	/* null clears the description; {} changes nothing. */
 	r = th_json("PATCH", path, a.access_token, "{s:n}", "description");

@@ -315,16 +315,16 @@ START_TEST(search_ignores_case_and_accents)
 		{"niveau", false, true, false},
 		{"de", true, true, false},
 		{"100%", false, true, false},
-		{"%", false, true, false},      /* a literal percent, not a wildcard */
-		{"0% g", false, true, false},
-		{"i_", false, true, false},     /* "garanti_": a literal underscore */
-		{"_", false, true, false},
+		{"%", false, false, false},     /* signs only: no word, no match (not a wildcard) */
+		{"0% g", false, false, false},  /* words begin: "0" begins none */
+		{"i_", false, false, false},    /* "garanti_" is the word "garanti" */
+		{"_", false, false, false},
 		{"\\", false, false, false},
 		{"zzzz", false, false, false},
 		{"jardin", false, false, true},
 		{"reparation velos", true, false, false}, /* words apart: "réparation DE vélos" */
 		{"  jardin   potager ", false, false, true},
-		{"potager jardin", false, false, false},  /* in the order typed */
+		{"potager jardin", false, false, true},   /* words in any order */
 		{"100% garanti", false, true, false},
 		{"conversation neerlandais", false, true, false},
 		{"   ", true, true, true},      /* blank: no filter at all */
@@ -347,8 +347,8 @@ START_TEST(search_ignores_case_and_accents)
 	th_resp_free(&r);
 	/* After a PATCH the old words no longer match, the new ones do. */
 	char path[160];
-	r = th_json("PATCH", service_path(path, sizeof(path), velo), a.access_token, "{s:s}",
-		    "title", "Entretien de trottinettes");
+	r = th_json("PATCH", service_path(path, sizeof(path), velo), a.access_token, "{s:s, s:s}",
+		    "title", "Entretien de trottinettes", "category", "other");
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 	r = search(b.access_token, a.id, "velo");

@@ -79,13 +79,13 @@ START_TEST(directory_shape_and_search)
 	ck_assert(items_contain(r, b.id));
 	th_resp_free(&r);
 
-	/* LIKE wildcards are literal characters, not patterns. */
+	/* LIKE wildcards are no patterns: they separate words, and words begin names. */
 	r = directory(b.access_token, "q=quorn%25ke");
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
 	th_resp_free(&r);
 	r = directory(b.access_token, "q=quorndik_");
-	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 3);
 	th_resp_free(&r);
 
 	/* Email is not searchable. */
@@ -158,7 +158,7 @@ START_TEST(directory_pagination)
 	/* Two share a full name: the id breaks the tie. */
 	static const char *const names[N][2] = {{"Anna", "Wixlerpag"}, {"Bert", "Wixlerpag"},
 						{"Bert", "Wixlerpag"}, {"Aline", "Wixlerpagen"},
-						{"Carl", "Awixlerpag"}};
+						{"Carl", "Van Wixlerpag"}};
 	for (int i = 0; i < N; i++) {
 		th_member_register(&m[i], "page");
 		rename_member(&m[i], names[i][0], names[i][1]);

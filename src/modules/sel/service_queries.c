@@ -12,11 +12,11 @@
 #include "schoolhub/util.h"
 
 /* The columns every service reply is built from; read by service_to_json(). */
-#define SERVICE_SELECT                                                                          \
+#define SERVICE_COLUMNS                                                                         \
 	"SELECT s.id, s.user_id, s.title, s.description, s.category, s.kind, "                 \
 	"       s.units_per_hour, s.is_active, s.created_at, u.first_name, u.last_name, "      \
-	"       u.deleted_at "                                                                  \
-	"FROM sel_services s JOIN users u ON u.id = s.user_id "
+	"       u.deleted_at "
+#define SERVICE_SELECT SERVICE_COLUMNS "FROM sel_services s JOIN users u ON u.id = s.user_id "
 
 static void service_write(struct sh_jw *w, struct sh_stmt *st, const char *former_member)
 {
@@ -84,35 +84,137 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 	return *service_r != NULL ? SH_DB_ROW : SH_DB_ERROR;
 }
 
-enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
-				     int limit, const char *former_member, struct sh_jw *items,
-				     struct sh_sel_services_page *page_r)
+/*
+ * Which way the search's SQL runs. A word that begins fewer than SPARSE_BELOW indexed
+ * words drives the query: its services are read from the word index, then sorted. Other
+ * words (and words naming a category) are checked on each service's own search_text
+ * (LIKE '% word%': the text is " word word ", and a word holds no LIKE wildcard) while
+ * the index sel_services_recent delivers the newest first, which stops at the page's end
+ * after a few hundred rows at most. Left to itself, SQLite took one plan for every word:
+ * scanning every service for a word nobody wrote, or sorting thousands of rows for a
+ * common one. Counting first costs one short index range read per word.
+ */
+#define SPARSE_BELOW 300
+
+/* The word that drives a sparse search (the rarest without categories), or -1. */
+static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_sel_service_filter *f,
+				  int *driver_r)
 {
-	*page_r = (struct sh_sel_services_page){0};
-	/* $6 says whether there is a cursor: "CAST($7 AS TEXT) IS NULL" would type $7 as
-	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	int64_t best = SPARSE_BELOW;
+	*driver_r = -1;
+	for (size_t i = 0; i < f->n_words; i++) {
+		if (f->words[i].n_categories > 0)
+			continue;
+		int64_t n = 0;
+		enum sh_db_rc rc = sh_query_int64(
+			conn,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM sel_service_search_words "
+			"WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
+			SH_ARGS(SH_TEXT(f->words[i].from), SH_TEXT(f->words[i].to),
+				SH_INT(SPARSE_BELOW)),
+			&n);
+		if (rc != SH_DB_OK && rc != SH_DB_ROW)
+			return rc;
+		if (n < best) {
+			best = n;
+			*driver_r = (int)i;
+		}
+	}
+	return SH_DB_OK;
+}
+
+/* The categories a search word names, as ",code,code,". */
+static const char *category_list(struct sh_arena *arena, const struct sh_sel_search_word *w)
+{
+	const char *list = ",";
+	for (size_t i = 0; i < w->n_categories; i++)
+		list = sh_arena_printf(arena, "%s%s,", list, w->categories[i]);
+	return list;
+}
+
+/* A search's SQL and its binds, built together so each $n is bound exactly once. */
+struct search_query {
+	const char *sql;
+	struct sh_arg binds[7 + 2 * SH_SEL_SEARCH_WORDS_MAX];
+	int count;
+};
+
+static int bind_text(struct search_query *q, const char *text)
+{
+	q->binds[q->count++] = SH_TEXT(text);
+	return q->count; /* its $n */
+}
+
+/* The filters ($1..$7), then the driving word's range in the FROM and one condition per
+ * other word. One text per shape, so each connection caches a few dozen. */
+static void search_query(struct sh_arena *arena, const struct sh_sel_service_filter *f,
+			 int limit, int driver, struct search_query *q)
+{
+	bool after = f->after_time != NULL && f->after_id != NULL;
+	const struct sh_arg filters[7] = {
+		SH_TEXT(f->category), SH_TEXT(f->kind), SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
+		SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
+		SH_INT((int64_t)limit + 1)};
+	memcpy(q->binds, filters, sizeof(filters));
+	q->count = 7;
+	/* A sparse search starts from its word's services (CROSS JOIN keeps SQLite's join
+	 * order; PostgreSQL plans it as any inner join). */
+	const char *from = "FROM sel_services s JOIN users u ON u.id = s.user_id WHERE ";
+	if (driver >= 0) {
+		int lo = bind_text(q, f->words[driver].from);
+		int hi = bind_text(q, f->words[driver].to);
+		from = sh_arena_printf(arena,
+				       "FROM (SELECT DISTINCT service_id FROM sel_service_search_words "
+				       "WHERE word >= $%d AND word < $%d) w CROSS JOIN sel_services s "
+				       "JOIN users u ON u.id = s.user_id WHERE s.id = w.service_id AND ",
+				       lo, hi);
+	}
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
 	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
 	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
-	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
-#define SEARCH_SQL(active)                                                                    \
-	SERVICE_SELECT                                                                        \
-	"WHERE " active "u.active AND u.deleted_at IS NULL "                                 \
-	"AND (CAST($1 AS TEXT) IS NULL OR s.search_text LIKE $1 ESCAPE '\\') "                \
-	"AND s.category = COALESCE($2, s.category) "                                         \
-	"AND s.kind = COALESCE($3, s.kind) "                                                 \
-	"AND s.user_id = COALESCE($4, s.user_id) "                                           \
-	"AND ($5 = 0 OR (s.created_at, s.id) < ($6, $7)) "                                   \
-	"ORDER BY s.created_at DESC, s.id DESC LIMIT $8"
-	bool after = f->after_time != NULL && f->after_id != NULL;
-	struct sh_stmt *st = sh_query(
-		conn, f->with_withdrawn ? SEARCH_SQL("") : SEARCH_SQL("s.is_active = TRUE AND "),
-		SH_ARGS(SH_TEXT(f->like), SH_TEXT(f->category), SH_TEXT(f->kind),
-			SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
-			SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
-			SH_INT((int64_t)limit + 1)));
-#undef SEARCH_SQL
-	enum sh_db_rc rc;
+	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row).
+	 * $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
+	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
+	char *sql = sh_arena_printf(arena,
+				    SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL "
+				    "AND s.category = COALESCE($1, s.category) "
+				    "AND s.kind = COALESCE($2, s.kind) "
+				    "AND s.user_id = COALESCE($3, s.user_id) "
+				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
+				    from, f->with_withdrawn ? "" : "s.is_active = TRUE AND ");
+	for (size_t i = 0; i < f->n_words; i++) {
+		const struct sh_sel_search_word *w = &f->words[i];
+		if ((int)i == driver)
+			continue;
+		int like = bind_text(q, sh_arena_printf(arena, "%% %s%%", w->from));
+		if (w->n_categories == 0) {
+			sql = sh_arena_printf(arena, "%sAND s.search_text LIKE $%d ", sql, like);
+		} else {
+			/* ",repairs,childcare,": the codes have no comma, and the "_" of
+			 * "administrative_help" matches itself. */
+			int cats = bind_text(q, category_list(arena, w));
+			sql = sh_arena_printf(arena,
+					      "%sAND (s.search_text LIKE $%d OR CAST($%d AS TEXT) "
+					      "LIKE '%%,' || s.category || ',%%') ",
+					      sql, like, cats);
+		}
+	}
+	q->sql = sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $7", sql);
+}
+
+enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *arena,
+				     const struct sh_sel_service_filter *f, int limit,
+				     const char *former_member, struct sh_jw *items,
+				     struct sh_sel_services_page *page_r)
+{
+	*page_r = (struct sh_sel_services_page){0};
+	int driver;
+	enum sh_db_rc rc = driving_word(conn, f, &driver);
+	if (rc != SH_DB_OK)
+		return rc;
+	struct search_query q;
+	search_query(arena, f, limit, driver, &q);
+	struct sh_stmt *st = sh_query(conn, q.sql, (struct sh_args){q.binds, q.count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		if (page_r->count == limit) {
 			page_r->more = true;
@@ -129,14 +231,16 @@ enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_s
 	return rc;
 }
 
+/* What the directory's "q" searches: the words of the title and description
+ * (sh_search_text; malloc'ed). */
 char *sh_sel_service_search_text(const char *title, const char *description)
 {
 	size_t n = strlen(title) + strlen(description) + 2;
 	char *both = sh_malloc(n);
 	snprintf(both, n, "%s %s", title, description);
-	char *folded = sh_text_fold(both);
+	char *words = sh_search_text(both);
 	free(both);
-	return folded;
+	return words;
 }
 
 enum sh_db_rc sh_sel_service_insert(struct sh_conn *conn, const struct sh_sel_service *s,

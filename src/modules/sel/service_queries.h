@@ -9,6 +9,7 @@
 
 #include "schoolhub/arena.h"
 #include "schoolhub/store.h"
+#include "modules/sel/service_search.h"
 
 /* One row of sel_services as the handlers write it. Ids are lower-case UUID text. */
 struct sh_sel_service {
@@ -34,7 +35,9 @@ enum sh_db_rc sh_sel_service_json(struct sh_conn *conn, const char *id,
 
 /* Search of active services of active members, newest first (created_at DESC, id DESC). */
 struct sh_sel_service_filter {
-	const char *like;       /* folded, escaped LIKE pattern ("%...%"), or NULL */
+	struct sh_sel_search_word words[SH_SEL_SEARCH_WORDS_MAX]; /* each must match */
+	size_t n_words;         /* 0: no search, or a q without words (see "searched") */
+	bool searched;          /* a q not blank was given */
 	const char *category;   /* or NULL */
 	const char *kind;       /* or NULL */
 	const char *user_id;    /* or NULL */
@@ -51,11 +54,13 @@ struct sh_sel_services_page {
 /* Writes up to "limit" service objects as values of the array the caller opened in
  * "items". */
 struct sh_jw;
-enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, const struct sh_sel_service_filter *f,
-				     int limit, const char *former_member, struct sh_jw *items,
+enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *arena,
+				     const struct sh_sel_service_filter *f, int limit,
+				     const char *former_member, struct sh_jw *items,
 				     struct sh_sel_services_page *page_r);
 
-/* What the directory's "q" searches: the folded title and description (malloc'ed). */
+/* What the directory's "q" searches: sel_services.search_text, the words of the title and
+ * description (sh_search_text; malloc'ed). */
 char *sh_sel_service_search_text(const char *title, const char *description);
 
 /* Writes; "search_text" is sh_sel_service_search_text() of the title and description. */

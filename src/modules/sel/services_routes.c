@@ -277,7 +277,9 @@ static void read_filter(struct sh_request *req, struct sh_sel_service_filter *f,
 		else if (chars > Q_MAX)
 			sh_validation_add(v, "q", "too_long");
 		else
-			f->like = sh_like_pattern(req->arena, q);
+			f->n_words = sh_sel_search_parse(req->arena, q, f->words,
+							 SH_SEL_SEARCH_WORDS_MAX);
+		f->searched = true;
 	}
 	f->category = query_filter(req, "category");
 	if (f->category != NULL && !sh_sel_category_valid(f->category))
@@ -317,10 +319,14 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	struct sh_jw w;
-	struct sh_sel_services_page page;
+	struct sh_sel_services_page page = {0};
 	sh_page_begin(req, &w);
-	enum sh_db_rc rc = sh_sel_services_search(req->db, &f, limit,
-						  sh_sel_former_member(req->lang), &w, &page);
+	/* A q of only signs ("%", "-") searches for no word: nothing matches it. */
+	enum sh_db_rc rc = f.searched && f.n_words == 0
+				   ? SH_DB_OK
+				   : sh_sel_services_search(req->db, req->arena, &f, limit,
+							    sh_sel_former_member(req->lang), &w,
+							    &page);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;

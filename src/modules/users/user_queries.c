@@ -10,15 +10,15 @@
 #include "schoolhub/mem.h"
 #include "schoolhub/text.h"
 
-/* What the directory searches: both name orders, folded (malloc'ed). */
+/* What the directory searches: the words of both names (sh_search_text; malloc'ed). */
 char *sh_user_search_name(const char *first, const char *last)
 {
-	size_t n = strlen(first) * 2 + strlen(last) * 2 + 8;
+	size_t n = strlen(first) + strlen(last) + 2;
 	char *both = sh_malloc(n);
-	snprintf(both, n, "%s %s | %s %s", first, last, last, first);
-	char *folded = sh_text_fold(both);
+	snprintf(both, n, "%s %s", first, last);
+	char *words = sh_search_text(both);
 	free(both);
-	return folded;
+	return words;
 }
 
 #define USER_COLUMNS                                                                         \
@@ -136,20 +136,79 @@ enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *no
 		SH_ARGS(SH_TEXT(id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }
 
-enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
+/*
+ * Which way the directory's SQL runs, as for the SEL's search (service_queries.c): a word
+ * that begins fewer than SPARSE_BELOW indexed words drives the query (its members read
+ * from the word index, then sorted); otherwise each member's search_name is checked in
+ * name order (LIKE '% word%') and the page ends as soon as it is full. The bar is higher
+ * than the SEL's: the list is in name order and the words are names, so a surname's
+ * members sit together, late in the order for a "Vermeulen": checking members one by one
+ * would read nearly all of them before the first match.
+ */
+#define SPARSE_BELOW 2000
+/* Counting a one- or two-letter word ("ma") up to 2,000 cost more than the page: past
+ * 300 such a word is common in any school, and its members are everywhere in the order. */
+#define SPARSE_BELOW_SHORT 300
+
+/* The index of the rarest word when it is sparse, or -1. */
+static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_search *q,
+				  int *driver_r)
+{
+	int64_t best = SPARSE_BELOW;
+	*driver_r = -1;
+	for (size_t i = 0; q != NULL && i < q->count; i++) {
+		int64_t n = 0, bar = strlen(q->from[i]) <= 2 ? SPARSE_BELOW_SHORT : SPARSE_BELOW;
+		enum sh_db_rc rc = sh_query_int64(
+			conn,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM user_search_words "
+			"WHERE word >= $1 AND word < $2 LIMIT $3) AS firsts",
+			SH_ARGS(SH_TEXT(q->from[i]), SH_TEXT(q->to[i]), SH_INT(bar)), &n);
+		if (rc != SH_DB_OK && rc != SH_DB_ROW)
+			return rc;
+		if (n < bar && n < best) {
+			best = n;
+			*driver_r = (int)i;
+		}
+	}
+	return SH_DB_OK;
+}
+
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
+				const struct sh_user_search *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
 				json_t *items)
 {
-	struct sh_stmt *st = sh_query(
-		conn,
-		"SELECT id, first_name, last_name FROM users "
-		"WHERE active AND deleted_at IS NULL "
-		"AND (CAST($1 AS TEXT) IS NULL OR search_name LIKE $1 ESCAPE '\\') "
-		"AND (CAST($2 AS TEXT) IS NULL OR (last_name, first_name, id) > ($2, $3, $4)) "
-		"ORDER BY last_name, first_name, id LIMIT $5",
-		SH_ARGS(SH_TEXT(q), SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
-			SH_INT(limit + 1)));
-	enum sh_db_rc rc;
+	size_t n = q != NULL ? q->count : 0;
+	struct sh_arg binds[4 + 2 * SH_USER_SEARCH_WORDS_MAX] = {
+		SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
+		SH_INT((int64_t)limit + 1)};
+	int count = 4;
+	int driver;
+	enum sh_db_rc rc = driving_word(conn, q, &driver);
+	if (rc != SH_DB_OK)
+		return rc;
+	/* The driving word's range is the FROM's (CROSS JOIN keeps SQLite's join order);
+	 * every other word is a LIKE on the member's own words. */
+	const char *sql = "SELECT u.id, u.first_name, u.last_name FROM users u WHERE ";
+	if (driver >= 0) {
+		binds[count++] = SH_TEXT(q->from[driver]);
+		binds[count++] = SH_TEXT(q->to[driver]);
+		sql = "SELECT u.id, u.first_name, u.last_name FROM (SELECT DISTINCT user_id FROM "
+		      "user_search_words WHERE word >= $5 AND word < $6) w CROSS JOIN users u "
+		      "WHERE u.id = w.user_id AND ";
+	}
+	sql = sh_arena_printf(arena,
+			      "%su.active AND u.deleted_at IS NULL AND (CAST($1 AS TEXT) IS NULL OR "
+			      "(u.last_name, u.first_name, u.id) > ($1, $2, $3)) ",
+			      sql);
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i == driver)
+			continue;
+		binds[count++] = SH_TEXT(sh_arena_printf(arena, "%% %s%%", q->from[i]));
+		sql = sh_arena_printf(arena, "%sAND u.search_name LIKE $%d ", sql, count);
+	}
+	sql = sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $4", sql);
+	struct sh_stmt *st = sh_query(conn, sql, (struct sh_args){binds, count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(items,
 				      json_pack("{s:s, s:s, s:s}", "id", sh_stmt_col_text(st, 0),

@@ -20,7 +20,7 @@ extern const struct sh_account_lookup sh_user_account_lookup;
 enum sh_db_rc sh_user_by_email(struct sh_conn *conn, struct sh_arena *arena, const char *email,
 			       struct sh_user *u);
 
-/* users.search_name of a member: "first last | last first" folded (malloc'ed). */
+/* users.search_name of a member: the words of both names, " first last " (malloc'ed). */
 char *sh_user_search_name(const char *first, const char *last);
 
 /* SH_DB_OK, SH_DB_UNIQUE when the email is taken, or an error. */
@@ -38,11 +38,23 @@ enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const ch
 enum sh_db_rc sh_user_erase(struct sh_conn *conn, const char *id, const char *now);
 
 /*
- * Members directory page: active members whose folded "first last | last first" contains
- * the LIKE pattern "q" (already folded with sh_text_fold and escaped; NULL for all), ordered by (last_name, first_name, id), strictly after the cursor position
- * when "after_*" are given. Appends up to "limit" + 1 rows as {id, first_name, last_name}.
+ * A members search: each word typed (sh_search_words) as a prefix range of indexed words,
+ * from[i] <= word < to[i] (sh_search_prefix_end). Names are few words: four are enough.
  */
-enum sh_db_rc sh_user_directory(struct sh_conn *conn, const char *q, const char *after_last,
+#define SH_USER_SEARCH_WORDS_MAX 4
+struct sh_user_search {
+	size_t count;
+	const char *from[SH_USER_SEARCH_WORDS_MAX], *to[SH_USER_SEARCH_WORDS_MAX];
+};
+
+/*
+ * Members directory page: active members who have, for each word of "q" (NULL for all), a
+ * word of their first or last name beginning with it, ordered by (last_name, first_name,
+ * id), strictly after the cursor position when "after_*" are given. Appends up to "limit"
+ * + 1 rows as {id, first_name, last_name}.
+ */
+enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
+				const struct sh_user_search *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
 				json_t *items);
 

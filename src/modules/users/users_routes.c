@@ -190,6 +190,18 @@ static int decode_cursor(struct sh_request *req, const char *cursor, const char 
 	return 0;
 }
 
+/* The words of "q" (NULL: none) as prefix ranges of the directory's word index. */
+static void directory_search(struct sh_request *req, const char *q, struct sh_user_search *s)
+{
+	const char *words[SH_USER_SEARCH_WORDS_MAX];
+	*s = (struct sh_user_search){0};
+	s->count = q != NULL ? sh_search_words(req->arena, q, words, SH_USER_SEARCH_WORDS_MAX) : 0;
+	for (size_t i = 0; i < s->count; i++) {
+		s->from[i] = words[i];
+		s->to[i] = sh_search_prefix_end(req->arena, words[i]);
+	}
+}
+
 static void users_directory(struct sh_request *req, struct sh_response *res)
 {
 	int limit;
@@ -206,8 +218,15 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	json_t *items = json_array();
-	enum sh_db_rc rc = sh_user_directory(req->db, (q && *q) ? sh_like_pattern(req->arena, q) : NULL,
-					     after_last, after_first, after_id, limit, items);
+	struct sh_user_search search;
+	directory_search(req, q, &search);
+	/* A blank q is no search; a q of only signs ("%", "-") is a search for no word,
+	 * which no member matches. */
+	bool blank = q == NULL || strspn(q, " ") == strlen(q);
+	enum sh_db_rc rc = !blank && search.count == 0
+				   ? SH_DB_OK
+				   : sh_user_directory(req->db, req->arena, search.count > 0 ? &search : NULL,
+						       after_last, after_first, after_id, limit, items);
 	if (rc != SH_DB_OK) {
 		json_decref(items);
 		sh_reply_db_error(req, res, rc);
