@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli_jobs.h"
 #include "app/demo_seed.h"
 #include "app/seed_guard.h"
 #include "modules/auth/invites.h"
@@ -25,6 +26,8 @@ static const char usage[] =
 	"  migrate                                apply database migrations\n"
 	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent)\n"
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
+	"  jobs list [--state S] | retry ID | run the job queue: list (newest 100), retry a\n"
+	"                                         dead job, run the due jobs once (cron)\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
@@ -94,15 +97,19 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, true, &error) != 0)
+		return die("configuration", error);
+	cfg.job_worker = true; /* only a serving process sends e-mails on its own */
 	struct sh_app *app = NULL;
-	if (open_app(true, true, &app) != 0)
+	if (open_app_with(&cfg, true, &app) != 0)
 		return 1;
 	if (refuse_demo_logins(app) != 0) {
 		sh_app_destroy(&app);
 		return 1;
 	}
 	struct sh_server *server = NULL;
-	char *error = NULL;
 	if (sh_server_start(app, &server, &error) != 0) {
 		sh_app_destroy(&app);
 		return die("server", error);
@@ -243,6 +250,8 @@ int sh_cli_main(int argc, char **argv)
 		return cmd_invite_create(argc, argv);
 	if (strcmp(cmd, "seed-demo") == 0)
 		return cmd_seed_demo();
+	if (strcmp(cmd, "jobs") == 0)
+		return sh_cli_jobs(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

@@ -30,6 +30,8 @@ Suite *api_route_errors_suite(void);
 Suite *api_guess_limits_suite(void);
 Suite *api_password_race_suite(void);
 Suite *api_db_timeout_suite(void);
+Suite *api_mail_suite(void);
+Suite *api_jobs_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -56,6 +56,6 @@ done
 status=0
 for test in "${tests[@]}"; do
 	log "$(basename "$test")"
-	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" CHROMIUM="$CHROMIUM" node "$test" || status=1
+	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" E2E_OUTBOX="$WORK/outbox" CHROMIUM="$CHROMIUM" node "$test" || status=1
 done
 exit $status
