@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,6 +68,18 @@ void th_smtp_sink_start(struct th_smtp_sink *s, unsigned port, bool hang)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
+		/* The sink ends with the test program, even when a failed assertion skipped
+		 * th_smtp_sink_stop, and holds none of its pipes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		char log[96];
+		snprintf(log, sizeof(log), "%s/.sink.log", s->dir);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
 		/* Debian's interpreter first: python3-aiosmtpd is installed for it, and a
 		 * python3 earlier on PATH (pyenv, a venv) may not have it. */
 		const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";

@@ -106,6 +106,13 @@ const routes = [
     meta: { requiresAuth: true, title: 'profile.title' },
   },
   {
+    // Reached from the verification e-mail, signed in or not.
+    path: '/verify-email',
+    name: 'verify-email',
+    component: () => import('./views/verify/VerifyEmailView.vue'),
+    meta: { title: 'verify.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),
