@@ -15,6 +15,7 @@
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/mail.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
@@ -117,6 +118,10 @@ static int cmd_serve(int argc, char **argv)
 	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
 		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
 		    sh_db_kind_name(app->db), app->cfg.threads);
+	/* Where e-mails go (SMTP or the file outbox), once serving: never the password. */
+	struct sh_arena *arena = sh_arena_create();
+	sh_log_info("%s", sh_mail_describe(&app->cfg, arena));
+	sh_arena_destroy(&arena);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	sh_log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

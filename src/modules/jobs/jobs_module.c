@@ -11,8 +11,6 @@
 #include "schoolhub/app.h"
 #include "schoolhub/jobs.h"
 #include "schoolhub/json_writer.h"
-#include "schoolhub/log.h"
-#include "schoolhub/mail.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/util.h"
 
@@ -98,9 +96,6 @@ static int jobs_init(struct sh_app *app, char **error_r)
 	const struct sh_jobs_settings *s = sh_jobs_settings(&app->cfg);
 	if (!app->cfg.job_worker || s->workers == 0)
 		return 0;
-	struct sh_arena *arena = sh_arena_create();
-	sh_log_info("%s", sh_mail_describe(&app->cfg, arena));
-	sh_arena_destroy(&arena);
 	app->jobs = sh_job_worker_start(app, &s->policy, s->workers, error_r);
 	return app->jobs != NULL ? 0 : -1;
 }
