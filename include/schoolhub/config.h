@@ -47,6 +47,17 @@ struct sh_config {
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */
 
+	/* E-mail (src/mail, docs/CONFIG.md "E-mail"): without smtp_url, messages are written
+	 * to data_dir/outbox. Never logged: smtp_password. */
+	char *smtp_url;      /* SCHOOLHUB_SMTP_URL: smtp://host:port or smtps://host:port */
+	char *smtp_user;     /* SCHOOLHUB_SMTP_USER */
+	char *smtp_password; /* SCHOOLHUB_SMTP_PASSWORD */
+	char *mail_from;     /* SCHOOLHUB_MAIL_FROM: "Name <address>" or an address */
+	char *public_url;    /* SCHOOLHUB_PUBLIC_URL without a trailing '/': links in e-mails */
+	/* Only a serving process runs the job worker threads (schoolhub serve and the API
+	 * tests set it); migrate, seed-demo and the other commands never send anything. */
+	bool job_worker;
+
 	/* Each enabled module's own settings (its settings_load hook; read them through the
 	 * module's typed accessor, e.g. sh_sel_settings), indexed by the bit of its id. */
 	void *module_settings[SH_MODULE_SLOTS];

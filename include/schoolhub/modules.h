@@ -16,6 +16,7 @@ enum sh_module_id {
 	SH_MODULE_CHILDREN = 1u << 2,
 	SH_MODULE_SEL = 1u << 3,
 	SH_MODULE_CLASSES = 1u << 4,
+	SH_MODULE_JOBS = 1u << 5, /* the job queue's worker and admin routes (jobs.h) */
 };
 
 /*
@@ -51,6 +52,7 @@ struct sh_account_lookup {
 
 struct sh_app;
 struct sh_config;
+struct sh_job_kind;
 
 /*
  * One environment setting a module owns: a whole number in [min, max], "def" when unset.
@@ -95,6 +97,10 @@ struct sh_module {
 	sh_module_init_fn *init;
 	sh_module_stop_fn *stop;
 	sh_public_config_fn *public_config;
+	/* The job kinds this module enqueues and runs (schoolhub/jobs.h): the runner looks a
+	 * claimed job's kind up here, among the enabled modules. */
+	const struct sh_job_kind *job_kinds;
+	size_t job_kind_count;
 };
 
 /* Every module built into this binary, in a stable order. */
@@ -139,5 +145,6 @@ extern const struct sh_module sh_module_users;
 extern const struct sh_module sh_module_children;
 extern const struct sh_module sh_module_sel;
 extern const struct sh_module sh_module_classes;
+extern const struct sh_module sh_module_jobs;
 
 #endif

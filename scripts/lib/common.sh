@@ -36,7 +36,7 @@ SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libj
 # Extra packages needed to run the test suite.
 # shellcheck disable=SC2034
 SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clang libclang-rt-14-dev
-	python3-yaml python3-jsonschema
+	python3-yaml python3-jsonschema python3-aiosmtpd
 	libbrotli-dev zlib1g-dev) # the static-file tests decode what the server sends
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli_jobs.h"
 #include "app/demo_seed.h"
 #include "app/seed_guard.h"
 #include "modules/auth/invites.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/mail.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
@@ -25,6 +27,8 @@ static const char usage[] =
 	"  migrate                                apply database migrations\n"
 	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent)\n"
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
+	"  jobs list [--state S] | retry ID | run the job queue: list (newest 100), retry a\n"
+	"                                         dead job, run the due jobs once (cron)\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
@@ -94,15 +98,19 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, true, &error) != 0)
+		return die("configuration", error);
+	cfg.job_worker = true; /* only a serving process sends e-mails on its own */
 	struct sh_app *app = NULL;
-	if (open_app(true, true, &app) != 0)
+	if (open_app_with(&cfg, true, &app) != 0)
 		return 1;
 	if (refuse_demo_logins(app) != 0) {
 		sh_app_destroy(&app);
 		return 1;
 	}
 	struct sh_server *server = NULL;
-	char *error = NULL;
 	if (sh_server_start(app, &server, &error) != 0) {
 		sh_app_destroy(&app);
 		return die("server", error);
@@ -110,6 +118,10 @@ static int cmd_serve(int argc, char **argv)
 	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
 		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
 		    sh_db_kind_name(app->db), app->cfg.threads);
+	/* Where e-mails go (SMTP or the file outbox), once serving: never the password. */
+	struct sh_arena *arena = sh_arena_create();
+	sh_log_info("%s", sh_mail_describe(&app->cfg, arena));
+	sh_arena_destroy(&arena);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	sh_log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -243,6 +255,8 @@ int sh_cli_main(int argc, char **argv)
 		return cmd_invite_create(argc, argv);
 	if (strcmp(cmd, "seed-demo") == 0)
 		return cmd_seed_demo();
+	if (strcmp(cmd, "jobs") == 0)
+		return sh_cli_jobs(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

@@ -57,6 +57,15 @@ static const char help_text[] =
 	"                            the connection timeout)\n"
 	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
 	"                            names the client for the login limits (default: none)\n"
+	"  SCHOOLHUB_SMTP_URL        smtp://host:port (STARTTLS when offered) or smtps://host:port\n"
+	"                            (default: unset, e-mails are written to DATA_DIR/outbox)\n"
+	"  SCHOOLHUB_SMTP_USER       SMTP login (default: none)\n"
+	"  SCHOOLHUB_SMTP_PASSWORD   SMTP password (never logged)\n"
+	"  SCHOOLHUB_MAIL_FROM       sender, \"Name <address>\" or an address (required in\n"
+	"                            production with an SMTP URL)\n"
+	"  SCHOOLHUB_PUBLIC_URL      https://school.example: the app's address in e-mail links\n"
+	"                            (required in production with an SMTP URL; default\n"
+	"                            http://localhost:PORT)\n"
 	"Module settings (read only when the module is enabled):\n";
 
 const char *sh_config_help(void)
@@ -357,6 +366,62 @@ static int load_passwords_and_proxies(struct sh_config *cfg, char **error_r)
 	return parse_trusted_proxies(cfg, env_or("SCHOOLHUB_TRUSTED_PROXIES", ""), error_r);
 }
 
+/* A header value or URL must not smuggle a line break (header injection) or a space. */
+static bool one_line(const char *s, bool allow_space)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || (!allow_space && *s == ' '))
+			return false;
+	return true;
+}
+
+/* E-mail: SMTP or the file outbox, the sender and the links' base. Fail closed: a
+ * production server that would mail links to nowhere (or to the wrong host) refuses to
+ * start, and credentials go in their own variables so the URL itself may be logged. */
+static int load_mail(struct sh_config *cfg, char **error_r)
+{
+	const char *url = env_or("SCHOOLHUB_SMTP_URL", NULL);
+	if (url != NULL) {
+		const char *host = strstr(url, "://");
+		if ((strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) ||
+		    !one_line(url, false) || host[3] == '\0')
+			return fail(error_r, "SCHOOLHUB_SMTP_URL: expected smtp://host[:port] or "
+					     "smtps://host[:port]");
+		if (strchr(host + 3, '@') != NULL)
+			return fail(error_r, "SCHOOLHUB_SMTP_URL: put the login in SCHOOLHUB_SMTP_USER "
+					     "and SCHOOLHUB_SMTP_PASSWORD, not in the URL");
+		cfg->smtp_url = sh_strdup(url);
+	}
+	const char *user = env_or("SCHOOLHUB_SMTP_USER", NULL);
+	const char *password = env_or("SCHOOLHUB_SMTP_PASSWORD", NULL);
+	if ((user != NULL) != (password != NULL))
+		return fail(error_r, "SCHOOLHUB_SMTP_USER and SCHOOLHUB_SMTP_PASSWORD go together");
+	cfg->smtp_user = user ? sh_strdup(user) : NULL;
+	cfg->smtp_password = password ? sh_strdup(password) : NULL;
+	bool strict = cfg->env == SH_ENV_PRODUCTION && cfg->smtp_url != NULL;
+	const char *from = env_or("SCHOOLHUB_MAIL_FROM", NULL);
+	if (from == NULL && strict)
+		return fail(error_r, "SCHOOLHUB_MAIL_FROM: required in production with SCHOOLHUB_SMTP_URL");
+	if (from != NULL && (strchr(from, '@') == NULL || !one_line(from, true)))
+		return fail(error_r, "SCHOOLHUB_MAIL_FROM: expected an address or \"Name <address>\"");
+	cfg->mail_from = sh_strdup(from ? from : "SchoolHub <no-reply@schoolhub.invalid>");
+	const char *pub = env_or("SCHOOLHUB_PUBLIC_URL", NULL);
+	if (pub == NULL && strict)
+		return fail(error_r, "SCHOOLHUB_PUBLIC_URL: required in production with "
+				     "SCHOOLHUB_SMTP_URL (the address in e-mail links, e.g. "
+				     "https://school.example)");
+	if (pub != NULL && ((strncmp(pub, "http://", 7) != 0 && strncmp(pub, "https://", 8) != 0) ||
+			    !one_line(pub, false) || strpbrk(pub, "\"'<>?#") != NULL))
+		return fail(error_r, "SCHOOLHUB_PUBLIC_URL: expected http(s)://host[:port][/path]");
+	char fallback[64];
+	snprintf(fallback, sizeof(fallback), "http://localhost:%u", cfg->port);
+	size_t len = strlen(pub ? pub : fallback);
+	cfg->public_url = sh_strndup(pub ? pub : fallback, len);
+	while (len > 0 && cfg->public_url[len - 1] == '/')
+		cfg->public_url[--len] = '\0';
+	return 0;
+}
+
 /* The token signing key: given, required in production, generated in development. */
 static int load_secret(struct sh_config *cfg, bool need_secret, bool env_defaulted,
 		       char **error_r)
@@ -391,7 +456,7 @@ int sh_config_load(struct sh_config *cfg, bool need_secret, char **error_r)
 	if (load_places(cfg, error_r) != 0 || load_environment(cfg, &env_defaulted, error_r) != 0 ||
 	    load_storage(cfg, error_r) != 0 || load_modules(cfg, error_r) != 0 ||
 	    load_server(cfg, error_r) != 0 || load_http_limits(cfg, error_r) != 0 ||
-	    load_passwords_and_proxies(cfg, error_r) != 0 ||
+	    load_passwords_and_proxies(cfg, error_r) != 0 || load_mail(cfg, error_r) != 0 ||
 	    load_secret(cfg, need_secret, env_defaulted, error_r) != 0) {
 		sh_config_free(cfg);
 		return -1;
@@ -408,6 +473,13 @@ void sh_config_free(struct sh_config *cfg)
 	sh_free(&cfg->secret_key);
 	sh_free(&cfg->data_dir);
 	sh_free(&cfg->metrics_token);
+	sh_free(&cfg->smtp_url);
+	sh_free(&cfg->smtp_user);
+	if (cfg->smtp_password != NULL)
+		sodium_memzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	sh_free(&cfg->smtp_password);
+	sh_free(&cfg->mail_from);
+	sh_free(&cfg->public_url);
 	for (size_t i = 0; i < cfg->cors_origin_count; i++)
 		sh_free(&cfg->cors_origins[i]);
 	cfg->cors_origin_count = 0;

@@ -78,6 +78,7 @@ struct message {
 /* Titles of problem codes. Keep in step with docs/openapi.yaml. */
 static const struct message problem_titles[] = {
 	{"client_header_required", {"Cette demande doit venir de l'application SchoolHub", "Deze aanvraag moet van de SchoolHub-app komen", "This request must come from the SchoolHub app"}},
+	{"already_verified", {"Cette adresse e-mail est déjà vérifiée", "Dit e-mailadres is al bevestigd", "This email address is already verified"}},
 	{"conflict", {"Conflit avec l'état actuel", "Conflict met de huidige toestand", "Conflict with the current state"}},
 	{"email_taken", {"Cette adresse e-mail est déjà utilisée", "Dit e-mailadres is al in gebruik", "This email address is already in use"}},
 	{"forbidden", {"Accès refusé", "Toegang geweigerd", "Access denied"}},
@@ -86,6 +87,8 @@ static const struct message problem_titles[] = {
 	{"invalid_credentials", {"Adresse e-mail ou mot de passe incorrect", "E-mailadres of wachtwoord onjuist", "Incorrect email address or password"}},
 	{"invitation_closed", {"Cette invitation n'est plus valable (acceptée, refusée, retirée ou expirée)", "Deze uitnodiging is niet meer geldig (aanvaard, geweigerd, ingetrokken of verlopen)", "This invitation is no longer valid (accepted, declined, withdrawn or expired)"}},
 	{"invalid_invite", {"Code d'invitation invalide ou expiré", "Ongeldige of verlopen uitnodigingscode", "Invalid or expired invite code"}},
+	{"invalid_token", {"Ce lien n'est pas ou plus valable : demandez-en un nouveau", "Deze link is niet (meer) geldig: vraag een nieuwe aan", "This link is not valid (any more): ask for a new one"}},
+	{"job_not_dead", {"Seule une tâche en échec définitif peut être relancée", "Alleen een definitief mislukte taak kan opnieuw gestart worden", "Only a dead job can be retried"}},
 	{"invalid_state", {"Cette opération n'est pas possible dans l'état actuel de la transaction", "Deze bewerking kan niet in de huidige toestand van de transactie", "This operation is not possible in the transaction's current state"}},
 	{"invalid_framing", {"Requête ambiguë : longueur du corps annoncée de deux façons", "Dubbelzinnige aanvraag: de lengte van de inhoud is op twee manieren aangegeven", "Ambiguous request: the body length is given in two ways"}},
 	{"invalid_path", {"Chemin de requête invalide", "Ongeldig aanvraagpad", "Invalid request path"}},
@@ -129,6 +132,7 @@ static const struct message field_messages[] = {
 	{"not_a_co_parent", {"Ce parent ne partage aucun de vos enfants : invitez-le par son adresse e-mail.", "Deze ouder deelt geen van uw kinderen: nodig hem of haar uit via het e-mailadres.", "This parent shares none of your children: invite them by e-mail address."}},
 	{"own_email", {"C'est votre propre adresse : invitez l'autre parent.", "Dit is uw eigen adres: nodig de andere ouder uit.", "This is your own address: invite the other parent."}},
 	{"one_of_required", {"Indiquez soit to_user_id (payer), soit from_user_id (demander un paiement), pas les deux.", "Geef ofwel to_user_id (betalen) ofwel from_user_id (om betaling vragen), niet beide.", "Give either to_user_id (pay) or from_user_id (ask for payment), not both."}},
+	{"invalid_job_state", {"État inconnu : queued, running, done ou dead.", "Onbekende toestand: queued, running, done of dead.", "Unknown state: queued, running, done or dead."}},
 	{"invalid_type", {"Type de valeur incorrect.", "Verkeerd waardetype.", "Wrong value type."}},
 	{"invalid_uuid", {"Identifiant invalide.", "Ongeldige identificatie.", "Invalid identifier."}},
 	{"date_in_future", {"La date ne peut pas être dans le futur.", "De datum mag niet in de toekomst liggen.", "The date cannot be in the future."}},

@@ -17,7 +17,7 @@ START_TEST(me_shape_and_auth)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_str_eq(th_header(r, "Content-Type"), "application/json");
 	static const char *const keys[] = {"id", "email", "first_name", "last_name", "phone",
-					   "locale", "role", "created_at"};
+					   "locale", "role", "created_at", "is_verified"};
 	ck_assert_int_eq(json_object_size(r->json), sizeof(keys) / sizeof(keys[0]));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		ck_assert_msg(json_object_get(r->json, keys[i]) != NULL, "missing %s", keys[i]);

@@ -57,6 +57,7 @@ status=0
 for test in "${tests[@]}"; do
 	log "$(basename "$test")"
 	# E2E_SCHOOLHUB_BIN: for `schoolhub user promote` on this server's database (staff screens).
-	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" E2E_SCHOOLHUB_BIN="$BIN" CHROMIUM="$CHROMIUM" node "$test" || status=1
+	# E2E_OUTBOX: the file outbox where the server writes e-mails (no SMTP URL here).
+	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" E2E_SCHOOLHUB_BIN="$BIN" E2E_OUTBOX="$WORK/outbox" CHROMIUM="$CHROMIUM" node "$test" || status=1
 done
 exit $status

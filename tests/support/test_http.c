@@ -2,6 +2,7 @@
 #include "test_http.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ static void fatal(const char *what, const char *detail)
 	exit(1);
 }
 
+/* Starts the app and server of "s", whose database_url and data_dir are set. */
+static void start_on(struct th_server *s, const char *const *env);
+
 void th_server_start(struct th_server *s, const char *backend, const char *const *env)
 {
 	static int started;
@@ -35,7 +39,29 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 	if (mkdtemp(s->data_dir) == NULL)
 		fatal("mkdtemp", NULL);
 	s->database_url = th_backend_url(backend);
+	start_on(s, env);
+}
 
+void th_server_start_beside(struct th_server *s, const struct th_server *first,
+			    const char *const *env)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->data_dir, sizeof(s->data_dir), "/tmp/sh-api-XXXXXX");
+	if (mkdtemp(s->data_dir) == NULL)
+		fatal("mkdtemp", NULL);
+	s->database_url = first->database_url;
+	start_on(s, env);
+}
+
+void th_server_restart(struct th_server *s, const char *const *env)
+{
+	sh_server_stop(&s->server);
+	sh_app_destroy(&s->app);
+	start_on(s, env);
+}
+
+static void start_on(struct th_server *s, const char *const *env)
+{
 	/* A clean, known environment, then the test's overrides. */
 	static const char *const cleared[] = {"SCHOOLHUB_REGISTRATION", "SCHOOLHUB_MODULES",
 					      "SCHOOLHUB_CORS_ORIGINS", "SCHOOLHUB_ENV",
@@ -43,7 +69,12 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 					      "SCHOOLHUB_PASSWORD_SLOT_WAIT_MS",
 					      "SCHOOLHUB_TRUSTED_PROXIES", "SCHOOLHUB_METRICS_TOKEN",
 					      "SCHOOLHUB_AUTH_ACCOUNT_LIMIT", "SEL_INITIAL_BALANCE",
-					      "SEL_MIN_BALANCE", "SEL_MAX_BALANCE", NULL};
+					      "SEL_MIN_BALANCE", "SEL_MAX_BALANCE",
+					      "SCHOOLHUB_SMTP_URL", "SCHOOLHUB_SMTP_USER",
+					      "SCHOOLHUB_SMTP_PASSWORD", "SCHOOLHUB_MAIL_FROM",
+					      "SCHOOLHUB_PUBLIC_URL", "SCHOOLHUB_JOBS_WORKERS",
+					      "SCHOOLHUB_JOBS_MAX_ATTEMPTS", "SCHOOLHUB_JOBS_BACKOFF_S",
+					      "SCHOOLHUB_JOBS_LEASE_S", "SCHOOLHUB_JOBS_POLL_MS", NULL};
 	for (const char *const *c = cleared; *c; c++)
 		unsetenv(*c);
 	setenv("SCHOOLHUB_ENV", "development", 1); /* unset is production: invite-only */
@@ -71,6 +102,7 @@ void th_server_start(struct th_server *s, const char *backend, const char *const
 	if (sh_config_load(&cfg, true, &error) != 0)
 		fatal("config", error);
 	sh_log_set_level(cfg.log_level);
+	cfg.job_worker = true; /* as `schoolhub serve`: e-mails are sent by its worker */
 	if (sh_app_create(&cfg, true, &s->app, &error) != 0)
 		fatal("app", error);
 	if (sh_server_start(s->app, &s->server, &error) != 0)
@@ -86,9 +118,27 @@ void th_server_stop(struct th_server *s)
 	char path[128];
 	snprintf(path, sizeof(path), "%s/secret.key", s->data_dir);
 	unlink(path);
+	th_remove_outbox(s->data_dir);
 	rmdir(s->data_dir);
 	if (th_current == s)
 		th_current = NULL;
+}
+
+void th_remove_outbox(const char *data_dir)
+{
+	char dir[160], path[512];
+	snprintf(dir, sizeof(dir), "%s/outbox", data_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || de->d_name[1] == '.'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
 }
 
 struct growbuf {
@@ -241,6 +291,25 @@ const char *th_code(const struct th_resp *r)
 }
 
 void th_member_register(struct th_member *m, const char *who)
+{
+	th_member_register_unverified(m, who);
+	th_member_mark_verified(m);
+}
+
+void th_member_mark_verified(const struct th_member *m)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, &error);
+	if (conn == NULL)
+		fatal("database", error);
+	/* (1 = 1): TRUE on PostgreSQL's boolean, 1 in SQLite's integer column. */
+	if (sh_exec(conn, "UPDATE users SET is_verified = (1 = 1) WHERE id = $1",
+		    SH_ARGS(SH_TEXT(m->id)), NULL) != SH_DB_OK)
+		fatal("marking a member verified", m->email);
+	sh_conn_close(&conn);
+}
+
+void th_member_register_unverified(struct th_member *m, const char *who)
 {
 	static int counter;
 	memset(m, 0, sizeof(*m));

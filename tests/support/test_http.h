@@ -26,6 +26,14 @@ struct th_server {
  */
 void th_server_start(struct th_server *s, const char *backend, const char *const *env);
 void th_server_stop(struct th_server *s);
+/* A second server on the database of "first" (its own data directory): two instances. */
+void th_server_start_beside(struct th_server *s, const struct th_server *first,
+			    const char *const *env);
+/* Stops "s" and starts it again on the same database and data directory with "env"
+ * (a restart: what was committed must still be there, queued jobs included). */
+void th_server_restart(struct th_server *s, const char *const *env);
+/* Removes DATA_DIR/outbox and the e-mails in it. */
+void th_remove_outbox(const char *data_dir);
 
 struct th_resp {
 	long status;
@@ -65,8 +73,14 @@ struct th_member {
 /* The privacy notice version a registration must accept: SH_PRIVACY_VERSION of
  * src/modules/users/privacy.h (the privacy suite asserts they are equal). */
 #define TH_PRIVACY_VERSION "2026-12-06"
-/* Registers a new member with a unique email (prefix "who"); aborts on failure. */
+/* Registers a new member with a unique email (prefix "who") whose address counts as
+ * verified (th_member_mark_verified), as every member's will once they open the link;
+ * aborts on failure. */
 void th_member_register(struct th_member *m, const char *who);
+/* The same, as registration leaves it: the address not verified yet. */
+void th_member_register_unverified(struct th_member *m, const char *who);
+/* Sets users.is_verified directly in the database (suites that test something else). */
+void th_member_mark_verified(const struct th_member *m);
 void th_member_free(struct th_member *m);
 
 /* The calling thread's source address for th_request ("127.0.0.2": any loopback address

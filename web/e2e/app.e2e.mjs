@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import {
   A, B, BASE, DESKTOP, SHOTS, TIMEOUT, MOBILE, apiJson, axe, balanceOf, browser, expectText, finish, heading, main,
-  newParent, otherDeviceSignsOut, register, sessionCookie, assertNoTokenInPage, shot, signInAs, step,
+  newParent, otherDeviceSignsOut, register, sessionCookie, assertNoTokenInPage, shot, signInAs, step, verifyEmail,
 } from './lib.mjs';
 await finish(async () => {
   const a = await newParent('A', MOBILE);
@@ -73,6 +73,8 @@ await finish(async () => {
 
   await step('parent B registers in another browser context', async () => {
     await register(pb, B);
+    // Invitations are shown only to a verified address (issue #10): B opens the link.
+    await verifyEmail(pb, B);
   });
 
   await step('A invites B as co-parent; B accepts and sees the child', async () => {

@@ -6,7 +6,7 @@
 // violation or 5xx seen, closes the browser and sets the exit status.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -228,4 +228,41 @@ export async function finish(run) {
     await browser.close();
   }
   process.exit(exitCode);
+}
+
+// ---- e-mail ------------------------------------------------------------------
+// The server of tests/e2e/run.sh has no SMTP URL: its e-mails are files in its outbox
+// (E2E_OUTBOX), one RFC 5322 message each, bodies in base64.
+export const OUTBOX = process.env.E2E_OUTBOX || '';
+
+/** The text part of the newest e-mail to "email" whose text matches "pattern", waiting for it. */
+export async function mailTo(email, pattern = /./, timeout = TIMEOUT) {
+  assert.ok(OUTBOX, 'E2E_OUTBOX is not set (run tests/e2e/run.sh)');
+  const until = Date.now() + timeout;
+  for (;;) {
+    let names = [];
+    try {
+      names = readdirSync(OUTBOX).filter((n) => n.endsWith('.eml') && !n.startsWith('.'));
+    } catch {
+      /* not created before the first e-mail */
+    }
+    for (const name of names.sort().reverse()) {
+      const msg = readFileSync(join(OUTBOX, name), 'utf8');
+      const to = /^To: (.*)$/m.exec(msg);
+      if (!to || to[1].trim() !== email) continue;
+      const part = /Content-Type: text\/plain[^\n]*\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([\s\S]*?)\r?\n--/.exec(msg);
+      const text = part ? Buffer.from(part[1].replace(/\s+/g, ''), 'base64').toString('utf8') : '';
+      if (pattern.test(text)) return text;
+    }
+    if (Date.now() > until) throw new Error(`no e-mail to ${email} matching ${pattern}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Opens the verification link e-mailed to "person" in "page", as they would. */
+export async function verifyEmail(page, person) {
+  const text = await mailTo(person.email, /verify-email\?token=/);
+  const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(text)[1];
+  await page.goto(`${BASE}/verify-email?token=${token}`);
+  await expectText(main(page), /adresse e-mail est vérifiée/);
 }

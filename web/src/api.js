@@ -215,6 +215,10 @@ export const auth = {
   logout: () => api.post('/auth/session/logout', undefined, { auth: false, refresh: false }),
   /** Ends every session of the account, on every device. */
   logoutAll: () => api.post('/auth/logout-all'),
+  /** Sends the verification link again to the signed-in account's address. */
+  requestVerification: () => api.post('/auth/verify-email/request'),
+  /** Uses a verification link's token (works signed in or not). */
+  verifyEmail: (token) => api.post('/auth/verify-email', { token }, { auth: false }),
 };
 
 export const users = {

@@ -113,6 +113,13 @@ const routes = [
     meta: { title: 'privacy.title' },
   },
   {
+    // Reached from the verification e-mail, signed in or not.
+    path: '/verify-email',
+    name: 'verify-email',
+    component: () => import('./views/verify/VerifyEmailView.vue'),
+    meta: { title: 'verify.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

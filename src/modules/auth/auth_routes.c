@@ -11,6 +11,7 @@
 
 #include "modules/auth/attempt_queries.h"
 #include "modules/auth/auth_settings.h"
+#include "modules/auth/email_verification.h"
 #include "modules/auth/invites.h"
 #include "modules/auth/login_throttle.h"
 #include "modules/auth/session_cookie.h"
@@ -18,6 +19,7 @@
 #include "modules/auth/session_routes.h"
 #include "modules/auth/tokens.h"
 #include "modules/users/privacy.h"
+#include "modules/auth/verify_queries.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
@@ -29,6 +31,7 @@
 
 struct register_tx {
 	const struct sh_config *cfg;
+	const struct sh_app *app;
 	struct sh_user *user;
 	struct sh_token_pair *pair;
 	const char *invite_hash; /* NULL when registration is open */
@@ -79,7 +82,11 @@ static enum sh_db_rc register_in_tx(struct sh_conn *conn, void *ctx, bool *rollb
 	 * this transaction: the account exists with it or not at all. */
 	if ((rc = sh_modules_account_created(t->cfg, conn, t->user->id, t->now)) != SH_DB_OK)
 		return rc;
-	return sh_token_pair_store(conn, t->pair, t->user->id, t->now);
+	rc = sh_token_pair_store(conn, t->pair, t->user->id, t->now);
+	if (rc != SH_DB_OK)
+		return rc;
+	/* The verification e-mail is part of the registration: committed with it or not at all. */
+	return sh_verification_enqueue(conn, t->app, t->user->id, t->user->email, t->now);
 }
 
 /* What a registration asks for, validated (NULL for an optional field left out). */
@@ -166,6 +173,7 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
 	t.cfg = &req->app->cfg;
+	t.app = req->app;
 	t.user = &user;
 	t.pair = &pair;
 	t.now = now;
@@ -179,6 +187,7 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, taken ? 409 : 403, t.outcome, NULL);
 		return;
 	}
+	sh_jobs_wake(req->app);
 	sh_session_reply_pair(req, res, 201, &pair, &user);
 }
 
@@ -320,6 +329,11 @@ static void cookie_refresh_ip_limited(struct sh_request *req, struct sh_response
 	sh_auth_ip_limited(req, res, sh_auth_cookie_refresh, SH_IP_REFUND_SUCCESS);
 }
 
+static void verify_email_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, sh_auth_verify_email, SH_IP_REFUND_SUCCESS);
+}
+
 static const struct sh_route auth_routes[] = {
 	{"POST", "/api/v1/auth/register", register_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/login", login_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
@@ -330,6 +344,10 @@ static const struct sh_route auth_routes[] = {
 	 * /api/v1/auth/session, so no other route ever receives it (session_cookie.h). */
 	{"POST", "/api/v1/auth/session/refresh", cookie_refresh_ip_limited, SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/session/logout", sh_auth_cookie_logout, SH_ROUTE_NEEDS_DB, 0},
+	/* E-mail verification (email_verification.c, verify_routes.c). */
+	{"POST", "/api/v1/auth/verify-email/request", sh_auth_verify_request, SH_ROUTE_AUTH, 0},
+	{"POST", "/api/v1/auth/verify-email", verify_email_ip_limited,
+	 SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/admin/invites", admin_create_invite, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY,
 	 SH_ROLE_ADMIN},
 };
@@ -345,6 +363,8 @@ static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const
 {
 	(void)now;
 	enum sh_db_rc rc = sh_login_failure_clear_user(conn, user_id);
+	if (rc == SH_DB_OK)
+		rc = sh_verification_delete_user(conn, user_id);
 	if (rc != SH_DB_OK)
 		return rc;
 	return sh_refresh_delete_user(conn, user_id);
@@ -360,4 +380,6 @@ const struct sh_module sh_module_auth = {
 	.settings = sh_auth_setting_table,
 	.setting_count = SH_AUTH_SETTING_COUNT,
 	.settings_load = sh_auth_settings_load,
+	.job_kinds = sh_auth_job_kinds,
+	.job_kind_count = SH_AUTH_JOB_KIND_COUNT,
 };

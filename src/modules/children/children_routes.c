@@ -346,4 +346,6 @@ const struct sh_module sh_module_children = {
 	.route_count = sizeof(children_routes) / sizeof(children_routes[0]),
 	.export_part = children_export,
 	.erase_user = children_erase,
+	.job_kinds = sh_invitation_job_kinds,
+	.job_kind_count = SH_INVITATION_JOB_KIND_COUNT,
 };

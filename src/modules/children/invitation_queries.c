@@ -260,3 +260,29 @@ enum sh_db_rc sh_invitations_erase_user(struct sh_conn *conn, const char *user_i
 	return sh_exec(conn, "DELETE FROM guardian_invitation_sends WHERE user_id = $1",
 		       SH_ARGS(SH_TEXT(user_id)), NULL);
 }
+
+enum sh_db_rc sh_invitation_mail_facts(struct sh_conn *conn, struct sh_arena *arena,
+				       const char *child_id, const char *inviter_id,
+				       const char *email, const char *now,
+				       struct sh_invitation_mail_facts *f)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(
+		conn,
+		"SELECT c.first_name, u.first_name, u.last_name, "
+		"       COALESCE((SELECT a.locale FROM users a WHERE a.email = i.invitee_email "
+		"                 AND a.active AND a.deleted_at IS NULL), u.locale) "
+		"FROM guardian_invitations i "
+		"JOIN children c ON c.id = i.child_id JOIN users u ON u.id = i.inviter_id "
+		"WHERE i.child_id = $1 AND i.inviter_id = $2 AND i.invitee_email = $3 "
+		"AND " OPEN_EXPR("$4") " = 1",
+		SH_ARGS(SH_TEXT(child_id), SH_TEXT(inviter_id), SH_TEXT(email), SH_TEXT(now)), &st);
+	if (rc == SH_DB_ROW) {
+		f->child_first_name = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		f->inviter_first_name = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+		f->inviter_last_name = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+		f->locale = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
+	}
+	sh_stmt_free(&st);
+	return rc;
+}

@@ -60,6 +60,19 @@ enum sh_db_rc sh_invitation_for_guardian(struct sh_conn *conn, struct sh_arena *
 enum sh_db_rc sh_invitation_close(struct sh_conn *conn, const char *id, const char *status,
 				  const char *now);
 
+/* What the invitation e-mail says (arena strings): the child's first name, the inviter's
+ * name, and the language: the invitee's own if the address has an account, else the
+ * inviter's (likely shared, and never shown to the inviter). */
+struct sh_invitation_mail_facts {
+	const char *child_first_name, *inviter_first_name, *inviter_last_name, *locale;
+};
+/* SH_DB_ROW with "*f" while the pending invitation of ("child_id", "email") from
+ * "inviter_id" is open, SH_DB_OK when it is not (withdrawn, answered, expired), or an error. */
+enum sh_db_rc sh_invitation_mail_facts(struct sh_conn *conn, struct sh_arena *arena,
+				       const char *child_id, const char *inviter_id,
+				       const char *email, const char *now,
+				       struct sh_invitation_mail_facts *f);
+
 /* GDPR: {sent: [...], received: [...]} of "user_id" (received: addressed to their e-mail). */
 enum sh_db_rc sh_invitations_export(struct sh_conn *conn, const char *user_id, json_t *out);
 /* Account erasure: the invitations they sent, those addressed to their e-mail, their sends. */

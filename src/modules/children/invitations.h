@@ -7,6 +7,7 @@
 #define SCHOOLHUB_CHILDREN_INVITATIONS_H
 
 #include "schoolhub/http.h"
+#include "schoolhub/jobs.h"
 
 /* An invitation can be accepted for 14 days after it was last sent. */
 #define SH_INVITATION_TTL_S (14L * 24 * 3600)
@@ -18,6 +19,14 @@
  */
 #define SH_INVITATIONS_PER_WINDOW 20
 #define SH_INVITATION_WINDOW_S (24L * 3600)
+
+/* The e-mail telling an invited address about its invitation (invitation_mail.c). */
+#define SH_INVITATION_JOB_KIND "children.invitation_email"
+#define SH_INVITATION_JOB_KIND_COUNT 1
+extern const struct sh_job_kind sh_invitation_job_kinds[SH_INVITATION_JOB_KIND_COUNT];
+/* Enqueues that e-mail inside the sending transaction. */
+enum sh_db_rc sh_invitation_mail_enqueue(struct sh_conn *conn, const char *child_id,
+					 const char *inviter_id, const char *email);
 
 sh_handler_fn sh_invitation_send;          /* POST /children/{id}/guardians */
 sh_handler_fn sh_invitations_of_child_get; /* GET /children/{id}/guardian-invitations */

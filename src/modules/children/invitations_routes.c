@@ -9,9 +9,12 @@
  *   422 not_a_co_parent): the caller learns nothing GET /children does not show.
  * - An invitation is answered only by the account holding its address, and someone else's
  *   invitation does not exist for the caller (404).
- * E-mail: invitees are not mailed yet (there is no notifications module); they see their
- * invitations in GET /guardian-invitations. When mail exists, send it from
- * sh_invitation_send's transaction (an outbox row), never for a refused request.
+ * - An invitation belongs to whoever proved they hold its address: an account whose
+ *   address is not verified sees none (an empty list) and cannot answer one (404), so
+ *   registering first with someone else's address gains nothing (issue #10).
+ * E-mail: every accepted send enqueues, in its own transaction, an e-mail to the address
+ * (invitation_mail.c), whether or not it has an account: the e-mail asks its reader to
+ * sign in or register with it, and the inviter's answer stays the same 202.
  */
 #include <string.h>
 #include <time.h>
@@ -146,8 +149,11 @@ static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		return rc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
-	return sh_invitation_upsert(conn, id, t->child_id, req->user.id, email, relationship, now,
-				    expires);
+	rc = sh_invitation_upsert(conn, id, t->child_id, req->user.id, email, relationship, now,
+				  expires);
+	if (rc != SH_DB_OK)
+		return rc;
+	return sh_invitation_mail_enqueue(conn, t->child_id, req->user.id, email);
 }
 
 void sh_invitation_send(struct sh_request *req, struct sh_response *res)
@@ -168,6 +174,7 @@ void sh_invitation_send(struct sh_request *req, struct sh_response *res)
 		sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", t.retry_after));
 		sh_reply_problem(req, res, 429, "too_many_invitations", NULL);
 	} else {
+		sh_jobs_wake(req->app);
 		sh_reply_raw(res, 202, "application/json", sent_body, sizeof(sent_body) - 1);
 	}
 }
@@ -201,6 +208,10 @@ void sh_invitations_mine_get(struct sh_request *req, struct sh_response *res)
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	json_t *items = json_array();
+	if (!req->user.account.is_verified) { /* not proved to be theirs: nothing addressed */
+		sh_reply_json(req, res, 200, json_pack("{s:o}", "items", items));
+		return;
+	}
 	enum sh_db_rc rc = sh_invitations_to_email(req->db, req->user.account.email,
 						   req->user.id, now, items);
 	if (rc != SH_DB_OK) {
@@ -290,7 +301,8 @@ out:
 static void answer(struct sh_request *req, struct sh_response *res, enum answer a)
 {
 	struct answer_tx t = {.req = req, .answer = a, .id = sh_req_uuid_param(req, "id")};
-	if (t.id == NULL) {
+	/* Answering as the invitee needs the address proved; withdrawing is a guardian's act. */
+	if (t.id == NULL || (a != ANSWER_WITHDRAW && !req->user.account.is_verified)) {
 		sh_reply_not_found(req, res);
 		return;
 	}

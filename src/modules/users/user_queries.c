@@ -23,7 +23,7 @@ char *sh_user_search_name(const char *first, const char *last)
 
 #define USER_COLUMNS                                                                         \
 	"id, email, password_hash, first_name, last_name, phone, locale, role, created_at, " \
-	"token_generation"
+	"token_generation, is_verified"
 
 static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user *u)
 {
@@ -37,6 +37,7 @@ static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user
 	u->role = sh_arena_strdup(arena, sh_stmt_col_text(st, 7));
 	u->created_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 8));
 	u->token_generation = sh_stmt_col_int64(st, 9);
+	u->is_verified = sh_stmt_col_bool(st, 10);
 }
 
 /* Runs a one-row lookup with one text parameter. */
@@ -77,11 +78,12 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 	enum sh_db_rc rc = sh_exec(
 		conn,
 		"INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
-		"locale, role, created_at, updated_at, search_name) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+		"locale, role, created_at, updated_at, search_name, is_verified) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
 		SH_ARGS(SH_TEXT(u->id), SH_TEXT(u->email), SH_TEXT(u->password_hash),
 			SH_TEXT(u->first_name), SH_TEXT(u->last_name), SH_TEXT(u->phone),
-			SH_TEXT(u->locale), SH_TEXT(u->role), SH_TEXT(now), SH_TEXT(search)),
+			SH_TEXT(u->locale), SH_TEXT(u->role), SH_TEXT(now), SH_TEXT(search),
+			SH_BOOL(u->is_verified)),
 		NULL);
 	free(search);
 	return rc;
@@ -229,6 +231,7 @@ void sh_user_write(struct sh_jw *w, const struct sh_user *u)
 	sh_jw_kstring(w, "locale", u->locale);
 	sh_jw_kstring(w, "role", u->role);
 	sh_jw_kstring(w, "created_at", u->created_at);
+	sh_jw_kbool(w, "is_verified", u->is_verified);
 	sh_jw_object_end(w);
 }
 

@@ -1,0 +1,129 @@
+/*
+ * E-mail verification, the part that writes and sends: the token, the row and the job
+ * (written in the caller's transaction), and the job kind that sends the e-mail.
+ *
+ * The token is never stored, not even in the job: it is a keyed hash of the row's id
+ * under the server's secret key, so the job can derive it again at every attempt (a
+ * retried job sends the very same link) while a copy of the database alone yields no
+ * usable link. The row keeps the token's hash (sh_token_hash), as refresh tokens do.
+ * A new SCHOOLHUB_SECRET_KEY voids the links not yet used (ask for a new one).
+ */
+#include "modules/auth/email_verification.h"
+
+#include <sodium.h>
+#include <string.h>
+#include <time.h>
+
+#include "modules/auth/verify_queries.h"
+#include "schoolhub/app.h"
+#include "schoolhub/i18n.h"
+#include "schoolhub/mail.h"
+#include "schoolhub/mail_compose.h"
+#include "schoolhub/util.h"
+
+void sh_verification_token(const struct sh_app *app, const char *verification_id,
+			   char out[SH_VERIFY_TOKEN_LEN + 1])
+{
+	static const char context[] = "schoolhub-verify-email-v1:";
+	unsigned char key[crypto_generichash_KEYBYTES], mac[32];
+	crypto_generichash(key, sizeof(key), (const unsigned char *)app->cfg.secret_key,
+			   app->cfg.secret_key_len, NULL, 0);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, sizeof(key), sizeof(mac));
+	crypto_generichash_update(&st, (const unsigned char *)context, sizeof(context) - 1);
+	crypto_generichash_update(&st, (const unsigned char *)verification_id,
+				  strlen(verification_id));
+	crypto_generichash_final(&st, mac, sizeof(mac));
+	sodium_bin2base64(out, SH_VERIFY_TOKEN_LEN + 1, mac, sizeof(mac),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(key, sizeof(key));
+}
+
+enum sh_db_rc sh_verification_enqueue(struct sh_conn *conn, const struct sh_app *app,
+				      const char *user_id, const char *email, const char *now)
+{
+	char id[SH_UUID_LEN + 1], token[SH_VERIFY_TOKEN_LEN + 1], hash[65];
+	char expires[SH_TIME_LEN + 1];
+	sh_uuid_v4(id);
+	sh_verification_token(app, id, token);
+	sh_token_hash(token, hash);
+	sodium_memzero(token, sizeof(token));
+	sh_time_format(time(NULL) + SH_VERIFY_TTL_S, expires);
+	enum sh_db_rc rc = sh_verification_insert(conn, id, user_id, email, hash, now, expires);
+	if (rc != SH_DB_OK)
+		return rc;
+	json_t *payload = json_pack("{s:s}", "verification_id", id);
+	rc = sh_job_enqueue(conn, SH_VERIFY_JOB_KIND, payload, NULL);
+	json_decref(payload);
+	return rc;
+}
+
+/* The texts of the e-mail, per language. */
+struct verify_texts {
+	const char *subject, *greeting, *intro, *label, *footer;
+};
+
+static const struct verify_texts texts[SH_LANG_COUNT] = {
+	[SH_LANG_FR] = {"Vérifiez votre adresse e-mail pour SchoolHub", "Bonjour",
+			"Pour confirmer que cette adresse e-mail est bien la vôtre, ouvrez ce "
+			"lien (valable 48 heures) :",
+			"Confirmer mon adresse e-mail",
+			"Vous n'avez pas créé de compte SchoolHub ? Ignorez ce message."},
+	[SH_LANG_NL] = {"Bevestig uw e-mailadres voor SchoolHub", "Hallo",
+			"Open deze link (48 uur geldig) om te bevestigen dat dit e-mailadres van "
+			"u is:",
+			"Mijn e-mailadres bevestigen",
+			"Hebt u geen SchoolHub-account aangemaakt? Negeer dan dit bericht."},
+	[SH_LANG_EN] = {"Confirm your email address for SchoolHub", "Hello",
+			"To confirm that this email address is yours, open this link (valid for "
+			"48 hours):",
+			"Confirm my email address",
+			"Did not create a SchoolHub account? Ignore this message."},
+};
+
+static enum sh_job_outcome verify_email_run(struct sh_app *app, struct sh_conn *conn,
+					    const struct sh_job *job, const char **error_r)
+{
+	const char *vid = json_string_value(json_object_get(job->payload, "verification_id"));
+	if (vid == NULL || !sh_uuid_valid(vid)) {
+		*error_r = "payload without a verification_id";
+		return SH_JOB_FAIL;
+	}
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct sh_verification_facts f = {0};
+	enum sh_db_rc rc = sh_verification_mail_facts(conn, job->arena, vid, now, &f);
+	if (rc != SH_DB_ROW && rc != SH_DB_OK) {
+		*error_r = "database error reading the verification";
+		return SH_JOB_RETRY;
+	}
+	/* Gone, used, expired, verified meanwhile or another address: nothing to send. */
+	if (rc == SH_DB_OK || !f.still_wanted)
+		return SH_JOB_DONE;
+	enum sh_lang lang = SH_LANG_FR;
+	sh_lang_parse(f.locale, &lang);
+	const struct verify_texts *t = &texts[lang];
+	char token[SH_VERIFY_TOKEN_LEN + 1];
+	sh_verification_token(app, vid, token);
+	struct sh_mail_layout l = {
+		.lang = sh_lang_code(lang),
+		.title = t->subject,
+		.greeting = sh_arena_printf(job->arena, "%s %s,", t->greeting, f.first_name),
+		.paragraphs = {t->intro},
+		.link = sh_arena_printf(job->arena, "%s/verify-email?token=%s", app->cfg.public_url,
+					token),
+		.link_label = t->label,
+		.footer = t->footer,
+	};
+	sodium_memzero(token, sizeof(token));
+	const char *text, *html;
+	sh_mail_compose(job->arena, &l, &text, &html);
+	if (sh_mail_send_for_job(app, job->arena, job->id, f.email, l.lang, t->subject, text, html,
+				 error_r) != 0)
+		return SH_JOB_RETRY;
+	return SH_JOB_DONE;
+}
+
+const struct sh_job_kind sh_auth_job_kinds[SH_AUTH_JOB_KIND_COUNT] = {
+	{SH_VERIFY_JOB_KIND, verify_email_run},
+};
