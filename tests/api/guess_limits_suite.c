@@ -118,7 +118,8 @@ START_TEST(parallel_wrong_guesses_hash_at_most_ten)
 	/* Eight workers: with the old read-then-hash-then-record sequence, every worker
 	 * passed the check while the others were hashing. */
 	const char *env[] = {"SCHOOLHUB_THREADS=8", "SCHOOLHUB_AUTH_IP_LIMIT=1000",
-			     "SCHOOLHUB_CONNECTION_TIMEOUT=300", NULL};
+			     "SCHOOLHUB_CONNECTION_TIMEOUT=300", "SCHOOLHUB_HEADER_TIMEOUT_S=300",
+			     NULL};
 	start_server(env);
 	struct th_member m;
 	th_member_register(&m, "parallel");
