@@ -231,9 +231,10 @@ START_TEST(test_verification_languages)
 		char email[96];
 		snprintf(email, sizeof(email), "lang-%s-%d@example.be", langs[i][0], (int)getpid());
 		struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL,
-					    "{s:s, s:s, s:s, s:s, s:s}", "email", email, "password",
+					    "{s:s, s:s, s:s, s:s, s:s, s:s}", "email", email, "password",
 					    "correct horse battery", "first_name", "Lang",
-					    "last_name", "Test", "locale", langs[i][0]);
+					    "last_name", "Test", "locale", langs[i][0],
+					    "privacy_version", TH_PRIVACY_VERSION);
 		ck_assert_int_eq(r->status, 201);
 		ck_assert(!json_is_true(json_object_get(json_object_get(r->json, "user"),
 							"is_verified")));
@@ -430,9 +431,9 @@ START_TEST(test_invitation_email)
 	char email[96];
 	snprintf(email, sizeof(email), "nl-parent-%d@example.be", (int)getpid());
 	struct th_resp *r = th_json("POST", "/api/v1/auth/register", NULL,
-				    "{s:s, s:s, s:s, s:s, s:s}", "email", email, "password",
+				    "{s:s, s:s, s:s, s:s, s:s, s:s}", "email", email, "password",
 				    "correct horse battery", "first_name", "Nl", "last_name",
-				    "Ouder", "locale", "nl");
+				    "Ouder", "locale", "nl", "privacy_version", TH_PRIVACY_VERSION);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
 	char *inv2 = api_invite(a.access_token, child, email);
