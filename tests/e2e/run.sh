@@ -7,7 +7,7 @@
 # usage: tests/e2e/run.sh PATH/TO/schoolhub [SCREENSHOT_DIR]
 #   SCREENSHOT_DIR: where to write the 390×844 and 1280×800 screenshots
 #   (scripts/screenshots.sh passes docs/screenshots); default: a temporary directory.
-# Environment: CHROMIUM (default /usr/bin/chromium).
+# Environment: CHROMIUM (default /usr/bin/chromium); E2E_ONLY (see below).
 set -euo pipefail
 
 BIN=${1:-}
@@ -53,6 +53,14 @@ tests=("$ROOT/web/e2e/app.e2e.mjs")
 for test in "$ROOT"/web/e2e/*.e2e.mjs; do
 	[[ $test == "${tests[0]}" ]] || tests+=("$test")
 done
+# E2E_ONLY=name[,name]: run only those files (e.g. E2E_ONLY=langui,mail), for a quick check.
+if [[ -n ${E2E_ONLY:-} ]]; then
+	only=()
+	for test in "${tests[@]}"; do
+		[[ ",$E2E_ONLY," == *",$(basename "$test" .e2e.mjs),"* ]] && only+=("$test")
+	done
+	tests=("${only[@]}")
+fi
 status=0
 for test in "${tests[@]}"; do
 	log "$(basename "$test")"

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, MOBILE, PRIVACY_VERSION, TIMEOUT, apiJson, axe, browser, expectText, finish, heading, main, problems,
-  promote, registerByApi, stamp, step,
+  promote, registerByApi, stamp, step, verifyEmailByApi,
 } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
@@ -251,6 +251,7 @@ await finish(async () => {
 
   await step("linking a co-parent offers the family's known co-parent, without retyping the address", async () => {
     assert.equal((await registerByApi(Q)).status, 201);
+    await verifyEmailByApi(Q); // invitations show only to a confirmed address
     const pToken = await tokenOf(P);
     const qToken = await tokenOf(Q);
     const firstId = new URL(childUrl).pathname.split('/').pop();
