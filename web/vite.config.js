@@ -13,7 +13,8 @@ import { serviceWorker } from './pwa/sw-plugin.js';
 // Chunks: the main bundle (everything main.js imports), the sign-in and registration
 // pages with what only they use ("auth": what a first visit needs beside the main bundle),
 // and every other screen in one chunk ("screens"), not one chunk per view and per shared
-// component. The service worker precaches them all on the first visit, and brotli compresses
+// component. The service worker precaches them on the first visit (all but the Dutch and
+// English catalogues, fetched when that language is used), and brotli compresses
 // small files badly (each starts with an empty window): the 31 chunks of one per view weighed
 // 31.6 KB apart, 19.9 KB together. web/e2e/compress.e2e.mjs measures a first visit
 // (docs/PERFORMANCE.md). Rollup moves a manual chunk's dependencies into it, so the main
@@ -36,14 +37,20 @@ function importedBy(id, getModuleInfo, test) {
   return false;
 }
 
+// The catalogues of the languages other than French (src/i18n.js imports them on demand):
+// one chunk each, "locale-nl" and "locale-en", which the service worker does not precache.
+const ON_DEMAND_CATALOGUE = /\/src\/locales\/(nl|en)\.json$/;
+
 function chunkOf(id, { getModuleInfo }) {
+  const catalogue = ON_DEMAND_CATALOGUE.exec(id);
+  if (catalogue) return `locale-${catalogue[1]}`;
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker()],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import {
-  BASE, MOBILE, apiJson, expectText, finish, heading, main, newParent, problems, signInAs, stamp, step, PRIVACY_VERSION,
+  BASE, MOBILE, apiJson, expectText, finish, heading, main, newVisitor, problems, signInAs, stamp, step, PRIVACY_VERSION,
 } from './lib.mjs';
 
 const FIRST_VISIT_JS_LIMIT = 90 * 1024;
@@ -29,8 +29,8 @@ function rawGet(path, headers = {}) {
 }
 
 /** A fresh browser (empty HTTP cache, no service worker) whose network the test watches. */
-async function freshVisitor() {
-  const { context, page } = await newParent('compress', MOBILE);
+async function freshVisitor(locale = 'fr-BE') {
+  const { context, page } = await newVisitor('compress', MOBILE, locale);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   const responses = new Map(); // requestId -> what the page fetched
@@ -71,6 +71,8 @@ async function serviceWorkerScripts(context) {
 }
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+// The Dutch and English catalogues: chunks of their own, loaded when that language is used.
+const CATALOGUE_CHUNK = /\/assets\/locale-(nl|en)-[^/]*\.js$/;
 
 await finish(async () => {
   await step('a parent to sign in as (registered through the API)', async () => {
@@ -97,7 +99,10 @@ await finish(async () => {
     );
     assert.ok(scripts.length > 0, 'no script seen');
     for (const r of scripts) assert.ok(Number.isFinite(r.length), `${r.url}: no Content-Length`);
-    const pageBytes = scripts.reduce((n, r) => n + r.length, 0);
+    // A body counts when it came over the wire: when the page's prefetch and the worker's
+    // precache ask for the same chunk at once, Chromium fetches it once and the other request
+    // reads the HTTP cache (its wire bytes are the headers only), so it must not count twice.
+    const pageBytes = scripts.reduce((n, r) => n + Math.min(r.length, r.wire), 0);
     const pageWire = scripts.reduce((n, r) => n + r.wire, 0);
     const worker = await serviceWorkerScripts(context);
     const workerBytes = worker.reduce((n, r) => n + r.bytes, 0);
@@ -109,6 +114,8 @@ await finish(async () => {
     console.log(`     page: ${scripts.length} scripts, ${kb(pageBytes)} of bodies (${kb(pageWire)} with headers)`);
     console.log(`     service worker precache: ${worker.length} more scripts, ${kb(workerBytes)}; sw.js ${kb(swBytes)}`);
     console.log(`     first visit total: ${kb(total)} of JavaScript (limit ${kb(FIRST_VISIT_JS_LIMIT)})`);
+    const catalogues = [...scripts, ...worker].filter((r) => CATALOGUE_CHUNK.test(r.url)).map((r) => r.url);
+    assert.deepEqual(catalogues, [], 'a French visit fetched another language');
     const plain = scripts.filter((r) => r.encoding !== 'br');
     assert.deepEqual(plain.map((r) => `${r.url} (${r.encoding || 'identity'})`), [], 'scripts sent without brotli');
     assert.equal(sw.headers['content-encoding'], 'br', 'sw.js sent without brotli');
@@ -137,6 +144,56 @@ await finish(async () => {
     await expectText(heading(page), /Se connecter/);
     await context.setOffline(false);
     // The worker's try of the network first, refused offline, is logged by Chromium.
+    const offline = problems.splice(before).filter((p) => !/net::ERR_INTERNET_DISCONNECTED/.test(p));
+    problems.push(...offline);
+    await context.close();
+  });
+
+  await step("a Dutch browser's first visit: the Dutch catalogue only, Dutch from the first render, Dutch offline after; English kept once picked", async () => {
+    const { context, page, responses } = await freshVisitor('nl-BE');
+    // Every text the app shows, from the first mutation on: a French first render shows here.
+    await context.addInitScript(() => {
+      window.__shown = [];
+      new MutationObserver(() => {
+        const text = document.getElementById('app')?.textContent || '';
+        if (text && text !== window.__shown.at(-1)) window.__shown.push(text);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
+    await page.goto(`${BASE}/signin`);
+    await expectText(heading(page), /^Aanmelden$/);
+    const shown = await page.evaluate(() => window.__shown);
+    assert.ok(shown.length > 0, 'no text seen');
+    const french = shown.filter((text) => /Se connecter|Adresse e-mail|Mot de passe/.test(text));
+    assert.deepEqual(french, [], 'French shown before Dutch');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+    const loaded = [...responses.values()].filter((r) => r.script).map((r) => new URL(r.url).pathname);
+    const dutch = loaded.filter((path) => /\/assets\/locale-nl-/.test(path));
+    assert.equal(dutch.length, 1, `the Dutch catalogue not loaded alone: ${loaded.join(', ')}`);
+    assert.deepEqual(loaded.filter((path) => /\/assets\/locale-en-/.test(path)), [], 'English loaded too');
+
+    await serviceWorkerReady(page);
+    const worker = await serviceWorkerScripts(context);
+    assert.deepEqual(worker.filter((r) => CATALOGUE_CHUNK.test(r.url)).map((r) => r.url), [], 'a catalogue precached');
+    const kept = await page.evaluate(async (url) => Boolean(await caches.match(url)), dutch[0]);
+    assert.ok(kept, `${dutch[0]} not kept by the service worker`);
+
+    const before = problems.length;
+    await context.setOffline(true);
+    await page.reload();
+    await expectText(heading(page), /^Aanmelden$/);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+    await context.setOffline(false);
+
+    // A language picked later is fetched through the worker, which keeps it too.
+    await page.locator('header').getByRole('combobox').selectOption('en');
+    await expectText(heading(page), /^Sign in$/);
+    const english = [...responses.values()].map((r) => new URL(r.url).pathname).find((path) => /\/assets\/locale-en-/.test(path));
+    assert.ok(english, 'the English catalogue was not fetched');
+    assert.ok(await page.evaluate(async (url) => Boolean(await caches.match(url)), english), `${english} not kept`);
+    await context.setOffline(true);
+    await page.reload();
+    await expectText(heading(page), /^Sign in$/);
+    await context.setOffline(false);
     const offline = problems.splice(before).filter((p) => !/net::ERR_INTERNET_DISCONNECTED/.test(p));
     problems.push(...offline);
     await context.close();

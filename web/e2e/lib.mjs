@@ -57,7 +57,12 @@ export async function step(name, fn) {
 }
 
 export async function newParent(who, viewport) {
-  const context = await browser.newContext({ viewport, locale: 'fr-BE', acceptDownloads: true });
+  return newVisitor(who, viewport, 'fr-BE');
+}
+
+/** A fresh browser context whose language is "locale" (navigator.languages), watched like newParent's. */
+export async function newVisitor(who, viewport, locale) {
+  const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (e) => problems.push(`[${who}] page error: ${e.message} @ ${page.url()}`));

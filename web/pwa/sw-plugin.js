@@ -1,6 +1,8 @@
 // Vite plugin: writes sw.js into the build with the list of files to precache
 // (every emitted asset plus the public files the shell needs) and a version
 // derived from their content-hashed names, so each build gets its own cache.
+// Chunks whose entry module matches `onDemand` (the Dutch and English catalogues) are
+// not precached: they are listed apart, cached by the worker once a page has fetched them.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,21 +10,26 @@ import { fileURLToPath } from 'node:url';
 const TEMPLATE = fileURLToPath(new URL('./sw.template.js', import.meta.url));
 const PUBLIC_FILES = ['/favicon.svg', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
 
-export function serviceWorker() {
+/** Whether an emitted file is a chunk loaded on demand (its entry module matches "onDemand"). */
+function isOnDemand(file, onDemand) {
+  return Boolean(onDemand) && file.type === 'chunk' && Boolean(file.facadeModuleId) && onDemand.test(file.facadeModuleId);
+}
+
+export function serviceWorker({ onDemand } = {}) {
   return {
     name: 'schoolhub-service-worker',
     apply: 'build',
     enforce: 'post',
     generateBundle(_options, bundle) {
-      const assets = Object.keys(bundle)
-        .filter((name) => name.startsWith('assets/'))
-        .sort()
-        .map((name) => `/${name}`);
+      const names = Object.keys(bundle).filter((name) => name.startsWith('assets/')).sort();
+      const lazy = names.filter((name) => isOnDemand(bundle[name], onDemand)).map((name) => `/${name}`);
+      const assets = names.filter((name) => !isOnDemand(bundle[name], onDemand)).map((name) => `/${name}`);
       const precache = [...assets, ...PUBLIC_FILES];
-      const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 16);
+      const version = createHash('sha256').update([...precache, ...lazy].join('\n')).digest('hex').slice(0, 16);
       const source = readFileSync(TEMPLATE, 'utf8')
         .replace("'__SW_VERSION__'", JSON.stringify(version))
-        .replace('__SW_PRECACHE__', JSON.stringify(precache));
+        .replace('__SW_PRECACHE__', JSON.stringify(precache))
+        .replace('__SW_ON_DEMAND__', JSON.stringify(lazy));
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
     },
   };

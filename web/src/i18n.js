@@ -3,13 +3,19 @@
 // interpreted: no `new Function`, so it runs under a CSP without 'unsafe-eval'.
 import { createI18n } from 'vue-i18n';
 import fr from './locales/fr.json';
-import nl from './locales/nl.json';
-import en from './locales/en.json';
 import { browserLanguages, pickLocale } from './locale-pick.js';
 
 export const LOCALES = ['fr', 'nl', 'en'];
 export const DEFAULT_LOCALE = 'fr';
 const STORAGE_KEY = 'schoolhub.locale';
+
+// French is the fallback, so it is in the main bundle; Dutch and English are chunks of
+// their own (web/vite.config.js), fetched when that language is first wanted. The service
+// worker does not precache them (web/pwa/): a first visit loads one catalogue, not three.
+const CATALOGUES = {
+  nl: () => import('./locales/nl.json'),
+  en: () => import('./locales/en.json'),
+};
 
 export function isLocale(value) {
   return LOCALES.includes(value);
@@ -26,14 +32,13 @@ function initialLocale() {
   }
   return pickLocale(browserLanguages(), LOCALES, DEFAULT_LOCALE);
 }
-const firstLocale = initialLocale();
 
 export const i18n = createI18n({
   legacy: false,
   globalInjection: true,
-  locale: firstLocale,
-  fallbackLocale: 'fr',
-  messages: { fr, nl, en },
+  locale: DEFAULT_LOCALE,
+  fallbackLocale: DEFAULT_LOCALE,
+  messages: { fr },
   missingWarn: false,
   fallbackWarn: false,
 });
@@ -48,16 +53,52 @@ export function currentLocale() {
   return i18n.global.locale.value;
 }
 
-/** Switches the UI language and remembers it on this device. */
-export function applyLocale(locale) {
-  if (!isLocale(locale)) return;
+const loading = new Map(); // locale -> the promise of its catalogue being added
+
+function loadCatalogue(locale) {
+  if (i18n.global.availableLocales.includes(locale)) return Promise.resolve();
+  if (!loading.has(locale)) {
+    const load = CATALOGUES[locale]().then((module) => {
+      i18n.global.setLocaleMessage(locale, module.default);
+    });
+    // A failed fetch (offline, and this language never loaded here) may be retried later.
+    load.catch(() => loading.delete(locale));
+    loading.set(locale, load);
+  }
+  return loading.get(locale);
+}
+
+// The latest request wins when two overlap (Dutch picked, then English before Dutch arrived).
+let latest = 0;
+
+/** Shows the app in "locale" once its catalogue is here; false when it could not be loaded
+ * (the UI then stays in the language it was in). */
+async function showLocale(locale) {
+  const request = ++latest;
+  try {
+    await loadCatalogue(locale);
+  } catch {
+    return false;
+  }
+  if (request !== latest) return false;
   i18n.global.locale.value = locale;
   document.documentElement.lang = locale;
+  return true;
+}
+
+/** Switches the UI language (loading its catalogue first) and remembers it on this device.
+ * Resolves to whether it was applied. */
+export async function applyLocale(locale) {
+  if (!isLocale(locale) || !(await showLocale(locale))) return false;
   try {
     localStorage.setItem(STORAGE_KEY, locale);
   } catch {
     /* ignore */
   }
+  return true;
 }
 
-document.documentElement.lang = firstLocale;
+document.documentElement.lang = DEFAULT_LOCALE;
+/** Settles once the first language is shown: main.js mounts the app after it, so a Dutch or
+ * English device never sees French first. Never rejects (French stays if the load fails). */
+export const firstLocaleShown = showLocale(initialLocale());

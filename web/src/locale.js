@@ -38,8 +38,8 @@ async function saveInProfile(session, locale) {
 }
 
 export async function changeLocale(locale) {
-  if (!isLocale(locale)) return;
-  applyLocale(locale);
+  // Dutch and English are loaded on first use (i18n.js): nothing is saved when that fails.
+  if (!isLocale(locale) || !(await applyLocale(locale))) return;
   const session = useSessionStore();
   if (!session.signedIn) {
     setPicked(locale);
@@ -53,9 +53,8 @@ export async function adoptUserLocale(user) {
   const wanted = picked();
   setPicked(null);
   if (wanted) {
-    applyLocale(wanted);
-    await saveInProfile(useSessionStore(), wanted);
+    if (await applyLocale(wanted)) await saveInProfile(useSessionStore(), wanted);
     return;
   }
-  if (user && isLocale(user.locale)) applyLocale(user.locale);
+  if (user && isLocale(user.locale)) await applyLocale(user.locale);
 }

@@ -1,7 +1,7 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
-import { i18n } from './i18n.js';
+import { firstLocaleShown, i18n } from './i18n.js';
 import { router, safeRedirect } from './router.js';
 import { refreshSession, setSessionExpiredHandler } from './api.js';
 import { useSessionStore } from './stores/session.js';
@@ -37,7 +37,9 @@ useSessionStore(pinia).whenOtherTabSignsIn(async () => {
   if (restored && current.meta.guestOnly) router.replace(safeRedirect(current.query.redirect));
 });
 
-app.mount('#app');
+// The device's language, when it is not French, arrives in a chunk of its own: mounting waits
+// for it, so the first render is already in that language. (No top-level await: es2020.)
+firstLocaleShown.then(() => app.mount('#app'));
 
 // Installable app: the service worker caches the app shell (never API data).
 // Only in a production build: Vite's dev server serves modules, not the shell.
