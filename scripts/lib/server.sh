@@ -209,6 +209,10 @@ sh_server_launch() {
 	local log=$1 bin=$2
 	shift 2
 	SH_SERVER_LOG=$log
+	# Emptied here, not by the child's redirection: a restart on the same log would
+	# otherwise let sh_server_port read the previous server's "listening on" line (and its
+	# port) before the new process has truncated the file.
+	: >"$log"
 	env SCHOOLHUB_PORT=0 "$@" "$bin" serve >"$log" 2>&1 &
 	SH_SERVER_PID=$!
 	sh_pid_track "$SH_SERVER_PID"

@@ -1,5 +1,5 @@
 /*
- * libmicrohttpd glue: the daemon (internal thread pool + epoll, explicit limits),
+ * libmicrohttpd glue: the daemon (internal thread pool + poll, explicit limits),
  * body collection with the size cap, turning an sh_response into an MHD response,
  * the access log and graceful shutdown. What a request *means* is decided in
  * dispatch.c; this file only moves bytes.
@@ -480,7 +480,14 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 		sh_free(&srv);
 		return -1;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	/* poll(), not epoll: libmicrohttpd 0.9.75 (Debian 12) races with itself when an epoll
+	 * daemon is quiesced at shutdown. MHD_quiesce_daemon() and a worker's event loop both
+	 * take the listening socket out of the worker's epoll set, and the loser's epoll_ctl()
+	 * fails with ENOENT, which libmicrohttpd treats as fatal ("Failed to remove listen FD
+	 * from epoll set": the process aborts; seen in CI between two API suites). With poll()
+	 * quiescing is a message on the inter-thread channel, with no such race. A pool thread
+	 * polls its own connections only (a few hundred at most here), so poll() costs little. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -579,8 +586,7 @@ void sh_server_stop(struct sh_server **server_r)
 		adopt_backlog(srv, fd);
 		/* Refuse new connections now (no listener: a client sees "refused", not a reset
 		 * later), but keep the descriptor until the daemon is stopped: its threads may
-		 * still take it out of their epoll sets, and closing it first made that fail,
-		 * which libmicrohttpd treats as fatal (microhttpd.h, MHD_quiesce_daemon). */
+		 * still have it in their poll sets (microhttpd.h, MHD_quiesce_daemon). */
 		shutdown(fd, SHUT_RDWR);
 	}
 	for (int i = 0; i < 1000; i++) {
