@@ -1,0 +1,44 @@
+/* What the handlers of module "messages" share: text fields and the conversation reply. */
+#include "modules/messages/messages.h"
+
+#include "modules/messages/conversation_queries.h"
+#include "schoolhub/json_writer.h"
+
+/* Jansson hands over strings that are valid UTF-8 (it refuses anything else, and \u0000,
+ * at parse time), so this counts code points and looks for control characters only. */
+bool sh_msg_text_field(json_t *obj, const char *field, size_t max, bool required,
+		       const char **value_r, struct sh_validation *v)
+{
+	const char *s = NULL;
+	if (!sh_json_get_string(obj, field, required, &s, v) || s == NULL)
+		return false;
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
+			sh_validation_add(v, field, "invalid_text");
+			return false;
+		}
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	}
+	if (chars == 0 || chars > max) {
+		sh_validation_add(v, field, chars == 0 ? "too_short" : "too_long");
+		return false;
+	}
+	*value_r = s;
+	return true;
+}
+
+void sh_conv_reply(struct sh_request *req, struct sh_response *res, const char *id,
+		   unsigned status)
+{
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	enum sh_db_rc rc = sh_conv_write(req->db, id, req->user.id, true, &w);
+	if (rc == SH_DB_ROW)
+		sh_reply_jw(req, res, status, &w);
+	else if (rc == SH_DB_OK)
+		sh_reply_not_found(req, res);
+	else
+		sh_reply_db_error(req, res, rc);
+}
