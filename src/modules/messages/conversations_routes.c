@@ -7,6 +7,7 @@
 
 #include "modules/messages/conversation_queries.h"
 #include "modules/messages/messages.h"
+#include "modules/messages/messages_events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -48,6 +49,8 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		rc = sh_conv_group_create(conn, t->me, t->title, t->members, t->n, t->now, t->id);
 		t->created = true;
 	}
+	if (rc == SH_DB_OK && t->created)
+		rc = sh_msg_events_conversation(conn, t->arena, t->id, NULL);
 	return rc;
 }
 
@@ -133,6 +136,8 @@ void sh_conv_create(struct sh_request *req, struct sh_response *res)
 	}
 	if (sh_validation_or_reply(req, res, &t.v) != 0)
 		return;
+	if (t.created)
+		sh_msg_events_wake(req);
 	sh_conv_reply(req, res, t.id, t.created ? 201 : 200);
 }
 
@@ -214,11 +219,11 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	rc = SH_DB_OK;
-	if (t->title != NULL)
+	rc = t->has_muted ? sh_conv_muted_set(conn, t->id, t->me, t->muted) : SH_DB_OK;
+	if (rc == SH_DB_OK && t->title != NULL)
 		rc = sh_conv_title_set(conn, t->id, t->title);
-	if (rc == SH_DB_OK && t->has_muted)
-		rc = sh_conv_muted_set(conn, t->id, t->me, t->muted);
+	if (rc == SH_DB_OK && t->title != NULL) /* events last: see schoolhub/events.h */
+		rc = sh_msg_events_conversation(conn, t->arena, t->id, NULL);
 	return rc;
 }
 
@@ -246,6 +251,8 @@ void sh_conv_patch(struct sh_request *req, struct sh_response *res)
 	} else if (t.status == 403) {
 		sh_reply_problem(req, res, 403, "not_owner", NULL);
 	} else {
+		if (t.title != NULL)
+			sh_msg_events_wake(req);
 		sh_conv_reply(req, res, t.id, 200);
 	}
 }

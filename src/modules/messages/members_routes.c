@@ -7,6 +7,7 @@
 
 #include "modules/messages/conversation_queries.h"
 #include "modules/messages/messages.h"
+#include "modules/messages/messages_events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -65,6 +66,9 @@ static enum sh_db_rc member_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 			t->refusal = MEMBER_NOT_FOUND;
 	}
 	*rollback_r = t->refusal != MEMBER_OK;
+	if (t->refusal == MEMBER_OK && t->changed)
+		return sh_msg_events_conversation(conn, t->arena, t->id,
+						  t->adding ? NULL : t->user_id);
 	return SH_DB_OK;
 }
 
@@ -77,6 +81,8 @@ static void member_change(struct sh_request *req, struct sh_response *res, struc
 	t->now = now;
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, member_in_tx, t);
 	struct sh_validation v = {0};
+	if (rc == SH_DB_OK && t->refusal == MEMBER_OK && t->changed)
+		sh_msg_events_wake(req);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 	} else if (t->refusal == MEMBER_NOT_FOUND) {
@@ -131,6 +137,7 @@ void sh_conv_members_remove(struct sh_request *req, struct sh_response *res)
 
 /* POST /{id}/read: the caller's read marker, which only moves forward. */
 struct read_tx {
+	struct sh_arena *arena;
 	const char *id, *me;
 	int64_t seq, read_seq, last_seq;
 	bool found, beyond;
@@ -148,13 +155,18 @@ static enum sh_db_rc read_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		return rc == SH_DB_ROW ? SH_DB_OK : rc;
 	}
 	t->last_seq = c.last_seq;
-	return sh_conv_read_mark(conn, t->id, t->me, t->seq, &t->read_seq);
+	rc = sh_conv_read_mark(conn, t->id, t->me, t->seq, &t->read_seq);
+	if (rc != SH_DB_OK || t->read_seq != t->seq)
+		return rc; /* a marker that stayed put tells no one */
+	return sh_msg_events_read(conn, t->arena, t->id, t->me, t->read_seq,
+				  t->last_seq - t->read_seq);
 }
 
 void sh_conv_read(struct sh_request *req, struct sh_response *res)
 {
 	static const char *const allowed[] = {"seq", NULL};
-	struct read_tx t = {.id = sh_req_uuid_param(req, "id"), .me = req->user.id};
+	struct read_tx t = {.arena = req->arena, .id = sh_req_uuid_param(req, "id"),
+			    .me = req->user.id};
 	if (t.id == NULL) {
 		sh_reply_not_found(req, res);
 		return;
@@ -183,6 +195,8 @@ void sh_conv_read(struct sh_request *req, struct sh_response *res)
 		sh_validation_or_reply(req, res, &v);
 		return;
 	}
+	if (t.read_seq == t.seq)
+		sh_msg_events_wake(req);
 	struct sh_jw w;
 	sh_jw_init(&w, req->arena);
 	sh_jw_object_begin(&w);

@@ -10,6 +10,7 @@
 #include "modules/messages/conversation_queries.h"
 #include "modules/messages/message_queries.h"
 #include "modules/messages/messages.h"
+#include "modules/messages/messages_events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -137,7 +138,9 @@ static enum sh_db_rc post_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 	if ((rc = sh_msg_insert(conn, &t->m)) != SH_DB_OK)
 		return rc;
 	rc = sh_msg_json(conn, t->arena, t->m.id, &t->json);
-	return rc == SH_DB_ROW ? SH_DB_OK : rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	if (rc != SH_DB_ROW)
+		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	return sh_msg_events_fanout(conn, t->m.conversation_id, "message.created", t->json);
 }
 
 /* Reads body, reply_to and client_id into "m". */
@@ -199,6 +202,8 @@ void sh_messages_post(struct sh_request *req, struct sh_response *res)
 		sh_validation_add(&v, "reply_to", "unknown_message");
 		sh_validation_or_reply(req, res, &v);
 	} else {
+		if (t.outcome == POST_CREATED)
+			sh_msg_events_wake(req);
 		sh_reply_raw(res, t.outcome == POST_CREATED ? 201 : 200, "application/json", t.json,
 			     strlen(t.json));
 	}
@@ -217,6 +222,7 @@ struct change_tx {
 	struct sh_arena *arena;
 	const char *id, *me, *body, *now, *window_start;
 	bool is_admin; /* may delete others' messages in their conversations */
+	bool changed;  /* events were written */
 	enum change_outcome outcome;
 	const char *json;
 };
@@ -238,6 +244,7 @@ static enum sh_db_rc change_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 {
 	struct change_tx *t = ctx;
 	struct sh_msg m;
+	t->changed = false;
 	enum sh_db_rc rc = sh_msg_for_member(conn, t->id, t->me, &m);
 	if (rc != SH_DB_ROW && rc != SH_DB_OK)
 		return rc;
@@ -246,12 +253,17 @@ static enum sh_db_rc change_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	if (t->body == NULL)
-		return m.deleted ? SH_DB_OK : sh_msg_tombstone(conn, t->id, t->now);
-	if ((rc = sh_msg_edit(conn, t->id, t->body, t->now)) != SH_DB_OK)
-		return rc;
-	rc = sh_msg_json(conn, t->arena, t->id, &t->json);
-	return rc == SH_DB_ROW ? SH_DB_OK : rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	if (t->body == NULL && m.deleted)
+		return SH_DB_OK; /* already a tombstone: nothing changes, nobody is told */
+	rc = t->body == NULL ? sh_msg_tombstone(conn, t->id, t->now)
+			     : sh_msg_edit(conn, t->id, t->body, t->now);
+	if (rc == SH_DB_OK)
+		rc = sh_msg_json(conn, t->arena, t->id, &t->json);
+	if (rc != SH_DB_ROW)
+		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	t->changed = true;
+	return sh_msg_events_fanout(conn, m.conversation_id,
+				    t->body == NULL ? "message.deleted" : "message.edited", t->json);
 }
 
 static void message_change(struct sh_request *req, struct sh_response *res, struct change_tx *t)
@@ -265,6 +277,8 @@ static void message_change(struct sh_request *req, struct sh_response *res, stru
 	t->window_start = window_start;
 	t->is_admin = req->user.role == SH_ROLE_ADMIN;
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, change_in_tx, t);
+	if (rc == SH_DB_OK && t->changed)
+		sh_msg_events_wake(req);
 	if (rc != SH_DB_OK)
 		sh_reply_db_error(req, res, rc);
 	else if (t->outcome == CHANGE_NOT_FOUND)
