@@ -1,7 +1,7 @@
 -- Conversations and messages (issue #12, module "messages"). Three kinds: a direct
 -- conversation between two members (one per pair, "direct_key"), a group with an owner,
 -- and one class conversation per class whose members are derived, never stored: the
--- guardians of the class's children and its staff (view conversation_membership).
+-- guardians of the class's children and its staff (src/modules/messages/membership_sql.h).
 -- The list and a message page must stay fast with millions of messages, so what a list
 -- row shows is kept on the conversation by the write path: last_seq (the last message's
 -- seq, so unread = last_seq - read_seq), last_activity_at (the order of the list) and
@@ -61,31 +61,8 @@ CREATE UNIQUE INDEX messages_client_id ON messages (author_id, client_id)
     WHERE client_id IS NOT NULL;
 CREATE INDEX messages_author ON messages (author_id, created_at);
 
--- Every member of every conversation: stored ones, and a class's derived ones (guardians
--- of its children, its staff while they are active teachers or admins). Derived at query
--- time, so a child's class change, a new guardian or new staff are members at once, in the
--- transaction that made them so, with no copy to keep in step.
-CREATE VIEW conversation_membership AS
-    SELECT m.conversation_id, m.user_id, 'member' AS member_role
-      FROM conversation_members m
-    UNION
-    SELECT c.id, g.user_id, 'guardian'
-      FROM conversations c
-      JOIN children ch ON ch.class_name = c.class_name
-      JOIN child_guardians g ON g.child_id = ch.id
-      JOIN users u ON u.id = g.user_id
-     WHERE u.active AND u.deleted_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM class_staff s2 JOIN users u2 ON u2.id = s2.user_id
-                        WHERE s2.class_name = c.class_name AND s2.user_id = g.user_id
-                          AND u2.active AND u2.deleted_at IS NULL
-                          AND u2.role IN ('teacher', 'admin'))
-    UNION
-    SELECT c.id, s.user_id, 'staff'
-      FROM conversations c
-      JOIN class_staff s ON s.class_name = c.class_name
-      JOIN users u ON u.id = s.user_id
-     WHERE u.active AND u.deleted_at IS NULL AND u.role IN ('teacher', 'admin');
-
+-- A class conversation's members are derived from children, guardians and staff at query
+-- time (src/modules/messages/membership_sql.h); this index finds a class's children.
 CREATE INDEX children_class ON children (class_name);
 
 INSERT INTO conversations (id, kind, class_name, last_activity_at, created_at)

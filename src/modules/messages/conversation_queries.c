@@ -4,13 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/messages/membership_sql.h"
 #include "modules/messages/message_queries.h"
 #include "schoolhub/util.h"
-
-/* "$1 is a member of c": asked of the view, so a class's derived members count. */
-#define IS_MEMBER(user)                                                                      \
-	"EXISTS (SELECT 1 FROM conversation_membership mm WHERE mm.conversation_id = c.id "   \
-	"AND mm.user_id = " user ")"
 
 static void copy_text(char *dst, size_t size, const char *src)
 {
@@ -23,7 +19,7 @@ enum sh_db_rc sh_conv_for_member(struct sh_conn *conn, const char *id, const cha
 	struct sh_stmt *st;
 	enum sh_db_rc rc = sh_query_row(conn,
 					"SELECT c.id, c.kind, c.owner_id, c.last_seq "
-					"FROM conversations c WHERE c.id = $1 AND " IS_MEMBER("$2"),
+					"FROM conversations c WHERE c.id = $1 AND " SH_IS_MEMBER("c.id", "$2"),
 					SH_ARGS(SH_TEXT(id), SH_TEXT(user_id)), &st);
 	if (rc == SH_DB_ROW) {
 		copy_text(c->id, sizeof(c->id), sh_stmt_col_text(st, 0));
@@ -198,9 +194,9 @@ enum sh_db_rc sh_conv_read_mark(struct sh_conn *conn, const char *id, const char
  * one index probe, never a scan of the messages.
  */
 #define CONV_COLUMNS                                                                         \
-	"c.id, c.kind, c.title, c.class_name, CASE WHEN c.kind = 'class' THEN (SELECT "       \
-	"COUNT(*) FROM conversation_membership k WHERE k.conversation_id = c.id) ELSE "      \
-	"c.members_count END, c.last_seq - COALESCE(r.read_seq, 0), COALESCE(r.muted, "      \
+	"c.id, c.kind, c.title, c.class_name, CASE WHEN c.kind = 'class' THEN "               \
+	SH_CLASS_MEMBERS_COUNT("c.class_name") " ELSE c.members_count END, "                 \
+	"c.last_seq - COALESCE(r.read_seq, 0), COALESCE(r.muted, "      \
 	"FALSE), c.last_activity_at, m.id IS NOT NULL, " SH_MESSAGE_COLUMNS
 #define CONV_JOINS                                                                           \
 	" FROM conversations c LEFT JOIN conversation_reads r ON r.conversation_id = c.id "   \
@@ -233,9 +229,9 @@ static enum sh_db_rc members_write(struct sh_conn *conn, const char *id, struct 
 	struct sh_stmt *st = sh_query(
 		conn,
 		"SELECT u.id, u.first_name, u.last_name, CASE WHEN c.owner_id = u.id THEN 'owner' "
-		"ELSE k.member_role END FROM conversation_membership k JOIN users u ON u.id = "
-		"k.user_id JOIN conversations c ON c.id = k.conversation_id WHERE "
-		"k.conversation_id = $1 ORDER BY u.last_name, u.first_name, u.id",
+		"ELSE k.member_role END FROM (" SH_MEMBERS_OF("$1") ") k JOIN users u ON u.id = "
+		"k.user_id JOIN conversations c ON c.id = $1 ORDER BY u.last_name, u.first_name, "
+		"u.id",
 		SH_ARGS(SH_TEXT(id)));
 	enum sh_db_rc rc;
 	sh_jw_key(w, "members");
@@ -259,7 +255,7 @@ enum sh_db_rc sh_conv_write(struct sh_conn *conn, const char *id, const char *us
 	struct sh_stmt *st;
 	enum sh_db_rc rc = sh_query_row(conn,
 					"SELECT " CONV_COLUMNS ", c.owner_id, c.created_at" CONV_JOINS
-					"WHERE c.id = $2 AND " IS_MEMBER("$1"),
+					"WHERE c.id = $2 AND " SH_IS_MEMBER("c.id", "$1"),
 					SH_ARGS(SH_TEXT(user_id), SH_TEXT(id)), &st);
 	if (rc != SH_DB_ROW) {
 		sh_stmt_free(&st);
@@ -276,15 +272,8 @@ enum sh_db_rc sh_conv_write(struct sh_conn *conn, const char *id, const char *us
 	return SH_DB_ROW;
 }
 
-/* The conversations of "$1": its stored memberships and the classes it is in (as a
- * guardian of a child there, or as staff), a short list either way. */
-#define MY_CONVERSATIONS                                                                     \
-	"c.id IN (SELECT conversation_id FROM conversation_members WHERE user_id = $1 UNION " \
-	"SELECT k.id FROM conversations k WHERE k.class_name IN (SELECT ch.class_name FROM "  \
-	"child_guardians g JOIN children ch ON ch.id = g.child_id WHERE g.user_id = $1 "      \
-	"UNION SELECT s.class_name FROM class_staff s JOIN users su ON su.id = s.user_id "   \
-	"WHERE s.user_id = $1 AND su.active AND su.deleted_at IS NULL AND su.role IN "       \
-	"('teacher', 'admin')))"
+/* The conversations of "$1": its stored memberships and the classes it is in. */
+#define MY_CONVERSATIONS SH_MY_CONVERSATIONS("c.id", "$1")
 #define LIST_ORDER " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2"
 
 enum sh_db_rc sh_conv_list(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
@@ -326,8 +315,7 @@ enum sh_db_rc sh_conv_shared_json(struct sh_conn *conn, struct sh_arena *arena, 
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"SELECT c.id, c.kind, c.title, c.class_name, CASE WHEN c.kind = 'class' THEN "
-		"(SELECT COUNT(*) FROM conversation_membership k WHERE k.conversation_id = c.id) "
-		"ELSE c.members_count END FROM conversations c WHERE c.id = $1",
+		SH_CLASS_MEMBERS_COUNT("c.class_name") " ELSE c.members_count END FROM conversations c WHERE c.id = $1",
 		SH_ARGS(SH_TEXT(id)), &st);
 	if (rc == SH_DB_ROW) {
 		struct sh_jw w;

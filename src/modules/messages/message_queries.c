@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/messages/membership_sql.h"
 #include "schoolhub/util.h"
 
 #define MESSAGE_FROM " FROM messages m LEFT JOIN users au ON au.id = m.author_id "
@@ -45,8 +46,7 @@ enum sh_db_rc sh_msg_for_member(struct sh_conn *conn, const char *id, const char
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"SELECT m.id, m.conversation_id, m.author_id, m.created_at, m.deleted_at IS NOT NULL "
-		"FROM messages m WHERE m.id = $1 AND EXISTS (SELECT 1 FROM conversation_membership k "
-		"WHERE k.conversation_id = m.conversation_id AND k.user_id = $2)",
+		"FROM messages m WHERE m.id = $1 AND " SH_IS_MEMBER("m.conversation_id", "$2"),
 		SH_ARGS(SH_TEXT(id), SH_TEXT(user_id)), &st);
 	if (rc == SH_DB_ROW) {
 		copy_text(m->id, sizeof(m->id), sh_stmt_col_text(st, 0));

@@ -2,6 +2,7 @@
 #include "modules/messages/messages_events.h"
 
 #include "modules/messages/conversation_queries.h"
+#include "modules/messages/membership_sql.h"
 #include "schoolhub/events.h"
 #include "schoolhub/json_writer.h"
 
@@ -13,7 +14,7 @@ enum sh_db_rc sh_msg_events_fanout(struct sh_conn *conn, const char *conversatio
 		return rc;
 	return sh_exec(conn,
 		       "INSERT INTO member_events (user_id, kind, data) SELECT k.user_id, $2, $3 "
-		       "FROM conversation_membership k WHERE k.conversation_id = $1",
+		       "FROM (" SH_MEMBERS_OF("$1") ") k",
 		       SH_ARGS(SH_TEXT(conversation_id), SH_TEXT(kind), SH_TEXT(data_json)), NULL);
 }
 
