@@ -3,6 +3,7 @@
  * client_id, the per-minute limit, editing within the window, tombstones (author, admin),
  * and the GDPR export and erasure.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,63 @@ START_TEST(export_and_erasure)
 }
 END_TEST
 
+/* Posters in one conversation at once: every post gets its own seq, none is lost. */
+#define POSTERS 6
+#define POSTS_EACH 5
+
+struct poster {
+	const char *token, *conv;
+	long statuses[POSTS_EACH];
+};
+
+static void *poster_run(void *arg)
+{
+	struct poster *p = arg;
+	for (int i = 0; i < POSTS_EACH; i++) {
+		struct th_resp *r = msg_post(p->token, p->conv, "en même temps");
+		p->statuses[i] = r->status;
+		th_resp_free(&r);
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_posts_get_distinct_seqs)
+{
+	struct th_member m[3];
+	th_member_register(&m[0], "concurrenta");
+	th_member_register(&m[1], "concurrentb");
+	th_member_register(&m[2], "concurrentc");
+	const char *ids[] = {m[1].id, m[2].id};
+	char *group = conv_group_new(m[0].access_token, "Tous ensemble", ids, 2);
+	struct poster posters[POSTERS];
+	pthread_t threads[POSTERS];
+	for (int i = 0; i < POSTERS; i++) {
+		posters[i] = (struct poster){.token = m[i % 3].access_token, .conv = group};
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, poster_run, &posters[i]), 0);
+	}
+	for (int i = 0; i < POSTERS; i++)
+		pthread_join(threads[i], NULL);
+	for (int i = 0; i < POSTERS; i++)
+		for (int k = 0; k < POSTS_EACH; k++)
+			ck_assert_msg(posters[i].statuses[k] == 201, "poster %d post %d: %ld", i, k,
+				      posters[i].statuses[k]);
+	const int n = POSTERS * POSTS_EACH;
+	ck_assert_int_eq(api_db_count("SELECT COUNT(DISTINCT seq) FROM messages WHERE "
+				      "conversation_id = $1",
+				      group, NULL),
+			 n);
+	ck_assert_int_eq(api_db_count("SELECT MAX(seq) FROM messages WHERE conversation_id = $1",
+				      group, NULL),
+			 n);
+	ck_assert_int_eq(api_db_count("SELECT last_seq FROM conversations WHERE id = $1", group,
+				      NULL),
+			 n);
+	free(group);
+	for (int i = 0; i < 3; i++)
+		th_member_free(&m[i]);
+}
+END_TEST
+
 Suite *api_messages_suite(void)
 {
 	Suite *s = suite_create("messages");
@@ -382,6 +440,7 @@ Suite *api_messages_suite(void)
 	tcase_add_test(tc, author_edits_within_15_minutes);
 	tcase_add_test(tc, delete_leaves_a_tombstone);
 	tcase_add_test(tc, export_and_erasure);
+	tcase_add_test(tc, concurrent_posts_get_distinct_seqs);
 	suite_add_tcase(s, tc);
 	return s;
 }
