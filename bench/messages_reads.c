@@ -47,8 +47,8 @@ static int run(struct sh_conn *conn, int which, const char *user, const char *co
 	const char *lt = NULL, *li = NULL;
 	enum sh_db_rc rc =
 		which == 0 ? sh_conv_list(conn, arena, user, NULL, NULL, 20, &w, &more, &lt, &li)
-		: which == 1 ? sh_msg_page(conn, arena, conv, 0, -1, 50, &w)
-			     : sh_msg_page(conn, arena, conv, 25, -1, 50, &w);
+		: which == 1 ? sh_msg_page(conn, conv, 0, -1, 50, &w)
+			     : sh_msg_page(conn, conv, 25, -1, 50, &w);
 	sh_arena_destroy(&arena);
 	return rc == SH_DB_OK ? 0 : -1;
 }

@@ -124,6 +124,7 @@ static const struct message problem_titles[] = {
 	{"edit_window_closed", {"Un message ne peut être modifié que dans les 15 minutes", "Een bericht kan alleen binnen 15 minuten gewijzigd worden", "A message can only be edited within 15 minutes"}},
 	{"message_deleted", {"Ce message a été supprimé", "Dit bericht werd verwijderd", "This message was deleted"}},
 	{"client_id_reused", {"Cet identifiant client a déjà servi pour un message d'une autre conversation", "Deze client-id werd al gebruikt voor een bericht in een ander gesprek", "This client id was already used for a message in another conversation"}},
+	{"recipient_unavailable", {"Ce membre n'est plus joignable (compte désactivé ou supprimé)", "Dit lid is niet meer bereikbaar (account gedeactiveerd of verwijderd)", "This member can no longer be reached (account deactivated or deleted)"}},
 	{"too_many_messages", {"Trop de messages envoyés, réessayez dans un instant", "Te veel berichten verstuurd, probeer zo meteen opnieuw", "Too many messages sent, try again in a moment"}},
 };
 

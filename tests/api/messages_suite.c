@@ -185,6 +185,31 @@ START_TEST(client_id_makes_a_retry_post_nothing)
 }
 END_TEST
 
+/* A direct conversation whose other member was deactivated takes no new message. */
+START_TEST(deactivated_peer_takes_no_direct_message)
+{
+	struct th_member a, b;
+	char *id = pair(&a, &b, "peer");
+	free(msg_new(a.access_token, id, "avant"));
+	api_db_exec("UPDATE users SET active = FALSE WHERE id = $1", b.id, NULL);
+	struct th_resp *r = msg_post(a.access_token, id, "après");
+	ck_assert_problem(r, 409, "recipient_unavailable");
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM messages WHERE conversation_id = $1",
+				      id, NULL),
+			 1);
+	/* The history stays readable; back in, they can be written to again. */
+	r = conv_get(a.access_token, "/api/v1/conversations/%s/messages", id);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	api_db_exec("UPDATE users SET active = TRUE WHERE id = $1", b.id, NULL);
+	free(msg_new(a.access_token, id, "de retour"));
+	free(id);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
 START_TEST(thirty_messages_a_minute)
 {
 	struct th_member a, b;
@@ -358,9 +383,13 @@ START_TEST(export_and_erasure)
 	r = conv_get(b.access_token, "/api/v1/conversations/%s", group);
 	ck_assert_str_eq(th_str(r, "owner_id"), b.id);
 	th_resp_free(&r);
-	/* An erased member is out of reach. */
+	/* An erased member is out of reach: no new direct conversation, nothing more in the
+	 * old one. */
 	r = conv_direct(b.access_token, a.id);
 	assert_field_error(r, "user_id", "unknown_member");
+	th_resp_free(&r);
+	r = msg_post(b.access_token, id, "tu es là ?");
+	ck_assert_problem(r, 409, "recipient_unavailable");
 	th_resp_free(&r);
 	free(mine);
 	free(group);
@@ -436,6 +465,7 @@ Suite *api_messages_suite(void)
 	tcase_add_test(tc, post_and_page_both_ways);
 	tcase_add_test(tc, bodies_are_1_to_4000_characters_of_text);
 	tcase_add_test(tc, client_id_makes_a_retry_post_nothing);
+	tcase_add_test(tc, deactivated_peer_takes_no_direct_message);
 	tcase_add_test(tc, thirty_messages_a_minute);
 	tcase_add_test(tc, author_edits_within_15_minutes);
 	tcase_add_test(tc, delete_leaves_a_tombstone);

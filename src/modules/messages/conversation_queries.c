@@ -39,6 +39,17 @@ enum sh_db_rc sh_conv_user_reachable(struct sh_conn *conn, const char *user_id)
 			      SH_ARGS(SH_TEXT(user_id)), &one);
 }
 
+enum sh_db_rc sh_conv_direct_peer_reachable(struct sh_conn *conn, const char *id,
+					    const char *user_id)
+{
+	int64_t one = 0;
+	return sh_query_int64(conn,
+			      "SELECT 1 FROM conversation_members cm JOIN users u ON u.id = cm.user_id "
+			      "WHERE cm.conversation_id = $1 AND cm.user_id <> $2 AND u.active AND "
+			      "u.deleted_at IS NULL",
+			      SH_ARGS(SH_TEXT(id), SH_TEXT(user_id)), &one);
+}
+
 static enum sh_db_rc member_insert(struct sh_conn *conn, const char *id, const char *user_id,
 				   const char *now)
 {

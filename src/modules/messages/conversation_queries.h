@@ -38,6 +38,12 @@ enum sh_db_rc sh_conv_for_member(struct sh_conn *conn, const char *id, const cha
  * not, or a store error. */
 enum sh_db_rc sh_conv_user_reachable(struct sh_conn *conn, const char *user_id);
 
+/* SH_DB_ROW when the direct conversation "id" has another member than "user_id" whose
+ * account is active (someone to write to), SH_DB_OK when not (deactivated, or erased and
+ * gone from it), or a store error. */
+enum sh_db_rc sh_conv_direct_peer_reachable(struct sh_conn *conn, const char *id,
+					    const char *user_id);
+
 /*
  * The direct conversation of the pair: creates it (with both members) unless the pair has
  * one; "*created_r" says which, "id_r" receives its id.

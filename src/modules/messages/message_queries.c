@@ -166,11 +166,9 @@ enum sh_db_rc sh_msg_tombstone(struct sh_conn *conn, const char *id, const char 
 
 /* The page's rows in seq order (the backward query is read newest first, then reversed
  * in the inner SELECT so the writer always gets oldest first). */
-enum sh_db_rc sh_msg_page(struct sh_conn *conn, struct sh_arena *arena,
-			  const char *conversation_id, int64_t before, int64_t after, int limit,
-			  struct sh_jw *w)
+enum sh_db_rc sh_msg_page(struct sh_conn *conn, const char *conversation_id, int64_t before,
+			  int64_t after, int limit, struct sh_jw *w)
 {
-	(void)arena;
 	struct sh_stmt *st;
 	if (after >= 0)
 		st = sh_query(conn,

@@ -69,9 +69,8 @@ enum sh_db_rc sh_msg_tombstone(struct sh_conn *conn, const char *id, const char 
 /* Messages of a conversation in seq order, written as values to "w": after "after" (when
  * >= 0) going forward, else before "before" (when > 0) going back, else the latest;
  * "limit" rows at most, oldest first either way. */
-enum sh_db_rc sh_msg_page(struct sh_conn *conn, struct sh_arena *arena,
-			  const char *conversation_id, int64_t before, int64_t after, int limit,
-			  struct sh_jw *w);
+enum sh_db_rc sh_msg_page(struct sh_conn *conn, const char *conversation_id, int64_t before,
+			  int64_t after, int limit, struct sh_jw *w);
 
 /* GDPR: the member's own messages (tombstones included, without body). */
 enum sh_db_rc sh_msg_export(struct sh_conn *conn, const char *user_id, json_t *items);

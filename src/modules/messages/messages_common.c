@@ -29,16 +29,31 @@ bool sh_msg_text_field(json_t *obj, const char *field, size_t max, bool required
 	return true;
 }
 
+/* The conversation and its members read from one snapshot, so they agree. */
+struct conv_read {
+	const char *id, *user_id;
+	struct sh_jw w;
+	bool found;
+};
+
+static enum sh_db_rc conv_read_in_snapshot(struct sh_conn *conn, void *ctx)
+{
+	struct conv_read *r = ctx;
+	enum sh_db_rc rc = sh_conv_write(conn, r->id, r->user_id, true, &r->w);
+	r->found = rc == SH_DB_ROW;
+	return rc == SH_DB_ROW ? SH_DB_OK : rc;
+}
+
 void sh_conv_reply(struct sh_request *req, struct sh_response *res, const char *id,
 		   unsigned status)
 {
-	struct sh_jw w;
-	sh_jw_init(&w, req->arena);
-	enum sh_db_rc rc = sh_conv_write(req->db, id, req->user.id, true, &w);
-	if (rc == SH_DB_ROW)
-		sh_reply_jw(req, res, status, &w);
-	else if (rc == SH_DB_OK)
+	struct conv_read r = {.id = id, .user_id = req->user.id};
+	sh_jw_init(&r.w, req->arena);
+	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, conv_read_in_snapshot, &r);
+	if (rc != SH_DB_OK)
+		sh_reply_db_error(req, res, rc);
+	else if (!r.found)
 		sh_reply_not_found(req, res);
 	else
-		sh_reply_db_error(req, res, rc);
+		sh_reply_jw(req, res, status, &r.w);
 }

@@ -58,7 +58,7 @@ void sh_messages_list(struct sh_request *req, struct sh_response *res)
 	sh_jw_object_begin(&w);
 	sh_jw_key(&w, "items");
 	sh_jw_array_begin(&w);
-	rc = sh_msg_page(req->db, req->arena, id, before, after, limit, &w);
+	rc = sh_msg_page(req->db, id, before, after, limit, &w);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
@@ -76,6 +76,7 @@ enum post_outcome {
 	POST_REUSED,       /* 409 client_id_reused: used in another conversation */
 	POST_RATE_LIMITED, /* 429 too_many_messages */
 	POST_BAD_REPLY,    /* 422 reply_to unknown_message */
+	POST_NO_PEER,      /* 409 recipient_unavailable: a direct one whose other member left */
 };
 
 struct post_tx {
@@ -124,6 +125,11 @@ static enum sh_db_rc post_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 	}
 	if (rc == SH_DB_ROW)
 		rc = SH_DB_OK;
+	if (rc == SH_DB_OK && t->outcome == POST_CREATED && strcmp(c.kind, "direct") == 0) {
+		rc = sh_conv_direct_peer_reachable(conn, c.id, t->m.author_id);
+		t->outcome = rc == SH_DB_OK ? POST_NO_PEER : t->outcome;
+		rc = rc == SH_DB_ROW ? SH_DB_OK : rc;
+	}
 	if (rc == SH_DB_OK && t->outcome == POST_CREATED)
 		rc = rate_check(conn, t);
 	if (rc == SH_DB_OK && t->outcome == POST_CREATED && t->m.reply_to != NULL) {
@@ -193,8 +199,10 @@ void sh_messages_post(struct sh_request *req, struct sh_response *res)
 		sh_reply_db_error(req, res, rc);
 	} else if (t.outcome == POST_NOT_FOUND) {
 		sh_reply_not_found(req, res);
-	} else if (t.outcome == POST_REUSED) {
-		sh_reply_problem(req, res, 409, "client_id_reused", NULL);
+	} else if (t.outcome == POST_REUSED || t.outcome == POST_NO_PEER) {
+		sh_reply_problem(req, res, 409,
+				 t.outcome == POST_REUSED ? "client_id_reused" : "recipient_unavailable",
+				 NULL);
 	} else if (t.outcome == POST_RATE_LIMITED) {
 		sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", t.retry_after));
 		sh_reply_problem(req, res, 429, "too_many_messages", NULL);
