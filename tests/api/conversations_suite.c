@@ -150,8 +150,33 @@ START_TEST(group_has_owner_and_limits)
 		    "group", "title", "Inconnu", "member_ids", RANDOM_UUID);
 	assert_field_error(r, "member_ids[0]", "unknown_member");
 	th_resp_free(&r);
+	char title[102];
+	memset(title, 't', 101);
+	title[101] = '\0';
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[s]}", "kind",
+		    "group", "title", title, "member_ids", b.id);
+	assert_field_error(r, "title", "too_long");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:s}", "kind",
+		    "group", "title", "Liste", "member_ids", b.id);
+	assert_field_error(r, "member_ids", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[i]}", "kind",
+		    "group", "title", "Nombres", "member_ids", 7);
+	assert_field_error(r, "member_ids[0]", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s}", "kind",
+		    "group", "title", "Sans membres");
+	assert_field_error(r, "member_ids", "required");
+	th_resp_free(&r);
+	/* A group of one (its owner) is allowed: members come later. */
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[]}", "kind",
+		    "group", "title", "Seul", "member_ids");
+	ck_assert_int_eq(r->status, 201);
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "members_count")), 1);
+	th_resp_free(&r);
 	ck_assert_int_eq(db_count1("SELECT COUNT(*) FROM conversations WHERE owner_id = $1", o.id),
-			 1);
+			 2);
 	free(id);
 	th_member_free(&o);
 	th_member_free(&b);
