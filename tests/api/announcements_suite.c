@@ -350,6 +350,80 @@ START_TEST(authors_are_rate_limited)
 }
 END_TEST
 
+/* member_events rows of kind announcement.created for "user_id" about announcement "id";
+ * "acknowledged" "false", "null" or NULL (any). */
+static int64_t events_for(const char *user_id, const char *id, const char *acknowledged)
+{
+	const char *sql =
+		acknowledged == NULL ? "SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+				       "kind = 'announcement.created' AND data LIKE "
+				       "'{\"id\":\"' || CAST($2 AS TEXT) || '\"%'"
+		: strcmp(acknowledged, "false") == 0
+			? "SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+			  "kind = 'announcement.created' AND data LIKE "
+			  "'{\"id\":\"' || CAST($2 AS TEXT) || '\"%\"acknowledged\":false}'"
+			: "SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+			  "kind = 'announcement.created' AND data LIKE "
+			  "'{\"id\":\"' || CAST($2 AS TEXT) || '\"%\"acknowledged\":null}'";
+	return api_db_count(sql, user_id, id);
+}
+
+START_TEST(publishing_writes_an_event_for_each_addressed_member)
+{
+	struct th_member admin, teacher, other_teacher, guardian, elsewhere;
+	ann_member(&admin, "evadmin", "admin");
+	ann_member(&teacher, "evteacher", "teacher");
+	ann_member(&other_teacher, "evother", "teacher");
+	ann_member(&guardian, "evguardian", NULL);
+	ann_member(&elsewhere, "evelsewhere", NULL);
+	ann_staff(admin.access_token, "P3", teacher.id);
+	char *c1 = ann_child(guardian.access_token, "Eva", "P3");
+	char *c2 = ann_child(elsewhere.access_token, "Ugo", "P4");
+	int64_t before = api_db_count("SELECT COUNT(*) FROM member_events WHERE kind <> $1", "", NULL);
+	/* A refused publication writes no event either. */
+	struct th_resp *r = ann_post(other_teacher.access_token,
+				     "{\"title\":\"t\",\"body\":\"b\",\"audience\":{\"classes\":[\"P3\"]}}");
+	ck_assert_problem(r, 403, "audience_not_allowed");
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE kind <> $1", "", NULL),
+			 before);
+
+	char *id = ann_publish(teacher.access_token, "Réunion", "P3", true);
+	/* The guardian's event is the announcement as they see it: to acknowledge. */
+	ck_assert_int_eq(events_for(guardian.id, id, "false"), 1);
+	ck_assert_int_eq(events_for(guardian.id, id, NULL), 1);
+	ck_assert_int_eq(events_for(teacher.id, id, "null"), 1);
+	ck_assert_int_eq(events_for(admin.id, id, "null"), 1);
+	ck_assert_int_eq(events_for(other_teacher.id, id, NULL), 0);
+	ck_assert_int_eq(events_for(elsewhere.id, id, NULL), 0);
+	/* Nobody else: the guardian, the author and every active admin. */
+	int64_t admins = api_db_count("SELECT COUNT(*) FROM users WHERE role = $1 AND active "
+				      "AND deleted_at IS NULL", "admin", NULL);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE kind <> $1", "", NULL),
+			 before + 2 + admins);
+	/* The event's data is the announcement's REST representation for that member. */
+	struct th_resp *g = ann_call("GET", guardian.access_token, id, "");
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+				      "data = $2", guardian.id, g->body),
+			 1);
+	th_resp_free(&g);
+
+	/* A school-wide announcement reaches every teacher, staff of a class or not. */
+	char *school = ann_publish(admin.access_token, "Journée pédagogique", NULL, false);
+	ck_assert_int_eq(events_for(other_teacher.id, school, "null"), 1);
+	ck_assert_int_eq(events_for(elsewhere.id, school, "null"), 1);
+	free(c1);
+	free(c2);
+	free(id);
+	free(school);
+	th_member_free(&admin);
+	th_member_free(&teacher);
+	th_member_free(&other_teacher);
+	th_member_free(&guardian);
+	th_member_free(&elsewhere);
+}
+END_TEST
+
 Suite *api_announcements_suite(void)
 {
 	Suite *s = suite_create("announcements");
@@ -364,6 +438,7 @@ Suite *api_announcements_suite(void)
 	tcase_add_test(tc, school_announcements_reach_every_teacher);
 	tcase_add_test(tc, list_pages_newest_first);
 	tcase_add_test(tc, authors_are_rate_limited);
+	tcase_add_test(tc, publishing_writes_an_event_for_each_addressed_member);
 	suite_add_tcase(s, tc);
 	return s;
 }
