@@ -40,18 +40,17 @@ static const char *read_text(struct sh_request *req, const char *field, size_t m
 		sh_validation_add(v, field, "required");
 		return NULL;
 	}
-	char *probe = sh_arena_strdup(req->arena, text);
 	if (multiline) {
 		char *w = text;
 		for (const char *r = text; *r; r++)
 			if (!(r[0] == '\r' && r[1] == '\n'))
 				*w++ = *r;
 		*w = '\0';
-		probe = sh_arena_strdup(req->arena, text);
-		for (char *p = probe; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
 	}
+	char *probe = sh_arena_strdup(req->arena, text);
+	for (char *p = probe; multiline && *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	size_t chars;
 	if (!sh_utf8_valid_text(probe, SIZE_MAX, &chars)) {
 		sh_validation_add(v, field, "invalid_text");

@@ -208,6 +208,7 @@ struct ack_tx {
 
 static enum sh_db_rc ack_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
+	(void)rollback_r; /* every refusal happens before anything is written */
 	struct ack_tx *t = ctx;
 	struct sh_ann_viewer viewer = viewer_of(t->req);
 	struct sh_announcement a;
@@ -228,7 +229,6 @@ static enum sh_db_rc ack_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	t->outcome = ACK_DONE;
-	*rollback_r = false;
 	return sh_ann_ack(conn, t->id, t->req->user.id, now, NULL);
 }
 
