@@ -102,24 +102,13 @@ void sh_announcement_write(struct sh_jw *w, const struct sh_announcement *a)
 }
 
 enum sh_db_rc sh_ann_published_since(struct sh_conn *conn, struct sh_arena *arena,
-				     const char *author_id, const char *since, int64_t *count_r,
-				     const char **oldest_r)
+				     const char *author_id, const char *since,
+				     struct sh_window_tally *tally_r)
 {
-	struct sh_stmt *st;
-	*count_r = 0;
-	*oldest_r = NULL;
-	enum sh_db_rc rc = sh_query_row(conn,
-					"SELECT COUNT(*), MIN(created_at) FROM announcements "
-					"WHERE author_id = $1 AND created_at > $2",
-					SH_ARGS(SH_TEXT(author_id), SH_TEXT(since)), &st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		const char *oldest = sh_stmt_col_time(st, 1);
-		*oldest_r = oldest != NULL ? sh_arena_strdup(arena, oldest) : NULL;
-		rc = SH_DB_OK;
-	}
-	sh_stmt_free(&st);
-	return rc;
+	return sh_query_window(conn, arena,
+			       "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM announcements "
+			       "WHERE author_id = $1 AND created_at > $2",
+			       SH_ARGS(SH_TEXT(author_id), SH_TEXT(since)), tally_r);
 }
 
 enum sh_db_rc sh_ann_insert(struct sh_conn *conn, const struct sh_ann_new *a)

@@ -53,11 +53,11 @@ struct sh_ann_new {
 	bool requires_ack;
 };
 
-/* How many announcements "author_id" published since "since", and the oldest (arena),
- * for the rate limit's Retry-After. */
+/* The announcements "author_id" published since "since" (count, oldest: the rate limit's
+ * Retry-After). */
 enum sh_db_rc sh_ann_published_since(struct sh_conn *conn, struct sh_arena *arena,
-				     const char *author_id, const char *since, int64_t *count_r,
-				     const char **oldest_r);
+				     const char *author_id, const char *since,
+				     struct sh_window_tally *tally_r);
 /* Writes the announcement, its classes and its frozen audience (every child in those
  * classes now, with its class). Run inside the caller's write transaction. */
 enum sh_db_rc sh_ann_insert(struct sh_conn *conn, const struct sh_ann_new *a);

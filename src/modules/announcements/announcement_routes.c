@@ -45,16 +45,6 @@ static void reply_announcement(struct sh_request *req, struct sh_response *res, 
 	sh_reply_jw(req, res, status, &w);
 }
 
-/* Seconds until the oldest announcement in the window ages out (at least 1). */
-static long seconds_until_free(const char *oldest, time_t now)
-{
-	struct tm tm = {0};
-	long wait = SH_ANNOUNCEMENT_WINDOW_S;
-	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-		wait = (long)(timegm(&tm) + SH_ANNOUNCEMENT_WINDOW_S - now);
-	return wait < 1 ? 1 : wait;
-}
-
 struct publish_tx {
 	struct sh_request *req;
 	const struct sh_ann_input *in;
@@ -92,13 +82,12 @@ static enum sh_db_rc publish_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	}
 	char since[SH_TIME_LEN + 1];
 	sh_time_format(t->now_t - SH_ANNOUNCEMENT_WINDOW_S, since);
-	int64_t count = 0;
-	const char *oldest = NULL;
-	rc = sh_ann_published_since(conn, t->req->arena, t->req->user.id, since, &count, &oldest);
+	struct sh_window_tally published;
+	rc = sh_ann_published_since(conn, t->req->arena, t->req->user.id, since, &published);
 	if (rc != SH_DB_OK)
 		return rc;
-	if (count >= SH_ANNOUNCEMENTS_PER_HOUR) {
-		t->retry_after = seconds_until_free(oldest, t->now_t);
+	if (published.count >= SH_ANNOUNCEMENTS_PER_HOUR) {
+		t->retry_after = sh_retry_after_s(published.oldest, SH_ANNOUNCEMENT_WINDOW_S, t->now_t);
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
