@@ -182,10 +182,17 @@ START_TEST(bad_bodies_are_422_and_write_nothing)
 	assert_field_error(r, "body", "too_long");
 	th_resp_free(&r);
 	free(long_body);
-	/* Not JSON at all is the gate's 400. */
-	r = ann_post(admin.access_token, "{\"title\":");
-	ck_assert_problem(r, 400, "invalid_json");
-	th_resp_free(&r);
+	/* Not JSON at all, or text that is not UTF-8, is the gate's 400. */
+	static const char *const not_json[] = {
+		"{\"title\":",
+		"{\"title\":\"caf\xe9\",\"body\":\"b\",\"audience\":{\"school\":true}}",
+		"{\"title\":\"\xed\xa0\x80\",\"body\":\"b\",\"audience\":{\"school\":true}}",
+	};
+	for (size_t i = 0; i < sizeof(not_json) / sizeof(not_json[0]); i++) {
+		r = ann_post(admin.access_token, not_json[i]);
+		ck_assert_problem(r, 400, "invalid_json");
+		th_resp_free(&r);
+	}
 	ck_assert_int_eq(announcements_by(admin.id), 1);
 	th_member_free(&admin);
 }
