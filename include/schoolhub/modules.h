@@ -18,6 +18,7 @@ enum sh_module_id {
 	SH_MODULE_CLASSES = 1u << 4,
 	SH_MODULE_JOBS = 1u << 5, /* the job queue's worker and admin routes (jobs.h) */
 	SH_MODULE_MESSAGES = 1u << 6, /* conversations and messages */
+	SH_MODULE_ANNOUNCEMENTS = 1u << 7, /* announcements with acknowledgements */
 };
 
 /*
@@ -148,5 +149,6 @@ extern const struct sh_module sh_module_sel;
 extern const struct sh_module sh_module_classes;
 extern const struct sh_module sh_module_jobs;
 extern const struct sh_module sh_module_messages;
+extern const struct sh_module sh_module_announcements;
 
 #endif

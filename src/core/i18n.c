@@ -115,6 +115,10 @@ static const struct message problem_titles[] = {
 	{"unknown_service", {"Ce service n'existe pas ou n'est plus proposé", "Deze dienst bestaat niet of wordt niet meer aangeboden", "This service does not exist or is no longer offered"}},
 	{"unsupported_transfer_encoding", {"Codage de transfert non pris en charge (seul « chunked » l'est)", "Niet-ondersteunde transfercodering (alleen \"chunked\")", "Unsupported transfer encoding (only \"chunked\" is)"}},
 	{"unsupported_media_type", {"Le contenu doit être au format JSON (application/json)", "De inhoud moet JSON zijn (application/json)", "The content must be JSON (application/json)"}},
+	{"audience_not_allowed", {"Vous ne pouvez adresser une annonce qu'aux classes dont vous avez la charge", "U kunt een bericht alleen richten aan de klassen waarvoor u verantwoordelijk bent", "You can only address an announcement to the classes you are in charge of"}},
+	{"too_many_announcements", {"Trop d'annonces publiées cette heure-ci, réessayez plus tard", "Dit uur te veel berichten gepubliceerd, probeer later opnieuw", "Too many announcements published this hour, try again later"}},
+	{"ack_not_required", {"Cette annonce ne demande pas de confirmation de lecture", "Dit bericht vraagt geen leesbevestiging", "This announcement does not ask for an acknowledgement"}},
+	{"not_a_guardian", {"Seul un parent d'un enfant concerné peut confirmer la lecture", "Alleen een ouder van een betrokken kind kan de lezing bevestigen", "Only a parent of a child it concerns can acknowledge it"}},
 	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
 	/* messages: conversations and messages */
 	{"not_owner", {"Seul le propriétaire du groupe peut faire cela", "Alleen de eigenaar van de groep kan dat doen", "Only the group's owner can do this"}},
@@ -156,6 +160,8 @@ static const struct message field_messages[] = {
 	/* classes: a class's staff */
 	{"too_many_items", {"Trop d'éléments dans cette liste.", "Te veel elementen in deze lijst.", "Too many items in this list."}},
 	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif.", "Dit lid bestaat niet of is niet meer actief.", "This member does not exist or is no longer active."}},
+	/* announcements: the audience */
+	{"invalid_audience", {"Choisissez toute l'école ou une ou plusieurs classes.", "Kies de hele school of een of meer klassen.", "Choose the whole school or one or more classes."}},
 	{"not_staff_role", {"Seul un enseignant ou un administrateur peut être attaché à une classe.", "Alleen een leerkracht of een beheerder kan aan een klas gekoppeld worden.", "Only a teacher or an administrator can be assigned to a class."}},
 	/* messages */
 	{"too_short", {"Texte vide.", "Lege tekst.", "Empty text."}},

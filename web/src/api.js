@@ -298,3 +298,17 @@ export const sel = {
   cancel: (id) => api.post(`${transactionPath(id)}/cancel`),
   statement: (from, to) => api.get(`/sel/statement.csv${query({ from, to })}`, { raw: true }),
 };
+
+const announcementPath = (id) => `/announcements/${encodeURIComponent(id)}`;
+
+// Announcements addressed to the signed-in member; staff publish, guardians acknowledge.
+export const announcements = {
+  /** {limit, cursor}: newest first, a page at a time. */
+  list: (params) => api.get(`/announcements${query(params)}`),
+  get: (id) => api.get(announcementPath(id)),
+  publish: (data) => api.post('/announcements', data),
+  // "I have read and agree": only ever a POST (a link followed by a mail scanner is a GET).
+  acknowledge: (id) => api.post(`${announcementPath(id)}/ack`),
+  tally: (id) => api.get(`${announcementPath(id)}/acks`),
+  classes: () => api.get('/classes'),
+};

@@ -100,6 +100,20 @@ const routes = [
     meta: { requiresAuth: true, title: 'sel.historyTitle' },
   },
   {
+    path: '/announcements',
+    name: 'announcements',
+    component: () => import('./views/announcements/AnnouncementsView.vue'),
+    meta: { requiresAuth: true, title: 'announcements.title' },
+  },
+  {
+    // An e-mail's "I agree" link opens this page; only its button acknowledges (a POST).
+    path: '/announcements/:id',
+    name: 'announcement',
+    component: () => import('./views/announcements/AnnouncementView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'announcements.title' },
+  },
+  {
     path: '/profile',
     name: 'profile',
     component: () => import('./views/profile/ProfileView.vue'),
