@@ -17,6 +17,7 @@
 #include "schoolhub/log.h"
 #include "schoolhub/mail.h"
 #include "schoolhub/modules.h"
+#include "schoolhub/realtime.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
 #include "schoolhub/util.h"
@@ -118,6 +119,11 @@ static int cmd_serve(int argc, char **argv)
 	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
 		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
 		    sh_db_kind_name(app->db), app->cfg.threads);
+	if (sh_realtime_start(app, sh_server_port(server), &error) != 0) {
+		sh_server_stop(&server);
+		sh_app_destroy(&app);
+		return die("realtime", error);
+	}
 	/* Where e-mails go (SMTP or the file outbox), once serving: never the password. */
 	struct sh_arena *arena = sh_arena_create();
 	sh_log_info("%s", sh_mail_describe(&app->cfg, arena));
