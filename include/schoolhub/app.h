@@ -15,6 +15,7 @@ struct sh_router;
 struct sh_metrics;
 struct sh_job_worker;
 struct sh_realtime;
+struct sh_event_bell;
 
 struct sh_app {
 	struct sh_config cfg;
@@ -26,6 +27,7 @@ struct sh_app {
 	unsigned started_modules; /* modules whose init hook ran: stopped by sh_app_destroy */
 	struct sh_job_worker *jobs; /* the job worker threads (jobs module), NULL when none */
 	struct sh_realtime *realtime; /* the WebSocket thread (serve only), NULL when none */
+	struct sh_event_bell *events; /* rung after a commit that wrote member events (events.h) */
 };
 
 /* Process-wide setup (libsodium, libcurl); call once before anything else. */

@@ -14,7 +14,7 @@ struct sh_app;
 
 /*
  * Starts the channel of "app" (schoolhub serve, once its HTTP server listens on
- * "http_port"): reads the realtime settings from the environment (docs/CONFIG.md
+ * "http_port"): listens to the app's event bell (sh_events_wake, events.h), reads the realtime settings from the environment (docs/CONFIG.md
  * "Realtime"), listens on SCHOOLHUB_REALTIME_PORT and sets app->realtime. With
  * SCHOOLHUB_REALTIME_PORT=off it does nothing and returns 0. -1 with a malloc'ed
  * one-line "*error_r" on bad settings or when it cannot listen.
@@ -22,8 +22,6 @@ struct sh_app;
 int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r);
 /* Closes every socket (1001), stops the threads, frees app->realtime. Safe when none. */
 void sh_realtime_stop(struct sh_app *app);
-/* Rings the channel after a commit that wrote member_events (from any thread). */
-void sh_realtime_wake(struct sh_app *app);
 
 /*
  * The URL the web app opens, for GET /api/v1/config's realtime_url: SCHOOLHUB_REALTIME_URL

@@ -6,12 +6,9 @@
  * sockets of its member. A read takes the rows past the cursor in id order (one query,
  * batches of RT_BATCH) and queues each on its member's sockets here.
  *
- * Why a hole in the ids holds the cursor: on PostgreSQL ids come from a sequence when the
- * row is written, not when its transaction commits, so id 11 can be visible before id 10
- * commits. Moving past 10 would lose it, so the read stops at a hole and waits for it up
- * to RT_GAP_WAIT_MS (a transaction still open) before treating it as a rolled-back id. A
- * hole is waived only once it has been visible that long, so ids that commit late within
- * the wait still arrive in order. SQLite writes one transaction at a time: no holes there.
+ * Ids become visible in increasing order (events.h: SQLite's single writer, an advisory
+ * lock around PostgreSQL's writers), so once id N is read nothing below it can appear
+ * later: a hole is an id whose transaction rolled back, and the cursor steps over it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,40 +63,22 @@ static bool cursor_ready(struct sh_realtime *rt, struct sh_conn *conn)
 	return true;
 }
 
-/* May the read step over the missing ids before "id"? (See the comment at the top.) */
-static bool hole_waived(struct sh_realtime *rt, int64_t id, int64_t now)
-{
-	if (rt->hold_since_ms != 0 && id <= rt->hold_upto)
-		return now - rt->hold_since_ms >= RT_GAP_WAIT_MS;
-	rt->hold_upto = id;
-	rt->hold_since_ms = now;
-	return false;
-}
-
 /* One batch past the cursor; true when a full batch was read (read again). */
-static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn, int64_t *seen_r, bool *held_r)
+static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 {
 	struct sh_stmt *st = sh_query(conn, "SELECT id, user_id, kind, data FROM member_events "
 					    "WHERE id > $1 ORDER BY id LIMIT 500",
 				      SH_ARGS(SH_INT(rt->cursor)));
 	int rows = 0;
-	int64_t now = rt_now_ms();
-	enum sh_db_rc rc;
-	while (st != NULL && (rc = sh_stmt_step(st)) == SH_DB_ROW) {
+	while (st != NULL && sh_stmt_step(st) == SH_DB_ROW) {
 		rows++;
 		int64_t id = sh_stmt_col_int64(st, 0);
-		if (id > *seen_r)
-			*seen_r = id;
-		if (id != rt->cursor + 1 && !hole_waived(rt, id, now)) {
-			*held_r = true;
-			break;
-		}
 		const char *data = sh_stmt_col_text(st, 3);
 		deliver(rt, id, sh_stmt_col_text(st, 1), sh_stmt_col_text(st, 2), data ? data : "{}");
 		rt->cursor = id;
 	}
 	sh_stmt_free(&st);
-	return rows == RT_BATCH && !*held_r;
+	return rows == RT_BATCH;
 }
 
 void rt_dispatch(struct sh_realtime *rt, bool announce)
@@ -107,15 +86,11 @@ void rt_dispatch(struct sh_realtime *rt, bool announce)
 	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
 	if (conn == NULL || !cursor_ready(rt, conn))
 		return;
-	int64_t seen = rt->cursor;
-	bool held = false;
-	while (read_batch(rt, conn, &seen, &held))
+	while (read_batch(rt, conn))
 		;
-	if (!held)
-		rt->hold_since_ms = 0;
 	/* After a local commit: the other instances read up to what this one saw. */
-	if (announce && seen > 0)
-		rt_redis_announce(rt, seen);
+	if (announce && rt->cursor > 0)
+		rt_redis_announce(rt, rt->cursor);
 }
 
 static int64_t member_last_id(struct sh_conn *conn, const char *user_id, int64_t upto, bool *ok_r)

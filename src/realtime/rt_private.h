@@ -15,7 +15,6 @@
 #define RT_MAX_MESSAGE 16384	 /* bytes of one client message, and of one frame */
 #define RT_REPLAY_MAX 1000	 /* events replayed on resume; more: {"type":"resync"} */
 #define RT_AUTH_TIMEOUT_S 10	 /* the first frame (auth) must come within this */
-#define RT_GAP_WAIT_MS 2000	 /* how long a hole in the ids may be an open transaction */
 #define RT_CLOSE_GOING_AWAY 1001 /* the server stops */
 #define RT_CLOSE_TOO_BIG 1009	 /* a message over RT_MAX_MESSAGE */
 #define RT_CLOSE_SERVER_ERROR 1011 /* the database cannot be read: retry later */
@@ -77,8 +76,6 @@ struct sh_realtime {
 	struct rt_session *sessions;
 	bool cursor_known;
 	int64_t cursor;		   /* every event up to it was dispatched */
-	int64_t hold_upto;	   /* a hole below this id was first seen at hold_since */
-	int64_t hold_since_ms;	   /* 0: no hole waited on */
 	int64_t next_poll_ms, next_recheck_ms, next_purge_ms;
 	lws_sorted_usec_list_t tick;
 };

@@ -5,26 +5,28 @@
  * Lifecycle like the SQLite checkpointer's: started once the HTTP server listens, stopped
  * before the app is torn down (stop flag, lws_cancel_service to wake the thread, join).
  * Every socket, the cursor and the database reads live in the one service thread; the
- * only shared state is the atomic doorbell (local_wake, remote_hint).
+ * only shared state is the atomic doorbell (local_wake, remote_hint), rung by the app's
+ * event bell after a local commit and by the Redis thread for the other instances'.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "realtime/rt_private.h"
+#include "schoolhub/events.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 
 #define RT_TICK_US (100 * LWS_US_PER_MS)
 #define RT_PURGE_EVERY_MS (3600 * 1000)
 
-/* Every 100 ms: read the log when no doorbell can be trusted (no Redis, or it is away)
- * or a hole is being waited on; re-check the accounts; purge old events. */
+/* Every 100 ms: read the log when no doorbell can be trusted (no Redis, or it is away);
+ * re-check the accounts; purge old events. */
 static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct sh_realtime *rt = lws_container_of(sul, struct sh_realtime, tick);
 	int64_t now = rt_now_ms();
 	bool poll_due = !rt_redis_up(rt) && now >= rt->next_poll_ms;
-	if (poll_due || rt->hold_since_ms != 0) {
+	if (poll_due) {
 		rt_dispatch(rt, false);
 		rt->next_poll_ms = now + rt->set.poll_ms;
 	}
@@ -60,6 +62,14 @@ static void lws_to_log(int level, const char *line)
 		sh_log_error("realtime (lws): %.*s", (int)n, line);
 	else
 		sh_log_warn("realtime (lws): %.*s", (int)n, line);
+}
+
+/* The event bell's callback (sh_events_wake, on the committing thread): quick, no lock. */
+static void on_ring(void *ctx)
+{
+	struct sh_realtime *rt = ctx;
+	atomic_store(&rt->local_wake, true);
+	lws_cancel_service(rt->ctx);
 }
 
 static void rt_free(struct sh_realtime **rt_r)
@@ -121,6 +131,7 @@ int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r)
 		return -1;
 	}
 	app->realtime = rt;
+	sh_event_bell_on_ring(app->events, on_ring, rt);
 	sh_log_info("realtime listening on ws://%s:%d/ (%s)", app->cfg.host, rt->port,
 		    rt->set.redis_url ? "Redis fan-out" : "this instance only");
 	return 0;
@@ -131,6 +142,8 @@ void sh_realtime_stop(struct sh_app *app)
 	struct sh_realtime *rt = app->realtime;
 	if (rt == NULL)
 		return;
+	/* The HTTP server and the job workers have stopped: nothing rings any more. */
+	sh_event_bell_on_ring(app->events, NULL, NULL);
 	app->realtime = NULL;
 	atomic_store(&rt->stopping, true);
 	lws_cancel_service(rt->ctx);
@@ -141,11 +154,3 @@ void sh_realtime_stop(struct sh_app *app)
 	rt_free(&rt);
 }
 
-void sh_realtime_wake(struct sh_app *app)
-{
-	struct sh_realtime *rt = app->realtime;
-	if (rt == NULL)
-		return;
-	atomic_store(&rt->local_wake, true);
-	lws_cancel_service(rt->ctx);
-}

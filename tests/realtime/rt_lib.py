@@ -196,7 +196,8 @@ class Server:
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 raw = r.read()
-                return r.status, (json.loads(raw) if raw else None), dict(r.headers)
+                is_json = "json" in r.headers.get("Content-Type", "")
+                return r.status, (json.loads(raw) if raw and is_json else None), dict(r.headers)
         except urllib.error.HTTPError as e:
             raw = e.read()
             return e.code, (json.loads(raw) if raw else None), dict(e.headers)
