@@ -131,6 +131,19 @@ class Database:
                 print(f"note: could not drop {self.name}: {e}")
 
 
+def server_env(db, data, **env):
+    """A known environment: none of the operator's settings leak into the tests."""
+    e = {k: v for k, v in os.environ.items()
+         if k in ("PATH", "HOME", "LANG", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")}
+    e.update(SCHOOLHUB_ENV="development", SCHOOLHUB_SECRET_KEY=SECRET,
+             SCHOOLHUB_HOST="127.0.0.1", SCHOOLHUB_PORT="0", SCHOOLHUB_REALTIME_PORT="0",
+             DATABASE_URL=db.url, SCHOOLHUB_DATA_DIR=data, SCHOOLHUB_THREADS="2",
+             SCHOOLHUB_LOG_LEVEL="info", SCHOOLHUB_AUTH_IP_LIMIT="0",
+             SCHOOLHUB_REALTIME_POLL_MS="200", SCHOOLHUB_REALTIME_RECHECK_S="1")
+    e.update({k: str(v) for k, v in env.items()})
+    return e
+
+
 class Server:
     """schoolhub serve on kernel-chosen ports, its log in the work directory."""
 
@@ -138,14 +151,7 @@ class Server:
         self.log_path = os.path.join(work, f"serve-{name}.log")
         data = os.path.join(work, f"data-{name}")
         os.makedirs(data, exist_ok=True)
-        e = {k: v for k, v in os.environ.items()
-             if k in ("PATH", "HOME", "LANG", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")}
-        e.update(SCHOOLHUB_ENV="development", SCHOOLHUB_SECRET_KEY=SECRET,
-                 SCHOOLHUB_HOST="127.0.0.1", SCHOOLHUB_PORT="0", SCHOOLHUB_REALTIME_PORT="0",
-                 DATABASE_URL=db.url, SCHOOLHUB_DATA_DIR=data, SCHOOLHUB_THREADS="2",
-                 SCHOOLHUB_LOG_LEVEL="info", SCHOOLHUB_AUTH_IP_LIMIT="0",
-                 SCHOOLHUB_REALTIME_POLL_MS="200", SCHOOLHUB_REALTIME_RECHECK_S="1")
-        e.update({k: str(v) for k, v in env.items()})
+        e = server_env(db, data, **env)
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([binary, "serve"], stdout=self.log, stderr=subprocess.STDOUT,
                                      env=e)
