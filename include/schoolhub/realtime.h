@@ -20,6 +20,8 @@ struct sh_app;
  * one-line "*error_r" on bad settings or when it cannot listen.
  */
 int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r);
+/* The channel's settings for "schoolhub serve --help" (the layout of sh_config_help). */
+const char *sh_realtime_help(void);
 /* Closes every socket (1001), stops the threads, frees app->realtime. Safe when none. */
 void sh_realtime_stop(struct sh_app *app);
 

@@ -87,7 +87,7 @@ static int refuse_demo_logins(struct sh_app *app)
 static int cmd_serve(int argc, char **argv)
 {
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-		printf("usage: schoolhub serve\n\n%s", sh_config_help());
+		printf("usage: schoolhub serve\n\n%s%s", sh_config_help(), sh_realtime_help());
 		sh_modules_print_help(stdout);
 		return 0;
 	}

@@ -57,6 +57,21 @@ static bool url_acceptable(const char *url)
 	return false;
 }
 
+const char *sh_realtime_help(void)
+{
+	return "Realtime channel (docs/REALTIME.md):\n"
+	       "  SCHOOLHUB_REALTIME_PORT   WebSocket port, or off (default: the HTTP port + 1)\n"
+	       "  SCHOOLHUB_REALTIME_URL    realtime_url for the app, /ws behind a proxy (default:\n"
+	       "                            built from the request's host and the port)\n"
+	       "  REDIS_URL                 redis://[:password@]host[:port][/db], the instances'\n"
+	       "                            doorbell (default: none, this instance only)\n"
+	       "  SCHOOLHUB_REALTIME_POLL_MS      event log read without Redis (default: 1000)\n"
+	       "  SCHOOLHUB_REALTIME_RECHECK_S    socket accounts re-read (default: 30)\n"
+	       "  SCHOOLHUB_REALTIME_QUEUE_BYTES  one socket's send queue (default: 1048576)\n"
+	       "  SCHOOLHUB_REALTIME_MAX_SOCKETS  sockets per member (default: 5)\n"
+	       "  SCHOOLHUB_EVENTS_KEEP_DAYS      member_events kept, 0 = all (default: 30)\n";
+}
+
 int rt_settings_load(struct rt_settings *s, unsigned http_port, char **error_r)
 {
 	memset(s, 0, sizeof(*s));

@@ -157,6 +157,13 @@ async def check_token_end(r, srv, db, d):
     ws = await L.connect(srv)
     await ws.send(json.dumps({"type": "auth", "token": d_tok}))
     r.check("the old token after it: 4401", await L.closed_with(ws) == 4401)
+    gen = int(db.sql(f"SELECT token_generation FROM users WHERE id = '{d_id}'"))
+    ws, ready = await L.authed(srv, L.mint_token(d_id, gen, 600))
+    r.check("a token of the new generation: ready", ready.get("type") == "ready", f"{ready}")
+    db.sql(f"UPDATE users SET active = {'false' if db.backend == 'postgres' else 0} "
+           f"WHERE id = '{d_id}'")
+    code = await L.closed_with(ws, timeout=5)
+    r.check("a deactivated account: 4401 within the re-check", code == 4401, f"{code}")
 
 
 async def check_limits(r, srv, db, e, f):
