@@ -3,7 +3,7 @@
  * service thread.
  *
  * One cursor per instance: every event with an id up to it has been handed to the local
- * sockets of its member. A read takes the rows past the cursor in id order (one query,
+ * sockets of its member (docs/ARCHITECTURE.md "The realtime channel" says when a read runs). A read takes the rows past the cursor in id order (one query,
  * batches of RT_BATCH) and queues each on its member's sockets here.
  *
  * Ids become visible in increasing order (events.h: SQLite's single writer, an advisory
@@ -144,6 +144,9 @@ static int replay(struct sh_realtime *rt, struct sh_conn *conn, struct rt_sessio
  */
 int rt_session_resume(struct sh_realtime *rt, struct rt_session *s, bool has_last, int64_t last)
 {
+	/* Catch up first (one read): the position is then the member's latest committed
+	 * event, even one whose doorbell never rang (a process without the channel). */
+	rt_dispatch(rt, false);
 	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
 	if (conn == NULL || !cursor_ready(rt, conn))
 		return -1;
@@ -186,15 +189,23 @@ void rt_recheck_accounts(struct sh_realtime *rt)
 	if (conn == NULL)
 		return;
 	struct sh_arena *arena = sh_arena_create();
+	unsigned round = ++rt->recheck_round;
+	/* One read per member (and token generation), not per socket. */
 	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
-		if (!s->authed)
+		if (!s->authed || s->checked_round == round)
 			continue;
 		enum sh_db_rc rc;
 		int stands = sh_auth_account_current(conn, arena, s->user_id, s->generation, &rc);
-		if (stands == 0)
-			rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "account changed");
-		else if (stands < 0)
+		if (stands < 0)
 			break; /* the store is away: the next round checks again */
+		for (struct rt_session *t = s; t != NULL; t = t->next) {
+			if (!t->authed || t->generation != s->generation ||
+			    strcmp(t->user_id, s->user_id) != 0)
+				continue;
+			t->checked_round = round;
+			if (stands == 0)
+				rt_session_close(t, RT_CLOSE_UNAUTHORIZED, "account changed");
+		}
 	}
 	sh_arena_destroy(&arena);
 }

@@ -52,6 +52,7 @@ struct rt_session {
 	char user_id[37];
 	int64_t generation;
 	int64_t last_sent; /* highest event id queued for it: never sent twice */
+	unsigned checked_round; /* the account re-check that last covered it */
 	struct rt_msg *head, *tail;
 	size_t queued_bytes, allowance; /* allowance: the replay's size, on top of the bound */
 	char *rx;		/* a message arriving in fragments */
@@ -76,7 +77,8 @@ struct sh_realtime {
 	struct rt_session *sessions;
 	bool cursor_known;
 	int64_t cursor;		   /* every event up to it was dispatched */
-	int64_t next_poll_ms, next_recheck_ms, next_purge_ms;
+	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
+	unsigned recheck_round;
 	lws_sorted_usec_list_t tick;
 };
 

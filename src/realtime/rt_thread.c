@@ -18,17 +18,21 @@
 
 #define RT_TICK_US (100 * LWS_US_PER_MS)
 #define RT_PURGE_EVERY_MS (3600 * 1000)
+/* With Redis up: a read this often all the same, for events committed by a process that
+ * has no channel to announce them (`schoolhub jobs run` from cron). */
+#define RT_QUIET_POLL_MS (30 * 1000)
 
-/* Every 100 ms: read the log when no doorbell can be trusted (no Redis, or it is away);
+/* Every 100 ms: read the log when it is due (every SCHOOLHUB_REALTIME_POLL_MS while no
+ * doorbell can be trusted: no Redis, or it is away; every RT_QUIET_POLL_MS with Redis);
  * re-check the accounts; purge old events. */
 static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct sh_realtime *rt = lws_container_of(sul, struct sh_realtime, tick);
 	int64_t now = rt_now_ms();
-	bool poll_due = !rt_redis_up(rt) && now >= rt->next_poll_ms;
-	if (poll_due) {
+	int64_t every = rt_redis_up(rt) ? RT_QUIET_POLL_MS : rt->set.poll_ms;
+	if (now - rt->last_poll_ms >= every) {
 		rt_dispatch(rt, false);
-		rt->next_poll_ms = now + rt->set.poll_ms;
+		rt->last_poll_ms = now;
 	}
 	if (now >= rt->next_recheck_ms) {
 		rt_recheck_accounts(rt);
