@@ -180,3 +180,16 @@ bool sh_utf8_valid_text(const char *s, size_t max_chars, size_t *chars_r)
 		*chars_r = chars;
 	return true;
 }
+
+struct timespec sh_deadline_after_ms(clockid_t clock, long ms)
+{
+	struct timespec t;
+	clock_gettime(clock, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}

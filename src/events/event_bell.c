@@ -7,6 +7,7 @@
 #include "schoolhub/app.h"
 #include "schoolhub/events.h"
 #include "schoolhub/mem.h"
+#include "schoolhub/util.h"
 
 struct sh_event_bell {
 	pthread_mutex_t lock;
@@ -66,14 +67,7 @@ void sh_events_wake(struct sh_app *app)
 
 uint64_t sh_event_bell_wait(struct sh_event_bell *bell, uint64_t seen, long timeout_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = sh_deadline_after_ms(CLOCK_MONOTONIC, timeout_ms);
 	pthread_mutex_lock(&bell->lock);
 	while (bell->rings == seen)
 		if (pthread_cond_timedwait(&bell->rung, &bell->lock, &until) == ETIMEDOUT)
