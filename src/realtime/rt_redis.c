@@ -29,6 +29,9 @@
 #define RT_REDIS_CHANNEL "schoolhub:member_events"
 #define RT_BACKOFF_MIN_MS 100
 #define RT_BACKOFF_MAX_MS 5000
+/* A subscription silent this long is pinged; unanswered as long again, Redis is away
+ * (a host that vanished without closing the connection: no EOF ever comes). */
+#define RT_SILENCE_MS 5000
 
 struct rt_redis {
 	char host[256];
@@ -138,11 +141,34 @@ static void on_reply(struct sh_realtime *rt, redisReply *reply)
 		lws_cancel_service(rt->ctx);
 }
 
-/* Subscribed: relays messages and publishes announcements until an error or the stop. */
+/* Sends PING on the subscribed connection (allowed there; answered ["pong", ""]). */
+static bool ping(redisContext *sub)
+{
+	if (redisAppendCommand(sub, "PING") != REDIS_OK)
+		return false;
+	int done = 0;
+	while (!done)
+		if (redisBufferWrite(sub, &done) != REDIS_OK)
+			return false;
+	return true;
+}
+
+/* Subscribed: relays messages and publishes announcements until an error, a silence
+ * past RT_SILENCE_MS twice, or the stop. */
 static void serve_subscribed(struct sh_realtime *rt, redisContext *sub, redisContext *pub)
 {
 	struct rt_redis *r = rt->redis;
+	int64_t heard = rt_now_ms(), pinged = 0;
 	while (!atomic_load(&rt->stopping)) {
+		int64_t now = rt_now_ms();
+		if (pinged == 0 && now - heard >= RT_SILENCE_MS) {
+			if (!ping(sub))
+				return;
+			pinged = now;
+		} else if (pinged != 0 && now - pinged >= RT_SILENCE_MS) {
+			sh_log_warn("realtime: Redis at %s:%d stopped answering", r->host, r->port);
+			return;
+		}
 		struct pollfd p[2] = {{.fd = sub->fd, .events = POLLIN},
 				      {.fd = r->pipe[0], .events = POLLIN}};
 		if (poll(p, 2, 1000) < 0 && errno != EINTR)
@@ -156,6 +182,8 @@ static void serve_subscribed(struct sh_realtime *rt, redisContext *sub, redisCon
 		if (p[0].revents != 0) {
 			if (redisBufferRead(sub) != REDIS_OK)
 				return;
+			heard = rt_now_ms();
+			pinged = 0;
 			void *reply = NULL;
 			while (redisGetReplyFromReader(sub, &reply) == REDIS_OK && reply != NULL) {
 				on_reply(rt, reply);

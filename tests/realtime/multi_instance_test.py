@@ -12,6 +12,8 @@ usage: multi_instance_test.py PATH/TO/schoolhub sqlite|postgres PATH/TO/rt_commi
   socket that connects reads the log first and gets it (its replay).
 - Redis killed: both instances read the log every second; an event still arrives within 2 s.
 - Redis back: both subscribe again (with back-off), and delivery goes through Redis again.
+- Redis hung (SIGSTOP: no EOF, the connections stay open): an instance pings a subscription
+  silent for 5 s and gives Redis up 5 s later; the log is read every second again.
 """
 import asyncio
 import os
@@ -103,6 +105,17 @@ async def main(binary, backend, commit_bin):
         r.check("Redis back: delivery through Redis again",
                 out.returncode == 0 and [e["event"] for e in got] ==
                 ["message.edited", "message.deleted"] and got[1]["id"] == n, f"{got}")
+
+        redis.pause(True)
+        await asyncio.sleep(11)
+        db.add_events(uid, 1, kind="announcement.created")
+        got, took = await timed_event(ws, 2.5)
+        r.check("Redis hung: given up after its silence, the event arrives within 2 s (poll)",
+                len(got) == 1 and got[0]["event"] == "announcement.created" and took <= 2.0,
+                f"{got} after {took:.2f} s")
+        redis.pause(False)
+        r.check("Redis answering again: both instances subscribe again",
+                await wait_for(lambda: redis.subscribers() == 2, 15), f"{redis.subscribers()}")
         await ws.close()
     finally:
         for s in (a, b):

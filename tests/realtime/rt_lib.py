@@ -310,8 +310,13 @@ class Redis:
         lines = self.cli("PUBSUB", "NUMSUB", channel).splitlines()
         return int(lines[1]) if len(lines) == 2 else 0
 
+    def pause(self, paused):
+        """SIGSTOP/SIGCONT: a Redis that hangs without closing its connections."""
+        self.proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
             self.proc.kill()
             self.proc.wait()
         self.proc = None
