@@ -388,6 +388,38 @@ START_TEST(test_reset_languages)
 }
 END_TEST
 
+/* Erasing the account erases its reset rows (the users row stays, as a pseudonym, so the
+ * foreign key's cascade does not fire), and its link no longer works. */
+START_TEST(test_reset_rows_go_with_erasure)
+{
+	struct th_smtp_sink sink;
+	struct th_server s = {0};
+	start(&sink, &s, NULL);
+	struct th_member m;
+	th_member_register(&m, "leaving");
+	struct th_resp *r = ask_reset(m.email);
+	ck_assert_int_eq(r->status, 202);
+	th_resp_free(&r);
+	char *token = reset_token_for(&sink, m.email);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM password_resets WHERE user_id = $1",
+				      m.id, NULL),
+			 1);
+	r = th_json("DELETE", "/api/v1/users/me", m.access_token, "{s:s}", "password", m.password);
+	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM password_resets WHERE user_id = $1 "
+				      "OR email = $2",
+				      m.id, m.email),
+			 0);
+	r = use_reset(token, NEW_PASSWORD);
+	ck_assert_problem(r, 400, "invalid_token");
+	th_resp_free(&r);
+	free(token);
+	th_member_free(&m);
+	stop(&sink, &s);
+}
+END_TEST
+
 Suite *api_password_reset_suite(void)
 {
 	Suite *s = suite_create("password_reset");
@@ -398,6 +430,7 @@ Suite *api_password_reset_suite(void)
 	tcase_add_test(tc, test_reset_refusals);
 	tcase_add_test(tc, test_reset_limits);
 	tcase_add_test(tc, test_reset_languages);
+	tcase_add_test(tc, test_reset_rows_go_with_erasure);
 	suite_add_tcase(s, tc);
 	return s;
 }
