@@ -5,6 +5,7 @@
  * moved links are 400 invalid_token; weak passwords 422; limits per address and per
  * client address 429 with Retry-After.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,56 @@ START_TEST(test_reset_rows_go_with_erasure)
 }
 END_TEST
 
+struct parallel_use {
+	pthread_t thread;
+	const char *token;
+	long status;
+};
+
+static void *use_once(void *arg)
+{
+	struct parallel_use *u = arg;
+	th_timeout_s = 300; /* argon2id queues behind the others under valgrind */
+	struct th_resp *r = use_reset(u->token, NEW_PASSWORD);
+	u->status = r->status;
+	th_resp_free(&r);
+	return NULL;
+}
+
+/* One link used from several tabs at once: exactly one sets the password. */
+START_TEST(test_reset_parallel_uses)
+{
+	struct th_smtp_sink sink;
+	struct th_server s = {0};
+	static const char *const env[] = {"SCHOOLHUB_THREADS=8", NULL};
+	start(&sink, &s, env);
+	struct th_member m;
+	th_member_register(&m, "racing");
+	struct th_resp *r = ask_reset(m.email);
+	ck_assert_int_eq(r->status, 202);
+	th_resp_free(&r);
+	char *token = reset_token_for(&sink, m.email);
+	struct parallel_use u[6];
+	for (size_t i = 0; i < 6; i++) {
+		u[i] = (struct parallel_use){.token = token};
+		ck_assert_int_eq(pthread_create(&u[i].thread, NULL, use_once, &u[i]), 0);
+	}
+	int done = 0;
+	for (size_t i = 0; i < 6; i++) {
+		ck_assert_int_eq(pthread_join(u[i].thread, NULL), 0);
+		done += u[i].status == 204;
+		/* The others: the link is used (400), or hashing was saturated (429). */
+		ck_assert_msg(u[i].status == 204 || u[i].status == 400 || u[i].status == 429,
+			      "use %zu: %ld", i, u[i].status);
+	}
+	ck_assert_int_eq(done, 1);
+	ck_assert_int_eq(login_status(m.email, NEW_PASSWORD), 200);
+	free(token);
+	th_member_free(&m);
+	stop(&sink, &s);
+}
+END_TEST
+
 Suite *api_password_reset_suite(void)
 {
 	Suite *s = suite_create("password_reset");
@@ -431,6 +482,7 @@ Suite *api_password_reset_suite(void)
 	tcase_add_test(tc, test_reset_limits);
 	tcase_add_test(tc, test_reset_languages);
 	tcase_add_test(tc, test_reset_rows_go_with_erasure);
+	tcase_add_test(tc, test_reset_parallel_uses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -93,11 +93,13 @@ enum sh_db_rc sh_reset_find(struct sh_conn *conn, struct sh_arena *arena,
 enum sh_db_rc sh_reset_use(struct sh_conn *conn, struct sh_arena *arena, const char *token_hash,
 			   const char *now, const char **user_id_r)
 {
+	/* "used_at IS NULL" again in the outer WHERE, on the row being written: of two uses of
+	 * one link only one gets a row, whatever the isolation level. */
 	struct sh_stmt *st;
 	enum sh_db_rc rc = sh_query_row(conn,
 					"UPDATE password_resets SET used_at = $2 WHERE id = "
 					"(SELECT r.id FROM password_resets r WHERE " USABLE_RESET
-					") RETURNING user_id",
+					") AND used_at IS NULL RETURNING user_id",
 					SH_ARGS(SH_TEXT(token_hash), SH_TEXT(now)), &st);
 	if (rc == SH_DB_ROW)
 		*user_id_r = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
