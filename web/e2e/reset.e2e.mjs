@@ -74,7 +74,7 @@ await finish(async () => {
     await page.waitForURL(`${BASE}/`);
   });
 
-  await step('the used link says it is not valid, and offers a new one; in Dutch too', async () => {
+  await step('the used link says it is not valid, and offers a new one; the pages in Dutch and English', async () => {
     const text = await mailTo(R.email, /reset-password\?token=/);
     const { page: fresh } = await newParent('R2', MOBILE);
     await fresh.goto(`${BASE}/reset-password?token=${linkOf(text)}`);
@@ -92,6 +92,14 @@ await finish(async () => {
     await nl.goto(`${BASE}/forgot-password`);
     await expectText(main(nl).locator('h1'), /Wachtwoord vergeten/);
     await axe(nl, 'forgot-password-nl');
+    const { page: en } = await newVisitor('R-en', MOBILE, 'en-GB');
+    await en.goto(`${BASE}/signin`);
+    await main(en).getByRole('link', { name: 'Forgot your password?' }).click();
+    await expectText(main(en).locator('h1'), /Forgotten password/);
+    await axe(en, 'forgot-password-en');
+    await en.goto(`${BASE}/reset-password?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`);
+    await expectText(main(en).locator('h1'), /New password/);
+    await axe(en, 'reset-password-en');
   });
 
   await step('an admin e-mails an invitation; its link registers the family with the code', async () => {
