@@ -77,7 +77,7 @@ START_TEST(test_invite_by_email)
 	ck_assert_ptr_nonnull(th_str(r, "expires_at"));
 	th_resp_free(&r);
 
-	char *msg = mail_wait_to(&sink, lower, 10);
+	char *msg = mail_wait_to(&sink, lower, 30);
 	ck_assert_msg(msg != NULL, "no invitation e-mail to %s", lower);
 	char *subject = th_mail_header(msg, "Subject"), *lang = th_mail_header(msg, "Content-Language");
 	ck_assert_str_eq(subject, "Uitnodiging voor SchoolHub");
@@ -94,7 +94,7 @@ START_TEST(test_invite_by_email)
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM invites WHERE code_hash = $1", mailed,
 				      NULL),
 			 0);
-	ck_assert(mail_wait_job_state(INVITE_KIND, "done", 5));
+	ck_assert(mail_wait_job_state(INVITE_KIND, "done", 30));
 
 	/* The code read from the e-mail registers the invitee, once. */
 	r = register_with(lower, mailed);
@@ -118,7 +118,7 @@ START_TEST(test_invite_by_email)
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "locale"), "en");
 	th_resp_free(&r);
-	char *msg3 = mail_wait_to(&sink, third, 10);
+	char *msg3 = mail_wait_to(&sink, third, 30);
 	ck_assert_ptr_nonnull(msg3);
 	char *subject3 = th_mail_header(msg3, "Subject");
 	ck_assert_str_eq(subject3, "Invitation to join SchoolHub");

@@ -55,7 +55,7 @@ static char *wait_mail_with(const struct th_smtp_sink *sink, const char *to, con
 /* The reset link's token in the e-mail to "to" (malloc'ed); fails the test if none came. */
 static char *reset_token_for(const struct th_smtp_sink *sink, const char *to)
 {
-	char *msg = wait_mail_with(sink, to, "/reset-password?token=", 10);
+	char *msg = wait_mail_with(sink, to, "/reset-password?token=", 30);
 	ck_assert_msg(msg != NULL, "no reset e-mail to %s", to);
 	char *token = th_mail_token(msg);
 	ck_assert_msg(token != NULL && strlen(token) == 43, "token %s", token);
@@ -103,7 +103,7 @@ START_TEST(test_reset_end_to_end)
 	ck_assert_int_eq(r->status, 202);
 	ck_assert_str_eq(r->body, requested);
 	th_resp_free(&r);
-	char *msg = wait_mail_with(&sink, m.email, "/reset-password?token=", 10);
+	char *msg = wait_mail_with(&sink, m.email, "/reset-password?token=", 30);
 	ck_assert_msg(msg != NULL, "no reset e-mail");
 	char *text = th_mail_part(msg, "text/plain"), *html = th_mail_part(msg, "text/html");
 	ck_assert_ptr_nonnull(strstr(text, "https://school.example/reset-password?token="));
@@ -124,7 +124,7 @@ START_TEST(test_reset_end_to_end)
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%' || $1 || '%'",
 				      token, NULL),
 			 0);
-	ck_assert(mail_wait_job_state(RESET_KIND, "done", 5));
+	ck_assert(mail_wait_job_state(RESET_KIND, "done", 30));
 
 	r = use_reset(token, NEW_PASSWORD);
 	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
@@ -173,7 +173,7 @@ START_TEST(test_reset_unknown_address_looks_the_same)
 	start(&sink, &s, NULL);
 	struct th_member m;
 	th_member_register(&m, "known");
-	ck_assert(th_smtp_sink_wait(&sink, 1, 10)); /* its verification e-mail */
+	ck_assert(th_smtp_sink_wait(&sink, 1, 30)); /* its verification e-mail */
 	char nobody[96];
 	snprintf(nobody, sizeof(nobody), "nobody-reset-%d@example.be", (int)getpid());
 
@@ -192,10 +192,10 @@ START_TEST(test_reset_unknown_address_looks_the_same)
 			 2);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM jobs WHERE kind = $1", RESET_KIND, NULL),
 			 2);
-	char *msg = wait_mail_with(&sink, m.email, "/reset-password?token=", 10);
+	char *msg = wait_mail_with(&sink, m.email, "/reset-password?token=", 30);
 	ck_assert_ptr_nonnull(msg);
 	free(msg);
-	for (int i = 0; i < 100 && api_db_count("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND "
+	for (int i = 0; i < 600 && api_db_count("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND "
 						"state = 'done'",
 						RESET_KIND, NULL) < 2;
 	     i++)
@@ -373,7 +373,7 @@ START_TEST(test_reset_languages)
 		r = ask_reset(email);
 		ck_assert_int_eq(r->status, 202);
 		th_resp_free(&r);
-		char *msg = wait_mail_with(&sink, email, "/reset-password?token=", 10);
+		char *msg = wait_mail_with(&sink, email, "/reset-password?token=", 30);
 		ck_assert_ptr_nonnull(msg);
 		char *subject = th_mail_header(msg, "Subject"), *lang = th_mail_header(msg, "Content-Language");
 		char *text = th_mail_part(msg, "text/plain");
