@@ -1,4 +1,4 @@
-/* The HTTP server: libmicrohttpd's internal thread pool with poll() (see server.c for why not epoll). */
+/* The HTTP server: libmicrohttpd's internal thread pool with epoll, fed by our own listening socket. */
 #ifndef SCHOOLHUB_SERVER_H
 #define SCHOOLHUB_SERVER_H
 

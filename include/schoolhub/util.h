@@ -32,9 +32,15 @@ bool sh_uuid_normalize(const char *s, char out[SH_UUID_LEN + 1]);
 /* RFC 3339 UTC text of "t"; "out" holds SH_TIME_LEN + 1 bytes. */
 void sh_time_format(time_t t, char out[SH_TIME_LEN + 1]);
 void sh_time_now(char out[SH_TIME_LEN + 1]);
+/* The time "ms" milliseconds from now on "clock", for the timed waits
+ * (pthread_cond_timedwait, sem_timedwait) that take an absolute deadline. */
+struct timespec sh_deadline_after_ms(clockid_t clock, long ms);
 /* Has "s" the shape sh_time_format writes ("YYYY-MM-DDTHH:MM:SSZ", fields in range: month
  * 1-12, day 1-31, hour < 24, minute < 60, second < 61)? Not a calendar check. */
 bool sh_time_is_canonical(const char *s);
+/* A Retry-After in seconds for a rolling-window limit: until "since" (sh_time_format's text)
+ * plus "window_s", at least 1; the whole window when "since" is NULL or unreadable. */
+long sh_retry_after_s(const char *since, long window_s, time_t now);
 /* Parses "YYYY-MM-DD" strictly (real calendar date); returns 0 and the UTC midnight in "*t_r". */
 int sh_date_parse(const char *s, time_t *t_r);
 

@@ -11,6 +11,7 @@
 
 #include "schoolhub/log.h"
 #include "schoolhub/security.h"
+#include "schoolhub/util.h"
 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 /* Fuzzer builds only (CMake SCHOOLHUB_FUZZ, never a server build): the same argon2id at its
@@ -49,14 +50,7 @@ static bool take_slot(struct sh_app *app)
 	unsigned half_ms = app->cfg.connection_timeout_s * 500u;
 	unsigned wait_ms =
 		app->cfg.password_slot_wait_ms < half_ms ? app->cfg.password_slot_wait_ms : half_ms;
-	struct timespec deadline;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += (time_t)(wait_ms / 1000u);
-	deadline.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec deadline = sh_deadline_after_ms(CLOCK_REALTIME, (long)wait_ms);
 	for (;;) {
 		if (sem_timedwait(&app->hash_slots, &deadline) == 0)
 			return true;

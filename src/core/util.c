@@ -180,3 +180,25 @@ bool sh_utf8_valid_text(const char *s, size_t max_chars, size_t *chars_r)
 		*chars_r = chars;
 	return true;
 }
+
+struct timespec sh_deadline_after_ms(clockid_t clock, long ms)
+{
+	struct timespec t;
+	clock_gettime(clock, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+long sh_retry_after_s(const char *since, long window_s, time_t now)
+{
+	struct tm tm = {0};
+	long wait = window_s;
+	if (since != NULL && strptime(since, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
+		wait = (long)(timegm(&tm) + window_s - now);
+	return wait < 1 ? 1 : wait;
+}

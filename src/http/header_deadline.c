@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "schoolhub/mem.h"
+#include "schoolhub/util.h"
 
 /* How often the watchdog looks: a connection is closed at most this late. */
 #define ROUND_MS 250
@@ -94,13 +95,7 @@ static void *watchdog(void *arg)
 	struct sh_header_deadline *hd = arg;
 	pthread_mutex_lock(&hd->lock);
 	while (!hd->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += ROUND_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = sh_deadline_after_ms(CLOCK_MONOTONIC, ROUND_MS);
 		int rc = pthread_cond_timedwait(&hd->wake, &hd->lock, &until);
 		if (hd->stopping || (rc != 0 && rc != ETIMEDOUT))
 			break;

@@ -1,12 +1,12 @@
 /*
- * libmicrohttpd glue: the daemon (internal thread pool + poll, explicit limits),
+ * libmicrohttpd glue: the daemon (internal thread pool + epoll, explicit limits; fed by our
+ * own listening socket, http/listener.c),
  * body collection with the size cap, turning an sh_response into an MHD response,
  * the access log and graceful shutdown. What a request *means* is decided in
  * dispatch.c; this file only moves bytes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -22,6 +22,7 @@
 
 #include "http/dispatch.h"
 #include "http/header_deadline.h"
+#include "http/listener.h"
 #include "http/log_summary.h"
 #include "http/metrics.h"
 #include "http/request_framing.h"
@@ -31,10 +32,14 @@
 
 struct sh_server {
 	struct MHD_Daemon *daemon;
+	struct sh_listener *listener; /* NULL for a server without a socket (tests, fuzzing) */
 	struct sh_app *app;
 	unsigned port;
 	_Atomic long in_flight; /* requests started and not yet completed */
+	_Atomic unsigned open_connections; /* handed to the daemon by the listener, not closed */
+	_Atomic unsigned started_connections; /* of those, the ones a worker thread took up */
 	_Atomic bool started;   /* until then libmicrohttpd's messages are start-up noise */
+	bool listener_started;  /* connections come from the listener, which counts them */
 	struct sh_header_deadline *deadline;
 	struct sh_log_summary *warnings; /* what a client can make us log, once per interval */
 	char farewell[768];              /* the 408 sent when the header deadline passes */
@@ -338,12 +343,18 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	struct sh_server *srv = cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		sh_metrics_connection_opened(srv->app->metrics);
+		if (srv->listener_started)
+			atomic_fetch_add(&srv->started_connections, 1);
 		const union MHD_ConnectionInfo *info =
 			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (srv->deadline != NULL && info != NULL)
 			*socket_context = sh_header_deadline_watch(srv->deadline, info->connect_fd);
 	} else {
 		sh_metrics_connection_closed(srv->app->metrics);
+		if (srv->listener_started) {
+			atomic_fetch_sub(&srv->started_connections, 1);
+			atomic_fetch_sub(&srv->open_connections, 1);
+		}
 		if (srv->deadline != NULL)
 			sh_header_deadline_forget(srv->deadline,
 						  (struct sh_hd_conn **)socket_context);
@@ -440,7 +451,8 @@ static void stop_edge(struct sh_server *srv)
 
 /* The daemon both kinds of server use; "addr" NULL (with MHD_USE_NO_LISTEN_SOCKET) for none. */
 static struct MHD_Daemon *start_daemon(struct sh_server *srv, unsigned flags,
-				       const struct sockaddr *addr, unsigned threads)
+				       const struct sockaddr *addr, unsigned threads,
+				       unsigned connection_limit)
 {
 	const struct sh_config *cfg = &srv->app->cfg;
 	return MHD_start_daemon(
@@ -449,7 +461,7 @@ static struct MHD_Daemon *start_daemon(struct sh_server *srv, unsigned flags,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_SOCK_ADDR, addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, connection_limit,
 		/* Counted at accept, before a header is read: the socket peer, never the client
 		 * a trusted proxy names (sh_req_client_ip); behind a proxy, the proxy's cap. */
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
@@ -480,31 +492,30 @@ int sh_server_start(struct sh_app *app, struct sh_server **server_r, char **erro
 		sh_free(&srv);
 		return -1;
 	}
-	/* poll(), not epoll: libmicrohttpd 0.9.75 (Debian 12) races with itself when an epoll
-	 * daemon is quiesced at shutdown. MHD_quiesce_daemon() and a worker's event loop both
-	 * take the listening socket out of the worker's epoll set, and the loser's epoll_ctl()
-	 * fails with ENOENT, which libmicrohttpd treats as fatal ("Failed to remove listen FD
-	 * from epoll set": the process aborts; seen in CI between two API suites). With poll()
-	 * quiescing is a message on the inter-thread channel, with no such race. A pool thread
-	 * polls its own connections only (a few hundred at most here), so poll() costs little. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	srv->daemon = start_daemon(srv, flags, ai->ai_addr, (unsigned)app->cfg.threads);
-	freeaddrinfo(ai);
-	if (srv->daemon == NULL) {
+	/* The daemon never listens: http/listener.c accepts and hands it the connections (see
+	 * listener.h for why). */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+	/* The limit is the listener's; the daemon's is out of reach (listener.h says why). */
+	unsigned threads = (unsigned)app->cfg.threads, limit = (unsigned)app->cfg.max_connections;
+	srv->daemon = start_daemon(srv, flags, NULL, threads, limit * (threads ? threads : 1));
+	srv->listener_started = true;
+	if (srv->daemon == NULL ||
+	    sh_listener_start(ai->ai_addr, ai->ai_addrlen, srv->daemon, limit,
+			      &srv->open_connections, &srv->listener, &srv->port) != 0) {
 		char buf[160];
 		snprintf(buf, sizeof(buf), "cannot listen on %s:%u (address in use?)",
 			 app->cfg.host, app->cfg.port);
 		*error_r = sh_strdup(buf);
+		freeaddrinfo(ai);
+		if (srv->daemon != NULL)
+			MHD_stop_daemon(srv->daemon);
 		stop_edge(srv);
 		sh_free(&srv);
 		return -1;
 	}
+	freeaddrinfo(ai);
 	atomic_store(&srv->started, true);
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info != NULL ? info->port : app->cfg.port;
 	*server_r = srv;
 	return 0;
 }
@@ -518,7 +529,8 @@ int sh_server_start_unlistened(struct sh_app *app, struct sh_server **server_r, 
 		sh_free(&srv);
 		return -1;
 	}
-	srv->daemon = start_daemon(srv, MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, NULL, 0);
+	srv->daemon = start_daemon(srv, MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, NULL, 0,
+				   (unsigned)app->cfg.max_connections);
 	if (srv->daemon == NULL) {
 		*error_r = sh_strdup("cannot start an HTTP daemon without a listening socket");
 		stop_edge(srv);
@@ -550,26 +562,13 @@ unsigned sh_server_port(const struct sh_server *server)
 	return server->port;
 }
 
-/* Connections whose handshake the kernel completed before the quiesce sit in the listening
- * socket's backlog: closing it would reset them, requests and all. Accept them and hand
- * them to the daemon (which closes a socket it cannot take), so they are served. */
-static void adopt_backlog(struct sh_server *srv, MHD_socket fd)
+/* Connections handed to the daemon that no worker thread has taken up yet: their requests
+ * have not been read, and stopping the daemon now would reset them. */
+static unsigned not_taken_up(struct sh_server *srv)
 {
-	int flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
-		return; /* an accept could block: leave the backlog to the close */
-	for (;;) {
-		struct sockaddr_storage addr;
-		socklen_t len = sizeof(addr);
-		int c = accept4(fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return; /* EAGAIN: the backlog is empty */
-		}
-		if (MHD_add_connection(srv->daemon, c, (struct sockaddr *)&addr, len) != MHD_YES)
-			sh_log_warn("shutdown: a connection from the backlog could not be served");
-	}
+	unsigned open = atomic_load(&srv->open_connections);
+	unsigned started = atomic_load(&srv->started_connections);
+	return open > started ? open - started : 0;
 }
 
 void sh_server_stop(struct sh_server **server_r)
@@ -577,29 +576,23 @@ void sh_server_stop(struct sh_server **server_r)
 	struct sh_server *srv = *server_r;
 	if (srv == NULL)
 		return;
-	/* Stop accepting; serve what the kernel had already accepted; then give in-flight
-	 * requests up to 10 s to complete, and requests still arriving on open connections up
-	 * to 2 s to reach the handler: stopping the daemon resets those connections, and their
+	/* Stop accepting (new clients are refused at connect, not reset later) and serve what
+	 * the kernel had already accepted; then give in-flight requests up to 10 s to
+	 * complete, and connections just handed over or with requests still arriving up to
+	 * 2 s to reach the handler: stopping the daemon resets those connections, and their
 	 * clients had not been refused at connect (tests/drills/sigterm_load.sh). */
-	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
-	if (fd != MHD_INVALID_SOCKET) {
-		adopt_backlog(srv, fd);
-		/* Refuse new connections now (no listener: a client sees "refused", not a reset
-		 * later), but keep the descriptor until the daemon is stopped: its threads may
-		 * still have it in their poll sets (microhttpd.h, MHD_quiesce_daemon). */
-		shutdown(fd, SHUT_RDWR);
-	}
+	if (sh_listener_stop(&srv->listener) > 0)
+		sh_log_warn("shutdown: connections from the backlog could not be served");
 	for (int i = 0; i < 1000; i++) {
 		bool busy = atomic_load(&srv->in_flight) > 0 ||
-			    (i < 200 && srv->deadline != NULL &&
-			     sh_header_deadline_arriving(srv->deadline) > 0);
+			    (i < 200 && (not_taken_up(srv) > 0 ||
+					 (srv->deadline != NULL &&
+					  sh_header_deadline_arriving(srv->deadline) > 0)));
 		if (!busy)
 			break;
 		usleep(10 * 1000);
 	}
 	MHD_stop_daemon(srv->daemon); /* every connection closed and forgotten */
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	stop_edge(srv);
 	sh_free(server_r);
 }

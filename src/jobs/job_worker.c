@@ -43,14 +43,7 @@ struct sh_job_worker {
 
 static void wait_for_work(struct sh_job_worker *w, long ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = sh_deadline_after_ms(CLOCK_REALTIME, ms);
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop && w->wakeups == 0)
 		if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)

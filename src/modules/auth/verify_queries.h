@@ -16,8 +16,7 @@ enum sh_db_rc sh_verification_insert(struct sh_conn *conn, const char *id, const
  * latest (arena; NULL when none) for the resend limits. */
 enum sh_db_rc sh_verification_sends_since(struct sh_conn *conn, struct sh_arena *arena,
 					  const char *user_id, const char *since,
-					  int64_t *count_r, const char **oldest_r,
-					  const char **latest_r);
+					  struct sh_window_tally *sent_r);
 /* Uses the token whose hash is "token_hash" and marks its account verified: SH_DB_ROW with
  * "*user_id_r" (arena), SH_DB_OK when no usable token has that hash, or an error. */
 enum sh_db_rc sh_verification_use(struct sh_conn *conn, struct sh_arena *arena,
