@@ -52,17 +52,14 @@ static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 static void reply_address_limited(struct sh_request *req, struct sh_response *res,
 				  const struct sh_reset_row *row, time_t now)
 {
-	const char *oldest = NULL;
-	enum sh_db_rc rc = sh_reset_oldest(req->db, req->arena, row->email_key, row->since, &oldest);
+	struct sh_window_tally tally;
+	enum sh_db_rc rc = sh_reset_window(req->db, req->arena, row->email_key, row->since, &tally);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	struct tm tm = {0};
-	long wait = SH_RESET_WINDOW_S;
-	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-		wait = (long)(timegm(&tm) + SH_RESET_WINDOW_S - now);
-	sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", wait < 1 ? 1 : wait));
+	long wait = sh_retry_after_s(tally.oldest, SH_RESET_WINDOW_S, now);
+	sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", wait));
 	sh_reply_problem(req, res, 429, "too_many_requests", NULL);
 }
 

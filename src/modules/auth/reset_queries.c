@@ -19,21 +19,14 @@ enum sh_db_rc sh_reset_reserve(struct sh_conn *conn, const struct sh_reset_row *
 		       written_r);
 }
 
-enum sh_db_rc sh_reset_oldest(struct sh_conn *conn, struct sh_arena *arena,
-			      const char *email_key, const char *since, const char **oldest_r)
+enum sh_db_rc sh_reset_window(struct sh_conn *conn, struct sh_arena *arena,
+			      const char *email_key, const char *since,
+			      struct sh_window_tally *tally_r)
 {
-	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn,
-					"SELECT MIN(created_at) FROM password_resets "
-					"WHERE email_key = $1 AND created_at > $2",
-					SH_ARGS(SH_TEXT(email_key), SH_TEXT(since)), &st);
-	if (rc == SH_DB_ROW) { /* an aggregate: always one row */
-		const char *oldest = sh_stmt_col_time(st, 0);
-		*oldest_r = oldest != NULL ? sh_arena_strdup(arena, oldest) : NULL;
-		rc = SH_DB_OK;
-	}
-	sh_stmt_free(&st);
-	return rc;
+	return sh_query_window(conn, arena,
+			       "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM "
+			       "password_resets WHERE email_key = $1 AND created_at > $2",
+			       SH_ARGS(SH_TEXT(email_key), SH_TEXT(since)), tally_r);
 }
 
 enum sh_db_rc sh_reset_mail_facts(struct sh_conn *conn, struct sh_arena *arena, const char *id,

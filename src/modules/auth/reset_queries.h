@@ -22,9 +22,10 @@ struct sh_reset_row {
  */
 enum sh_db_rc sh_reset_reserve(struct sh_conn *conn, const struct sh_reset_row *r, int64_t max,
 			       int64_t *written_r);
-/* The oldest request of "email_key" in the window (arena; NULL when none). */
-enum sh_db_rc sh_reset_oldest(struct sh_conn *conn, struct sh_arena *arena,
-			      const char *email_key, const char *since, const char **oldest_r);
+/* The requests of "email_key" in the window: their count, oldest and newest. */
+enum sh_db_rc sh_reset_window(struct sh_conn *conn, struct sh_arena *arena,
+			      const char *email_key, const char *since,
+			      struct sh_window_tally *tally_r);
 
 /* What the e-mail of request "id" needs (arena strings; user_id NULL: no account). */
 struct sh_reset_facts {
