@@ -213,16 +213,15 @@ static int cmd_invite_create(int argc, char **argv)
 		sh_app_destroy(&app);
 		return die("database", error);
 	}
-	char *code = NULL;
-	char expires[SH_TIME_LEN + 1];
-	enum sh_db_rc rc = sh_invite_create(conn, NULL, days, &code, expires);
+	char code[SH_INVITE_CODE_LEN + 1], expires[SH_TIME_LEN + 1];
+	struct sh_invite_spec spec = {.days = days};
+	enum sh_db_rc rc = sh_invite_create(conn, app, &spec, code, expires);
 	sh_conn_close(&conn);
 	sh_app_destroy(&app);
 	if (rc != SH_DB_OK)
 		return die("database error while creating the invite", NULL);
 	printf("%s\n", code);
 	fprintf(stderr, "valid until %s, for one registration\n", expires);
-	free(code);
 	return 0;
 }
 

@@ -157,6 +157,8 @@ static const struct message field_messages[] = {
 	{"too_long", {"Texte trop long.", "Tekst te lang.", "Text too long."}},
 	{"invalid_text", {"Texte invalide (caractères non permis).", "Ongeldige tekst (niet-toegestane tekens).", "Invalid text (characters not allowed)."}},
 	{"unknown_field", {"Ce champ n'est pas accepté ici.", "Dit veld is hier niet toegestaan.", "This field is not accepted here."}},
+	/* auth: an admin's invitation */
+	{"requires_email", {"Une langue ne sert que pour une invitation envoyée par e-mail.", "Een taal dient alleen voor een uitnodiging per e-mail.", "A language is only for an invitation sent by email."}},
 	/* classes: a class's staff */
 	{"too_many_items", {"Trop d'éléments dans cette liste.", "Te veel elementen in deze lijst.", "Too many items in this list."}},
 	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif.", "Dit lid bestaat niet of is niet meer actief.", "This member does not exist or is no longer active."}},

@@ -219,6 +219,12 @@ export const auth = {
   requestVerification: () => api.post('/auth/verify-email/request'),
   /** Uses a verification link's token (works signed in or not). */
   verifyEmail: (token) => api.post('/auth/verify-email', { token }, { auth: false }),
+  /** Asks for a "forgotten password" link (the answer is the same for every address). */
+  requestPasswordReset: (email) =>
+    api.post('/auth/password-reset/request', { email }, { auth: false }),
+  /** Sets a new password with a reset link's token; every session of the account ends. */
+  resetPassword: (token, password) =>
+    api.post('/auth/password-reset', { token, password }, { auth: false, refresh: false }),
 };
 
 export const users = {
@@ -251,7 +257,8 @@ export const children = {
 
 // What staff can do before the admin area exists (admins only; the server checks the role).
 export const admin = {
-  createInvite: () => api.post('/admin/invites', {}),
+  /** A registration code; with {email, locale} the server also e-mails it there. */
+  createInvite: (body = {}) => api.post('/admin/invites', body),
 };
 
 const invitationPath = (id) => `/guardian-invitations/${encodeURIComponent(id)}`;

@@ -134,6 +134,20 @@ const routes = [
     meta: { title: 'verify.title' },
   },
   {
+    // "Forgot password?" from the sign-in page; public, signed in or not.
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('./views/auth/ForgotPasswordView.vue'),
+    meta: { title: 'reset.forgotTitle' },
+  },
+  {
+    // Reached from the "forgotten password" e-mail, signed in or not.
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('./views/auth/ResetPasswordView.vue'),
+    meta: { title: 'reset.title' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

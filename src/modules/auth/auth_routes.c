@@ -1,6 +1,7 @@
 /*
- * Module "auth": register, login, and invitations made by admins; the route table also
- * lists the session routes (refresh, logout, sign out everywhere: session_routes.c).
+ * Module "auth": register, login, and invitations made by admins (e-mailed when given an
+ * address); the route table also lists the session routes (refresh, logout, sign out
+ * everywhere: session_routes.c), e-mail verification and forgotten passwords.
  *
  * Password hashing happens outside transactions (it takes ~50 ms); everything that
  * writes more than one row runs in one sh_conn_transaction.
@@ -14,6 +15,8 @@
 #include "modules/auth/email_verification.h"
 #include "modules/auth/invites.h"
 #include "modules/auth/login_throttle.h"
+#include "modules/auth/password_reset.h"
+#include "modules/auth/reset_queries.h"
 #include "modules/auth/session_cookie.h"
 #include "modules/auth/session_queries.h"
 #include "modules/auth/session_routes.h"
@@ -278,32 +281,69 @@ static void auth_login(struct sh_request *req, struct sh_response *res)
 
 /* --- POST /api/v1/admin/invites ------------------------------------------------- */
 
+struct invite_tx {
+	const struct sh_app *app;
+	const struct sh_invite_spec *spec;
+	char code[SH_INVITE_CODE_LEN + 1];
+	char expires_at[SH_TIME_LEN + 1];
+};
+
+static enum sh_db_rc invite_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct invite_tx *t = ctx;
+	return sh_invite_create(conn, t->app, t->spec, t->code, t->expires_at);
+}
+
+/* Reads {expires_in_days, email, locale} into "spec": 0, or -1 after replying 422. */
+static int invite_spec_or_reply(struct sh_request *req, struct sh_response *res,
+				struct sh_invite_spec *spec)
+{
+	static const char *const allowed[] = {"expires_in_days", "email", "locale", NULL};
+	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+		return -1;
+	struct sh_validation v = {0};
+	json_t *days_j = json_object_get(req->json, "expires_in_days");
+	spec->days = SH_INVITE_DEFAULT_DAYS;
+	if (days_j != NULL && !json_is_integer(days_j))
+		sh_validation_add(&v, "expires_in_days", "invalid_type");
+	else if (days_j != NULL && (json_integer_value(days_j) < 1 || json_integer_value(days_j) > 90))
+		sh_validation_add(&v, "expires_in_days", "out_of_range");
+	else if (days_j != NULL)
+		spec->days = (long)json_integer_value(days_j);
+	if (sh_json_get_string(req->json, "email", false, &spec->email, &v) && spec->email != NULL)
+		spec->email = sh_field_email(req, "email", spec->email, &v);
+	if (sh_json_get_string(req->json, "locale", false, &spec->locale, &v) &&
+	    spec->locale != NULL)
+		spec->locale = sh_field_locale("locale", spec->locale, &v);
+	if (spec->locale != NULL && spec->email == NULL && v.count == 0)
+		sh_validation_add(&v, "locale", "requires_email");
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return -1;
+	if (spec->email != NULL && spec->locale == NULL)
+		spec->locale = sh_lang_code(req->lang); /* the admin's own language */
+	return 0;
+}
+
+/* A code for one registration; with an address, the invitee is e-mailed the code and a
+ * link to register with it, and the admin still gets the code (to hand over otherwise). */
 static void admin_create_invite(struct sh_request *req, struct sh_response *res)
 {
-	static const char *const allowed[] = {"expires_in_days", NULL};
-	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
+	struct sh_invite_spec spec = {.created_by = req->user.id};
+	if (invite_spec_or_reply(req, res, &spec) != 0)
 		return;
-	json_t *days_j = json_object_get(req->json, "expires_in_days");
-	long days = SH_INVITE_DEFAULT_DAYS;
-	if (days_j != NULL) {
-		struct sh_validation v = {0};
-		if (!json_is_integer(days_j))
-			sh_validation_add(&v, "expires_in_days", "invalid_type");
-		else if (json_integer_value(days_j) < 1 || json_integer_value(days_j) > 90)
-			sh_validation_add(&v, "expires_in_days", "out_of_range");
-		if (sh_validation_or_reply(req, res, &v) != 0)
-			return;
-		days = (long)json_integer_value(days_j);
-	}
-	char *code = NULL;
-	char expires_at[SH_TIME_LEN + 1];
-	enum sh_db_rc rc = sh_invite_create(req->db, req->user.id, days, &code, expires_at);
+	struct invite_tx t = {.app = req->app, .spec = &spec};
+	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, invite_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	json_t *body = json_pack("{s:s, s:s}", "code", code, "expires_at", expires_at);
-	free(code);
+	json_t *body = json_pack("{s:s, s:s}", "code", t.code, "expires_at", t.expires_at);
+	if (spec.email != NULL) {
+		json_object_set_new(body, "email", json_string(spec.email));
+		json_object_set_new(body, "locale", json_string(spec.locale));
+		sh_jobs_wake(req->app);
+	}
 	sh_reply_json(req, res, 201, body);
 }
 
@@ -334,6 +374,17 @@ static void verify_email_ip_limited(struct sh_request *req, struct sh_response *
 	sh_auth_ip_limited(req, res, sh_auth_verify_email, SH_IP_REFUND_SUCCESS);
 }
 
+/* Asking for a reset link always answers 202: every request counts. */
+static void reset_request_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, sh_auth_reset_request, SH_IP_REFUND_ERROR);
+}
+
+static void reset_password_ip_limited(struct sh_request *req, struct sh_response *res)
+{
+	sh_auth_ip_limited(req, res, sh_auth_reset_password, SH_IP_REFUND_SUCCESS);
+}
+
 static const struct sh_route auth_routes[] = {
 	{"POST", "/api/v1/auth/register", register_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/auth/login", login_ip_limited, SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
@@ -347,6 +398,11 @@ static const struct sh_route auth_routes[] = {
 	/* E-mail verification (email_verification.c, verify_routes.c). */
 	{"POST", "/api/v1/auth/verify-email/request", sh_auth_verify_request, SH_ROUTE_AUTH, 0},
 	{"POST", "/api/v1/auth/verify-email", verify_email_ip_limited,
+	 SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	/* Forgotten passwords (password_reset_routes.c, password_reset_mail.c). */
+	{"POST", "/api/v1/auth/password-reset/request", reset_request_ip_limited,
+	 SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
+	{"POST", "/api/v1/auth/password-reset", reset_password_ip_limited,
 	 SH_ROUTE_JSON_BODY | SH_ROUTE_NEEDS_DB, 0},
 	{"POST", "/api/v1/admin/invites", admin_create_invite, SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY,
 	 SH_ROLE_ADMIN},
@@ -367,10 +423,20 @@ static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const
 	enum sh_db_rc rc = sh_login_failure_clear_user(conn, user_id);
 	if (rc == SH_DB_OK)
 		rc = sh_verification_delete_user(conn, user_id);
+	if (rc == SH_DB_OK)
+		rc = sh_reset_delete_user(conn, user_id);
 	if (rc != SH_DB_OK)
 		return rc;
 	return sh_refresh_delete_user(conn, user_id);
 }
+
+/* The e-mails the module sends: every one an account e-mail, sent whatever the member's
+ * notification preferences or quiet hours say. */
+static const struct sh_job_kind auth_job_kinds[] = {
+	{SH_VERIFY_JOB_KIND, sh_verify_email_run},
+	{SH_RESET_JOB_KIND, sh_reset_email_run},
+	{SH_INVITE_JOB_KIND, sh_invite_email_run},
+};
 
 const struct sh_module sh_module_auth = {
 	.name = "auth",
@@ -382,6 +448,6 @@ const struct sh_module sh_module_auth = {
 	.settings = sh_auth_setting_table,
 	.setting_count = SH_AUTH_SETTING_COUNT,
 	.settings_load = sh_auth_settings_load,
-	.job_kinds = sh_auth_job_kinds,
-	.job_kind_count = SH_AUTH_JOB_KIND_COUNT,
+	.job_kinds = auth_job_kinds,
+	.job_kind_count = sizeof(auth_job_kinds) / sizeof(auth_job_kinds[0]),
 };

@@ -9,7 +9,7 @@ enum { AUTH_IP_LIMIT, AUTH_ACCOUNT_LIMIT };
  * stranger's address would lock the owner out from everywhere again. */
 const struct sh_module_setting sh_auth_setting_table[SH_AUTH_SETTING_COUNT] = {
 	[AUTH_IP_LIMIT] = {"SCHOOLHUB_AUTH_IP_LIMIT", 100, 0, 1000000,
-			   "login/register/refresh requests per address per 15 minutes, 0 = off"},
+			   "unauthenticated auth requests per address per 15 minutes, 0 = off"},
 	[AUTH_ACCOUNT_LIMIT] = {"SCHOOLHUB_AUTH_ACCOUNT_LIMIT", 100, 10, 1000000,
 				"failed password checks per account per 15 minutes, every address"},
 };

@@ -2,11 +2,10 @@
  * E-mail verification, the part that writes and sends: the token, the row and the job
  * (written in the caller's transaction), and the job kind that sends the e-mail.
  *
- * The token is never stored, not even in the job: it is a keyed hash of the row's id
- * under the server's secret key, so the job can derive it again at every attempt (a
- * retried job sends the very same link) while a copy of the database alone yields no
- * usable link. The row keeps the token's hash (sh_token_hash), as refresh tokens do.
- * A new SCHOOLHUB_SECRET_KEY voids the links not yet used (ask for a new one).
+ * The token is never stored, not even in the job: it is derived from the row's id under
+ * the server's secret key (link_tokens.h), so the job can derive it again at every
+ * attempt while a copy of the database alone yields no usable link. The row keeps the
+ * token's hash (sh_token_hash), as refresh tokens do.
  */
 #include "modules/auth/email_verification.h"
 
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "modules/auth/link_tokens.h"
 #include "modules/auth/verify_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/i18n.h"
@@ -24,19 +24,7 @@
 void sh_verification_token(const struct sh_app *app, const char *verification_id,
 			   char out[SH_VERIFY_TOKEN_LEN + 1])
 {
-	static const char context[] = "schoolhub-verify-email-v1:";
-	unsigned char key[crypto_generichash_KEYBYTES], mac[32];
-	crypto_generichash(key, sizeof(key), (const unsigned char *)app->cfg.secret_key,
-			   app->cfg.secret_key_len, NULL, 0);
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, key, sizeof(key), sizeof(mac));
-	crypto_generichash_update(&st, (const unsigned char *)context, sizeof(context) - 1);
-	crypto_generichash_update(&st, (const unsigned char *)verification_id,
-				  strlen(verification_id));
-	crypto_generichash_final(&st, mac, sizeof(mac));
-	sodium_bin2base64(out, SH_VERIFY_TOKEN_LEN + 1, mac, sizeof(mac),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(key, sizeof(key));
+	sh_link_token(app, "schoolhub-verify-email-v1:", verification_id, out);
 }
 
 enum sh_db_rc sh_verification_enqueue(struct sh_conn *conn, const struct sh_app *app,
@@ -81,7 +69,7 @@ static const struct verify_texts texts[SH_LANG_COUNT] = {
 			"Did not create a SchoolHub account? Ignore this message."},
 };
 
-static enum sh_job_outcome verify_email_run(struct sh_app *app, struct sh_conn *conn,
+enum sh_job_outcome sh_verify_email_run(struct sh_app *app, struct sh_conn *conn,
 					    const struct sh_job *job, const char **error_r)
 {
 	const char *vid = json_string_value(json_object_get(job->payload, "verification_id"));
@@ -123,7 +111,3 @@ static enum sh_job_outcome verify_email_run(struct sh_app *app, struct sh_conn *
 		return SH_JOB_RETRY;
 	return SH_JOB_DONE;
 }
-
-const struct sh_job_kind sh_auth_job_kinds[SH_AUTH_JOB_KIND_COUNT] = {
-	{SH_VERIFY_JOB_KIND, verify_email_run},
-};

@@ -5,9 +5,10 @@
 #include "schoolhub/http.h"
 #include "schoolhub/jobs.h"
 #include "schoolhub/store.h"
+#include "modules/auth/link_tokens.h"
 
 #define SH_VERIFY_JOB_KIND "auth.verify_email"
-#define SH_VERIFY_TOKEN_LEN 43       /* 256 bits, base64url without padding */
+#define SH_VERIFY_TOKEN_LEN SH_LINK_TOKEN_LEN
 #define SH_VERIFY_TTL_S (48L * 3600) /* a link works for 48 hours */
 /* Resending: one e-mail per minute and five per day per account, so the button cannot be
  * used to flood an inbox (counted in email_verifications, so across instances). */
@@ -25,8 +26,8 @@ void sh_verification_token(const struct sh_app *app, const char *verification_id
 enum sh_db_rc sh_verification_enqueue(struct sh_conn *conn, const struct sh_app *app,
 				      const char *user_id, const char *email, const char *now);
 
-#define SH_AUTH_JOB_KIND_COUNT 1
-extern const struct sh_job_kind sh_auth_job_kinds[SH_AUTH_JOB_KIND_COUNT];
+/* The job kind SH_VERIFY_JOB_KIND (listed in auth_routes.c's job table). */
+sh_job_run_fn sh_verify_email_run;
 
 sh_handler_fn sh_auth_verify_request; /* POST /api/v1/auth/verify-email/request */
 sh_handler_fn sh_auth_verify_email;   /* POST /api/v1/auth/verify-email */

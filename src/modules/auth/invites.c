@@ -1,13 +1,18 @@
-/* Invitation codes: short enough to read over the phone, 80 bits of randomness. */
+/*
+ * Invitation codes: short enough to read over the phone, 78 bits. A code is derived from
+ * its row's id under the server's secret key (link_tokens.h), as the e-mails' links are:
+ * the row keeps only its hash, and the job that e-mails it derives it again.
+ */
 #include "modules/auth/invites.h"
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
+#include "modules/auth/link_tokens.h"
 #include "modules/auth/session_queries.h"
-#include "schoolhub/mem.h"
 #include "schoolhub/util.h"
 
 /* No 0/O, 1/I/L: codes get read aloud and typed on phones. */
@@ -24,23 +29,40 @@ void sh_invite_code_hash(const char *code, char out[65])
 	sh_token_hash(norm, out);
 }
 
-enum sh_db_rc sh_invite_create(struct sh_conn *conn, const char *created_by, long days,
-			       char **code_r, char expires_at_r[21])
+void sh_invite_code(const struct sh_app *app, const char *invite_id,
+		    char out[SH_INVITE_CODE_LEN + 1])
 {
-	char code[20];
+	/* Each letter from a pair of bytes modulo 31: 65536 = 31 x 2114 + 2, so the bias is
+	 * two values in 65536, far below what guessing could use. */
+	unsigned char mac[32];
+	sh_link_token_mac(app, "schoolhub-invite-code-v1:", invite_id, mac, sizeof(mac));
 	size_t pos = 0;
 	for (int i = 0; i < 16; i++) {
 		if (i > 0 && i % 4 == 0)
-			code[pos++] = '-';
-		code[pos++] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+			out[pos++] = '-';
+		unsigned v = ((unsigned)mac[2 * i] << 8) | mac[2 * i + 1];
+		out[pos++] = alphabet[v % (sizeof(alphabet) - 1)];
 	}
-	code[pos] = '\0';
-	char hash[65], now[SH_TIME_LEN + 1];
-	sh_invite_code_hash(code, hash);
+	out[pos] = '\0';
+	sodium_memzero(mac, sizeof(mac));
+}
+
+enum sh_db_rc sh_invite_create(struct sh_conn *conn, const struct sh_app *app,
+			       const struct sh_invite_spec *s, char code_r[SH_INVITE_CODE_LEN + 1],
+			       char expires_at_r[21])
+{
+	char id[SH_UUID_LEN + 1], hash[65], now[SH_TIME_LEN + 1];
+	sh_uuid_v4(id);
+	sh_invite_code(app, id, code_r);
+	sh_invite_code_hash(code_r, hash);
 	sh_time_now(now);
-	sh_time_format(time(NULL) + days * 86400, expires_at_r);
-	enum sh_db_rc rc = sh_invite_insert(conn, hash, created_by, now, expires_at_r);
-	if (rc == SH_DB_OK)
-		*code_r = sh_strdup(code);
+	sh_time_format(time(NULL) + s->days * 86400, expires_at_r);
+	struct sh_invite_row row = {id, hash, s->created_by, s->email, s->locale, now, expires_at_r};
+	enum sh_db_rc rc = sh_invite_insert(conn, &row);
+	if (rc != SH_DB_OK || s->email == NULL)
+		return rc;
+	json_t *payload = json_pack("{s:s}", "invite_id", id);
+	rc = sh_job_enqueue(conn, SH_INVITE_JOB_KIND, payload, NULL);
+	json_decref(payload);
 	return rc;
 }

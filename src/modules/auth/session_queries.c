@@ -103,30 +103,49 @@ enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_
 	return rc;
 }
 
-enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
-			       const char *now, const char *expires_at)
+enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const struct sh_invite_row *r)
 {
 	/* Unused invites that expired can never be used: drop them. */
 	enum sh_db_rc rc = sh_exec(conn,
 				   "DELETE FROM invites WHERE used_at IS NULL AND expires_at < $1",
-				   SH_ARGS(SH_TEXT(now)), NULL);
+				   SH_ARGS(SH_TEXT(r->now)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	char id[SH_UUID_LEN + 1];
-	sh_uuid_v4(id);
 	return sh_exec(conn,
-		       "INSERT INTO invites (id, code_hash, created_by, created_at, expires_at) "
-		       "VALUES ($1, $2, $3, $4, $5)",
-		       SH_ARGS(SH_TEXT(id), SH_TEXT(code_hash), SH_TEXT(created_by), SH_TEXT(now),
-			       SH_TEXT(expires_at)),
+		       "INSERT INTO invites (id, code_hash, created_by, email, locale, created_at, "
+		       "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		       SH_ARGS(SH_TEXT(r->id), SH_TEXT(r->code_hash), SH_TEXT(r->created_by),
+			       SH_TEXT(r->email), SH_TEXT(r->locale), SH_TEXT(r->now),
+			       SH_TEXT(r->expires_at)),
 		       NULL);
+}
+
+enum sh_db_rc sh_invite_mail_facts(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				   const char *now, struct sh_invite_facts *f)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(
+		conn,
+		"SELECT code_hash, email, locale, expires_at, "
+		"CASE WHEN used_at IS NULL AND expires_at > $2 THEN 1 ELSE 0 END "
+		"FROM invites WHERE id = $1",
+		SH_ARGS(SH_TEXT(id), SH_TEXT(now)), &st);
+	if (rc == SH_DB_ROW) {
+		f->code_hash = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
+		f->email = sh_arena_strdup(arena, sh_stmt_col_text(st, 1));
+		f->locale = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
+		f->expires_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 3));
+		f->still_wanted = sh_stmt_col_int64(st, 4) == 1;
+	}
+	sh_stmt_free(&st);
+	return rc;
 }
 
 enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
 				const char *now, int64_t *changed_r)
 {
 	return sh_exec(conn,
-		       "UPDATE invites SET used_by = $2, used_at = $3 "
+		       "UPDATE invites SET used_by = $2, used_at = $3, email = NULL "
 		       "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3",
 		       SH_ARGS(SH_TEXT(code_hash), SH_TEXT(user_id), SH_TEXT(now)), changed_r);
 }

@@ -3,6 +3,7 @@
 #define SCHOOLHUB_AUTH_SESSION_QUERIES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "schoolhub/arena.h"
 #include "schoolhub/store.h"
@@ -32,11 +33,23 @@ enum sh_db_rc sh_session_end_access_tokens(struct sh_conn *conn, const char *use
 /* The caller's sessions for the data export. */
 enum sh_db_rc sh_refresh_export(struct sh_conn *conn, const char *user_id, json_t *items);
 
-enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const char *code_hash, const char *created_by,
-			       const char *now, const char *expires_at);
+/* An invitation row (email and locale NULL unless it is e-mailed). */
+struct sh_invite_row {
+	const char *id, *code_hash, *created_by, *email, *locale, *now, *expires_at;
+};
+enum sh_db_rc sh_invite_insert(struct sh_conn *conn, const struct sh_invite_row *r);
+/* What the invitation e-mail of row "id" needs (arena strings). */
+struct sh_invite_facts {
+	const char *code_hash, *email, *locale, *expires_at;
+	bool still_wanted; /* unused and unexpired */
+};
+/* SH_DB_ROW with "*f", SH_DB_OK when the row is gone, or an error. */
+enum sh_db_rc sh_invite_mail_facts(struct sh_conn *conn, struct sh_arena *arena, const char *id,
+				   const char *now, struct sh_invite_facts *f);
 /* SH_DB_ROW when the invite exists, is unused and unexpired. */
 enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, const char *now);
-/* Uses an unexpired, unused invite; "*changed_r" is 1 on success, 0 when invalid. */
+/* Uses an unexpired, unused invite (its address is forgotten); "*changed_r" is 1 on
+ * success, 0 when invalid. */
 enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, const char *user_id,
 				const char *now, int64_t *changed_r);
 
