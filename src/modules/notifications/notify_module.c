@@ -16,7 +16,7 @@ static const struct sh_route notify_routes[] = {
 	{"PUT", "/api/v1/users/me/notifications", notify_prefs_put, AUTH_JSON, 0},
 	/* One-click (RFC 8058): no session, the signed token is the authority. */
 	{"POST", "/api/v1/notifications/unsubscribe", notify_unsubscribe_post, SH_ROUTE_NEEDS_DB, 0},
-	{"GET", "/api/v1/notifications/unsubscribe", notify_unsubscribe_get, SH_ROUTE_PUBLIC, 0},
+	{"GET", "/api/v1/notifications/unsubscribe", notify_unsubscribe_get, SH_ROUTE_NEEDS_DB, 0},
 };
 
 static enum sh_db_rc notify_export(struct sh_conn *conn, const char *user_id, json_t *out)

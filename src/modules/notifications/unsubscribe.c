@@ -7,7 +7,7 @@
  * HMAC-SHA-256 under the server's secret key of both: it cannot be made for another
  * member or another kind, and it needs no table (turning a kind off twice is harmless,
  * so a token may be used again). A GET of the same address (a mail scanner following
- * links) changes nothing: it redirects to the app's page, whose button sends the POST.
+ * links) changes nothing: its page forwards to the app's page, whose button sends the POST.
  */
 #include <sodium.h>
 #include <string.h>
@@ -119,19 +119,40 @@ void notify_unsubscribe_post(struct sh_request *req, struct sh_response *res)
 					"email", "off"));
 }
 
+/* A page that changes nothing and leads to the app's page with the button (a person goes
+ * on at once; a scanner that does not run the page stops here). */
+static const char *forward_page(struct sh_arena *arena, const char *token)
+{
+	const char *href = sh_arena_printf(arena, "/unsubscribe?token=%s", token);
+	return sh_arena_printf(arena,
+			       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+			       "<meta http-equiv=\"refresh\" content=\"0; url=%s\">"
+			       "<title>SchoolHub</title></head>\n<body><p><a href=\"%s\">SchoolHub</a>"
+			       "</p></body></html>\n",
+			       href, href);
+}
+
 void notify_unsubscribe_get(struct sh_request *req, struct sh_response *res)
 {
+	char user_id[SH_UUID_LEN + 1];
 	const char *token = sh_req_query(req, "token");
-	char *escaped = NULL;
-	if (token != NULL) {
-		/* Tokens are [0-9a-zA-Z._-]; anything else is not ours and is not passed on. */
-		size_t n = strspn(token, "0123456789abcdefghijklmnopqrstuvwxyz"
-					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ._-");
-		escaped = token[n] == '\0' ? sh_arena_strdup(req->arena, token) : NULL;
+	/* A genuine token is [0-9a-zA-Z._-] only: safe inside the page's attributes. */
+	if (verify(&req->app->cfg, req->arena, token, user_id) < 0) {
+		sh_reply_problem(req, res, 400, "invalid_token", NULL);
+		return;
 	}
-	const char *location = escaped != NULL ? sh_arena_printf(req->arena, "/unsubscribe?token=%s",
-								   escaped)
-					       : "/unsubscribe";
-	sh_res_header(res, "Location", location);
-	sh_reply_empty(res, 303);
+	int64_t n = 0;
+	enum sh_db_rc rc = sh_query_int64(req->db,
+					  "SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL",
+					  SH_ARGS(SH_TEXT(user_id)), &n);
+	if (rc != SH_DB_ROW) {
+		sh_reply_db_error(req, res, rc == SH_DB_OK ? SH_DB_ERROR : rc);
+		return;
+	}
+	if (n != 1) {
+		sh_reply_problem(req, res, 400, "invalid_token", NULL);
+		return;
+	}
+	const char *page = forward_page(req->arena, token);
+	sh_reply_raw(res, 200, "text/html; charset=utf-8", page, strlen(page));
 }
