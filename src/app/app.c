@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "schoolhub/events.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
@@ -57,6 +58,11 @@ int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, ch
 	sh_db_set_pg_timeouts(app->db, app->cfg.pg_statement_timeout_ms, app->cfg.pg_lock_timeout_ms);
 	app->router = sh_router_create(app->cfg.modules);
 	app->metrics = sh_metrics_create();
+	app->events = sh_event_bell_new();
+	if (app->events == NULL) {
+		*error_r = sh_strdup("cannot create the event bell");
+		goto fail;
+	}
 	sh_static_init();
 	if (sh_modules_init(app, sh_modules, sh_module_count, app->cfg.modules, error_r) != 0)
 		goto fail;
@@ -76,6 +82,7 @@ void sh_app_destroy(struct sh_app **app_r)
 	sh_modules_stop(app, sh_modules, sh_module_count, app->started_modules);
 	sh_router_destroy(&app->router);
 	sh_metrics_destroy(&app->metrics);
+	sh_event_bell_free(&app->events);
 	sh_db_close(&app->db);
 	sem_destroy(&app->hash_slots);
 	sh_config_free(&app->cfg);
