@@ -40,6 +40,11 @@ START_TEST(test_payment_notifies_payee)
 	ck_assert(json_is_false(json_object_get(item(r, 0), "read")));
 	ck_assert(json_is_string(json_object_get(item(r, 0), "created_at")));
 	th_resp_free(&r);
+	/* The realtime channel's event, written in the same transaction. */
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+				      "kind = $2 AND data LIKE '%Paiement reçu%'",
+				      b.id, "notification.created"),
+			 1);
 	/* The payer hears nothing; the row is there with the kind's default (daily). */
 	ck_assert_int_eq(nt_unread(&a), 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 "
@@ -86,13 +91,18 @@ START_TEST(test_request_and_answer)
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "unread_count")), 2);
 	th_resp_free(&r);
 
-	/* A payment over the limit is refused: no notification. */
+	/* A payment over the limit is refused: no notification, no event. */
 	int64_t before = nt_unread(&b);
+	int64_t events = api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1",
+				      b.id, NULL);
 	r = th_json("POST", "/api/v1/sel/transactions", a.access_token, "{s:s, s:i, s:s}",
 		    "to_user_id", b.id, "units", 900, "description", "Trop");
 	ck_assert_int_eq(r->status, 409);
 	th_resp_free(&r);
 	ck_assert_int_eq(nt_unread(&b), before);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1",
+				      b.id, NULL),
+			 events);
 	free(tx);
 	free(tx2);
 	th_member_free(&a);

@@ -6,13 +6,15 @@
  * - for an immediate e-mail, its job, due when the member's quiet hours end (urgent ones:
  *   now) plus the kind's delay; the job looks again at read state, preferences and quiet
  *   hours when it runs (notify_mail.c). Daily and weekly ones wait for the digest;
- * - the realtime event "notification.created" (when the bell lists it).
+ * - the realtime event "notification.created" in member_events (when the bell lists it),
+ *   written last, as events.h asks (its lock is then held only until the commit).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/notifications/notify.h"
 #include "schoolhub/app.h"
+#include "schoolhub/events.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/util.h"
 
@@ -33,7 +35,7 @@ static enum sh_db_rc insert_row(struct sh_conn *conn, const char *id, const char
 {
 	char now[SH_TIME_LEN + 1];
 	sh_time_format(sh_notify_now(), now);
-	char *text = json_dumps(params != NULL ? params : json_object(), JSON_COMPACT);
+	char *text = params != NULL ? json_dumps(params, JSON_COMPACT) : strdup("{}");
 	if (text == NULL)
 		return SH_DB_ERROR;
 	int64_t changed = 0;
@@ -48,6 +50,35 @@ static enum sh_db_rc insert_row(struct sh_conn *conn, const char *id, const char
 		&changed);
 	free(text);
 	*inserted_r = changed == 1;
+	return rc;
+}
+
+/* The realtime event "notification.created" whose data is the notification as the list
+ * shows it, in the member's language (member_events, same transaction; written last). */
+static enum sh_db_rc push_event(struct sh_conn *conn, const char *id, const char *user_id,
+				const char *kind, json_t *params, const struct sh_notify_opts *o)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn, "SELECT locale FROM users WHERE id = $1",
+					SH_ARGS(SH_TEXT(user_id)), &st);
+	enum sh_lang lang = SH_LANG_FR;
+	if (rc == SH_DB_ROW)
+		sh_lang_parse(sh_stmt_col_text(st, 0), &lang);
+	sh_stmt_free(&st);
+	if (rc != SH_DB_ROW)
+		return rc == SH_DB_OK ? SH_DB_FOREIGN : rc; /* no such member */
+	char now[SH_TIME_LEN + 1];
+	sh_time_format(sh_notify_now(), now);
+	struct sh_arena *arena = sh_arena_create();
+	char *p = params != NULL ? json_dumps(params, JSON_COMPACT) : strdup("{}");
+	json_t *item = notify_item_json(arena, lang, id, kind, p, o->link, now, false);
+	char *data = json_dumps(item, JSON_COMPACT);
+	rc = data != NULL ? sh_event_add(conn, user_id, "notification.created", data, NULL)
+			  : SH_DB_ERROR;
+	free(data);
+	json_decref(item);
+	free(p);
+	sh_arena_destroy(&arena);
 	return rc;
 }
 
@@ -77,7 +108,7 @@ enum sh_db_rc sh_notify(struct sh_app *app, struct sh_conn *conn, const char *us
 		if ((rc = notify_email_enqueue(conn, id, notify_real_time(due))) != SH_DB_OK)
 			return rc;
 	}
-	return SH_DB_OK;
+	return p.in_app[k] ? push_event(conn, id, user_id, kind, params, o) : SH_DB_OK;
 }
 
 enum sh_db_rc sh_notify_read_ref(struct sh_conn *conn, const char *user_id, const char *ref)
@@ -93,4 +124,5 @@ enum sh_db_rc sh_notify_read_ref(struct sh_conn *conn, const char *user_id, cons
 void sh_notify_wake(struct sh_app *app)
 {
 	sh_jobs_wake(app);
+	sh_events_wake(app);
 }
