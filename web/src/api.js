@@ -298,3 +298,15 @@ export const sel = {
   cancel: (id) => api.post(`${transactionPath(id)}/cancel`),
   statement: (from, to) => api.get(`/sel/statement.csv${query({ from, to })}`, { raw: true }),
 };
+
+// The bell, notification preferences and one-click unsubscribe (module notifications).
+export const notifications = {
+  list: (params) => api.get(`/notifications${query(params)}`),
+  read: (id) => api.post(`/notifications/${encodeURIComponent(id)}/read`),
+  readAll: () => api.post('/notifications/read-all'),
+  preferences: () => api.get('/users/me/notifications'),
+  savePreferences: (prefs) => request('PUT', '/users/me/notifications', { body: prefs }),
+  /** The e-mail's link: no session, the signed token is the authority. */
+  unsubscribe: (token) =>
+    api.post(`/notifications/unsubscribe${query({ token })}`, undefined, { auth: false, refresh: false }),
+};
