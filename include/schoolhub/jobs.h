@@ -69,6 +69,11 @@ struct sh_jobs_policy {
 enum sh_db_rc sh_job_enqueue(struct sh_conn *conn, const char *kind, json_t *payload,
 			     char id_r[37]);
 
+/* The same, due at "run_at" (RFC 3339 UTC; NULL: now): work that must wait (an e-mail held
+ * until a member's quiet hours end, a scheduled digest). */
+enum sh_db_rc sh_job_enqueue_at(struct sh_conn *conn, const char *kind, json_t *payload,
+				const char *run_at, char id_r[37]);
+
 /* Wakes the app's workers (after the commit that enqueued something): no poll delay. */
 void sh_jobs_wake(struct sh_app *app);
 

@@ -56,6 +56,13 @@ int sh_mail_send_for_job(const struct sh_app *app, struct sh_arena *arena, const
 			 const char *to, const char *lang, const char *subject, const char *text,
 			 const char *html, const char **error_r);
 
+/* The same for a non-account e-mail: "list_unsubscribe" is the List-Unsubscribe value
+ * ("<https://...>"), sent with List-Unsubscribe-Post (RFC 8058 one-click). */
+int sh_mail_send_listed_for_job(const struct sh_app *app, struct sh_arena *arena,
+				const char *job_id, const char *to, const char *lang,
+				const char *subject, const char *text, const char *html,
+				const char *list_unsubscribe, const char **error_r);
+
 /* A line for the start-up log: where e-mails go (no password). */
 const char *sh_mail_describe(const struct sh_config *cfg, struct sh_arena *arena);
 

@@ -19,6 +19,7 @@ enum sh_module_id {
 	SH_MODULE_JOBS = 1u << 5, /* the job queue's worker and admin routes (jobs.h) */
 	SH_MODULE_MESSAGES = 1u << 6, /* conversations and messages */
 	SH_MODULE_ANNOUNCEMENTS = 1u << 7, /* announcements with acknowledgements */
+	SH_MODULE_NOTIFICATIONS = 1u << 8, /* in-app and e-mail notifications (notify.h) */
 };
 
 /*
@@ -150,5 +151,6 @@ extern const struct sh_module sh_module_classes;
 extern const struct sh_module sh_module_jobs;
 extern const struct sh_module sh_module_messages;
 extern const struct sh_module sh_module_announcements;
+extern const struct sh_module sh_module_notifications;
 
 #endif

@@ -14,6 +14,12 @@
 enum sh_db_rc sh_job_enqueue(struct sh_conn *conn, const char *kind, json_t *payload,
 			     char id_r[37])
 {
+	return sh_job_enqueue_at(conn, kind, payload, NULL, id_r);
+}
+
+enum sh_db_rc sh_job_enqueue_at(struct sh_conn *conn, const char *kind, json_t *payload,
+				const char *run_at, char id_r[37])
+{
 	char id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
 	sh_uuid_v7(id); /* time-ordered: the list pages by id */
 	sh_time_now(now);
@@ -22,8 +28,9 @@ enum sh_db_rc sh_job_enqueue(struct sh_conn *conn, const char *kind, json_t *pay
 		return SH_DB_ERROR;
 	enum sh_db_rc rc = sh_exec(conn,
 				   "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, "
-				   "created_at, updated_at) VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4)",
-				   SH_ARGS(SH_TEXT(id), SH_TEXT(kind), SH_TEXT(text), SH_TEXT(now)),
+				   "created_at, updated_at) VALUES ($1, $2, $3, 'queued', 0, $5, $4, $4)",
+				   SH_ARGS(SH_TEXT(id), SH_TEXT(kind), SH_TEXT(text), SH_TEXT(now),
+					   SH_TEXT(run_at != NULL ? run_at : now)),
 				   NULL);
 	free(text);
 	if (rc == SH_DB_OK && id_r != NULL)

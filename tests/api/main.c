@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_member_events_suite());
 	srunner_add_suite(sr, api_password_reset_suite());
 	srunner_add_suite(sr, api_invite_mail_suite());
+	srunner_add_suite(sr, api_notify_suite());
+	srunner_add_suite(sr, api_notify_mail_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

@@ -42,7 +42,7 @@ async function signIn(page, person) {
 }
 
 async function signOut(page) {
-  await page.locator('.topbar button').click();
+  await page.locator('.topbar__tools > button').click(); // the sign-out button (the bell is a button too)
   await page.waitForURL(/\/signin/);
 }
 

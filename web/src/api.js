@@ -319,3 +319,15 @@ export const announcements = {
   tally: (id) => api.get(`${announcementPath(id)}/acks`),
   classes: () => api.get('/classes'),
 };
+
+// The bell, notification preferences and one-click unsubscribe (module notifications).
+export const notifications = {
+  list: (params) => api.get(`/notifications${query(params)}`),
+  read: (id) => api.post(`/notifications/${encodeURIComponent(id)}/read`),
+  readAll: () => api.post('/notifications/read-all'),
+  preferences: () => api.get('/users/me/notifications'),
+  savePreferences: (prefs) => request('PUT', '/users/me/notifications', { body: prefs }),
+  /** The e-mail's link: no session, the signed token is the authority. */
+  unsubscribe: (token) =>
+    api.post(`/notifications/unsubscribe${query({ token })}`, undefined, { auth: false, refresh: false }),
+};

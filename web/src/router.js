@@ -148,6 +148,19 @@ const routes = [
     meta: { title: 'reset.title' },
   },
   {
+    path: '/settings/notifications',
+    name: 'notification-settings',
+    component: () => import('./views/notifications/NotificationSettingsView.vue'),
+    meta: { requiresAuth: true, title: 'notifications.settingsTitle' },
+  },
+  {
+    // Reached from a notification e-mail's unsubscribe link, signed in or not.
+    path: '/unsubscribe',
+    name: 'unsubscribe',
+    component: () => import('./views/notifications/UnsubscribeView.vue'),
+    meta: { title: 'notifications.unsubscribeTitle' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

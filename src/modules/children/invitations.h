@@ -27,6 +27,11 @@ extern const struct sh_job_kind sh_invitation_job_kinds[SH_INVITATION_JOB_KIND_C
 /* Enqueues that e-mail inside the sending transaction. */
 enum sh_db_rc sh_invitation_mail_enqueue(struct sh_conn *conn, const char *child_id,
 					 const char *inviter_id, const char *email);
+/* Tells the inviter that the caller accepted (invitation_notify.c), inside the answer's
+ * transaction; "child" is the child's API object. */
+enum sh_db_rc sh_invitation_notify_linked(struct sh_request *req, struct sh_conn *conn,
+					  const char *inviter_id, const char *invitation_id,
+					  json_t *child);
 
 sh_handler_fn sh_invitation_send;          /* POST /children/{id}/guardians */
 sh_handler_fn sh_invitations_of_child_get; /* GET /children/{id}/guardian-invitations */

@@ -23,6 +23,7 @@
 #include "modules/children/invitation_queries.h"
 #include "modules/children/invitations.h"
 #include "modules/users/user_fields.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
 /* The one answer of POST /children/{id}/guardians, byte for byte, whoever is invited. */
@@ -280,6 +281,8 @@ static enum sh_db_rc answer_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		rc = sh_children_of_guardian(conn, req->user.id, inv.child_id, items);
 		t->child = json_incref(json_array_get(items, 0));
 		json_decref(items);
+		if (rc == SH_DB_OK)
+			rc = sh_invitation_notify_linked(req, conn, inv.inviter_id, inv.id, t->child);
 	}
 out:
 	if (t->problem != NULL)
@@ -296,6 +299,7 @@ static void answer(struct sh_request *req, struct sh_response *res, enum answer 
 		return;
 	}
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, answer_in_tx, &t);
+	sh_notify_wake(req->app);
 	if (rc != SH_DB_OK)
 		sh_reply_db_error(req, res, rc);
 	else if (t.problem != NULL && strcmp(t.problem, "not_found") == 0)

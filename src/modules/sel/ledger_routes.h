@@ -23,4 +23,9 @@ void sh_sel_reply_booking(struct sh_request *req, struct sh_response *res, enum 
 			  const char *problem, enum sh_sel_outcome limit, int64_t max_units,
 			  bool caller_pays, json_t *body, unsigned status);
 
+/* Notifies "user_id" of "kind" about transaction "tx_id" made by the caller (sel_notify.c),
+ * inside the booking's transaction; "answer" ("accepted"/"declined") or NULL. */
+enum sh_db_rc sh_sel_notify(struct sh_request *req, struct sh_conn *conn, const char *user_id,
+			    const char *kind, int64_t units, const char *tx_id, const char *answer);
+
 #endif

@@ -19,6 +19,7 @@
 #include "modules/sel/ledger_routes.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/json_writer.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
 #define UNITS_MAX 900
@@ -131,6 +132,10 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
+	rc = sh_sel_notify(req, conn, other.id, t->paying ? "payment_received" : "payment_request",
+			   t->units, done.tx.id, NULL);
+	if (rc != SH_DB_OK)
+		return rc;
 	t->response = written_reply(t, &done.tx, &other);
 	t->status = 201;
 	if (t->idem_key == NULL)
@@ -234,6 +239,7 @@ void sh_sel_transactions_create(struct sh_request *req, struct sh_response *res)
 		body_hash(req->json, t.idem_hash);
 
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, create_in_tx, &t);
+	sh_notify_wake(req->app);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;

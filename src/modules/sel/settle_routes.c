@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "modules/sel/ledger_routes.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
 #define REASON_MAX 500
@@ -84,6 +85,12 @@ static enum sh_db_rc settle_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 			return SH_DB_OK;
 		}
 	}
+	if (t->action != SETTLE_CANCEL) { /* the requester hears the payer's answer */
+		rc = sh_sel_notify(req, conn, tx.to_user_id, "request_answered", tx.units, t->id,
+				   t->action == SETTLE_ACCEPT ? "accepted" : "declined");
+		if (rc != SH_DB_OK)
+			return rc;
+	}
 	return written_json(conn, t->id, req->lang, &t->body);
 }
 
@@ -96,6 +103,7 @@ static void settle(struct sh_request *req, struct sh_response *res, enum settle_
 	}
 	struct settle_tx t = {.req = req, .id = id, .action = action};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, settle_in_tx, &t);
+	sh_notify_wake(req->app);
 	/* Only the payer accepts: a limit is told to them as theirs. */
 	sh_sel_reply_booking(req, res, rc, t.problem, t.limit, t.max_units, true, t.body, 200);
 }
