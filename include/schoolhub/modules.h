@@ -17,6 +17,7 @@ enum sh_module_id {
 	SH_MODULE_SEL = 1u << 3,
 	SH_MODULE_CLASSES = 1u << 4,
 	SH_MODULE_JOBS = 1u << 5, /* the job queue's worker and admin routes (jobs.h) */
+	SH_MODULE_MESSAGES = 1u << 6, /* conversations and messages */
 };
 
 /*
@@ -146,5 +147,6 @@ extern const struct sh_module sh_module_children;
 extern const struct sh_module sh_module_sel;
 extern const struct sh_module sh_module_classes;
 extern const struct sh_module sh_module_jobs;
+extern const struct sh_module sh_module_messages;
 
 #endif

@@ -116,6 +116,16 @@ static const struct message problem_titles[] = {
 	{"unsupported_transfer_encoding", {"Codage de transfert non pris en charge (seul « chunked » l'est)", "Niet-ondersteunde transfercodering (alleen \"chunked\")", "Unsupported transfer encoding (only \"chunked\" is)"}},
 	{"unsupported_media_type", {"Le contenu doit être au format JSON (application/json)", "De inhoud moet JSON zijn (application/json)", "The content must be JSON (application/json)"}},
 	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
+	/* messages: conversations and messages */
+	{"not_owner", {"Seul le propriétaire du groupe peut faire cela", "Alleen de eigenaar van de groep kan dat doen", "Only the group's owner can do this"}},
+	{"not_a_group", {"Possible seulement dans un groupe", "Alleen mogelijk in een groep", "Only possible in a group"}},
+	{"group_full", {"Ce groupe a atteint le nombre maximum de membres", "Deze groep heeft het maximale aantal leden bereikt", "This group has reached its maximum number of members"}},
+	{"not_author", {"Seul l'auteur du message peut faire cela", "Alleen de auteur van het bericht kan dat doen", "Only the message's author can do this"}},
+	{"edit_window_closed", {"Un message ne peut être modifié que dans les 15 minutes", "Een bericht kan alleen binnen 15 minuten gewijzigd worden", "A message can only be edited within 15 minutes"}},
+	{"message_deleted", {"Ce message a été supprimé", "Dit bericht werd verwijderd", "This message was deleted"}},
+	{"client_id_reused", {"Cet identifiant client a déjà servi pour un message d'une autre conversation", "Deze client-id werd al gebruikt voor een bericht in een ander gesprek", "This client id was already used for a message in another conversation"}},
+	{"recipient_unavailable", {"Ce membre n'est plus joignable (compte désactivé ou supprimé)", "Dit lid is niet meer bereikbaar (account gedeactiveerd of verwijderd)", "This member can no longer be reached (account deactivated or deleted)"}},
+	{"too_many_messages", {"Trop de messages envoyés, réessayez dans un instant", "Te veel berichten verstuurd, probeer zo meteen opnieuw", "Too many messages sent, try again in a moment"}},
 };
 
 /* Messages of field error codes. */
@@ -147,6 +157,11 @@ static const struct message field_messages[] = {
 	{"too_many_items", {"Trop d'éléments dans cette liste.", "Te veel elementen in deze lijst.", "Too many items in this list."}},
 	{"unknown_member", {"Ce membre n'existe pas ou n'est plus actif.", "Dit lid bestaat niet of is niet meer actief.", "This member does not exist or is no longer active."}},
 	{"not_staff_role", {"Seul un enseignant ou un administrateur peut être attaché à une classe.", "Alleen een leerkracht of een beheerder kan aan een klas gekoppeld worden.", "Only a teacher or an administrator can be assigned to a class."}},
+	/* messages */
+	{"too_short", {"Texte vide.", "Lege tekst.", "Empty text."}},
+	{"self_conversation", {"Vous ne pouvez pas démarrer une conversation avec vous-même.", "U kunt geen gesprek met uzelf beginnen.", "You cannot start a conversation with yourself."}},
+	{"unknown_message", {"Ce message n'existe pas dans cette conversation.", "Dit bericht bestaat niet in dit gesprek.", "This message does not exist in this conversation."}},
+	{"invalid_conversation_kind", {"Type inconnu : « direct » ou « group ».", "Onbekend type: \"direct\" of \"group\".", "Unknown kind: \"direct\" or \"group\"."}},
 };
 
 static const char *lookup(const struct message *table, size_t n, const char *code,

@@ -16,6 +16,7 @@ const struct sh_module *const sh_modules[] = {
 	&sh_module_sel,
 	&sh_module_classes,
 	&sh_module_jobs,
+	&sh_module_messages,
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 

@@ -44,6 +44,9 @@ Suite *api_auth_gate_suite(void);
 Suite *api_search_suite(void);
 Suite *api_mail_suite(void);
 Suite *api_jobs_suite(void);
+Suite *api_conversations_suite(void);
+Suite *api_messages_suite(void);
+Suite *api_messages_events_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -30,7 +30,7 @@ START_TEST(config_lists_every_module_by_default)
 {
 	struct th_resp *r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
-	static const char *const all[] = {"auth", "users", "children", "sel", "classes", "jobs", NULL};
+	static const char *const all[] = {"auth", "users", "children", "sel", "classes", "jobs", "messages", NULL};
 	assert_names(json_object_get(r->json, "modules"), all);
 	static const char *const langs[] = {"fr", "nl", "en", NULL};
 	assert_names(json_object_get(r->json, "languages"), langs);

@@ -56,6 +56,9 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_search_suite());
 	srunner_add_suite(sr, api_mail_suite());
 	srunner_add_suite(sr, api_jobs_suite());
+	srunner_add_suite(sr, api_conversations_suite());
+	srunner_add_suite(sr, api_messages_suite());
+	srunner_add_suite(sr, api_messages_events_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

@@ -26,6 +26,10 @@ static const char *const tables[] = {
 	"SELECT * FROM sel_entries ORDER BY 1",
 	"SELECT * FROM sel_idempotency ORDER BY 1, 2",
 	"SELECT * FROM class_staff ORDER BY class_name, user_id",
+	"SELECT * FROM conversations ORDER BY id",
+	"SELECT * FROM conversation_members ORDER BY conversation_id, user_id",
+	"SELECT * FROM conversation_reads ORDER BY conversation_id, user_id",
+	"SELECT * FROM messages ORDER BY id",
 };
 
 static struct sh_conn *conn;

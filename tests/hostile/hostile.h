@@ -76,6 +76,8 @@ struct hx_world {
 	char victim_payment[37]; /* completed: victim paid coparent */
 	char victim_request[37]; /* pending: coparent asks victim to pay */
 	char victim_invitation[37]; /* pending: the victim invited an address with no account */
+	char victim_conversation[37]; /* direct: the victim and the co-parent */
+	char victim_message[37];      /* the victim's, in that conversation */
 	char *forged[HX_JWT_COUNT];
 	char metrics_token[40];
 };

@@ -129,6 +129,15 @@ static void setup_world(void)
 			   "{s:s, s:i, s:s}", "from_user_id", w->victim.id, "units", 20,
 			   "description", "lift to the pool"),
 		   201, w->victim_request);
+	setup_call("victim conversation",
+		   th_json("POST", "/api/v1/conversations", w->victim.access_token, "{s:s, s:s}",
+			   "kind", "direct", "user_id", w->coparent.id),
+		   201, w->victim_conversation);
+	snprintf(path, sizeof(path), "/api/v1/conversations/%.36s/messages",
+		 w->victim_conversation);
+	setup_call("victim message",
+		   th_json("POST", path, w->victim.access_token, "{s:s}", "body", "Rendez-vous 8h"),
+		   201, w->victim_message);
 
 	const char *key = th_current->app->cfg.secret_key;
 	for (int k = 0; k < HX_JWT_COUNT; k++)
@@ -179,6 +188,10 @@ static char *lookup(const char *name)
 		{"victim_payment", w->victim_payment},
 		{"victim_request", w->victim_request},
 		{"victim_invitation", w->victim_invitation},
+		{"victim_conversation", w->victim_conversation},
+		{"victim_message", w->victim_message},
+		/* the class conversation of P3 (migration 0011), the victim's child's class */
+		{"victim_class_conversation", "00000000-0000-4000-8000-00000000c006"},
 	};
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
 		if (strcmp(name, simple[i].name) == 0)
@@ -194,6 +207,8 @@ static char *lookup(const char *name)
 		return hx_forge_token(HX_JWT_ALG_NONE, w->victim.id, "unused");
 	if (strcmp(name, "garbage_8k") == 0)
 		return repeat('A', 8 * 1024);
+	if (strcmp(name, "garbage_4001") == 0)
+		return repeat('A', 4001);
 	if (strcmp(name, "garbage_40k") == 0)
 		return repeat('A', 40 * 1024);
 	if (strcmp(name, "long_query") == 0)
