@@ -14,6 +14,7 @@
 struct sh_router;
 struct sh_metrics;
 struct sh_job_worker;
+struct sh_realtime;
 struct sh_event_bell;
 
 struct sh_app {
@@ -25,6 +26,7 @@ struct sh_app {
 	sem_t hash_slots; /* caps concurrent argon2id computations (memory-hard: ~19 MiB each) */
 	unsigned started_modules; /* modules whose init hook ran: stopped by sh_app_destroy */
 	struct sh_job_worker *jobs; /* the job worker threads (jobs module), NULL when none */
+	struct sh_realtime *realtime; /* the WebSocket thread (serve only), NULL when none */
 	struct sh_event_bell *events; /* rung after a commit that wrote member events (events.h) */
 };
 

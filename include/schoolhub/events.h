@@ -48,6 +48,10 @@ enum sh_db_rc sh_events_lock(struct sh_conn *conn);
 enum sh_db_rc sh_event_add(struct sh_conn *conn, const char *user_id, const char *kind,
 			   const char *data_json, int64_t *id_r);
 
+/* GDPR erasure (DELETE /users/me, inside its transaction): the member's events go, not
+ * pseudonymised (they copy what other tables hold; users.id stays, so no cascade). */
+enum sh_db_rc sh_events_erase_member(struct sh_conn *conn, const char *user_id);
+
 /*
  * The bell: how the thread that committed events tells the realtime thread, in this
  * process, that there is something to deliver. A counter under a mutex, a condition

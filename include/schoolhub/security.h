@@ -40,6 +40,7 @@ char *sh_access_token_issue(const struct sh_app *app, const char *user_id, int64
 struct sh_access_claims {
 	char user_id[37];
 	int64_t generation; /* must equal the account's current token generation */
+	int64_t expires_at; /* exp, Unix seconds: a socket authenticated with it closes then */
 };
 
 /*

@@ -32,11 +32,12 @@ sh_die() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libjansson-dev
 	libsodium-dev libjwt-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev curl nodejs npm
-	brotli zopfli)
+	brotli zopfli libwebsockets-dev libhiredis-dev)
 # Extra packages needed to run the test suite.
 # shellcheck disable=SC2034
 SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clang libclang-rt-14-dev
 	python3-yaml python3-jsonschema python3-aiosmtpd
+	redis-server python3-websockets # the realtime suites: Redis fan-out, a real WebSocket client
 	libbrotli-dev zlib1g-dev) # the static-file tests decode what the server sends
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034

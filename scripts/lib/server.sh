@@ -182,7 +182,7 @@ sh_server_clean_env() {
 	while read -r name; do
 		[[ " $* " != *" $name "* ]] || continue
 		case $name in
-		SCHOOLHUB_* | DATABASE_URL | SEL_*) unset "$name" ;;
+		SCHOOLHUB_* | DATABASE_URL | REDIS_URL | SEL_*) unset "$name" ;;
 		esac
 	done < <(compgen -e)
 }

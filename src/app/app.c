@@ -15,6 +15,7 @@
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
 #include "schoolhub/modules.h"
+#include "schoolhub/realtime.h"
 
 int sh_global_init(void)
 {
@@ -80,6 +81,7 @@ void sh_app_destroy(struct sh_app **app_r)
 	if (app == NULL)
 		return;
 	sh_modules_stop(app, sh_modules, sh_module_count, app->started_modules);
+	sh_realtime_stop(app); /* after the job workers, which may still ring it */
 	sh_router_destroy(&app->router);
 	sh_metrics_destroy(&app->metrics);
 	sh_event_bell_free(&app->events);

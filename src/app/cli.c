@@ -17,6 +17,7 @@
 #include "schoolhub/log.h"
 #include "schoolhub/mail.h"
 #include "schoolhub/modules.h"
+#include "schoolhub/realtime.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/server.h"
 #include "schoolhub/util.h"
@@ -86,7 +87,7 @@ static int refuse_demo_logins(struct sh_app *app)
 static int cmd_serve(int argc, char **argv)
 {
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-		printf("usage: schoolhub serve\n\n%s", sh_config_help());
+		printf("usage: schoolhub serve\n\n%s%s", sh_config_help(), sh_realtime_help());
 		sh_modules_print_help(stdout);
 		return 0;
 	}
@@ -118,6 +119,11 @@ static int cmd_serve(int argc, char **argv)
 	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
 		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
 		    sh_db_kind_name(app->db), app->cfg.threads);
+	if (sh_realtime_start(app, sh_server_port(server), &error) != 0) {
+		sh_server_stop(&server);
+		sh_app_destroy(&app);
+		return die("realtime", error);
+	}
 	/* Where e-mails go (SMTP or the file outbox), once serving: never the password. */
 	struct sh_arena *arena = sh_arena_create();
 	sh_log_info("%s", sh_mail_describe(&app->cfg, arena));

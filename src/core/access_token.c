@@ -148,6 +148,7 @@ static int decode_and_verify(const struct sh_app *app, const char *token,
 		goto out;
 	memcpy(claims->user_id, sub, 37);
 	claims->generation = gen;
+	claims->expires_at = exp;
 	*expires_r = (time_t)exp;
 	rc = 0;
 out:

@@ -29,3 +29,9 @@ enum sh_db_rc sh_event_add(struct sh_conn *conn, const char *user_id, const char
 		*id_r = id;
 	return SH_DB_OK;
 }
+
+enum sh_db_rc sh_events_erase_member(struct sh_conn *conn, const char *user_id)
+{
+	return sh_exec(conn, "DELETE FROM member_events WHERE user_id = $1", SH_ARGS(SH_TEXT(user_id)),
+		       NULL);
+}

@@ -14,6 +14,20 @@ static int unauthorized(struct sh_request *req, struct sh_response *res, const c
 	return -1;
 }
 
+/* The account row against the token: a role the code knows, the token's generation. */
+static enum sh_auth_refusal account_row_check(const struct sh_account_lookup *lookup,
+					      struct sh_stmt *row, struct sh_arena *arena,
+					      int64_t generation, struct sh_user *account,
+					      enum sh_role *role_r)
+{
+	lookup->read(row, arena, account);
+	if (sh_role_parse(account->role, role_r) != 0)
+		return SH_AUTH_INTERNAL;
+	if (account->token_generation != generation)
+		return SH_AUTH_INVALID_TOKEN;
+	return SH_AUTH_PASSED;
+}
+
 /*
  * The account check, on the row of the account lookup (sh_guard_fn). The account is read
  * on every request: a deactivated or deleted member, a role change or a password change
@@ -33,14 +47,13 @@ static enum sh_db_rc account_check(void *ctx, enum sh_db_rc rc, struct sh_stmt *
 	if (rc != SH_DB_ROW) /* no such active account: deleted or deactivated since */
 		return SH_DB_DENIED;
 	struct sh_user account;
-	gate->lookup->read(row, req->arena, &account);
 	enum sh_role role;
-	if (sh_role_parse(account.role, &role) != 0) {
-		gate->refusal = SH_AUTH_INTERNAL;
+	enum sh_auth_refusal verdict =
+		account_row_check(gate->lookup, row, req->arena, gate->generation, &account, &role);
+	if (verdict != SH_AUTH_PASSED) {
+		gate->refusal = verdict;
 		return SH_DB_DENIED;
 	}
-	if (account.token_generation != gate->generation)
-		return SH_DB_DENIED;
 	req->user.authenticated = true;
 	req->user.role = role;
 	req->user.account = account;
@@ -121,4 +134,30 @@ void sh_auth_gate_finish(struct sh_request *req, struct sh_response *res, struct
 		reply_refusal(req, res, gate);
 	}
 	sh_conn_guard_end(req->db);
+}
+
+int sh_auth_account_current(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+			    int64_t generation, enum sh_db_rc *rc_r)
+{
+	const struct sh_account_lookup *lookup = sh_modules_account_lookup();
+	*rc_r = SH_DB_OK;
+	if (lookup == NULL) { /* no module supplies accounts: fail closed */
+		*rc_r = SH_DB_ERROR;
+		return -1;
+	}
+	struct sh_stmt *row = NULL;
+	enum sh_db_rc rc = sh_query_row(conn, lookup->sql, SH_ARGS(SH_TEXT(user_id)), &row);
+	if (rc != SH_DB_ROW && rc != SH_DB_OK) {
+		*rc_r = rc;
+		return -1;
+	}
+	int stands = 0;
+	if (rc == SH_DB_ROW) {
+		struct sh_user account;
+		enum sh_role role;
+		stands = account_row_check(lookup, row, arena, generation, &account, &role) ==
+			 SH_AUTH_PASSED;
+	}
+	sh_stmt_free(&row);
+	return stands;
 }

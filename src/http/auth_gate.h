@@ -52,4 +52,14 @@ int sh_auth_gate_or_reply(struct sh_request *req, struct sh_response *res,
 void sh_auth_gate_finish(struct sh_request *req, struct sh_response *res,
 			 struct sh_auth_gate *gate);
 
+/*
+ * The gate's account check for a connection that outlives a request (the realtime
+ * channel, src/realtime): the token of "user_id" at "generation" still stands when its
+ * account exists, is active, has a role the code knows and has not changed its token
+ * generation since (password change, deactivation). 1 it stands, 0 it does not, -1 on a
+ * store error ("*rc_r"). "arena" holds the account row while it is read.
+ */
+int sh_auth_account_current(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+			    int64_t generation, enum sh_db_rc *rc_r);
+
 #endif

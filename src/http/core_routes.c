@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "schoolhub/app.h"
 #include "schoolhub/modules.h"
+#include "schoolhub/realtime.h"
 
 static void health(struct sh_request *req, struct sh_response *res)
 {
@@ -85,6 +86,10 @@ static void public_config(struct sh_request *req, struct sh_response *res)
 		if (m->public_config != NULL)
 			m->public_config(cfg, body);
 	}
+	/* Where the realtime channel listens, for the host this request came by (null when
+	 * it is off); see src/realtime/rt_origin.c. */
+	const char *rt_url = sh_realtime_url(req->app, sh_req_header(req, "Host"), req->arena);
+	json_object_set_new(body, "realtime_url", rt_url ? json_string(rt_url) : json_null());
 	sh_res_header(res, "Cache-Control", "public, max-age=60");
 	sh_reply_json(req, res, 200, body);
 }

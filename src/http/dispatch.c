@@ -15,13 +15,17 @@
 #include "http/static_files.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/realtime.h"
 #include "schoolhub/util.h"
 
 #define API_CSP "default-src 'none'; frame-ancestors 'none'"
-#define APP_CSP                                                                              \
+#define APP_CSP_HEAD                                                                         \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "    \
-	"font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "      \
+	"font-src 'self'; connect-src 'self'"
+#define APP_CSP_TAIL                                                                         \
+	"; manifest-src 'self'; worker-src 'self'; "                                          \
 	"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+#define APP_CSP APP_CSP_HEAD APP_CSP_TAIL
 
 static const char *allowed_origin(const struct sh_request *req)
 {
@@ -67,7 +71,13 @@ void sh_http_finish_headers(struct sh_request *req, struct sh_response *res)
 	sh_res_header(res, "X-Content-Type-Options", "nosniff");
 	sh_res_header(res, "Referrer-Policy", "no-referrer");
 	sh_res_header(res, "X-Frame-Options", "DENY");
-	sh_res_header(res, "Content-Security-Policy", app ? APP_CSP : API_CSP);
+	/* The app may open the realtime socket on its own port: exactly that origin more. */
+	const char *ws = app ? sh_realtime_connect_src(req->app, sh_req_header(req, "Host"),
+						       req->arena)
+			     : NULL;
+	sh_res_header(res, "Content-Security-Policy",
+		      ws ? sh_arena_printf(req->arena, APP_CSP_HEAD " %s" APP_CSP_TAIL, ws)
+			 : app ? APP_CSP : API_CSP);
 	/* A handler may declare its own answer cacheable (GET /api/v1/config). */
 	if (!res->cacheable && !has_header(res, "Cache-Control"))
 		sh_res_header(res, "Cache-Control", "no-store");

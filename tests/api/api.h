@@ -31,6 +31,7 @@ Suite *api_sel_welcome_suite(void);
 Suite *api_sel_concurrency_suite(void);
 Suite *api_ops_suite(void);
 Suite *api_config_suite(void);
+Suite *api_member_events_suite(void);
 Suite *api_hash_slots_suite(void);
 Suite *api_route_errors_suite(void);
 Suite *api_guess_limits_suite(void);

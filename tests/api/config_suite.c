@@ -39,6 +39,11 @@ START_TEST(config_lists_every_module_by_default)
 	ck_assert_int_eq(sel_number(r, "min_balance"), -300);
 	ck_assert_int_eq(sel_number(r, "max_balance"), 600);
 	ck_assert_str_eq(th_header(r, "Cache-Control"), "public, max-age=60");
+	/* The realtime channel runs in `schoolhub serve` only (tests/realtime checks its URL):
+	 * here the key is present and null, and the app's CSP connects to itself alone. */
+	json_t *rt_url = json_object_get(r->json, "realtime_url");
+	ck_assert_ptr_nonnull(rt_url);
+	ck_assert(json_is_null(rt_url));
 	/* Nothing but what the app needs: no secret, no database address. */
 	ck_assert_ptr_null(strstr(r->body, "secret"));
 	ck_assert_ptr_null(strstr(r->body, "sqlite"));

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_conversations_suite());
 	srunner_add_suite(sr, api_messages_suite());
 	srunner_add_suite(sr, api_messages_events_suite());
+	srunner_add_suite(sr, api_member_events_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

@@ -12,6 +12,7 @@
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
+#include "schoolhub/events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/security.h"
@@ -298,7 +299,8 @@ static enum sh_db_rc erase_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		if (rc != SH_DB_OK)
 			return rc;
 	}
-	return sh_user_erase(conn, t->user_id, t->now);
+	enum sh_db_rc rc = sh_events_erase_member(conn, t->user_id); /* the realtime log */
+	return rc == SH_DB_OK ? sh_user_erase(conn, t->user_id, t->now) : rc;
 }
 
 static void users_delete_me(struct sh_request *req, struct sh_response *res)

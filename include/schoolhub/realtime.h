@@ -1,0 +1,40 @@
+/*
+ * The realtime channel (docs/REALTIME.md, docs/ARCHITECTURE.md "Realtime"): a
+ * libwebsockets thread inside the serving process pushes each member's events from the
+ * durable event log (member_events) to the member's open WebSockets. The database is the
+ * truth; Redis pub/sub (REDIS_URL), when configured, only rings the other instances'
+ * doorbell, and without it (or while it is away) every instance reads the log each second.
+ */
+#ifndef SCHOOLHUB_REALTIME_H
+#define SCHOOLHUB_REALTIME_H
+
+#include "schoolhub/arena.h"
+
+struct sh_app;
+
+/*
+ * Starts the channel of "app" (schoolhub serve, once its HTTP server listens on
+ * "http_port"): listens to the app's event bell (sh_events_wake, events.h), reads the realtime settings from the environment (docs/CONFIG.md
+ * "Realtime"), listens on SCHOOLHUB_REALTIME_PORT and sets app->realtime. With
+ * SCHOOLHUB_REALTIME_PORT=off it does nothing and returns 0. -1 with a malloc'ed
+ * one-line "*error_r" on bad settings or when it cannot listen.
+ */
+int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r);
+/* The channel's settings for "schoolhub serve --help" (the layout of sh_config_help). */
+const char *sh_realtime_help(void);
+/* Closes every socket (1001), stops the threads, frees app->realtime. Safe when none. */
+void sh_realtime_stop(struct sh_app *app);
+
+/*
+ * The URL the web app opens, for GET /api/v1/config's realtime_url: SCHOOLHUB_REALTIME_URL
+ * when set (a path such as "/ws" behind a proxy, or an absolute ws(s):// URL), otherwise
+ * ws://<the request's host>:<port>/. NULL when the channel is not running.
+ */
+const char *sh_realtime_url(const struct sh_app *app, const char *host_header,
+			    struct sh_arena *arena);
+/* The origin the app's Content-Security-Policy must add to connect-src for that URL
+ * ("ws://host:port"), or NULL when none is needed (not running, or a same-origin path). */
+const char *sh_realtime_connect_src(const struct sh_app *app, const char *host_header,
+				    struct sh_arena *arena);
+
+#endif

@@ -1,0 +1,116 @@
+/* What the realtime channel's files share (src/realtime): settings, the channel, a socket. */
+#ifndef SCHOOLHUB_RT_PRIVATE_H
+#define SCHOOLHUB_RT_PRIVATE_H
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "schoolhub/app.h"
+#include "schoolhub/realtime.h"
+
+/* Protocol v1 limits and close codes (docs/REALTIME.md lists every one). */
+#define RT_MAX_MESSAGE 16384	 /* bytes of one client message, and of one frame */
+#define RT_REPLAY_MAX 1000	 /* events replayed on resume; more: {"type":"resync"} */
+#define RT_AUTH_TIMEOUT_S 10	 /* the first frame (auth) must come within this */
+#define RT_CLOSE_GOING_AWAY 1001 /* the server stops */
+#define RT_CLOSE_TOO_BIG 1009	 /* a message over RT_MAX_MESSAGE */
+#define RT_CLOSE_SERVER_ERROR 1011 /* the database cannot be read: retry later */
+#define RT_CLOSE_PROTOCOL 4400	 /* not a v1 JSON text frame, or an unknown type */
+#define RT_CLOSE_UNAUTHORIZED 4401 /* no auth in time, a bad token, expired, account changed */
+#define RT_CLOSE_ORIGIN 4403	 /* the page's Origin is not the app's */
+#define RT_CLOSE_TOO_SLOW 4408	 /* the send queue overflowed: resume from last_event_id */
+#define RT_CLOSE_TOO_MANY 4429	 /* the member already has max_sockets sockets open */
+
+struct rt_settings {
+	int port;		 /* -1: off */
+	char *url;		 /* SCHOOLHUB_REALTIME_URL, or NULL */
+	char *redis_url;	 /* REDIS_URL, or NULL */
+	long poll_ms;		 /* read the log this often without Redis */
+	long recheck_s;		 /* re-read every socket's account this often */
+	long queue_bytes;	 /* bound of one socket's send queue */
+	long max_sockets;	 /* per member */
+	long keep_days;		 /* member_events older than this are purged; 0 keeps all */
+};
+
+/* One message waiting to be written, with lws's LWS_PRE bytes in front. */
+struct rt_msg {
+	struct rt_msg *next;
+	size_t len;
+	unsigned char buf[]; /* LWS_PRE + len */
+};
+
+/* One WebSocket: lws's per-session data, touched by the service thread only. */
+struct rt_session {
+	struct lws *wsi;
+	struct rt_session *prev, *next; /* every open socket (struct sh_realtime.sessions) */
+	bool authed;	/* auth accepted: receives events */
+	int close_code; /* nonzero: closing with it, sends nothing else */
+	const char *close_reason;
+	char user_id[37];
+	int64_t generation;
+	int64_t last_sent; /* highest event id queued for it: never sent twice */
+	unsigned checked_round; /* the account re-check that last covered it */
+	struct rt_msg *head, *tail;
+	size_t queued_bytes, allowance; /* allowance: the replay's size, on top of the bound */
+	char *rx;		/* a message arriving in fragments */
+	size_t rx_len;
+};
+
+struct rt_redis;
+
+struct sh_realtime {
+	struct sh_app *app;
+	struct rt_settings set;
+	unsigned http_port;
+	int port; /* bound */
+	struct lws_context *ctx;
+	pthread_t thread;
+	atomic_bool stopping;
+	atomic_bool local_wake;	      /* sh_realtime_wake since the last read */
+	atomic_llong remote_hint;     /* highest id another instance announced */
+	struct rt_redis *redis;	      /* NULL without REDIS_URL */
+
+	/* The service thread's own state. */
+	struct rt_session *sessions;
+	bool cursor_known;
+	int64_t cursor;		   /* every event up to it was dispatched */
+	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
+	unsigned recheck_round;
+	lws_sorted_usec_list_t tick;
+};
+
+int64_t rt_now_ms(void);
+
+/* rt_settings.c */
+int rt_settings_load(struct rt_settings *s, unsigned http_port, char **error_r);
+void rt_settings_free(struct rt_settings *s);
+
+/* rt_session.c: the protocol callback and a socket's queue. */
+extern const struct lws_protocols rt_protocols[];
+/* Queues a text message (copied); past the bound the socket closes with 4408. */
+void rt_session_send(struct sh_realtime *rt, struct rt_session *s, const char *text, size_t len);
+/* Closes the socket with "code" at its next write (or drops it if it never can write). */
+void rt_session_close(struct rt_session *s, int code, const char *reason);
+int rt_sessions_of(const struct sh_realtime *rt, const char *user_id);
+
+/* rt_dispatch.c: reading the event log. */
+void rt_dispatch(struct sh_realtime *rt, bool announce);
+/* After a valid auth: "ready", then the replay since "last" (or resync). -1: store error. */
+int rt_session_resume(struct sh_realtime *rt, struct rt_session *s, bool has_last, int64_t last);
+void rt_recheck_accounts(struct sh_realtime *rt);
+void rt_purge(struct sh_realtime *rt);
+
+/* rt_origin.c */
+bool rt_origin_allowed(const struct sh_realtime *rt, const char *origin, const char *host);
+
+/* rt_redis.c: the doorbell between instances. */
+int rt_redis_start(struct sh_realtime *rt, char **error_r);
+void rt_redis_stop(struct sh_realtime *rt);
+bool rt_redis_up(const struct sh_realtime *rt);
+/* Tells the other instances that events up to "id" are committed (never blocks). */
+void rt_redis_announce(struct sh_realtime *rt, int64_t id);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * One WebSocket of protocol v1 (docs/REALTIME.md), in libwebsockets' service thread:
+ * the Origin check, the auth frame, ping, typing, the bounded send queue and every close.
+ *
+ * lws is single-threaded: everything here runs in its service thread, and a write happens
+ * only in LWS_CALLBACK_SERVER_WRITEABLE, one message per call. Other threads never touch
+ * a session; they ring the thread (sh_realtime_wake, lws_cancel_service) and the thread
+ * reads the event log itself.
+ */
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/auth_gate.h"
+#include "realtime/rt_private.h"
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/security.h"
+
+static void queue_free(struct rt_session *s)
+{
+	while (s->head != NULL) {
+		struct rt_msg *m = s->head;
+		s->head = m->next;
+		free(m);
+	}
+	s->tail = NULL;
+	s->queued_bytes = 0;
+}
+
+void rt_session_close(struct rt_session *s, int code, const char *reason)
+{
+	if (s->close_code != 0)
+		return;
+	s->close_code = code;
+	s->close_reason = reason;
+	s->authed = false; /* no more events */
+	queue_free(s);
+	lws_callback_on_writable(s->wsi);
+	/* A peer that stopped reading never makes the socket writable: drop it then. */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 2);
+}
+
+void rt_session_send(struct sh_realtime *rt, struct rt_session *s, const char *text, size_t len)
+{
+	if (s->close_code != 0)
+		return;
+	if (s->queued_bytes + len > (size_t)rt->set.queue_bytes + s->allowance) {
+		rt_session_close(s, RT_CLOSE_TOO_SLOW, "too slow");
+		return;
+	}
+	struct rt_msg *m = sh_malloc(sizeof(*m) + LWS_PRE + len);
+	m->next = NULL;
+	m->len = len;
+	memcpy(m->buf + LWS_PRE, text, len);
+	if (s->tail != NULL)
+		s->tail->next = m;
+	else
+		s->head = m;
+	s->tail = m;
+	s->queued_bytes += len;
+	lws_callback_on_writable(s->wsi);
+}
+
+int rt_sessions_of(const struct sh_realtime *rt, const char *user_id)
+{
+	int n = 0;
+	for (const struct rt_session *s = rt->sessions; s != NULL; s = s->next)
+		if (s->authed && strcmp(s->user_id, user_id) == 0)
+			n++;
+	return n;
+}
+
+static void send_text(struct sh_realtime *rt, struct rt_session *s, const char *text)
+{
+	rt_session_send(rt, s, text, strlen(text));
+}
+
+static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lws *wsi)
+{
+	memset(s, 0, sizeof(*s));
+	s->wsi = wsi;
+	s->next = rt->sessions;
+	if (rt->sessions != NULL)
+		rt->sessions->prev = s;
+	rt->sessions = s;
+	char origin[256] = "", host[256] = "";
+	bool has_origin = lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) > 0;
+	bool has_host = lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0;
+	if (!has_origin || !has_host || !rt_origin_allowed(rt, origin, host)) {
+		rt_session_close(s, RT_CLOSE_ORIGIN, "origin not allowed");
+		return;
+	}
+	lws_set_timer_usecs(wsi, (lws_usec_t)RT_AUTH_TIMEOUT_S * LWS_US_PER_SEC);
+}
+
+static void session_closed(struct sh_realtime *rt, struct rt_session *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else if (rt->sessions == s)
+		rt->sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+	queue_free(s);
+	sh_free(&s->rx);
+}
+
+/* {"type":"auth","token":"…","last_event_id":N|null}: the same checks as the HTTP gate. */
+static void handle_auth(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
+{
+	json_t *token = json_object_get(msg, "token");
+	json_t *last = json_object_get(msg, "last_event_id");
+	if (!json_is_string(token) || (last != NULL && !json_is_null(last) &&
+				       (!json_is_integer(last) || json_integer_value(last) < 0))) {
+		rt_session_close(s, RT_CLOSE_PROTOCOL, "bad auth frame");
+		return;
+	}
+	struct sh_access_claims claims;
+	if (sh_access_token_verify(rt->app, json_string_value(token), &claims) != 0) {
+		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "invalid token");
+		return;
+	}
+	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
+	struct sh_arena *arena = sh_arena_create();
+	enum sh_db_rc rc;
+	int stands = conn ? sh_auth_account_current(conn, arena, claims.user_id, claims.generation,
+						    &rc)
+			  : -1;
+	sh_arena_destroy(&arena);
+	if (stands < 0) {
+		rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
+		return;
+	}
+	if (stands == 0) {
+		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "invalid token");
+		return;
+	}
+	if (rt_sessions_of(rt, claims.user_id) >= rt->set.max_sockets) {
+		rt_session_close(s, RT_CLOSE_TOO_MANY, "too many sockets");
+		return;
+	}
+	memcpy(s->user_id, claims.user_id, sizeof(s->user_id));
+	s->generation = claims.generation;
+	bool has_last = last != NULL && !json_is_null(last);
+	if (rt_session_resume(rt, s, has_last, has_last ? json_integer_value(last) : 0) != 0) {
+		rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
+		return;
+	}
+	/* The token's expiry ends the socket: the client reconnects with a fresh one. */
+	int64_t left = claims.expires_at - (int64_t)time(NULL);
+	lws_set_timer_usecs(s->wsi, (lws_usec_t)(left > 0 ? left : 1) * LWS_US_PER_SEC);
+}
+
+/*
+ * {"type":"typing","conversation_id":…}: not relayed yet, the conversations' membership is
+ * not in this build (docs/REALTIME.md); accepted and dropped, so clients may send it.
+ */
+static void handle_message(struct sh_realtime *rt, struct rt_session *s, const char *text,
+			   size_t len)
+{
+	json_error_t err;
+	json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	const char *type = json_string_value(json_object_get(msg, "type"));
+	if (!json_is_object(msg) || type == NULL) {
+		rt_session_close(s, RT_CLOSE_PROTOCOL, "not a v1 frame");
+	} else if (!s->authed) {
+		if (strcmp(type, "auth") == 0)
+			handle_auth(rt, s, msg);
+		else
+			rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "auth first");
+	} else if (strcmp(type, "ping") == 0) {
+		send_text(rt, s, "{\"type\":\"pong\"}");
+	} else if (strcmp(type, "typing") != 0) {
+		rt_session_close(s, RT_CLOSE_PROTOCOL, "unknown type");
+	}
+	json_decref(msg);
+}
+
+/* A client message may come in several frames: gathered up to RT_MAX_MESSAGE. */
+static void receive(struct sh_realtime *rt, struct rt_session *s, struct lws *wsi, const void *in,
+		    size_t len)
+{
+	if (s->close_code != 0)
+		return;
+	if (lws_frame_is_binary(wsi)) {
+		rt_session_close(s, RT_CLOSE_PROTOCOL, "text frames only");
+		return;
+	}
+	bool whole = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+	if (whole && s->rx == NULL) {
+		handle_message(rt, s, in, len);
+		return;
+	}
+	if (s->rx_len + len > RT_MAX_MESSAGE) {
+		rt_session_close(s, RT_CLOSE_TOO_BIG, "message too big");
+		return;
+	}
+	if (s->rx == NULL)
+		s->rx = sh_malloc(RT_MAX_MESSAGE);
+	memcpy(s->rx + s->rx_len, in, len);
+	s->rx_len += len;
+	if (whole) {
+		handle_message(rt, s, s->rx, s->rx_len);
+		sh_free(&s->rx);
+		s->rx_len = 0;
+	}
+}
+
+static int writeable(struct rt_session *s, struct lws *wsi)
+{
+	if (s->close_code != 0) {
+		const char *r = s->close_reason ? s->close_reason : "";
+		lws_close_reason(wsi, (enum lws_close_status)s->close_code, (unsigned char *)(uintptr_t)r,
+				 strlen(r));
+		return -1;
+	}
+	struct rt_msg *m = s->head;
+	if (m == NULL)
+		return 0;
+	if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
+		return -1;
+	s->head = m->next;
+	if (s->head == NULL)
+		s->tail = NULL;
+	s->queued_bytes -= m->len;
+	free(m);
+	if (s->head != NULL)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct sh_realtime *rt = lws_context_user(lws_get_context(wsi));
+	struct rt_session *s = user;
+	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
+		if (atomic_load(&rt->stopping))
+			break;
+		bool local = atomic_exchange(&rt->local_wake, false);
+		if (local || atomic_exchange(&rt->remote_hint, 0) > rt->cursor)
+			rt_dispatch(rt, local);
+		break;
+	}
+	case LWS_CALLBACK_ESTABLISHED:
+		session_open(rt, s, wsi);
+		break;
+	case LWS_CALLBACK_RECEIVE:
+		receive(rt, s, wsi, in, len);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return writeable(s, wsi);
+	case LWS_CALLBACK_TIMER: /* no auth in time, or the token expired */
+		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, s->authed ? "token expired" : "auth timeout");
+		break;
+	case LWS_CALLBACK_CLOSED:
+		session_closed(rt, s);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+const struct lws_protocols rt_protocols[] = {
+	{"schoolhub.v1", callback, sizeof(struct rt_session), RT_MAX_MESSAGE, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""The realtime channel, protocol v1 (docs/REALTIME.md), against the real binary:
+usage: realtime_test.py PATH/TO/schoolhub sqlite|postgres
+
+One server without Redis (it reads the event log every SCHOOLHUB_REALTIME_POLL_MS), real
+WebSocket clients (python3-websockets), events written straight into member_events the
+way a module's transaction writes them. Checks: the config's realtime_url and CSP, the
+Origin check, auth (bad token, not first, timeout), ping, delivery to the right member
+only and in order, resume without gap or duplicate, resync past 1,000, token expiry,
+password change (token generation), a slow consumer closed without slowing the others,
+the 6th socket, an oversized frame.
+"""
+import asyncio
+import json
+import sys
+import time
+
+import websockets
+
+import rt_lib as L
+
+
+async def check_config(r, srv):
+    status, body, headers = srv.http("GET", "/api/v1/config")
+    r.check("config: realtime_url is the socket on this host", status == 200 and
+            body.get("realtime_url") == srv.ws_url, f"{status} {body}")
+    status, _, headers = srv.http("GET", "/")
+    csp = headers.get("Content-Security-Policy", "")
+    r.check("app CSP: connect-src adds exactly the socket's origin",
+            f"connect-src 'self' ws://127.0.0.1:{srv.ws_port};" in csp, csp)
+    status, body, _ = srv.http("GET", "/api/v1/config", headers={"Host": "evil\"host:1"})
+    r.check("config: a malformed Host does not reach the URL",
+            status == 200 and "evil" not in body.get("realtime_url", ""), f"{body}")
+
+
+async def check_refusals(r, srv, token):
+    ws = await L.connect(srv, origin="http://evil.example")
+    r.check("another site's Origin: 4403", await L.closed_with(ws) == 4403)
+    ws = await L.connect(srv, origin=None)
+    r.check("no Origin: 4403", await L.closed_with(ws) == 4403)
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "auth", "token": token + "x", "last_event_id": None}))
+    r.check("a bad token: 4401", await L.closed_with(ws) == 4401)
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "ping"}))
+    r.check("anything before auth: 4401", await L.closed_with(ws) == 4401)
+    ws = await L.connect(srv)
+    await ws.send("not json")
+    r.check("not JSON: 4400", await L.closed_with(ws) == 4400)
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "auth", "token": token, "last_event_id": "7"}))
+    r.check("a bad last_event_id: 4400", await L.closed_with(ws) == 4400)
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "auth", "token": token, "pad": "y" * 17000}))
+    r.check("a message over 16 KiB: 1009", await L.closed_with(ws) == 1009)
+    ws = await L.connect(srv)
+    start = time.monotonic()
+    code = await L.closed_with(ws, timeout=15)
+    r.check("no auth within 10 s: 4401", code == 4401 and 9 <= time.monotonic() - start <= 13,
+            f"{code} after {time.monotonic() - start:.1f} s")
+
+
+async def check_delivery(r, srv, db, a, b):
+    (a_id, a_tok), (b_id, b_tok) = a, b
+    wa, ready = await L.authed(srv, a_tok)
+    r.check("auth: ready with the member's position", ready == {"type": "ready",
+                                                                "last_event_id": 0}, f"{ready}")
+    await wa.send(json.dumps({"type": "ping"}))
+    r.check("ping: pong", await L.recv_json(wa) == {"type": "pong"})
+    wb, _ = await L.authed(srv, b_tok)
+    db.add_events(a_id, 5)
+    db.add_events(b_id, 3, kind="announcement.created")
+    db.add_events(a_id, 2, kind="read.updated")
+    got_a = await L.recv_events(wa, 7)
+    got_b = await L.recv_events(wb, 3)
+    ids = [e.get("id") for e in got_a]
+    r.check("delivery: the member gets exactly their 7 events",
+            len(got_a) == 7 and all(e["type"] == "event" for e in got_a), f"{got_a}")
+    r.check("ordering: ids increase", ids == sorted(ids) and len(set(ids)) == len(ids), f"{ids}")
+    r.check("delivery: kind and data as written",
+            [e["event"] for e in got_a] == ["message.created"] * 5 + ["read.updated"] * 2 and
+            [e["data"]["n"] for e in got_a] == [1, 2, 3, 4, 5, 1, 2], f"{got_a}")
+    r.check("delivery: the other member gets only theirs",
+            len(got_b) == 3 and all(e["event"] == "announcement.created" for e in got_b),
+            f"{got_b}")
+    extra = await L.recv_events(wa, 1, timeout=1)
+    r.check("delivery: nothing twice", extra == [], f"{extra}")
+    await wb.close()
+    return wa, ids[-1]
+
+
+async def check_resume(r, srv, db, a, wa, last):
+    a_id, a_tok = a
+    await wa.close()
+    db.add_events(a_id, 3, kind="message.edited")
+    await asyncio.sleep(0.5)
+    ws, ready = await L.authed(srv, a_tok, last=last)
+    replay = await L.recv_events(ws, 3)
+    ids = [e.get("id") for e in replay]
+    r.check("resume: ready, then the 3 missed events in order",
+            ready["type"] == "ready" and ready["last_event_id"] == (ids[-1] if ids else None) and
+            len(replay) == 3 and ids == sorted(ids) and ids[0] > last and
+            all(e["event"] == "message.edited" for e in replay), f"{ready} {replay}")
+    db.add_events(a_id, 1, kind="message.deleted")
+    live = await L.recv_events(ws, 2, timeout=2)
+    r.check("resume: then live events, no gap, no duplicate",
+            len(live) == 1 and live[0]["id"] > ids[-1] and live[0]["event"] == "message.deleted",
+            f"{live}")
+    await ws.close()
+    ws, ready = await L.authed(srv, a_tok, last=live[0]["id"])
+    r.check("resume when up to date: ready, nothing replayed",
+            ready["last_event_id"] == live[0]["id"] and await L.recv_events(ws, 1, 1) == [])
+    await ws.close()
+    return live[0]["id"]
+
+
+async def check_resync(r, srv, db, c):
+    c_id, c_tok = c
+    ws, ready = await L.authed(srv, c_tok)
+    await ws.close()
+    start = ready["last_event_id"]
+    db.add_events(c_id, 1000)
+    await asyncio.sleep(0.5)
+    ws, ready = await L.authed(srv, c_tok, last=start)
+    got = await L.recv_events(ws, 1000, timeout=20)
+    ids = [e.get("id") for e in got]
+    r.check("resume of exactly 1,000 events: all replayed in order",
+            len(got) == 1000 and ids == sorted(ids) and len(set(ids)) == 1000, f"{len(got)}")
+    await ws.close()
+    db.add_events(c_id, 1001)
+    await asyncio.sleep(0.5)
+    ws, ready = await L.authed(srv, c_tok, last=ids[-1])
+    nxt = await L.recv_events(ws, 2, timeout=2)
+    r.check("resume past 1,000: ready then resync, nothing replayed",
+            nxt == [{"type": "resync"}] and ready["last_event_id"] > ids[-1] + 1000, f"{nxt}")
+    db.add_events(c_id, 1)
+    live = await L.recv_events(ws, 1)
+    r.check("after resync: live events follow",
+            len(live) == 1 and live[0]["id"] > ready["last_event_id"], f"{live}")
+    await ws.close()
+
+
+async def check_token_end(r, srv, db, d):
+    d_id, d_tok = d
+    gen = int(db.sql(f"SELECT token_generation FROM users WHERE id = '{d_id}'"))
+    ws, ready = await L.authed(srv, L.mint_token(d_id, gen, 3))
+    r.check("a valid token of the server's key: ready", ready.get("type") == "ready", f"{ready}")
+    start = time.monotonic()
+    code = await L.closed_with(ws, timeout=10)
+    r.check("the token expires: 4401 then", code == 4401 and time.monotonic() - start < 6,
+            f"{code}")
+    ws, _ = await L.authed(srv, d_tok)
+    db.sql(f"UPDATE users SET token_generation = token_generation + 1 WHERE id = '{d_id}'")
+    code = await L.closed_with(ws, timeout=5)
+    r.check("a password change (token generation): 4401 within the re-check", code == 4401,
+            f"{code}")
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "auth", "token": d_tok}))
+    r.check("the old token after it: 4401", await L.closed_with(ws) == 4401)
+    gen = int(db.sql(f"SELECT token_generation FROM users WHERE id = '{d_id}'"))
+    ws, ready = await L.authed(srv, L.mint_token(d_id, gen, 600))
+    r.check("a token of the new generation: ready", ready.get("type") == "ready", f"{ready}")
+    db.sql(f"UPDATE users SET active = {'false' if db.backend == 'postgres' else 0} "
+           f"WHERE id = '{d_id}'")
+    code = await L.closed_with(ws, timeout=5)
+    r.check("a deactivated account: 4401 within the re-check", code == 4401, f"{code}")
+
+
+async def check_limits(r, srv, db, e, f):
+    e_id, e_tok = e
+    f_id, f_tok = f
+    socks = [(await L.authed(srv, e_tok))[0] for _ in range(5)]
+    ws = await L.connect(srv)
+    await ws.send(json.dumps({"type": "auth", "token": e_tok, "last_event_id": None}))
+    r.check("the 6th socket of a member: 4429", await L.closed_with(ws) == 4429)
+    for s in socks:
+        await s.close()
+    # A consumer that stops reading: its queue (64 KiB here) overflows and it is closed,
+    # while another member's socket keeps receiving at once.
+    slow, _ = await L.authed(srv, e_tok, max_queue=1)
+    fast, _ = await L.authed(srv, f_tok)
+    slow.transport.pause_reading()
+    for _ in range(10):
+        db.add_events(e_id, 100, pad=15000)
+        db.add_events(f_id, 1)
+    got = await L.recv_events(fast, 10, timeout=10)
+    r.check("a slow consumer does not hold back the others", len(got) == 10, f"{len(got)}")
+    await asyncio.sleep(3)
+    slow.transport.resume_reading()
+    code = await L.closed_with(slow, timeout=20)
+    r.check("the slow consumer is closed (4408, or dropped when it cannot be told)",
+            code in (4408, 1006), f"{code}")
+    await fast.close()
+
+
+async def main(binary, backend):
+    r = L.Results()
+    work = L.work_dir()
+    db = L.Database(backend, work)
+    srv = None
+    try:
+        srv = L.Server(binary, db, work, "one", SCHOOLHUB_REALTIME_QUEUE_BYTES=65536)
+        users = [srv.register(f"rt.{n}.{int(time.time())}@example.be") for n in "abcdef"]
+        await check_config(r, srv)
+        await check_refusals(r, srv, users[0][1])
+        wa, last = await check_delivery(r, srv, db, users[0], users[1])
+        await check_resume(r, srv, db, users[0], wa, last)
+        await check_resync(r, srv, db, users[2])
+        await check_token_end(r, srv, db, users[3])
+        await check_limits(r, srv, db, users[4], users[5])
+    finally:
+        if srv is not None:
+            rc = srv.stop()
+            r.check("serve stops cleanly", rc == 0, f"exit {rc}")
+            r.check("no sanitizer report", not srv.sanitizer_report(), srv.log_path)
+        db.close()
+    if not r.failed:
+        L.remove_work(work)
+    else:
+        print(f"logs kept in {work}")
+    return r.summary(f"realtime ({backend})")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in ("sqlite", "postgres"):
+        sys.exit("usage: realtime_test.py PATH/TO/schoolhub sqlite|postgres")
+    sys.exit(asyncio.run(main(sys.argv[1], sys.argv[2])))
