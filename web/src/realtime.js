@@ -55,7 +55,8 @@ export function backoffDelay(attempt, random = Math.random) {
  *   WebSocket        the socket class (window.WebSocket, or a fake)
  *   resolveUrl()     async: the socket's URL, or null when the channel is off
  *   getToken()       the current access token, or null when signed out
- *   refreshToken()   async: true when a new access token is stored, false when the session is gone
+ *   refreshToken(t)  async: true when a new access token is stored, false when the session is gone
+ *                    ("t" is the token the socket was refused with: the app may have one newer)
  *   timers           {setTimeout, clearTimeout} (defaults: the global ones)
  *   random           () => [0, 1) for the jitter
  *   now              () => ms, for the typing throttle
@@ -80,6 +81,7 @@ export function createRealtimeClient(options) {
   let retryTimer = null;
   let pingTimer = null;
   let pongTimer = null;
+  let authToken = null; // the token of the last auth frame
   let refusedTokens = 0; // 4401s in a row: a token that is refused even fresh is not retried at once
   const typingSentAt = new Map();
 
@@ -199,7 +201,7 @@ export function createRealtimeClient(options) {
       refusedTokens += 1;
       let ok = false;
       try {
-        ok = await refreshToken();
+        ok = await refreshToken(authToken);
       } catch {
         ok = null; // the server could not tell (network, 5xx): try again later
       }
@@ -260,7 +262,8 @@ export function createRealtimeClient(options) {
     socket = ws;
     ws.onopen = () => {
       // The token read now, not before the URL lookup: a refresh may have happened meanwhile.
-      ws.send(JSON.stringify({ type: 'auth', token: getToken(), last_event_id: lastEventId }));
+      authToken = getToken();
+      ws.send(JSON.stringify({ type: 'auth', token: authToken, last_event_id: lastEventId }));
       schedulePing();
     };
     ws.onmessage = (m) => {
