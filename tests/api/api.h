@@ -46,6 +46,7 @@ Suite *api_search_suite(void);
 Suite *api_mail_suite(void);
 Suite *api_jobs_suite(void);
 Suite *api_conversations_suite(void);
+Suite *api_conversations_class_suite(void);
 Suite *api_messages_suite(void);
 Suite *api_messages_events_suite(void);
 

@@ -1,8 +1,8 @@
 /*
  * Conversations: direct (one per pair), groups (owner, members, leave, limit), the list
  * (activity order, unread counts, cursor), PATCH (title, mute), read markers, class
- * conversations whose members follow children, guardians and staff, and BOLA: a
- * conversation one is not in answers 404 on every route.
+ * and BOLA: a conversation one is not in answers 404 on every route. Class conversations
+ * are in conversations_class_suite.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,8 +150,33 @@ START_TEST(group_has_owner_and_limits)
 		    "group", "title", "Inconnu", "member_ids", RANDOM_UUID);
 	assert_field_error(r, "member_ids[0]", "unknown_member");
 	th_resp_free(&r);
+	char title[102];
+	memset(title, 't', 101);
+	title[101] = '\0';
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[s]}", "kind",
+		    "group", "title", title, "member_ids", b.id);
+	assert_field_error(r, "title", "too_long");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:s}", "kind",
+		    "group", "title", "Liste", "member_ids", b.id);
+	assert_field_error(r, "member_ids", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[i]}", "kind",
+		    "group", "title", "Nombres", "member_ids", 7);
+	assert_field_error(r, "member_ids[0]", "invalid_type");
+	th_resp_free(&r);
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s}", "kind",
+		    "group", "title", "Sans membres");
+	assert_field_error(r, "member_ids", "required");
+	th_resp_free(&r);
+	/* A group of one (its owner) is allowed: members come later. */
+	r = th_json("POST", "/api/v1/conversations", o.access_token, "{s:s, s:s, s:[]}", "kind",
+		    "group", "title", "Seul", "member_ids");
+	ck_assert_int_eq(r->status, 201);
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "members_count")), 1);
+	th_resp_free(&r);
 	ck_assert_int_eq(db_count1("SELECT COUNT(*) FROM conversations WHERE owner_id = $1", o.id),
-			 1);
+			 2);
 	free(id);
 	th_member_free(&o);
 	th_member_free(&b);
@@ -466,104 +491,6 @@ START_TEST(read_marker_never_moves_back)
 }
 END_TEST
 
-static char *child_in(const char *token, const char *class_name)
-{
-	struct th_resp *r = th_json("POST", "/api/v1/children", token, "{s:s, s:s, s:s}",
-				    "first_name", "Lou", "last_name", "Klas", "class_name",
-				    class_name);
-	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
-	char *id = strdup(th_str(r, "id"));
-	th_resp_free(&r);
-	return id;
-}
-
-static const char *role_of(const struct th_resp *r, const char *user_id)
-{
-	json_t *members = json_object_get(r->json, "members");
-	for (size_t i = 0; i < json_array_size(members); i++) {
-		json_t *m = json_array_get(members, i);
-		if (strcmp(json_string_value(json_object_get(m, "id")), user_id) == 0)
-			return json_string_value(json_object_get(m, "role"));
-	}
-	return NULL;
-}
-
-START_TEST(class_members_follow_children_guardians_and_staff)
-{
-	struct th_member p, q, t, admin;
-	th_member_register(&p, "classp");
-	th_member_register(&q, "classq");
-	th_member_register(&t, "classt");
-	th_member_register(&admin, "classadmin");
-	api_promote(&t, "teacher");
-	api_promote(&admin, "admin");
-	const char *p3 = conv_class_id("P3"), *p4 = conv_class_id("P4");
-	struct th_resp *r = conv_get(p.access_token, "/api/v1/conversations/%s", p3);
-	ck_assert_int_eq(r->status, 404);
-	th_resp_free(&r);
-	char *child = child_in(p.access_token, "P3");
-	r = conv_get(p.access_token, "/api/v1/conversations/%s", p3);
-	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
-	ck_assert_str_eq(th_str(r, "kind"), "class");
-	ck_assert_str_eq(th_str(r, "class_name"), "P3");
-	ck_assert_str_eq(role_of(r, p.id), "guardian");
-	th_resp_free(&r);
-	/* Staff assigned: a member at once. */
-	r = th_json("PUT", "/api/v1/admin/classes/P3/staff", admin.access_token, "{s:[s]}",
-		    "user_ids", t.id);
-	ck_assert_int_eq(r->status, 200);
-	th_resp_free(&r);
-	free(msg_new(t.access_token, p3, "Bienvenue en P3"));
-	json_t *row = conv_listed(p.access_token, p3);
-	ck_assert_ptr_nonnull(row);
-	ck_assert_int_eq(json_integer_value(json_object_get(row, "members_count")), 2);
-	ck_assert_int_eq(json_integer_value(json_object_get(row, "unread_count")), 1);
-	json_decref(row);
-	/* A co-parent linked (invitation accepted) is a member. */
-	api_link_coparent(p.access_token, child, &q);
-	r = conv_get(q.access_token, "/api/v1/conversations/%s", p3);
-	ck_assert_int_eq(r->status, 200);
-	ck_assert_str_eq(role_of(r, t.id), "staff");
-	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "members_count")), 3);
-	th_resp_free(&r);
-	/* Hand-editing is refused. */
-	r = member_add(t.access_token, p3, admin.id);
-	ck_assert_problem(r, 409, "not_a_group");
-	th_resp_free(&r);
-	/* The child moves to P4: both guardians follow. */
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/children/%s", child);
-	r = th_json("PATCH", path, p.access_token, "{s:s}", "class_name", "P4");
-	ck_assert_int_eq(r->status, 200);
-	th_resp_free(&r);
-	r = conv_get(q.access_token, "/api/v1/conversations/%s/messages", p3);
-	ck_assert_int_eq(r->status, 404);
-	th_resp_free(&r);
-	ck_assert_ptr_null(conv_listed(p.access_token, p3));
-	row = conv_listed(p.access_token, p4);
-	ck_assert_ptr_nonnull(row);
-	json_decref(row);
-	/* Staff replaced: the teacher is out. */
-	r = th_json("PUT", "/api/v1/admin/classes/P3/staff", admin.access_token, "{s:[]}",
-		    "user_ids");
-	ck_assert_int_eq(r->status, 200);
-	th_resp_free(&r);
-	r = msg_post(t.access_token, p3, "encore là ?");
-	ck_assert_int_eq(r->status, 404);
-	th_resp_free(&r);
-	/* The child removed: no class conversation left for p. */
-	r = th_request("DELETE", path, p.access_token, NULL, NULL, NULL);
-	ck_assert_int_eq(r->status, 204);
-	th_resp_free(&r);
-	ck_assert_ptr_null(conv_listed(p.access_token, p4));
-	free(child);
-	th_member_free(&p);
-	th_member_free(&q);
-	th_member_free(&t);
-	th_member_free(&admin);
-}
-END_TEST
-
 Suite *api_conversations_suite(void)
 {
 	Suite *s = suite_create("conversations");
@@ -579,7 +506,6 @@ Suite *api_conversations_suite(void)
 	tcase_add_test(tc, patch_title_is_the_owners_mute_is_ones_own);
 	tcase_add_test(tc, owner_adds_and_removes_members_may_leave);
 	tcase_add_test(tc, read_marker_never_moves_back);
-	tcase_add_test(tc, class_members_follow_children_guardians_and_staff);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_mail_suite());
 	srunner_add_suite(sr, api_jobs_suite());
 	srunner_add_suite(sr, api_conversations_suite());
+	srunner_add_suite(sr, api_conversations_class_suite());
 	srunner_add_suite(sr, api_messages_suite());
 	srunner_add_suite(sr, api_messages_events_suite());
 	srunner_add_suite(sr, api_member_events_suite());

@@ -91,20 +91,13 @@ enum sh_db_rc sh_msg_by_client_id(struct sh_conn *conn, const char *author_id,
 	return rc;
 }
 
-enum sh_db_rc sh_msg_recent_count(struct sh_conn *conn, const char *author_id,
-				  const char *since, int64_t *count_r, char *oldest_r)
+enum sh_db_rc sh_msg_recent(struct sh_conn *conn, struct sh_arena *arena, const char *author_id,
+			    const char *since, struct sh_window_tally *tally_r)
 {
-	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn,
-					"SELECT COUNT(*), MIN(created_at) FROM messages "
-					"WHERE author_id = $1 AND created_at > $2",
-					SH_ARGS(SH_TEXT(author_id), SH_TEXT(since)), &st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		copy_text(oldest_r, 32, sh_stmt_col_time(st, 1));
-	}
-	sh_stmt_free(&st);
-	return rc == SH_DB_ROW ? SH_DB_OK : rc == SH_DB_OK ? SH_DB_ERROR : rc;
+	return sh_query_window(conn, arena,
+			       "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM messages "
+			       "WHERE author_id = $1 AND created_at > $2",
+			       SH_ARGS(SH_TEXT(author_id), SH_TEXT(since)), tally_r);
 }
 
 enum sh_db_rc sh_msg_in_conversation(struct sh_conn *conn, const char *id,

@@ -43,10 +43,10 @@ enum sh_db_rc sh_msg_json(struct sh_conn *conn, struct sh_arena *arena, const ch
 enum sh_db_rc sh_msg_by_client_id(struct sh_conn *conn, const char *author_id,
 				  const char *client_id, char id_r[37], char conversation_id_r[37]);
 
-/* How many messages "author_id" posted since "since", and the oldest of them ("oldest_r",
- * 32 bytes, "" when none): the per-minute limit and its Retry-After. */
-enum sh_db_rc sh_msg_recent_count(struct sh_conn *conn, const char *author_id,
-				  const char *since, int64_t *count_r, char *oldest_r);
+/* The messages "author_id" posted since "since" (sh_query_window's tally, times in the
+ * arena): the per-minute limit and its Retry-After. */
+enum sh_db_rc sh_msg_recent(struct sh_conn *conn, struct sh_arena *arena, const char *author_id,
+			    const char *since, struct sh_window_tally *tally_r);
 
 /* SH_DB_ROW when "id" is a message of "conversation_id". */
 enum sh_db_rc sh_msg_in_conversation(struct sh_conn *conn, const char *id,

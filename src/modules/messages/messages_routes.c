@@ -91,16 +91,12 @@ struct post_tx {
 static enum sh_db_rc rate_check(struct sh_conn *conn, struct post_tx *t)
 {
 	time_t now = time(NULL);
-	char since[SH_TIME_LEN + 1], oldest[32];
+	char since[SH_TIME_LEN + 1];
 	sh_time_format(now - 60, since);
-	int64_t count = 0;
-	enum sh_db_rc rc = sh_msg_recent_count(conn, t->m.author_id, since, &count, oldest);
-	if (rc == SH_DB_OK && count >= SH_MESSAGES_PER_MINUTE) {
-		struct tm tm = {0};
-		long wait = 60;
-		if (strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-			wait = (long)(timegm(&tm) + 60 - now) + 1;
-		t->retry_after = wait < 1 ? 1 : wait > 60 ? 60 : wait;
+	struct sh_window_tally tally;
+	enum sh_db_rc rc = sh_msg_recent(conn, t->arena, t->m.author_id, since, &tally);
+	if (rc == SH_DB_OK && tally.count >= SH_MESSAGES_PER_MINUTE) {
+		t->retry_after = sh_retry_after_s(tally.oldest, 60, now);
 		t->outcome = POST_RATE_LIMITED;
 	}
 	return rc;
