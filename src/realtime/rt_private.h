@@ -79,6 +79,7 @@ struct sh_realtime {
 	int64_t cursor;		   /* every event up to it was dispatched */
 	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
 	unsigned recheck_round;
+	int64_t drain_until_ms; /* stopping: sockets closed, waiting for them until then */
 	lws_sorted_usec_list_t tick;
 };
 

@@ -18,6 +18,7 @@
 
 #define RT_TICK_US (100 * LWS_US_PER_MS)
 #define RT_PURGE_EVERY_MS (3600 * 1000)
+#define RT_DRAIN_MS 1000
 /* With Redis up: a read this often all the same, for events committed by a process that
  * has no channel to announce them (`schoolhub jobs run` from cron). */
 #define RT_QUIET_POLL_MS (30 * 1000)
@@ -45,14 +46,28 @@ static void tick(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(rt->ctx, 0, &rt->tick, tick, RT_TICK_US);
 }
 
+/* At the stop: every socket is closed with 1001, and the thread waits (at most
+ * RT_DRAIN_MS) for the close frames to go out before the context is torn down. */
+static bool drained(struct sh_realtime *rt)
+{
+	int64_t now = rt_now_ms();
+	if (rt->drain_until_ms == 0) {
+		for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
+			rt_session_close(s, RT_CLOSE_GOING_AWAY, "server stopping");
+		rt->drain_until_ms = now + RT_DRAIN_MS;
+	}
+	return rt->sessions == NULL || now >= rt->drain_until_ms;
+}
+
 static void *service(void *arg)
 {
 	struct sh_realtime *rt = arg;
 	rt_dispatch(rt, false); /* the cursor, before the first socket */
 	lws_sul_schedule(rt->ctx, 0, &rt->tick, tick, RT_TICK_US);
-	while (!atomic_load(&rt->stopping))
+	while (!(atomic_load(&rt->stopping) && drained(rt)))
 		if (lws_service(rt->ctx, 0) < 0)
 			break;
+	lws_sul_cancel(&rt->tick);
 	return NULL;
 }
 
@@ -152,9 +167,6 @@ void sh_realtime_stop(struct sh_app *app)
 	atomic_store(&rt->stopping, true);
 	lws_cancel_service(rt->ctx);
 	pthread_join(rt->thread, NULL);
-	lws_sul_cancel(&rt->tick);
-	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-		lws_close_reason(s->wsi, (enum lws_close_status)RT_CLOSE_GOING_AWAY, NULL, 0);
 	rt_free(&rt);
 }
 

@@ -208,6 +208,11 @@ async def main(binary, backend):
         await check_resync(r, srv, db, users[2])
         await check_token_end(r, srv, db, users[3])
         await check_limits(r, srv, db, users[4], users[5])
+        ws, _ = await L.authed(srv, users[1][1])
+        stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)
+        code = await L.closed_with(ws, timeout=10)
+        r.check("the server stops: its sockets close with 1001", code == 1001, f"{code}")
+        await stopping
     finally:
         if srv is not None:
             rc = srv.stop()

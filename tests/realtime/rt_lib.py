@@ -174,6 +174,7 @@ class Server:
         self.origin = self.base
 
     def stop(self):
+        """SIGTERM, then the exit status (again: the status, once stopped)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -13,7 +13,7 @@
 // - "resync": the server could not replay (too many, or purged): the views reload by REST.
 // - Close 4401 (token expired or refused): refresh the access token, then reconnect at
 //   once; 4408 (we read too slowly) and 1001 (server stopping): reconnect; 4403 (not the
-//   app's origin): give up. Every other close: back-off, 1 s doubling to 30 s, with jitter
+//   app's origin), 4400 and 1009 (a frame we should never have sent): give up. Every other close: back-off, 1 s doubling to 30 s, with jitter
 //   so that a restarted server is not hit by every tab in the same instant.
 // - A ping every 25 s: a socket whose pong does not come within 10 s is dead (a laptop
 //   that slept, a proxy that dropped it) and is replaced.
@@ -192,7 +192,9 @@ export function createRealtimeClient(options) {
     socket = null;
     clearTimers();
     if (!running) return;
-    if (code === 4403) {
+    // 4403: not the app's origin; 4400 and 1009: a frame this client should never send.
+    // Retrying cannot help either.
+    if (code === 4403 || code === 4400 || code === 1009) {
       running = false;
       setStatus('refused');
       return;

@@ -255,6 +255,20 @@ test('close 4408 (slow reader) reconnects soon with the last id; 4403 gives up',
   assert.equal(FakeSocket.all.length, 2);
 });
 
+test('close 4400 or 1009 (a client bug) is not retried', async () => {
+  for (const code of [4400, 1009]) {
+    const { client, sock, timers } = setup();
+    client.start();
+    await flush();
+    sock().open();
+    sock().serverClose(code);
+    await flush();
+    assert.equal(client.status, 'refused');
+    await timers.advance(60000);
+    assert.equal(FakeSocket.all.length, 1);
+  }
+});
+
 test('resync is passed on (the views reload by REST) and typing frames too', async () => {
   const { client, sock, seen } = setup();
   client.start();
