@@ -331,3 +331,25 @@ export const notifications = {
   unsubscribe: (token) =>
     api.post(`/notifications/unsubscribe${query({ token })}`, undefined, { auth: false, refresh: false }),
 };
+
+// ---- messages (conversations, their members and messages; issue #12) ----------------
+const conversationPath = (id) => `/conversations/${encodeURIComponent(id)}`;
+
+export const messaging = {
+  conversations: (cursor, limit = 30) => api.get(`/conversations${query({ limit, cursor })}`),
+  conversation: (id) => api.get(conversationPath(id)),
+  /** The pair's direct conversation: 201 new, 200 the one they already have. */
+  startDirect: (userId) => api.post('/conversations', { kind: 'direct', user_id: userId }),
+  createGroup: (title, memberIds) => api.post('/conversations', { kind: 'group', title, member_ids: memberIds }),
+  update: (id, fields) => api.patch(conversationPath(id), fields),
+  /** before/after: seqs (GET ...messages?before=N: the page before N, oldest first). */
+  messages: (id, { before, after, limit = 30 } = {}) =>
+    api.get(`${conversationPath(id)}/messages${query({ before, after, limit })}`),
+  /** client_id makes a retry of the same send answer the first message instead of a second one. */
+  post: (id, body, clientId, replyTo) =>
+    api.post(`${conversationPath(id)}/messages`, { body, client_id: clientId, ...(replyTo ? { reply_to: replyTo } : {}) }),
+  markRead: (id, seq) => api.post(`${conversationPath(id)}/read`, { seq }),
+  edit: (messageId, body) => api.patch(`/messages/${encodeURIComponent(messageId)}`, { body }),
+  remove: (messageId) => api.del(`/messages/${encodeURIComponent(messageId)}`),
+  config: () => api.get('/config', { auth: false }),
+};

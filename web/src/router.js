@@ -120,6 +120,25 @@ const routes = [
     meta: { requiresAuth: true, title: 'profile.title' },
   },
   {
+    path: '/messages',
+    name: 'messages',
+    component: () => import('./views/messages/ConversationsView.vue'),
+    meta: { requiresAuth: true, title: 'messages.title' },
+  },
+  {
+    path: '/messages/new',
+    name: 'messages-new',
+    component: () => import('./views/messages/NewConversationView.vue'),
+    meta: { requiresAuth: true, title: 'messages.newConversation' },
+  },
+  {
+    path: '/messages/:id',
+    name: 'conversation',
+    component: () => import('./views/messages/ConversationView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'messages.conversation' },
+  },
+  {
     // Public: read before registering (and from the profile and the footer after).
     path: '/privacy',
     name: 'privacy',
