@@ -85,6 +85,10 @@ int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r)
 	return 0;
 }
 
+/* A new module's bit must have its settings slot (config.h). */
+_Static_assert(SH_MODULE_NOTIFICATIONS < 1u << SH_MODULE_SLOTS,
+	       "SH_MODULE_SLOTS is smaller than the highest module bit");
+
 static unsigned slot_of(enum sh_module_id id)
 {
 	return (unsigned)__builtin_ctz((unsigned)id);
