@@ -46,17 +46,25 @@ const ON_DEMAND_CATALOGUE = /\/src\/locales\/(nl|en)\.json$/;
 // first visit.
 const MESSAGING = /\/src\/(views\/messages\/|realtime(-app)?\.js)/;
 
+// Screens a member opens now and then, never on a first visit: announcements, notification
+// settings and the unsubscribe page, the forgotten-password pages. One chunk fetched when
+// first needed (not precached either), so they do not weigh on the sign-in page ("auth") or
+// the first visit's "screens".
+const NOW_AND_THEN =
+  /\/src\/views\/(announcements\/|notifications\/|auth\/(ForgotPassword|ResetPassword)View\.vue)/;
+
 function chunkOf(id, { getModuleInfo }) {
   const catalogue = ON_DEMAND_CATALOGUE.exec(id);
   if (catalogue) return `locale-${catalogue[1]}`;
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
+  if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
   if (MESSAGING.test(id)) return 'messages';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),
