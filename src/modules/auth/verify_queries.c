@@ -77,6 +77,23 @@ enum sh_db_rc sh_verification_mail_facts(struct sh_conn *conn, struct sh_arena *
 	return rc;
 }
 
+enum sh_db_rc sh_verification_export(struct sh_conn *conn, const char *user_id, json_t *items)
+{
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT email, created_at, expires_at, used_at "
+				      "FROM email_verifications WHERE user_id = $1 ORDER BY created_at",
+				      SH_ARGS(SH_TEXT(user_id)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "email",
+						       sh_stmt_col_text(st, 0), "sent_at",
+						       sh_stmt_col_time(st, 1), "expires_at",
+						       sh_stmt_col_time(st, 2), "used_at",
+						       sh_stmt_col_time(st, 3)));
+	sh_stmt_free(&st);
+	return rc;
+}
+
 enum sh_db_rc sh_verification_delete_user(struct sh_conn *conn, const char *user_id)
 {
 	return sh_exec(conn, "DELETE FROM email_verifications WHERE user_id = $1",

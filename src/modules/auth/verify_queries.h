@@ -2,6 +2,7 @@
 #ifndef SCHOOLHUB_AUTH_VERIFY_QUERIES_H
 #define SCHOOLHUB_AUTH_VERIFY_QUERIES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +33,9 @@ enum sh_db_rc sh_verification_mail_facts(struct sh_conn *conn, struct sh_arena *
 					 const char *id, const char *now,
 					 struct sh_verification_facts *f);
 /* Account erasure. */
+/* The verification e-mails sent to "user_id", for the GDPR export: {email, sent_at,
+ * expires_at, used_at} appended to "items" (never the token's hash). */
+enum sh_db_rc sh_verification_export(struct sh_conn *conn, const char *user_id, json_t *items);
 enum sh_db_rc sh_verification_delete_user(struct sh_conn *conn, const char *user_id);
 
 #endif
