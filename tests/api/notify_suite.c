@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "notify_support.h"
+#include "schoolhub/app.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/store.h"
+#include "schoolhub/util.h"
 
 static json_t *item(const struct th_resp *r, size_t i)
 {
@@ -365,6 +368,25 @@ START_TEST(test_sh_notify_direct)
 	ck_assert_str_eq(item_str(r, 0, "link"), "/announcements");
 	th_resp_free(&r);
 	json_decref(p);
+
+	/* A direct message is e-mailed only if still unread 10 minutes later; reading the
+	 * conversation (sh_notify_read_ref) marks it read, and the job then sends nothing. */
+	p = json_pack("{s:s, s:s}", "name", "Anne", "excerpt", "Tu prends Léo ?");
+	ck_assert_int_eq(nt_direct(m.id, "direct_message", p, "conversation:7", 0), SH_DB_OK);
+	json_decref(p);
+	char from[32], sql[400];
+	sh_time_format(time(NULL) + 540, from);
+	ck_assert_int_eq(api_db_count(NOTIFY_JOBS_OF_REF, m.id, "conversation:7"), 1);
+	/* Due at least 10 minutes on (quiet hours may hold it longer: the test runs at any hour). */
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM jobs j JOIN notifications n ON j.payload "
+		 "LIKE '%%' || CAST(n.id AS TEXT) || '%%' WHERE n.user_id = $1 AND n.ref = $2 "
+		 "AND j.run_at > '%s'", from);
+	ck_assert_int_eq(api_db_count(sql, m.id, "conversation:7"), 1);
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, NULL);
+	ck_assert_int_eq(sh_notify_read_ref(conn, m.id, "conversation:7"), SH_DB_OK);
+	sh_conn_close(&conn);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND "
+				      "ref = $2 AND read_at IS NOT NULL", m.id, "conversation:7"), 1);
 	th_member_free(&m);
 }
 END_TEST
