@@ -64,6 +64,16 @@ extern const char *const sh_notify_kind_names[];
 time_t sh_notify_now(void);
 int sh_notify_clock_set(const struct sh_config *cfg, time_t fake_now);
 
+/*
+ * Queues job "kind" with "payload" (borrowed) to run at "due" (the notification clock)
+ * once across instances and retries: the first caller for ("name", "due") queues it, every
+ * later one does nothing. For reminders at a fixed time (an announcement not acknowledged
+ * 48 hours after it was posted: name "ack-reminder:<announcement id>"). Inside the caller's
+ * transaction. SH_DB_OK or a store error.
+ */
+enum sh_db_rc sh_notify_schedule_once(struct sh_conn *conn, const char *name, time_t due,
+				      const char *kind, json_t *payload);
+
 /* Ensures the next hourly schedule slot (digests, purges) is queued; runs at start-up and
  * from each slot's own job. Safe from any number of instances: one job per slot. */
 enum sh_db_rc sh_notify_schedule_next(struct sh_conn *conn);

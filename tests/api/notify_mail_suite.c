@@ -280,6 +280,19 @@ START_TEST(test_daily_digest)
 	/* D's digest ran and sent nothing; C was never due. */
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND payload LIKE $2 "
 				      "AND state = 'done'", "notifications.digest", "%"), 2);
+	/* The digest's own one-click link turns off every kind that came by digest. */
+	char *list = th_mail_header(msg, "List-Unsubscribe");
+	char *token = header_token(list);
+	struct th_resp *u = unsubscribe(token);
+	ck_assert_msg(u->status == 200, "%ld %s", u->status, u->body);
+	ck_assert_str_eq(th_str(u, "kind"), "digest");
+	th_resp_free(&u);
+	char pref[16];
+	ck_assert_str_eq(email_pref(&b, "payment_received", pref), "off");
+	ck_assert_str_eq(email_pref(&b, "event_published", pref), "off");
+	ck_assert_str_eq(email_pref(&b, "payment_request", pref), "immediate");
+	free(token);
+	free(list);
 	/* The next slot is queued by the one that ran. */
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notification_schedule WHERE name = $1",
 				      "tick", NULL) >= 2, 1);

@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "notify_support.h"
+#include "schoolhub/app.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/store.h"
+#include "schoolhub/util.h"
 
 static json_t *item(const struct th_resp *r, size_t i)
 {
@@ -365,7 +368,65 @@ START_TEST(test_sh_notify_direct)
 	ck_assert_str_eq(item_str(r, 0, "link"), "/announcements");
 	th_resp_free(&r);
 	json_decref(p);
+
+	/* A direct message is e-mailed only if still unread 10 minutes later; reading the
+	 * conversation (sh_notify_read_ref) marks it read, and the job then sends nothing. */
+	p = json_pack("{s:s, s:s}", "name", "Anne", "excerpt", "Tu prends Léo ?");
+	ck_assert_int_eq(nt_direct(m.id, "direct_message", p, "conversation:7", 0), SH_DB_OK);
+	json_decref(p);
+	char from[32], sql[400];
+	sh_time_format(time(NULL) + 540, from);
+	ck_assert_int_eq(api_db_count(NOTIFY_JOBS_OF_REF, m.id, "conversation:7"), 1);
+	/* Due at least 10 minutes on (quiet hours may hold it longer: the test runs at any hour). */
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM jobs j JOIN notifications n ON j.payload "
+		 "LIKE '%%' || CAST(n.id AS TEXT) || '%%' WHERE n.user_id = $1 AND n.ref = $2 "
+		 "AND j.run_at > '%s'", from);
+	ck_assert_int_eq(api_db_count(sql, m.id, "conversation:7"), 1);
+	struct sh_conn *conn = sh_db_connect(th_current->app->db, NULL);
+	ck_assert_int_eq(sh_notify_read_ref(conn, m.id, "conversation:7"), SH_DB_OK);
+	sh_conn_close(&conn);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND "
+				      "ref = $2 AND read_at IS NOT NULL", m.id, "conversation:7"), 1);
 	th_member_free(&m);
+}
+END_TEST
+
+struct once {
+	const char *name;
+	time_t due;
+	json_t *payload;
+};
+
+static enum sh_db_rc once_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct once *o = ctx;
+	return sh_notify_schedule_once(conn, o->name, o->due, "notifications.digest", o->payload);
+}
+
+/* A reminder scheduled by several callers (instances, retries) is queued once per due time. */
+START_TEST(test_schedule_once)
+{
+	json_t *payload = json_pack("{s:s, s:b}", "user_id", "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
+				    "marker_once", 1);
+	time_t due = time(NULL) + 48 * 3600;
+	due -= due % 60;
+	struct sh_conn *c1 = sh_db_connect(th_current->app->db, NULL);
+	struct sh_conn *c2 = sh_db_connect(th_current->app->db, NULL);
+	struct once o = {"ack-reminder:42", due, payload};
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(sh_conn_transaction(c1, SH_TX_WRITE, once_in_tx, &o), SH_DB_OK);
+		ck_assert_int_eq(sh_conn_transaction(c2, SH_TX_WRITE, once_in_tx, &o), SH_DB_OK);
+	}
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM jobs WHERE payload LIKE $1",
+				      "%marker_once%", NULL), 1);
+	o.due = due + 3600; /* another due time: another job */
+	ck_assert_int_eq(sh_conn_transaction(c2, SH_TX_WRITE, once_in_tx, &o), SH_DB_OK);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM jobs WHERE payload LIKE $1",
+				      "%marker_once%", NULL), 2);
+	sh_conn_close(&c1);
+	sh_conn_close(&c2);
+	json_decref(payload);
 }
 END_TEST
 
@@ -408,6 +469,7 @@ Suite *api_notify_suite(void)
 	tcase_add_test(tc, test_preferences);
 	tcase_add_test(tc, test_kind_turned_off);
 	tcase_add_test(tc, test_sh_notify_direct);
+	tcase_add_test(tc, test_schedule_once);
 	tcase_add_test(tc, test_gdpr);
 	suite_add_tcase(s, tc);
 	return s;

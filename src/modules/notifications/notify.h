@@ -100,11 +100,6 @@ sh_job_run_fn notify_tick_run;
 sh_job_run_fn notify_digest_run;
 /* Queues the e-mail of notification "id" to run at real time "run_at". */
 enum sh_db_rc notify_email_enqueue(struct sh_conn *conn, const char *id, time_t run_at);
-/* Runs "kind" with "payload" at "due" (notification clock) once across instances: the
- * first caller for (name, due) enqueues it, the others do nothing. */
-enum sh_db_rc notify_schedule_once(struct sh_conn *conn, const char *name, time_t due,
-				   const char *kind, json_t *payload);
-
 /* The one place a notification becomes its API object {id, kind, title, body, link,
  * created_at, read}, in "lang". */
 json_t *notify_item_json(struct sh_arena *arena, enum sh_lang lang, const char *id,

@@ -166,8 +166,10 @@ enum sh_job_outcome notify_email_run(struct sh_app *app, struct sh_conn *conn,
 	time_t now = sh_notify_now();
 	if (!n.urgent && notify_is_quiet(&p, now)) { /* quiet hours began meanwhile: wait */
 		rc = notify_email_enqueue(conn, id, notify_real_time(notify_quiet_end(&p, now)));
+		if (rc == SH_DB_OK)
+			return SH_JOB_DONE;
 		*error_r = "database error holding the e-mail";
-		return rc == SH_DB_OK ? SH_JOB_DONE : SH_JOB_RETRY;
+		return SH_JOB_RETRY;
 	}
 	return send_one(app, conn, job, id, &n, &r, error_r);
 }

@@ -19,7 +19,7 @@
 #define SCHEDULE_KEEP_S (2 * 24 * HOUR)
 #define READ_KEEP_S (90 * 24 * HOUR) /* read notifications older than this are deleted */
 
-enum sh_db_rc notify_schedule_once(struct sh_conn *conn, const char *name, time_t due,
+enum sh_db_rc sh_notify_schedule_once(struct sh_conn *conn, const char *name, time_t due,
 				   const char *kind, json_t *payload)
 {
 	char due_text[SH_TIME_LEN + 1], run_at[SH_TIME_LEN + 1];
@@ -40,7 +40,7 @@ static enum sh_db_rc schedule_tick(struct sh_conn *conn, time_t due)
 	char due_text[SH_TIME_LEN + 1];
 	sh_time_format(due, due_text);
 	json_t *payload = json_pack("{s:s}", "due", due_text);
-	enum sh_db_rc rc = notify_schedule_once(conn, "tick", due, NOTIFY_JOB_TICK, payload);
+	enum sh_db_rc rc = sh_notify_schedule_once(conn, "tick", due, NOTIFY_JOB_TICK, payload);
 	json_decref(payload);
 	return rc;
 }
@@ -107,7 +107,7 @@ static enum sh_db_rc tick_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 			break;
 		const char *user_id = json_string_value(m);
 		json_t *payload = json_pack("{s:s, s:b}", "user_id", user_id, "weekly", weekly);
-		rc = notify_schedule_once(conn, sh_arena_printf(t->arena, "digest:%s", user_id),
+		rc = sh_notify_schedule_once(conn, sh_arena_printf(t->arena, "digest:%s", user_id),
 					  t->due, NOTIFY_JOB_DIGEST, payload);
 		json_decref(payload);
 	}

@@ -132,18 +132,19 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	rc = sh_sel_notify(req, conn, other.id, t->paying ? "payment_received" : "payment_request",
-			   t->units, done.tx.id, NULL);
-	if (rc != SH_DB_OK)
-		return rc;
 	t->response = written_reply(t, &done.tx, &other);
 	t->status = 201;
-	if (t->idem_key == NULL)
-		return SH_DB_OK;
-	char expired[SH_TIME_LEN + 1];
-	sh_time_format(time(NULL) - IDEMPOTENCY_TTL_S, expired);
-	return sh_sel_idem_put(conn, req->user.id, t->idem_key, t->idem_hash, t->status,
-			       t->response, now, expired);
+	if (t->idem_key != NULL) {
+		char expired[SH_TIME_LEN + 1];
+		sh_time_format(time(NULL) - IDEMPOTENCY_TTL_S, expired);
+		rc = sh_sel_idem_put(conn, req->user.id, t->idem_key, t->idem_hash, t->status,
+				     t->response, now, expired);
+		if (rc != SH_DB_OK)
+			return rc;
+	}
+	/* Last: its realtime event takes the event-order lock until the commit (events.h). */
+	return sh_sel_notify(req, conn, other.id, t->paying ? "payment_received" : "payment_request",
+			     t->units, done.tx.id, NULL);
 }
 
 /* Idempotency-Key: 1..255 printable ASCII characters. Returns 0, or -1 after replying. */

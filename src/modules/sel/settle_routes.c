@@ -85,13 +85,12 @@ static enum sh_db_rc settle_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 			return SH_DB_OK;
 		}
 	}
-	if (t->action != SETTLE_CANCEL) { /* the requester hears the payer's answer */
-		rc = sh_sel_notify(req, conn, tx.to_user_id, "request_answered", tx.units, t->id,
-				   t->action == SETTLE_ACCEPT ? "accepted" : "declined");
-		if (rc != SH_DB_OK)
-			return rc;
-	}
-	return written_json(conn, t->id, req->lang, &t->body);
+	if ((rc = written_json(conn, t->id, req->lang, &t->body)) != SH_DB_OK ||
+	    t->action == SETTLE_CANCEL)
+		return rc;
+	/* The requester hears the payer's answer; last, for the event-order lock (events.h). */
+	return sh_sel_notify(req, conn, tx.to_user_id, "request_answered", tx.units, t->id,
+			     t->action == SETTLE_ACCEPT ? "accepted" : "declined");
 }
 
 static void settle(struct sh_request *req, struct sh_response *res, enum settle_action action)
