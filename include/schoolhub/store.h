@@ -171,6 +171,20 @@ enum sh_db_rc sh_query_row(struct sh_conn *conn, const char *sql, struct sh_args
 enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_args args,
 			     int64_t *value_r);
 /*
+ * A rolling window's tally, for rate limits ("5 a day", "1 a minute"): "sql" selects
+ * COUNT(*), MIN(<time column>), MAX(<time column>) over the window's rows. "*tally_r" gets
+ * the count and the oldest and newest times as RFC 3339 text copied into "arena" (NULL when
+ * the window is empty). SH_DB_OK or an error.
+ */
+struct sh_arena;
+struct sh_window_tally {
+	int64_t count;
+	const char *oldest;
+	const char *latest;
+};
+enum sh_db_rc sh_query_window(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+			      struct sh_args args, struct sh_window_tally *tally_r);
+/*
  * Runs a statement for its effect (INSERT, UPDATE, DELETE; rows it returns are read and
  * dropped): SH_DB_OK or an error. "changed_r" (may be NULL) receives the rows changed.
  */

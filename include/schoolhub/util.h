@@ -38,6 +38,9 @@ struct timespec sh_deadline_after_ms(clockid_t clock, long ms);
 /* Has "s" the shape sh_time_format writes ("YYYY-MM-DDTHH:MM:SSZ", fields in range: month
  * 1-12, day 1-31, hour < 24, minute < 60, second < 61)? Not a calendar check. */
 bool sh_time_is_canonical(const char *s);
+/* A Retry-After in seconds for a rolling-window limit: until "since" (sh_time_format's text)
+ * plus "window_s", at least 1; the whole window when "since" is NULL or unreadable. */
+long sh_retry_after_s(const char *since, long window_s, time_t now);
 /* Parses "YYYY-MM-DD" strictly (real calendar date); returns 0 and the UTC midnight in "*t_r". */
 int sh_date_parse(const char *s, time_t *t_r);
 

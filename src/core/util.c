@@ -193,3 +193,12 @@ struct timespec sh_deadline_after_ms(clockid_t clock, long ms)
 	}
 	return t;
 }
+
+long sh_retry_after_s(const char *since, long window_s, time_t now)
+{
+	struct tm tm = {0};
+	long wait = window_s;
+	if (since != NULL && strptime(since, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
+		wait = (long)(timegm(&tm) + window_s - now);
+	return wait < 1 ? 1 : wait;
+}

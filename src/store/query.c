@@ -3,6 +3,7 @@
  * one call. They are made of the sh_stmt_* calls and cost what those cost: the statement
  * is the same cached prepared statement, binds are copied the same way.
  */
+#include "schoolhub/arena.h"
 #include "store/store-private.h"
 
 static void bind_args(struct sh_stmt *stmt, struct sh_args args)
@@ -54,6 +55,25 @@ enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_ar
 	enum sh_db_rc rc = sh_query_row(conn, sql, args, &stmt);
 
 	*value_r = rc == SH_DB_ROW ? sh_stmt_col_int64(stmt, 0) : 0;
+	sh_stmt_free(&stmt);
+	return rc;
+}
+
+enum sh_db_rc sh_query_window(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+			      struct sh_args args, struct sh_window_tally *tally_r)
+{
+	struct sh_stmt *stmt;
+	enum sh_db_rc rc = sh_query_row(conn, sql, args, &stmt);
+
+	*tally_r = (struct sh_window_tally){0};
+	if (rc == SH_DB_ROW) {
+		tally_r->count = sh_stmt_col_int64(stmt, 0);
+		tally_r->oldest = sh_arena_strdup(arena, sh_stmt_col_time(stmt, 1));
+		tally_r->latest = sh_arena_strdup(arena, sh_stmt_col_time(stmt, 2));
+		rc = SH_DB_OK;
+	} else if (rc == SH_DB_OK) {
+		rc = SH_DB_ERROR; /* an aggregate always returns a row */
+	}
 	sh_stmt_free(&stmt);
 	return rc;
 }

@@ -15,24 +15,6 @@ Suite *api_search_suite(void);
 
 #define SERVICES "/api/v1/sel/services"
 
-/* Percent-encodes a query value (every byte outside the unreserved set). */
-static void url_encode(char *out, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o + 4 < size; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p) != NULL) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 static char *create_service(const char *token, const char *title, const char *description,
 			    const char *category)
 {
@@ -50,7 +32,7 @@ static struct th_resp *get_q(const char *token, const char *path, const char *q,
 			     const char *extra)
 {
 	char encoded[800], url[1200];
-	url_encode(encoded, sizeof(encoded), q);
+	th_url_encode(encoded, sizeof(encoded), q);
 	snprintf(url, sizeof(url), "%s?q=%s%s%s", path, encoded, extra ? "&" : "", extra ? extra : "");
 	return th_request("GET", url, token, NULL, NULL, NULL);
 }

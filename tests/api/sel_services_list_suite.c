@@ -7,24 +7,6 @@
 
 #include "sel_services_suite.h"
 
-/* Percent-encodes a query value (every byte outside the unreserved set). */
-static void url_encode(char *out, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o + 4 < size; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p) != NULL) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 /* --- GET /api/v1/sel/services ---------------------------------------------------- */
 
 /* A member's own list can include withdrawn services (to publish them again); nobody
@@ -281,7 +263,7 @@ END_TEST
 static struct th_resp *search(const char *token, const char *user_id, const char *q)
 {
 	char encoded[400], query[600];
-	url_encode(encoded, sizeof(encoded), q);
+	th_url_encode(encoded, sizeof(encoded), q);
 	snprintf(query, sizeof(query), "user_id=%s&q=%s", user_id, encoded);
 	return list_services(token, query);
 }

@@ -85,6 +85,13 @@ START_TEST(export_contains_only_own_data)
 	ck_assert_ptr_nonnull(json_object_get(json_array_get(sessions, 0), "started_at"));
 	/* Session ids but never token material. */
 	ck_assert_ptr_null(strstr(r->body, a.refresh_token));
+	/* The verification e-mail sent at registration, without its token's hash. */
+	json_t *verifications = json_object_get(r->json, "email_verifications");
+	ck_assert_int_ge(json_array_size(verifications), 1);
+	json_t *v0 = json_array_get(verifications, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(v0, "email")), a.email);
+	ck_assert_ptr_nonnull(json_object_get(v0, "sent_at"));
+	ck_assert_ptr_null(json_object_get(v0, "token_hash"));
 
 	/* Nothing of anyone else. */
 	ck_assert_ptr_null(strstr(r->body, "Strangerkid"));

@@ -335,3 +335,22 @@ void th_member_free(struct th_member *m)
 	sh_free(&m->access_token);
 	sh_free(&m->refresh_token);
 }
+
+/* Percent-encodes a query value (every byte outside the unreserved set). */
+void th_url_encode(char *out, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 4 < size; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p) != NULL) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}
+

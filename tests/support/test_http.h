@@ -55,6 +55,8 @@ struct th_resp *th_json(const char *method, const char *path, const char *token,
 			const char *fmt, ...);
 /* Value of a response header (case-insensitive), copied into a static buffer; NULL if absent. */
 const char *th_header(const struct th_resp *r, const char *name);
+/* Percent-encodes "s" for a query string into "out" (cut to fit "size"). */
+void th_url_encode(char *out, size_t size, const char *s);
 void th_resp_free(struct th_resp **r);
 
 /* String member of the JSON body (NULL if absent). */

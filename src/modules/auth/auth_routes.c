@@ -354,9 +354,11 @@ static const struct sh_route auth_routes[] = {
 
 static enum sh_db_rc auth_export(struct sh_conn *conn, const char *user_id, json_t *out)
 {
-	json_t *sessions = json_array();
+	json_t *sessions = json_array(), *verifications = json_array();
 	json_object_set_new(out, "sessions", sessions);
-	return sh_refresh_export(conn, user_id, sessions);
+	json_object_set_new(out, "email_verifications", verifications);
+	enum sh_db_rc rc = sh_refresh_export(conn, user_id, sessions);
+	return rc == SH_DB_OK ? sh_verification_export(conn, user_id, verifications) : rc;
 }
 
 static enum sh_db_rc auth_erase(struct sh_conn *conn, const char *user_id, const char *now)

@@ -15,24 +15,12 @@ enum sh_db_rc sh_verification_insert(struct sh_conn *conn, const char *id, const
 
 enum sh_db_rc sh_verification_sends_since(struct sh_conn *conn, struct sh_arena *arena,
 					  const char *user_id, const char *since,
-					  int64_t *count_r, const char **oldest_r,
-					  const char **latest_r)
+					  struct sh_window_tally *sent_r)
 {
-	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn,
-					"SELECT COUNT(*), MIN(created_at), MAX(created_at) "
-					"FROM email_verifications WHERE user_id = $1 AND created_at > $2",
-					SH_ARGS(SH_TEXT(user_id), SH_TEXT(since)), &st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		*oldest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 1));
-		*latest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 2));
-		rc = SH_DB_OK;
-	} else if (rc == SH_DB_OK) {
-		rc = SH_DB_ERROR; /* an aggregate always returns a row */
-	}
-	sh_stmt_free(&st);
-	return rc;
+	return sh_query_window(conn, arena,
+			       "SELECT COUNT(*), MIN(created_at), MAX(created_at) "
+			       "FROM email_verifications WHERE user_id = $1 AND created_at > $2",
+			       SH_ARGS(SH_TEXT(user_id), SH_TEXT(since)), sent_r);
 }
 
 enum sh_db_rc sh_verification_use(struct sh_conn *conn, struct sh_arena *arena,
@@ -85,6 +73,23 @@ enum sh_db_rc sh_verification_mail_facts(struct sh_conn *conn, struct sh_arena *
 		f->locale = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
 		f->still_wanted = sh_stmt_col_int64(st, 3) == 1;
 	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc sh_verification_export(struct sh_conn *conn, const char *user_id, json_t *items)
+{
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT email, created_at, expires_at, used_at "
+				      "FROM email_verifications WHERE user_id = $1 ORDER BY created_at",
+				      SH_ARGS(SH_TEXT(user_id)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "email",
+						       sh_stmt_col_text(st, 0), "sent_at",
+						       sh_stmt_col_time(st, 1), "expires_at",
+						       sh_stmt_col_time(st, 2), "used_at",
+						       sh_stmt_col_time(st, 3)));
 	sh_stmt_free(&st);
 	return rc;
 }

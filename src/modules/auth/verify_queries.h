@@ -2,6 +2,7 @@
 #ifndef SCHOOLHUB_AUTH_VERIFY_QUERIES_H
 #define SCHOOLHUB_AUTH_VERIFY_QUERIES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,8 +17,7 @@ enum sh_db_rc sh_verification_insert(struct sh_conn *conn, const char *id, const
  * latest (arena; NULL when none) for the resend limits. */
 enum sh_db_rc sh_verification_sends_since(struct sh_conn *conn, struct sh_arena *arena,
 					  const char *user_id, const char *since,
-					  int64_t *count_r, const char **oldest_r,
-					  const char **latest_r);
+					  struct sh_window_tally *sent_r);
 /* Uses the token whose hash is "token_hash" and marks its account verified: SH_DB_ROW with
  * "*user_id_r" (arena), SH_DB_OK when no usable token has that hash, or an error. */
 enum sh_db_rc sh_verification_use(struct sh_conn *conn, struct sh_arena *arena,
@@ -33,6 +33,9 @@ enum sh_db_rc sh_verification_mail_facts(struct sh_conn *conn, struct sh_arena *
 					 const char *id, const char *now,
 					 struct sh_verification_facts *f);
 /* Account erasure. */
+/* The verification e-mails sent to "user_id", for the GDPR export: {email, sent_at,
+ * expires_at, used_at} appended to "items" (never the token's hash). */
+enum sh_db_rc sh_verification_export(struct sh_conn *conn, const char *user_id, json_t *items);
 enum sh_db_rc sh_verification_delete_user(struct sh_conn *conn, const char *user_id);
 
 #endif

@@ -23,15 +23,6 @@ struct request_tx {
 	long retry_after; /* outcome: > 0 when over a limit */
 };
 
-static long seconds_until(const char *when, long plus, time_t now)
-{
-	struct tm tm = {0};
-	long wait = plus;
-	if (when != NULL && strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-		wait = (long)(timegm(&tm) + plus - now);
-	return wait < 1 ? 1 : wait;
-}
-
 static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct request_tx *t = ctx;
@@ -40,16 +31,15 @@ static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	time_t now_t = time(NULL);
 	char since[SH_TIME_LEN + 1];
 	sh_time_format(now_t - SH_VERIFY_DAY_S, since);
-	int64_t count = 0;
-	const char *oldest = NULL, *latest = NULL;
-	enum sh_db_rc rc = sh_verification_sends_since(conn, req->arena, req->user.id, since,
-						       &count, &oldest, &latest);
+	struct sh_window_tally sent;
+	enum sh_db_rc rc = sh_verification_sends_since(conn, req->arena, req->user.id, since, &sent);
 	if (rc != SH_DB_OK)
 		return rc;
-	if (count >= SH_VERIFY_PER_DAY)
-		t->retry_after = seconds_until(oldest, SH_VERIFY_DAY_S, now_t);
-	else if (latest != NULL && seconds_until(latest, SH_VERIFY_RESEND_GAP_S, now_t) > 1)
-		t->retry_after = seconds_until(latest, SH_VERIFY_RESEND_GAP_S, now_t);
+	if (sent.count >= SH_VERIFY_PER_DAY)
+		t->retry_after = sh_retry_after_s(sent.oldest, SH_VERIFY_DAY_S, now_t);
+	else if (sent.latest != NULL &&
+		 sh_retry_after_s(sent.latest, SH_VERIFY_RESEND_GAP_S, now_t) > 1)
+		t->retry_after = sh_retry_after_s(sent.latest, SH_VERIFY_RESEND_GAP_S, now_t);
 	if (t->retry_after > 0) {
 		*rollback_r = true;
 		return SH_DB_OK;

@@ -31,24 +31,13 @@ enum sh_db_rc sh_invitation_upsert(struct sh_conn *conn, const char *id, const c
 }
 
 enum sh_db_rc sh_invitation_sends_since(struct sh_conn *conn, struct sh_arena *arena,
-					const char *user_id, const char *since, int64_t *count_r,
-					const char **oldest_r)
+					const char *user_id, const char *since,
+					struct sh_window_tally *sent_r)
 {
-	struct sh_stmt *st;
-	enum sh_db_rc rc =
-		sh_query_row(conn,
-			     "SELECT COUNT(*), MIN(sent_at) FROM guardian_invitation_sends "
-			     "WHERE user_id = $1 AND sent_at > $2",
-			     SH_ARGS(SH_TEXT(user_id), SH_TEXT(since)), &st);
-	if (rc == SH_DB_ROW) {
-		*count_r = sh_stmt_col_int64(st, 0);
-		*oldest_r = sh_arena_strdup(arena, sh_stmt_col_time(st, 1));
-		rc = SH_DB_OK;
-	} else if (rc == SH_DB_OK) {
-		rc = SH_DB_ERROR; /* an aggregate always returns a row */
-	}
-	sh_stmt_free(&st);
-	return rc;
+	return sh_query_window(conn, arena,
+			       "SELECT COUNT(*), MIN(sent_at), MAX(sent_at) "
+			       "FROM guardian_invitation_sends WHERE user_id = $1 AND sent_at > $2",
+			       SH_ARGS(SH_TEXT(user_id), SH_TEXT(since)), sent_r);
 }
 
 enum sh_db_rc sh_invitation_send_record(struct sh_conn *conn, const char *user_id, const char *now,

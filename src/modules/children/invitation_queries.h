@@ -29,10 +29,11 @@ enum sh_db_rc sh_invitation_upsert(struct sh_conn *conn, const char *id, const c
 				   const char *relationship, const char *now,
 				   const char *expires_at);
 
-/* Invitations "user_id" sent since "since", and the oldest of them (arena) for Retry-After. */
+/* Invitations "user_id" sent since "since": the count, and the oldest (arena) for
+ * Retry-After. */
 enum sh_db_rc sh_invitation_sends_since(struct sh_conn *conn, struct sh_arena *arena,
 					const char *user_id, const char *since,
-					int64_t *count_r, const char **oldest_r);
+					struct sh_window_tally *sent_r);
 /* Records one invitation sent by "user_id" and prunes every row older than "window_start". */
 enum sh_db_rc sh_invitation_send_record(struct sh_conn *conn, const char *user_id,
 					const char *now, const char *window_start);

@@ -51,15 +51,6 @@ struct send_tx {
 };
 
 /* Seconds until the oldest send in the window ages out (at least 1). */
-static long seconds_until_free(const char *oldest, time_t now)
-{
-	struct tm tm = {0};
-	long wait = SH_INVITATION_WINDOW_S;
-	if (oldest != NULL && strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-		wait = (long)(timegm(&tm) + SH_INVITATION_WINDOW_S - now);
-	return wait < 1 ? 1 : wait;
-}
-
 /* The invitee by address; refused when it is the caller's own. */
 static void read_invitee_email(struct send_tx *t, const char **email_r)
 {
@@ -134,14 +125,12 @@ static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 	sh_time_format(now_t, now);
 	sh_time_format(now_t - SH_INVITATION_WINDOW_S, window_start);
 	sh_time_format(now_t + SH_INVITATION_TTL_S, expires);
-	int64_t sent = 0;
-	const char *oldest = NULL;
-	rc = sh_invitation_sends_since(conn, req->arena, req->user.id, window_start, &sent,
-				       &oldest);
+	struct sh_window_tally sent;
+	rc = sh_invitation_sends_since(conn, req->arena, req->user.id, window_start, &sent);
 	if (rc != SH_DB_OK)
 		return rc;
-	if (sent >= SH_INVITATIONS_PER_WINDOW) {
-		t->retry_after = seconds_until_free(oldest, now_t);
+	if (sent.count >= SH_INVITATIONS_PER_WINDOW) {
+		t->retry_after = sh_retry_after_s(sent.oldest, SH_INVITATION_WINDOW_S, now_t);
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
