@@ -132,7 +132,11 @@ await finish(async () => {
       ['nl', new RegExp(`U kunt hoogstens 4 u 30 min betalen \\(uw saldo mag niet onder ${MINUS}5 u zakken\\)`)],
       ['en', new RegExp(`You can pay at most 4 h 30 min \\(your balance may not go below ${MINUS}5 h\\)`)],
     ]) {
-      await ps.locator('header').getByRole('combobox').selectOption(lang);
+      // The reload below reads the member's saved language: wait until the switch is saved.
+      await Promise.all([
+        ps.waitForResponse((r) => r.url().endsWith('/api/v1/users/me') && r.request().method() === 'PATCH'),
+        ps.locator('header').getByRole('combobox').selectOption(lang),
+      ]);
       await ps.goto(`${BASE}/sel/pay`);
       // Lina (at −180) could receive much more: Sophie's own floor binds.
       await m.locator('input:not([type="number"])').first().fill('Lina');
