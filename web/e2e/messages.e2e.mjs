@@ -6,7 +6,7 @@
 // 360 px. Every step failed on main (no Messages screens, no realtime client).
 import assert from 'node:assert/strict';
 import {
-  BASE, apiJson, axe, expectText, finish, heading, main, newParent, registerByApi, signInAs, stamp, step,
+  BASE, apiJson, axe, expectText, finish, heading, main, newParent, problems, registerByApi, signInAs, stamp, step,
 } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
@@ -121,12 +121,56 @@ await finish(async () => {
     await axe(b.page, 'messages list with an unread conversation (360 px)');
   });
 
-  await step('the REST state matches: 3 messages, the deleted one a tombstone', async () => {
+  await step('a send whose answer is lost is retried with its client_id: the message is posted once', async () => {
+    await a.page.goto(conversationUrl);
+    await expectText(thread(a.page), /fête de l’école/);
+    // The request reaches the server (the message is stored), the answer never reaches the page.
+    let cut = true;
+    await a.page.route('**/api/v1/conversations/*/messages', async (route) => {
+      if (route.request().method() !== 'POST' || !cut) return route.fallback();
+      cut = false;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await composer(a.page).fill('Je confirme pour samedi.');
+    await main(a.page).getByRole('button', { name: 'Envoyer' }).click();
+    const retry = thread(a.page).getByRole('button', { name: 'Renvoyer' });
+    await retry.waitFor();
+    await retry.click();
+    await retry.waitFor({ state: 'detached' });
+    await expectText(thread(a.page), /Je confirme pour samedi/);
+    // The page's own report of the cut connection is this test's doing, not a fault.
+    for (let i = problems.length - 1; i >= 0; i -= 1) {
+      if (/^\[A\] console error: .*ERR_CONNECTION_RESET/.test(problems[i])) problems.splice(i, 1);
+    }
+    await a.page.unroute('**/api/v1/conversations/*/messages');
+    await a.page.reload();
+    await expectText(thread(a.page), /Je confirme pour samedi/);
+    const text = await thread(a.page).innerText();
+    assert.equal(text.split('Je confirme pour samedi').length - 1, 1, text);
+  });
+
+  await step('the REST state matches: 4 messages, the deleted one a tombstone', async () => {
     const login = await apiJson('POST', '/auth/login', { email: MA.email, password: MA.password });
     const id = conversationUrl.split('/').pop();
     const page = await apiJson('GET', `/conversations/${id}/messages`, undefined, login.json.access_token);
     assert.equal(page.status, 200);
-    assert.deepEqual(page.json.items.map((m) => [m.seq, m.deleted]), [[1, false], [2, true], [3, false]]);
+    assert.deepEqual(page.json.items.map((m) => [m.seq, m.deleted]), [[1, false], [2, true], [3, false], [4, false]]);
     assert.ok(page.json.items[0].edited_at);
+  });
+
+  await step('A creates a group with B; it appears in B\'s list live, marked as a group', async () => {
+    await b.page.goto(`${BASE}/messages`);
+    await markPage(b.page);
+    await a.page.goto(`${BASE}/messages/new`);
+    await main(a.page).getByLabel('Nom du groupe').fill('Covoiturage du jeudi');
+    await main(a.page).getByLabel('Ajouter un membre').fill('Courrier');
+    await main(a.page).getByRole('button', { name: 'Corentin Courrier' }).click();
+    await expectText(main(a.page).getByRole('list', { name: 'Membres du groupe' }), /Corentin Courrier/);
+    await main(a.page).getByRole('button', { name: 'Créer le groupe' }).click();
+    await a.page.waitForURL(/\/messages\/[0-9a-f-]{36}$/);
+    await expectText(heading(a.page), /Covoiturage du jeudi/);
+    await expectText(main(b.page).getByRole('list', { name: 'Vos conversations' }), /Covoiturage du jeudi\s*Groupe/);
+    await assertNotReloaded(b.page);
   });
 });
