@@ -6,7 +6,7 @@
 // 360 px. Every step failed on main (no Messages screens, no realtime client).
 import assert from 'node:assert/strict';
 import {
-  BASE, apiJson, axe, expectText, finish, heading, main, newParent, problems, registerByApi, signInAs, stamp, step,
+  BASE, apiJson, axe, expectText, finish, heading, main, newParent, problems, registerByApi, shot, signInAs, stamp, step,
 } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
@@ -52,6 +52,7 @@ await finish(async () => {
     await main(a.page).getByRole('link', { name: 'Nouveau message' }).first().click();
     await a.page.waitForURL(/\/messages\/new$/);
     await axe(a.page, 'new conversation (360 px)');
+    await shot(a.page, 'messages-new');
     await main(a.page).getByLabel('À qui ?').fill('Courrier');
     await main(a.page).getByRole('button', { name: 'Corentin Courrier' }).click();
     await main(a.page).getByRole('button', { name: 'Écrire à Corentin' }).click();
@@ -87,6 +88,7 @@ await finish(async () => {
     await expectText(thread(a.page), /Bérénice Messagère: Bonjour Corentin/);
     await assertNotReloaded(a.page);
     await axe(b.page, 'conversation thread (360 px)');
+    await shot(b.page, 'messages-thread');
   });
 
   await step('A edits the message; B sees the new text live, marked as edited', async () => {
@@ -119,6 +121,7 @@ await finish(async () => {
     await expectText(row, /1\s*non lus/);
     await assertNotReloaded(b.page);
     await axe(b.page, 'messages list with an unread conversation (360 px)');
+    await shot(b.page, 'messages-list');
   });
 
   await step('a send whose answer is lost is retried with its client_id: the message is posted once', async () => {
