@@ -6,7 +6,9 @@
 # 1. installs the missing Debian packages (apt-get, only when something is missing);
 # 2. builds build/ (Release) and build-asan/ (Debug + AddressSanitizer/UBSan);
 # 3. starts a throwaway PostgreSQL on a free local port (stopped again on exit,
-#    whatever happens) and exports SCHOOLHUB_TEST_PG_URL for the tests;
+#    whatever happens) and exports SCHOOLHUB_TEST_PG_URL for the tests; the realtime
+#    suites (tests/realtime) start their own redis-server the same way (a free port, a
+#    throwaway directory, stopped by its pid), since they kill, hang and restart it;
 # 4. runs ctest in both builds, every unit test program and the API tests under
 #    valgrind (sqlite), the OpenAPI lint (docs/), the web unit tests (web/tests/) and
 #    the browser tests (tests/e2e/run.sh: the real server driven through Debian's Chromium);

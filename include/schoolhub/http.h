@@ -123,6 +123,11 @@ const char *sh_req_peer_ip(struct sh_request *req);
  * else that means "who is asking".
  */
 const char *sh_req_client_ip(struct sh_request *req);
+struct sh_config;
+/* The same for a connection that is not a request (the realtime channel): "peer" the socket
+ * peer, "x_real_ip" its X-Real-IP header or NULL; the result is "peer" or in "arena". */
+const char *sh_client_ip(const struct sh_config *cfg, const char *peer, const char *x_real_ip,
+			 struct sh_arena *arena);
 /* A request header (case-insensitive); NULL if absent. */
 const char *sh_req_header(const struct sh_request *req, const char *name);
 /* A query-string argument; NULL if absent. */

@@ -203,8 +203,9 @@ sh_free_port() {
 }
 
 # sh_server_launch LOG BIN [NAME=VALUE...]: "BIN serve" in the background with that
-# environment added (SCHOOLHUB_PORT=0, the port the kernel picks, unless given), stdout and
-# stderr to LOG. Sets SH_SERVER_PID; the server is stopped on exit.
+# environment added (SCHOOLHUB_PORT=0, the port the kernel picks, unless given; the realtime
+# channel's port likewise, rather than the HTTP port + 1, which a test's chosen port does not
+# promise free), stdout and stderr to LOG. Sets SH_SERVER_PID; the server is stopped on exit.
 sh_server_launch() {
 	local log=$1 bin=$2
 	shift 2
@@ -213,7 +214,7 @@ sh_server_launch() {
 	# otherwise let sh_server_port read the previous server's "listening on" line (and its
 	# port) before the new process has truncated the file.
 	: >"$log"
-	env SCHOOLHUB_PORT=0 "$@" "$bin" serve >"$log" 2>&1 &
+	env SCHOOLHUB_PORT=0 SCHOOLHUB_REALTIME_PORT=0 "$@" "$bin" serve >"$log" 2>&1 &
 	SH_SERVER_PID=$!
 	sh_pid_track "$SH_SERVER_PID"
 }

@@ -40,17 +40,20 @@ static const char *address_or_null(struct sh_arena *arena, const char *text)
 	return sh_arena_strdup(arena, out);
 }
 
+const char *sh_client_ip(const struct sh_config *cfg, const char *peer, const char *x_real_ip,
+			 struct sh_arena *arena)
+{
+	const char *named = NULL;
+	if (x_real_ip != NULL && is_trusted_proxy(cfg, peer))
+		named = address_or_null(arena, x_real_ip);
+	return named != NULL ? named : peer;
+}
+
 const char *sh_req_client_ip(struct sh_request *req)
 {
 	if (req->client_ip != NULL)
 		return req->client_ip;
-	const char *peer = sh_req_peer_ip(req);
-	const char *named = NULL;
-	if (is_trusted_proxy(&req->app->cfg, peer)) {
-		const char *header = sh_req_header(req, "X-Real-IP");
-		if (header != NULL)
-			named = address_or_null(req->arena, header);
-	}
-	req->client_ip = named != NULL ? named : peer;
+	req->client_ip = sh_client_ip(&req->app->cfg, sh_req_peer_ip(req),
+				      sh_req_header(req, "X-Real-IP"), req->arena);
 	return req->client_ip;
 }

@@ -18,6 +18,7 @@
 #define RT_CLOSE_GOING_AWAY 1001 /* the server stops */
 #define RT_CLOSE_TOO_BIG 1009	 /* a message over RT_MAX_MESSAGE */
 #define RT_CLOSE_SERVER_ERROR 1011 /* the database cannot be read: retry later */
+#define RT_CLOSE_BUSY 1013	 /* too many sockets from the client's address: retry later */
 #define RT_CLOSE_PROTOCOL 4400	 /* not a v1 JSON text frame, or an unknown type */
 #define RT_CLOSE_UNAUTHORIZED 4401 /* no auth in time, a bad token, expired, account changed */
 #define RT_CLOSE_ORIGIN 4403	 /* the page's Origin is not the app's */
@@ -32,6 +33,7 @@ struct rt_settings {
 	long recheck_s;		 /* re-read every socket's account this often */
 	long queue_bytes;	 /* bound of one socket's send queue */
 	long max_sockets;	 /* per member */
+	long max_per_ip;	 /* open sockets per client address, authenticated or not */
 	long keep_days;		 /* member_events older than this are purged; 0 keeps all */
 };
 
@@ -50,6 +52,7 @@ struct rt_session {
 	int close_code; /* nonzero: closing with it, sends nothing else */
 	const char *close_reason;
 	char user_id[37];
+	char ip[64];		/* the client's address (sh_client_ip: X-Real-IP of a trusted proxy) */
 	int64_t generation;
 	int64_t last_sent; /* highest event id queued for it: never sent twice */
 	unsigned checked_round; /* the account re-check that last covered it */

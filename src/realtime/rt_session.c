@@ -8,10 +8,12 @@
  * reads the event log itself.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "http/auth_gate.h"
+#include "schoolhub/http.h"
 #include "realtime/rt_private.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
@@ -76,6 +78,27 @@ static void send_text(struct sh_realtime *rt, struct rt_session *s, const char *
 	rt_session_send(rt, s, text, strlen(text));
 }
 
+/* The client's address, as the HTTP side sees it (a trusted proxy's X-Real-IP). */
+static void client_address(struct sh_realtime *rt, struct rt_session *s, struct lws *wsi)
+{
+	char peer[64] = "", real[64] = "";
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	bool has_real = lws_hdr_custom_copy(wsi, real, sizeof(real), "x-real-ip:", 10) > 0;
+	struct sh_arena *arena = sh_arena_create();
+	snprintf(s->ip, sizeof(s->ip), "%s",
+		 sh_client_ip(&rt->app->cfg, peer, has_real ? real : NULL, arena));
+	sh_arena_destroy(&arena);
+}
+
+static int sockets_from(const struct sh_realtime *rt, const struct rt_session *self)
+{
+	int n = 0;
+	for (const struct rt_session *s = rt->sessions; s != NULL; s = s->next)
+		if (s != self && s->close_code == 0 && strcmp(s->ip, self->ip) == 0)
+			n++;
+	return n;
+}
+
 static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lws *wsi)
 {
 	memset(s, 0, sizeof(*s));
@@ -84,6 +107,11 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 	if (rt->sessions != NULL)
 		rt->sessions->prev = s;
 	rt->sessions = s;
+	client_address(rt, s, wsi);
+	if (sockets_from(rt, s) >= rt->set.max_per_ip) {
+		rt_session_close(s, RT_CLOSE_BUSY, "too many sockets from this address");
+		return;
+	}
 	char origin[256] = "", host[256] = "";
 	bool has_origin = lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) > 0;
 	bool has_host = lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0;

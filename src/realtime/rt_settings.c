@@ -69,6 +69,7 @@ const char *sh_realtime_help(void)
 	       "  SCHOOLHUB_REALTIME_RECHECK_S    socket accounts re-read (default: 30)\n"
 	       "  SCHOOLHUB_REALTIME_QUEUE_BYTES  one socket's send queue (default: 1048576)\n"
 	       "  SCHOOLHUB_REALTIME_MAX_SOCKETS  sockets per member (default: 5)\n"
+	       "  SCHOOLHUB_REALTIME_MAX_PER_IP   sockets per client address (default: 256)\n"
 	       "  SCHOOLHUB_EVENTS_KEEP_DAYS      member_events kept, 0 = all (default: 30)\n";
 }
 
@@ -101,6 +102,7 @@ int rt_settings_load(struct rt_settings *s, unsigned http_port, char **error_r)
 	    env_long("SCHOOLHUB_REALTIME_QUEUE_BYTES", 1024 * 1024, 16384, 64L * 1024 * 1024,
 		     &s->queue_bytes, error_r) != 0 ||
 	    env_long("SCHOOLHUB_REALTIME_MAX_SOCKETS", 5, 1, 100, &s->max_sockets, error_r) != 0 ||
+	    env_long("SCHOOLHUB_REALTIME_MAX_PER_IP", 256, 1, 65536, &s->max_per_ip, error_r) != 0 ||
 	    env_long("SCHOOLHUB_EVENTS_KEEP_DAYS", 30, 0, 3650, &s->keep_days, error_r) != 0)
 		return -1;
 	s->url = url ? sh_strdup(url) : NULL;

@@ -193,6 +193,28 @@ async def check_limits(r, srv, db, e, f):
     await fast.close()
 
 
+async def check_per_address(r, binary, db, work):
+    """SCHOOLHUB_REALTIME_MAX_PER_IP: sockets from one address, authenticated or not."""
+    srv = L.Server(binary, db, work, "per-ip", SCHOOLHUB_REALTIME_MAX_PER_IP=2)
+    try:
+        a = await L.connect(srv)
+        b = await L.connect(srv)
+        c = await L.connect(srv)
+        r.check("a third socket from one address past a cap of 2: 1013",
+                await L.closed_with(c) == 1013)
+        await a.close()
+        await asyncio.sleep(0.3)
+        d = await L.connect(srv)
+        await d.send(json.dumps({"type": "ping"}))
+        r.check("one closed: the address may open another (then the usual checks)",
+                await L.closed_with(d) == 4401)
+        await b.close()
+    finally:
+        rc = srv.stop()
+        r.check("serve (per-ip) stops cleanly", rc == 0 and not srv.sanitizer_report(),
+                f"exit {rc}")
+
+
 async def main(binary, backend):
     r = L.Results()
     work = L.work_dir()
@@ -208,6 +230,7 @@ async def main(binary, backend):
         await check_resync(r, srv, db, users[2])
         await check_token_end(r, srv, db, users[3])
         await check_limits(r, srv, db, users[4], users[5])
+        await check_per_address(r, binary, db, work)
         ws, _ = await L.authed(srv, users[1][1])
         stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)
         code = await L.closed_with(ws, timeout=10)
