@@ -162,6 +162,26 @@ await finish(async () => {
     assert.ok(page.json.items[0].edited_at);
   });
 
+  await step('a long thread opens on its latest 30 messages; scrolling up loads the earlier ones', async () => {
+    const id = conversationUrl.split('/').pop();
+    const tokens = [];
+    for (const person of [MA, MB]) {
+      const login = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
+      tokens.push(login.json.access_token);
+    }
+    for (let i = 1; i <= 30; i += 1) {
+      const r = await apiJson('POST', `/conversations/${id}/messages`, { body: `Message numéro ${i}`, client_id: `bulk-${stamp}-${i}` }, tokens[i % 2]);
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+    }
+    await a.page.goto(conversationUrl);
+    await expectText(thread(a.page), /Message numéro 30/);
+    assert.doesNotMatch(await thread(a.page).innerText(), /covoiturage vendredi/);
+    await a.page.locator('section.thread').evaluate((el) => { el.scrollTop = 0; });
+    await expectText(thread(a.page), /covoiturage vendredi[\s\S]*Message numéro 30/);
+    await expectText(main(a.page), /Début de la conversation/);
+    assert.equal(await thread(a.page).locator('li').count(), 34);
+  });
+
   await step('A creates a group with B; it appears in B\'s list live, marked as a group', async () => {
     await b.page.goto(`${BASE}/messages`);
     await markPage(b.page);
