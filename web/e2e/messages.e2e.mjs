@@ -124,6 +124,16 @@ await finish(async () => {
     await shot(b.page, 'messages-list');
   });
 
+  await step('B reads the conversation: the read marker is posted and the badge goes', async () => {
+    const posted = b.page.waitForRequest((r) => r.method() === 'POST' && /\/read$/.test(r.url()));
+    await main(b.page).getByRole('link', { name: /Bérénice Messagère/ }).click();
+    await expectText(thread(b.page), /fête de l’école/);
+    assert.deepEqual((await posted).postDataJSON(), { seq: 3 });
+    await main(b.page).getByRole('link', { name: /Toutes les conversations/ }).click();
+    await expectText(main(b.page).getByRole('link', { name: /Bérénice Messagère/ }), /fête de l’école/);
+    assert.doesNotMatch(await main(b.page).getByRole('link', { name: /Bérénice Messagère/ }).innerText(), /non lus/);
+  });
+
   await step('a send whose answer is lost is retried with its client_id: the message is posted once', async () => {
     await a.page.goto(conversationUrl);
     await expectText(thread(a.page), /fête de l’école/);
