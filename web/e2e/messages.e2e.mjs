@@ -37,6 +37,12 @@ await finish(async () => {
   }
   const a = await newParent('A', PHONE);
   const b = await newParent('B', PHONE);
+  const aSockets = new Set(); // the WebSockets A's current page opened and did not close
+  a.page.on('load', () => aSockets.clear()); // a page load ends the previous page's sockets
+  a.page.on('websocket', (ws) => {
+    aSockets.add(ws);
+    ws.on('close', () => aSockets.delete(ws));
+  });
   let conversationUrl = '';
 
   await step('A opens Messages from the navigation: an empty list, axe clean at 360 px', async () => {
@@ -205,5 +211,15 @@ await finish(async () => {
     await expectText(heading(a.page), /Covoiturage du jeudi/);
     await expectText(main(b.page).getByRole('list', { name: 'Vos conversations' }), /Covoiturage du jeudi\s*Groupe/);
     await assertNotReloaded(b.page);
+  });
+
+  await step('signing out on another screen closes the realtime socket', async () => {
+    assert.equal(aSockets.size, 1);
+    await a.page.getByRole('navigation').getByRole('link', { name: 'Accueil' }).click();
+    await a.page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await a.page.waitForURL(/\/signin/);
+    const deadline = Date.now() + 5000;
+    while (aSockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(aSockets.size, 0, 'the socket stayed open after sign-out');
   });
 });
