@@ -1,7 +1,7 @@
 // The app's one realtime channel (realtime.js bound to the session and the API). Loaded by
 // the messaging views only (a dynamic import keeps it out of the first-visit bundle); it
 // stays open while the member is signed in, and closes on sign-out.
-import { watch } from 'vue';
+import { effectScope, watch } from 'vue';
 import { createRealtimeClient, socketUrl } from './realtime.js';
 import { messaging, refreshSession } from './api.js';
 import { useSessionStore } from './stores/session.js';
@@ -22,9 +22,13 @@ export function useRealtime() {
     // The API client may have refreshed already since the socket authenticated.
     refreshToken: async (used) => (session.accessToken && session.accessToken !== used ? true : refreshSession()),
   });
-  watch(
-    () => session.signedIn,
-    (signedIn) => (signedIn ? client.start() : client.stop()),
+  // A detached scope: the first caller is a screen, and the watch must outlive it (a
+  // sign-out on another screen still closes the socket).
+  effectScope(true).run(() =>
+    watch(
+      () => session.signedIn,
+      (signedIn) => (signedIn ? client.start() : client.stop()),
+    ),
   );
   // Back online, or the tab visible again: try now rather than at the end of the back-off.
   window.addEventListener('online', () => session.signedIn && client.start());
