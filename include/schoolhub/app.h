@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "schoolhub/config.h"
+#include "schoolhub/realtime.h"
 #include "schoolhub/store.h"
 
 struct sh_router;
@@ -28,6 +29,7 @@ struct sh_app {
 	struct sh_job_worker *jobs; /* the job worker threads (jobs module), NULL when none */
 	struct sh_realtime *realtime; /* the WebSocket thread (serve only), NULL when none */
 	struct sh_event_bell *events; /* rung after a commit that wrote member events (events.h) */
+	sh_typing_audience_fn *typing_audience; /* set by the messages module (realtime.h) */
 };
 
 /* Process-wide setup (libsodium, libcurl); call once before anything else. */

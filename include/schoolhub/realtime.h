@@ -11,6 +11,21 @@
 #include "schoolhub/arena.h"
 
 struct sh_app;
+struct sh_conn;
+
+/*
+ * Who sees a member type (protocol v1's "typing" frame, docs/REALTIME.md): the module that
+ * owns conversations registers this at its init, so the channel learns membership without
+ * including a module header. Given the service thread's connection, the sender and a
+ * conversation id (a normalised UUID): 1 when "user_id" is a member, with "*others_r" (an
+ * array of "*count_r" user ids in "arena", the sender left out); 0 when not a member (or
+ * no such conversation: the two are never told apart); -1 when the store failed.
+ */
+typedef int sh_typing_audience_fn(struct sh_conn *conn, struct sh_arena *arena,
+				  const char *user_id, const char *conversation_id,
+				  const char ***others_r, size_t *count_r);
+/* Sets the audience of "app"'s typing frames (NULL: typing is dropped, as without it). */
+void sh_realtime_set_typing_audience(struct sh_app *app, sh_typing_audience_fn *fn);
 
 /*
  * Starts the channel of "app" (schoolhub serve, once its HTTP server listens on

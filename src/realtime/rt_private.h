@@ -2,6 +2,7 @@
 #ifndef SCHOOLHUB_RT_PRIVATE_H
 #define SCHOOLHUB_RT_PRIVATE_H
 
+#include <jansson.h>
 #include <libwebsockets.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,8 @@
 #define RT_MAX_MESSAGE 16384	 /* bytes of one client message, and of one frame */
 #define RT_REPLAY_MAX 1000	 /* events replayed on resume; more: {"type":"resync"} */
 #define RT_AUTH_TIMEOUT_S 10	 /* the first frame (auth) must come within this */
+#define RT_TYPING_EVERY_MS 2000 /* one typing frame per conversation per socket this often */
+#define RT_TYPING_SLOTS 4	 /* conversations a socket may type in within that window */
 #define RT_CLOSE_GOING_AWAY 1001 /* the server stops */
 #define RT_CLOSE_TOO_BIG 1009	 /* a message over RT_MAX_MESSAGE */
 #define RT_CLOSE_SERVER_ERROR 1011 /* the database cannot be read: retry later */
@@ -44,6 +47,12 @@ struct rt_msg {
 	unsigned char buf[]; /* LWS_PRE + len */
 };
 
+/* A conversation this socket sent "typing" for, and when (rt_typing.c's rate limit). */
+struct rt_typing_slot {
+	char conv[37];
+	int64_t at_ms;
+};
+
 /* One WebSocket: lws's per-session data, touched by the service thread only. */
 struct rt_session {
 	struct lws *wsi;
@@ -60,6 +69,7 @@ struct rt_session {
 	size_t queued_bytes, allowance; /* allowance: the replay's size, on top of the bound */
 	char *rx;		/* a message arriving in fragments */
 	size_t rx_len;
+	struct rt_typing_slot typing[RT_TYPING_SLOTS];
 };
 
 struct rt_redis;
@@ -75,6 +85,10 @@ struct sh_realtime {
 	atomic_bool local_wake;	      /* sh_realtime_wake since the last read */
 	atomic_llong remote_hint;     /* highest id another instance announced */
 	struct rt_redis *redis;	      /* NULL without REDIS_URL */
+	char instance[33];	      /* random: tells this instance's typing notes on Redis */
+	pthread_mutex_t typing_lock;  /* guards the inbox (the Redis thread fills it) */
+	struct rt_msg *typing_inbox, *typing_inbox_tail; /* other instances' typing notes */
+	size_t typing_inbox_count;
 
 	/* The service thread's own state. */
 	struct rt_session *sessions;
@@ -107,6 +121,12 @@ int rt_session_resume(struct sh_realtime *rt, struct rt_session *s, bool has_las
 void rt_recheck_accounts(struct sh_realtime *rt);
 void rt_purge(struct sh_realtime *rt);
 
+/* rt_typing.c: the typing indicator (service thread, except rt_typing_remote). */
+void rt_typing_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg);
+void rt_typing_remote(struct sh_realtime *rt, const char *text, size_t len);
+void rt_typing_drain(struct sh_realtime *rt);
+void rt_typing_inbox_free(struct sh_realtime *rt); /* at the end: undelivered notes go */
+
 /* rt_origin.c */
 bool rt_origin_allowed(const struct sh_realtime *rt, const char *origin, const char *host);
 
@@ -116,5 +136,8 @@ void rt_redis_stop(struct sh_realtime *rt);
 bool rt_redis_up(const struct sh_realtime *rt);
 /* Tells the other instances that events up to "id" are committed (never blocks). */
 void rt_redis_announce(struct sh_realtime *rt, int64_t id);
+/* Publishes a typing note (malloc'ed "text", taken) on the typing channel; dropped while
+ * Redis is away or too many wait (never blocks). */
+void rt_redis_publish_typing(struct sh_realtime *rt, char *text);
 
 #endif

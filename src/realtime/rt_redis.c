@@ -27,6 +27,9 @@
 #include "schoolhub/mem.h"
 
 #define RT_REDIS_CHANNEL "schoolhub:member_events"
+/* Typing notes (rt_typing.c): the note itself, best-effort, never a doorbell. */
+#define RT_REDIS_TYPING "schoolhub:typing"
+#define RT_TYPING_OUTBOX_MAX 256
 #define RT_BACKOFF_MIN_MS 100
 #define RT_BACKOFF_MAX_MS 5000
 /* A subscription silent this long is pinged; unanswered as long again, Redis is away
@@ -42,6 +45,9 @@ struct rt_redis {
 	int pipe[2];
 	atomic_llong to_publish; /* highest id announced, 0: nothing */
 	atomic_bool up;
+	pthread_mutex_t outbox_lock; /* typing notes from the service thread, to publish */
+	struct rt_msg *outbox, *outbox_tail;
+	size_t outbox_count;
 };
 
 /* redis://[:password@]host[:port][/db] */
@@ -125,14 +131,19 @@ static bool backoff_wait(struct sh_realtime *rt, int ms)
 	return !atomic_load(&rt->stopping);
 }
 
-/* A pub/sub message: ["message", channel, "N"]. */
+/* A pub/sub message: ["message", channel, "N"] (or a typing note on its channel). */
 static void on_reply(struct sh_realtime *rt, redisReply *reply)
 {
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
 	    reply->element[0]->type != REDIS_REPLY_STRING ||
 	    strcmp(reply->element[0]->str, "message") != 0 ||
+	    reply->element[1]->type != REDIS_REPLY_STRING ||
 	    reply->element[2]->type != REDIS_REPLY_STRING)
 		return;
+	if (strcmp(reply->element[1]->str, RT_REDIS_TYPING) == 0) {
+		rt_typing_remote(rt, reply->element[2]->str, reply->element[2]->len);
+		return;
+	}
 	long long id = strtoll(reply->element[2]->str, NULL, 10);
 	long long seen = atomic_load(&rt->remote_hint);
 	while (id > seen && !atomic_compare_exchange_weak(&rt->remote_hint, &seen, id))
@@ -151,6 +162,30 @@ static bool ping(redisContext *sub)
 		if (redisBufferWrite(sub, &done) != REDIS_OK)
 			return false;
 	return true;
+}
+
+static struct rt_msg *take_outbox(struct rt_redis *r)
+{
+	pthread_mutex_lock(&r->outbox_lock);
+	struct rt_msg *m = r->outbox;
+	r->outbox = r->outbox_tail = NULL;
+	r->outbox_count = 0;
+	pthread_mutex_unlock(&r->outbox_lock);
+	return m;
+}
+
+/* Publishes the waiting typing notes (all freed); false on a Redis error. */
+static bool publish_typing(struct rt_redis *r, redisContext *pub)
+{
+	bool ok = true;
+	for (struct rt_msg *m = take_outbox(r), *next; m != NULL; m = next) {
+		next = m->next;
+		if (ok)
+			ok = reply_ok(redisCommand(pub, "PUBLISH %s %b", RT_REDIS_TYPING, m->buf,
+						   m->len));
+		free(m);
+	}
+	return ok;
 }
 
 /* Subscribed: relays messages and publishes announcements until an error, a silence
@@ -177,6 +212,8 @@ static void serve_subscribed(struct sh_realtime *rt, redisContext *sub, redisCon
 			drain_pipe(r->pipe[0]);
 			long long id = atomic_exchange(&r->to_publish, 0);
 			if (id > 0 && !reply_ok(redisCommand(pub, "PUBLISH %s %lld", RT_REDIS_CHANNEL, id)))
+				return;
+			if (!publish_typing(r, pub))
 				return;
 		}
 		if (p[0].revents != 0) {
@@ -206,7 +243,7 @@ static void *redis_main(void *arg)
 		redisContext *sub = connect_one(r);
 		redisContext *pub = sub ? connect_one(r) : NULL;
 		if (pub != NULL && (r->db == 0 || reply_ok(redisCommand(pub, "SELECT %d", r->db))) &&
-		    reply_ok(redisCommand(sub, "SUBSCRIBE %s", RT_REDIS_CHANNEL))) {
+		    reply_ok(redisCommand(sub, "SUBSCRIBE %s %s", RT_REDIS_CHANNEL, RT_REDIS_TYPING))) {
 			atomic_store(&r->up, true);
 			sh_log_info("realtime: Redis at %s:%d subscribed", r->host, r->port);
 			warned = false;
@@ -239,6 +276,7 @@ int rt_redis_start(struct sh_realtime *rt, char **error_r)
 {
 	struct rt_redis *r = sh_calloc(1, sizeof(*r));
 	r->pipe[0] = r->pipe[1] = -1;
+	pthread_mutex_init(&r->outbox_lock, NULL);
 	rt->redis = r;
 	if (parse_url(r, rt->set.redis_url, error_r) != 0)
 		return -1;
@@ -268,6 +306,11 @@ void rt_redis_stop(struct sh_realtime *rt)
 		close(r->pipe[0]);
 		close(r->pipe[1]);
 	}
+	for (struct rt_msg *m = take_outbox(r), *next; m != NULL; m = next) {
+		next = m->next;
+		free(m);
+	}
+	pthread_mutex_destroy(&r->outbox_lock);
 	sh_free(&rt->redis);
 }
 
@@ -284,6 +327,39 @@ void rt_redis_announce(struct sh_realtime *rt, int64_t id)
 	long long seen = atomic_load(&r->to_publish);
 	while (id > seen && !atomic_compare_exchange_weak(&r->to_publish, &seen, id))
 		;
+	if (write(r->pipe[1], "x", 1) < 0 && errno != EAGAIN)
+		sh_log_warn("realtime: cannot ring the Redis thread");
+}
+
+void rt_redis_publish_typing(struct sh_realtime *rt, char *text)
+{
+	struct rt_redis *r = rt->redis;
+	size_t len = strlen(text);
+	struct rt_msg *m = NULL;
+	if (r != NULL && atomic_load(&r->up)) {
+		m = sh_malloc(sizeof(*m) + len);
+		m->next = NULL;
+		m->len = len;
+		memcpy(m->buf, text, len);
+	}
+	free(text);
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&r->outbox_lock);
+	bool room = r->outbox_count < RT_TYPING_OUTBOX_MAX;
+	if (room) {
+		if (r->outbox_tail != NULL)
+			r->outbox_tail->next = m;
+		else
+			r->outbox = m;
+		r->outbox_tail = m;
+		r->outbox_count++;
+	}
+	pthread_mutex_unlock(&r->outbox_lock);
+	if (!room) {
+		free(m);
+		return;
+	}
 	if (write(r->pipe[1], "x", 1) < 0 && errno != EAGAIN)
 		sh_log_warn("realtime: cannot ring the Redis thread");
 }

@@ -181,10 +181,7 @@ static void handle_auth(struct sh_realtime *rt, struct rt_session *s, json_t *ms
 	lws_set_timer_usecs(s->wsi, (lws_usec_t)(left > 0 ? left : 1) * LWS_US_PER_SEC);
 }
 
-/*
- * {"type":"typing","conversation_id":…}: not relayed yet, the conversations' membership is
- * not in this build (docs/REALTIME.md); accepted and dropped, so clients may send it.
- */
+/* ping, typing (rt_typing.c: relayed to the conversation's other members, or dropped). */
 static void handle_message(struct sh_realtime *rt, struct rt_session *s, const char *text,
 			   size_t len)
 {
@@ -200,7 +197,9 @@ static void handle_message(struct sh_realtime *rt, struct rt_session *s, const c
 			rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "auth first");
 	} else if (strcmp(type, "ping") == 0) {
 		send_text(rt, s, "{\"type\":\"pong\"}");
-	} else if (strcmp(type, "typing") != 0) {
+	} else if (strcmp(type, "typing") == 0) {
+		rt_typing_receive(rt, s, msg);
+	} else {
 		rt_session_close(s, RT_CLOSE_PROTOCOL, "unknown type");
 	}
 	json_decref(msg);
@@ -268,6 +267,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
 		if (atomic_load(&rt->stopping))
 			break;
+		rt_typing_drain(rt);
 		bool local = atomic_exchange(&rt->local_wake, false);
 		if (local || atomic_exchange(&rt->remote_hint, 0) > rt->cursor)
 			rt_dispatch(rt, local);

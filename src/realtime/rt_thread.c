@@ -8,6 +8,7 @@
  * only shared state is the atomic doorbell (local_wake, remote_hint), rung by the app's
  * event bell after a local commit and by the Redis thread for the other instances'.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +101,8 @@ static void rt_free(struct sh_realtime **rt_r)
 	if (rt->ctx != NULL)
 		lws_context_destroy(rt->ctx);
 	rt_settings_free(&rt->set);
+	rt_typing_inbox_free(rt);
+	pthread_mutex_destroy(&rt->typing_lock);
 	sh_free(rt_r);
 }
 
@@ -108,6 +111,10 @@ int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r)
 	struct sh_realtime *rt = sh_calloc(1, sizeof(*rt));
 	rt->app = app;
 	rt->http_port = http_port;
+	pthread_mutex_init(&rt->typing_lock, NULL);
+	unsigned char nonce[16];
+	randombytes_buf(nonce, sizeof(nonce));
+	sodium_bin2hex(rt->instance, sizeof(rt->instance), nonce, sizeof(nonce));
 	if (rt_settings_load(&rt->set, app->cfg.port == 0 ? 0 : http_port, error_r) != 0) {
 		rt_free(&rt);
 		return -1;

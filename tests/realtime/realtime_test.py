@@ -193,6 +193,54 @@ async def check_limits(r, srv, db, e, f):
     await fast.close()
 
 
+async def check_typing(r, srv, a, b, c):
+    """#12: "typing" goes to the conversation's other members only, rate-limited."""
+    (a_id, a_tok), (b_id, b_tok), (c_id, c_tok) = a, b, c
+    status, conv, _ = srv.http("POST", "/api/v1/conversations",
+                               {"kind": "direct", "user_id": b_id}, token=a_tok)
+    r.check("typing: a direct conversation A-B by REST", status == 201, f"{status} {conv}")
+    cid = conv["id"]
+    wa, _ = await L.authed(srv, a_tok)
+    wa2, _ = await L.authed(srv, a_tok)
+    wb, _ = await L.authed(srv, b_tok)
+    wc, _ = await L.authed(srv, c_tok)
+    await wa.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    got_b = await L.recv_events(wb, 1, timeout=3)
+    r.check("typing: A's reaches B with A's user_id",
+            got_b == [{"type": "typing", "conversation_id": cid, "user_id": a_id}], f"{got_b}")
+    quiet = await asyncio.gather(*(L.recv_events(w, 1, timeout=1) for w in (wa, wa2, wc)))
+    r.check("typing: not to the sender's sockets, nor to a non-member",
+            quiet == [[], [], []], f"{quiet}")
+    await wb.send(json.dumps({"type": "typing", "conversation_id": cid.upper()}))
+    got_a = await asyncio.gather(*(L.recv_events(w, 1, timeout=3) for w in (wa, wa2)))
+    want = [{"type": "typing", "conversation_id": cid, "user_id": b_id}]
+    r.check("typing: B's reaches every socket of A (the id normalised)",
+            got_a == [want, want], f"{got_a}")
+    for frame in ({"type": "typing", "conversation_id": cid},
+                  {"type": "typing", "conversation_id": "0190a4b2-0000-7000-8000-000000000000"},
+                  {"type": "typing", "conversation_id": "not-a-uuid"},
+                  {"type": "typing"}):
+        await wc.send(json.dumps(frame))
+    quiet = await asyncio.gather(*(L.recv_events(w, 1, timeout=1.5) for w in (wa, wa2, wb)))
+    r.check("typing: a non-member's (or for no conversation) reaches nobody",
+            quiet == [[], [], []], f"{quiet}")
+    await wc.send(json.dumps({"type": "ping"}))
+    r.check("typing: dropped in silence, the socket stays (ping: pong)",
+            await L.recv_json(wc) == {"type": "pong"})
+    await asyncio.sleep(2.2)
+    for _ in range(30):
+        await wa.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    flood = await L.recv_events(wb, 30, timeout=1.5)
+    r.check("typing: a flood of 30 is limited to one per 2 s",
+            flood == [{"type": "typing", "conversation_id": cid, "user_id": a_id}], f"{flood}")
+    await asyncio.sleep(2.2)
+    await wa.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    again = await L.recv_events(wb, 2, timeout=1.5)
+    r.check("typing: allowed again 2 s later", len(again) == 1, f"{again}")
+    for w in (wa, wa2, wb, wc):
+        await w.close()
+
+
 async def check_per_address(r, binary, db, work):
     """SCHOOLHUB_REALTIME_MAX_PER_IP: sockets from one address, authenticated or not."""
     srv = L.Server(binary, db, work, "per-ip", SCHOOLHUB_REALTIME_MAX_PER_IP=2)
@@ -222,7 +270,7 @@ async def main(binary, backend):
     srv = None
     try:
         srv = L.Server(binary, db, work, "one", SCHOOLHUB_REALTIME_QUEUE_BYTES=65536)
-        users = [srv.register(f"rt.{n}.{int(time.time())}@example.be") for n in "abcdef"]
+        users = [srv.register(f"rt.{n}.{int(time.time())}@example.be") for n in "abcdefghi"]
         await check_config(r, srv)
         await check_refusals(r, srv, users[0][1])
         wa, last = await check_delivery(r, srv, db, users[0], users[1])
@@ -230,6 +278,7 @@ async def main(binary, backend):
         await check_resync(r, srv, db, users[2])
         await check_token_end(r, srv, db, users[3])
         await check_limits(r, srv, db, users[4], users[5])
+        await check_typing(r, srv, users[6], users[7], users[8])
         await check_per_address(r, binary, db, work)
         ws, _ = await L.authed(srv, users[1][1])
         stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)

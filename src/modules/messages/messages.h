@@ -42,4 +42,13 @@ bool sh_msg_text_field(json_t *obj, const char *field, size_t max, bool required
 void sh_conv_reply(struct sh_request *req, struct sh_response *res, const char *id,
 		   unsigned status);
 
+/* typing_audience.c: the realtime channel's typing audience (sh_typing_audience_fn), and
+ * the module's init hook that registers it. */
+struct sh_conn;
+struct sh_arena;
+struct sh_app;
+int sh_msg_typing_audience(struct sh_conn *conn, struct sh_arena *arena, const char *user_id,
+			   const char *conversation_id, const char ***others_r, size_t *count_r);
+int sh_msg_init(struct sh_app *app, char **error_r);
+
 #endif

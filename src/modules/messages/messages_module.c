@@ -50,4 +50,5 @@ const struct sh_module sh_module_messages = {
 	.route_count = sizeof(messages_routes) / sizeof(messages_routes[0]),
 	.export_part = messages_export,
 	.erase_user = messages_erase,
+	.init = sh_msg_init,
 };

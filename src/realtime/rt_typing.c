@@ -1,0 +1,188 @@
+/*
+ * The typing indicator (protocol v1's "typing" frame, docs/REALTIME.md): best-effort,
+ * never stored. A member's {"type":"typing","conversation_id"} is checked against the
+ * conversation's membership (the audience the messages module registered, realtime.h),
+ * then {"type":"typing","conversation_id","user_id"} goes to the other members' sockets on
+ * this instance and, through Redis (rt_redis.c, its own channel), on the others.
+ *
+ * Anything wrong (not a member, no such conversation, a malformed id, past the rate
+ * limit, the store away) is dropped in silence: the sender can never tell a conversation
+ * that exists from one that does not. The membership read runs in the service thread on
+ * its own connection, like the event reads and the account re-check (rt_dispatch.c): two
+ * index probes, and at most RT_TYPING_SLOTS of them per socket every RT_TYPING_EVERY_MS.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "realtime/rt_private.h"
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/util.h"
+
+#define RT_TYPING_INBOX_MAX 1024 /* notes from other instances waiting for the thread */
+
+void sh_realtime_set_typing_audience(struct sh_app *app, sh_typing_audience_fn *fn)
+{
+	app->typing_audience = fn;
+}
+
+/*
+ * One typing frame per conversation per RT_TYPING_EVERY_MS on a socket, and at most
+ * RT_TYPING_SLOTS conversations in that window: a flood costs neither the others' queues
+ * nor the database more than that.
+ */
+static bool allowed(struct rt_session *s, const char *conv, int64_t now)
+{
+	struct rt_typing_slot *free_slot = NULL;
+	for (int i = 0; i < RT_TYPING_SLOTS; i++) {
+		struct rt_typing_slot *t = &s->typing[i];
+		bool live = t->at_ms != 0 && now - t->at_ms < RT_TYPING_EVERY_MS;
+		if (strcmp(t->conv, conv) == 0) {
+			if (live)
+				return false;
+			t->at_ms = now;
+			return true;
+		}
+		if (!live && free_slot == NULL)
+			free_slot = t;
+	}
+	if (free_slot == NULL)
+		return false;
+	memcpy(free_slot->conv, conv, sizeof(free_slot->conv));
+	free_slot->at_ms = now;
+	return true;
+}
+
+/* The frame to the local sockets of "others" (never the sender's: not in the list). */
+static void deliver(struct sh_realtime *rt, const char *conv, const char *sender,
+		    const char *const *others, size_t count)
+{
+	char frame[160];
+	int n = snprintf(frame, sizeof(frame),
+			 "{\"type\":\"typing\",\"conversation_id\":\"%s\",\"user_id\":\"%s\"}", conv,
+			 sender);
+	if (n <= 0 || (size_t)n >= sizeof(frame))
+		return;
+	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
+		if (!s->authed || strcmp(s->user_id, sender) == 0)
+			continue;
+		for (size_t i = 0; i < count; i++)
+			if (strcmp(s->user_id, others[i]) == 0) {
+				rt_session_send(rt, s, frame, (size_t)n);
+				break;
+			}
+	}
+}
+
+/* {"i":"<instance>","c":"<conversation>","u":"<sender>","to":["<member>",…]} for Redis. */
+static void publish(struct sh_realtime *rt, const char *conv, const char *sender,
+		    const char *const *others, size_t count)
+{
+	if (count == 0 || !rt_redis_up(rt))
+		return;
+	json_t *to = json_array();
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(to, json_string(others[i]));
+	json_t *note = json_pack("{s:s,s:s,s:s,s:o}", "i", rt->instance, "c", conv, "u", sender,
+				 "to", to);
+	char *text = note ? json_dumps(note, JSON_COMPACT) : NULL;
+	json_decref(note);
+	if (text != NULL)
+		rt_redis_publish_typing(rt, text); /* takes it */
+}
+
+void rt_typing_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
+{
+	char conv[SH_UUID_LEN + 1];
+	const char *raw = json_string_value(json_object_get(msg, "conversation_id"));
+	sh_typing_audience_fn *audience = rt->app->typing_audience;
+	if (audience == NULL || raw == NULL || !sh_uuid_normalize(raw, conv) ||
+	    !allowed(s, conv, rt_now_ms()))
+		return;
+	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
+	if (conn == NULL)
+		return;
+	struct sh_arena *arena = sh_arena_create();
+	const char **others = NULL;
+	size_t count = 0;
+	if (audience(conn, arena, s->user_id, conv, &others, &count) == 1) {
+		deliver(rt, conv, s->user_id, others, count);
+		publish(rt, conv, s->user_id, others, count);
+	}
+	sh_arena_destroy(&arena);
+}
+
+/* From the Redis thread: another instance's note, queued for the service thread. */
+void rt_typing_remote(struct sh_realtime *rt, const char *text, size_t len)
+{
+	pthread_mutex_lock(&rt->typing_lock);
+	bool room = rt->typing_inbox_count < RT_TYPING_INBOX_MAX;
+	if (room) {
+		struct rt_msg *m = sh_malloc(sizeof(*m) + len + 1);
+		m->next = NULL;
+		m->len = len;
+		memcpy(m->buf, text, len);
+		m->buf[len] = '\0';
+		if (rt->typing_inbox_tail != NULL)
+			rt->typing_inbox_tail->next = m;
+		else
+			rt->typing_inbox = m;
+		rt->typing_inbox_tail = m;
+		rt->typing_inbox_count++;
+	}
+	pthread_mutex_unlock(&rt->typing_lock);
+	if (room)
+		lws_cancel_service(rt->ctx);
+}
+
+static void deliver_note(struct sh_realtime *rt, const char *text, size_t len)
+{
+	json_t *note = json_loadb(text, len, 0, NULL);
+	const char *inst = json_string_value(json_object_get(note, "i"));
+	const char *conv = json_string_value(json_object_get(note, "c"));
+	const char *sender = json_string_value(json_object_get(note, "u"));
+	json_t *to = json_object_get(note, "to");
+	/* Our own note comes back from Redis: its local sockets have it already. */
+	if (inst != NULL && conv != NULL && sender != NULL && json_is_array(to) &&
+	    strcmp(inst, rt->instance) != 0 && sh_uuid_valid(conv) && sh_uuid_valid(sender)) {
+		size_t count = json_array_size(to);
+		const char **others = sh_calloc(count + 1, sizeof(*others));
+		size_t n = 0;
+		for (size_t i = 0; i < count; i++) {
+			const char *id = json_string_value(json_array_get(to, i));
+			if (id != NULL)
+				others[n++] = id;
+		}
+		deliver(rt, conv, sender, others, n);
+		free(others);
+	}
+	json_decref(note);
+}
+
+static void take_inbox(struct sh_realtime *rt, bool send)
+{
+	pthread_mutex_lock(&rt->typing_lock);
+	struct rt_msg *m = rt->typing_inbox;
+	rt->typing_inbox = rt->typing_inbox_tail = NULL;
+	rt->typing_inbox_count = 0;
+	pthread_mutex_unlock(&rt->typing_lock);
+	while (m != NULL) {
+		struct rt_msg *next = m->next;
+		if (send)
+			deliver_note(rt, (const char *)m->buf, m->len);
+		free(m);
+		m = next;
+	}
+}
+
+/* In the service thread: the notes other instances sent since the last call. */
+void rt_typing_drain(struct sh_realtime *rt)
+{
+	take_inbox(rt, true);
+}
+
+void rt_typing_inbox_free(struct sh_realtime *rt)
+{
+	take_inbox(rt, false);
+}
