@@ -12,10 +12,14 @@ usage: multi_instance_test.py PATH/TO/schoolhub sqlite|postgres PATH/TO/rt_commi
   socket that connects reads the log first and gets it (its replay).
 - Redis killed: both instances read the log every second; an event still arrives within 2 s.
 - Redis back: both subscribe again (with back-off), and delivery goes through Redis again.
+- Typing (#12): A's "typing" on instance A reaches B on instance B through Redis's
+  schoolhub:typing channel, once, and a socket of B on instance A once too (an instance
+  skips its own note coming back).
 - Redis hung (SIGSTOP: no EOF, the connections stay open): an instance pings a subscription
   silent for 5 s and gives Redis up 5 s later; the log is read every second again.
 """
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -50,6 +54,28 @@ async def commit_elsewhere(commit_bin, db, work, redis, uid, kind):
     return out, int(out.stdout.strip() or 0)
 
 
+async def check_typing(r, a, b, redis):
+    r.check("both instances subscribe to the typing channel",
+            await wait_for(lambda: redis.subscribers("schoolhub:typing") == 2, 10))
+    stamp = int(time.time())
+    x_id, x_tok = a.register(f"rt.typing.x.{stamp}@example.be")
+    y_id, y_tok = b.register(f"rt.typing.y.{stamp}@example.be")
+    status, conv, _ = a.http("POST", "/api/v1/conversations",
+                             {"kind": "direct", "user_id": y_id}, token=x_tok)
+    r.check("typing: a direct conversation X-Y", status == 201, f"{status} {conv}")
+    wx, _ = await L.authed(a, x_tok)
+    wy_b, _ = await L.authed(b, y_tok)
+    wy_a, _ = await L.authed(a, y_tok)
+    await wx.send(json.dumps({"type": "typing", "conversation_id": conv["id"]}))
+    want = [{"type": "typing", "conversation_id": conv["id"], "user_id": x_id}]
+    got = await asyncio.gather(L.recv_events(wy_b, 2, timeout=2),
+                               L.recv_events(wy_a, 2, timeout=2), L.recv_events(wx, 1, timeout=1))
+    r.check("typing on instance A reaches the member on instance B via Redis, once; the "
+            "member's socket on A once; not the sender", got == [want, want, []], f"{got}")
+    for w in (wx, wy_b, wy_a):
+        await w.close()
+
+
 async def main(binary, backend, commit_bin):
     r = L.Results()
     work = L.work_dir()
@@ -77,6 +103,7 @@ async def main(binary, backend, commit_bin):
                 len(replay) == 1 and replay[0]["event"] == "message.created" and
                 got == replay, f"{ready2} {replay} {got}")
         await ws2.close()
+        await check_typing(r, a, b, redis)
 
         out, n = await commit_elsewhere(commit_bin, db, work, redis, uid, "conversation.updated")
         got = await L.recv_events(ws, 1, timeout=3)
