@@ -241,6 +241,36 @@ async def check_typing(r, srv, a, b, c):
         await w.close()
 
 
+def class_conversation(srv, token, klass):
+    status, body, _ = srv.http("GET", "/api/v1/conversations", token=token)
+    items = body["items"] if status == 200 else []
+    return next((c["id"] for c in items if c.get("class_name") == klass), None), body
+
+
+async def check_class_typing(r, srv, g, h, c):
+    """A class conversation's members are derived (guardians of its children): typing too."""
+    (g_id, g_tok), (h_id, h_tok), (_, c_tok) = g, h, c
+    for tok, name in ((g_tok, "Gil"), (h_tok, "Hanna")):
+        status, body, _ = srv.http("POST", "/api/v1/children", {
+            "first_name": name, "last_name": "Typing", "class_name": "P3"}, token=tok)
+        r.check(f"class typing: a child in P3 ({name})", status == 201, f"{status} {body}")
+    cid, body = class_conversation(srv, g_tok, "P3")
+    r.check("class typing: the guardian sees P3's conversation", cid is not None, f"{body}")
+    wg, _ = await L.authed(srv, g_tok)
+    wh, _ = await L.authed(srv, h_tok)
+    wc, _ = await L.authed(srv, c_tok)
+    await wg.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    got = await asyncio.gather(L.recv_events(wh, 1, timeout=3), L.recv_events(wc, 1, timeout=1))
+    r.check("class typing: a guardian's reaches the other guardian, not an outsider",
+            got == [[{"type": "typing", "conversation_id": cid, "user_id": g_id}], []], f"{got}")
+    await wc.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    got = await asyncio.gather(L.recv_events(wg, 1, timeout=1.5),
+                               L.recv_events(wh, 1, timeout=1.5))
+    r.check("class typing: an outsider's reaches nobody", got == [[], []], f"{got}")
+    for w in (wg, wh, wc):
+        await w.close()
+
+
 async def check_per_address(r, binary, db, work):
     """SCHOOLHUB_REALTIME_MAX_PER_IP: sockets from one address, authenticated or not."""
     srv = L.Server(binary, db, work, "per-ip", SCHOOLHUB_REALTIME_MAX_PER_IP=2)
@@ -270,7 +300,7 @@ async def main(binary, backend):
     srv = None
     try:
         srv = L.Server(binary, db, work, "one", SCHOOLHUB_REALTIME_QUEUE_BYTES=65536)
-        users = [srv.register(f"rt.{n}.{int(time.time())}@example.be") for n in "abcdefghi"]
+        users = [srv.register(f"rt.{n}.{int(time.time())}@example.be") for n in "abcdefghijk"]
         await check_config(r, srv)
         await check_refusals(r, srv, users[0][1])
         wa, last = await check_delivery(r, srv, db, users[0], users[1])
@@ -279,6 +309,7 @@ async def main(binary, backend):
         await check_token_end(r, srv, db, users[3])
         await check_limits(r, srv, db, users[4], users[5])
         await check_typing(r, srv, users[6], users[7], users[8])
+        await check_class_typing(r, srv, users[9], users[10], users[8])
         await check_per_address(r, binary, db, work)
         ws, _ = await L.authed(srv, users[1][1])
         stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)
