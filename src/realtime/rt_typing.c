@@ -60,8 +60,8 @@ static void deliver(struct sh_realtime *rt, const char *conv, const char *sender
 {
 	char frame[160];
 	int n = snprintf(frame, sizeof(frame),
-			 "{\"type\":\"typing\",\"conversation_id\":\"%s\",\"user_id\":\"%s\"}", conv,
-			 sender);
+			 "{\"type\":\"typing\",\"conversation_id\":\"%s\",\"user_id\":\"%s\"}",
+			 conv, sender);
 	if (n <= 0 || (size_t)n >= sizeof(frame))
 		return;
 	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
@@ -84,8 +84,8 @@ static void publish(struct sh_realtime *rt, const char *conv, const char *sender
 	json_t *to = json_array();
 	for (size_t i = 0; i < count; i++)
 		json_array_append_new(to, json_string(others[i]));
-	json_t *note = json_pack("{s:s,s:s,s:s,s:o}", "i", rt->instance, "c", conv, "u", sender,
-				 "to", to);
+	json_t *note =
+		json_pack("{s:s,s:s,s:s,s:o}", "i", rt->instance, "c", conv, "u", sender, "to", to);
 	char *text = note ? json_dumps(note, JSON_COMPACT) : NULL;
 	json_decref(note);
 	if (text != NULL)
