@@ -4,6 +4,8 @@
  * durable event log (member_events) to the member's open WebSockets. The database is the
  * truth; Redis pub/sub (REDIS_URL), when configured, only rings the other instances'
  * doorbell, and without it (or while it is away) every instance reads the log each second.
+ * The one thing it carries that is not in the log is "typing" (best-effort, never stored):
+ * relayed to a conversation's other members, the audience given by the messages module.
  */
 #ifndef SCHOOLHUB_REALTIME_H
 #define SCHOOLHUB_REALTIME_H
