@@ -403,11 +403,15 @@ START_TEST(publishing_writes_an_event_for_each_addressed_member)
 	ck_assert_int_eq(events_for(admin.id, id, "null"), 1);
 	ck_assert_int_eq(events_for(other_teacher.id, id, NULL), 0);
 	ck_assert_int_eq(events_for(elsewhere.id, id, NULL), 0);
-	/* Nobody else: the guardian, the author and every active admin. */
+	/* Nobody else: the guardian, the author and every active admin; and the guardian's
+	 * notification (notification.created, announcement_notify.c). */
 	int64_t admins = api_db_count("SELECT COUNT(*) FROM users WHERE role = $1 AND active "
 				      "AND deleted_at IS NULL", "admin", NULL);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE kind <> $1", "", NULL),
-			 before + 2 + admins);
+			 before + 2 + admins + 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+				      "kind = $2", guardian.id, "notification.created"),
+			 1);
 	/* The event's data is the announcement's REST representation for that member. */
 	struct th_resp *g = ann_call("GET", guardian.access_token, id, "");
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "

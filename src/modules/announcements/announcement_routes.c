@@ -11,9 +11,11 @@
 #include <time.h>
 
 #include "modules/announcements/announcement_events.h"
+#include "modules/announcements/announcement_notify.h"
 #include "modules/announcements/announcement_input.h"
 #include "modules/announcements/announcement_queries.h"
 #include "schoolhub/events.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
 static struct sh_ann_viewer viewer_of(const struct sh_request *req)
@@ -92,6 +94,8 @@ static enum sh_db_rc publish_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 		return SH_DB_OK;
 	}
 	rc = sh_ann_insert(conn, &t->row);
+	if (rc == SH_DB_OK)
+		rc = sh_ann_notify_published(t->req, conn, &t->row);
 	if (rc == SH_DB_OK) /* last: the event-order lock is held for the commit only */
 		rc = sh_ann_events_created(conn, t->req->arena, t->row.id, t->row.author_id);
 	return rc;
@@ -124,7 +128,7 @@ void sh_announcements_publish(struct sh_request *req, struct sh_response *res)
 		sh_reply_problem(req, res, 429, "too_many_announcements", NULL);
 		return;
 	}
-	sh_events_wake(req->app);
+	sh_notify_wake(req->app); /* the jobs (e-mails) and the realtime events */
 	sh_res_header(res, "Location", sh_arena_printf(req->arena, "/api/v1/announcements/%s", id));
 	reply_announcement(req, res, 201, id);
 }

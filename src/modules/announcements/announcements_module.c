@@ -1,4 +1,5 @@
 /* Module "announcements": the route table and the GDPR hooks. */
+#include "modules/announcements/announcement_notify.h"
 #include "modules/announcements/announcement_queries.h"
 #include "modules/announcements/announcement_routes.h"
 #include "schoolhub/modules.h"
@@ -40,4 +41,6 @@ const struct sh_module sh_module_announcements = {
 	.route_count = sizeof(announcement_routes) / sizeof(announcement_routes[0]),
 	.export_part = announcements_export,
 	.erase_user = announcements_erase,
+	.job_kinds = sh_ann_job_kinds,
+	.job_kind_count = sizeof(sh_ann_job_kinds) / sizeof(sh_ann_job_kinds[0]),
 };

@@ -8,6 +8,7 @@
 #include "modules/messages/conversation_queries.h"
 #include "modules/messages/messages.h"
 #include "modules/messages/messages_events.h"
+#include "modules/messages/messages_notify.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -155,9 +156,16 @@ static enum sh_db_rc read_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		return rc == SH_DB_ROW ? SH_DB_OK : rc;
 	}
 	t->last_seq = c.last_seq;
+	int64_t before = 0;
+	bool direct = strcmp(c.kind, "direct") == 0;
+	if (direct && (rc = sh_msg_read_seq(conn, t->id, t->me, &before)) != SH_DB_OK)
+		return rc;
 	rc = sh_conv_read_mark(conn, t->id, t->me, t->seq, &t->read_seq);
 	if (rc != SH_DB_OK || t->read_seq != t->seq)
 		return rc; /* a marker that stayed put tells no one */
+	if (direct && t->read_seq > before &&
+	    (rc = sh_msg_notify_read(conn, t->arena, t->id, t->me, before)) != SH_DB_OK)
+		return rc;
 	return sh_msg_events_read(conn, t->arena, t->id, t->me, t->read_seq,
 				  t->last_seq - t->read_seq);
 }

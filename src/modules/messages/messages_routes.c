@@ -11,6 +11,8 @@
 #include "modules/messages/message_queries.h"
 #include "modules/messages/messages.h"
 #include "modules/messages/messages_events.h"
+#include "modules/messages/messages_notify.h"
+#include "schoolhub/notify.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -80,11 +82,13 @@ enum post_outcome {
 };
 
 struct post_tx {
+	struct sh_request *req;
 	struct sh_arena *arena;
 	struct sh_msg_new m;
 	enum post_outcome outcome;
 	long retry_after;
 	const char *json; /* the message's representation, read in the transaction */
+	bool direct;      /* posted in a direct conversation: the peer was notified */
 };
 
 /* Whether the author may post one more now; sets the refusal and its Retry-After. */
@@ -137,7 +141,15 @@ static enum sh_db_rc post_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		*rollback_r = true;
 		return rc;
 	}
+	int64_t author_read_seq = 0;
+	t->direct = strcmp(c.kind, "direct") == 0;
+	if (t->direct &&
+	    (rc = sh_msg_read_seq(conn, c.id, t->m.author_id, &author_read_seq)) != SH_DB_OK)
+		return rc;
 	if ((rc = sh_msg_insert(conn, &t->m)) != SH_DB_OK)
+		return rc;
+	if (t->direct && (rc = sh_msg_notify_direct(t->req, conn, c.id, t->m.body,
+						    author_read_seq)) != SH_DB_OK)
 		return rc;
 	rc = sh_msg_json(conn, t->arena, t->m.id, &t->json);
 	if (rc != SH_DB_ROW)
@@ -177,7 +189,8 @@ void sh_messages_post(struct sh_request *req, struct sh_response *res)
 	static const char *const allowed[] = {"body", "reply_to", "client_id", NULL};
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
-	struct post_tx t = {.arena = req->arena,
+	struct post_tx t = {.req = req,
+			    .arena = req->arena,
 			    .m = {.conversation_id = sh_req_uuid_param(req, "id"),
 				  .author_id = req->user.id, .now = now}};
 	if (t.m.conversation_id == NULL) {
@@ -208,6 +221,8 @@ void sh_messages_post(struct sh_request *req, struct sh_response *res)
 	} else {
 		if (t.outcome == POST_CREATED)
 			sh_msg_events_wake(req);
+		if (t.outcome == POST_CREATED && t.direct)
+			sh_notify_wake(req->app);
 		sh_reply_raw(res, t.outcome == POST_CREATED ? 201 : 200, "application/json", t.json,
 			     strlen(t.json));
 	}
