@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Browser tests of the web app: starts the real server (SQLite, a throwaway
-# database) and drives Debian's Chromium through it with playwright-core
+# database; one server per group of files, see E2E_JOBS) and drives Debian's Chromium
+# through it with playwright-core
 # (web/e2e/*.e2e.mjs, helpers in web/e2e/lib.mjs): two parents, children, co-parent, SEL, languages, and
 # an axe-core accessibility check of every screen.
 #
 # usage: tests/e2e/run.sh PATH/TO/schoolhub [SCREENSHOT_DIR]
 #   SCREENSHOT_DIR: where to write the 390×844 and 1280×800 screenshots
 #   (scripts/screenshots.sh passes docs/screenshots); default: a temporary directory.
-# Environment: CHROMIUM (default /usr/bin/chromium); E2E_ONLY (see below).
+# Environment: CHROMIUM (default /usr/bin/chromium); E2E_ONLY, E2E_JOBS (default 2) (see below).
 set -euo pipefail
 
 BIN=${1:-}
@@ -22,7 +23,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 sh_work_dir sh-e2e
 WORK=$SH_WORK
 SHOTS=${2:-$WORK/screenshots}
-sh_server_log_on_failure 30
 
 log() { echo "e2e: $*" >&2; }
 
@@ -34,9 +34,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 }
 
 sh_server_clean_env # none of the operator's SCHOOLHUB_*, DATABASE_URL or SEL_* leak in
-export DATABASE_URL="sqlite:///$WORK/e2e.db"
 export SCHOOLHUB_ENV=development # unset is production: invitation-only registration
-export SCHOOLHUB_DATA_DIR="$WORK"
 export SCHOOLHUB_SECRET_KEY="e2e-test-secret-key-0123456789-abcdefghijklmnopq"
 export SCHOOLHUB_LOG_LEVEL=info
 # Every browser of every test file signs in from 127.0.0.1: the per-address limit on /auth/*
@@ -45,15 +43,15 @@ export SCHOOLHUB_LOG_LEVEL=info
 # test the limit itself.
 export SCHOOLHUB_AUTH_IP_LIMIT=0
 
-sh_server_start "$WORK/server.log" "$BIN" || { log "the server did not start listening"; exit 1; }
-BASE=$SH_SERVER_BASE
-curl -fsS "$BASE/ready" >/dev/null || { log "server not ready"; exit 1; }
-log "server $SH_SERVER_PID on $BASE"
+# E2E_JOBS groups of files run side by side, each group one after another against its own
+# server (its own database and outbox): the files register their own members and share no
+# state, and a browser test mostly waits (on the server, on timers), so two groups on two
+# cores take little more than half the time of one.
+JOBS=${E2E_JOBS:-2}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { log "E2E_JOBS must be a positive integer"; exit 2; }
 
-mkdir -p "$SHOTS"
-# Every web/e2e/*.e2e.mjs, one after another against this server: app.e2e.mjs (the whole
-# journey of two parents) first, then the files of single topics. Each registers its own
-# members, so they share the server but no state.
+# Every web/e2e/*.e2e.mjs: app.e2e.mjs (the whole journey of two parents) first, then the
+# files of single topics.
 tests=("$ROOT/web/e2e/app.e2e.mjs")
 for test in "$ROOT"/web/e2e/*.e2e.mjs; do
 	[[ $test == "${tests[0]}" ]] || tests+=("$test")
@@ -66,11 +64,68 @@ if [[ -n ${E2E_ONLY:-} ]]; then
 	done
 	tests=("${only[@]}")
 fi
-status=0
+((JOBS <= ${#tests[@]})) || JOBS=${#tests[@]}
+((JOBS > 0)) || { log "no test file to run"; exit 1; }
+
+# Files to groups: each next file (in the order above) to the group with the fewest bytes of
+# test so far: a file's size is a fair guess of its length, and app.e2e.mjs leads group 0.
+groups=()
+weights=()
+for ((g = 0; g < JOBS; g++)); do
+	groups[g]=""
+	weights[g]=0
+done
 for test in "${tests[@]}"; do
-	log "$(basename "$test")"
-	# E2E_SCHOOLHUB_BIN: for `schoolhub user promote` on this server's database (staff screens).
-	# E2E_OUTBOX: the file outbox where the server writes e-mails (no SMTP URL here).
-	E2E_BASE_URL="$BASE" E2E_SCREENSHOTS="$SHOTS" E2E_SCHOOLHUB_BIN="$BIN" E2E_OUTBOX="$WORK/outbox" CHROMIUM="$CHROMIUM" node "$test" || status=1
+	best=0
+	for ((g = 1; g < JOBS; g++)); do
+		((weights[g] < weights[best])) && best=$g
+	done
+	groups[best]+="$test"$'\n'
+	weights[best]=$((weights[best] + $(stat -c %s "$test")))
+done
+
+mkdir -p "$SHOTS"
+bases=()
+for ((g = 0; g < JOBS; g++)); do
+	mkdir -p "$WORK/g$g"
+	sh_server_start "$WORK/g$g/server.log" "$BIN" DATABASE_URL="sqlite:///$WORK/g$g/e2e.db" \
+		SCHOOLHUB_DATA_DIR="$WORK/g$g" || { log "server $g did not start listening"; exit 1; }
+	bases[g]=$SH_SERVER_BASE
+	curl -fsS "${bases[g]}/ready" >/dev/null || { log "server $g not ready"; exit 1; }
+	log "group $g: server $SH_SERVER_PID on ${bases[g]}"
+done
+
+# run_group G: the group's files one after another; its exit status is 1 when any failed.
+run_group() {
+	local g=$1 test status=0
+	while IFS= read -r test; do
+		[[ -n $test ]] || continue
+		log "$(basename "$test")"
+		# E2E_SCHOOLHUB_BIN: for `schoolhub user promote` on this server's database (staff
+		# screens); it reads DATABASE_URL, so each group passes its own.
+		# E2E_OUTBOX: the file outbox where the server writes e-mails (no SMTP URL here).
+		DATABASE_URL="sqlite:///$WORK/g$g/e2e.db" E2E_BASE_URL="${bases[g]}" E2E_SCREENSHOTS="$SHOTS" \
+			E2E_SCHOOLHUB_BIN="$BIN" E2E_OUTBOX="$WORK/g$g/outbox" CHROMIUM="$CHROMIUM" \
+			node "$test" || { status=1; log "FAILED: $(basename "$test")"; }
+	done <<<"${groups[g]}"
+	return $status
+}
+
+# Each group's lines carry its number; a failing group shows the end of its server's log.
+pids=()
+for ((g = 0; g < JOBS; g++)); do
+	(
+		set -o pipefail
+		run_group "$g" 2>&1 | sed -u "s/^/[$g] /"
+	) &
+	pids[g]=$!
+done
+status=0
+for ((g = 0; g < JOBS; g++)); do
+	if ! wait "${pids[g]}"; then
+		status=1
+		log "group $g failed; its server's log (last 30 lines):"
+		tail -n 30 "$WORK/g$g/server.log" >&2
+	fi
 done
 exit $status

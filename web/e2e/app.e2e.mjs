@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import {
   A, B, BASE, DESKTOP, SHOTS, TIMEOUT, MOBILE, apiJson, axe, balanceOf, browser, expectText, finish, heading, main,
-  newParent, otherDeviceSignsOut, register, sessionCookie, assertNoTokenInPage, shot, signInAs, step, verifyEmail,
+  newParent, otherDeviceSignsOut, register, sessionCookie, settle, assertNoTokenInPage, shot, signInAs, step, verifyEmail,
 } from './lib.mjs';
 await finish(async () => {
   const a = await newParent('A', MOBILE);
@@ -279,8 +279,7 @@ await finish(async () => {
     const french = ["Système d'échange", 'Rechercher', 'Catégorie', 'Proposer', 'Mes enfants', 'Accueil', 'Se déconnecter', 'Offre', 'unités par heure'];
     for (const path of ['/sel', '/', '/sel/history', '/children', '/profile']) {
       await pa.goto(`${BASE}${path}`);
-      await pa.waitForLoadState('networkidle');
-      await pa.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => {});
+      await settle(pa);
       const text = await pa.locator('body').innerText();
       const left = french.filter((w) => text.includes(w));
       assert.deepEqual(left, [], `French left on ${path}: ${left.join(', ')}`);

@@ -3,7 +3,7 @@
 // Each step failed on the app before these changes.
 import assert from 'node:assert/strict';
 import {
-  BASE, MOBILE, PRIVACY_VERSION, TIMEOUT, apiJson, axe, browser, expectText, finish, heading, main, problems,
+  BASE, MOBILE, PRIVACY_VERSION, TIMEOUT, apiJson, axe, browser, settle, expectText, finish, heading, main, problems,
   promote, registerByApi, stamp, step, verifyEmailByApi,
 } from './lib.mjs';
 
@@ -61,8 +61,7 @@ const lang = (page) => page.evaluate(() => document.documentElement.lang);
  * scrolls sideways.
  */
 async function cutLabels(page) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+  await settle(page);
   return page.evaluate(() => {
     const vw = document.documentElement.clientWidth;
     const bad = [];

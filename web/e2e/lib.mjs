@@ -38,6 +38,69 @@ export const browser = await chromium.launch({
   ],
 });
 
+// ---- settling a screen --------------------------------------------------------
+// Chromium's "networkidle" (no connection for 500 ms) never comes while the app holds its
+// realtime WebSocket open from the page's load, so waiting for it cost a 10 s timeout on
+// those screens (most of the browser step's time). Instead every context's HTTP requests
+// are counted per page (WebSockets are not requests here), and a screen is settled when
+// none has been in flight for QUIET_MS and nothing shows `.loading`.
+const QUIET_MS = 300;
+const inflight = new WeakMap(); // page -> {reqs: requests in flight, since: when the last ended}
+function pageState(page) {
+  let st = inflight.get(page);
+  if (!st) inflight.set(page, (st = { reqs: new Set(), since: Date.now() }));
+  return st;
+}
+function trackRequests(context) {
+  const pageOf = (r) => {
+    try {
+      return r.frame().page();
+    } catch {
+      return null; // a service worker's own request: no page waits for it
+    }
+  };
+  context.on('request', (r) => {
+    const page = pageOf(r);
+    if (!page) return;
+    const st = pageState(page);
+    // A new document: the old one's requests end without any event (a session refresh cut
+    // by page.goto stayed "in flight" forever), so the count starts again from this one.
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) st.reqs.clear();
+    st.reqs.add(r);
+  });
+  const done = (r) => {
+    const page = pageOf(r);
+    if (!page) return;
+    const st = pageState(page);
+    st.reqs.delete(r);
+    st.since = Date.now();
+  };
+  // Its answer's head is enough: a request the service worker answers never reports
+  // "requestfinished" to the page (seen with the session refresh at start-up).
+  context.on('response', (resp) => done(resp.request()));
+  context.on('requestfinished', done);
+  context.on('requestfailed', done);
+}
+const newContextUntracked = browser.newContext.bind(browser);
+browser.newContext = async (...args) => {
+  const context = await newContextUntracked(...args);
+  trackRequests(context);
+  return context;
+};
+
+/** Waits until the page has had no HTTP request in flight for QUIET_MS and shows no `.loading`. */
+export async function settle(page) {
+  await page.waitForLoadState('load').catch(() => {});
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const st = pageState(page);
+    if (st.reqs.size === 0 && Date.now() - st.since >= QUIET_MS) break;
+    if (Date.now() > deadline) break; // a screen that polls: judge it as it is
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+}
+
 // ---- bookkeeping -------------------------------------------------------------
 export const problems = []; // page errors, CSP violations, unexpected 5xx: each fails the run
 export const axeResults = []; // {screen, violations}
@@ -152,8 +215,7 @@ export async function balanceOf(page) {
 
 /** axe-core on the current screen: serious and critical violations fail the run. */
 export async function axe(page, screen) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+  await settle(page);
   // Runs in the page through the DevTools protocol, so the app's CSP still applies to the app.
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(() =>
@@ -165,8 +227,7 @@ export async function axe(page, screen) {
 
 export async function shot(page, name) {
   if (!SHOTS) return;
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => {});
+  await settle(page);
   const size = page.viewportSize();
   await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: false });
 }
