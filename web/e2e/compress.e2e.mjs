@@ -4,6 +4,7 @@
 // answers and serves them decoded offline; and home is shown within 500 ms of "Se connecter"
 // (the median of several sign-ins: the machine is shared, one slow run proves nothing).
 // The numbers are printed; docs/PERFORMANCE.md reports them.
+// e2e: alone (tests/e2e/run.sh runs it after the other files, with no browser beside it)
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import {
