@@ -23,6 +23,9 @@
 #   SCHOOLHUB_TEST_PG_URL  use this PostgreSQL instead of starting a throwaway one
 #   CTEST_PARALLEL         ctest -j value (default 2)
 #   FUZZ_SECONDS           seconds per fuzzer in the fuzz step (default 15; 0 skips the step)
+#   VALGRIND_JOBS          valgrind processes at once (default: the number of cores)
+#   VALGRIND_API_SHARDS    processes the API suites are cut into under valgrind (default 4)
+#   E2E_JOBS               browser-test groups run side by side (default 2, tests/e2e/run.sh)
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -152,46 +155,74 @@ run_ctest "ctest asan" build-asan "$BUILD_ASAN" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 # --- 5. valgrind ---------------------------------------------------------------------
-header "valgrind (unit tests, sqlite)"
+# Every unit test program and the API suites, under memcheck, on SQLite. valgrind runs a
+# process's threads one at a time, so the work is cut into jobs run VALGRIND_JOBS at a time
+# (default: one per core): the API suites in VALGRIND_API_SHARDS processes
+# (SCHOOLHUB_TEST_SHARD=K/N, tests/api/main.c), then each unit program. test_hostile's cases
+# are timing-bound (a login flood, slow clients): ASan + UBSan run it; under valgrind its
+# timeouts would fire. Leaks of libraries' one-time globals are "still reachable", not counted.
+header "valgrind (unit tests and API suites, sqlite)"
 if [[ "$BUILD_RELEASE" != 0 ]]; then
 	record "valgrind" 1 "not run: build failed"
+	record "valgrind api" 1 "not run: build failed"
 else
-	# test_api has its own step below. test_hostile's cases are timing-bound (a login
-	# flood, slow clients): ASan + UBSan run it; under valgrind its timeouts would fire.
+	VG_JOBS="${VALGRIND_JOBS:-$(sh_jobs)}"
+	VG_SHARDS="${VALGRIND_API_SHARDS:-4}"
+	vg_dir="$LOG_DIR/valgrind"
+	mkdir -p "$vg_dir"
 	mapfile -t programs < <(find build -maxdepth 1 -type f -name 'test_*' -perm -u+x \
-		! -name test_api ! -name test_hostile | sort)
-	clean=0
-	for prog in "${programs[@]}"; do
-		echo "--- valgrind $prog sqlite"
-		# CK_FORK=no: Check runs the tests in-process so valgrind sees one process.
-		if (cd build && CK_FORK=no valgrind -q --leak-check=full \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
-			"./${prog#build/}" sqlite); then
-			clean=$((clean + 1))
+		! -name test_api ! -name test_hostile -printf '%f\n' | sort)
+	vg_jobs=()
+	for ((k = 0; k < VG_SHARDS; k++)); do
+		vg_jobs+=("api-$k")
+	done
+	vg_jobs+=("${programs[@]}")
+	# vg_run JOB: one job, its output in vg_dir/JOB.log and its exit status in vg_dir/JOB.rc.
+	# CK_FORK=no: Check runs the tests in-process so valgrind sees one process.
+	vg_run() {
+		local job=$1 rc=0
+		local -a cmd=(./"$job" sqlite)
+		if [[ $job == api-* ]]; then
+			cmd=(env SCHOOLHUB_TEST_SHARD="${job#api-}/$VG_SHARDS" ./test_api sqlite)
+		fi
+		(cd build && CK_FORK=no valgrind -q --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 "${cmd[@]}") \
+			>"$vg_dir/$job.log" 2>&1 || rc=$?
+		echo "$rc" >"$vg_dir/$job.rc"
+	}
+	for job in "${vg_jobs[@]}"; do
+		while (($(jobs -rp | wc -l) >= VG_JOBS)); do
+			wait -n || true
+		done
+		echo "--- valgrind $job (started at $((SECONDS - T0)) s)"
+		vg_run "$job" &
+	done
+	wait
+	unit_clean=0
+	api_clean=0
+	for job in "${vg_jobs[@]}"; do
+		rc=$(cat "$vg_dir/$job.rc" 2>/dev/null || echo missing)
+		if [[ $rc != 0 ]]; then
+			echo "=== valgrind $job: exit status $rc; its output:"
+			cat "$vg_dir/$job.log"
+		elif [[ $job == api-* ]]; then
+			api_clean=$((api_clean + 1))
 		else
-			echo "valgrind: $prog failed" >&2
+			unit_clean=$((unit_clean + 1))
 		fi
 	done
 	if ((${#programs[@]} == 0)); then
 		record "valgrind" 1 "no unit test program in build/"
-	elif ((clean == ${#programs[@]})); then
-		record "valgrind" 0 "$clean/${#programs[@]} programs clean"
+	elif ((unit_clean == ${#programs[@]})); then
+		record "valgrind" 0 "$unit_clean/${#programs[@]} programs clean"
 	else
-		record "valgrind" 1 "$clean/${#programs[@]} programs clean"
+		record "valgrind" 1 "$unit_clean/${#programs[@]} programs clean"
 	fi
-fi
-
-# The API tests run the real server in process (HTTP, router, modules, SQLite) with 16
-# client threads in the SEL concurrency suite: ~2.5 min under memcheck on 2 cores, most
-# of it argon2id. Leaks of libraries' one-time globals are "still reachable", not counted.
-header "valgrind (API tests, sqlite)"
-if [[ "$BUILD_RELEASE" != 0 ]]; then
-	record "valgrind api" 1 "not run: build failed"
-elif (cd build && CK_FORK=no valgrind -q --leak-check=full \
-	--errors-for-leak-kinds=definite,indirect --error-exitcode=1 ./test_api sqlite); then
-	record "valgrind api" 0 "test_api sqlite clean"
-else
-	record "valgrind api" 1 "test_api sqlite: errors, leaks or failed tests"
+	if ((api_clean == VG_SHARDS)); then
+		record "valgrind api" 0 "test_api sqlite clean ($VG_SHARDS shards)"
+	else
+		record "valgrind api" 1 "test_api sqlite: $api_clean/$VG_SHARDS shards clean (errors, leaks or failed tests)"
+	fi
 fi
 
 # --- 6. OpenAPI lint -----------------------------------------------------------------
