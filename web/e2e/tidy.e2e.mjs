@@ -1,6 +1,9 @@
 // The review findings of session 7 that show in the browser (helper "tidy"):
 // - the conversation list names each direct conversation from the list itself (its "peer"):
-//   no GET /conversations/{id} per direct conversation (failed on main: one GET each).
+//   no GET /conversations/{id} per direct conversation;
+// - a conversation with no message yet shows no time (the class conversations were created
+//   by a migration, whose date meant nothing to a parent).
+// Both steps failed on main (one GET per direct conversation; "6 déc. 2026, 00:00").
 import assert from 'node:assert/strict';
 import { BASE, apiJson, expectText, finish, main, newParent, registerByApi, signInAs, stamp, step } from './lib.mjs';
 
@@ -25,6 +28,9 @@ await finish(async () => {
     const r = await apiJson('POST', '/conversations', { kind: 'direct', user_id: me.json.id }, token);
     assert.equal(r.status, 201, JSON.stringify(r.json));
   }
+  // A child in P4: A is in P4's class conversation, where nobody has written yet.
+  const child = await apiJson('POST', '/children', { first_name: 'Octave', last_name: 'Pairs', class_name: 'P4' }, token);
+  assert.equal(child.status, 201, JSON.stringify(child.json));
 
   const a = await newParent('A');
   const detailReads = [];
@@ -42,5 +48,11 @@ await finish(async () => {
     await expectText(list, /Gaspard Gauthier/);
     await expectText(list, /Ysaline Yserbyt/);
     assert.deepEqual(detailReads, [], 'the list read conversations one by one');
+  });
+
+  await step('the class conversation with no message shows no time', async () => {
+    const row = main(a.page).locator('.conv', { hasText: 'Classe P4' });
+    await expectText(row, /Pas encore de message/);
+    assert.equal(await row.locator('.conv__time').count(), 0, await row.innerText());
   });
 });
