@@ -6,13 +6,14 @@
 #include <stddef.h>
 
 #include "schoolhub/log.h"
+#include "schoolhub/modules.h" /* SH_MODULE_COUNT */
 
 enum sh_env { SH_ENV_DEVELOPMENT, SH_ENV_PRODUCTION };
 enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
 
 #define SH_MAX_CORS_ORIGINS 16
 #define SH_MAX_TRUSTED_PROXIES 8
-#define SH_MODULE_SLOTS 9 /* one per bit of enum sh_module_id (modules.h) */
+#define SH_MODULE_SLOTS SH_MODULE_COUNT /* one per bit of enum sh_module_id (modules.h) */
 
 struct sh_config {
 	char *host;

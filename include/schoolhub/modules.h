@@ -20,7 +20,14 @@ enum sh_module_id {
 	SH_MODULE_MESSAGES = 1u << 6, /* conversations and messages */
 	SH_MODULE_ANNOUNCEMENTS = 1u << 7, /* announcements with acknowledgements */
 	SH_MODULE_NOTIFICATIONS = 1u << 8, /* in-app and e-mail notifications (notify.h) */
+	/* Keep last: a new module's bit goes above this line, and nothing else needs an edit.
+	 * Its value is one more than the highest bit. */
+	SH_MODULE_END
 };
+
+/* How many module bits there are (the highest bit's index + 1): the number of settings
+ * slots in struct sh_config. Derived from SH_MODULE_END, so it follows a new module. */
+#define SH_MODULE_COUNT ((unsigned)__builtin_ctz((unsigned)SH_MODULE_END - 1u) + 1u)
 
 /*
  * Hooks a module offers to the account lifecycle (both optional):

@@ -85,9 +85,10 @@ int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r)
 	return 0;
 }
 
-/* A new module's bit must have its settings slot (config.h). */
-_Static_assert(SH_MODULE_NOTIFICATIONS < 1u << SH_MODULE_SLOTS,
+/* Every module's bit has its settings slot (config.h), and the mask holds them all. */
+_Static_assert((unsigned)SH_MODULE_END - 1u < 1u << SH_MODULE_SLOTS,
 	       "SH_MODULE_SLOTS is smaller than the highest module bit");
+_Static_assert(SH_MODULE_COUNT < 32, "the module mask is an unsigned int");
 
 static unsigned slot_of(enum sh_module_id id)
 {

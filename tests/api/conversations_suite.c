@@ -246,18 +246,33 @@ START_TEST(non_members_get_404_everywhere)
 }
 END_TEST
 
+/* Registers "<who>a", "<who>b" and "<who>c"; a starts a direct conversation with each of b
+ * and c: their ids in "*ab_r" and "*ac_r" (malloc'ed). */
+static void three_with_two_directs(struct th_member *a, struct th_member *b, struct th_member *c,
+				   const char *who, char **ab_r, char **ac_r)
+{
+	char name[32];
+	struct th_member *m[] = {a, b, c};
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s%c", who, 'a' + i);
+		th_member_register(m[i], name);
+	}
+	struct th_resp *r = conv_direct(a->access_token, b->id);
+	ck_assert_int_eq(r->status, 201);
+	*ab_r = strdup(th_str(r, "id"));
+	th_resp_free(&r);
+	r = conv_direct(a->access_token, c->id);
+	ck_assert_int_eq(r->status, 201);
+	*ac_r = strdup(th_str(r, "id"));
+	th_resp_free(&r);
+}
+
 START_TEST(list_is_by_activity_with_unread_and_cursor)
 {
 	struct th_member a, b, c;
-	th_member_register(&a, "lista");
-	th_member_register(&b, "listb");
-	th_member_register(&c, "listc");
-	struct th_resp *r = conv_direct(a.access_token, b.id);
-	char *ab = strdup(th_str(r, "id"));
-	th_resp_free(&r);
-	r = conv_direct(a.access_token, c.id);
-	char *ac = strdup(th_str(r, "id"));
-	th_resp_free(&r);
+	char *ab, *ac;
+	three_with_two_directs(&a, &b, &c, "list", &ab, &ac);
+	struct th_resp *r;
 	free(msg_new(b.access_token, ab, "un"));
 	free(msg_new(b.access_token, ab, "deux"));
 	/* Activity times are whole seconds: make the order certain. */
@@ -297,6 +312,58 @@ START_TEST(list_is_by_activity_with_unread_and_cursor)
 	th_resp_free(&r);
 	free(ab);
 	free(ac);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&c);
+}
+END_TEST
+
+/* The peer of "item" (a conversation of the list or its detail) has "id" and "first". */
+static void assert_peer(json_t *item, const char *id, const char *first)
+{
+	json_t *peer = json_object_get(item, "peer");
+	ck_assert_msg(json_is_object(peer), "no peer in %s", json_dumps(item, 0));
+	ck_assert_str_eq(json_string_value(json_object_get(peer, "id")), id);
+	ck_assert_str_eq(json_string_value(json_object_get(peer, "first_name")), first);
+	ck_assert_str_eq(json_string_value(json_object_get(peer, "last_name")), "Test");
+}
+
+/* The list names a direct conversation's other member ("peer"), so the app needs no
+ * request per conversation; a group has none, nor a direct one whose peer was erased. */
+START_TEST(list_names_each_direct_peer)
+{
+	struct th_member a, b, c;
+	char *ab, *ac;
+	three_with_two_directs(&a, &b, &c, "peer", &ab, &ac);
+	struct th_resp *r;
+	const char *ids[] = {b.id, c.id};
+	char *group = conv_group_new(a.access_token, "Pairs", ids, 2);
+
+	json_t *item = conv_listed(a.access_token, ab);
+	assert_peer(item, b.id, "peerb");
+	json_decref(item);
+	item = conv_listed(b.access_token, ab);
+	assert_peer(item, a.id, "peera");
+	json_decref(item);
+	item = conv_listed(a.access_token, group);
+	ck_assert_ptr_nonnull(item);
+	ck_assert(json_is_null(json_object_get(item, "peer")));
+	json_decref(item);
+	r = conv_get(a.access_token, "/api/v1/conversations/%s", ab);
+	ck_assert_int_eq(r->status, 200);
+	assert_peer(r->json, b.id, "peerb");
+	th_resp_free(&r);
+
+	r = th_json("DELETE", "/api/v1/users/me", c.access_token, "{s:s}", "password", c.password);
+	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+	item = conv_listed(a.access_token, ac);
+	ck_assert_ptr_nonnull(item);
+	ck_assert(json_is_null(json_object_get(item, "peer")));
+	json_decref(item);
+	free(ab);
+	free(ac);
+	free(group);
 	th_member_free(&a);
 	th_member_free(&b);
 	th_member_free(&c);
@@ -503,6 +570,7 @@ Suite *api_conversations_suite(void)
 	tcase_add_test(tc, group_has_owner_and_limits);
 	tcase_add_test(tc, non_members_get_404_everywhere);
 	tcase_add_test(tc, list_is_by_activity_with_unread_and_cursor);
+	tcase_add_test(tc, list_names_each_direct_peer);
 	tcase_add_test(tc, patch_title_is_the_owners_mute_is_ones_own);
 	tcase_add_test(tc, owner_adds_and_removes_members_may_leave);
 	tcase_add_test(tc, read_marker_never_moves_back);

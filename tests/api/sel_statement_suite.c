@@ -2,13 +2,14 @@
  * injection neutralised, the period, a localised header; beside the history, a request
  * accepted days after it was made carries both dates, amounts are in hours too, the
  * transaction id is the last column ("reference"), and the file is named for the member
- * and the period in their language. */
+ * and the period in their language. Its dates are Brussels days. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "schoolhub/brussels_time.h"
 #include "schoolhub/util.h"
 #include "sel_support.h"
 
@@ -167,11 +168,13 @@ START_TEST(statement_dates_a_request_and_its_payment)
 	th_member_register(&s, "datespayer");
 	th_member_register(&t, "datesasker");
 	char *asked = sel_ask_for(&t, s.id, 90, "Cours de guitare");
-	/* Made three days ago, accepted now. */
-	char made[SH_TIME_LEN + 1], today[SH_TIME_LEN + 1];
-	sh_time_format(time(NULL) - 3 * 86400, made);
-	sh_time_now(today);
-	api_db_exec("UPDATE sel_transactions SET created_at = $2 WHERE id = $1", asked, made);
+	/* Made three days ago, accepted now; the statement says their Brussels days. */
+	char made_at[SH_TIME_LEN + 1], made[11], today[11];
+	time_t now = time(NULL);
+	sh_time_format(now - 3 * 86400, made_at);
+	sh_brussels_date(now - 3 * 86400, made);
+	sh_brussels_date(now, today);
+	api_db_exec("UPDATE sel_transactions SET created_at = $2 WHERE id = $1", asked, made_at);
 	struct th_resp *r = sel_act(&s, asked, "accept");
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	th_resp_free(&r);
@@ -209,6 +212,51 @@ START_TEST(statement_dates_a_request_and_its_payment)
 }
 END_TEST
 
+/* A payment at 23:30 UTC on a summer day was made at 01:30 the next day in Brussels: the
+ * statement dates it then, and "from"/"to" are Brussels days. */
+START_TEST(statement_days_are_brussels_days)
+{
+	struct th_member s, t;
+	th_member_register(&s, "nightpayer");
+	th_member_register(&t, "nightpayee");
+	char *paid = sel_pay_ok(&s, t.id, 12, "Baby-sitting");
+	api_db_exec("UPDATE sel_transactions SET created_at = '2026-07-14T23:30:00Z' WHERE id = $1",
+		    paid, NULL);
+	api_db_exec("UPDATE sel_entries SET created_at = '2026-07-14T23:30:00Z' WHERE "
+		    "transaction_id = $1",
+		    paid, NULL);
+	struct th_resp *r = th_request("GET", "/api/v1/sel/statement.csv?from=2026-07-15&to=2026-07-15",
+				       s.access_token, NULL, NULL, sel_lang_fr);
+	char *lines = body_lines(r);
+	th_resp_free(&r);
+	char expected[256];
+	snprintf(expected, sizeof(expected),
+		 "2026-07-15;;\"paiement\";\"nightpayee Test\";\"Baby-sitting\";-12;-0,20;");
+	ck_assert_msg(strncmp(lines, expected, strlen(expected)) == 0, "expected\n%s\nin\n%s",
+		      expected, lines);
+	free(lines);
+	/* Not on the 14th (UTC's day), and the 15th begins at 22:00 UTC on the 14th. */
+	r = th_request("GET", "/api/v1/sel/statement.csv?from=2026-07-14&to=2026-07-14",
+		       s.access_token, NULL, NULL, sel_lang_fr);
+	lines = body_lines(r);
+	th_resp_free(&r);
+	ck_assert_msg(strstr(lines, paid) == NULL, "the 14th lists it:\n%s", lines);
+	free(lines);
+	api_db_exec("UPDATE sel_entries SET created_at = '2026-07-14T21:59:59Z' WHERE "
+		    "transaction_id = $1",
+		    paid, NULL);
+	r = th_request("GET", "/api/v1/sel/statement.csv?from=2026-07-14&to=2026-07-14",
+		       s.access_token, NULL, NULL, sel_lang_fr);
+	lines = body_lines(r);
+	th_resp_free(&r);
+	ck_assert_msg(strncmp(lines, "2026-07-14;2026-07-15;", 22) == 0, "%s", lines);
+	free(lines);
+	free(paid);
+	th_member_free(&s);
+	th_member_free(&t);
+}
+END_TEST
+
 /* Registers a member named "first" "last" and returns their access token (malloc'ed). */
 static char *register_named(const char *who, const char *first, const char *last)
 {
@@ -240,8 +288,8 @@ static void assert_file_name(const char *token, const char *query, const char *c
 START_TEST(statement_file_is_named_for_the_member_and_the_period)
 {
 	char *token = register_named("stmtname", "Hélène", "Dubois-Noël Ødegård");
-	char today[SH_TIME_LEN + 1], name[256];
-	sh_time_now(today);
+	char today[11], name[256];
+	sh_brussels_date(time(NULL), today); /* the Brussels day, not UTC's */
 	/* No "from": the statement starts with the account's first line, today's opening. */
 	snprintf(name, sizeof(name), "releve-sel-helene-dubois-noel-odegard-%.10s-%.10s.csv", today,
 		 today);
@@ -268,6 +316,7 @@ Suite *api_sel_statement_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, statement_dates_a_request_and_its_payment);
 	tcase_add_test(tc, statement_file_is_named_for_the_member_and_the_period);
+	tcase_add_test(tc, statement_days_are_brussels_days);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -272,6 +272,18 @@ START_TEST(failing_init_stops_start_up)
 }
 END_TEST
 
+/* SH_MODULE_COUNT follows the enum: one bit per built-in module, each with its slot. */
+START_TEST(module_count_matches_the_modules)
+{
+	ck_assert_uint_eq(SH_MODULE_COUNT, sh_module_count);
+	ck_assert_uint_eq(sh_modules_all(), (1u << SH_MODULE_COUNT) - 1u);
+	ck_assert_uint_eq(SH_MODULE_SLOTS, SH_MODULE_COUNT);
+	struct sh_config cfg;
+	ck_assert_uint_eq(sizeof(cfg.module_settings) / sizeof(cfg.module_settings[0]),
+			  SH_MODULE_COUNT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("modules");
@@ -285,6 +297,7 @@ int main(void)
 	tcase_add_test(tc, help_lists_every_module_setting);
 	tcase_add_test(tc, hooks_run_in_order_and_stop_in_reverse);
 	tcase_add_test(tc, failing_init_stops_start_up);
+	tcase_add_test(tc, module_count_matches_the_modules);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

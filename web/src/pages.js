@@ -1,5 +1,5 @@
 // Cursor-paginated lists (every list endpoint answers {items, next_cursor}).
-import { ref } from 'vue';
+import { reactive, ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { errorMessage } from './composables.js';
 
@@ -37,7 +37,9 @@ export function usePagedList(fetchPage) {
     }
   }
 
-  return { items, nextCursor, loading, loadingMore, error, load };
+  // The same state as one reactive object for components/PagedList.vue (refs unwrapped).
+  const pager = reactive({ items, nextCursor, loading, loadingMore, error, load });
+  return { items, nextCursor, loading, loadingMore, error, load, pager };
 }
 
 /** Every page of a short list (a member's own services, open requests), up to "max" items. */

@@ -3,7 +3,7 @@
 // edit window, retry keys. Run: node --test web/tests/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EDIT_WINDOW_MS, editable, mergeMessages, newClientId, personName } from '../src/views/messages/thread.js';
+import { EDIT_WINDOW_MS, conversationName, editable, mergeMessages, newClientId, personName } from '../src/views/messages/thread.js';
 
 const msg = (id, seq, extra = {}) => ({ id, seq, body: `m${seq}`, deleted: false, created_at: '2026-12-06T12:00:00Z', ...extra });
 
@@ -37,4 +37,14 @@ test('newClientId: a fresh key each time, within the server\'s 1-64 printable AS
 test('personName: first and last name, nothing for an erased author', () => {
   assert.equal(personName({ first_name: 'Bérénice', last_name: 'Messagère' }), 'Bérénice Messagère');
   assert.equal(personName(null), '');
+});
+
+test('a direct conversation is named after its peer, from the list item itself', () => {
+  const t = (key, params) => (params ? `${key}:${params.name}` : key);
+  const peer = { id: 'p', first_name: 'Corentin', last_name: 'Courrier' };
+  assert.equal(conversationName({ id: 'c1', kind: 'direct', peer }, t), 'Corentin Courrier');
+  assert.equal(conversationName({ id: 'c2', kind: 'direct', peer: null }, t), 'messages.directConversation');
+  assert.equal(conversationName({ kind: 'group', title: 'Sortie', peer: null }, t), 'Sortie');
+  assert.equal(conversationName({ kind: 'group', title: null }, t), 'messages.untitledGroup');
+  assert.equal(conversationName({ kind: 'class', class_name: 'P3' }, t), 'messages.classChannel:P3');
 });

@@ -99,6 +99,16 @@ function setup(overrides = {}) {
   return { client, timers, state, seen, sock: () => FakeSocket.all[FakeSocket.all.length - 1] };
 }
 
+/** setup(), started, its socket open and, given "lastEventId", made live by ready at that id. */
+async function connectedClient(lastEventId, overrides) {
+  const t = setup(overrides);
+  t.client.start();
+  await flush();
+  t.sock().open();
+  if (lastEventId !== undefined) t.sock().frame({ type: 'ready', last_event_id: lastEventId });
+  return t;
+}
+
 test('socketUrl: a path opens on the page origin with the matching scheme; absolute ws URLs stay', () => {
   assert.equal(socketUrl('/ws', 'https://ecole.be/messages'), 'wss://ecole.be/ws');
   assert.equal(socketUrl('/ws', 'http://127.0.0.1:8080/'), 'ws://127.0.0.1:8080/ws');
@@ -129,11 +139,7 @@ test('auth is the first frame, with no position at first; ready makes it live', 
 });
 
 test('events are delivered once, in order; an id at or below the last is dropped', async () => {
-  const { client, sock, seen } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 3 });
+  const { client, sock, seen } = await connectedClient(3);
   sock().frame({ type: 'event', id: 4, event: 'message.created', data: { seq: 1 } });
   sock().frame({ type: 'event', id: 4, event: 'message.created', data: { seq: 1 } });
   sock().frame({ type: 'event', id: 2, event: 'message.created', data: { seq: 0 } });
@@ -144,11 +150,7 @@ test('events are delivered once, in order; an id at or below the last is dropped
 });
 
 test('a dropped connection reconnects after a jittered back-off and resumes from the last id', async () => {
-  const { client, sock, timers, seen } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 10 });
+  const { client, sock, timers, seen } = await connectedClient(10);
   sock().frame({ type: 'event', id: 11, event: 'message.created', data: {} });
   sock().serverClose(1006);
   await flush();
@@ -187,11 +189,7 @@ test('failures in a row wait longer each time, up to 30 s; ready resets the back
 });
 
 test('close 4401: the access token is refreshed and the socket reopens at once with the new one', async () => {
-  const { client, sock, state, seen } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 20 });
+  const { sock, state, seen } = await connectedClient(20);
   sock().serverClose(4401);
   await flush();
   await flush();
@@ -216,10 +214,7 @@ test('close 4401 with no session left: the client stops (the app shows sign-in)'
 });
 
 test('a token refused again right after a refresh is not retried in a tight loop', async () => {
-  const { client, sock, timers, state } = setup();
-  client.start();
-  await flush();
-  sock().open();
+  const { client, sock, timers, state } = await connectedClient();
   sock().serverClose(4401);
   await flush();
   await flush();
@@ -236,11 +231,7 @@ test('a token refused again right after a refresh is not retried in a tight loop
 });
 
 test('close 4408 (slow reader) reconnects soon with the last id; 4403 gives up', async () => {
-  const { client, sock, timers } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 5 });
+  const { client, sock, timers } = await connectedClient(5);
   sock().frame({ type: 'event', id: 6, event: 'message.created', data: {} });
   sock().serverClose(4408);
   await flush();
@@ -257,10 +248,7 @@ test('close 4408 (slow reader) reconnects soon with the last id; 4403 gives up',
 
 test('close 4400 or 1009 (a client bug) is not retried', async () => {
   for (const code of [4400, 1009]) {
-    const { client, sock, timers } = setup();
-    client.start();
-    await flush();
-    sock().open();
+    const { client, sock, timers } = await connectedClient();
     sock().serverClose(code);
     await flush();
     assert.equal(client.status, 'refused');
@@ -270,11 +258,7 @@ test('close 4400 or 1009 (a client bug) is not retried', async () => {
 });
 
 test('resync is passed on (the views reload by REST) and typing frames too', async () => {
-  const { client, sock, seen } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 1500 });
+  const { sock, seen } = await connectedClient(1500);
   sock().frame({ type: 'resync' });
   sock().frame({ type: 'typing', conversation_id: 'c1', user_id: 'u2' });
   sock().frame({ type: 'something.new' });
@@ -299,11 +283,7 @@ test('typing is sent at most once every 3 s per conversation, only when live', a
 });
 
 test('a socket silent past the ping and its pong window is replaced', async () => {
-  const { client, sock, timers } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 9 });
+  const { sock, timers } = await connectedClient(9);
   await timers.advance(PING_EVERY_MS);
   assert.deepEqual(sock().sent.at(-1), { type: 'ping' });
   const first = sock();
@@ -316,11 +296,7 @@ test('a socket silent past the ping and its pong window is replaced', async () =
 });
 
 test('a pong in time keeps the socket', async () => {
-  const { client, sock, timers } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 0 });
+  const { sock, timers } = await connectedClient(0);
   await timers.advance(PING_EVERY_MS);
   sock().frame({ type: 'pong' });
   await timers.advance(PONG_WITHIN_MS);
@@ -338,11 +314,7 @@ test('the channel switched off (realtime_url null): no socket, no retry', async 
 });
 
 test('stop closes the socket, forgets the position and never reconnects', async () => {
-  const { client, sock, timers } = setup();
-  client.start();
-  await flush();
-  sock().open();
-  sock().frame({ type: 'ready', last_event_id: 4 });
+  const { client, sock, timers } = await connectedClient(4);
   client.stop();
   assert.equal(sock().closed, true);
   assert.equal(client.lastEventId, null);

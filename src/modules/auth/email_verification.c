@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "modules/auth/link_tokens.h"
+#include "modules/auth/link_rows.h"
 #include "modules/auth/verify_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/i18n.h"
@@ -30,20 +30,13 @@ void sh_verification_token(const struct sh_app *app, const char *verification_id
 enum sh_db_rc sh_verification_enqueue(struct sh_conn *conn, const struct sh_app *app,
 				      const char *user_id, const char *email, const char *now)
 {
-	char id[SH_UUID_LEN + 1], token[SH_VERIFY_TOKEN_LEN + 1], hash[65];
-	char expires[SH_TIME_LEN + 1];
-	sh_uuid_v4(id);
-	sh_verification_token(app, id, token);
-	sh_token_hash(token, hash);
-	sodium_memzero(token, sizeof(token));
-	sh_time_format(time(NULL) + SH_VERIFY_TTL_S, expires);
-	enum sh_db_rc rc = sh_verification_insert(conn, id, user_id, email, hash, now, expires);
+	struct sh_link_row r;
+	sh_link_row_new(app, sh_verification_token, time(NULL), SH_VERIFY_TTL_S, &r);
+	enum sh_db_rc rc =
+		sh_verification_insert(conn, r.id, user_id, email, r.token_hash, now, r.expires_at);
 	if (rc != SH_DB_OK)
 		return rc;
-	json_t *payload = json_pack("{s:s}", "verification_id", id);
-	rc = sh_job_enqueue(conn, SH_VERIFY_JOB_KIND, payload, NULL);
-	json_decref(payload);
-	return rc;
+	return sh_link_row_mail(conn, SH_VERIFY_JOB_KIND, "verification_id", r.id);
 }
 
 /* The texts of the e-mail, per language. */
@@ -70,7 +63,7 @@ static const struct verify_texts texts[SH_LANG_COUNT] = {
 };
 
 enum sh_job_outcome sh_verify_email_run(struct sh_app *app, struct sh_conn *conn,
-					    const struct sh_job *job, const char **error_r)
+					const struct sh_job *job, const char **error_r)
 {
 	const char *vid = json_string_value(json_object_get(job->payload, "verification_id"));
 	if (vid == NULL || !sh_uuid_valid(vid)) {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "modules/auth/link_tokens.h"
+#include "modules/auth/link_rows.h"
 #include "modules/auth/session_queries.h"
 #include "schoolhub/util.h"
 
@@ -51,18 +51,16 @@ enum sh_db_rc sh_invite_create(struct sh_conn *conn, const struct sh_app *app,
 			       const struct sh_invite_spec *s, char code_r[SH_INVITE_CODE_LEN + 1],
 			       char expires_at_r[21])
 {
-	char id[SH_UUID_LEN + 1], hash[65], now[SH_TIME_LEN + 1];
-	sh_uuid_v4(id);
-	sh_invite_code(app, id, code_r);
-	sh_invite_code_hash(code_r, hash);
-	sh_time_now(now);
-	sh_time_format(time(NULL) + s->days * 86400, expires_at_r);
-	struct sh_invite_row row = {id, hash, s->created_by, s->email, s->locale, now, expires_at_r};
+	/* A code, not a link: no link token, the hash is the normalised code's. */
+	struct sh_link_row r;
+	sh_link_row_new(app, NULL, time(NULL), s->days * 86400, &r);
+	sh_invite_code(app, r.id, code_r);
+	sh_invite_code_hash(code_r, r.token_hash);
+	memcpy(expires_at_r, r.expires_at, sizeof(r.expires_at));
+	struct sh_invite_row row = {r.id,      r.token_hash, s->created_by, s->email,
+				    s->locale, r.created_at, r.expires_at};
 	enum sh_db_rc rc = sh_invite_insert(conn, &row);
 	if (rc != SH_DB_OK || s->email == NULL)
 		return rc;
-	json_t *payload = json_pack("{s:s}", "invite_id", id);
-	rc = sh_job_enqueue(conn, SH_INVITE_JOB_KIND, payload, NULL);
-	json_decref(payload);
-	return rc;
+	return sh_link_row_mail(conn, SH_INVITE_JOB_KIND, "invite_id", r.id);
 }

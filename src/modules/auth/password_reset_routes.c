@@ -13,8 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
+#include "modules/auth/link_rows.h"
 #include "modules/auth/password_reset.h"
 #include "modules/auth/reset_queries.h"
 #include "modules/auth/session_queries.h"
@@ -43,10 +42,7 @@ static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	json_t *payload = json_pack("{s:s}", "reset_id", t->row->id);
-	rc = sh_job_enqueue(conn, SH_RESET_JOB_KIND, payload, NULL);
-	json_decref(payload);
-	return rc;
+	return sh_link_row_mail(conn, SH_RESET_JOB_KIND, "reset_id", t->row->id);
 }
 
 static void reply_address_limited(struct sh_request *req, struct sh_response *res,
@@ -76,17 +72,13 @@ void sh_auth_reset_request(struct sh_request *req, struct sh_response *res)
 		return;
 	/* Everything below runs the same for every address. */
 	time_t now_t = time(NULL);
-	char id[SH_UUID_LEN + 1], key[SH_LINK_TOKEN_LEN + 1], token[SH_LINK_TOKEN_LEN + 1];
-	char hash[65], now[SH_TIME_LEN + 1], expires[SH_TIME_LEN + 1], since[SH_TIME_LEN + 1];
-	sh_uuid_v4(id);
+	char key[SH_LINK_TOKEN_LEN + 1], since[SH_TIME_LEN + 1];
+	struct sh_link_row link;
+	sh_link_row_new(req->app, sh_reset_token, now_t, SH_RESET_TTL_S, &link);
 	sh_link_token(req->app, "schoolhub-reset-address-v1:", email, key);
-	sh_reset_token(req->app, id, token);
-	sh_token_hash(token, hash);
-	sodium_memzero(token, sizeof(token));
-	sh_time_format(now_t, now);
-	sh_time_format(now_t + SH_RESET_TTL_S, expires);
 	sh_time_format(now_t - SH_RESET_WINDOW_S, since);
-	struct sh_reset_row row = {id, key, email, hash, now, expires, since};
+	struct sh_reset_row row = {link.id,	    key,  email, link.token_hash, link.created_at,
+				   link.expires_at, since};
 	struct request_tx t = {&row, 0};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, request_in_tx, &t);
 	if (rc != SH_DB_OK) {

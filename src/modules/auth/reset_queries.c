@@ -1,6 +1,8 @@
 /* SQL of forgotten passwords (password_resets, migration 0013). */
 #include "modules/auth/reset_queries.h"
 
+#include "modules/auth/link_rows.h"
+
 enum sh_db_rc sh_reset_reserve(struct sh_conn *conn, const struct sh_reset_row *r, int64_t max,
 			       int64_t *written_r)
 {
@@ -36,7 +38,7 @@ enum sh_db_rc sh_reset_mail_facts(struct sh_conn *conn, struct sh_arena *arena, 
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"SELECT r.email, u.id, u.first_name, u.locale, "
-		"CASE WHEN r.used_at IS NULL AND r.expires_at > $2 THEN 1 ELSE 0 END "
+		"CASE WHEN " SH_LINK_ALIVE("r.", "$2") " THEN 1 ELSE 0 END "
 		"FROM password_resets r LEFT JOIN users u ON u.email = r.email AND u.active "
 		"AND u.deleted_at IS NULL WHERE r.id = $1",
 		SH_ARGS(SH_TEXT(id), SH_TEXT(now)), &st);
@@ -66,7 +68,7 @@ enum sh_db_rc sh_reset_bind_account(struct sh_conn *conn, const char *id, const 
 /* A usable link: unused, unexpired, mailed to an account that is live and still has the
  * address it was mailed to (the link proves that address, not the account). */
 #define USABLE_RESET                                                                      \
-	"r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND r.user_id IS NOT " \
+	"r.token_hash = $1 AND " SH_LINK_ALIVE("r.", "$2") " AND r.user_id IS NOT "           \
 	"NULL AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id AND u.email = r.email " \
 	"AND u.active AND u.deleted_at IS NULL)"
 

@@ -1,6 +1,8 @@
 /* SQL for sessions (refresh tokens), login throttling and invitations. */
 #include "modules/auth/session_queries.h"
 
+#include "modules/auth/link_rows.h"
+
 #include "schoolhub/util.h"
 
 enum sh_db_rc sh_refresh_insert(struct sh_conn *conn, const char *id, const char *user_id,
@@ -127,7 +129,7 @@ enum sh_db_rc sh_invite_mail_facts(struct sh_conn *conn, struct sh_arena *arena,
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"SELECT code_hash, email, locale, expires_at, "
-		"CASE WHEN used_at IS NULL AND expires_at > $2 THEN 1 ELSE 0 END "
+		"CASE WHEN " SH_LINK_ALIVE("", "$2") " THEN 1 ELSE 0 END "
 		"FROM invites WHERE id = $1",
 		SH_ARGS(SH_TEXT(id), SH_TEXT(now)), &st);
 	if (rc == SH_DB_ROW) {
@@ -146,7 +148,7 @@ enum sh_db_rc sh_invite_consume(struct sh_conn *conn, const char *code_hash, con
 {
 	return sh_exec(conn,
 		       "UPDATE invites SET used_by = $2, used_at = $3, email = NULL "
-		       "WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3",
+		       "WHERE code_hash = $1 AND " SH_LINK_ALIVE("", "$3"),
 		       SH_ARGS(SH_TEXT(code_hash), SH_TEXT(user_id), SH_TEXT(now)), changed_r);
 }
 
@@ -155,8 +157,7 @@ enum sh_db_rc sh_invite_usable(struct sh_conn *conn, const char *code_hash, cons
 	struct sh_stmt *st;
 	enum sh_db_rc rc =
 		sh_query_row(conn,
-			     "SELECT 1 FROM invites WHERE code_hash = $1 AND used_at IS NULL "
-			     "AND expires_at > $2",
+			     "SELECT 1 FROM invites WHERE code_hash = $1 AND " SH_LINK_ALIVE("", "$2"),
 			     SH_ARGS(SH_TEXT(code_hash), SH_TEXT(now)), &st);
 	sh_stmt_free(&st);
 	return rc;

@@ -1,6 +1,8 @@
 /* SQL of e-mail verification (email_verifications, users.is_verified; migration 0008). */
 #include "modules/auth/verify_queries.h"
 
+#include "modules/auth/link_rows.h"
+
 enum sh_db_rc sh_verification_insert(struct sh_conn *conn, const char *id, const char *user_id,
 				     const char *email, const char *token_hash, const char *now,
 				     const char *expires_at)
@@ -32,7 +34,7 @@ enum sh_db_rc sh_verification_use(struct sh_conn *conn, struct sh_arena *arena,
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"UPDATE email_verifications SET used_at = $2 "
-		"WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 "
+		"WHERE token_hash = $1 AND " SH_LINK_ALIVE("", "$2") " "
 		"AND email = (SELECT u.email FROM users u WHERE u.id = email_verifications.user_id "
 		"             AND u.active AND u.deleted_at IS NULL) "
 		"RETURNING user_id, email",
@@ -63,7 +65,7 @@ enum sh_db_rc sh_verification_mail_facts(struct sh_conn *conn, struct sh_arena *
 	enum sh_db_rc rc = sh_query_row(
 		conn,
 		"SELECT v.email, u.first_name, u.locale, "
-		"CASE WHEN v.used_at IS NULL AND v.expires_at > $2 AND v.email = u.email "
+		"CASE WHEN " SH_LINK_ALIVE("v.", "$2") " AND v.email = u.email "
 		"     AND u.active AND u.deleted_at IS NULL AND NOT u.is_verified THEN 1 ELSE 0 END "
 		"FROM email_verifications v JOIN users u ON u.id = v.user_id WHERE v.id = $1",
 		SH_ARGS(SH_TEXT(id), SH_TEXT(now)), &st);

@@ -202,17 +202,25 @@ enum sh_db_rc sh_conv_read_mark(struct sh_conn *conn, const char *id, const char
  * A conversation row as a member "$1" sees it. members_count is kept on the row for
  * direct and group conversations; a class's is counted from its derived members (a class
  * is a few dozen people). The last message is found by (conversation_id, seq) = last_seq:
- * one index probe, never a scan of the messages.
+ * one index probe, never a scan of the messages. A direct conversation's peer (the other
+ * stored member, gone once their account is erased) is joined the same way, so the list
+ * names each direct conversation without a request per row.
  */
 #define CONV_COLUMNS                                                                         \
 	"c.id, c.kind, c.title, c.class_name, CASE WHEN c.kind = 'class' THEN "               \
 	SH_CLASS_MEMBERS_COUNT("c.class_name") " ELSE c.members_count END, "                 \
 	"c.last_seq - COALESCE(r.read_seq, 0), COALESCE(r.muted, "      \
-	"FALSE), c.last_activity_at, m.id IS NOT NULL, " SH_MESSAGE_COLUMNS
+	"FALSE), c.last_activity_at, m.id IS NOT NULL, " SH_MESSAGE_COLUMNS                 \
+	", pu.id, pu.first_name, pu.last_name"
 #define CONV_JOINS                                                                           \
 	" FROM conversations c LEFT JOIN conversation_reads r ON r.conversation_id = c.id "   \
 	"AND r.user_id = $1 LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = "    \
-	"c.last_seq LEFT JOIN users au ON au.id = m.author_id "
+	"c.last_seq LEFT JOIN users au ON au.id = m.author_id LEFT JOIN conversation_members " \
+	"pm ON c.kind = 'direct' AND pm.conversation_id = c.id AND pm.user_id <> $1 LEFT "    \
+	"JOIN users pu ON pu.id = pm.user_id "
+/* The column of the peer's id, after CONV_COLUMNS' message columns; then its names. */
+#define CONV_PEER_COL (9 + SH_MESSAGE_COLUMN_COUNT)
+#define CONV_COLUMN_COUNT (CONV_PEER_COL + 3)
 
 static void conv_row_write(struct sh_jw *w, struct sh_stmt *st, bool close)
 {
@@ -231,6 +239,16 @@ static void conv_row_write(struct sh_jw *w, struct sh_stmt *st, bool close)
 	sh_jw_kint(w, "unread_count", unread > 0 ? unread : 0);
 	sh_jw_kbool(w, "muted", sh_stmt_col_bool(st, 6));
 	sh_jw_kstring(w, "last_activity_at", sh_stmt_col_time(st, 7));
+	sh_jw_key(w, "peer");
+	if (sh_stmt_col_text(st, CONV_PEER_COL) != NULL) {
+		sh_jw_object_begin(w);
+		sh_jw_kstring(w, "id", sh_stmt_col_text(st, CONV_PEER_COL));
+		sh_jw_kstring(w, "first_name", sh_stmt_col_text(st, CONV_PEER_COL + 1));
+		sh_jw_kstring(w, "last_name", sh_stmt_col_text(st, CONV_PEER_COL + 2));
+		sh_jw_object_end(w);
+	} else {
+		sh_jw_null(w); /* a group, a class, or a direct conversation whose peer is gone */
+	}
 	if (close)
 		sh_jw_object_end(w);
 }
@@ -272,7 +290,7 @@ enum sh_db_rc sh_conv_write(struct sh_conn *conn, const char *id, const char *us
 		sh_stmt_free(&st);
 		return rc;
 	}
-	int col = 9 + SH_MESSAGE_COLUMN_COUNT;
+	int col = CONV_COLUMN_COUNT;
 	conv_row_write(w, st, false);
 	sh_jw_kstring(w, "owner_id", sh_stmt_col_text(st, col));
 	sh_jw_kstring(w, "created_at", sh_stmt_col_time(st, col + 1));

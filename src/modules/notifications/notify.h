@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "schoolhub/arena.h"
+#include "schoolhub/brussels_time.h"
 #include "schoolhub/http.h"
 #include "schoolhub/i18n.h"
 #include "schoolhub/jobs.h"
@@ -51,11 +52,12 @@ json_t *notify_prefs_json(const struct notify_prefs *p);
 void notify_prefs_apply(json_t *body, struct notify_prefs *p, struct sh_arena *arena,
 			struct sh_validation *v);
 
-/* --- time (notify_clock.c): Europe/Brussels, computed, thread-safe ------------------ */
-/* Seconds east of UTC in Brussels at "t": 3600 (CET) or 7200 (CEST, EU rule). */
-long notify_brussels_offset(time_t t);
-/* Local broken-down time of "t" in Brussels. */
-void notify_brussels_tm(time_t t, struct tm *tm);
+/* --- time (notify_clock.c): Brussels time is schoolhub/brussels_time.h ------------- */
+/* The former name of sh_brussels_offset, kept for code written against it. */
+static inline long notify_brussels_offset(time_t t)
+{
+	return sh_brussels_offset(t);
+}
 /* Is "t" inside the quiet hours of "p"? */
 bool notify_is_quiet(const struct notify_prefs *p, time_t t);
 /* The first instant at or after "t" outside the quiet hours ("t" itself when not quiet). */

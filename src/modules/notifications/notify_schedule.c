@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "modules/notifications/notify.h"
+#include "schoolhub/brussels_time.h"
 #include "schoolhub/util.h"
 
 #define HOUR 3600
@@ -95,7 +96,7 @@ static enum sh_db_rc tick_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 	if (rc != SH_DB_OK)
 		return rc;
 	struct tm local;
-	notify_brussels_tm(t->due, &local);
+	sh_brussels_tm(t->due, &local);
 	bool weekly = local.tm_wday == 1; /* Mondays */
 	json_t *members = json_array();
 	rc = due_members(conn, local.tm_hour, weekly, members);

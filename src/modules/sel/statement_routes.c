@@ -1,7 +1,9 @@
 /*
  * SEL reports: a member's statement as a CSV file for spreadsheets, and the admins' audit
  * of the whole ledger. Each reads in one snapshot (sh_conn_read_snapshot), so a payment
- * booked meanwhile is either wholly in it or not at all.
+ * booked meanwhile is either wholly in it or not at all. The statement is for people: its
+ * dates and its days ("from", "to", today) are Brussels days, not UTC ones (a payment at
+ * 00:30 in Brussels in summer is 22:30 UTC the day before).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <time.h>
 
 #include "modules/sel/ledger_routes.h"
+#include "schoolhub/brussels_time.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/util.h"
 
@@ -53,6 +56,21 @@ struct statement {
 	char first_day[11]; /* the first line's date, "" when none: the file name's start */
 };
 
+/* The Brussels date of "when" (RFC 3339 UTC, as the store gives it); its own first ten
+ * characters should it not parse (it always does). */
+static void brussels_day(const char *when, char out[11])
+{
+	struct tm tm = {0};
+	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		sh_brussels_date(timegm(&tm), out);
+	} else {
+		snprintf(out, 11, "%.10s", when);
+	}
+}
+
 /* An amount in hours for a spreadsheet: "1,25" (fr, nl) or "1.25" (en), rounded to the
  * hundredth, with an ASCII minus so it stays a number. */
 static void csv_hours(struct csv *c, int64_t units, enum sh_lang lang)
@@ -75,13 +93,16 @@ static int statement_line(const struct sh_sel_line *line, void *ctx)
 {
 	struct statement *st = ctx;
 	struct csv *c = &st->csv;
-	char num[64];
+	char num[64], day[11], requested[11] = "";
+	brussels_day(line->date, day);
+	if (line->requested != NULL)
+		brussels_day(line->requested, requested);
 	if (st->first_day[0] == '\0')
-		snprintf(st->first_day, sizeof(st->first_day), "%.10s", line->date);
-	csv_append(c, line->date, 10);
+		memcpy(st->first_day, day, sizeof(day));
+	csv_append(c, day, 10);
 	csv_append(c, ";", 1);
-	if (line->requested != NULL && strncmp(line->requested, line->date, 10) != 0)
-		csv_append(c, line->requested, 10);
+	if (requested[0] != '\0' && strcmp(requested, day) != 0)
+		csv_append(c, requested, 10);
 	csv_append(c, ";", 1);
 	csv_text(c, sh_sel_kind_label(line->kind, st->lang));
 	csv_append(c, ";", 1);
@@ -168,11 +189,28 @@ static const char *statement_file_name(struct sh_request *req, const char *first
 			       name[0] ? "-" : "", name, first_day, last_day);
 }
 
+/* The UTC midnight of the Brussels day of "now": a day as sh_date_parse gives one. */
+static time_t brussels_today(time_t now)
+{
+	struct tm tm;
+	sh_brussels_tm(now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return timegm(&tm);
+}
+
+/* The instant Brussels day "day" (a UTC midnight, as sh_date_parse gives it) begins. */
+static time_t brussels_day_start(time_t day)
+{
+	struct tm tm;
+	gmtime_r(&day, &tm);
+	return sh_brussels_to_utc(&tm, NULL);
+}
+
 void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 {
 	const char *from = sh_req_query(req, "from"), *to = sh_req_query(req, "to");
 	struct sh_validation v = {0};
-	time_t t_from = 0, t_to = time(NULL);
+	time_t t_from = 0, t_to = brussels_today(time(NULL));
 	if (from != NULL && sh_date_parse(from, &t_from) != 0)
 		sh_validation_add(&v, "from", "invalid_date");
 	if (to != NULL && sh_date_parse(to, &t_to) != 0)
@@ -182,9 +220,9 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	char since[SH_TIME_LEN + 1], until[SH_TIME_LEN + 1];
-	sh_time_format(t_from, since);
-	/* "to" is a whole day: everything before the next midnight (UTC). */
-	sh_time_format(t_to - t_to % 86400 + 86400, until);
+	sh_time_format(from != NULL ? brussels_day_start(t_from) : 0, since);
+	/* "to" is a whole day: everything before the next midnight in Brussels. */
+	sh_time_format(brussels_day_start(t_to + 86400), until);
 
 	static const char *const header[SH_LANG_COUNT] = {
 		"date;demandé le;type;membre;description;unités;heures;solde;référence\r\n",

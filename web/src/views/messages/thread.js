@@ -5,6 +5,14 @@ export const EDIT_WINDOW_MS = 15 * 60 * 1000;
 
 export const personName = (p) => (p ? `${p.first_name ?? ''} ${p.last_name ?? ''}`.trim() : '');
 
+/** The conversation's name: a group's title, "Class P3", or the other member's name (its "peer"). */
+export function conversationName(conversation, t) {
+  if (!conversation) return '';
+  if (conversation.kind === 'group') return conversation.title || t('messages.untitledGroup');
+  if (conversation.kind === 'class') return t('messages.classChannel', { name: conversation.class_name || '' });
+  return personName(conversation.peer) || t('messages.directConversation');
+}
+
 /** A fresh retry key for one message (the server answers a repeated one with the first message). */
 export function newClientId() {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
