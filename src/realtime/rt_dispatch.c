@@ -7,9 +7,11 @@
  * "The realtime channel" says when a read runs). A read takes the rows past the cursor in
  * id order (batches of RT_BATCH, each handed over as it is read) and moves the cursor.
  *
- * Ids become visible in increasing order (events.h: SQLite's single writer, an advisory
- * lock around PostgreSQL's writers), so once id N is read nothing below it can appear
- * later: a hole is an id whose transaction rolled back, and the cursor steps over it.
+ * Ids do not always become visible in increasing order: PostgreSQL's writers draw ids from
+ * one identity and commit in any order, so a reader that sees id 11 may see 10 a moment
+ * later. The cursor therefore stops below a hole until it fills (a late commit) or is
+ * given up (a rollback: read_batch and hole_given_up). SQLite has one writer at a time:
+ * its holes never fill and are stepped over at once.
  *
  * The reader is one thread taking its jobs in order, and the service thread applies their
  * results in the same order: a resume computed after read R sees the cursor R left, its
@@ -26,6 +28,8 @@
 #include "schoolhub/util.h"
 
 #define RT_BATCH 500
+#define RT_HOLE_MIN_MS 300   /* PostgreSQL: a hole whose writers all ended, given up after */
+#define RT_HOLE_MAX_MS 5000  /* any hole, given up after (docs/REALTIME.md "Ordering") */
 
 int64_t rt_now_ms(void)
 {
@@ -94,20 +98,76 @@ static bool cursor_ready(struct sh_realtime *rt, struct sh_conn *conn)
 	return true;
 }
 
-/* One batch past the cursor, handed over; true when a full batch was read (read again). */
+/* PostgreSQL's transaction-id horizons, read in a snapshot of their own: the oldest
+ * transaction still open (xmin), the next id to be given (xmax). */
+#define XID_OLDEST_SQL "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+#define XID_NEXT_SQL "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+
+/*
+ * Whether the ids [lo, hi], missing below a visible one, can be stepped over now.
+ * SQLite: at once (one writer at a time: ids commit in order, a hole never fills).
+ * PostgreSQL: a hole first seen at time T with xid horizon X (every transaction open at T
+ * has an xid below X: the one that drew a missing id was open then, or it had committed
+ * and its rows would show) is given up once the oldest open transaction is at or past X
+ * (they all ended: the hole is a rollback) and RT_HOLE_MIN_MS passed (a transaction gets
+ * its xid at its first write, a moment after it drew the id), or after RT_HOLE_MAX_MS
+ * whatever happens (a long transaction elsewhere in the cluster holds xmin back).
+ */
+static bool hole_given_up(struct sh_realtime *rt, bool pg, int64_t lo, int64_t hi,
+			  int64_t oldest, bool *new_r)
+{
+	struct rt_hole *h = &rt->hole;
+	if (!pg)
+		return true;
+	int64_t now = rt_now_ms();
+	if (h->lo == 0 || lo < h->lo || hi > h->hi) { /* not seen before */
+		*h = (struct rt_hole){.lo = lo, .hi = hi, .seen_ms = now, .xid_horizon = INT64_MAX};
+		*new_r = true;
+		return false;
+	}
+	int64_t age = now - h->seen_ms;
+	if (age >= RT_HOLE_MAX_MS || (age >= RT_HOLE_MIN_MS && oldest >= h->xid_horizon)) {
+		sh_log_debug("realtime: ids %lld..%lld never committed, stepped over",
+			     (long long)lo, (long long)hi);
+		*h = (struct rt_hole){0};
+		return true;
+	}
+	h->lo = lo; /* part of it may have filled */
+	h->hi = hi;
+	return false;
+}
+
+/*
+ * One batch past the cursor, handed over; true when a full batch was read (read again).
+ * The cursor stops below the first hole that may still fill (a transaction that drew a
+ * lower id commits after a higher one: no order lock on PostgreSQL's writers), and the
+ * rows past it are read again until it fills or is given up: a member's events go out in
+ * id order, none skipped for having committed late.
+ */
 static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 {
-	int64_t cursor = atomic_load(&rt->cursor);
+	bool pg = sh_db_kind(sh_conn_db(conn)) == SH_DB_POSTGRES;
+	int64_t oldest = 0, cursor = atomic_load(&rt->cursor);
+	/* Before the read: a transaction ended by then shows its rows in it. */
+	if (pg && rt->hole.lo != 0 && sh_query_int64(conn, XID_OLDEST_SQL, SH_ARGS(), &oldest) !=
+					     SH_DB_ROW)
+		return false;
 	struct sh_stmt *st = sh_query(conn, "SELECT id, user_id, kind, data FROM member_events "
 					    "WHERE id > $1 ORDER BY id LIMIT 500",
 				      SH_ARGS(SH_INT(cursor)));
 	int rows = 0;
+	bool held = false, new_hole = false;
 	struct rt_event *head = NULL, **tail = &head;
 	while (st != NULL && sh_stmt_step(st) == SH_DB_ROW) {
 		rows++;
-		*tail = rt_event_new(sh_stmt_col_int64(st, 0), sh_stmt_col_text(st, 1),
-				     sh_stmt_col_text(st, 2), sh_stmt_col_text(st, 3));
-		cursor = (*tail)->id;
+		int64_t id = sh_stmt_col_int64(st, 0);
+		if (id > cursor + 1 && !hole_given_up(rt, pg, cursor + 1, id - 1, oldest, &new_hole)) {
+			held = true;
+			break;
+		}
+		*tail = rt_event_new(id, sh_stmt_col_text(st, 1), sh_stmt_col_text(st, 2),
+				     sh_stmt_col_text(st, 3));
+		cursor = id;
 		tail = &(*tail)->next;
 	}
 	sh_stmt_free(&st);
@@ -119,7 +179,14 @@ static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 		rt_done_post(rt, &batch->base);
 		atomic_store(&rt->cursor, cursor);
 	}
-	return rows == RT_BATCH;
+	/* After the read: every transaction open when the hole was seen has an xid below. */
+	if (new_hole && sh_query_int64(conn, XID_NEXT_SQL, SH_ARGS(), &rt->hole.xid_horizon) !=
+				SH_DB_ROW)
+		rt->hole.xid_horizon = INT64_MAX; /* only the time bound then */
+	if (!held)
+		rt->hole = (struct rt_hole){0};
+	atomic_store(&rt->hole_open, held);
+	return !held && rows == RT_BATCH;
 }
 
 /* Every committed event past the cursor, in batches; false when the store is away. */

@@ -108,6 +108,14 @@ struct rt_worker {
 	bool stop;
 };
 
+/* Ids missing just past the cursor while a higher one is visible: a transaction that
+ * drew them may still commit (PostgreSQL), or they never will (rolled back). */
+struct rt_hole {
+	int64_t lo, hi;	  /* 0, 0: none */
+	int64_t seen_ms;  /* first seen */
+	int64_t xid_horizon; /* PostgreSQL: every transaction open then has an xid below this */
+};
+
 /* One event read from member_events, handed to the service thread. */
 struct rt_event {
 	struct rt_event *next;
@@ -137,6 +145,8 @@ struct sh_realtime {
 	struct rt_job *done, *done_tail;
 	atomic_llong cursor; /* every event up to it was read (the reader writes it) */
 	bool cursor_known;   /* the reader's */
+	struct rt_hole hole; /* the reader's: ids missing just past the cursor (rt_dispatch.c) */
+	atomic_bool hole_open; /* read again soon: the hole may fill */
 
 	/* The service thread's own state. */
 	struct rt_session *sessions;

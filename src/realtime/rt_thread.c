@@ -34,7 +34,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 	struct sh_realtime *rt = lws_container_of(sul, struct sh_realtime, tick);
 	int64_t now = rt_now_ms();
 	int64_t every = rt_redis_up(rt) ? RT_QUIET_POLL_MS : rt->set.poll_ms;
-	if (now - rt->last_poll_ms >= every) {
+	/* A hole past the cursor (rt_dispatch.c) is read again at every tick until it goes. */
+	if (now - rt->last_poll_ms >= every || atomic_load(&rt->hole_open)) {
 		rt_dispatch(rt, false);
 		rt->last_poll_ms = now;
 	}
