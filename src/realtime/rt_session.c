@@ -261,7 +261,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return writeable(s, wsi);
 	case LWS_CALLBACK_TIMER: /* no auth in time, or the token expired */
-		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, s->authed ? "token expired" : "auth timeout");
+		if (!s->authed && s->stage != RT_AUTH_NONE) /* the database is too slow to answer */
+			rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
+		else
+			rt_session_close(s, RT_CLOSE_UNAUTHORIZED,
+					 s->authed ? "token expired" : "auth timeout");
 		break;
 	case LWS_CALLBACK_CLOSED:
 		session_closed(rt, s);
