@@ -28,6 +28,7 @@
 #include "schoolhub/util.h"
 
 #define RT_BATCH 500
+#define RT_BATCHES_AHEAD 4 /* the reader waits for the service thread past this many */
 #define RT_HOLE_MIN_MS 300   /* PostgreSQL: a hole whose writers all ended, given up after */
 #define RT_HOLE_MAX_MS 5000  /* any hole, given up after (docs/REALTIME.md "Ordering") */
 
@@ -73,6 +74,7 @@ struct batch_job {
 
 static void batch_deliver(struct sh_realtime *rt, struct rt_job *job)
 {
+	atomic_fetch_sub(&rt->batches_ahead, 1);
 	for (struct rt_event *e = ((struct batch_job *)job)->events; e != NULL; e = e->next)
 		for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
 			if (s->authed && e->id > s->last_sent && strcmp(s->user_id, e->user_id) == 0)
@@ -176,6 +178,7 @@ static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 		batch->base.finish = batch_deliver;
 		batch->base.release = batch_release;
 		batch->events = head;
+		atomic_fetch_add(&rt->batches_ahead, 1);
 		rt_done_post(rt, &batch->base);
 		atomic_store(&rt->cursor, cursor);
 	}
@@ -194,8 +197,14 @@ static bool catch_up(struct sh_realtime *rt, struct sh_conn *conn)
 {
 	if (conn == NULL || !cursor_ready(rt, conn))
 		return false;
-	while (read_batch(rt, conn))
-		;
+	while (read_batch(rt, conn)) {
+		/* A backlog is read no faster than the service thread hands it out: memory stays
+		 * at a few batches, not the whole backlog. */
+		struct timespec nap = {.tv_sec = 0, .tv_nsec = 2 * 1000 * 1000};
+		while (atomic_load(&rt->batches_ahead) >= RT_BATCHES_AHEAD &&
+		       !atomic_load(&rt->stopping))
+			nanosleep(&nap, NULL);
+	}
 	return true;
 }
 

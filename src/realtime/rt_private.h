@@ -147,6 +147,7 @@ struct sh_realtime {
 	bool cursor_known;   /* the reader's */
 	struct rt_hole hole; /* the reader's: ids missing just past the cursor (rt_dispatch.c) */
 	atomic_bool hole_open; /* read again soon: the hole may fill */
+	atomic_int batches_ahead; /* read, not yet applied by the service thread */
 
 	/* The service thread's own state. */
 	struct rt_session *sessions;
