@@ -29,8 +29,8 @@
 
 #define RT_BATCH 500
 #define RT_BATCHES_AHEAD 4 /* the reader waits for the service thread past this many */
-#define RT_HOLE_MIN_MS 300   /* PostgreSQL: a hole whose writers all ended, given up after */
-#define RT_HOLE_MAX_MS 5000  /* any hole, given up after (docs/REALTIME.md "Ordering") */
+#define RT_HOLE_MIN_MS 300 /* PostgreSQL: a hole whose writers all ended, given up after */
+#define RT_HOLE_MAX_MS 5000 /* any hole, given up after (docs/REALTIME.md "Ordering") */
 
 int64_t rt_now_ms(void)
 {
@@ -39,8 +39,7 @@ int64_t rt_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct rt_event *rt_event_new(int64_t id, const char *user_id, const char *kind,
-			      const char *data)
+struct rt_event *rt_event_new(int64_t id, const char *user_id, const char *kind, const char *data)
 {
 	data = data ? data : "{}";
 	kind = kind ? kind : "";
@@ -77,7 +76,8 @@ static void batch_deliver(struct sh_realtime *rt, struct rt_job *job)
 	atomic_fetch_sub(&rt->batches_ahead, 1);
 	for (struct rt_event *e = ((struct batch_job *)job)->events; e != NULL; e = e->next)
 		for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-			if (s->authed && e->id > s->last_sent && strcmp(s->user_id, e->user_id) == 0)
+			if (s->authed && e->id > s->last_sent &&
+			    strcmp(s->user_id, e->user_id) == 0)
 				rt_session_send_event(rt, s, e->id, e->kind, e->data);
 }
 
@@ -115,8 +115,8 @@ static bool cursor_ready(struct sh_realtime *rt, struct sh_conn *conn)
  * its xid at its first write, a moment after it drew the id), or after RT_HOLE_MAX_MS
  * whatever happens (a long transaction elsewhere in the cluster holds xmin back).
  */
-static bool hole_given_up(struct sh_realtime *rt, bool pg, int64_t lo, int64_t hi,
-			  int64_t oldest, bool *new_r)
+static bool hole_given_up(struct sh_realtime *rt, bool pg, int64_t lo, int64_t hi, int64_t oldest,
+			  bool *new_r)
 {
 	struct rt_hole *h = &rt->hole;
 	if (!pg)
@@ -151,11 +151,12 @@ static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 	bool pg = sh_db_kind(sh_conn_db(conn)) == SH_DB_POSTGRES;
 	int64_t oldest = 0, cursor = atomic_load(&rt->cursor);
 	/* Before the read: a transaction ended by then shows its rows in it. */
-	if (pg && rt->hole.lo != 0 && sh_query_int64(conn, XID_OLDEST_SQL, SH_ARGS(), &oldest) !=
-					     SH_DB_ROW)
+	if (pg && rt->hole.lo != 0 &&
+	    sh_query_int64(conn, XID_OLDEST_SQL, SH_ARGS(), &oldest) != SH_DB_ROW)
 		return false;
-	struct sh_stmt *st = sh_query(conn, "SELECT id, user_id, kind, data FROM member_events "
-					    "WHERE id > $1 ORDER BY id LIMIT 500",
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT id, user_id, kind, data FROM member_events "
+				      "WHERE id > $1 ORDER BY id LIMIT 500",
 				      SH_ARGS(SH_INT(cursor)));
 	int rows = 0;
 	bool held = false, new_hole = false;
@@ -163,7 +164,8 @@ static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 	while (st != NULL && sh_stmt_step(st) == SH_DB_ROW) {
 		rows++;
 		int64_t id = sh_stmt_col_int64(st, 0);
-		if (id > cursor + 1 && !hole_given_up(rt, pg, cursor + 1, id - 1, oldest, &new_hole)) {
+		if (id > cursor + 1 &&
+		    !hole_given_up(rt, pg, cursor + 1, id - 1, oldest, &new_hole)) {
 			held = true;
 			break;
 		}
@@ -183,8 +185,8 @@ static bool read_batch(struct sh_realtime *rt, struct sh_conn *conn)
 		atomic_store(&rt->cursor, cursor);
 	}
 	/* After the read: every transaction open when the hole was seen has an xid below. */
-	if (new_hole && sh_query_int64(conn, XID_NEXT_SQL, SH_ARGS(), &rt->hole.xid_horizon) !=
-				SH_DB_ROW)
+	if (new_hole &&
+	    sh_query_int64(conn, XID_NEXT_SQL, SH_ARGS(), &rt->hole.xid_horizon) != SH_DB_ROW)
 		rt->hole.xid_horizon = INT64_MAX; /* only the time bound then */
 	if (!held)
 		rt->hole = (struct rt_hole){0};
@@ -268,8 +270,9 @@ static void resume_release(struct rt_job *job)
 static int64_t member_last_id(struct sh_conn *conn, const char *user_id, int64_t upto, bool *ok_r)
 {
 	int64_t id = 0;
-	*ok_r = sh_query_int64(conn, "SELECT COALESCE(MAX(id), 0) FROM member_events "
-				     "WHERE user_id = $1 AND id <= $2",
+	*ok_r = sh_query_int64(conn,
+			       "SELECT COALESCE(MAX(id), 0) FROM member_events "
+			       "WHERE user_id = $1 AND id <= $2",
 			       SH_ARGS(SH_TEXT(user_id), SH_INT(upto)), &id) == SH_DB_ROW;
 	return id;
 }
@@ -277,9 +280,10 @@ static int64_t member_last_id(struct sh_conn *conn, const char *user_id, int64_t
 /* The member's events in (from, to]; -1: more than RT_REPLAY_MAX (resync); -2: store. */
 static int replay_read(struct sh_conn *conn, struct resume_job *r, int64_t from, int64_t to)
 {
-	struct sh_stmt *st = sh_query(conn, "SELECT id, kind, data FROM member_events "
-					    "WHERE user_id = $1 AND id > $2 AND id <= $3 "
-					    "ORDER BY id LIMIT 1001",
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT id, kind, data FROM member_events "
+				      "WHERE user_id = $1 AND id > $2 AND id <= $3 "
+				      "ORDER BY id LIMIT 1001",
 				      SH_ARGS(SH_TEXT(r->user_id), SH_INT(from), SH_INT(to)));
 	if (st == NULL)
 		return -2;
@@ -313,8 +317,8 @@ static void resume_run(struct sh_realtime *rt, struct sh_conn *conn, struct rt_j
 		return;
 	if (r->has_last && r->last < position) {
 		int64_t oldest = 0;
-		if (sh_query_int64(conn, "SELECT COALESCE(MIN(id), 0) FROM member_events", SH_ARGS(),
-				   &oldest) != SH_DB_ROW)
+		if (sh_query_int64(conn, "SELECT COALESCE(MIN(id), 0) FROM member_events",
+				   SH_ARGS(), &oldest) != SH_DB_ROW)
 			return;
 		r->resync = r->last + 1 < oldest; /* purged since: the gap cannot be replayed */
 		if (!r->resync) {

@@ -36,7 +36,8 @@ enum sh_db_rc sh_ann_events_created(struct sh_conn *conn, struct sh_arena *arena
 	const char *for_others = data_for(arena, &a, -1);
 	rc = sh_exec(conn,
 		     "INSERT INTO member_events (user_id, kind, data) "
-		     "SELECT u.id, $2, $3 FROM users u WHERE " ACTIVE " AND " GUARDIAN_OF_AUDIENCE("u.id"),
+		     "SELECT u.id, $2, $3 FROM users u WHERE " ACTIVE
+		     " AND " GUARDIAN_OF_AUDIENCE("u.id"),
 		     SH_ARGS(SH_TEXT(id), SH_TEXT(KIND), SH_TEXT(for_guardians)), NULL);
 	/* The author, every admin, and the staff: of its classes, or every teacher for the
 	 * school; a guardian among them got the guardians' event above. */
