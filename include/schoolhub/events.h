@@ -8,20 +8,18 @@
  * sh_events_wake() and the realtime thread delivers them at once. The database is the
  * truth: a client that reconnects with its last event id gets every row after it.
  *
- * Ids must become visible in increasing order, or a reader that has seen id 11 would skip
- * an id 10 committed a moment later. SQLite runs one writer at a time; on PostgreSQL a
- * sequence hands ids out in call order, not commit order, so every writer first takes a
- * transaction-scoped advisory lock (sh_events_lock): from the first id it draws until its
- * COMMIT no other transaction draws one. Write events LAST in a transaction, so the lock
- * is held for a commit, not for the rest of the work.
+ * Ids need not become visible in increasing order: on PostgreSQL an identity hands ids out
+ * in call order, and transactions commit in any order, so id 10 may commit after id 11.
+ * Writers take no lock for it (their commits overlap); the realtime reader waits at a hole
+ * below a visible id until it fills or is known never to (src/realtime/rt_dispatch.c,
+ * docs/REALTIME.md "Ordering"). Still, write events late in a transaction: a transaction
+ * that holds an id long holds back every member's live events behind it (up to 5 s).
  *
  * Fanning out to many members is one statement, written by the module that knows them:
  *
- *	rc = sh_events_lock(conn);
- *	if (rc == SH_DB_OK)
- *		rc = sh_exec(conn, "INSERT INTO member_events (user_id, kind, data) "
- *			     "SELECT user_id, $2, $3 FROM conversation_members "
- *			     "WHERE conversation_id = $1", SH_ARGS(...), NULL);
+ *	rc = sh_exec(conn, "INSERT INTO member_events (user_id, kind, data) "
+ *		     "SELECT user_id, $2, $3 FROM conversation_members "
+ *		     "WHERE conversation_id = $1", SH_ARGS(...), NULL);
  *
  * (created_at is the database's clock, by default: a parameter in a SELECT list has no
  * column to take its type from on PostgreSQL.)
@@ -36,12 +34,8 @@
 struct sh_app;
 struct sh_event_bell;
 
-/* Takes the event-order lock for the caller's transaction (PostgreSQL; SQLite: nothing to
- * do, its writers are serialised). Call before the first INSERT INTO member_events. */
-enum sh_db_rc sh_events_lock(struct sh_conn *conn);
-
 /*
- * Writes one event for one member inside the caller's transaction (takes the lock).
+ * Writes one event for one member inside the caller's transaction.
  * "kind" is the protocol's event name ("message.created"); "data_json" the JSON object the
  * client receives as the event's data. "id_r" (may be NULL) receives the event's id.
  */

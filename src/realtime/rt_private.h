@@ -53,18 +53,27 @@ struct rt_typing_slot {
 	int64_t at_ms;
 };
 
+/* Where a socket's auth stands while its database work is in flight (rt_auth.c). */
+enum rt_auth_stage {
+	RT_AUTH_NONE,	   /* no auth frame yet (or live: see authed) */
+	RT_AUTH_CHECKING,  /* the token is valid; the checker reads the account */
+	RT_AUTH_RESUMING,  /* the account stands; the reader computes "ready" and the replay */
+};
+
 /* One WebSocket: lws's per-session data, touched by the service thread only. */
 struct rt_session {
 	struct lws *wsi;
 	struct rt_session *prev, *next; /* every open socket (struct sh_realtime.sessions) */
+	uint64_t sid;	/* unique for the channel's life: what a database job names it by */
 	bool authed;	/* auth accepted: receives events */
+	enum rt_auth_stage stage;
+	int64_t expires_at; /* the token's expiry (unix seconds), once checked */
 	int close_code; /* nonzero: closing with it, sends nothing else */
 	const char *close_reason;
 	char user_id[37];
 	char ip[64];		/* the client's address (sh_client_ip: X-Real-IP of a trusted proxy) */
 	int64_t generation;
 	int64_t last_sent; /* highest event id queued for it: never sent twice */
-	unsigned checked_round; /* the account re-check that last covered it */
 	struct rt_msg *head, *tail;
 	size_t queued_bytes, allowance; /* allowance: the replay's size, on top of the bound */
 	char *rx;		/* a message arriving in fragments */
@@ -73,6 +82,47 @@ struct rt_session {
 };
 
 struct rt_redis;
+struct sh_realtime;
+struct sh_conn;
+
+/*
+ * A piece of database work (rt_worker.c): run() in a worker thread on its connection
+ * (NULL when the database is away), then finish() in the service thread with the result.
+ * A concrete job embeds this first; release() frees what it owns besides the job itself.
+ */
+struct rt_job {
+	struct rt_job *next;
+	void (*run)(struct sh_realtime *rt, struct sh_conn *conn, struct rt_job *job);
+	void (*finish)(struct sh_realtime *rt, struct rt_job *job); /* NULL: nothing to apply */
+	void (*release)(struct rt_job *job);			   /* NULL: nothing owned */
+};
+
+/* One database thread with its FIFO of jobs (the checkpointer's lifecycle). */
+struct rt_worker {
+	struct sh_realtime *rt;
+	pthread_t thread;
+	bool ready, started;
+	pthread_mutex_t lock; /* guards head, tail, stop */
+	pthread_cond_t wake;
+	struct rt_job *head, *tail;
+	bool stop;
+};
+
+/* Ids missing just past the cursor while a higher one is visible: a transaction that
+ * drew them may still commit (PostgreSQL), or they never will (rolled back). */
+struct rt_hole {
+	int64_t lo, hi;	  /* 0, 0: none */
+	int64_t seen_ms;  /* first seen */
+	int64_t xid_horizon; /* PostgreSQL: every transaction open then has an xid below this */
+};
+
+/* One event read from member_events, handed to the service thread. */
+struct rt_event {
+	struct rt_event *next;
+	int64_t id;
+	char user_id[37];
+	char *kind, *data; /* in the same allocation */
+};
 
 struct sh_realtime {
 	struct sh_app *app;
@@ -89,13 +139,22 @@ struct sh_realtime {
 	pthread_mutex_t typing_lock;  /* guards the inbox (the Redis thread fills it) */
 	struct rt_msg *typing_inbox, *typing_inbox_tail; /* other instances' typing notes */
 	size_t typing_inbox_count;
+	struct rt_worker reader;  /* the event log: live reads and resumes, in order */
+	struct rt_worker checker; /* accounts, typing audiences, the purge */
+	pthread_mutex_t done_lock; /* guards done (both workers fill it) */
+	struct rt_job *done, *done_tail;
+	atomic_llong cursor; /* every event up to it was read (the reader writes it) */
+	bool cursor_known;   /* the reader's */
+	struct rt_hole hole; /* the reader's: ids missing just past the cursor (rt_dispatch.c) */
+	atomic_bool hole_open; /* read again soon: the hole may fill */
+	atomic_int batches_ahead; /* read, not yet applied by the service thread */
 
 	/* The service thread's own state. */
 	struct rt_session *sessions;
-	bool cursor_known;
-	int64_t cursor;		   /* every event up to it was dispatched */
+	uint64_t next_sid;
+	bool read_queued, read_again, read_announce; /* one live read in flight at most */
+	bool recheck_queued;
 	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
-	unsigned recheck_round;
 	int64_t drain_until_ms; /* stopping: sockets closed, waiting for them until then */
 	lws_sorted_usec_list_t tick;
 };
@@ -114,10 +173,35 @@ void rt_session_send(struct sh_realtime *rt, struct rt_session *s, const char *t
 void rt_session_close(struct rt_session *s, int code, const char *reason);
 int rt_sessions_of(const struct sh_realtime *rt, const char *user_id);
 
-/* rt_dispatch.c: reading the event log. */
+/* The open (not closing) socket of that id, or NULL: it closed while its job ran. */
+struct rt_session *rt_session_find(struct sh_realtime *rt, uint64_t sid);
+/* Queues {"type":"event",...} on the socket and moves its last_sent. */
+void rt_session_send_event(struct sh_realtime *rt, struct rt_session *s, int64_t id,
+			   const char *kind, const char *data);
+
+/* rt_worker.c: the database workers and the queue of their results. */
+int rt_worker_start(struct sh_realtime *rt, struct rt_worker *w, char **error_r);
+void rt_worker_post(struct rt_worker *w, struct rt_job *job); /* takes the job */
+void rt_worker_stop(struct rt_worker *w);
+void rt_done_post(struct sh_realtime *rt, struct rt_job *job); /* worker side: takes it */
+void rt_done_drain(struct sh_realtime *rt);			/* service thread */
+void rt_done_free(struct sh_realtime *rt);
+
+/* rt_auth.c: the auth frame (service thread), its account check and resume. */
+void rt_auth_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg);
+
+/* rt_dispatch.c: reading the event log (on the reader). */
+/* Asks for a read past the cursor (coalesced: one in flight); "announce": tell the other
+ * instances where it got (after a local commit). */
 void rt_dispatch(struct sh_realtime *rt, bool announce);
-/* After a valid auth: "ready", then the replay since "last" (or resync). -1: store error. */
-int rt_session_resume(struct sh_realtime *rt, struct rt_session *s, bool has_last, int64_t last);
+/* The resume of an accepted auth (on the reader, after the reads posted before it):
+ * "ready", then the replay since "last" (or resync), then live. */
+void rt_resume_post(struct sh_realtime *rt, struct rt_session *s, bool has_last, int64_t last);
+struct rt_event *rt_event_new(int64_t id, const char *user_id, const char *kind,
+			      const char *data);
+void rt_events_free(struct rt_event *e);
+
+/* rt_upkeep.c: the periodic account re-check and purge (on the checker). */
 void rt_recheck_accounts(struct sh_realtime *rt);
 void rt_purge(struct sh_realtime *rt);
 

@@ -1,11 +1,11 @@
 /*
  * The doorbell between instances: Redis pub/sub on one channel, never the truth.
  *
- * After a local commit wrote events, the service thread reads them and announces "events
- * up to id N" here; this thread publishes N. Every instance subscribes: a message with N
- * past its cursor rings its service thread, which reads member_events itself. Redis holds
- * no event, so a lost message loses nothing: while Redis is away (rt_redis_up false) the
- * service threads read the log every SCHOOLHUB_REALTIME_POLL_MS instead, and this thread
+ * After a local commit wrote events, the channel's reader (rt_dispatch.c) reads them and
+ * announces "events up to id N" here; this thread publishes N. Every instance subscribes:
+ * a message with N past its cursor rings its service thread, whose reader reads
+ * member_events itself. Redis holds no event, so a lost message loses nothing: while Redis
+ * is away (rt_redis_up false) the log is read every SCHOOLHUB_REALTIME_POLL_MS instead, and this thread
  * reconnects with back-off (0.1 s doubling to 5 s); once subscribed again, the next read
  * catches up whatever was committed meanwhile.
  *

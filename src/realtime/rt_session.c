@@ -1,11 +1,12 @@
 /*
  * One WebSocket of protocol v1 (docs/REALTIME.md), in libwebsockets' service thread:
- * the Origin check, the auth frame, ping, typing, the bounded send queue and every close.
+ * the Origin check, ping, typing, the bounded send queue and every close (the auth frame:
+ * rt_auth.c).
  *
  * lws is single-threaded: everything here runs in its service thread, and a write happens
  * only in LWS_CALLBACK_SERVER_WRITEABLE, one message per call. Other threads never touch
- * a session; they ring the thread (sh_realtime_wake, lws_cancel_service) and the thread
- * reads the event log itself.
+ * a session: the database workers (rt_worker.c) hand their results back through a queue
+ * this thread drains when lws_cancel_service wakes it, and find their socket by its id.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -64,11 +65,27 @@ void rt_session_send(struct sh_realtime *rt, struct rt_session *s, const char *t
 	lws_callback_on_writable(s->wsi);
 }
 
+/* {"type":"event","id":K,"event":"<kind>","data":<the row's JSON, as written>}. */
+void rt_session_send_event(struct sh_realtime *rt, struct rt_session *s, int64_t id,
+			   const char *kind, const char *data)
+{
+	size_t len = strlen(kind) + strlen(data) + 64;
+	char *text = sh_malloc(len);
+	int n = snprintf(text, len, "{\"type\":\"event\",\"id\":%lld,\"event\":\"%s\",\"data\":%s}",
+			 (long long)id, kind, data);
+	if (n > 0 && (size_t)n < len)
+		rt_session_send(rt, s, text, (size_t)n);
+	free(text);
+	s->last_sent = id;
+}
+
+/* The member's sockets that are live or about to be (their resume is being read). */
 int rt_sessions_of(const struct sh_realtime *rt, const char *user_id)
 {
 	int n = 0;
 	for (const struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-		if (s->authed && strcmp(s->user_id, user_id) == 0)
+		if ((s->authed || s->stage == RT_AUTH_RESUMING) && s->close_code == 0 &&
+		    strcmp(s->user_id, user_id) == 0)
 			n++;
 	return n;
 }
@@ -103,6 +120,7 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 {
 	memset(s, 0, sizeof(*s));
 	s->wsi = wsi;
+	s->sid = ++rt->next_sid;
 	s->next = rt->sessions;
 	if (rt->sessions != NULL)
 		rt->sessions->prev = s;
@@ -135,52 +153,6 @@ static void session_closed(struct sh_realtime *rt, struct rt_session *s)
 	sh_free(&s->rx);
 }
 
-/* {"type":"auth","token":"…","last_event_id":N|null}: the same checks as the HTTP gate. */
-static void handle_auth(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
-{
-	json_t *token = json_object_get(msg, "token");
-	json_t *last = json_object_get(msg, "last_event_id");
-	if (!json_is_string(token) || (last != NULL && !json_is_null(last) &&
-				       (!json_is_integer(last) || json_integer_value(last) < 0))) {
-		rt_session_close(s, RT_CLOSE_PROTOCOL, "bad auth frame");
-		return;
-	}
-	struct sh_access_claims claims;
-	if (sh_access_token_verify(rt->app, json_string_value(token), &claims) != 0) {
-		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "invalid token");
-		return;
-	}
-	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
-	struct sh_arena *arena = sh_arena_create();
-	enum sh_db_rc rc;
-	int stands = conn ? sh_auth_account_current(conn, arena, claims.user_id, claims.generation,
-						    &rc)
-			  : -1;
-	sh_arena_destroy(&arena);
-	if (stands < 0) {
-		rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
-		return;
-	}
-	if (stands == 0) {
-		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "invalid token");
-		return;
-	}
-	if (rt_sessions_of(rt, claims.user_id) >= rt->set.max_sockets) {
-		rt_session_close(s, RT_CLOSE_TOO_MANY, "too many sockets");
-		return;
-	}
-	memcpy(s->user_id, claims.user_id, sizeof(s->user_id));
-	s->generation = claims.generation;
-	bool has_last = last != NULL && !json_is_null(last);
-	if (rt_session_resume(rt, s, has_last, has_last ? json_integer_value(last) : 0) != 0) {
-		rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
-		return;
-	}
-	/* The token's expiry ends the socket: the client reconnects with a fresh one. */
-	int64_t left = claims.expires_at - (int64_t)time(NULL);
-	lws_set_timer_usecs(s->wsi, (lws_usec_t)(left > 0 ? left : 1) * LWS_US_PER_SEC);
-}
-
 /* ping, typing (rt_typing.c: relayed to the conversation's other members, or dropped). */
 static void handle_message(struct sh_realtime *rt, struct rt_session *s, const char *text,
 			   size_t len)
@@ -190,9 +162,15 @@ static void handle_message(struct sh_realtime *rt, struct rt_session *s, const c
 	const char *type = json_string_value(json_object_get(msg, "type"));
 	if (!json_is_object(msg) || type == NULL) {
 		rt_session_close(s, RT_CLOSE_PROTOCOL, "not a v1 frame");
+	} else if (!s->authed && s->stage != RT_AUTH_NONE) {
+		/* The auth is being checked: the socket is alive, nothing else yet. */
+		if (strcmp(type, "ping") == 0)
+			send_text(rt, s, "{\"type\":\"pong\"}");
+		else if (strcmp(type, "typing") != 0)
+			rt_session_close(s, RT_CLOSE_PROTOCOL, "auth in progress");
 	} else if (!s->authed) {
 		if (strcmp(type, "auth") == 0)
-			handle_auth(rt, s, msg);
+			rt_auth_receive(rt, s, msg);
 		else
 			rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "auth first");
 	} else if (strcmp(type, "ping") == 0) {
@@ -267,9 +245,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
 		if (atomic_load(&rt->stopping))
 			break;
+		rt_done_drain(rt); /* the database workers' results, in their order */
 		rt_typing_drain(rt);
 		bool local = atomic_exchange(&rt->local_wake, false);
-		if (local || atomic_exchange(&rt->remote_hint, 0) > rt->cursor)
+		if (local || atomic_exchange(&rt->remote_hint, 0) > atomic_load(&rt->cursor))
 			rt_dispatch(rt, local);
 		break;
 	}
@@ -282,7 +261,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return writeable(s, wsi);
 	case LWS_CALLBACK_TIMER: /* no auth in time, or the token expired */
-		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, s->authed ? "token expired" : "auth timeout");
+		if (!s->authed && s->stage != RT_AUTH_NONE) /* the database is too slow to answer */
+			rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
+		else
+			rt_session_close(s, RT_CLOSE_UNAUTHORIZED,
+					 s->authed ? "token expired" : "auth timeout");
 		break;
 	case LWS_CALLBACK_CLOSED:
 		session_closed(rt, s);

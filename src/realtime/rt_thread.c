@@ -4,9 +4,11 @@
  *
  * Lifecycle like the SQLite checkpointer's: started once the HTTP server listens, stopped
  * before the app is torn down (stop flag, lws_cancel_service to wake the thread, join).
- * Every socket, the cursor and the database reads live in the one service thread; the
- * only shared state is the atomic doorbell (local_wake, remote_hint), rung by the app's
- * event bell after a local commit and by the Redis thread for the other instances'.
+ * Every socket lives in the one service thread; the database work runs on two workers
+ * (rt_worker.c: the reader, the checker), started before it and stopped after it. The
+ * shared state is the atomic doorbell (local_wake, remote_hint), rung by the app's event
+ * bell after a local commit and by the Redis thread for the other instances', and the
+ * workers' queue of results.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -32,7 +34,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 	struct sh_realtime *rt = lws_container_of(sul, struct sh_realtime, tick);
 	int64_t now = rt_now_ms();
 	int64_t every = rt_redis_up(rt) ? RT_QUIET_POLL_MS : rt->set.poll_ms;
-	if (now - rt->last_poll_ms >= every) {
+	/* A hole past the cursor (rt_dispatch.c) is read again at every tick until it goes. */
+	if (now - rt->last_poll_ms >= every || atomic_load(&rt->hole_open)) {
 		rt_dispatch(rt, false);
 		rt->last_poll_ms = now;
 	}
@@ -98,11 +101,16 @@ static void rt_free(struct sh_realtime **rt_r)
 	if (rt == NULL)
 		return;
 	rt_redis_stop(rt);
+	/* Before the context: a worker rings it (lws_cancel_service) with each result. */
+	rt_worker_stop(&rt->reader);
+	rt_worker_stop(&rt->checker);
+	rt_done_free(rt);
 	if (rt->ctx != NULL)
 		lws_context_destroy(rt->ctx);
 	rt_settings_free(&rt->set);
 	rt_typing_inbox_free(rt);
 	pthread_mutex_destroy(&rt->typing_lock);
+	pthread_mutex_destroy(&rt->done_lock);
 	sh_free(rt_r);
 }
 
@@ -112,6 +120,7 @@ int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r)
 	rt->app = app;
 	rt->http_port = http_port;
 	pthread_mutex_init(&rt->typing_lock, NULL);
+	pthread_mutex_init(&rt->done_lock, NULL);
 	unsigned char nonce[16];
 	randombytes_buf(nonce, sizeof(nonce));
 	sodium_bin2hex(rt->instance, sizeof(rt->instance), nonce, sizeof(nonce));
@@ -148,6 +157,11 @@ int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r)
 	}
 	rt->port = lws_get_vhost_listen_port(vh);
 	if (rt->set.redis_url != NULL && rt_redis_start(rt, error_r) != 0) {
+		rt_free(&rt);
+		return -1;
+	}
+	if (rt_worker_start(rt, &rt->reader, error_r) != 0 ||
+	    rt_worker_start(rt, &rt->checker, error_r) != 0) {
 		rt_free(&rt);
 		return -1;
 	}

@@ -7,9 +7,9 @@
  *
  * Anything wrong (not a member, no such conversation, a malformed id, past the rate
  * limit, the store away) is dropped in silence: the sender can never tell a conversation
- * that exists from one that does not. The membership read runs in the service thread on
- * its own connection, like the event reads and the account re-check (rt_dispatch.c): two
- * index probes, and at most RT_TYPING_SLOTS of them per socket every RT_TYPING_EVERY_MS.
+ * that exists from one that does not. The membership read runs on the checker worker
+ * (rt_worker.c), never in the service thread: two index probes, and at most
+ * RT_TYPING_SLOTS of them per socket every RT_TYPING_EVERY_MS.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -92,25 +92,69 @@ static void publish(struct sh_realtime *rt, const char *conv, const char *sender
 		rt_redis_publish_typing(rt, text); /* takes it */
 }
 
-void rt_typing_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
-{
+/* The audience read, on the checker: the conversation's other members, or none. */
+struct audience_job {
+	struct rt_job base;
+	uint64_t sid;
+	char user_id[37];
 	char conv[SH_UUID_LEN + 1];
-	const char *raw = json_string_value(json_object_get(msg, "conversation_id"));
+	size_t count;
+	char (*others)[37];
+};
+
+static void audience_run(struct sh_realtime *rt, struct sh_conn *conn, struct rt_job *job)
+{
+	struct audience_job *a = (struct audience_job *)job;
 	sh_typing_audience_fn *audience = rt->app->typing_audience;
-	if (audience == NULL || raw == NULL || !sh_uuid_normalize(raw, conv) ||
-	    !allowed(s, conv, rt_now_ms()))
-		return;
-	struct sh_conn *conn = sh_db_thread_conn(rt->app->db);
-	if (conn == NULL)
+	if (conn == NULL || audience == NULL)
 		return;
 	struct sh_arena *arena = sh_arena_create();
 	const char **others = NULL;
 	size_t count = 0;
-	if (audience(conn, arena, s->user_id, conv, &others, &count) == 1) {
-		deliver(rt, conv, s->user_id, others, count);
-		publish(rt, conv, s->user_id, others, count);
+	if (audience(conn, arena, a->user_id, a->conv, &others, &count) == 1 && count > 0) {
+		a->others = sh_calloc(count, sizeof(*a->others));
+		for (size_t i = 0; i < count; i++)
+			snprintf(a->others[i], sizeof(a->others[i]), "%s", others[i]);
+		a->count = count;
 	}
 	sh_arena_destroy(&arena);
+}
+
+static void audience_finish(struct sh_realtime *rt, struct rt_job *job)
+{
+	struct audience_job *a = (struct audience_job *)job;
+	struct rt_session *s = rt_session_find(rt, a->sid);
+	/* The sender's socket closed meanwhile (its account changed, perhaps): dropped. */
+	if (s == NULL || !s->authed || strcmp(s->user_id, a->user_id) != 0 || a->count == 0)
+		return;
+	const char **others = sh_calloc(a->count, sizeof(*others));
+	for (size_t i = 0; i < a->count; i++)
+		others[i] = a->others[i];
+	deliver(rt, a->conv, a->user_id, others, a->count);
+	publish(rt, a->conv, a->user_id, others, a->count);
+	free(others);
+}
+
+static void audience_release(struct rt_job *job)
+{
+	free(((struct audience_job *)job)->others);
+}
+
+void rt_typing_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
+{
+	char conv[SH_UUID_LEN + 1];
+	const char *raw = json_string_value(json_object_get(msg, "conversation_id"));
+	if (rt->app->typing_audience == NULL || raw == NULL || !sh_uuid_normalize(raw, conv) ||
+	    !allowed(s, conv, rt_now_ms()))
+		return;
+	struct audience_job *a = sh_calloc(1, sizeof(*a));
+	a->base.run = audience_run;
+	a->base.finish = audience_finish;
+	a->base.release = audience_release;
+	a->sid = s->sid;
+	memcpy(a->user_id, s->user_id, sizeof(a->user_id));
+	memcpy(a->conv, conv, sizeof(a->conv));
+	rt_worker_post(&rt->checker, &a->base);
 }
 
 /* From the Redis thread: another instance's note, queued for the service thread. */

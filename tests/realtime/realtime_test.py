@@ -8,10 +8,12 @@ way a module's transaction writes them. Checks: the config's realtime_url and CS
 Origin check, auth (bad token, not first, timeout), ping, delivery to the right member
 only and in order, resume without gap or duplicate, resync past 1,000, token expiry,
 password change (token generation), a slow consumer closed without slowing the others,
-the 6th socket, an oversized frame.
+the 6th socket, an oversized frame, a stalled account check (PostgreSQL) that holds
+nobody else's pings, a lower id committed after a higher one (PostgreSQL).
 """
 import asyncio
 import json
+import subprocess
 import sys
 import time
 
@@ -241,6 +243,128 @@ async def check_typing(r, srv, a, b, c):
         await w.close()
 
 
+async def check_stalled_auth(r, srv, db, a, b):
+    """#12: the database work is off the service loop. Another transaction holds the users
+    table (ACCESS EXCLUSIVE, as a slow migration would) until the test lets it go: A's
+    account check waits for it, while B, already connected, gets its pongs at once, and so
+    does A while it waits. PostgreSQL only (SQLite readers never wait for a writer)."""
+    if db.backend != "postgres":
+        return
+    (_, a_tok), (_, b_tok) = a, b
+    wb, _ = await L.authed(srv, b_tok)
+    locker = subprocess.Popen(["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", db.url],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        locker.stdin.write("BEGIN;\nLOCK TABLE users IN ACCESS EXCLUSIVE MODE;\n"
+                           "SELECT 'locked';\n")
+        locker.stdin.flush()
+        r.check("stalled auth: another transaction holds the users table",
+                locker.stdout.readline().strip() == "locked")
+        wa = await L.connect(srv)
+        await wa.send(json.dumps({"type": "auth", "token": a_tok, "last_event_id": None}))
+        await asyncio.sleep(0.3)
+        waits = []
+        for _ in range(3):
+            t = time.monotonic()
+            await wb.send(json.dumps({"type": "ping"}))
+            try:
+                pong = await L.recv_json(wb, timeout=2)
+            except asyncio.TimeoutError:
+                pong = None
+            waits.append(round(time.monotonic() - t, 2) if pong == {"type": "pong"} else None)
+        r.check("stalled auth: the other socket's pings answered within 1 s",
+                all(w is not None and w < 1.0 for w in waits), f"{waits}")
+        await wa.send(json.dumps({"type": "ping"}))
+        early = await L.recv_events(wa, 2, timeout=1)
+        r.check("stalled auth: its own ping answered while it waits, no ready yet",
+                early == [{"type": "pong"}], f"{early}")
+        locker.stdin.write("COMMIT;\n")
+        locker.stdin.flush()
+        ready = await L.recv_events(wa, 1, timeout=5)
+        r.check("stalled auth: ready once the lock goes",
+                len(ready) == 1 and ready[0].get("type") == "ready", f"{ready}")
+        await wa.close()
+    finally:
+        locker.stdin.close()
+        locker.wait(30)
+        await wb.close()
+
+
+class OpenWriter:
+    """A psql session whose transaction writes member events and commits (or rolls back)
+    when the test says: a late commit of a lower id."""
+
+    def __init__(self, db):
+        self.proc = subprocess.Popen(["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", db.url],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        self.say("BEGIN;")
+
+    def say(self, sql):
+        self.proc.stdin.write(sql + "\n")
+        self.proc.stdin.flush()
+
+    def add_event(self, user_id, n):
+        self.say("INSERT INTO member_events (user_id, kind, data) VALUES "
+                 f"('{user_id}', 'message.created', '{{\"n\": \"{n}\"}}') RETURNING id;")
+        return int(self.proc.stdout.readline())
+
+    def end(self, how):
+        self.say(how + ";")
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
+def commit_event(db, user_id, n):
+    return int(db.sql("INSERT INTO member_events (user_id, kind, data) VALUES "
+                      f"('{user_id}', 'message.created', '{{\"n\": \"{n}\"}}') RETURNING id"))
+
+
+async def check_late_commit(r, srv, db, a):
+    """#12: no order lock on PostgreSQL's writers, so a lower id may commit after a higher
+    one. The member still gets both, in id order, live and on resume; a hole that never
+    fills (a rollback) is stepped over. PostgreSQL only (SQLite commits in id order)."""
+    if db.backend != "postgres":
+        return
+    a_id, a_tok = a
+    ws, ready = await L.authed(srv, a_tok)
+    start = ready["last_event_id"]
+    writer = OpenWriter(db)
+    try:
+        late = writer.add_event(a_id, "late")
+        early = commit_event(db, a_id, "early")
+        held = await L.recv_events(ws, 1, timeout=0.6)
+        r.check("late commit: the higher id waits while the lower one may still commit",
+                late < early and held == [], f"{late} {early} {held}")
+        resumed, ready2 = await L.authed(srv, a_tok, last=start)
+        r.check("late commit: a resume meanwhile stops below the hole",
+                ready2["last_event_id"] < late, f"{ready2}")
+        writer.end("COMMIT")
+        want = [(late, "late"), (early, "early")]
+        for w, name in ((ws, "live"), (resumed, "resumed")):
+            got = await L.recv_events(w, 2, timeout=3)
+            r.check(f"late commit: the {name} socket gets the lower id, then the higher",
+                    [(e.get("id"), e.get("data", {}).get("n")) for e in got] == want, f"{got}")
+        await resumed.close()
+        again, _ = await L.authed(srv, a_tok, last=start)
+        got = await L.recv_events(again, 2, timeout=3)
+        r.check("late commit: a resume from before both replays them in id order",
+                [(e.get("id"), e.get("data", {}).get("n")) for e in got] == want, f"{got}")
+        await again.close()
+        writer = OpenWriter(db)
+        gone = writer.add_event(a_id, "rolled back")
+        after = commit_event(db, a_id, "after")
+        writer.end("ROLLBACK")
+        got = await L.recv_events(ws, 1, timeout=8)
+        r.check("late commit: a rolled-back id is stepped over, the next event comes",
+                gone < after and [e.get("id") for e in got] == [after], f"{got}")
+    finally:
+        if writer.proc.poll() is None:
+            writer.end("ROLLBACK")
+        await ws.close()
+
+
 def class_conversation(srv, token, klass):
     status, body, _ = srv.http("GET", "/api/v1/conversations", token=token)
     items = body["items"] if status == 200 else []
@@ -310,6 +434,8 @@ async def main(binary, backend):
         await check_limits(r, srv, db, users[4], users[5])
         await check_typing(r, srv, users[6], users[7], users[8])
         await check_class_typing(r, srv, users[9], users[10], users[8])
+        await check_stalled_auth(r, srv, db, users[4], users[5])
+        await check_late_commit(r, srv, db, users[6])
         await check_per_address(r, binary, db, work)
         ws, _ = await L.authed(srv, users[1][1])
         stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)

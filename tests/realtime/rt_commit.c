@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	sh_events_wake(app);
 	/* The channel reads it (then announces it): its cursor moves past the id. The cursor
 	 * is the service thread's; a stale read here only makes the wait longer. */
-	for (int i = 0; i < 100 && __atomic_load_n(&app->realtime->cursor, __ATOMIC_RELAXED) < e.id; i++)
+	for (int i = 0; i < 100 && atomic_load(&app->realtime->cursor) < e.id; i++)
 		nap_ms(20);
 	nap_ms(200); /* the Redis thread publishes */
 	printf("%lld\n", (long long)e.id);

@@ -34,13 +34,11 @@ enum sh_db_rc sh_ann_events_created(struct sh_conn *conn, struct sh_arena *arena
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc; /* written in this transaction */
 	const char *for_guardians = data_for(arena, &a, a.requires_ack ? 0 : -1);
 	const char *for_others = data_for(arena, &a, -1);
-	rc = sh_events_lock(conn);
-	if (rc == SH_DB_OK)
-		rc = sh_exec(conn,
-			     "INSERT INTO member_events (user_id, kind, data) "
-			     "SELECT u.id, $2, $3 FROM users u WHERE " ACTIVE
-			     " AND " GUARDIAN_OF_AUDIENCE("u.id"),
-			     SH_ARGS(SH_TEXT(id), SH_TEXT(KIND), SH_TEXT(for_guardians)), NULL);
+	rc = sh_exec(conn,
+		     "INSERT INTO member_events (user_id, kind, data) "
+		     "SELECT u.id, $2, $3 FROM users u WHERE " ACTIVE
+		     " AND " GUARDIAN_OF_AUDIENCE("u.id"),
+		     SH_ARGS(SH_TEXT(id), SH_TEXT(KIND), SH_TEXT(for_guardians)), NULL);
 	/* The author, every admin, and the staff: of its classes, or every teacher for the
 	 * school; a guardian among them got the guardians' event above. */
 	if (rc == SH_DB_OK)

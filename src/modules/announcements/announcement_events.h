@@ -7,7 +7,7 @@
 /*
  * Writes one "announcement.created" event for every member the new announcement "id" is
  * addressed to (the rule of announcement_queries.h), inside the publishing transaction
- * and last in it (the event-order lock is then held for the commit only). Each event's
+ * and last in it (an event id held open holds back live events: events.h). Each event's
  * data is the announcement as that member sees it: "acknowledged" false for a guardian
  * asked to confirm, null for everyone else. The caller rings sh_events_wake after COMMIT.
  */

@@ -96,7 +96,7 @@ static enum sh_db_rc publish_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	rc = sh_ann_insert(conn, &t->row);
 	if (rc == SH_DB_OK)
 		rc = sh_ann_notify_published(t->req, conn, &t->row);
-	if (rc == SH_DB_OK) /* last: the event-order lock is held for the commit only */
+	if (rc == SH_DB_OK) /* last: an open event id holds back live events (events.h) */
 		rc = sh_ann_events_created(conn, t->req->arena, t->row.id, t->row.author_id);
 	return rc;
 }

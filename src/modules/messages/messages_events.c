@@ -9,9 +9,6 @@
 enum sh_db_rc sh_msg_events_fanout(struct sh_conn *conn, const char *conversation_id,
 				   const char *kind, const char *data_json)
 {
-	enum sh_db_rc rc = sh_events_lock(conn);
-	if (rc != SH_DB_OK)
-		return rc;
 	return sh_exec(conn,
 		       "INSERT INTO member_events (user_id, kind, data) SELECT k.user_id, $2, $3 "
 		       "FROM (" SH_MEMBERS_OF("$1") ") k",

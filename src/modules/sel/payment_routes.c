@@ -142,7 +142,7 @@ static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		if (rc != SH_DB_OK)
 			return rc;
 	}
-	/* Last: its realtime event takes the event-order lock until the commit (events.h). */
+	/* Last: its realtime event id holds back live events until the commit (events.h). */
 	return sh_sel_notify(req, conn, other.id, t->paying ? "payment_received" : "payment_request",
 			     t->units, done.tx.id, NULL);
 }

@@ -88,7 +88,7 @@ static enum sh_db_rc settle_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	if ((rc = written_json(conn, t->id, req->lang, &t->body)) != SH_DB_OK ||
 	    t->action == SETTLE_CANCEL)
 		return rc;
-	/* The requester hears the payer's answer; last, for the event-order lock (events.h). */
+	/* The requester hears the payer's answer; last, for its event id (events.h). */
 	return sh_sel_notify(req, conn, tx.to_user_id, "request_answered", tx.units, t->id,
 			     t->action == SETTLE_ACCEPT ? "accepted" : "declined");
 }
