@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_conversations_class_suite());
 	srunner_add_suite(sr, api_messages_suite());
 	srunner_add_suite(sr, api_messages_events_suite());
+	srunner_add_suite(sr, api_class_membership_events_suite());
 	srunner_add_suite(sr, api_announcements_suite());
 	srunner_add_suite(sr, api_announcement_acks_suite());
 	srunner_add_suite(sr, api_member_events_suite());
