@@ -49,6 +49,7 @@ Suite *api_conversations_suite(void);
 Suite *api_conversations_class_suite(void);
 Suite *api_messages_suite(void);
 Suite *api_messages_events_suite(void);
+Suite *api_class_membership_events_suite(void);
 Suite *api_announcements_suite(void);
 Suite *api_announcement_acks_suite(void);
 Suite *api_password_reset_suite(void);

@@ -9,8 +9,10 @@
 #include "modules/children/child_queries.h"
 #include "modules/children/invitation_queries.h"
 #include "modules/children/invitations.h"
+#include "modules/messages/class_membership.h"
 #include "modules/users/user_fields.h"
 #include "schoolhub/app.h"
+#include "schoolhub/events.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/util.h"
 
@@ -90,18 +92,23 @@ static void children_list(struct sh_request *req, struct sh_response *res)
 }
 
 struct create_tx {
+	struct sh_arena *arena;
 	const struct sh_child *child;
 	const char *user_id, *relationship, *now;
+	struct sh_class_watch watch; /* the class conversation the parent may join */
 };
 
 static enum sh_db_rc create_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	(void)rollback_r;
 	struct create_tx *t = ctx;
-	enum sh_db_rc rc = sh_child_insert(conn, t->child, t->now);
-	if (rc != SH_DB_OK)
-		return rc;
-	return sh_guardian_insert(conn, t->child->id, t->user_id, t->relationship, t->now);
+	memset(&t->watch, 0, sizeof(t->watch));
+	enum sh_db_rc rc = sh_class_watch_class(conn, t->arena, &t->watch, t->child->class_name);
+	if (rc == SH_DB_OK)
+		rc = sh_child_insert(conn, t->child, t->now);
+	if (rc == SH_DB_OK)
+		rc = sh_guardian_insert(conn, t->child->id, t->user_id, t->relationship, t->now);
+	return rc != SH_DB_OK ? rc : sh_class_watch_notify(conn, t->arena, &t->watch);
 }
 
 static void children_create(struct sh_request *req, struct sh_response *res)
@@ -118,12 +125,14 @@ static void children_create(struct sh_request *req, struct sh_response *res)
 	read_child_fields(req, true, &c, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	struct create_tx t = {&c, req->user.id, "parent", now};
+	struct create_tx t = {req->arena, &c, req->user.id, "parent", now, {0}};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, create_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
+	if (t.watch.wrote)
+		sh_events_wake(req->app);
 	json_t *child = child_or_reply(req, res, id);
 	if (child != NULL)
 		sh_reply_json(req, res, 201, child);
@@ -152,6 +161,7 @@ struct child_tx {
 	const char *problem; /* "not_found" or "conflict" */
 	struct sh_validation v;
 	json_t *child; /* the child after the change (PATCH) */
+	struct sh_class_watch watch; /* the class conversations whose members may change */
 };
 
 /* The child as the caller sees it inside the transaction; NULL when not a guardian. */
@@ -185,6 +195,13 @@ static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
+	/* The class it leaves and the class it joins (the same one when it stays). */
+	enum sh_db_rc rc = sh_class_watch_class(conn, req->arena, &t->watch,
+						json_string_value(json_object_get(current, "class_name")));
+	if (rc == SH_DB_OK)
+		rc = sh_class_watch_class(conn, req->arena, &t->watch, c.class_name);
+	if (rc != SH_DB_OK)
+		return rc;
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	return sh_child_update(conn, &c, now);
@@ -208,6 +225,8 @@ static enum sh_db_rc remove_guardian(struct sh_conn *conn, struct child_tx *t, b
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
+	if ((rc = sh_class_watch_child(conn, t->req->arena, &t->watch, t->child_id)) != SH_DB_OK)
+		return rc;
 	return sh_guardian_delete(conn, t->child_id, t->user_id, &changed);
 }
 
@@ -218,6 +237,7 @@ static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	memset(&t->v, 0, sizeof(t->v));
 	json_decref(t->child);
 	t->child = NULL;
+	memset(&t->watch, 0, sizeof(t->watch));
 
 	json_t *current = NULL;
 	enum sh_db_rc rc = guarded_child(conn, t, &current);
@@ -233,17 +253,20 @@ static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		rc = patch_child(conn, t, current, rollback_r);
 		break;
 	case CHILD_DELETE:
-		rc = sh_child_delete(conn, t->child_id);
+		rc = sh_class_watch_child(conn, t->req->arena, &t->watch, t->child_id);
+		if (rc == SH_DB_OK)
+			rc = sh_child_delete(conn, t->child_id);
 		break;
 	case GUARDIAN_REMOVE:
 		rc = remove_guardian(conn, t, rollback_r);
 		break;
 	}
 	json_decref(current);
-	if (rc != SH_DB_OK || *rollback_r || t->action == CHILD_DELETE ||
-	    t->action == GUARDIAN_REMOVE)
+	if (rc != SH_DB_OK || *rollback_r)
 		return rc;
-	return guarded_child(conn, t, &t->child);
+	if (t->action == CHILD_PATCH && (rc = guarded_child(conn, t, &t->child)) != SH_DB_OK)
+		return rc;
+	return sh_class_watch_notify(conn, t->req->arena, &t->watch); /* events last */
 }
 
 /* Runs "t" and replies: "status" with the child (or 204), 404/409/422 otherwise. */
@@ -270,6 +293,8 @@ static void run_child_tx(struct sh_request *req, struct sh_response *res, struct
 					 t->problem, NULL);
 		return;
 	}
+	if (t->watch.wrote)
+		sh_events_wake(req->app);
 	if (t->child != NULL)
 		sh_reply_json(req, res, status, t->child);
 	else

@@ -22,7 +22,9 @@
 #include "modules/children/child_queries.h"
 #include "modules/children/invitation_queries.h"
 #include "modules/children/invitations.h"
+#include "modules/messages/class_membership.h"
 #include "modules/users/user_fields.h"
+#include "schoolhub/events.h"
 #include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
@@ -226,6 +228,7 @@ struct answer_tx {
 	/* outcome */
 	const char *problem; /* "not_found" or "invitation_closed" */
 	json_t *child;       /* ANSWER_ACCEPT: the child as the new guardian sees it */
+	struct sh_class_watch watch; /* ANSWER_ACCEPT: the class conversation they join */
 };
 
 static enum sh_db_rc accept_invitation(struct sh_conn *conn, struct answer_tx *t,
@@ -243,8 +246,9 @@ static enum sh_db_rc accept_invitation(struct sh_conn *conn, struct answer_tx *t
 		return SH_DB_OK;
 	}
 	if (!guardian &&
-	    (rc = sh_guardian_insert(conn, inv->child_id, req->user.id, inv->relationship, now)) !=
-		    SH_DB_OK)
+	    ((rc = sh_class_watch_child(conn, req->arena, &t->watch, inv->child_id)) != SH_DB_OK ||
+	     (rc = sh_guardian_insert(conn, inv->child_id, req->user.id, inv->relationship, now)) !=
+		     SH_DB_OK))
 		return rc;
 	return sh_invitation_close(conn, inv->id, "accepted", now);
 }
@@ -256,6 +260,7 @@ static enum sh_db_rc answer_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 	t->problem = NULL;
 	json_decref(t->child);
 	t->child = NULL;
+	memset(&t->watch, 0, sizeof(t->watch));
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	struct sh_invitation inv = {0};
@@ -283,6 +288,8 @@ static enum sh_db_rc answer_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 		json_decref(items);
 		if (rc == SH_DB_OK)
 			rc = sh_invitation_notify_linked(req, conn, inv.inviter_id, inv.id, t->child);
+		if (rc == SH_DB_OK)
+			rc = sh_class_watch_notify(conn, req->arena, &t->watch);
 	}
 out:
 	if (t->problem != NULL)
@@ -300,6 +307,8 @@ static void answer(struct sh_request *req, struct sh_response *res, enum answer 
 	}
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, answer_in_tx, &t);
 	sh_notify_wake(req->app);
+	if (rc == SH_DB_OK && t.watch.wrote)
+		sh_events_wake(req->app);
 	if (rc != SH_DB_OK)
 		sh_reply_db_error(req, res, rc);
 	else if (t.problem != NULL && strcmp(t.problem, "not_found") == 0)

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "modules/classes/class_queries.h"
+#include "modules/messages/class_membership.h"
+#include "schoolhub/events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -82,6 +84,7 @@ struct staff_tx {
 	const char **fields; /* "user_ids[i]": where each id was in the body, for errors */
 	size_t n;
 	struct sh_validation v; /* ids that are no active account, or no teacher or admin */
+	struct sh_class_watch watch; /* the class conversation staff join or leave */
 };
 
 /* Reads "user_ids" into "t" (duplicates dropped), recording shape errors in "v". */
@@ -150,13 +153,16 @@ static enum sh_db_rc staff_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		return SH_DB_OK;
 	}
 	const char **current = NULL;
-	enum sh_db_rc rc = sh_class_staff_ids(conn, t->arena, t->class_name, &current);
+	memset(&t->watch, 0, sizeof(t->watch));
+	enum sh_db_rc rc = sh_class_watch_class(conn, t->arena, &t->watch, t->class_name);
+	if (rc == SH_DB_OK)
+		rc = sh_class_staff_ids(conn, t->arena, t->class_name, &current);
 	for (size_t k = 0; rc == SH_DB_OK && current[k] != NULL; k++)
 		if (!listed(t, current[k]))
 			rc = sh_class_staff_remove(conn, t->class_name, current[k]);
 	for (size_t i = 0; rc == SH_DB_OK && i < t->n; i++)
 		rc = sh_class_staff_add(conn, t->class_name, t->ids[i], t->now);
-	return rc;
+	return rc != SH_DB_OK ? rc : sh_class_watch_notify(conn, t->arena, &t->watch);
 }
 
 void sh_classes_staff_put(struct sh_request *req, struct sh_response *res)
@@ -183,6 +189,8 @@ void sh_classes_staff_put(struct sh_request *req, struct sh_response *res)
 	}
 	if (sh_validation_or_reply(req, res, &t.v) != 0)
 		return;
+	if (t.watch.wrote)
+		sh_events_wake(req->app);
 	/* The class as GET shows it, read after the commit. */
 	struct summaries_read r;
 	if (summaries_or_reply(req, res, &r) != 0)
