@@ -129,7 +129,8 @@ static void set_request_id(struct sh_request *req, struct MHD_Connection *c)
 		 (unsigned long long)atomic_fetch_add(&counter, 1));
 }
 
-static void log_request(struct sh_request *req, const struct sh_response *res, double seconds)
+static void log_request(const struct sh_request *req, const struct sh_response *res,
+			double seconds)
 {
 	if (sh_log_get_level() > SH_LOG_INFO)
 		return;
@@ -138,17 +139,13 @@ static void log_request(struct sh_request *req, const struct sh_response *res, d
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* Only the route pattern, never the raw path or query: they can carry personal data.
-	 * The client's address is the one the limits count (behind a trusted proxy, the
-	 * address it names: sh_req_client_ip), so a log line and a 429 speak of the same
-	 * client; docs/SECURITY.md says how long to keep it. */
-	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s, s:s?, s:s?}", "ts", ts,
-				 "level", "info", "msg", "request", "method", req->method,
-				 "route", req->route_pattern ? req->route_pattern : "unmatched",
-				 "status", (int)res->status, "duration_ms", seconds * 1000.0,
-				 "request_id", req->request_id, "user_id",
-				 req->user.authenticated ? req->user.id : NULL, "client_ip",
-				 sh_req_client_ip(req));
+	/* Only the route pattern, never the raw path or query: they can carry personal data. */
+	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s, s:s?}", "ts", ts, "level",
+				 "info", "msg", "request", "method", req->method, "route",
+				 req->route_pattern ? req->route_pattern : "unmatched", "status",
+				 (int)res->status, "duration_ms", seconds * 1000.0, "request_id",
+				 req->request_id, "user_id",
+				 req->user.authenticated ? req->user.id : NULL);
 	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
 	if (text != NULL)
 		sh_log_json_line(SH_LOG_INFO, text);

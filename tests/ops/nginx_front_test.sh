@@ -11,7 +11,9 @@
 #     booked once, and the login throttle counts wrong passwords across both instances;
 #   - the auth rate limit of nginx (429);
 #   - the client's real address in the server's limits (login_failures, auth_ip_attempts)
-#     and log, X-Real-IP believed only from the proxy (SCHOOLHUB_TRUSTED_PROXIES);
+#     and nginx's access log, X-Real-IP believed only from the proxy
+#     (SCHOOLHUB_TRUSTED_PROXIES given as a CIDR block). SchoolHub's own log never holds
+#     addresses (the privacy notice promises it: docs/SECURITY.md);
 #   - one instance SIGKILLed under load: no GET fails (nginx passes it to the other one),
 #     at most the one payment in flight fails, and nothing is booked twice.
 # Clients talk from other loopback addresses (127.0.0.2-7) than nginx's own 127.0.0.1, so
@@ -230,11 +232,9 @@ grep -q '^127\.0\.0\.6 "POST /api/v1/auth/login' "$N/access.log" || fail "nginx'
 [[ $(sql "SELECT count(*) FROM auth_ip_attempts WHERE client_ip = '127.0.0.7'") == 1 &&
 	$(sql "SELECT count(*) FROM auth_ip_attempts WHERE client_ip = '203.0.113.77'") == 0 ]] ||
 	fail "an untrusted peer's X-Real-IP was believed"
-grep -q 'too many attempts from 127\.0\.0\.5' "${LOG[a]}" "${LOG[b]}" || fail "the 429's log line lacks the client"
-grep -q '"route":"/api/v1/auth/login","status":401,.*"client_ip":"127\.0\.0\.6"' "${LOG[a]}" "${LOG[b]}" ||
-	fail "the request log lacks the client's address"
-! grep -q '203\.0\.113\.' "${LOG[a]}" "${LOG[b]}" || fail "a made-up address reached the servers' log"
-ok "the real client address in the limits and logs; X-Real-IP only from the proxy"
+! grep -q '127\.0\.0\.[4-7]\|203\.0\.113\.' "${LOG[a]}" "${LOG[b]}" ||
+	fail "a client's address reached SchoolHub's log (the privacy notice says it never does)"
+ok "the real client address in the limits and nginx's log; X-Real-IP only from the proxy"
 
 # --- nginx's rate limit on /api/v1/auth/ -----------------------------------------------------
 statuses=$(for _ in $(seq 30); do
@@ -265,8 +265,14 @@ mkdir -p "$W/load"
 $PY "$ROOT/tests/ops/front_client.py" load "$P" "$X_TOKEN" "$Y_ID" "$W/load/stop" "$W/load" 4 &
 LOAD_PID=$!
 sh_pid_track "$LOAD_PID"
-sleep 1.5
+# The load runs (every client has answers) before the kill, on a busy machine too.
+load_lines() { cat "$W"/load/get.* "$W"/load/post 2>/dev/null | wc -l; }
+for _ in $(seq 200); do
+	(($(load_lines) >= 100)) && [[ -s $W/load/post ]] && break
+	sleep 0.1
+done
 before=$(cat "$W"/load/get.* | wc -l)
+((before > 0)) || fail "the load did not start"
 kill -KILL "${PID[b]}"
 sh_pid_reap "${PID[b]}" 10
 sleep 2

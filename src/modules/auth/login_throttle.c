@@ -23,12 +23,8 @@ static long seconds_until_free(const char *oldest, unsigned window_s, time_t now
 	return wait < 1 ? 1 : wait;
 }
 
-/* "client": the address the limit counted (behind a trusted proxy the real client's), logged
- * so an operator can see (and block upstream) who is guessing; never the e-mail address. */
-static void reply_too_many_attempts(struct sh_request *req, struct sh_response *res,
-				    const char *client, long wait)
+static void reply_too_many_attempts(struct sh_request *req, struct sh_response *res, long wait)
 {
-	sh_log_info("request %s: too many attempts from %s", req->request_id, client);
 	sh_res_header(res, "Retry-After", sh_arena_printf(req->arena, "%ld", wait));
 	sh_reply_problem(req, res, 429, "too_many_attempts", NULL);
 }
@@ -122,7 +118,7 @@ static void reply_password_locked(struct sh_request *req, struct sh_response *re
 		long w = seconds_until_free(account_oldest, cfg->login_window_s, now);
 		wait = w > wait ? w : wait;
 	}
-	reply_too_many_attempts(req, res, a->client_ip, wait);
+	reply_too_many_attempts(req, res, wait);
 }
 
 int sh_password_check_or_reply(struct sh_request *req, struct sh_response *res, const char *email,
@@ -213,8 +209,7 @@ void sh_auth_ip_limited(struct sh_request *req, struct sh_response *res, sh_hand
 			sh_reply_db_error(req, res, rc);
 		else
 			reply_too_many_attempts(
-				req, res, a.client_ip,
-				seconds_until_free(oldest, settings->login_window_s, now));
+				req, res, seconds_until_free(oldest, settings->login_window_s, now));
 		return;
 	}
 	handler(req, res);
