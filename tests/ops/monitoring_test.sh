@@ -36,7 +36,7 @@ log "ok: config, rules and rule tests"
 sh_work_dir sh-monitoring
 W=$SH_WORK
 sh_server_log_on_failure 20
-sh_server_clean_env
+sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_ENV=development SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_LOG_LEVEL=info
 export SCHOOLHUB_SECRET_KEY="monitoring-secret-key-0123456789-abcdefghijkl"
 sh_server_start "$W/serve.log" "$BIN" DATABASE_URL="sqlite://$W/schoolhub.db" \
@@ -62,7 +62,7 @@ for name in schoolhub_http_requests_total schoolhub_http_request_duration_second
 	schoolhub_http_route_duration_seconds_bucket schoolhub_db_connections schoolhub_db_errors_total \
 	schoolhub_sqlite_wal_bytes schoolhub_sqlite_checkpoints_total schoolhub_jobs_due \
 	schoolhub_jobs_dead schoolhub_realtime_sockets schoolhub_sel_audit_ok; do
-	grep -q "^$name[{ ]" "$W/metrics" || fail "$name is not on /metrics"
+	grep -q "^${name}[{ ]" "$W/metrics" || fail "$name is not on /metrics"
 done
 log "ok: promtool check metrics on a live /metrics ($(wc -l <"$W/metrics") lines)"
 
@@ -71,10 +71,13 @@ log "ok: promtool check metrics on a live /metrics ($(wc -l <"$W/metrics") lines
 /usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$M/grafana/schoolhub-dashboard.json" ||
 	fail "the dashboard is not valid JSON"
 grep -q '"type": "timeseries"' "$M/grafana/schoolhub-dashboard.json" || fail "the dashboard has no graphs"
-for name in $(grep -ho 'schoolhub_[a-z0-9_]*' "$M/alerts.yml" "$M/grafana/schoolhub-dashboard.json" | sort -u); do
+while read -r name; do
 	[[ $name == schoolhub_backup_last_success_timestamp_seconds ]] && continue
-	grep -q "^$name[{ ]" "$W/metrics" || grep -q "^${name}_bucket{" "$W/metrics" ||
+	grep -q "^${name}[{ ]" "$W/metrics" || grep -q "^${name}_bucket{" "$W/metrics" ||
 		fail "$name (alerts or dashboard) is not on /metrics"
-done
+done < <(grep -ho 'schoolhub_[a-z0-9_]*' "$M/alerts.yml" "$M/grafana/schoolhub-dashboard.json" | sort -u)
 log "ok: the dashboard and the alerts read only series that exist"
+sh_pid_stop "$SH_SERVER_PID" TERM 30
+((SH_PID_RC == 0)) || fail "the server exited with $SH_PID_RC"
+! sh_sanitizer_report "$W/serve.log" || fail "sanitizer report in the server's log"
 log "passed in $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}') s"

@@ -175,7 +175,7 @@ register() { # EMAIL: through the proxy; prints "id token"
 		"$P/api/v1/auth/register") == "201 2" ]] || fail "register $1: $(cat "$W/body")"
 	json 'd["user"]["id"] + " " + d["access_token"]'
 }
-read -r X_ID X_TOKEN < <(register "front.x.$$@example.be")
+read -r _ X_TOKEN < <(register "front.x.$$@example.be")
 read -r Y_ID Y_TOKEN < <(register "front.y.$$@example.be")
 
 # --- multi-instance: sign in on A, pay on A with a key, retry on B -------------------------
@@ -291,5 +291,12 @@ booked=$(sql "SELECT count(*) FROM sel_idempotency WHERE key IN ($keys)")
 	fail "$booked payments booked for $posts_ok acknowledged and $posts_failed failed"
 grep -q "\" 200 127.0.0.1:${HTTP_PORT[a]}" "$N/access.log" || fail "no request reached instance A"
 ok "instance B killed under load: $gets GETs (0 failed), $posts_ok payments ($posts_failed failed in flight), $booked booked"
+
+# Instance A stops cleanly (SIGTERM), with no sanitizer report in either log (ASan build).
+sh_pid_stop "${PID[a]}" TERM 30
+((SH_PID_RC == 0)) || fail "instance A exited with $SH_PID_RC"
+for name in a b; do
+	! sh_sanitizer_report "${LOG[$name]}" || fail "sanitizer report in instance $name's log"
+done
 
 log "passed in $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}') s"
