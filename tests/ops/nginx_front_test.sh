@@ -72,13 +72,15 @@ for _ in $(seq 100); do
 done
 
 declare -A HTTP_PORT WS_PORT PID LOG
+# Wide SEL limits: the load's one-way payments, however fast the machine, never meet them.
 start_instance() { # NAME
 	local name=$1
 	LOG[$name]="$W/serve-$name.log"
 	mkdir -p "$W/data-$name"
 	sh_server_start "${LOG[$name]}" "$BIN" DATABASE_URL="$DB" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
 		SCHOOLHUB_DATA_DIR="$W/data-$name" SCHOOLHUB_TRUSTED_PROXIES=127.0.0.1/32 \
-		SCHOOLHUB_REALTIME_URL=/ws SCHOOLHUB_THREADS=4 || fail "instance $name did not start"
+		SCHOOLHUB_REALTIME_URL=/ws SCHOOLHUB_THREADS=4 \
+		SEL_MIN_BALANCE=-100000 SEL_MAX_BALANCE=100000 || fail "instance $name did not start"
 	PID[$name]=$SH_SERVER_PID
 	HTTP_PORT[$name]=$SH_SERVER_PORT
 	sh_server_wait_ready "$SH_SERVER_BASE" 30 "$SH_SERVER_PID" || fail "instance $name not ready"
