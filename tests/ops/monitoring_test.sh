@@ -39,7 +39,7 @@ sh_server_log_on_failure 20
 sh_server_clean_env SCHOOLHUB_TEST_PG_URL
 export SCHOOLHUB_ENV=development SCHOOLHUB_HOST=127.0.0.1 SCHOOLHUB_LOG_LEVEL=info
 export SCHOOLHUB_SECRET_KEY="monitoring-secret-key-0123456789-abcdefghijkl"
-sh_server_start "$W/serve.log" "$BIN" DATABASE_URL="sqlite://$W/schoolhub.db" \
+sh_server_start "$W/serve.log" "$BIN" DATABASE_URL="sqlite:///$W/schoolhub.db" \
 	SCHOOLHUB_DATA_DIR="$W/data" || fail "the server did not start"
 BASE=$SH_SERVER_BASE
 sh_server_wait_ready "$BASE" 30 "$SH_SERVER_PID" || fail "not ready"
