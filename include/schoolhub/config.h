@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "schoolhub/ip_range.h"
 #include "schoolhub/log.h"
 #include "schoolhub/modules.h" /* SH_MODULE_COUNT */
 
@@ -42,8 +43,10 @@ struct sh_config {
 	unsigned header_timeout_s;      /* SCHOOLHUB_HEADER_TIMEOUT_S: whole header block, default 10 */
 	size_t connection_memory_bytes; /* per-connection buffer for headers, default 32 KiB */
 	unsigned access_token_ttl_s;    /* 900 (the auth module's settings: auth_settings.h) */
-	/* SCHOOLHUB_TRUSTED_PROXIES: peers whose X-Real-IP names the client (inet_ntop form) */
+	/* SCHOOLHUB_TRUSTED_PROXIES: peers whose X-Real-IP names the client, as written
+	 * (an address or a CIDR block) and parsed (the range peers are matched against) */
 	char *trusted_proxies[SH_MAX_TRUSTED_PROXIES];
+	struct sh_ip_range trusted_proxy_ranges[SH_MAX_TRUSTED_PROXIES];
 	size_t trusted_proxy_count;
 	unsigned argon2_max_concurrent; /* concurrent password hashes, default = threads */
 	unsigned password_slot_wait_ms; /* SCHOOLHUB_PASSWORD_SLOT_WAIT_MS, default 5000 */

@@ -106,6 +106,13 @@ enum sh_db_rc sh_job_write(struct sh_conn *conn, const char *id, struct sh_jw *w
  */
 enum sh_db_rc sh_job_retry(struct sh_conn *conn, const char *id);
 
+/* The queue as /metrics shows it: queued jobs due by "now" (waiting for a worker),
+ * queued for later, running (leased), dead. */
+struct sh_jobs_depth {
+	int64_t due, scheduled, running, dead;
+};
+enum sh_db_rc sh_jobs_depth(struct sh_conn *conn, const char *now, struct sh_jobs_depth *depth_r);
+
 /* The worker threads of a serving process (src/jobs/job_worker.c). */
 struct sh_job_worker;
 /* Starts "threads" worker threads, each with its own connection. NULL with "*error_r". */

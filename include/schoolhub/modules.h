@@ -61,6 +61,7 @@ struct sh_account_lookup {
 };
 
 struct sh_app;
+struct sh_conn;
 struct sh_config;
 struct sh_job_kind;
 
@@ -91,6 +92,17 @@ typedef int sh_settings_load_fn(void **settings_r, char **error_r);
 typedef int sh_module_init_fn(struct sh_app *app, char **error_r);
 typedef void sh_module_stop_fn(struct sh_app *app);
 typedef void sh_public_config_fn(const struct sh_config *cfg, json_t *out);
+/* A number a module shows on /metrics, read when Prometheus scrapes (a gauge: "name" a
+ * static schoolhub_* name without labels, "help" one line). */
+struct sh_module_gauge {
+	const char *name;
+	const char *help;
+	double value;
+};
+/* Fills at most "max" gauges and returns how many (0 when the database does not answer:
+ * a scrape never fails for a module). Called on a request thread with its connection. */
+typedef size_t sh_module_metrics_fn(struct sh_app *app, struct sh_conn *conn,
+				    struct sh_module_gauge *out, size_t max);
 
 struct sh_module {
 	const char *name;
@@ -111,6 +123,7 @@ struct sh_module {
 	 * claimed job's kind up here, among the enabled modules. */
 	const struct sh_job_kind *job_kinds;
 	size_t job_kind_count;
+	sh_module_metrics_fn *metrics; /* optional: gauges on /metrics */
 };
 
 /* Every module built into this binary, in a stable order. */

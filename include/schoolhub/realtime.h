@@ -39,6 +39,8 @@ void sh_realtime_set_typing_audience(struct sh_app *app, sh_typing_audience_fn *
 int sh_realtime_start(struct sh_app *app, unsigned http_port, char **error_r);
 /* The channel's settings for "schoolhub serve --help" (the layout of sh_config_help). */
 const char *sh_realtime_help(void);
+/* Open WebSocket connections, authenticated or not (0 when the channel is off): /metrics. */
+long sh_realtime_open_sockets(const struct sh_app *app);
 /* Closes every socket (1001), stops the threads, frees app->realtime. Safe when none. */
 void sh_realtime_stop(struct sh_app *app);
 

@@ -69,6 +69,20 @@ const char *sh_db_kind_name(const struct sh_db *db); /* "sqlite" or "postgresql"
 /* Counter of driver-level errors since start (for /metrics). */
 uint64_t sh_db_error_count(const struct sh_db *db);
 
+/* This process's view of the database for /metrics (db_stats.c); cheap, read at scrape. */
+struct sh_db_stats {
+	unsigned connections;      /* open: one per thread that used the database */
+	unsigned connections_down; /* of those, lost and waiting for a reconnection */
+	unsigned writers_waiting;  /* SQLite: write transactions queued for the writer */
+	uint64_t group_commits;    /* SQLite: group commits (several requests, one COMMIT) */
+	uint64_t log_syncs;        /* SQLite: WAL fdatasyncs */
+	uint64_t errors;           /* = sh_db_error_count */
+	int64_t wal_bytes;         /* SQLite: size of the -wal file; -1 on PostgreSQL */
+	uint64_t checkpoints;      /* SQLite: checkpoints run by the checkpointer thread */
+	uint64_t checkpoint_restarts; /* of those, RESTARTs that rewound the WAL */
+};
+void sh_db_stats(struct sh_db *db, struct sh_db_stats *stats_r);
+
 /* The calling thread's connection, created on first use; reconnects if it was lost.
  * Returns NULL when the database cannot be reached. */
 struct sh_conn *sh_db_thread_conn(struct sh_db *db);

@@ -39,7 +39,8 @@ SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clan
 	python3-yaml python3-jsonschema python3-aiosmtpd
 	redis-server python3-websockets # the realtime suites: Redis fan-out, a real WebSocket client
 	libbrotli-dev zlib1g-dev # the static-file tests decode what the server sends
-	tzdata) # unit_test_notify_clock compares Brussels time with the system's zoneinfo
+	tzdata # unit_test_notify_clock compares Brussels time with the system's zoneinfo
+	nginx prometheus) # tests/ops: the nginx front for real; promtool checks docker/monitoring
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034
 SH_BENCH_PACKAGES=(wrk curl sqlite3)

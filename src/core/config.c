@@ -55,8 +55,9 @@ static const char help_text[] =
 	"  SCHOOLHUB_PASSWORD_SLOT_WAIT_MS   milliseconds a login waits for a free password-\n"
 	"                            hashing slot before 429 (default 5000, at most half\n"
 	"                            the connection timeout)\n"
-	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses whose X-Real-IP\n"
-	"                            names the client for the login limits (default: none)\n"
+	"  SCHOOLHUB_TRUSTED_PROXIES comma list of reverse-proxy addresses or CIDR blocks\n"
+	"                            whose X-Real-IP names the client for the login limits\n"
+	"                            (default: none, nobody is trusted)\n"
 	"  SCHOOLHUB_SMTP_URL        smtp://host:port (STARTTLS when offered) or smtps://host:port\n"
 	"                            (default: unset, e-mails are written to DATA_DIR/outbox)\n"
 	"  SCHOOLHUB_SMTP_USER       SMTP login (default: none)\n"
@@ -188,34 +189,35 @@ static int parse_cors(struct sh_config *cfg, const char *list, char **error_r)
 	return 0;
 }
 
-/* Literal addresses, kept in inet_ntop's form so they compare equal to a formatted peer. */
+/* Addresses and CIDR blocks (ip_range.h); a host name or a malformed entry is refused: a
+ * proxy list that silently trusted nobody, or everybody, would be worse than no start. */
 static int parse_trusted_proxies(struct sh_config *cfg, const char *list, char **error_r)
 {
 	const char *p = list;
 	while (*p != '\0') {
 		size_t len = strcspn(p, ",");
-		char item[INET6_ADDRSTRLEN + 1];
+		char item[INET6_ADDRSTRLEN + 5]; /* an address and "/128" */
 		size_t start = strspn(p, " ");
 		size_t end = len;
 		while (end > start && p[end - 1] == ' ')
 			end--;
 		if (end > start) {
-			unsigned char bin[sizeof(struct in6_addr)];
-			char text[INET6_ADDRSTRLEN];
-			int family = memchr(p + start, ':', end - start) != NULL ? AF_INET6 : AF_INET;
 			if (end - start >= sizeof(item))
 				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: \"%.*s\" is not an address",
 					    (int)(end - start), p + start);
 			memcpy(item, p + start, end - start);
 			item[end - start] = '\0';
-			if (inet_pton(family, item, bin) != 1 ||
-			    inet_ntop(family, bin, text, sizeof(text)) == NULL)
-				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: \"%s\" is not an IP address",
+			struct sh_ip_range range;
+			if (sh_ip_range_parse(item, &range) != 0)
+				return fail(error_r,
+					    "SCHOOLHUB_TRUSTED_PROXIES: \"%s\" is not an IP address or "
+					    "CIDR block",
 					    item);
 			if (cfg->trusted_proxy_count == SH_MAX_TRUSTED_PROXIES)
-				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: at most %d addresses",
+				return fail(error_r, "SCHOOLHUB_TRUSTED_PROXIES: at most %d entries",
 					    SH_MAX_TRUSTED_PROXIES);
-			cfg->trusted_proxies[cfg->trusted_proxy_count++] = sh_strdup(text);
+			cfg->trusted_proxy_ranges[cfg->trusted_proxy_count] = range;
+			cfg->trusted_proxies[cfg->trusted_proxy_count++] = sh_strdup(item);
 		}
 		p += len;
 		if (*p == ',')

@@ -1,8 +1,8 @@
 /*
  * Who is asking: a request's client address (sh_req_client_ip). The socket peer, unless
- * the peer is a reverse proxy listed in SCHOOLHUB_TRUSTED_PROXIES; then the X-Real-IP
- * header it sets (nginx: proxy_set_header X-Real-IP $remote_addr, which replaces anything
- * the client sent). A client's own X-Real-IP or X-Forwarded-For is never believed, and a
+ * the peer is a reverse proxy in SCHOOLHUB_TRUSTED_PROXIES (addresses or CIDR blocks; the
+ * empty default trusts nobody); then the X-Real-IP header it sets (nginx: proxy_set_header
+ * X-Real-IP $remote_addr, which replaces anything the client sent). A client's own X-Real-IP or X-Forwarded-For is never believed, and a
  * trusted proxy that sends no valid X-Real-IP is taken for the client itself, which fails
  * closed (one budget for everyone behind it, not a free one per made-up address).
  *
@@ -19,7 +19,7 @@
 static bool is_trusted_proxy(const struct sh_config *cfg, const char *peer)
 {
 	for (size_t i = 0; i < cfg->trusted_proxy_count; i++)
-		if (strcmp(peer, cfg->trusted_proxies[i]) == 0)
+		if (sh_ip_range_contains(&cfg->trusted_proxy_ranges[i], peer))
 			return true;
 	return false;
 }

@@ -57,7 +57,10 @@ static void metrics(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	size_t len;
-	char *text = sh_metrics_render(req->app->metrics, req->app, &len);
+	/* Not SH_ROUTE_NEEDS_DB: with the database down /metrics still answers (its error
+	 * counters are the point then), without the modules' gauges. */
+	struct sh_conn *conn = sh_db_thread_conn(req->app->db);
+	char *text = sh_metrics_render(req->app->metrics, req->app, conn, &len);
 	sh_arena_defer(req->arena, free, text);
 	sh_reply_raw(res, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }

@@ -18,7 +18,10 @@ void sh_metrics_connection_closed(struct sh_metrics *m);
 /* A connection closed at the header deadline (its warnings are summarised in the log). */
 void sh_metrics_header_timeout(struct sh_metrics *m);
 
-/* Renders the exposition text (malloc'ed). */
-char *sh_metrics_render(struct sh_metrics *m, const struct sh_app *app, size_t *len_r);
+/* Renders the exposition text (malloc'ed); "conn" (the request's, NULL when the database
+ * is unreachable) reads the modules' gauges. */
+struct sh_conn;
+char *sh_metrics_render(struct sh_metrics *m, struct sh_app *app, struct sh_conn *conn,
+			size_t *len_r);
 
 #endif

@@ -171,3 +171,25 @@ enum sh_db_rc sh_job_retry(struct sh_conn *conn, const char *id)
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
 	return exists > 0 ? SH_DB_UNIQUE : SH_DB_OK;
 }
+
+enum sh_db_rc sh_jobs_depth(struct sh_conn *conn, const char *now, struct sh_jobs_depth *depth_r)
+{
+	/* Done rows are left out by the WHERE (the jobs_state index), whatever their number. */
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(
+		conn,
+		"SELECT COUNT(CASE WHEN state = 'queued' AND run_at <= $1 THEN 1 END), "
+		"COUNT(CASE WHEN state = 'queued' AND run_at > $1 THEN 1 END), "
+		"COUNT(CASE WHEN state = 'running' THEN 1 END), "
+		"COUNT(CASE WHEN state = 'dead' THEN 1 END) "
+		"FROM jobs WHERE state IN ('queued', 'running', 'dead')",
+		SH_ARGS(SH_TEXT(now)), &st);
+	if (rc == SH_DB_ROW) {
+		depth_r->due = sh_stmt_col_int64(st, 0);
+		depth_r->scheduled = sh_stmt_col_int64(st, 1);
+		depth_r->running = sh_stmt_col_int64(st, 2);
+		depth_r->dead = sh_stmt_col_int64(st, 3);
+	}
+	sh_stmt_free(&st);
+	return rc == SH_DB_ROW ? SH_DB_OK : rc == SH_DB_OK ? SH_DB_ERROR : rc;
+}

@@ -134,6 +134,7 @@ struct sh_realtime {
 	atomic_bool stopping;
 	atomic_bool local_wake;	      /* sh_realtime_wake since the last read */
 	atomic_llong remote_hint;     /* highest id another instance announced */
+	atomic_long open_sockets;     /* sessions opened and not yet closed (/metrics) */
 	struct rt_redis *redis;	      /* NULL without REDIS_URL */
 	char instance[33];	      /* random: tells this instance's typing notes on Redis */
 	pthread_mutex_t typing_lock;  /* guards the inbox (the Redis thread fills it) */

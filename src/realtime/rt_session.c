@@ -125,6 +125,7 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 	if (rt->sessions != NULL)
 		rt->sessions->prev = s;
 	rt->sessions = s;
+	atomic_fetch_add(&rt->open_sockets, 1);
 	client_address(rt, s, wsi);
 	if (sockets_from(rt, s) >= rt->set.max_per_ip) {
 		rt_session_close(s, RT_CLOSE_BUSY, "too many sockets from this address");
@@ -149,6 +150,7 @@ static void session_closed(struct sh_realtime *rt, struct rt_session *s)
 	if (s->next != NULL)
 		s->next->prev = s->prev;
 	s->prev = s->next = NULL;
+	atomic_fetch_sub(&rt->open_sockets, 1);
 	queue_free(s);
 	sh_free(&s->rx);
 }
@@ -280,3 +282,8 @@ const struct lws_protocols rt_protocols[] = {
 	{"schoolhub.v1", callback, sizeof(struct rt_session), RT_MAX_MESSAGE, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+long sh_realtime_open_sockets(const struct sh_app *app)
+{
+	return app->realtime != NULL ? atomic_load(&app->realtime->open_sockets) : 0;
+}

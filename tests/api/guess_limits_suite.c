@@ -400,6 +400,32 @@ START_TEST(trusted_proxy_names_the_client)
 }
 END_TEST
 
+/* A proxy fleet named by its CIDR block: every peer inside it is trusted, none outside;
+ * a prefix out of range stops the server at start. */
+START_TEST(trusted_proxy_cidr_block)
+{
+	const char *env[] = {"SCHOOLHUB_AUTH_IP_LIMIT=50",
+			     "SCHOOLHUB_TRUSTED_PROXIES=127.0.0.16/29, 2001:db8::/32", NULL};
+	start_server(env);
+	ck_assert_uint_eq(limits_server.app->cfg.trusted_proxy_count, 2);
+	refresh_with_real_ip("127.0.0.17", "198.51.100.20");
+	refresh_with_real_ip("127.0.0.23", "198.51.100.20");
+	ck_assert_int_eq(ip_attempts("198.51.100.20"), 2);
+	/* 127.0.0.24 is the next block: its header is ignored. */
+	refresh_with_real_ip("127.0.0.24", "198.51.100.20");
+	ck_assert_int_eq(ip_attempts("127.0.0.24"), 1);
+	ck_assert_int_eq(ip_attempts("198.51.100.20"), 2);
+
+	struct sh_config cfg;
+	char *error = NULL;
+	setenv("SCHOOLHUB_TRUSTED_PROXIES", "10.0.0.0/33", 1);
+	ck_assert_int_eq(sh_config_load(&cfg, true, &error), -1);
+	ck_assert_ptr_nonnull(strstr(error, "10.0.0.0/33"));
+	free(error);
+	unsetenv("SCHOOLHUB_TRUSTED_PROXIES");
+}
+END_TEST
+
 static struct th_resp *auth_from(const char *ip, const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -429,6 +455,7 @@ Suite *api_guess_limits_suite(void)
 	tcase_add_test(tc, per_address_limit_on_auth_routes);
 	tcase_add_test(tc, per_address_limit_zero_is_off_and_default_is_100);
 	tcase_add_test(tc, trusted_proxy_names_the_client);
+	tcase_add_test(tc, trusted_proxy_cidr_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,40 @@ START_TEST(health_ready_metrics)
 }
 END_TEST
 
+/* What an operator watches (docker/monitoring): latency per route pattern (never a raw
+ * path: an id in the URL must not become a label), the database pool, the job queue, the
+ * WebSocket count and the SEL audit's verdict. */
+START_TEST(metrics_for_monitoring)
+{
+	struct th_resp *r = th_request("GET", "/api/v1/sel/transactions/0190aaaa-0000-7000-8000-000000000001",
+				       NULL, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 401);
+	th_resp_free(&r);
+	r = th_request("GET", "/metrics", NULL, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	const char *b = r->body;
+	ck_assert_ptr_nonnull(strstr(b, "# TYPE schoolhub_http_route_duration_seconds histogram"));
+	ck_assert_ptr_nonnull(strstr(b, "schoolhub_http_route_duration_seconds_count{method=\"GET\","
+					"route=\"/api/v1/sel/transactions/{id}\"} "));
+	ck_assert_ptr_null(strstr(b, "0190aaaa"));
+	bool sqlite = strcmp(api_backend, "sqlite") == 0;
+	ck_assert_ptr_nonnull(strstr(b, sqlite ? "schoolhub_db_connections{database=\"sqlite\"} "
+					       : "schoolhub_db_connections{database=\"postgresql\"} "));
+	ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_jobs_due "));
+	ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_jobs_dead "));
+	ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_realtime_sockets 0\n"));
+	ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_sel_audit_ok 1\n"));
+	ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_sel_audit_timestamp_seconds "));
+	if (sqlite) {
+		ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_sqlite_wal_bytes "));
+		ck_assert_ptr_nonnull(strstr(b, "\nschoolhub_sqlite_checkpoints_total "));
+	} else {
+		ck_assert_ptr_null(strstr(b, "schoolhub_sqlite_wal_bytes"));
+	}
+	th_resp_free(&r);
+}
+END_TEST
+
 START_TEST(request_id_echoed_when_sane)
 {
 	const char *good[] = {"X-Request-Id: abc-123_x.y", NULL};
@@ -344,6 +378,7 @@ Suite *api_http_suite(void)
 	tcase_add_test(tc, app_paths_are_read_only);
 	tcase_add_test(tc, metrics_need_the_token_when_one_is_set);
 	tcase_add_test(tc, metrics_through_a_trusted_proxy_are_the_clients);
+	tcase_add_test(tc, metrics_for_monitoring);
 	tcase_add_test(tc, body_must_be_a_json_object);
 	tcase_add_test(tc, oversized_body_is_413);
 	tcase_add_test(tc, static_app_and_traversal);

@@ -86,6 +86,28 @@ static void jobs_retry(struct sh_request *req, struct sh_response *res)
 	sh_reply_jw(req, res, 200, &w);
 }
 
+/* The queue's depth on /metrics: a growing "due" means the workers fall behind (or none
+ * runs: SCHOOLHUB_JOBS_WORKERS=0 without the cron), "dead" jobs need an admin. */
+static size_t jobs_metrics(struct sh_app *app, struct sh_conn *conn, struct sh_module_gauge *out,
+			   size_t max)
+{
+	(void)app;
+	char now[SH_TIME_LEN + 1];
+	sh_time_now(now);
+	struct sh_jobs_depth d;
+	if (max < 4 || sh_jobs_depth(conn, now, &d) != SH_DB_OK)
+		return 0;
+	out[0] = (struct sh_module_gauge){"schoolhub_jobs_due", "Queued jobs due now.", (double)d.due};
+	out[1] = (struct sh_module_gauge){"schoolhub_jobs_scheduled", "Queued jobs due later.",
+					  (double)d.scheduled};
+	out[2] = (struct sh_module_gauge){"schoolhub_jobs_running", "Jobs leased by a worker.",
+					  (double)d.running};
+	out[3] = (struct sh_module_gauge){"schoolhub_jobs_dead",
+					  "Jobs that failed every attempt (admin retry).",
+					  (double)d.dead};
+	return 4;
+}
+
 static const struct sh_route jobs_routes[] = {
 	{"GET", "/api/v1/admin/jobs", jobs_list, SH_ROUTE_AUTH, SH_ROLE_ADMIN},
 	{"POST", "/api/v1/admin/jobs/{id}/retry", jobs_retry, SH_ROUTE_AUTH, SH_ROLE_ADMIN},
@@ -115,4 +137,5 @@ const struct sh_module sh_module_jobs = {
 	.settings_load = sh_jobs_settings_load,
 	.init = jobs_init,
 	.stop = jobs_stop,
+	.metrics = jobs_metrics,
 };

@@ -45,6 +45,10 @@ void sh_sel_transactions_cancel(struct sh_request *req, struct sh_response *res)
 void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res);
 void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res);
 void sh_sel_admin_audit(struct sh_request *req, struct sh_response *res);
+/* The last audit's verdict on /metrics (sel_metrics.c; sh_module_metrics_fn). */
+struct sh_module_gauge;
+size_t sh_sel_metrics(struct sh_app *app, struct sh_conn *conn, struct sh_module_gauge *out,
+		      size_t max);
 
 /* labels.c: a deleted member as others see them in the ledger and the services ("Ancien
  * membre" / "Voormalig lid" / "Former member"), and a transaction kind as the statement

@@ -78,4 +78,5 @@ const struct sh_module sh_module_sel = {
 	.setting_count = SH_SEL_SETTING_COUNT,
 	.settings_load = sh_sel_settings_load,
 	.public_config = sh_sel_public_config,
+	.metrics = sh_sel_metrics,
 };
