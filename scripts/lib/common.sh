@@ -90,9 +90,22 @@ sh_install_packages() {
 	fi
 	sh_info "installing Debian packages: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	"${sudo[@]}" apt-get update -qq || sh_die "apt-get update failed"
-	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-		sh_die "apt-get install failed for: ${missing[*]}"
+	# postgresql, redis-server, nginx and prometheus start their system service when they are
+	# installed; the scripts start their own on free ports and stop them by pid, so nothing is
+	# started here: a policy-rc.d answering 101 ("action forbidden") while apt runs, unless the
+	# machine has one already (Docker images do).
+	local policy=/usr/sbin/policy-rc.d ours=0 rc=0
+	if [[ ! -e $policy ]]; then
+		printf '#!/bin/sh\n# scripts/lib/common.sh: no service starts while it installs packages\nexit 101\n' |
+			"${sudo[@]}" tee "$policy" >/dev/null && "${sudo[@]}" chmod 755 "$policy" && ours=1
+	fi
+	"${sudo[@]}" apt-get update -qq || rc=1
+	if ((rc == 0)); then
+		"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=2
+	fi
+	((ours == 0)) || "${sudo[@]}" rm -f "$policy"
+	((rc != 1)) || sh_die "apt-get update failed"
+	((rc != 2)) || sh_die "apt-get install failed for: ${missing[*]}"
 }
 
 # Warns when npm is missing (the web app build and the OpenAPI lint need it).
