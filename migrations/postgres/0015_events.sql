@@ -19,6 +19,9 @@ CREATE TABLE events (
     organiser_id    UUID NOT NULL REFERENCES users (id),
     -- 'school': every member; 'classes': the families and staff of event_classes
     audience        TEXT NOT NULL CHECK (audience IN ('school', 'classes')),
+    -- the classes of a class event in school order, comma-separated ("P3,P4"), for display;
+    -- NULL for the whole school (event_classes holds the same, one row each, for queries)
+    classes         TEXT,
     -- 'none': nothing to sign up for; 'family': one registration per member
     signup          TEXT NOT NULL DEFAULT 'none' CHECK (signup IN ('none', 'family')),
     -- people (adults + children); NULL: no limit
@@ -33,7 +36,7 @@ CREATE TABLE events (
     updated_at      TIMESTAMPTZ NOT NULL,
     CHECK (ends_at IS NULL OR ends_at > starts_at)
 );
-CREATE INDEX events_agenda ON events (status, starts_at, id);
+CREATE INDEX events_agenda ON events (starts_at, id);
 CREATE INDEX events_organiser ON events (organiser_id, starts_at);
 
 -- The classes of a class event, one row each.
