@@ -13,8 +13,6 @@
 #include "events_support.h"
 #include "notify_support.h"
 
-Suite *api_events_gdpr_suite(void);
-
 /* Waits (up to 15 s) until "user_id" has a notification of "kind"; how many then. */
 static int64_t wait_notified(const char *user_id, const char *kind, int64_t more_than)
 {
@@ -126,14 +124,8 @@ START_TEST(the_reminder_comes_a_day_before)
 }
 END_TEST
 
-Suite *api_events_gdpr_suite(void)
+void events_gdpr_tests(TCase *tc)
 {
-	Suite *s = suite_create("events gdpr");
-	TCase *tc = tcase_create("gdpr and reminders");
-	tcase_add_unchecked_fixture(tc, ev_school_start, ev_school_stop);
-	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, export_and_erasure);
 	tcase_add_test(tc, the_reminder_comes_a_day_before);
-	suite_add_tcase(s, tc);
-	return s;
 }

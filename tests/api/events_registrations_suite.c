@@ -11,8 +11,6 @@
 
 #include "events_support.h"
 
-Suite *api_events_registrations_suite(void);
-
 static void expect_registration(struct th_resp *r, long status, const char *state, long position)
 {
 	ck_assert_msg(r->status == status, "%ld %s", r->status, r->body);
@@ -237,17 +235,11 @@ START_TEST(organisers_read_the_list_as_json_and_csv)
 }
 END_TEST
 
-Suite *api_events_registrations_suite(void)
+void events_registrations_tests(TCase *tc)
 {
-	Suite *s = suite_create("events registrations");
-	TCase *tc = tcase_create("registrations");
-	tcase_add_unchecked_fixture(tc, ev_school_start, ev_school_stop);
-	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, seats_confirm_then_wait_in_order);
 	tcase_add_test(tc, bad_parties_are_422);
 	tcase_add_test(tc, sign_up_rules_deadline_start_and_kind);
 	tcase_add_test(tc, freed_seats_promote_in_order_each_only_whole);
 	tcase_add_test(tc, organisers_read_the_list_as_json_and_csv);
-	suite_add_tcase(s, tc);
-	return s;
 }

@@ -425,7 +425,7 @@ Suite *api_events_suite(void)
 	Suite *s = suite_create("events");
 	TCase *tc = tcase_create("events");
 	tcase_add_unchecked_fixture(tc, ev_school_start, ev_school_stop);
-	tcase_set_timeout(tc, 300);
+	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, every_route_needs_a_token);
 	tcase_add_test(tc, admin_creates_a_school_event);
 	tcase_add_test(tc, teachers_address_only_their_classes);
@@ -435,6 +435,9 @@ Suite *api_events_suite(void)
 	tcase_add_test(tc, parents_propose_and_admins_publish);
 	tcase_add_test(tc, changes_bump_the_sequence_on_a_new_time);
 	tcase_add_test(tc, cancelling_tells_the_registered);
+	events_registrations_tests(tc);
+	events_race_tests(tc);
+	events_gdpr_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

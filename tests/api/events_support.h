@@ -19,6 +19,12 @@ extern struct ev_school ev;
  * name), with an access token issued by the server's key. The events suites test events,
  * not registration: an argon2 hash per member costs seconds under valgrind. */
 void ev_member(struct th_member *m, const char *who);
+/* The tests of the other events files, added to the one events suite (one server, one
+ * school: a server start costs most of a small suite under valgrind). */
+void events_registrations_tests(TCase *tc);
+void events_race_tests(TCase *tc);
+void events_gdpr_tests(TCase *tc);
+
 /* Unchecked fixture: the shared server and the school above; and its end. */
 void ev_school_start(void);
 void ev_school_stop(void);
