@@ -66,6 +66,7 @@ static Suite *(*const suites[])(void) = {
 	api_notify_mail_suite,
 	api_notify_wiring_suite,
 	api_class_membership_events_suite,
+	api_events_suite,
 };
 
 /*
