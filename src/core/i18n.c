@@ -130,6 +130,12 @@ static const struct message problem_titles[] = {
 	{"client_id_reused", {"Cet identifiant client a déjà servi pour un message d'une autre conversation", "Deze client-id werd al gebruikt voor een bericht in een ander gesprek", "This client id was already used for a message in another conversation"}},
 	{"recipient_unavailable", {"Ce membre n'est plus joignable (compte désactivé ou supprimé)", "Dit lid is niet meer bereikbaar (account gedeactiveerd of verwijderd)", "This member can no longer be reached (account deactivated or deleted)"}},
 	{"too_many_messages", {"Trop de messages envoyés, réessayez dans un instant", "Te veel berichten verstuurd, probeer zo meteen opnieuw", "Too many messages sent, try again in a moment"}},
+	/* calendar: volunteer shifts */
+	{"shift_full", {"Toutes les places de ce service sont prises", "Alle plaatsen van deze shift zijn ingenomen", "Every place of this shift is taken"}},
+	{"already_volunteered", {"Vous êtes déjà inscrit à ce service", "U bent al ingeschreven voor deze shift", "You have already signed up for this shift"}},
+	{"attendance_confirmed", {"Votre présence est déjà confirmée : vous ne pouvez plus vous retirer", "Uw aanwezigheid is al bevestigd: u kunt zich niet meer terugtrekken", "Your attendance is already confirmed: you can no longer withdraw"}},
+	{"event_not_open", {"Cet événement n'est pas publié ou a été annulé", "Dit evenement is niet gepubliceerd of werd geannuleerd", "This event is not published or was cancelled"}},
+	{"sel_unavailable", {"Le SEL n'est pas activé : impossible de créditer la récompense", "Het LETS is niet ingeschakeld: de beloning kan niet worden gecrediteerd", "The time bank is not enabled: the reward cannot be credited"}},
 };
 
 /* Messages of field error codes. */
@@ -170,6 +176,11 @@ static const struct message field_messages[] = {
 	{"self_conversation", {"Vous ne pouvez pas démarrer une conversation avec vous-même.", "U kunt geen gesprek met uzelf beginnen.", "You cannot start a conversation with yourself."}},
 	{"unknown_message", {"Ce message n'existe pas dans cette conversation.", "Dit bericht bestaat niet in dit gesprek.", "This message does not exist in this conversation."}},
 	{"invalid_conversation_kind", {"Type inconnu : « direct » ou « group ».", "Onbekend type: \"direct\" of \"group\".", "Unknown kind: \"direct\" or \"group\"."}},
+	/* calendar: volunteer shifts */
+	{"invalid_time", {"Heure invalide (format RFC 3339 avec décalage, p. ex. 2027-06-12T14:00:00+02:00).", "Ongeldig tijdstip (RFC 3339-formaat met verschuiving, bv. 2027-06-12T14:00:00+02:00).", "Invalid time (RFC 3339 with an offset, e.g. 2027-06-12T14:00:00+02:00)."}},
+	{"ends_before_start", {"La fin doit venir après le début.", "Het einde moet na het begin komen.", "The end must come after the start."}},
+	{"outside_event", {"Le service doit se tenir pendant l'événement.", "De shift moet tijdens het evenement plaatsvinden.", "The shift must take place during the event."}},
+	{"not_a_volunteer", {"Ce membre ne s'est pas inscrit à ce service.", "Dit lid heeft zich niet voor deze shift ingeschreven.", "This member did not sign up for this shift."}},
 };
 
 static const char *lookup(const struct message *table, size_t n, const char *code,
