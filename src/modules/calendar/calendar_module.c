@@ -9,7 +9,7 @@ static const struct sh_route calendar_routes[] = {
 	{"POST", "/api/v1/calendar/feed", sh_cal_feed_create, AUTH, 0},
 	{"DELETE", "/api/v1/calendar/feed", sh_cal_feed_revoke, AUTH, 0},
 	/* The feed's token is its only credential: no session, no cookie. */
-	{"GET", "/ical/{file}", sh_cal_feed_ics, SH_ROUTE_NEEDS_DB, 0},
+	{"GET", "/ical/{token}.ics", sh_cal_feed_ics, SH_ROUTE_NEEDS_DB, 0},
 	{"GET", "/api/v1/events/{id}.ics", sh_cal_event_ics, AUTH, 0},
 	{"POST", "/api/v1/events/{id}/shifts", sh_cal_shift_create, AUTH_JSON, 0},
 	{"GET", "/api/v1/events/{id}/shifts", sh_cal_shift_list, AUTH, 0},

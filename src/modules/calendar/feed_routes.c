@@ -5,7 +5,7 @@
  * database keeps only its keyed BLAKE2b hash (sh_token_hash, like refresh tokens), and a
  * request finds its feed by that hash through the unique index, so nothing compares the
  * secret itself and a copy of the database yields no usable URL. The access log names the
- * route pattern ("/ical/{file}"), never the path, so the token is not logged.
+ * route pattern ("/ical/{token}.ics"), never the path, so the token is not logged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,13 +68,12 @@ static int feed_event(const struct sh_cal_event *e, void *ctx)
 
 void sh_cal_feed_ics(struct sh_request *req, struct sh_response *res)
 {
-	const char *file = sh_req_param(req, "file");
-	size_t n = file ? strlen(file) : 0;
-	if (n != FEED_TOKEN_LEN + 4 || strcmp(file + FEED_TOKEN_LEN, ".ics") != 0) {
+	const char *token = sh_req_param(req, "token");
+	char hash[65];
+	if (token == NULL || strlen(token) != FEED_TOKEN_LEN) {
 		sh_reply_not_found(req, res);
 		return;
 	}
-	char *token = sh_arena_strndup(req->arena, file, FEED_TOKEN_LEN), hash[65];
 	sh_token_hash(token, hash);
 	struct sh_cal_viewer viewer;
 	enum sh_db_rc rc = sh_cal_feed_owner(req->db, req->arena, hash, &viewer);
