@@ -56,6 +56,7 @@ Suite *api_invite_mail_suite(void);
 Suite *api_notify_suite(void);
 Suite *api_notify_mail_suite(void);
 Suite *api_notify_wiring_suite(void);
+Suite *api_events_suite(void);
 Suite *api_calendar_feed_suite(void);
 Suite *api_calendar_shifts_suite(void);
 

@@ -136,7 +136,7 @@ START_TEST(unknown_tokens_and_no_session)
 	static const char *const paths[] = {
 		"/ical/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics", /* the right shape */
 		"/ical/short.ics",
-		"/ical/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt",
+		"/ical/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics",
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct th_resp *r = th_request("GET", paths[i], NULL, NULL, NULL, NULL);

@@ -70,7 +70,7 @@ START_TEST(shift_creation_rules)
 		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T15:00:00Z\",\"ends_at\":\"2027-06-12T17:00:00Z\",\"slots\":1}",
 		 "ends_at", "outside_event"},
 		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T14:00:00Z\",\"ends_at\":\"2027-06-12T13:00:00Z\",\"slots\":1}",
-		 "ends_at", "ends_before_start"},
+		 "ends_at", "before_start"},
 		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12 13:00\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1}",
 		 "starts_at", "invalid_time"},
 		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":0}",

@@ -144,7 +144,6 @@ static void reply_attendance(struct sh_request *req, struct sh_response *res,
 void sh_cal_attendance(struct sh_request *req, struct sh_response *res)
 {
 	struct sh_cal_viewer viewer = {.id = req->user.id,
-				       .staff = (req->user.role & (SH_ROLE_TEACHER | SH_ROLE_ADMIN)) != 0,
 				       .admin = req->user.role == SH_ROLE_ADMIN};
 	const char *event_id = sh_req_uuid_param(req, "id"), *sid = sh_req_uuid_param(req, "sid");
 	struct sh_cal_event e;

@@ -22,8 +22,7 @@
 /* The member a request or a feed speaks for: who sees which event (calendar_queries.c). */
 struct sh_cal_viewer {
 	const char *id;
-	bool staff; /* an active teacher or admin: class_staff rows count */
-	bool admin;
+	bool admin; /* sees every event */
 };
 
 /* One event as the iCalendar writer needs it (strings in the arena). */

@@ -6,20 +6,20 @@
 
 #include <string.h>
 
+#include "modules/messages/membership_sql.h"
+
 /*
- * Who sees event "e" (the rule of GET /api/v1/events/{id}, issue #14; the events module
- * states the same in its own queries). Binds: $1 the member, $2 staff, $3 admin.
- * Published and cancelled events reach their audience: the whole school, or the classes
- * of event_classes through the member's children or, for staff, the classes they staff.
- * Admins see every event, the organiser their own (a proposal only them and admins).
+ * Who sees event "e": the rule of GET /api/v1/events/{id} (src/modules/events/
+ * event_queries.c states it the same way). Binds: $1 the member, $2 admin. Published and
+ * cancelled events reach their audience: the whole school, or the classes of
+ * event_classes that are the member's (their children's, or those they staff as active
+ * staff: SH_CLASSES_OF_MEMBER). Admins see every event, the organiser their own (a
+ * proposal only them and admins).
  */
 #define VISIBLE                                                                           \
-	"($3 OR e.organiser_id = $1 OR (e.status IN ('published', 'cancelled') AND ("     \
-	" e.audience = 'school' "                                                         \
-	" OR EXISTS (SELECT 1 FROM event_classes k JOIN children c ON c.class_name = k.class_name " \
-	"  JOIN child_guardians g ON g.child_id = c.id WHERE k.event_id = e.id AND g.user_id = $1) " \
-	" OR ($2 AND EXISTS (SELECT 1 FROM event_classes k JOIN class_staff s "           \
-	"  ON s.class_name = k.class_name WHERE k.event_id = e.id AND s.user_id = $1)))))"
+	"($2 OR e.organiser_id = $1 OR (e.status <> 'proposed' AND (e.audience = 'school' " \
+	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "         \
+	" ec.class_name IN (" SH_CLASSES_OF_MEMBER("$1") ")))))"
 
 #define COLUMNS                                                                           \
 	"SELECT e.id, e.title, e.description, e.location, e.status, e.starts_at, e.ends_at, " \
@@ -45,9 +45,9 @@ enum sh_db_rc sh_cal_event_get(struct sh_conn *conn, struct sh_arena *arena,
 			       struct sh_cal_event *e_r)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn, COLUMNS "WHERE " VISIBLE " AND e.id = $4",
-					SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->staff),
-						SH_BOOL(viewer->admin), SH_TEXT(event_id)),
+	enum sh_db_rc rc = sh_query_row(conn, COLUMNS "WHERE " VISIBLE " AND e.id = $3",
+					SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin),
+						SH_TEXT(event_id)),
 					&st);
 	if (rc == SH_DB_ROW)
 		read_event(st, arena, e_r);
@@ -58,8 +58,8 @@ enum sh_db_rc sh_cal_event_get(struct sh_conn *conn, struct sh_arena *arena,
 enum sh_db_rc sh_cal_feed_events(struct sh_conn *conn, struct sh_arena *arena,
 				 const struct sh_cal_viewer *viewer, sh_cal_event_fn *fn, void *ctx)
 {
-	/* An admin's feed is their agenda, not every proposal of the school: "$3" is false
-	 * here for the audience, and an admin's own events come in as the organiser's. */
+	/* An admin's feed is their agenda, not every event of the school: "$2" is false here,
+	 * and an admin's own events come in as the organiser's. */
 	struct sh_stmt *st = sh_query(
 		conn,
 		COLUMNS "WHERE e.status <> 'proposed' AND (" VISIBLE
@@ -68,7 +68,7 @@ enum sh_db_rc sh_cal_feed_events(struct sh_conn *conn, struct sh_arena *arena,
 			" OR EXISTS (SELECT 1 FROM event_shifts s JOIN shift_volunteers v "
 			"  ON v.shift_id = s.id WHERE s.event_id = e.id AND v.user_id = $1)) "
 			"ORDER BY e.starts_at, e.id",
-		SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->staff), SH_BOOL(false)));
+		SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(false)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
 		struct sh_cal_event e;
@@ -96,7 +96,6 @@ enum sh_db_rc sh_cal_feed_owner(struct sh_conn *conn, struct sh_arena *arena, co
 	if (rc == SH_DB_ROW) {
 		const char *role = sh_stmt_col_text(st, 1);
 		viewer_r->id = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
-		viewer_r->staff = strcmp(role, "parent") != 0;
 		viewer_r->admin = strcmp(role, "admin") == 0;
 	}
 	sh_stmt_free(&st);

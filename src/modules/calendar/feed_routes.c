@@ -103,7 +103,6 @@ void sh_cal_event_ics(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	struct sh_cal_viewer viewer = {.id = req->user.id,
-				       .staff = (req->user.role & (SH_ROLE_TEACHER | SH_ROLE_ADMIN)) != 0,
 				       .admin = req->user.role == SH_ROLE_ADMIN};
 	struct sh_cal_event e;
 	enum sh_db_rc rc = sh_cal_event_get(req->db, req->arena, &viewer, id, &e);

@@ -23,7 +23,6 @@ static struct sh_cal_viewer viewer_of(const struct sh_request *req)
 {
 	return (struct sh_cal_viewer){
 		.id = req->user.id,
-		.staff = (req->user.role & (SH_ROLE_TEACHER | SH_ROLE_ADMIN)) != 0,
 		.admin = req->user.role == SH_ROLE_ADMIN,
 	};
 }
@@ -132,7 +131,7 @@ static int shift_input_or_reply(struct sh_request *req, struct sh_response *res,
 	time_t end = time_field(req->json, "ends_at", &v);
 	time_t event_end = e->ends_at ? e->ends_at : e->starts_at + OPEN_EVENT_SPAN;
 	if (v.count == errors && end <= start)
-		sh_validation_add(&v, "ends_at", "ends_before_start");
+		sh_validation_add(&v, "ends_at", "before_start");
 	else if (v.count == errors && start < e->starts_at)
 		sh_validation_add(&v, "starts_at", "outside_event");
 	else if (v.count == errors && end > event_end)
