@@ -303,6 +303,58 @@ START_TEST(attendance_pays_once_in_the_sel)
 }
 END_TEST
 
+START_TEST(erasure_frees_places_keeps_paid_shifts)
+{
+	struct th_member org, paid, leaving;
+	ann_member(&org, "eraseorg", "admin");
+	ann_member(&paid, "erasepaid", NULL);
+	ann_member(&leaving, "eraseleaving", NULL);
+	char ev[37];
+	june_event(ev, &org, NULL, NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      2, 30);
+	const struct th_member *both[] = {&paid, &leaving};
+	for (size_t i = 0; i < 2; i++) {
+		struct th_resp *r = cal_shift_call("POST", both[i]->access_token, ev, sid,
+						   "/volunteers", NULL);
+		ck_assert_int_eq(r->status, 201);
+		th_resp_free(&r);
+	}
+	char body[128];
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", paid.id);
+	struct th_resp *r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = th_request("POST", "/api/v1/calendar/feed", leaving.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+
+	const struct th_member *gone[] = {&leaving, &paid};
+	for (size_t i = 0; i < 2; i++) {
+		r = th_json("DELETE", "/api/v1/users/me", gone[i]->access_token, "{s:s}", "password",
+			    gone[i]->password);
+		ck_assert_int_eq(r->status, 204);
+		th_resp_free(&r);
+	}
+	/* The unconfirmed place is free again, the feed gone; the paid shift stays. */
+	ck_assert_int_eq(api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1",
+				      leaving.id, NULL),
+			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1",
+				      leaving.id, NULL),
+			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1 "
+				      "AND reward_tx_id IS NOT NULL",
+				      paid.id, NULL),
+			 1);
+	free(sid);
+	th_member_free(&org);
+	th_member_free(&paid);
+	th_member_free(&leaving);
+}
+END_TEST
+
 Suite *api_calendar_shifts_suite(void)
 {
 	Suite *s = suite_create("calendar_shifts");
@@ -312,6 +364,7 @@ Suite *api_calendar_shifts_suite(void)
 	tcase_add_test(tc, shift_creation_rules);
 	tcase_add_test(tc, volunteers_sign_up_and_withdraw);
 	tcase_add_test(tc, attendance_pays_once_in_the_sel);
+	tcase_add_test(tc, erasure_frees_places_keeps_paid_shifts);
 	suite_add_tcase(s, tc);
 	return s;
 }
