@@ -151,6 +151,14 @@ START_TEST(volunteers_sign_up_and_withdraw)
 	r = th_request("GET", path, stranger.access_token, NULL, NULL, NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
+	/* GET /events/{id} carries them too, each member's own state. */
+	snprintf(path, sizeof(path), "/api/v1/events/%s", ev);
+	r = th_request("GET", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	item = json_array_get(json_object_get(r->json, "shifts"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), sid);
+	ck_assert(json_is_true(json_object_get(item, "volunteered")));
+	th_resp_free(&r);
 
 	/* Withdrawing frees the place; twice finds nothing. */
 	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);

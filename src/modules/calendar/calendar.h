@@ -87,6 +87,10 @@ enum sh_db_rc sh_cal_shift_get(struct sh_conn *conn, struct sh_arena *arena, con
  * for GET /events/{id}/shifts and for the events module's GET /events/{id}. */
 enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
 				  const char *event_id, const char *viewer_id, struct sh_jw *items);
+/* GET /events/{id} (the events module's sh_event_reply): adds "shifts" (as above) to the
+ * event object just written into "w". SH_DB_OK, or an error: the answer is then wrong. */
+enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
+				   const char *event_id, const char *viewer_id, struct sh_jw *w);
 /* A volunteer joins (SH_DB_ROW), or the shift is full (SH_DB_OK); SH_DB_UNIQUE when they
  * had already joined. Inside the caller's write transaction. */
 enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id,

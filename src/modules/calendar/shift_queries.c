@@ -86,6 +86,22 @@ enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
 	return rc;
 }
 
+enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
+				   const char *event_id, const char *viewer_id, struct sh_jw *w)
+{
+	/* The object the events module wrote is complete: its last byte is its "}". */
+	if (w->len == 0 || w->buf[w->len - 1] != '}')
+		return SH_DB_ERROR;
+	w->len--;
+	w->need_comma = true;
+	sh_jw_key(w, "shifts");
+	sh_jw_array_begin(w);
+	enum sh_db_rc rc = sh_cal_shifts_write(conn, arena, event_id, viewer_id, w);
+	sh_jw_array_end(w);
+	sh_jw_object_end(w);
+	return rc;
+}
+
 enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id,
 				    const char *user_id, const char *now)
 {
