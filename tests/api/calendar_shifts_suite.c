@@ -4,6 +4,7 @@
  * volunteer paid reward_units in the SEL ledger once, a kind "reward" transaction from
  * the school account, with the payee's limit, the audit still balanced; GDPR export.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,96 @@ START_TEST(erasure_frees_places_keeps_paid_shifts)
 }
 END_TEST
 
+#define RACERS 8
+#define RACE_SLOTS 3
+
+struct race_call {
+	pthread_t thread;
+	pthread_barrier_t *barrier;
+	const char *method, *token, *event_id, *shift_id, *suffix, *body;
+	long status;
+};
+
+static void *race_send(void *arg)
+{
+	struct race_call *c = arg;
+	pthread_barrier_wait(c->barrier);
+	struct th_resp *r = cal_shift_call(c->method, c->token, c->event_id, c->shift_id, c->suffix,
+					   c->body);
+	c->status = r->status;
+	th_resp_free(&r);
+	return NULL;
+}
+
+/* Sends the n calls at once (one barrier) and waits for them all. */
+static void race(struct race_call *calls, int n)
+{
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		calls[i].barrier = &barrier;
+		ck_assert_int_eq(pthread_create(&calls[i].thread, NULL, race_send, &calls[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(calls[i].thread, NULL);
+	pthread_barrier_destroy(&barrier);
+}
+
+/* Eight sign-ups at once for three places: exactly three in, five refused; two
+ * confirmations of the same volunteer at once: paid once. */
+START_TEST(concurrent_signups_and_confirmations)
+{
+	struct th_member org, racers[RACERS];
+	ann_member(&org, "raceorg", "admin");
+	for (int i = 0; i < RACERS; i++)
+		th_member_register(&racers[i], "racevol");
+	char ev[37];
+	june_event(ev, &org, NULL, NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      RACE_SLOTS, 45);
+	struct race_call calls[RACERS];
+	for (int i = 0; i < RACERS; i++)
+		calls[i] = (struct race_call){.method = "POST", .token = racers[i].access_token,
+					      .event_id = ev, .shift_id = sid,
+					      .suffix = "/volunteers"};
+	race(calls, RACERS);
+	int in = 0, full = 0, winner = -1;
+	for (int i = 0; i < RACERS; i++) {
+		in += calls[i].status == 201;
+		full += calls[i].status == 409;
+		if (calls[i].status == 201)
+			winner = i;
+	}
+	ck_assert_int_eq(in, RACE_SLOTS);
+	ck_assert_int_eq(full, RACERS - RACE_SLOTS);
+	ck_assert_int_eq(api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL),
+			 RACE_SLOTS);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE shift_id = $1",
+				      sid, NULL),
+			 RACE_SLOTS);
+
+	char body[128];
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", racers[winner].id);
+	struct race_call confirm[2];
+	for (int i = 0; i < 2; i++)
+		confirm[i] = (struct race_call){.method = "POST", .token = org.access_token,
+						.event_id = ev, .shift_id = sid,
+						.suffix = "/attendance", .body = body};
+	race(confirm, 2);
+	ck_assert_int_eq(confirm[0].status, 200);
+	ck_assert_int_eq(confirm[1].status, 200);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions WHERE kind = 'reward' "
+				      "AND to_user_id = $1",
+				      racers[winner].id, NULL),
+			 1);
+	audit_ok(&org);
+	free(sid);
+	th_member_free(&org);
+	for (int i = 0; i < RACERS; i++)
+		th_member_free(&racers[i]);
+}
+END_TEST
+
 Suite *api_calendar_shifts_suite(void)
 {
 	Suite *s = suite_create("calendar_shifts");
@@ -373,6 +464,7 @@ Suite *api_calendar_shifts_suite(void)
 	tcase_add_test(tc, volunteers_sign_up_and_withdraw);
 	tcase_add_test(tc, attendance_pays_once_in_the_sel);
 	tcase_add_test(tc, erasure_frees_places_keeps_paid_shifts);
+	tcase_add_test(tc, concurrent_signups_and_confirmations);
 	suite_add_tcase(s, tc);
 	return s;
 }
