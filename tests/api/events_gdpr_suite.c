@@ -28,8 +28,8 @@ START_TEST(export_and_erasure)
 {
 	struct th_member m;
 	th_member_register(&m, "evleaver");
-	char *future = ev_create(ev.admin.access_token, "Futur", "{\"school\":true}",
-				 ",\"capacity\":2");
+	char *future =
+		ev_create(ev.admin.access_token, "Futur", "{\"school\":true}", ",\"capacity\":2");
 	char *past = ev_create(ev.admin.access_token, "Passé", "{\"school\":true}", "");
 	struct th_resp *r = ev_register(m.access_token, future, 2, 0);
 	ck_assert_str_eq(th_str(r, "status"), "confirmed");
@@ -42,9 +42,10 @@ START_TEST(export_and_erasure)
 	th_resp_free(&r);
 	api_db_exec("UPDATE events SET starts_at = $2 WHERE id = $1", past, "2021-03-01T10:00:00Z");
 	char body[256];
-	snprintf(body, sizeof(body),
-		 "{\"title\":\"Ma proposition\",\"starts_at\":\"%s\",\"audience\":{\"school\":true}}",
-		 ev_at(9, 0));
+	snprintf(
+		body, sizeof(body),
+		"{\"title\":\"Ma proposition\",\"starts_at\":\"%s\",\"audience\":{\"school\":true}}",
+		ev_at(9, 0));
 	r = ev_post(m.access_token, body);
 	ck_assert_int_eq(r->status, 201);
 	char *proposal = strdup(th_str(r, "id"));
@@ -74,18 +75,19 @@ START_TEST(export_and_erasure)
 	ck_assert_int_eq(ev_seats(future), 1);
 	ck_assert_int_eq(wait_notified(ev.pb.id, "waitlist_promoted", told), told + 1);
 	/* The past one stays as counts, without the member; the proposal is gone. */
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 "
-				      "AND user_id IS NULL AND adults = 1 AND children = 2",
-				      past, NULL),
-			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 "
+			     "AND user_id IS NULL AND adults = 1 AND children = 2",
+			     past, NULL),
+		1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_registrations WHERE user_id = $1",
 				      m.id, NULL),
 			 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM events WHERE id = $1", proposal, NULL),
 			 0);
 	r = ev_call("GET", ev.admin.access_token, past, "/registrations", NULL);
-	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(r->json, "items"), 0),
-					       "member")));
+	ck_assert(json_is_null(
+		json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "member")));
 	th_resp_free(&r);
 	free(future);
 	free(past);
@@ -112,7 +114,8 @@ START_TEST(the_reminder_comes_a_day_before)
 	ck_assert_int_eq(r->status, 201);
 	char *id = strdup(th_str(r, "id"));
 	th_resp_free(&r);
-	int64_t a = ev_notified(ev.pa.id, "event_reminder"), b = ev_notified(ev.pb.id, "event_reminder");
+	int64_t a = ev_notified(ev.pa.id, "event_reminder"),
+		b = ev_notified(ev.pb.id, "event_reminder");
 	r = ev_register(ev.pa.access_token, id, 1, 0);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);

@@ -12,7 +12,7 @@
 #include "schoolhub/notify.h"
 
 void sh_event_reply(struct sh_request *req, struct sh_response *res, unsigned status,
-			const char *id)
+		    const char *id)
 {
 	struct sh_event_viewer v = sh_event_viewer_of(req);
 	struct sh_event e;
@@ -96,8 +96,7 @@ void sh_events_create(struct sh_request *req, struct sh_response *res)
 }
 
 /* A query time ("from", "to") as stored UTC text; NULL when absent; "*bad_r" when bad. */
-static const char *query_time(struct sh_request *req, const char *name,
-			      struct sh_validation *v)
+static const char *query_time(struct sh_request *req, const char *name, struct sh_validation *v)
 {
 	const char *s = sh_req_query(req, name);
 	time_t t;
