@@ -21,7 +21,8 @@ static const char *url_path(const char *url)
 
 static char *feed_create(const struct th_member *m)
 {
-	struct th_resp *r = th_request("POST", "/api/v1/calendar/feed", m->access_token, NULL, NULL, NULL);
+	struct th_resp *r =
+		th_request("POST", "/api/v1/calendar/feed", m->access_token, NULL, NULL, NULL);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *url = strdup(th_str(r, "url"));
 	th_resp_free(&r);
@@ -40,31 +41,50 @@ START_TEST(feed_holds_the_members_events)
 	cal_uuid(school), cal_uuid(p2), cal_uuid(p5), cal_uuid(p5reg), cal_uuid(cancelled);
 	cal_uuid(proposed), cal_uuid(allday), cal_uuid(p5shift);
 	/* Across the end of summer time: 01:30 CEST to 02:30 CET, three real hours. */
-	cal_event_insert(&(struct cal_event){.id = school, .organiser_id = admin.id,
+	cal_event_insert(&(struct cal_event){.id = school,
+					     .organiser_id = admin.id,
 					     .title = "Nuit des étoiles",
 					     .starts_at = "2027-10-30T23:30:00Z",
-					     .ends_at = "2027-10-31T01:30:00Z", .sequence = 2});
-	cal_event_insert(&(struct cal_event){.id = p2, .organiser_id = admin.id, .class_name = "P2",
-					     .title = "Piscine", .starts_at = "2027-01-15T08:00:00Z",
+					     .ends_at = "2027-10-31T01:30:00Z",
+					     .sequence = 2});
+	cal_event_insert(&(struct cal_event){.id = p2,
+					     .organiser_id = admin.id,
+					     .class_name = "P2",
+					     .title = "Piscine",
+					     .starts_at = "2027-01-15T08:00:00Z",
 					     .ends_at = "2027-01-15T10:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = p5, .organiser_id = admin.id, .class_name = "P5",
-					     .title = "Classe P5", .starts_at = "2027-02-01T08:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = p5reg, .organiser_id = admin.id,
-					     .class_name = "P5", .title = "Inscrite",
+	cal_event_insert(&(struct cal_event){.id = p5,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Classe P5",
+					     .starts_at = "2027-02-01T08:00:00Z"});
+	cal_event_insert(&(struct cal_event){.id = p5reg,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Inscrite",
 					     .starts_at = "2027-03-01T08:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = cancelled, .organiser_id = admin.id,
-					     .status = "cancelled", .title = "Brocante",
-					     .starts_at = "2027-05-01T08:00:00Z", .sequence = 1});
-	cal_event_insert(&(struct cal_event){.id = proposed, .organiser_id = other.id,
-					     .status = "proposed", .title = "Proposition",
+	cal_event_insert(&(struct cal_event){.id = cancelled,
+					     .organiser_id = admin.id,
+					     .status = "cancelled",
+					     .title = "Brocante",
+					     .starts_at = "2027-05-01T08:00:00Z",
+					     .sequence = 1});
+	cal_event_insert(&(struct cal_event){.id = proposed,
+					     .organiser_id = other.id,
+					     .status = "proposed",
+					     .title = "Proposition",
 					     .starts_at = "2027-06-01T08:00:00Z"});
 	/* All day, Saturday 12 June 2027 (Brussels midnights, exclusive end). */
-	cal_event_insert(&(struct cal_event){.id = allday, .organiser_id = admin.id,
-					     .title = "Fancy-fair", .all_day = true,
+	cal_event_insert(&(struct cal_event){.id = allday,
+					     .organiser_id = admin.id,
+					     .title = "Fancy-fair",
+					     .all_day = true,
 					     .starts_at = "2027-06-11T22:00:00Z",
 					     .ends_at = "2027-06-12T22:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = p5shift, .organiser_id = admin.id,
-					     .class_name = "P5", .title = "Bénévole",
+	cal_event_insert(&(struct cal_event){.id = p5shift,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Bénévole",
 					     .starts_at = "2027-04-01T08:00:00Z",
 					     .ends_at = "2027-04-01T12:00:00Z"});
 	/* A registration or a shift brings an event outside the member's audience into the
@@ -100,20 +120,21 @@ START_TEST(feed_holds_the_members_events)
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_header(r, "Content-Type"), "text/calendar; charset=utf-8");
 	char expected[2048];
-	snprintf(expected, sizeof(expected),
-		 "{\"events\": {"
-		 "\"event-%s@localhost\": {\"start\": \"2027-10-30T23:30:00Z\", "
-		 "\"end\": \"2027-10-31T01:30:00Z\", \"all_day\": false, \"summary\": \"Nuit des "
-		 "étoiles\", \"description\": \"Apportez; des, gâteaux\", \"status\": \"CONFIRMED\", "
-		 "\"sequence\": 2},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-01-15T08:00:00Z\", "
-		 "\"end\": \"2027-01-15T10:00:00Z\", \"summary\": \"Piscine\"},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-03-01T08:00:00Z\", \"end\": null},"
-		 "\"event-%s@localhost\": {\"summary\": \"Bénévole\"},"
-		 "\"event-%s@localhost\": {\"status\": \"CANCELLED\", \"sequence\": 1},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-06-12\", \"end\": \"2027-06-13\", "
-		 "\"all_day\": true}}}",
-		 school, p2, p5reg, p5shift, cancelled, allday);
+	snprintf(
+		expected, sizeof(expected),
+		"{\"events\": {"
+		"\"event-%s@localhost\": {\"start\": \"2027-10-30T23:30:00Z\", "
+		"\"end\": \"2027-10-31T01:30:00Z\", \"all_day\": false, \"summary\": \"Nuit des "
+		"étoiles\", \"description\": \"Apportez; des, gâteaux\", \"status\": \"CONFIRMED\", "
+		"\"sequence\": 2},"
+		"\"event-%s@localhost\": {\"start\": \"2027-01-15T08:00:00Z\", "
+		"\"end\": \"2027-01-15T10:00:00Z\", \"summary\": \"Piscine\"},"
+		"\"event-%s@localhost\": {\"start\": \"2027-03-01T08:00:00Z\", \"end\": null},"
+		"\"event-%s@localhost\": {\"summary\": \"Bénévole\"},"
+		"\"event-%s@localhost\": {\"status\": \"CANCELLED\", \"sequence\": 1},"
+		"\"event-%s@localhost\": {\"start\": \"2027-06-12\", \"end\": \"2027-06-13\", "
+		"\"all_day\": true}}}",
+		school, p2, p5reg, p5shift, cancelled, allday);
 	ck_assert_int_eq(cal_check_ics(r, expected), 0);
 	th_resp_free(&r);
 
@@ -175,7 +196,9 @@ START_TEST(one_event_ics_follows_the_audience)
 	free(ann_child(mum.access_token, "Noé", "P3"));
 	char id[37], path[128];
 	cal_uuid(id);
-	cal_event_insert(&(struct cal_event){.id = id, .organiser_id = admin.id, .class_name = "P3",
+	cal_event_insert(&(struct cal_event){.id = id,
+					     .organiser_id = admin.id,
+					     .class_name = "P3",
 					     .title = "Sortie au musée, P3",
 					     .starts_at = "2027-03-28T00:30:00Z",
 					     .ends_at = "2027-03-28T02:30:00Z"});
