@@ -67,6 +67,8 @@ static Suite *(*const suites[])(void) = {
 	api_notify_wiring_suite,
 	api_class_membership_events_suite,
 	api_events_suite,
+	api_calendar_feed_suite,
+	api_calendar_shifts_suite,
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "modules/calendar/calendar.h"
 #include "modules/events/events.h"
 #include "schoolhub/notify.h"
 
@@ -26,6 +27,7 @@ void sh_event_reply(struct sh_request *req, struct sh_response *res, unsigned st
 	struct sh_jw w;
 	sh_jw_init(&w, req->arena);
 	sh_event_write(&w, &e, &v);
+	if ((rc = sh_cal_shifts_append(req->db, req->arena, e.id, v.id, &w)) != SH_DB_OK) { sh_reply_db_error(req, res, rc); return; } /* calendar: the event's volunteer shifts */
 	sh_reply_jw(req, res, status, &w);
 }
 
