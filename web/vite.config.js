@@ -53,6 +53,11 @@ const MESSAGING = /\/src\/(views\/messages\/|realtime(-app)?\.js)/;
 const NOW_AND_THEN =
   /\/src\/views\/(announcements\/|notifications\/|auth\/(ForgotPassword|ResetPassword)View\.vue)/;
 
+// The events screens (agenda, sign-ups, shifts, calendar feed; issue #14) with their own API
+// calls and their texts in three languages (src/views/events/locales/, added to vue-i18n when
+// the chunk runs): one chunk fetched when a member first opens the agenda, not precached.
+const EVENTS = /\/src\/views\/events\//;
+
 function chunkOf(id, { getModuleInfo }) {
   const catalogue = ON_DEMAND_CATALOGUE.exec(id);
   if (catalogue) return `locale-${catalogue[1]}`;
@@ -60,11 +65,12 @@ function chunkOf(id, { getModuleInfo }) {
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
   if (MESSAGING.test(id)) return 'messages';
+  if (EVENTS.test(id)) return 'events';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

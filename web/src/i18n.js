@@ -55,11 +55,27 @@ export function currentLocale() {
 
 const loading = new Map(); // locale -> the promise of its catalogue being added
 
+// The texts of screens in an on-demand chunk (the events screens): {locale: messages} each,
+// added when their chunk runs, so the main bundle does not carry them. A language whose
+// catalogue is not here yet gets them when it arrives (setLocaleMessage replaces a tree).
+const screenTexts = [];
+
+/** Adds the texts of an on-demand chunk's screens, {fr: {...}, nl: {...}, en: {...}}. */
+export function addScreenTexts(byLocale) {
+  screenTexts.push(byLocale);
+  for (const locale of i18n.global.availableLocales) {
+    if (byLocale[locale]) i18n.global.mergeLocaleMessage(locale, byLocale[locale]);
+  }
+}
+
 function loadCatalogue(locale) {
   if (i18n.global.availableLocales.includes(locale)) return Promise.resolve();
   if (!loading.has(locale)) {
     const load = CATALOGUES[locale]().then((module) => {
       i18n.global.setLocaleMessage(locale, module.default);
+      for (const byLocale of screenTexts) {
+        if (byLocale[locale]) i18n.global.mergeLocaleMessage(locale, byLocale[locale]);
+      }
     });
     // A failed fetch (offline, and this language never loaded here) may be retried later.
     load.catch(() => loading.delete(locale));

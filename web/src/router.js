@@ -179,6 +179,45 @@ const routes = [
     component: () => import('./views/notifications/UnsubscribeView.vue'),
     meta: { title: 'notifications.unsubscribeTitle' },
   },
+  // ---- events (issue #14): one on-demand chunk, "events" (web/vite.config.js) ----
+  {
+    path: '/events',
+    name: 'events',
+    component: () => import('./views/events/AgendaView.vue'),
+    meta: { requiresAuth: true, title: 'events.title' },
+  },
+  {
+    path: '/events/mine',
+    name: 'events-mine',
+    component: () => import('./views/events/MyEventsView.vue'),
+    meta: { requiresAuth: true, title: 'events.mine.title' },
+  },
+  {
+    path: '/events/calendar',
+    name: 'events-calendar',
+    component: () => import('./views/events/CalendarFeedView.vue'),
+    meta: { requiresAuth: true, title: 'events.feed.title' },
+  },
+  {
+    path: '/events/new',
+    name: 'event-new',
+    component: () => import('./views/events/EventEditView.vue'),
+    meta: { requiresAuth: true, title: 'events.edit.newTitle' },
+  },
+  {
+    path: '/events/:id',
+    name: 'event',
+    component: () => import('./views/events/EventView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'events.detail.title' },
+  },
+  {
+    path: '/events/:id/edit',
+    name: 'event-edit',
+    component: () => import('./views/events/EventEditView.vue'),
+    props: true,
+    meta: { requiresAuth: true, title: 'events.edit.editTitle' },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
