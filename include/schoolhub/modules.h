@@ -20,6 +20,7 @@ enum sh_module_id {
 	SH_MODULE_MESSAGES = 1u << 6, /* conversations and messages */
 	SH_MODULE_ANNOUNCEMENTS = 1u << 7, /* announcements with acknowledgements */
 	SH_MODULE_NOTIFICATIONS = 1u << 8, /* in-app and e-mail notifications (notify.h) */
+	SH_MODULE_EVENTS = 1u << 9, /* school events, sign-ups and waiting lists */
 };
 
 /*
@@ -152,5 +153,6 @@ extern const struct sh_module sh_module_jobs;
 extern const struct sh_module sh_module_messages;
 extern const struct sh_module sh_module_announcements;
 extern const struct sh_module sh_module_notifications;
+extern const struct sh_module sh_module_events;
 
 #endif

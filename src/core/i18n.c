@@ -130,6 +130,14 @@ static const struct message problem_titles[] = {
 	{"client_id_reused", {"Cet identifiant client a déjà servi pour un message d'une autre conversation", "Deze client-id werd al gebruikt voor een bericht in een ander gesprek", "This client id was already used for a message in another conversation"}},
 	{"recipient_unavailable", {"Ce membre n'est plus joignable (compte désactivé ou supprimé)", "Dit lid is niet meer bereikbaar (account gedeactiveerd of verwijderd)", "This member can no longer be reached (account deactivated or deleted)"}},
 	{"too_many_messages", {"Trop de messages envoyés, réessayez dans un instant", "Te veel berichten verstuurd, probeer zo meteen opnieuw", "Too many messages sent, try again in a moment"}},
+	/* events: changes and sign-ups */
+	{"event_cancelled", {"Cet événement est annulé", "Deze activiteit is geannuleerd", "This event is cancelled"}},
+	{"not_proposed", {"Cet événement n'est pas une proposition en attente", "Deze activiteit is geen openstaand voorstel", "This event is not a pending proposal"}},
+	{"capacity_below_taken", {"La capacité ne peut pas descendre sous le nombre de places déjà prises", "De capaciteit kan niet lager zijn dan het aantal al ingenomen plaatsen", "The capacity cannot go below the places already taken"}},
+	{"signup_not_open", {"Cet événement ne prend pas d'inscriptions", "Voor deze activiteit kunt u zich niet inschrijven", "This event takes no sign-ups"}},
+	{"signup_closed", {"Les inscriptions à cet événement sont closes", "De inschrijvingen voor deze activiteit zijn gesloten", "Sign-ups for this event are closed"}},
+	{"already_registered", {"Vous êtes déjà inscrit à cet événement", "U bent al ingeschreven voor deze activiteit", "You are already registered for this event"}},
+	{"seats_unavailable", {"Il n'y a plus assez de places libres", "Er zijn niet genoeg vrije plaatsen meer", "There are not enough free places left"}},
 };
 
 /* Messages of field error codes. */
@@ -170,6 +178,12 @@ static const struct message field_messages[] = {
 	{"self_conversation", {"Vous ne pouvez pas démarrer une conversation avec vous-même.", "U kunt geen gesprek met uzelf beginnen.", "You cannot start a conversation with yourself."}},
 	{"unknown_message", {"Ce message n'existe pas dans cette conversation.", "Dit bericht bestaat niet in dit gesprek.", "This message does not exist in this conversation."}},
 	{"invalid_conversation_kind", {"Type inconnu : « direct » ou « group ».", "Onbekend type: \"direct\" of \"group\".", "Unknown kind: \"direct\" or \"group\"."}},
+	/* events */
+	{"invalid_time", {"Date et heure invalides (RFC 3339 avec fuseau, p. ex. 2027-06-19T14:00:00+02:00).", "Ongeldige datum en tijd (RFC 3339 met tijdzone, bv. 2027-06-19T14:00:00+02:00).", "Invalid date and time (RFC 3339 with an offset, e.g. 2027-06-19T14:00:00+02:00)."}},
+	{"before_start", {"La fin doit venir après le début.", "Het einde moet na het begin komen.", "The end must come after the start."}},
+	{"after_start", {"La date limite d'inscription ne peut pas suivre le début.", "De inschrijvingsdeadline mag niet na het begin vallen.", "The sign-up deadline cannot come after the start."}},
+	{"invalid_value", {"Valeur inconnue.", "Onbekende waarde.", "Unknown value."}},
+	{"party_size", {"Inscrivez de 1 à 20 personnes en tout.", "Schrijf in totaal 1 tot 20 personen in.", "Register 1 to 20 people in all."}},
 };
 
 static const char *lookup(const struct message *table, size_t n, const char *code,

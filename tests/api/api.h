@@ -56,6 +56,9 @@ Suite *api_invite_mail_suite(void);
 Suite *api_notify_suite(void);
 Suite *api_notify_mail_suite(void);
 Suite *api_notify_wiring_suite(void);
+Suite *api_events_suite(void);
+Suite *api_events_registrations_suite(void);
+Suite *api_events_race_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -61,4 +61,13 @@
 	"ku.id = ks.user_id JOIN conversations kc ON kc.class_name = ks.class_name WHERE "    \
 	"ks.user_id = " user " AND " SH_STAFF_ACCOUNT("ku") ")"
 
+/* Rows (class_name) of the classes "user" belongs to: those of their children (a
+ * guardianship row) and those they staff (active teachers and admins). The events module
+ * addresses class events with it, by the same rule as class conversations. */
+#define SH_CLASSES_OF_MEMBER(user)                                                           \
+	"SELECT kch.class_name FROM child_guardians kg JOIN children kch ON kch.id = "        \
+	"kg.child_id WHERE kg.user_id = " user " UNION SELECT ks.class_name FROM class_staff " \
+	"ks JOIN users ku ON ku.id = ks.user_id WHERE ks.user_id = " user " AND "             \
+	SH_STAFF_ACCOUNT("ku")
+
 #endif
