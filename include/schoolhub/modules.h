@@ -21,6 +21,7 @@ enum sh_module_id {
 	SH_MODULE_ANNOUNCEMENTS = 1u << 7, /* announcements with acknowledgements */
 	SH_MODULE_NOTIFICATIONS = 1u << 8, /* in-app and e-mail notifications (notify.h) */
 	SH_MODULE_EVENTS = 1u << 9, /* school events, sign-ups and waiting lists */
+	SH_MODULE_CALENDAR = 1u << 10, /* iCalendar feeds, volunteer shifts (on events' tables) */
 };
 
 /*
@@ -154,5 +155,6 @@ extern const struct sh_module sh_module_messages;
 extern const struct sh_module sh_module_announcements;
 extern const struct sh_module sh_module_notifications;
 extern const struct sh_module sh_module_events;
+extern const struct sh_module sh_module_calendar;
 
 #endif

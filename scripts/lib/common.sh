@@ -37,6 +37,7 @@ SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libj
 # shellcheck disable=SC2034
 SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clang libclang-rt-14-dev
 	python3-yaml python3-jsonschema python3-aiosmtpd
+	python3-icalendar # tests/ical/check_ics.py reads the iCalendar output with a real parser
 	redis-server python3-websockets # the realtime suites: Redis fan-out, a real WebSocket client
 	libbrotli-dev zlib1g-dev # the static-file tests decode what the server sends
 	tzdata) # unit_test_notify_clock compares Brussels time with the system's zoneinfo

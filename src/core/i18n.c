@@ -138,6 +138,12 @@ static const struct message problem_titles[] = {
 	{"signup_closed", {"Les inscriptions à cet événement sont closes", "De inschrijvingen voor deze activiteit zijn gesloten", "Sign-ups for this event are closed"}},
 	{"already_registered", {"Vous êtes déjà inscrit à cet événement", "U bent al ingeschreven voor deze activiteit", "You are already registered for this event"}},
 	{"seats_unavailable", {"Il n'y a plus assez de places libres", "Er zijn niet genoeg vrije plaatsen meer", "There are not enough free places left"}},
+	/* calendar: volunteer shifts */
+	{"shift_full", {"Toutes les places de ce service sont prises", "Alle plaatsen van deze shift zijn ingenomen", "Every place of this shift is taken"}},
+	{"already_volunteered", {"Vous êtes déjà inscrit à ce service", "U bent al ingeschreven voor deze shift", "You have already signed up for this shift"}},
+	{"attendance_confirmed", {"Votre présence est déjà confirmée : vous ne pouvez plus vous retirer", "Uw aanwezigheid is al bevestigd: u kunt zich niet meer terugtrekken", "Your attendance is already confirmed: you can no longer withdraw"}},
+	{"event_not_open", {"Cet événement n'est pas publié ou a été annulé", "Dit evenement is niet gepubliceerd of werd geannuleerd", "This event is not published or was cancelled"}},
+	{"sel_unavailable", {"Le SEL n'est pas activé : impossible de créditer la récompense", "Het LETS is niet ingeschakeld: de beloning kan niet worden gecrediteerd", "The time bank is not enabled: the reward cannot be credited"}},
 };
 
 /* Messages of field error codes. */
@@ -184,6 +190,9 @@ static const struct message field_messages[] = {
 	{"after_start", {"La date limite d'inscription ne peut pas suivre le début.", "De inschrijvingsdeadline mag niet na het begin vallen.", "The sign-up deadline cannot come after the start."}},
 	{"invalid_value", {"Valeur inconnue.", "Onbekende waarde.", "Unknown value."}},
 	{"party_size", {"Inscrivez de 1 à 20 personnes en tout.", "Schrijf in totaal 1 tot 20 personen in.", "Register 1 to 20 people in all."}},
+	/* calendar: volunteer shifts */
+	{"outside_event", {"Le service doit se tenir pendant l'événement.", "De shift moet tijdens het evenement plaatsvinden.", "The shift must take place during the event."}},
+	{"not_a_volunteer", {"Ce membre ne s'est pas inscrit à ce service.", "Dit lid heeft zich niet voor deze shift ingeschreven.", "This member did not sign up for this shift."}},
 };
 
 static const char *lookup(const struct message *table, size_t n, const char *code,

@@ -46,6 +46,8 @@ static void add_table(struct sh_router *r, const struct sh_route *routes, size_t
 		compile(&r->routes[r->count++], &routes[i]);
 }
 
+static void suffixed_first(struct sh_router *r);
+
 struct sh_router *sh_router_create(unsigned module_mask)
 {
 	struct sh_router *r = sh_calloc(1, sizeof(*r));
@@ -53,6 +55,7 @@ struct sh_router *sh_router_create(unsigned module_mask)
 	for (size_t i = 0; i < sh_module_count; i++)
 		if (module_mask & sh_modules[i]->id)
 			add_table(r, sh_modules[i]->routes, sh_modules[i]->route_count);
+	suffixed_first(r);
 	return r;
 }
 
@@ -72,10 +75,50 @@ size_t sh_router_route_count(const struct sh_router *router)
 	return router->count;
 }
 
+/*
+ * A parameter segment: "{name}", or "{name}.ext" with a literal suffix ("/events/{id}.ics")
+ * that the path's segment must end with; the parameter's value is the segment without it.
+ */
 static bool is_param(const char *seg)
 {
-	size_t n = strlen(seg);
-	return n > 2 && seg[0] == '{' && seg[n - 1] == '}';
+	return seg[0] == '{' && strchr(seg, '}') != NULL && strchr(seg, '}') > seg + 1;
+}
+
+static const char *param_suffix(const char *seg)
+{
+	return strchr(seg, '}') + 1;
+}
+
+/* Does path segment "seg" fill pattern segment "pat"? */
+static bool segment_matches(const char *pat, const char *seg)
+{
+	if (!is_param(pat))
+		return strcmp(pat, seg) == 0;
+	const char *suffix = param_suffix(pat);
+	size_t n = strlen(seg), k = strlen(suffix);
+	return n > k && strcmp(seg + n - k, suffix) == 0;
+}
+
+static bool has_suffixed_param(const struct compiled_route *c)
+{
+	for (size_t i = 0; i < c->segment_count; i++)
+		if (is_param(c->segments[i]) && *param_suffix(c->segments[i]) != '\0')
+			return true;
+	return false;
+}
+
+/* Routes with a suffixed parameter go first (stable otherwise): "/events/{id}.ics" must be
+ * tried before "/events/{id}", which would take "x.ics" as an id. */
+static void suffixed_first(struct sh_router *r)
+{
+	size_t front = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		if (!has_suffixed_param(&r->routes[i]))
+			continue;
+		struct compiled_route c = r->routes[i];
+		memmove(&r->routes[front + 1], &r->routes[front], (i - front) * sizeof(c));
+		r->routes[front++] = c;
+	}
 }
 
 /* Splits "path" into segments in place; a trailing slash or an empty segment ("//")
@@ -111,7 +154,7 @@ static bool path_matches(const struct compiled_route *c, const char *const *segs
 	if (c->segment_count != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!is_param(c->segments[i]) && strcmp(c->segments[i], segs[i]) != 0)
+		if (!segment_matches(c->segments[i], segs[i]))
 			return false;
 	return true;
 }
@@ -142,9 +185,12 @@ enum sh_match sh_router_match(const struct sh_router *router, struct sh_request 
 			if (!is_param(c->segments[s]))
 				continue;
 			const char *name = c->segments[s] + 1;
+			size_t suffix = strlen(param_suffix(c->segments[s]));
 			req->param_names[req->param_count] =
-				sh_arena_strndup(req->arena, name, strlen(name) - 1);
-			req->param_values[req->param_count] = segs[s];
+				sh_arena_strndup(req->arena, name, strcspn(name, "}"));
+			req->param_values[req->param_count] =
+				suffix ? sh_arena_strndup(req->arena, segs[s], strlen(segs[s]) - suffix)
+				       : segs[s];
 			req->param_count++;
 		}
 		req->route_pattern = c->route->pattern;

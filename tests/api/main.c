@@ -71,6 +71,8 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_events_suite());
 	srunner_add_suite(sr, api_events_registrations_suite());
 	srunner_add_suite(sr, api_events_race_suite());
+	srunner_add_suite(sr, api_calendar_feed_suite());
+	srunner_add_suite(sr, api_calendar_shifts_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

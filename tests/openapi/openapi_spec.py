@@ -270,6 +270,13 @@ class Spec:
                 if part.startswith("{") and part.endswith("}"):
                     if segment == "":
                         break
+                elif part.startswith("{") and "}" in part:
+                    # "{id}.ics": a parameter with a literal suffix, more specific than a
+                    # bare "{id}" (as the server's router tries it first)
+                    suffix = part[part.index("}") + 1:]
+                    if len(segment) <= len(suffix) or not segment.endswith(suffix):
+                        break
+                    literal += 0.5
                 elif part != segment:
                     break
                 else:

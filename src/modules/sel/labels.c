@@ -25,6 +25,7 @@ const char *sh_sel_kind_label(const char *kind, enum sh_lang lang)
 		{"payment", {"paiement", "betaling", "payment"}},
 		{"request", {"demande de paiement", "betalingsverzoek", "payment request"}},
 		{"reversal", {"correction", "correctie", "reversal"}},
+		{"reward", {"bénévolat", "vrijwilligerswerk", "volunteering reward"}},
 	};
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (strcmp(labels[i].kind, kind) == 0)

@@ -1,0 +1,317 @@
+/*
+ * Volunteer shifts: who may add one and what it must be (inside its event), signing up
+ * and withdrawing (full, twice, not in the audience), and attendance: each confirmed
+ * volunteer paid reward_units in the SEL ledger once, a kind "reward" transaction from
+ * the school account, with the payee's limit, the audit still balanced; GDPR export.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "announcements_support.h"
+#include "calendar_support.h"
+
+/* One event from 14:00 to 18:00 Brussels time on Saturday 12 June 2027, by "organiser",
+ * for class P4 (NULL: the school). */
+static void june_event(char id[37], const struct th_member *organiser, const char *class_name,
+		       const char *status)
+{
+	cal_uuid(id);
+	cal_event_insert(&(struct cal_event){.id = id, .organiser_id = organiser->id,
+					     .class_name = class_name, .status = status,
+					     .title = "Fancy-fair",
+					     .starts_at = "2027-06-12T12:00:00Z",
+					     .ends_at = "2027-06-12T16:00:00Z"});
+}
+
+START_TEST(shift_creation_rules)
+{
+	struct th_member org, parent, stranger;
+	ann_member(&org, "shiftorg", "teacher");
+	ann_member(&parent, "shiftparent", NULL);
+	ann_member(&stranger, "shiftstranger", NULL);
+	free(ann_child(parent.access_token, "Ada", "P4"));
+	char ev[37];
+	june_event(ev, &org, "P4", NULL);
+	/* Offsets are read: 15:00+02:00 is 13:00 UTC. */
+	struct th_resp *r = cal_shift_post(org.access_token, ev,
+		"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T15:00:00+02:00\","
+		"\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":2,\"reward_units\":60}");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "starts_at"), "2027-06-12T13:00:00Z");
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "slots")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "reward_units")), 60);
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "volunteers")), 0);
+	ck_assert(json_is_false(json_object_get(r->json, "volunteered")));
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev,
+				      NULL),
+			 1);
+
+	/* A parent of the audience may not; a stranger does not see the event. */
+	const char *ok = "{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\","
+			 "\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":2}";
+	r = cal_shift_post(parent.access_token, ev, ok);
+	ck_assert_problem(r, 403, "forbidden");
+	th_resp_free(&r);
+	r = cal_shift_post(stranger.access_token, ev, ok);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = cal_shift_post(org.access_token, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69", ok);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+
+	/* Bad input: each field named. */
+	static const struct {
+		const char *body, *field, *code;
+	} bad[] = {
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T11:00:00Z\",\"ends_at\":\"2027-06-12T13:00:00Z\",\"slots\":1}",
+		 "starts_at", "outside_event"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T15:00:00Z\",\"ends_at\":\"2027-06-12T17:00:00Z\",\"slots\":1}",
+		 "ends_at", "outside_event"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T14:00:00Z\",\"ends_at\":\"2027-06-12T13:00:00Z\",\"slots\":1}",
+		 "ends_at", "before_start"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12 13:00\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1}",
+		 "starts_at", "invalid_time"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":0}",
+		 "slots", "out_of_range"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1,\"reward_units\":-5}",
+		 "reward_units", "out_of_range"},
+		{"{\"title\":\"\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1}",
+		 "title", "too_short"},
+		{"{\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\"}", "slots",
+		 "required"},
+		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1,\"hours\":2}",
+		 "hours", "unknown_field"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = cal_shift_post(org.access_token, ev, bad[i].body);
+		assert_field_error(r, bad[i].field, bad[i].code);
+		th_resp_free(&r);
+	}
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev,
+				      NULL),
+			 1);
+
+	/* A cancelled event takes no new shift. */
+	char gone[37];
+	june_event(gone, &org, "P4", "cancelled");
+	r = cal_shift_post(org.access_token, gone, ok);
+	ck_assert_problem(r, 409, "event_not_open");
+	th_resp_free(&r);
+	th_member_free(&org);
+	th_member_free(&parent);
+	th_member_free(&stranger);
+}
+END_TEST
+
+START_TEST(volunteers_sign_up_and_withdraw)
+{
+	struct th_member org, a, b, stranger;
+	ann_member(&org, "volorg", "admin");
+	ann_member(&a, "vola", NULL);
+	ann_member(&b, "volb", NULL);
+	ann_member(&stranger, "volstranger", NULL);
+	free(ann_child(a.access_token, "Jade", "P1"));
+	free(ann_child(b.access_token, "Tom", "P1"));
+	char ev[37];
+	june_event(ev, &org, "P1", NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      1, 0);
+
+	struct th_resp *r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert(json_is_true(json_object_get(r->json, "volunteered")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "volunteers")), 1);
+	th_resp_free(&r);
+	r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 409, "already_volunteered");
+	th_resp_free(&r);
+	r = cal_shift_call("POST", b.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 409, "shift_full");
+	th_resp_free(&r);
+	r = cal_shift_call("POST", stranger.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = cal_shift_call("POST", a.access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
+			   "/volunteers", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
+
+	/* The list shows each member their own state. */
+	char path[160];
+	snprintf(path, sizeof(path), "/api/v1/events/%s/shifts", ev);
+	r = th_request("GET", path, b.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	json_t *item = json_array_get(json_object_get(r->json, "items"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), sid);
+	ck_assert(json_is_false(json_object_get(item, "volunteered")));
+	th_resp_free(&r);
+	r = th_request("GET", path, stranger.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+
+	/* Withdrawing frees the place; twice finds nothing. */
+	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = cal_shift_call("POST", b.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+
+	/* A cancelled event takes no volunteer. */
+	api_db_exec("UPDATE events SET status = 'cancelled' WHERE id = $1", ev, NULL);
+	r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 409, "event_not_open");
+	th_resp_free(&r);
+	free(sid);
+	th_member_free(&org);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&stranger);
+}
+END_TEST
+
+static int64_t balance_of(const struct th_member *m)
+{
+	struct th_resp *r = th_request("GET", "/api/v1/sel/balance", m->access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	int64_t b = json_integer_value(json_object_get(r->json, "balance"));
+	th_resp_free(&r);
+	return b;
+}
+
+static void audit_ok(const struct th_member *admin)
+{
+	struct th_resp *r = th_request("GET", "/api/v1/admin/sel/audit", admin->access_token, NULL,
+				       NULL, NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_msg(json_is_true(json_object_get(r->json, "ok")), "audit: %s", r->body);
+	th_resp_free(&r);
+}
+
+static int64_t rewards_of(const struct th_member *m)
+{
+	return api_db_count("SELECT COUNT(*) FROM sel_transactions WHERE kind = 'reward' AND "
+			    "to_user_id = $1 AND status = 'completed'",
+			    m->id, NULL);
+}
+
+START_TEST(attendance_pays_once_in_the_sel)
+{
+	struct th_member admin, org, a, b, c;
+	ann_member(&admin, "rewadmin", "admin");
+	ann_member(&org, "reworg", "teacher");
+	ann_member(&a, "rewa", NULL);
+	ann_member(&b, "rewb", NULL);
+	ann_member(&c, "rewc", NULL);
+	char ev[37];
+	june_event(ev, &org, NULL, NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T14:00:00Z",
+			      3, 300);
+	struct th_resp *r;
+	const struct th_member *volunteers[] = {&a, &b};
+	for (size_t i = 0; i < 2; i++) {
+		r = cal_shift_call("POST", volunteers[i]->access_token, ev, sid, "/volunteers", NULL);
+		ck_assert_int_eq(r->status, 201);
+		th_resp_free(&r);
+	}
+	int64_t before = balance_of(&a);
+	char body[256];
+	/* Only the organiser (or an admin) confirms. */
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
+	r = cal_shift_call("POST", a.access_token, ev, sid, "/attendance", body);
+	ck_assert_problem(r, 403, "forbidden");
+	th_resp_free(&r);
+	/* Someone who never signed up: 422, and nobody is confirmed or paid. */
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\",\"%s\"]}", a.id, c.id);
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	assert_field_error(r, "user_ids", "not_a_volunteer");
+	th_resp_free(&r);
+	ck_assert_int_eq(rewards_of(&a), 0);
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", "{\"user_ids\":[\"x\"]}");
+	assert_field_error(r, "user_ids", "invalid_uuid");
+	th_resp_free(&r);
+
+	/* Confirmed: paid 300 units from the school account, once. */
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r->json, "confirmed"), 0)), a.id);
+	th_resp_free(&r);
+	ck_assert_int_eq(balance_of(&a), before + 300);
+	ck_assert_int_eq(rewards_of(&a), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions t JOIN shift_volunteers v "
+				      "ON v.reward_tx_id = t.id WHERE v.user_id = $1 AND "
+				      "t.from_account = '00000000-0000-0000-0000-000000000000'",
+				      a.id, NULL),
+			 1);
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "confirmed")), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "already_confirmed")), 1);
+	th_resp_free(&r);
+	ck_assert_int_eq(rewards_of(&a), 1);
+	ck_assert_int_eq(balance_of(&a), before + 300);
+	audit_ok(&admin);
+
+	/* A confirmed volunteer can no longer withdraw. */
+	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	ck_assert_problem(r, 409, "attendance_confirmed");
+	th_resp_free(&r);
+
+	/* The payee's limit applies (600 by default): b already holds 420, 300 more is too
+	 * much; nothing is confirmed. */
+	char *sid2 = cal_shift(org.access_token, ev, "2027-06-12T14:00:00Z", "2027-06-12T16:00:00Z",
+			       1, 300);
+	r = cal_shift_call("POST", b.access_token, ev, sid2, "/volunteers", NULL);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", b.id);
+	r = cal_shift_call("POST", admin.access_token, ev, sid, "/attendance", body);
+	ck_assert_int_eq(r->status, 200); /* an admin may confirm too: 120 + 300 = 420 */
+	th_resp_free(&r);
+	r = cal_shift_call("POST", org.access_token, ev, sid2, "/attendance", body);
+	ck_assert_problem(r, 409, "payee_limit");
+	th_resp_free(&r);
+	ck_assert_int_eq(rewards_of(&b), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE shift_id = $1 "
+				      "AND attended_at IS NOT NULL",
+				      sid2, NULL),
+			 0);
+	audit_ok(&admin);
+
+	/* GDPR: the export lists the member's shifts. */
+	r = th_request("GET", "/api/v1/users/me/export", a.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	json_t *shifts = json_object_get(r->json, "volunteer_shifts");
+	ck_assert_int_eq(json_array_size(shifts), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(shifts, 0), "shift_id")), sid);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(json_array_get(shifts, 0), "attended_at")));
+	th_resp_free(&r);
+	free(sid);
+	free(sid2);
+	th_member_free(&admin);
+	th_member_free(&org);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&c);
+}
+END_TEST
+
+Suite *api_calendar_shifts_suite(void)
+{
+	Suite *s = suite_create("calendar_shifts");
+	TCase *tc = tcase_create("shifts");
+	tcase_add_unchecked_fixture(tc, api_shared_server_start, api_shared_server_stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, shift_creation_rules);
+	tcase_add_test(tc, volunteers_sign_up_and_withdraw);
+	tcase_add_test(tc, attendance_pays_once_in_the_sel);
+	suite_add_tcase(s, tc);
+	return s;
+}
