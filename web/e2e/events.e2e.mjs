@@ -2,7 +2,8 @@
 // and a parent's proposal is published by the admin; a parent signs up two adults with the
 // steppers, a second family of two does not fit and waits (position 1), the first withdraws
 // and the second is promoted; the organiser sees the registrations and downloads them as CSV;
-// volunteer shifts and the calendar feed address. Times are shown in Brussels while the
+// the organiser adds a volunteer shift, a parent volunteers and withdraws; the calendar feed
+// address is shown once, copied, serves the event and stops when revoked. Times are shown in Brussels while the
 // browsers run in UTC. axe-checked on every new screen, in French and once in Dutch.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -159,6 +160,7 @@ await finish(async () => {
     await expectText(signup.getByTestId('my-registration'), /liste d'attente, en position 1 \(adultes : 1, enfants : 1\)/);
     await expectText(main(p2).getByTestId('event-seats'), /2 places prises sur 3 · 1 en liste d'attente/);
     await axe(p2, 'event-waiting');
+    await p2.goto(`${BASE}/events`);
     await main(p2).getByRole('link', { name: 'Mes inscriptions' }).click();
     await expectText(heading(p2), /^Mes inscriptions$/);
     const waiting = main(p2).getByTestId('mine-waiting');
@@ -202,7 +204,64 @@ await finish(async () => {
     assert.match(download.suggestedFilename(), /\.csv$/);
   });
 
-  await step('a member not addressed gets "not addressed to you"; a Dutch parent reads the event in Dutch', async () => {
+  await step('volunteer shifts: the organiser adds one, a parent volunteers, then withdraws', async () => {
+    await ap.goto(`${BASE}/events/${partyId}`);
+    const shifts = main(ap).getByTestId('shifts');
+    await expectText(shifts, /Aucun créneau de bénévoles/);
+    const form = shifts.locator('form');
+    await form.getByLabel('Tâche').fill('Bar à crêpes');
+    await form.getByLabel('De', { exact: true }).fill('18:00');
+    await form.getByLabel('À', { exact: true }).fill('19:00');
+    await form.getByLabel('Nombre de bénévoles').fill('2');
+    await form.getByLabel('Récompense (unités SEL)').fill('60');
+    await form.getByRole('button', { name: 'Ajouter le créneau' }).click();
+    await expectText(form, /Créneau ajouté/);
+    const shift = shifts.getByTestId('shift').filter({ hasText: 'Bar à crêpes' });
+    await expectText(shift, /18:00 – 19:00[\s\S]*0 bénévoles sur 2 · récompense : 60 unités \(1 h\)/);
+    await axe(ap, 'event-shifts-organiser');
+
+    await p1.goto(`${BASE}/events/${partyId}`);
+    const mine = main(p1).getByTestId('shift').filter({ hasText: 'Bar à crêpes' });
+    await mine.getByRole('button', { name: /Je viens aider/ }).click();
+    await expectText(mine, /Merci ! Vous êtes inscrit comme bénévole/);
+    await expectText(mine, /1 bénévoles sur 2/);
+    await axe(p1, 'event-shifts-volunteer');
+    const listed = await apiJson('GET', `/events/${partyId}/shifts`, undefined, await tokenOf(P1));
+    assert.equal(listed.json.items[0].volunteered, true);
+    await mine.getByRole('button', { name: /Je me retire/ }).click();
+    await expectText(mine, /Vous vous êtes retiré de ce créneau/);
+    await expectText(mine, /0 bénévoles sur 2/);
+  });
+
+  await step('"in my calendar": the feed address shown once, copied, serving the event; revoked, it stops', async () => {
+    const { context, page: fp } = await newParent('P2-feed', DESKTOP);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+    await signIn(fp, P2);
+    await fp.goto(`${BASE}/events`);
+    await main(fp).getByRole('link', { name: 'Dans mon calendrier' }).click();
+    await expectText(heading(fp), /^Dans mon calendrier$/);
+    await axe(fp, 'events-feed');
+    await main(fp).getByRole('button', { name: "Créer mon adresse d'abonnement" }).click();
+    const address = main(fp).getByLabel("Adresse d'abonnement");
+    await address.waitFor();
+    const url = await address.inputValue();
+    assert.match(url, /\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
+    await main(fp).getByRole('button', { name: "Copier l'adresse" }).click();
+    await expectText(main(fp), /Adresse copiée/);
+    assert.equal(await fp.evaluate(() => navigator.clipboard.readText()), url);
+    await axe(fp, 'events-feed-address');
+    // The feed as a calendar application reads it (at this server: the public URL may name another host).
+    const feedPath = new URL(url).pathname;
+    const feed = await fetch(`${BASE}${feedPath}`);
+    assert.equal(feed.status, 200);
+    assert.match(await feed.text(), new RegExp(`SUMMARY:${PARTY}`));
+    await main(fp).getByRole('button', { name: 'Révoquer mon adresse' }).click();
+    await fp.getByRole('dialog').getByRole('button', { name: 'Révoquer mon adresse' }).click();
+    await expectText(main(fp), /Adresse révoquée/);
+    assert.equal((await fetch(`${BASE}${feedPath}`)).status, 404);
+  });
+
+  await step('a Dutch parent reads the event in Dutch (Brussels time); an unknown event reads "not addressed to you"', async () => {
     const { context, page: nl } = await newParent('P2-nl', MOBILE);
     await context.addInitScript(() => localStorage.setItem('schoolhub.locale', 'nl'));
     await nl.goto(`${BASE}/signin`);
