@@ -59,12 +59,15 @@ const NOW_AND_THEN =
 // fetched when that language is shown (src/i18n.js addScreenTexts).
 const EVENTS = /\/src\/views\/events\//;
 const EVENTS_CATALOGUE = /\/src\/views\/events\/locales\/(nl|en)\.json$/;
+// The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
+const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
 
 function chunkOf(id, { getModuleInfo }) {
   const catalogue = ON_DEMAND_CATALOGUE.exec(id);
   if (catalogue) return `locale-${catalogue[1]}`;
   const eventsCatalogue = EVENTS_CATALOGUE.exec(id);
   if (eventsCatalogue) return `events-${eventsCatalogue[1]}`;
+  if (QR_ENCODER.test(id)) return 'qr';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
@@ -74,7 +77,7 @@ function chunkOf(id, { getModuleInfo }) {
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

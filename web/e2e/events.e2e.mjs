@@ -3,10 +3,11 @@
 // steppers, a second family of two does not fit and waits (position 1), the first withdraws
 // and the second is promoted; the organiser sees the registrations and downloads them as CSV;
 // the organiser adds a volunteer shift, a parent volunteers and withdraws; the calendar feed
-// address is shown once, copied, serves the event and stops when revoked. Times are shown in Brussels while the
+// address is shown once, copied, as a QR code, serves the event and stops when revoked. Times are shown in Brussels while the
 // browsers run in UTC. axe-checked on every new screen, in French and once in Dutch.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import decodeQR from '@paulmillr/qr/decode.js';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
   registerByApi, signInAs, stamp, step,
@@ -25,6 +26,22 @@ const DAY = brusselsDay(Date.now() + 2 * 86400000);
 const TODAY = brusselsDay(Date.now());
 // Which month of the agenda shows it: this one or the next.
 const MONTH_OFFSET = DAY.slice(0, 7) === TODAY.slice(0, 7) ? 0 : 1;
+
+/** The text of a QR code drawn as one SVG path of "M x y h1v1h-1z" squares on a size × size grid. */
+function decodeQrPath(size, d) {
+  const scale = 4;
+  const width = size * scale;
+  const data = new Uint8Array(width * width * 4).fill(255);
+  for (const [, x, y] of d.matchAll(/M(\d+) (\d+)h1v1h-1z/g)) {
+    for (let dy = 0; dy < scale; dy++) {
+      for (let dx = 0; dx < scale; dx++) {
+        const i = ((Number(y) * scale + dy) * width + Number(x) * scale + dx) * 4;
+        data[i] = data[i + 1] = data[i + 2] = 0;
+      }
+    }
+  }
+  return decodeQR({ width, height: width, data });
+}
 
 async function tokenOf(person) {
   const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
@@ -249,6 +266,10 @@ await finish(async () => {
     await main(fp).getByRole('button', { name: "Copier l'adresse" }).click();
     await expectText(main(fp), /Adresse copiée/);
     assert.equal(await fp.evaluate(() => navigator.clipboard.readText()), url);
+    // The QR code says the same address: its SVG squares read back into pixels and decoded.
+    const qr = main(fp).getByRole('img', { name: "Code QR de votre adresse d'abonnement" });
+    const [viewBox, d] = await Promise.all([qr.getAttribute('viewBox'), qr.locator('path').getAttribute('d')]);
+    assert.equal(decodeQrPath(Number(viewBox.split(' ')[2]), d), url);
     await axe(fp, 'events-feed-address');
     // The feed as a calendar application reads it (at this server: the public URL may name another host).
     const feedPath = new URL(url).pathname;
