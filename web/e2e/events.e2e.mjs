@@ -259,7 +259,7 @@ await finish(async () => {
     await expectText(heading(fp), /^Dans mon calendrier$/);
     await axe(fp, 'events-feed');
     await main(fp).getByRole('button', { name: "Créer mon adresse d'abonnement" }).click();
-    const address = main(fp).getByLabel("Adresse d'abonnement");
+    const address = main(fp).getByRole('textbox', { name: "Adresse d'abonnement" });
     await address.waitFor();
     const url = await address.inputValue();
     assert.match(url, /\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
