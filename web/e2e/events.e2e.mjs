@@ -148,6 +148,13 @@ await finish(async () => {
     const item = main(p1).getByTestId('event-item').filter({ hasText: PARTY });
     await expectText(item, /18:00 – 20:00/);
     await axe(p1, 'events-agenda-month');
+    await main(p1).getByRole('button', { name: 'Par classe' }).click();
+    await p1.waitForURL(/view=class&class=M1/);
+    await expectText(main(p1).getByTestId('agenda-period'), /^M1 — .+ : à partir d'aujourd'hui$/);
+    assert.equal(await main(p1).getByLabel('Classe').inputValue(), 'M1');
+    await axe(p1, 'events-agenda-class');
+    await main(p1).getByRole('button', { name: 'Ce mois-ci' }).click();
+    if (MONTH_OFFSET) await main(p1).getByRole('button', { name: /Mois suivant/ }).click();
     await item.getByRole('link', { name: PARTY }).click();
     await expectText(heading(p1), new RegExp(PARTY));
     const signup = main(p1).getByTestId('signup');
