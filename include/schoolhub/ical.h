@@ -35,16 +35,16 @@ struct sh_ical {
 };
 
 struct sh_ical_event {
-	const char *uid;         /* stable across versions: "event-<id>@<host>" */
-	const char *summary;     /* TEXT; NULL or "" leaves the property out (not SUMMARY) */
+	const char *uid; /* stable across versions: "event-<id>@<host>" */
+	const char *summary; /* TEXT; NULL or "" leaves the property out (not SUMMARY) */
 	const char *description; /* TEXT or NULL */
-	const char *location;    /* TEXT or NULL */
-	time_t starts_at;        /* UTC instants */
-	time_t ends_at;          /* 0: no end (a timed event lasts no time, an all-day one a day) */
-	bool all_day;            /* dates of starts_at and ends_at in Brussels, VALUE=DATE */
-	int64_t sequence;        /* grows with each change of time (SEQUENCE) */
-	bool cancelled;          /* STATUS:CANCELLED, else CONFIRMED */
-	time_t stamp;            /* DTSTAMP: when this information was last revised */
+	const char *location; /* TEXT or NULL */
+	time_t starts_at; /* UTC instants */
+	time_t ends_at; /* 0: no end (a timed event lasts no time, an all-day one a day) */
+	bool all_day; /* dates of starts_at and ends_at in Brussels, VALUE=DATE */
+	int64_t sequence; /* grows with each change of time (SEQUENCE) */
+	bool cancelled; /* STATUS:CANCELLED, else CONFIRMED */
+	time_t stamp; /* DTSTAMP: when this information was last revised */
 };
 
 /* Opens the calendar (VERSION, PRODID, CALSCALE, the calendar's name, the VTIMEZONE). */

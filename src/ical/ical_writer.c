@@ -206,7 +206,8 @@ void sh_ical_event(struct sh_ical *c, const struct sh_ical_event *e)
 		if (e->ends_at > e->starts_at)
 			time_line(c, "DTEND", e->ends_at);
 	}
-	snprintf(sequence, sizeof(sequence), "%lld", (long long)(e->sequence > 0 ? e->sequence : 0));
+	snprintf(sequence, sizeof(sequence), "%lld",
+		 (long long)(e->sequence > 0 ? e->sequence : 0));
 	sh_ical_line(c, "SEQUENCE", sequence);
 	text_line(c, "SUMMARY", e->summary);
 	text_line(c, "DESCRIPTION", e->description);

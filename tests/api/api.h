@@ -59,6 +59,7 @@ Suite *api_notify_wiring_suite(void);
 Suite *api_events_suite(void);
 Suite *api_events_registrations_suite(void);
 Suite *api_events_race_suite(void);
+Suite *api_events_gdpr_suite(void);
 Suite *api_calendar_feed_suite(void);
 Suite *api_calendar_shifts_suite(void);
 

@@ -21,7 +21,8 @@ static const char *url_path(const char *url)
 
 static char *feed_create(const struct th_member *m)
 {
-	struct th_resp *r = th_request("POST", "/api/v1/calendar/feed", m->access_token, NULL, NULL, NULL);
+	struct th_resp *r =
+		th_request("POST", "/api/v1/calendar/feed", m->access_token, NULL, NULL, NULL);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	char *url = strdup(th_str(r, "url"));
 	th_resp_free(&r);
@@ -35,34 +36,66 @@ START_TEST(feed_holds_the_members_events)
 	ann_member(&other, "feedother", NULL);
 	ann_member(&admin, "feedadmin", "admin");
 	free(ann_child(mum.access_token, "Lou", "P2"));
-	char school[37], p2[37], p5[37], p5reg[37], cancelled[37], proposed[37], allday[37];
+	char school[37], p2[37], p5[37], p5reg[37], p5shift[37], cancelled[37], proposed[37];
+	char allday[37];
 	cal_uuid(school), cal_uuid(p2), cal_uuid(p5), cal_uuid(p5reg), cal_uuid(cancelled);
-	cal_uuid(proposed), cal_uuid(allday);
+	cal_uuid(proposed), cal_uuid(allday), cal_uuid(p5shift);
 	/* Across the end of summer time: 01:30 CEST to 02:30 CET, three real hours. */
-	cal_event_insert(&(struct cal_event){.id = school, .organiser_id = admin.id,
+	cal_event_insert(&(struct cal_event){.id = school,
+					     .organiser_id = admin.id,
 					     .title = "Nuit des étoiles",
 					     .starts_at = "2027-10-30T23:30:00Z",
-					     .ends_at = "2027-10-31T01:30:00Z", .sequence = 2});
-	cal_event_insert(&(struct cal_event){.id = p2, .organiser_id = admin.id, .class_name = "P2",
-					     .title = "Piscine", .starts_at = "2027-01-15T08:00:00Z",
+					     .ends_at = "2027-10-31T01:30:00Z",
+					     .sequence = 2});
+	cal_event_insert(&(struct cal_event){.id = p2,
+					     .organiser_id = admin.id,
+					     .class_name = "P2",
+					     .title = "Piscine",
+					     .starts_at = "2027-01-15T08:00:00Z",
 					     .ends_at = "2027-01-15T10:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = p5, .organiser_id = admin.id, .class_name = "P5",
-					     .title = "Classe P5", .starts_at = "2027-02-01T08:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = p5reg, .organiser_id = admin.id,
-					     .class_name = "P5", .title = "Inscrite",
+	cal_event_insert(&(struct cal_event){.id = p5,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Classe P5",
+					     .starts_at = "2027-02-01T08:00:00Z"});
+	cal_event_insert(&(struct cal_event){.id = p5reg,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Inscrite",
 					     .starts_at = "2027-03-01T08:00:00Z"});
-	cal_event_insert(&(struct cal_event){.id = cancelled, .organiser_id = admin.id,
-					     .status = "cancelled", .title = "Brocante",
-					     .starts_at = "2027-05-01T08:00:00Z", .sequence = 1});
-	cal_event_insert(&(struct cal_event){.id = proposed, .organiser_id = other.id,
-					     .status = "proposed", .title = "Proposition",
+	cal_event_insert(&(struct cal_event){.id = cancelled,
+					     .organiser_id = admin.id,
+					     .status = "cancelled",
+					     .title = "Brocante",
+					     .starts_at = "2027-05-01T08:00:00Z",
+					     .sequence = 1});
+	cal_event_insert(&(struct cal_event){.id = proposed,
+					     .organiser_id = other.id,
+					     .status = "proposed",
+					     .title = "Proposition",
 					     .starts_at = "2027-06-01T08:00:00Z"});
 	/* All day, Saturday 12 June 2027 (Brussels midnights, exclusive end). */
-	cal_event_insert(&(struct cal_event){.id = allday, .organiser_id = admin.id,
-					     .title = "Fancy-fair", .all_day = true,
+	cal_event_insert(&(struct cal_event){.id = allday,
+					     .organiser_id = admin.id,
+					     .title = "Fancy-fair",
+					     .all_day = true,
 					     .starts_at = "2027-06-11T22:00:00Z",
 					     .ends_at = "2027-06-12T22:00:00Z"});
-	/* A registration brings an event outside the member's audience into the feed. */
+	cal_event_insert(&(struct cal_event){.id = p5shift,
+					     .organiser_id = admin.id,
+					     .class_name = "P5",
+					     .title = "Bénévole",
+					     .starts_at = "2027-04-01T08:00:00Z",
+					     .ends_at = "2027-04-01T12:00:00Z"});
+	/* A registration or a shift brings an event outside the member's audience into the
+	 * feed (a child who changed class, a neighbour who helps). */
+	api_db_exec("INSERT INTO event_shifts (id, event_id, title, starts_at, ends_at, slots, "
+		    "created_at) VALUES ('5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', $1, 'Bar', "
+		    "'2027-04-01T08:00:00Z', '2027-04-01T09:00:00Z', 2, '2026-12-01T10:00:00Z')",
+		    p5shift, NULL);
+	api_db_exec("INSERT INTO shift_volunteers (shift_id, user_id, created_at) VALUES "
+		    "('5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', $1, '2026-12-01T10:00:00Z')",
+		    mum.id, NULL);
 	api_db_exec("INSERT INTO event_registrations (id, event_id, user_id, adults, children, "
 		    "status, arrival, created_at, updated_at) VALUES ('7b0e9a52-54a4-4c3e-9d7c-"
 		    "2f8f1e6a0b11', $1, $2, 1, 1, 'confirmed', 1, '2026-12-01T10:00:00Z', "
@@ -87,19 +120,21 @@ START_TEST(feed_holds_the_members_events)
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_header(r, "Content-Type"), "text/calendar; charset=utf-8");
 	char expected[2048];
-	snprintf(expected, sizeof(expected),
-		 "{\"events\": {"
-		 "\"event-%s@localhost\": {\"start\": \"2027-10-30T23:30:00Z\", "
-		 "\"end\": \"2027-10-31T01:30:00Z\", \"all_day\": false, \"summary\": \"Nuit des "
-		 "étoiles\", \"description\": \"Apportez; des, gâteaux\", \"status\": \"CONFIRMED\", "
-		 "\"sequence\": 2},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-01-15T08:00:00Z\", "
-		 "\"end\": \"2027-01-15T10:00:00Z\", \"summary\": \"Piscine\"},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-03-01T08:00:00Z\", \"end\": null},"
-		 "\"event-%s@localhost\": {\"status\": \"CANCELLED\", \"sequence\": 1},"
-		 "\"event-%s@localhost\": {\"start\": \"2027-06-12\", \"end\": \"2027-06-13\", "
-		 "\"all_day\": true}}}",
-		 school, p2, p5reg, cancelled, allday);
+	snprintf(
+		expected, sizeof(expected),
+		"{\"events\": {"
+		"\"event-%s@localhost\": {\"start\": \"2027-10-30T23:30:00Z\", "
+		"\"end\": \"2027-10-31T01:30:00Z\", \"all_day\": false, \"summary\": \"Nuit des "
+		"étoiles\", \"description\": \"Apportez; des, gâteaux\", \"status\": \"CONFIRMED\", "
+		"\"sequence\": 2},"
+		"\"event-%s@localhost\": {\"start\": \"2027-01-15T08:00:00Z\", "
+		"\"end\": \"2027-01-15T10:00:00Z\", \"summary\": \"Piscine\"},"
+		"\"event-%s@localhost\": {\"start\": \"2027-03-01T08:00:00Z\", \"end\": null},"
+		"\"event-%s@localhost\": {\"summary\": \"Bénévole\"},"
+		"\"event-%s@localhost\": {\"status\": \"CANCELLED\", \"sequence\": 1},"
+		"\"event-%s@localhost\": {\"start\": \"2027-06-12\", \"end\": \"2027-06-13\", "
+		"\"all_day\": true}}}",
+		school, p2, p5reg, p5shift, cancelled, allday);
 	ck_assert_int_eq(cal_check_ics(r, expected), 0);
 	th_resp_free(&r);
 
@@ -161,7 +196,9 @@ START_TEST(one_event_ics_follows_the_audience)
 	free(ann_child(mum.access_token, "Noé", "P3"));
 	char id[37], path[128];
 	cal_uuid(id);
-	cal_event_insert(&(struct cal_event){.id = id, .organiser_id = admin.id, .class_name = "P3",
+	cal_event_insert(&(struct cal_event){.id = id,
+					     .organiser_id = admin.id,
+					     .class_name = "P3",
 					     .title = "Sortie au musée, P3",
 					     .starts_at = "2027-03-28T00:30:00Z",
 					     .ends_at = "2027-03-28T02:30:00Z"});

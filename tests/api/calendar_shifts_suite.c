@@ -4,6 +4,7 @@
  * volunteer paid reward_units in the SEL ledger once, a kind "reward" transaction from
  * the school account, with the payee's limit, the audit still balanced; GDPR export.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ static void june_event(char id[37], const struct th_member *organiser, const cha
 		       const char *status)
 {
 	cal_uuid(id);
-	cal_event_insert(&(struct cal_event){.id = id, .organiser_id = organiser->id,
-					     .class_name = class_name, .status = status,
+	cal_event_insert(&(struct cal_event){.id = id,
+					     .organiser_id = organiser->id,
+					     .class_name = class_name,
+					     .status = status,
 					     .title = "Fancy-fair",
 					     .starts_at = "2027-06-12T12:00:00Z",
 					     .ends_at = "2027-06-12T16:00:00Z"});
@@ -34,7 +37,8 @@ START_TEST(shift_creation_rules)
 	char ev[37];
 	june_event(ev, &org, "P4", NULL);
 	/* Offsets are read: 15:00+02:00 is 13:00 UTC. */
-	struct th_resp *r = cal_shift_post(org.access_token, ev,
+	struct th_resp *r = cal_shift_post(
+		org.access_token, ev,
 		"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T15:00:00+02:00\","
 		"\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":2,\"reward_units\":60}");
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
@@ -44,9 +48,8 @@ START_TEST(shift_creation_rules)
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "volunteers")), 0);
 	ck_assert(json_is_false(json_object_get(r->json, "volunteered")));
 	th_resp_free(&r);
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev,
-				      NULL),
-			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev, NULL), 1);
 
 	/* A parent of the audience may not; a stranger does not see the event. */
 	const char *ok = "{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\","
@@ -79,8 +82,8 @@ START_TEST(shift_creation_rules)
 		 "reward_units", "out_of_range"},
 		{"{\"title\":\"\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1}",
 		 "title", "too_short"},
-		{"{\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\"}", "slots",
-		 "required"},
+		{"{\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\"}",
+		 "slots", "required"},
 		{"{\"title\":\"Bar\",\"starts_at\":\"2027-06-12T13:00:00Z\",\"ends_at\":\"2027-06-12T14:00:00Z\",\"slots\":1,\"hours\":2}",
 		 "hours", "unknown_field"},
 	};
@@ -89,9 +92,8 @@ START_TEST(shift_creation_rules)
 		assert_field_error(r, bad[i].field, bad[i].code);
 		th_resp_free(&r);
 	}
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev,
-				      NULL),
-			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev, NULL), 1);
 
 	/* A cancelled event takes no new shift. */
 	char gone[37];
@@ -137,7 +139,8 @@ START_TEST(volunteers_sign_up_and_withdraw)
 			   "/volunteers", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
-	ck_assert_int_eq(api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
 
 	/* The list shows each member their own state. */
 	char path[160];
@@ -150,6 +153,14 @@ START_TEST(volunteers_sign_up_and_withdraw)
 	th_resp_free(&r);
 	r = th_request("GET", path, stranger.access_token, NULL, NULL, NULL);
 	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	/* GET /events/{id} carries them too, each member's own state. */
+	snprintf(path, sizeof(path), "/api/v1/events/%s", ev);
+	r = th_request("GET", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	item = json_array_get(json_object_get(r->json, "shifts"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), sid);
+	ck_assert(json_is_true(json_object_get(item, "volunteered")));
 	th_resp_free(&r);
 
 	/* Withdrawing frees the place; twice finds nothing. */
@@ -178,7 +189,8 @@ END_TEST
 
 static int64_t balance_of(const struct th_member *m)
 {
-	struct th_resp *r = th_request("GET", "/api/v1/sel/balance", m->access_token, NULL, NULL, NULL);
+	struct th_resp *r =
+		th_request("GET", "/api/v1/sel/balance", m->access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
 	int64_t b = json_integer_value(json_object_get(r->json, "balance"));
 	th_resp_free(&r);
@@ -187,8 +199,8 @@ static int64_t balance_of(const struct th_member *m)
 
 static void audit_ok(const struct th_member *admin)
 {
-	struct th_resp *r = th_request("GET", "/api/v1/admin/sel/audit", admin->access_token, NULL,
-				       NULL, NULL);
+	struct th_resp *r =
+		th_request("GET", "/api/v1/admin/sel/audit", admin->access_token, NULL, NULL, NULL);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_msg(json_is_true(json_object_get(r->json, "ok")), "audit: %s", r->body);
 	th_resp_free(&r);
@@ -216,7 +228,8 @@ START_TEST(attendance_pays_once_in_the_sel)
 	struct th_resp *r;
 	const struct th_member *volunteers[] = {&a, &b};
 	for (size_t i = 0; i < 2; i++) {
-		r = cal_shift_call("POST", volunteers[i]->access_token, ev, sid, "/volunteers", NULL);
+		r = cal_shift_call("POST", volunteers[i]->access_token, ev, sid, "/volunteers",
+				   NULL);
 		ck_assert_int_eq(r->status, 201);
 		th_resp_free(&r);
 	}
@@ -233,7 +246,8 @@ START_TEST(attendance_pays_once_in_the_sel)
 	assert_field_error(r, "user_ids", "not_a_volunteer");
 	th_resp_free(&r);
 	ck_assert_int_eq(rewards_of(&a), 0);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", "{\"user_ids\":[\"x\"]}");
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance",
+			   "{\"user_ids\":[\"x\"]}");
 	assert_field_error(r, "user_ids", "invalid_uuid");
 	th_resp_free(&r);
 
@@ -241,15 +255,17 @@ START_TEST(attendance_pays_once_in_the_sel)
 	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
 	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r->json, "confirmed"), 0)), a.id);
+	ck_assert_str_eq(
+		json_string_value(json_array_get(json_object_get(r->json, "confirmed"), 0)), a.id);
 	th_resp_free(&r);
 	ck_assert_int_eq(balance_of(&a), before + 300);
 	ck_assert_int_eq(rewards_of(&a), 1);
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions t JOIN shift_volunteers v "
-				      "ON v.reward_tx_id = t.id WHERE v.user_id = $1 AND "
-				      "t.from_account = '00000000-0000-0000-0000-000000000000'",
-				      a.id, NULL),
-			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM sel_transactions t JOIN shift_volunteers v "
+			     "ON v.reward_tx_id = t.id WHERE v.user_id = $1 AND "
+			     "t.from_account = '00000000-0000-0000-0000-000000000000'",
+			     a.id, NULL),
+		1);
 	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "confirmed")), 0);
@@ -290,8 +306,10 @@ START_TEST(attendance_pays_once_in_the_sel)
 	ck_assert_int_eq(r->status, 200);
 	json_t *shifts = json_object_get(r->json, "volunteer_shifts");
 	ck_assert_int_eq(json_array_size(shifts), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(shifts, 0), "shift_id")), sid);
-	ck_assert_ptr_nonnull(json_string_value(json_object_get(json_array_get(shifts, 0), "attended_at")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(shifts, 0), "shift_id")),
+			 sid);
+	ck_assert_ptr_nonnull(
+		json_string_value(json_object_get(json_array_get(shifts, 0), "attended_at")));
 	th_resp_free(&r);
 	free(sid);
 	free(sid2);
@@ -300,6 +318,155 @@ START_TEST(attendance_pays_once_in_the_sel)
 	th_member_free(&a);
 	th_member_free(&b);
 	th_member_free(&c);
+}
+END_TEST
+
+START_TEST(erasure_frees_places_keeps_paid_shifts)
+{
+	struct th_member org, paid, leaving;
+	ann_member(&org, "eraseorg", "admin");
+	ann_member(&paid, "erasepaid", NULL);
+	ann_member(&leaving, "eraseleaving", NULL);
+	char ev[37];
+	june_event(ev, &org, NULL, NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      2, 30);
+	const struct th_member *both[] = {&paid, &leaving};
+	for (size_t i = 0; i < 2; i++) {
+		struct th_resp *r =
+			cal_shift_call("POST", both[i]->access_token, ev, sid, "/volunteers", NULL);
+		ck_assert_int_eq(r->status, 201);
+		th_resp_free(&r);
+	}
+	char body[128];
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", paid.id);
+	struct th_resp *r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = th_request("POST", "/api/v1/calendar/feed", leaving.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 201);
+	th_resp_free(&r);
+
+	const struct th_member *gone[] = {&leaving, &paid};
+	for (size_t i = 0; i < 2; i++) {
+		r = th_json("DELETE", "/api/v1/users/me", gone[i]->access_token, "{s:s}",
+			    "password", gone[i]->password);
+		ck_assert_int_eq(r->status, 204);
+		th_resp_free(&r);
+	}
+	/* The unconfirmed place is free again, the feed gone; the paid shift stays. */
+	ck_assert_int_eq(
+		api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1",
+				      leaving.id, NULL),
+			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1",
+				      leaving.id, NULL),
+			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1 "
+				      "AND reward_tx_id IS NOT NULL",
+				      paid.id, NULL),
+			 1);
+	free(sid);
+	th_member_free(&org);
+	th_member_free(&paid);
+	th_member_free(&leaving);
+}
+END_TEST
+
+#define RACERS 8
+#define RACE_SLOTS 3
+
+struct race_call {
+	pthread_t thread;
+	pthread_barrier_t *barrier;
+	const char *method, *token, *event_id, *shift_id, *suffix, *body;
+	long status;
+};
+
+static void *race_send(void *arg)
+{
+	struct race_call *c = arg;
+	pthread_barrier_wait(c->barrier);
+	struct th_resp *r =
+		cal_shift_call(c->method, c->token, c->event_id, c->shift_id, c->suffix, c->body);
+	c->status = r->status;
+	th_resp_free(&r);
+	return NULL;
+}
+
+/* Sends the n calls at once (one barrier) and waits for them all. */
+static void race(struct race_call *calls, int n)
+{
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		calls[i].barrier = &barrier;
+		ck_assert_int_eq(pthread_create(&calls[i].thread, NULL, race_send, &calls[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(calls[i].thread, NULL);
+	pthread_barrier_destroy(&barrier);
+}
+
+/* Eight sign-ups at once for three places: exactly three in, five refused; two
+ * confirmations of the same volunteer at once: paid once. */
+START_TEST(concurrent_signups_and_confirmations)
+{
+	struct th_member org, racers[RACERS];
+	ann_member(&org, "raceorg", "admin");
+	for (int i = 0; i < RACERS; i++)
+		th_member_register(&racers[i], "racevol");
+	char ev[37];
+	june_event(ev, &org, NULL, NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      RACE_SLOTS, 45);
+	struct race_call calls[RACERS];
+	for (int i = 0; i < RACERS; i++)
+		calls[i] = (struct race_call){.method = "POST",
+					      .token = racers[i].access_token,
+					      .event_id = ev,
+					      .shift_id = sid,
+					      .suffix = "/volunteers"};
+	race(calls, RACERS);
+	int in = 0, full = 0, winner = -1;
+	for (int i = 0; i < RACERS; i++) {
+		in += calls[i].status == 201;
+		full += calls[i].status == 409;
+		if (calls[i].status == 201)
+			winner = i;
+	}
+	ck_assert_int_eq(in, RACE_SLOTS);
+	ck_assert_int_eq(full, RACERS - RACE_SLOTS);
+	ck_assert_int_eq(api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid,
+				      NULL),
+			 RACE_SLOTS);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE shift_id = $1",
+				      sid, NULL),
+			 RACE_SLOTS);
+
+	char body[128];
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", racers[winner].id);
+	struct race_call confirm[2];
+	for (int i = 0; i < 2; i++)
+		confirm[i] = (struct race_call){.method = "POST",
+						.token = org.access_token,
+						.event_id = ev,
+						.shift_id = sid,
+						.suffix = "/attendance",
+						.body = body};
+	race(confirm, 2);
+	ck_assert_int_eq(confirm[0].status, 200);
+	ck_assert_int_eq(confirm[1].status, 200);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions WHERE kind = 'reward' "
+				      "AND to_user_id = $1",
+				      racers[winner].id, NULL),
+			 1);
+	audit_ok(&org);
+	free(sid);
+	th_member_free(&org);
+	for (int i = 0; i < RACERS; i++)
+		th_member_free(&racers[i]);
 }
 END_TEST
 
@@ -312,6 +479,8 @@ Suite *api_calendar_shifts_suite(void)
 	tcase_add_test(tc, shift_creation_rules);
 	tcase_add_test(tc, volunteers_sign_up_and_withdraw);
 	tcase_add_test(tc, attendance_pays_once_in_the_sel);
+	tcase_add_test(tc, erasure_frees_places_keeps_paid_shifts);
+	tcase_add_test(tc, concurrent_signups_and_confirmations);
 	suite_add_tcase(s, tc);
 	return s;
 }

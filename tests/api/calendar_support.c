@@ -18,20 +18,21 @@ void cal_event_insert(const struct cal_event *e)
 {
 	/* The values are the test's own constants (times, status, title); ids are binds. */
 	char sql[1024];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO events (id, title, description, location, starts_at, ends_at, all_day, "
-		 "status, sequence, organiser_id, audience, classes, signup, created_at, updated_at) "
-		 "VALUES ($1, '%s', 'Apportez; des, gâteaux', 'Préau', '%s', %s%s%s, %s, '%s', %d, $2, "
-		 "'%s', %s%s%s, 'none', '2026-12-01T10:00:00Z', '2026-12-02T10:00:00Z')",
-		 e->title ? e->title : "Fête", e->starts_at, e->ends_at ? "'" : "",
-		 e->ends_at ? e->ends_at : "NULL", e->ends_at ? "'" : "", e->all_day ? "TRUE" : "FALSE",
-		 e->status ? e->status : "published", e->sequence,
-		 e->class_name ? "classes" : "school", e->class_name ? "'" : "",
-		 e->class_name ? e->class_name : "NULL", e->class_name ? "'" : "");
+	snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO events (id, title, description, location, starts_at, ends_at, all_day, "
+		"status, sequence, organiser_id, audience, classes, signup, created_at, updated_at) "
+		"VALUES ($1, '%s', 'Apportez; des, gâteaux', 'Préau', '%s', %s%s%s, %s, '%s', %d, $2, "
+		"'%s', %s%s%s, 'none', '2026-12-01T10:00:00Z', '2026-12-02T10:00:00Z')",
+		e->title ? e->title : "Fête", e->starts_at, e->ends_at ? "'" : "",
+		e->ends_at ? e->ends_at : "NULL", e->ends_at ? "'" : "",
+		e->all_day ? "TRUE" : "FALSE", e->status ? e->status : "published", e->sequence,
+		e->class_name ? "classes" : "school", e->class_name ? "'" : "",
+		e->class_name ? e->class_name : "NULL", e->class_name ? "'" : "");
 	api_db_exec(sql, e->id, e->organiser_id);
 	if (e->class_name != NULL)
-		api_db_exec("INSERT INTO event_classes (event_id, class_name) VALUES ($1, $2)", e->id,
-			    e->class_name);
+		api_db_exec("INSERT INTO event_classes (event_id, class_name) VALUES ($1, $2)",
+			    e->id, e->class_name);
 }
 
 struct th_resp *cal_shift_post(const char *token, const char *event_id, const char *body)
@@ -41,8 +42,8 @@ struct th_resp *cal_shift_post(const char *token, const char *event_id, const ch
 	return th_request("POST", path, token, body, NULL, NULL);
 }
 
-char *cal_shift(const char *token, const char *event_id, const char *starts_at,
-		const char *ends_at, int slots, int reward_units)
+char *cal_shift(const char *token, const char *event_id, const char *starts_at, const char *ends_at,
+		int slots, int reward_units)
 {
 	char body[512];
 	snprintf(body, sizeof(body),

@@ -24,8 +24,8 @@ void cal_uuid(char out[37]);
 /* POST /api/v1/events/{event_id}/shifts with a raw JSON body. */
 struct th_resp *cal_shift_post(const char *token, const char *event_id, const char *body);
 /* Creates a shift (201 expected) and returns its id (malloc'ed). */
-char *cal_shift(const char *token, const char *event_id, const char *starts_at,
-		const char *ends_at, int slots, int reward_units);
+char *cal_shift(const char *token, const char *event_id, const char *starts_at, const char *ends_at,
+		int slots, int reward_units);
 /* "METHOD /api/v1/events/{event_id}/shifts/{shift_id}<suffix>" with a raw body or NULL. */
 struct th_resp *cal_shift_call(const char *method, const char *token, const char *event_id,
 			       const char *shift_id, const char *suffix, const char *body);

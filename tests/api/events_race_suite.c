@@ -80,8 +80,11 @@ START_TEST(fifty_sign_ups_for_ten_places)
 	struct call calls[RACERS];
 	memset(calls, 0, sizeof(calls));
 	for (int i = 0; i < RACERS; i++)
-		calls[i] = (struct call){.method = "POST", .token = racers[i].access_token,
-					 .id = id, .suffix = "/registrations", .body = ONE};
+		calls[i] = (struct call){.method = "POST",
+					 .token = racers[i].access_token,
+					 .id = id,
+					 .suffix = "/registrations",
+					 .body = ONE};
 	run_at_once(calls, RACERS);
 	int confirmed = 0;
 	bool seen[RACERS + 1] = {false};
@@ -93,7 +96,8 @@ START_TEST(fifty_sign_ups_for_ten_places)
 		} else {
 			ck_assert_str_eq(calls[i].state, "waiting");
 			ck_assert(calls[i].position >= 1 && calls[i].position <= RACERS - PLACES);
-			ck_assert_msg(!seen[calls[i].position], "position %ld twice", calls[i].position);
+			ck_assert_msg(!seen[calls[i].position], "position %ld twice",
+				      calls[i].position);
 			seen[calls[i].position] = true;
 		}
 	}
@@ -121,15 +125,21 @@ START_TEST(withdrawals_race_sign_ups)
 	struct call calls[20];
 	memset(calls, 0, sizeof(calls));
 	for (int i = 0; i < 5; i++) {
-		calls[i] = (struct call){.method = "DELETE", .token = racers[i].access_token,
-					 .id = id, .suffix = "/registrations/me"};
+		calls[i] = (struct call){.method = "DELETE",
+					 .token = racers[i].access_token,
+					 .id = id,
+					 .suffix = "/registrations/me"};
 		calls[5 + i] = (struct call){.method = "DELETE",
-					     .token = racers[10 + i].access_token, .id = id,
+					     .token = racers[10 + i].access_token,
+					     .id = id,
 					     .suffix = "/registrations/me"};
 	}
 	for (int i = 0; i < 10; i++)
-		calls[10 + i] = (struct call){.method = "POST", .token = racers[30 + i].access_token,
-					      .id = id, .suffix = "/registrations", .body = ONE};
+		calls[10 + i] = (struct call){.method = "POST",
+					      .token = racers[30 + i].access_token,
+					      .id = id,
+					      .suffix = "/registrations",
+					      .body = ONE};
 	run_at_once(calls, 20);
 	for (int i = 0; i < 20; i++) {
 		ck_assert_int_eq(calls[i].status, i < 10 ? 204 : 201);

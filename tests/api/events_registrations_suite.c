@@ -13,8 +13,7 @@
 
 Suite *api_events_registrations_suite(void);
 
-static void expect_registration(struct th_resp *r, long status, const char *state,
-				long position)
+static void expect_registration(struct th_resp *r, long status, const char *state, long position)
 {
 	ck_assert_msg(r->status == status, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "status"), state);
@@ -27,8 +26,8 @@ static void expect_registration(struct th_resp *r, long status, const char *stat
 
 START_TEST(seats_confirm_then_wait_in_order)
 {
-	char *id = ev_create(ev.admin.access_token, "Théâtre", "{\"school\":true}",
-			     ",\"capacity\":4");
+	char *id =
+		ev_create(ev.admin.access_token, "Théâtre", "{\"school\":true}", ",\"capacity\":4");
 	struct th_resp *r = ev_register(ev.pa.access_token, id, 2, 1);
 	expect_registration(r, 201, "confirmed", 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "adults")), 2);
@@ -76,8 +75,8 @@ START_TEST(bad_parties_are_422)
 		{"{\"adults\":1,\"children\":0,\"pets\":1}", "pets", "unknown_field"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct th_resp *r = ev_call("POST", ev.pa.access_token, id, "/registrations",
-					    cases[i].body);
+		struct th_resp *r =
+			ev_call("POST", ev.pa.access_token, id, "/registrations", cases[i].body);
 		assert_field_error(r, cases[i].field, cases[i].code);
 		th_resp_free(&r);
 	}
@@ -111,7 +110,8 @@ START_TEST(sign_up_rules_deadline_start_and_kind)
 	r = ev_register(ev.pa.access_token, started, 1, 0);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
-	api_db_exec("UPDATE events SET starts_at = $2 WHERE id = $1", started, "2020-01-01T10:00:00Z");
+	api_db_exec("UPDATE events SET starts_at = $2 WHERE id = $1", started,
+		    "2020-01-01T10:00:00Z");
 	r = ev_register(ev.pb.access_token, started, 1, 0);
 	ck_assert_problem(r, 409, "signup_closed");
 	th_resp_free(&r);
@@ -194,7 +194,8 @@ START_TEST(organisers_read_the_list_as_json_and_csv)
 {
 	char *id = ev_create(ev.teacher.access_token, "Conférence", "{\"classes\":[\"P3\"]}",
 			     ",\"capacity\":2");
-	api_db_exec("UPDATE users SET first_name = $2 WHERE id = $1", ev.pa.id, "=HYPERLINK(\"x\")");
+	api_db_exec("UPDATE users SET first_name = $2 WHERE id = $1", ev.pa.id,
+		    "=HYPERLINK(\"x\")");
 	struct th_resp *r = ev_register(ev.pa.access_token, id, 2, 0);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);

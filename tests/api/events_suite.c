@@ -60,9 +60,9 @@ START_TEST(admin_creates_a_school_event)
 	ck_assert(json_is_true(json_object_get(json_object_get(r->json, "audience"), "school")));
 	ck_assert(json_is_null(json_object_get(r->json, "registration")));
 	ck_assert(json_is_true(json_object_get(r->json, "can_manage")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "organiser"),
-							   "id")),
-			 ev.admin.id);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r->json, "organiser"), "id")),
+		ev.admin.id);
 	/* Told to the school (a family without a child in any class included), and the
 	 * reminder is queued for 24 hours before. */
 	ck_assert_int_eq(ev_notified(ev.pb.id, "event_published"), before + 1);
@@ -110,7 +110,8 @@ START_TEST(bad_bodies_are_422_and_write_nothing)
 		{"{\"starts_at\":\"2030-05-01T10:00:00Z\",\"audience\":{\"school\":true}}", "title",
 		 "required"},
 		{"{\"title\":\"x\",\"audience\":{\"school\":true}}", "starts_at", "required"},
-		{"{\"title\":\"x\",\"starts_at\":\"2030-05-01T10:00:00Z\"}", "audience", "required"},
+		{"{\"title\":\"x\",\"starts_at\":\"2030-05-01T10:00:00Z\"}", "audience",
+		 "required"},
 		{"{\"title\":\"x\",\"starts_at\":\"2030-05-01T10:00:00\",\"audience\":{\"school\":true}}",
 		 "starts_at", "invalid_time"},
 		{"{\"title\":\"x\",\"starts_at\":\"2030-02-30T10:00:00Z\",\"audience\":{\"school\":true}}",
@@ -263,9 +264,8 @@ START_TEST(agenda_filters_and_pages)
 	}
 	ck_assert_ptr_null(cursor);
 	static const char *const bad[][2] = {
-		{"?class=P9", "class"},	    {"?from=tomorrow", "from"},
-		{"?to=2030-01-01", "to"},   {"?cursor=abc", "cursor"},
-		{"?status=draft", "status"},
+		{"?class=P9", "class"},	   {"?from=tomorrow", "from"},	{"?to=2030-01-01", "to"},
+		{"?cursor=abc", "cursor"}, {"?status=draft", "status"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "/api/v1/events%s", bad[i][0]);
@@ -282,9 +282,10 @@ END_TEST
 START_TEST(parents_propose_and_admins_publish)
 {
 	char body[256];
-	snprintf(body, sizeof(body),
-		 "{\"title\":\"Vente de gâteaux\",\"starts_at\":\"%s\",\"audience\":{\"school\":true}}",
-		 ev_at(20, 0));
+	snprintf(
+		body, sizeof(body),
+		"{\"title\":\"Vente de gâteaux\",\"starts_at\":\"%s\",\"audience\":{\"school\":true}}",
+		ev_at(20, 0));
 	int64_t told = ev_notified(ev.pb.id, "event_published");
 	struct th_resp *r = ev_post(ev.pa.access_token, body);
 	ck_assert_int_eq(r->status, 201);

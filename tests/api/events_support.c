@@ -77,8 +77,8 @@ char *ev_create(const char *token, const char *title, const char *audience, cons
 	return id;
 }
 
-struct th_resp *ev_call(const char *method, const char *token, const char *id,
-			const char *suffix, const char *body)
+struct th_resp *ev_call(const char *method, const char *token, const char *id, const char *suffix,
+			const char *body)
 {
 	char path[200];
 	snprintf(path, sizeof(path), "/api/v1/events/%s%s", id, suffix);

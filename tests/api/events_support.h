@@ -10,8 +10,8 @@
 
 struct ev_school {
 	struct th_member admin, teacher; /* teacher staffs P3 */
-	struct th_member pa, pb;         /* pa: a child in P3; pb: a child in P5 */
-	struct th_member outsider;       /* a parent without children */
+	struct th_member pa, pb; /* pa: a child in P3; pb: a child in P5 */
+	struct th_member outsider; /* a parent without children */
 };
 extern struct ev_school ev;
 
@@ -29,8 +29,8 @@ struct th_resp *ev_post(const char *token, const char *body);
  * "extra" more members (",\"capacity\":10") or "". Its id (malloc'ed). */
 char *ev_create(const char *token, const char *title, const char *audience, const char *extra);
 /* "METHOD /api/v1/events/{id}<suffix>" with a raw body (or NULL). */
-struct th_resp *ev_call(const char *method, const char *token, const char *id,
-			const char *suffix, const char *body);
+struct th_resp *ev_call(const char *method, const char *token, const char *id, const char *suffix,
+			const char *body);
 /* POST …/registrations {adults, children}. */
 struct th_resp *ev_register(const char *token, const char *id, int adults, int children);
 /* Rows of event_registrations of event "id" with "status". */

@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_events_suite());
 	srunner_add_suite(sr, api_events_registrations_suite());
 	srunner_add_suite(sr, api_events_race_suite());
+	srunner_add_suite(sr, api_events_gdpr_suite());
 	srunner_add_suite(sr, api_calendar_feed_suite());
 	srunner_add_suite(sr, api_calendar_shifts_suite());
 	/* One process: the server runs in this process's threads. */

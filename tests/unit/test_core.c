@@ -491,6 +491,21 @@ START_TEST(router_matches_params_and_methods)
 	ck_assert_int_eq(sh_router_match(router, &req, "GET", "/api/v1/children//", &route, &allow),
 			 SH_MATCH_NOT_FOUND);
 	ck_assert_int_eq(sh_router_match(router, &req, "GET", "", &route, &allow), SH_MATCH_NOT_FOUND);
+	/* A parameter with a literal suffix is tried before the bare one of another module
+	 * (events' "/events/{id}"), and its value is the segment without the suffix. */
+	ck_assert_int_eq(sh_router_match(router, &req, "GET", "/api/v1/events/abc.ics", &route, &allow),
+			 SH_MATCH_FOUND);
+	ck_assert_str_eq(route->pattern, "/api/v1/events/{id}.ics");
+	ck_assert_str_eq(sh_req_param(&req, "id"), "abc");
+	ck_assert_int_eq(sh_router_match(router, &req, "GET", "/api/v1/events/abc", &route, &allow),
+			 SH_MATCH_FOUND);
+	ck_assert_str_eq(route->pattern, "/api/v1/events/{id}");
+	ck_assert_str_eq(sh_req_param(&req, "id"), "abc");
+	ck_assert_int_eq(sh_router_match(router, &req, "GET", "/api/v1/events/.ics", &route, &allow),
+			 SH_MATCH_FOUND); /* not the suffixed route: nothing before the suffix */
+	ck_assert_str_eq(route->pattern, "/api/v1/events/{id}");
+	ck_assert_int_eq(sh_router_match(router, &req, "GET", "/ical/tok.txt", &route, &allow),
+			 SH_MATCH_NOT_FOUND);
 	sh_router_destroy(&router);
 	/* A disabled module's routes are simply absent. */
 	router = sh_router_create(SH_MODULE_AUTH);

@@ -30,7 +30,11 @@ static void teardown(void)
 
 static time_t utc(int y, int mo, int d, int h, int mi)
 {
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mo - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = mi};
 	return timegm(&tm);
 }
 
@@ -67,7 +71,8 @@ static void check_folding(const char *text, const char *expected_line)
 		ck_assert_uint_le((size_t)(eol - p), 75);
 		if (!first) {
 			ck_assert_int_eq(p[0], ' ');
-			ck_assert_msg(((unsigned char)p[1] & 0xC0) != 0x80, "fold inside a character");
+			ck_assert_msg(((unsigned char)p[1] & 0xC0) != 0x80,
+				      "fold inside a character");
 			memcpy(u, p + 1, (size_t)(eol - p - 1));
 			u += eol - p - 1;
 		} else {
@@ -162,8 +167,9 @@ START_TEST(all_day_and_cancelled)
 	struct sh_ical_event e = {.uid = "event-3@ecole.example",
 				  .summary = "Classes vertes",
 				  .all_day = true,
-				  .starts_at = utc(2027, 10, 29, 22, 0), /* Saturday 30 00:00 CEST */
-				  .ends_at = utc(2027, 10, 31, 23, 0),   /* Monday 1 00:00 CET */
+				  .starts_at =
+					  utc(2027, 10, 29, 22, 0), /* Saturday 30 00:00 CEST */
+				  .ends_at = utc(2027, 10, 31, 23, 0), /* Monday 1 00:00 CET */
 				  .sequence = 3,
 				  .cancelled = true,
 				  .stamp = utc(2026, 12, 6, 15, 0)};
@@ -189,7 +195,8 @@ static int parser_check(const char *text, size_t len, const char *expected)
 	close(fd);
 	close(fd2);
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), PYTHON " %s/tests/ical/check_ics.py %s %s", SH_SOURCE_DIR, ics, json);
+	snprintf(cmd, sizeof(cmd), PYTHON " %s/tests/ical/check_ics.py %s %s", SH_SOURCE_DIR, ics,
+		 json);
 	int status = system(cmd);
 	unlink(ics);
 	unlink(json);
@@ -202,17 +209,18 @@ START_TEST(real_parser_reads_the_instants_back)
 	sh_ical_begin(&c, arena, "École Les Tilleuls; agenda, 2027");
 	/* Across the end of summer time: 01:30 CEST (23:30 UTC) to 02:30 CET (01:30 UTC),
 	 * three hours that the wall clock shows as two. */
-	sh_ical_event(&c, &(struct sh_ical_event){
-				  .uid = "event-10@ecole.example",
-				  .summary = "Nuit des étoiles, jeux; boissons \\ collations",
-				  .description = "Line one\nLine two, with a comma; and more — "
-						 "a long enough text to be folded at seventy-five "
-						 "octets, with accents: é è à ç ü and € 🎉 at the fold",
-				  .location = "Préau, cour",
-				  .starts_at = utc(2027, 10, 30, 23, 30),
-				  .ends_at = utc(2027, 10, 31, 1, 30),
-				  .sequence = 2,
-				  .stamp = utc(2026, 12, 6, 15, 0)});
+	sh_ical_event(&c,
+		      &(struct sh_ical_event){
+			      .uid = "event-10@ecole.example",
+			      .summary = "Nuit des étoiles, jeux; boissons \\ collations",
+			      .description = "Line one\nLine two, with a comma; and more — "
+					     "a long enough text to be folded at seventy-five "
+					     "octets, with accents: é è à ç ü and € 🎉 at the fold",
+			      .location = "Préau, cour",
+			      .starts_at = utc(2027, 10, 30, 23, 30),
+			      .ends_at = utc(2027, 10, 31, 1, 30),
+			      .sequence = 2,
+			      .stamp = utc(2026, 12, 6, 15, 0)});
 	sh_ical_event(&c, &(struct sh_ical_event){.uid = "event-11@ecole.example",
 						  .summary = "Congé",
 						  .all_day = true,

@@ -26,7 +26,7 @@ struct attendance_tx {
 	const char **user_ids;
 	size_t count;
 	bool *newly; /* per user id: confirmed by this call */
-	const char *problem;   /* 409 code when refused */
+	const char *problem; /* 409 code when refused */
 	const char *not_found; /* a user id that is not a volunteer (422) */
 };
 
@@ -74,7 +74,7 @@ static enum sh_db_rc attendance_in_tx(struct sh_conn *conn, void *ctx, bool *rol
 	for (size_t i = 0; i < t->count; i++) {
 		bool is_volunteer = false;
 		enum sh_db_rc rc = sh_cal_volunteer_confirm(conn, t->shift->id, t->user_ids[i], now,
-							   &is_volunteer);
+							    &is_volunteer);
 		t->newly[i] = rc == SH_DB_ROW;
 		if (rc == SH_DB_ROW && t->shift->reward_units > 0) {
 			if (t->limits == NULL)
@@ -148,8 +148,9 @@ void sh_cal_attendance(struct sh_request *req, struct sh_response *res)
 	const char *event_id = sh_req_uuid_param(req, "id"), *sid = sh_req_uuid_param(req, "sid");
 	struct sh_cal_event e;
 	struct sh_cal_shift s;
-	enum sh_db_rc rc = event_id && sid ? sh_cal_event_get(req->db, req->arena, &viewer, event_id, &e)
-					   : SH_DB_OK;
+	enum sh_db_rc rc = event_id && sid ?
+				   sh_cal_event_get(req->db, req->arena, &viewer, event_id, &e) :
+				   SH_DB_OK;
 	if (rc == SH_DB_ROW)
 		rc = sh_cal_shift_get(req->db, req->arena, e.id, sid, req->user.id, &s);
 	if (rc != SH_DB_ROW) {

@@ -41,7 +41,8 @@ typedef int sh_cal_event_fn(const struct sh_cal_event *e, void *ctx);
 /* The events of the member's feed: those addressed to them, plus those they registered or
  * volunteered for, by start time. */
 enum sh_db_rc sh_cal_feed_events(struct sh_conn *conn, struct sh_arena *arena,
-				 const struct sh_cal_viewer *viewer, sh_cal_event_fn *fn, void *ctx);
+				 const struct sh_cal_viewer *viewer, sh_cal_event_fn *fn,
+				 void *ctx);
 
 /* Feeds: the member behind a token hash (SH_DB_ROW, with their role), a new token hash
  * for the member (replacing theirs), revocation ("*changed_r" 0 when there was none). */
@@ -82,15 +83,20 @@ enum sh_db_rc sh_cal_shift_insert(struct sh_conn *conn, const struct sh_cal_shif
 				  const char *created_by, const char *now);
 /* SH_DB_ROW with the shift of "event_id" as "viewer_id" sees it, SH_DB_OK when none. */
 enum sh_db_rc sh_cal_shift_get(struct sh_conn *conn, struct sh_arena *arena, const char *event_id,
-			       const char *shift_id, const char *viewer_id, struct sh_cal_shift *s_r);
+			       const char *shift_id, const char *viewer_id,
+			       struct sh_cal_shift *s_r);
 /* Writes the shifts of an event (as "viewer_id" sees them) as values of an open array:
  * for GET /events/{id}/shifts and for the events module's GET /events/{id}. */
 enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
 				  const char *event_id, const char *viewer_id, struct sh_jw *items);
+/* GET /events/{id} (the events module's sh_event_reply): adds "shifts" (as above) to the
+ * event object just written into "w". SH_DB_OK, or an error: the answer is then wrong. */
+enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
+				   const char *event_id, const char *viewer_id, struct sh_jw *w);
 /* A volunteer joins (SH_DB_ROW), or the shift is full (SH_DB_OK); SH_DB_UNIQUE when they
  * had already joined. Inside the caller's write transaction. */
-enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id,
-				    const char *user_id, const char *now);
+enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id, const char *user_id,
+				    const char *now);
 /* A volunteer not yet confirmed leaves: "*changed_r" 0 when there was no such row. */
 enum sh_db_rc sh_cal_volunteer_leave(struct sh_conn *conn, const char *shift_id,
 				     const char *user_id, int64_t *changed_r);

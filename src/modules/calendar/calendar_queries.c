@@ -16,12 +16,12 @@
  * staff: SH_CLASSES_OF_MEMBER). Admins see every event, the organiser their own (a
  * proposal only them and admins).
  */
-#define VISIBLE                                                                           \
+#define VISIBLE                                                                             \
 	"($2 OR e.organiser_id = $1 OR (e.status <> 'proposed' AND (e.audience = 'school' " \
-	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "         \
+	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "          \
 	" ec.class_name IN (" SH_CLASSES_OF_MEMBER("$1") ")))))"
 
-#define COLUMNS                                                                           \
+#define COLUMNS                                                                               \
 	"SELECT e.id, e.title, e.description, e.location, e.status, e.starts_at, e.ends_at, " \
 	"e.updated_at, e.all_day, e.sequence, e.organiser_id FROM events e "
 
@@ -45,10 +45,9 @@ enum sh_db_rc sh_cal_event_get(struct sh_conn *conn, struct sh_arena *arena,
 			       struct sh_cal_event *e_r)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn, COLUMNS "WHERE " VISIBLE " AND e.id = $3",
-					SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin),
-						SH_TEXT(event_id)),
-					&st);
+	enum sh_db_rc rc = sh_query_row(
+		conn, COLUMNS "WHERE " VISIBLE " AND e.id = $3",
+		SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin), SH_TEXT(event_id)), &st);
 	if (rc == SH_DB_ROW)
 		read_event(st, arena, e_r);
 	sh_stmt_free(&st);
@@ -109,9 +108,10 @@ enum sh_db_rc sh_cal_feed_put(struct sh_conn *conn, const char *user_id, const c
 				   SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	return sh_exec(conn,
-		       "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
-		       SH_ARGS(SH_TEXT(user_id), SH_TEXT(hash), SH_TEXT(now)), NULL);
+	return sh_exec(
+		conn,
+		"INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
+		SH_ARGS(SH_TEXT(user_id), SH_TEXT(hash), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc sh_cal_feed_delete(struct sh_conn *conn, const char *user_id, int64_t *changed_r)

@@ -32,18 +32,19 @@ static const char *uid_host(struct sh_request *req)
 
 static void write_event(struct sh_request *req, struct sh_ical *c, const struct sh_cal_event *e)
 {
-	sh_ical_event(c, &(struct sh_ical_event){
-				 .uid = sh_arena_printf(req->arena, "event-%s@%s", e->id, uid_host(req)),
-				 .summary = e->title,
-				 .description = e->description,
-				 .location = e->location,
-				 .starts_at = e->starts_at,
-				 .ends_at = e->ends_at,
-				 .all_day = e->all_day,
-				 .sequence = e->sequence,
-				 .cancelled = strcmp(e->status, "cancelled") == 0,
-				 .stamp = e->updated_at,
-			 });
+	sh_ical_event(
+		c, &(struct sh_ical_event){
+			   .uid = sh_arena_printf(req->arena, "event-%s@%s", e->id, uid_host(req)),
+			   .summary = e->title,
+			   .description = e->description,
+			   .location = e->location,
+			   .starts_at = e->starts_at,
+			   .ends_at = e->ends_at,
+			   .all_day = e->all_day,
+			   .sequence = e->sequence,
+			   .cancelled = strcmp(e->status, "cancelled") == 0,
+			   .stamp = e->updated_at,
+		   });
 }
 
 static void reply_calendar(struct sh_response *res, struct sh_ical *c)
@@ -133,7 +134,8 @@ static enum sh_db_rc feed_put_tx(struct sh_conn *conn, void *ctx, bool *rollback
 void sh_cal_feed_create(struct sh_request *req, struct sh_response *res)
 {
 	char *token = sh_random_token(FEED_TOKEN_BYTES), hash[65], now[SH_TIME_LEN + 1];
-	const char *url = sh_arena_printf(req->arena, "%s/ical/%s.ics", req->app->cfg.public_url, token);
+	const char *url =
+		sh_arena_printf(req->arena, "%s/ical/%s.ics", req->app->cfg.public_url, token);
 	sh_token_hash(token, hash);
 	sh_free(&token);
 	sh_time_now(now);

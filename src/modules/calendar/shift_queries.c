@@ -8,7 +8,7 @@
 
 #include "schoolhub/json_writer.h"
 
-#define SHIFT_COLUMNS                                                                     \
+#define SHIFT_COLUMNS                                                                         \
 	"SELECT s.id, s.event_id, s.title, s.starts_at, s.ends_at, s.slots, s.reward_units, " \
 	"s.volunteers, v.user_id IS NOT NULL, v.attended_at IS NOT NULL FROM event_shifts s " \
 	"LEFT JOIN shift_volunteers v ON v.shift_id = s.id AND v.user_id = $2 "
@@ -57,13 +57,13 @@ enum sh_db_rc sh_cal_shift_insert(struct sh_conn *conn, const struct sh_cal_shif
 }
 
 enum sh_db_rc sh_cal_shift_get(struct sh_conn *conn, struct sh_arena *arena, const char *event_id,
-			       const char *shift_id, const char *viewer_id, struct sh_cal_shift *s_r)
+			       const char *shift_id, const char *viewer_id,
+			       struct sh_cal_shift *s_r)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn, SHIFT_COLUMNS "WHERE s.event_id = $1 AND s.id = $3",
-					SH_ARGS(SH_TEXT(event_id), SH_TEXT(viewer_id),
-						SH_TEXT(shift_id)),
-					&st);
+	enum sh_db_rc rc = sh_query_row(
+		conn, SHIFT_COLUMNS "WHERE s.event_id = $1 AND s.id = $3",
+		SH_ARGS(SH_TEXT(event_id), SH_TEXT(viewer_id), SH_TEXT(shift_id)), &st);
 	if (rc == SH_DB_ROW)
 		read_shift(st, arena, s_r);
 	sh_stmt_free(&st);
@@ -73,8 +73,9 @@ enum sh_db_rc sh_cal_shift_get(struct sh_conn *conn, struct sh_arena *arena, con
 enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
 				  const char *event_id, const char *viewer_id, struct sh_jw *items)
 {
-	struct sh_stmt *st = sh_query(conn, SHIFT_COLUMNS "WHERE s.event_id = $1 "
-						  "ORDER BY s.starts_at, s.id",
+	struct sh_stmt *st = sh_query(conn,
+				      SHIFT_COLUMNS "WHERE s.event_id = $1 "
+						    "ORDER BY s.starts_at, s.id",
 				      SH_ARGS(SH_TEXT(event_id), SH_TEXT(viewer_id)));
 	enum sh_db_rc rc;
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
@@ -86,13 +87,30 @@ enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
 	return rc;
 }
 
-enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id,
-				    const char *user_id, const char *now)
+enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
+				   const char *event_id, const char *viewer_id, struct sh_jw *w)
+{
+	/* The object the events module wrote is complete: its last byte is its "}". */
+	if (w->len == 0 || w->buf[w->len - 1] != '}')
+		return SH_DB_ERROR;
+	w->len--;
+	w->need_comma = true;
+	sh_jw_key(w, "shifts");
+	sh_jw_array_begin(w);
+	enum sh_db_rc rc = sh_cal_shifts_write(conn, arena, event_id, viewer_id, w);
+	sh_jw_array_end(w);
+	sh_jw_object_end(w);
+	return rc;
+}
+
+enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id, const char *user_id,
+				    const char *now)
 {
 	enum sh_db_rc rc = sh_exec(conn,
 				   "INSERT INTO shift_volunteers (shift_id, user_id, created_at) "
 				   "VALUES ($1, $2, $3)",
-				   SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id), SH_TEXT(now)), NULL);
+				   SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id), SH_TEXT(now)),
+				   NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	int64_t changed = 0;
@@ -108,10 +126,11 @@ enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id,
 enum sh_db_rc sh_cal_volunteer_leave(struct sh_conn *conn, const char *shift_id,
 				     const char *user_id, int64_t *changed_r)
 {
-	enum sh_db_rc rc = sh_exec(conn,
-				   "DELETE FROM shift_volunteers WHERE shift_id = $1 AND user_id = $2 "
-				   "AND attended_at IS NULL",
-				   SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id)), changed_r);
+	enum sh_db_rc rc =
+		sh_exec(conn,
+			"DELETE FROM shift_volunteers WHERE shift_id = $1 AND user_id = $2 "
+			"AND attended_at IS NULL",
+			SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id)), changed_r);
 	if (rc != SH_DB_OK || *changed_r == 0)
 		return rc;
 	return sh_exec(conn, "UPDATE event_shifts SET volunteers = volunteers - 1 WHERE id = $1",
@@ -122,11 +141,11 @@ enum sh_db_rc sh_cal_volunteer_confirm(struct sh_conn *conn, const char *shift_i
 				       const char *user_id, const char *now, bool *is_volunteer_r)
 {
 	int64_t changed = 0, one;
-	enum sh_db_rc rc = sh_exec(conn,
-				   "UPDATE shift_volunteers SET attended_at = $3 WHERE shift_id = $1 "
-				   "AND user_id = $2 AND attended_at IS NULL",
-				   SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id), SH_TEXT(now)),
-				   &changed);
+	enum sh_db_rc rc =
+		sh_exec(conn,
+			"UPDATE shift_volunteers SET attended_at = $3 WHERE shift_id = $1 "
+			"AND user_id = $2 AND attended_at IS NULL",
+			SH_ARGS(SH_TEXT(shift_id), SH_TEXT(user_id), SH_TEXT(now)), &changed);
 	if (rc != SH_DB_OK)
 		return rc;
 	*is_volunteer_r = true;
@@ -162,13 +181,13 @@ enum sh_db_rc sh_cal_shifts_export(struct sh_conn *conn, const char *user_id, js
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(
 			items,
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}", "shift_id",
-				  sh_stmt_col_text(st, 0), "event_id", sh_stmt_col_text(st, 1),
-				  "event_title", sh_stmt_col_text(st, 2), "title",
-				  sh_stmt_col_text(st, 3), "starts_at", sh_stmt_col_time(st, 4),
-				  "ends_at", sh_stmt_col_time(st, 5), "reward_units",
-				  (json_int_t)sh_stmt_col_int64(st, 6), "volunteered_at",
-				  sh_stmt_col_time(st, 7), "attended_at",
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
+				  "shift_id", sh_stmt_col_text(st, 0), "event_id",
+				  sh_stmt_col_text(st, 1), "event_title", sh_stmt_col_text(st, 2),
+				  "title", sh_stmt_col_text(st, 3), "starts_at",
+				  sh_stmt_col_time(st, 4), "ends_at", sh_stmt_col_time(st, 5),
+				  "reward_units", (json_int_t)sh_stmt_col_int64(st, 6),
+				  "volunteered_at", sh_stmt_col_time(st, 7), "attended_at",
 				  sh_stmt_col_is_null(st, 8) ? NULL : sh_stmt_col_time(st, 8),
 				  "reward_transaction_id", sh_stmt_col_text(st, 9)));
 	sh_stmt_free(&st);
@@ -180,15 +199,17 @@ enum sh_db_rc sh_cal_erase_user(struct sh_conn *conn, const char *user_id, const
 	(void)now;
 	/* Shifts not yet confirmed free their places; confirmed ones stay (their reward is in
 	 * the ledger, whose member becomes a pseudonym with the users row). The feed goes. */
-	enum sh_db_rc rc = sh_exec(conn,
-				   "UPDATE event_shifts SET volunteers = volunteers - 1 WHERE id IN "
-				   "(SELECT shift_id FROM shift_volunteers WHERE user_id = $1 "
-				   "AND attended_at IS NULL)",
-				   SH_ARGS(SH_TEXT(user_id)), NULL);
+	enum sh_db_rc rc =
+		sh_exec(conn,
+			"UPDATE event_shifts SET volunteers = volunteers - 1 WHERE id IN "
+			"(SELECT shift_id FROM shift_volunteers WHERE user_id = $1 "
+			"AND attended_at IS NULL)",
+			SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc == SH_DB_OK)
-		rc = sh_exec(conn,
-			     "DELETE FROM shift_volunteers WHERE user_id = $1 AND attended_at IS NULL",
-			     SH_ARGS(SH_TEXT(user_id)), NULL);
+		rc = sh_exec(
+			conn,
+			"DELETE FROM shift_volunteers WHERE user_id = $1 AND attended_at IS NULL",
+			SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc == SH_DB_OK)
 		rc = sh_exec(conn, "DELETE FROM calendar_feeds WHERE user_id = $1",
 			     SH_ARGS(SH_TEXT(user_id)), NULL);

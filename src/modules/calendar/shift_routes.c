@@ -16,7 +16,7 @@
 
 #define SHIFT_TITLE_MAX 200
 #define SHIFT_SLOTS_MAX 500
-#define SHIFT_REWARD_MAX 600   /* ten hours at the SEL's 60 units an hour */
+#define SHIFT_REWARD_MAX 600 /* ten hours at the SEL's 60 units an hour */
 #define OPEN_EVENT_SPAN 86400 /* an event without an end: shifts within its day */
 
 static struct sh_cal_viewer viewer_of(const struct sh_request *req)
@@ -52,8 +52,8 @@ static int shift_or_reply(struct sh_request *req, struct sh_response *res,
 			  const struct sh_cal_event *e, struct sh_cal_shift *s)
 {
 	const char *sid = sh_req_uuid_param(req, "sid");
-	enum sh_db_rc rc = sid ? sh_cal_shift_get(req->db, req->arena, e->id, sid, req->user.id, s)
-			       : SH_DB_OK;
+	enum sh_db_rc rc =
+		sid ? sh_cal_shift_get(req->db, req->arena, e->id, sid, req->user.id, s) : SH_DB_OK;
 	if (rc == SH_DB_ROW)
 		return 0;
 	if (rc == SH_DB_OK)
@@ -113,8 +113,8 @@ static time_t time_field(json_t *body, const char *name, struct sh_validation *v
 static int shift_input_or_reply(struct sh_request *req, struct sh_response *res,
 				const struct sh_cal_event *e, struct sh_cal_shift *s)
 {
-	static const char *const allowed[] = {"title", "starts_at", "ends_at", "slots",
-					      "reward_units", NULL};
+	static const char *const allowed[] = {"title", "starts_at",    "ends_at",
+					      "slots", "reward_units", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return -1;
 	struct sh_validation v = {0};
@@ -122,7 +122,9 @@ static int shift_input_or_reply(struct sh_request *req, struct sh_response *res,
 	size_t chars = 0;
 	if (sh_json_get_string(req->json, "title", true, &title, &v)) {
 		if (!sh_utf8_valid_text(title, SHIFT_TITLE_MAX, &chars))
-			sh_validation_add(&v, "title", strlen(title) > SHIFT_TITLE_MAX * 4 ? "too_long" : "invalid_text");
+			sh_validation_add(&v, "title",
+					  strlen(title) > SHIFT_TITLE_MAX * 4 ? "too_long" :
+										"invalid_text");
 		else if (chars == 0)
 			sh_validation_add(&v, "title", "too_short");
 	}

@@ -14,11 +14,11 @@
 enum change_outcome {
 	CHANGE_DONE,
 	CHANGE_NOT_FOUND,
-	CHANGE_FORBIDDEN,     /* neither organiser nor admin */
-	CHANGE_AUDIENCE,      /* a teacher's audience beyond their classes */
-	CHANGE_CANCELLED,     /* the event is cancelled: nothing changes any more */
-	CHANGE_NOT_PROPOSED,  /* publish: it is not a proposal */
-	CHANGE_CAPACITY,      /* the new capacity is below the seats already taken */
+	CHANGE_FORBIDDEN, /* neither organiser nor admin */
+	CHANGE_AUDIENCE, /* a teacher's audience beyond their classes */
+	CHANGE_CANCELLED, /* the event is cancelled: nothing changes any more */
+	CHANGE_NOT_PROPOSED, /* publish: it is not a proposal */
+	CHANGE_CAPACITY, /* the new capacity is below the seats already taken */
 	CHANGE_INVALID_TIMES, /* the merged times do not hold (422) */
 };
 
@@ -107,7 +107,8 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	struct sh_event_input *in = t->in;
 	merge(in, &e, t->req->arena);
 	t->starts = in->starts, t->ends = in->ends, t->deadline = in->deadline;
-	if ((in->ends != 0 && (in->ends <= in->starts || in->ends - in->starts > SH_EVENT_LONGEST_S)) ||
+	if ((in->ends != 0 &&
+	     (in->ends <= in->starts || in->ends - in->starts > SH_EVENT_LONGEST_S)) ||
 	    (in->deadline != 0 && in->deadline > in->starts)) {
 		t->outcome = CHANGE_INVALID_TIMES;
 		return SH_DB_OK;
@@ -126,7 +127,8 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		t->outcome = CHANGE_CAPACITY;
 		return SH_DB_OK;
 	}
-	bool time_changed = in->starts != l.starts || in->ends != l.ends || in->all_day != e.all_day;
+	bool time_changed = in->starts != l.starts || in->ends != l.ends ||
+			    in->all_day != e.all_day;
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
 	rc = sh_event_update(conn, t->id, in, time_changed, now);
@@ -209,16 +211,17 @@ static enum sh_db_rc publish_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	sh_time_now(now);
 	rc = sh_exec(conn, "UPDATE events SET status = 'published', updated_at = $2 WHERE id = $1",
 		     SH_ARGS(SH_TEXT(t->id), SH_TEXT(now)), NULL);
-	return rc == SH_DB_OK ? sh_events_notify_published(t->req->app, conn, t->req->arena, t->id)
-			      : rc;
+	return rc == SH_DB_OK ?
+		       sh_events_notify_published(t->req->app, conn, t->req->arena, t->id) :
+		       rc;
 }
 
 /* POST /api/v1/events/{id}/publish (admins, no body): proposed → published. */
 void sh_events_publish(struct sh_request *req, struct sh_response *res)
 {
 	struct change_tx t = {.req = req, .id = sh_req_uuid_param(req, "id")};
-	enum sh_db_rc rc = t.id == NULL ? SH_DB_OK
-					: sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED,
+	enum sh_db_rc rc = t.id == NULL ? SH_DB_OK :
+					  sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED,
 							      publish_in_tx, &t);
 	reply_change(req, res, rc, &t);
 }

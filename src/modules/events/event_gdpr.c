@@ -10,8 +10,7 @@
 
 #include "modules/events/events.h"
 
-static enum sh_db_rc export_registrations(struct sh_conn *conn, const char *user_id,
-					  json_t *list)
+static enum sh_db_rc export_registrations(struct sh_conn *conn, const char *user_id, json_t *list)
 {
 	struct sh_stmt *st = sh_query(
 		conn,
@@ -47,9 +46,9 @@ static enum sh_db_rc export_organised(struct sh_conn *conn, const char *user_id,
 			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 					sh_stmt_col_text(st, 0), "title", sh_stmt_col_text(st, 1),
 					"description", sh_stmt_col_text(st, 2), "location",
-					sh_stmt_col_text(st, 3), "starts_at", sh_stmt_col_time(st, 4),
-					"status", sh_stmt_col_text(st, 5), "created_at",
-					sh_stmt_col_time(st, 6)));
+					sh_stmt_col_text(st, 3), "starts_at",
+					sh_stmt_col_time(st, 4), "status", sh_stmt_col_text(st, 5),
+					"created_at", sh_stmt_col_time(st, 6)));
 	sh_stmt_free(&st);
 	return rc;
 }
@@ -87,7 +86,9 @@ static enum sh_db_rc erase_in_arena(struct sh_conn *conn, struct sh_arena *arena
 	json_t *ids = json_array();
 	enum sh_db_rc rc = future_events(conn, arena, user_id, now, ids);
 	struct sh_event_viewer v = {.id = user_id, .admin = true};
-	struct sh_reg_ctx c = {.app = NULL, .arena = arena, .now = now,
+	struct sh_reg_ctx c = {.app = NULL,
+			       .arena = arena,
+			       .now = now,
 			       .now_t = sh_event_time_of(now)};
 	size_t i;
 	json_t *id;
@@ -108,7 +109,8 @@ static enum sh_db_rc erase_in_arena(struct sh_conn *conn, struct sh_arena *arena
 	}
 	json_decref(ids);
 	if (rc == SH_DB_OK)
-		rc = sh_exec(conn, "UPDATE event_registrations SET user_id = NULL WHERE user_id = $1",
+		rc = sh_exec(conn,
+			     "UPDATE event_registrations SET user_id = NULL WHERE user_id = $1",
 			     SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc == SH_DB_OK)
 		rc = sh_exec(conn,

@@ -20,8 +20,8 @@ static bool is_space(char c)
 
 /* A trimmed text of at most "max" characters; "multiline" keeps line feeds and tabs (CRLF
  * becomes LF); "empty_ok" lets it be "". NULL when absent or bad (then recorded in "v"). */
-static const char *read_text(struct sh_request *req, const char *field, size_t max,
-			     bool multiline, bool empty_ok, struct sh_validation *v)
+static const char *read_text(struct sh_request *req, const char *field, size_t max, bool multiline,
+			     bool empty_ok, struct sh_validation *v)
 {
 	const char *value = NULL;
 	if (!sh_json_get_string(req->json, field, false, &value, v))
@@ -103,8 +103,7 @@ static void read_capacity(struct sh_request *req, struct sh_event_input *in,
 	}
 }
 
-static void read_signup(struct sh_request *req, struct sh_event_input *in,
-			struct sh_validation *v)
+static void read_signup(struct sh_request *req, struct sh_event_input *in, struct sh_validation *v)
 {
 	const char *value = NULL;
 	if (!sh_json_get_string(req->json, "signup", false, &value, v))
@@ -123,16 +122,17 @@ static void read_classes(struct sh_request *req, json_t *list, struct sh_event_i
 	size_t n = json_is_array(list) ? json_array_size(list) : 0;
 	if (!json_is_array(list) || n == 0 || n > SH_CLASS_COUNT) {
 		sh_validation_add(v, "audience.classes",
-				  !json_is_array(list) ? "invalid_type"
-				  : n == 0	       ? "required"
-							: "too_many_items");
+				  !json_is_array(list) ? "invalid_type" :
+				  n == 0	       ? "required" :
+							 "too_many_items");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *item = json_array_get(list, i);
 		int k = json_is_string(item) ? sh_class_index(json_string_value(item)) : -1;
 		if (k < 0)
-			sh_validation_add(v, sh_arena_printf(req->arena, "audience.classes[%zu]", i),
+			sh_validation_add(v,
+					  sh_arena_printf(req->arena, "audience.classes[%zu]", i),
 					  json_is_string(item) ? "invalid_class" : "invalid_type");
 		else
 			in->classes |= SH_CLASS_BIT(k);
@@ -163,7 +163,8 @@ static void read_audience(struct sh_request *req, struct sh_event_input *in, boo
 	}
 	const char *key;
 	json_t *value;
-	json_object_foreach(audience, key, value) {
+	json_object_foreach(audience, key, value)
+	{
 		if (strcmp(key, "school") != 0 && strcmp(key, "classes") != 0)
 			sh_validation_add(v, sh_arena_printf(req->arena, "audience.%s", key),
 					  "unknown_field");
@@ -182,7 +183,7 @@ static void read_audience(struct sh_request *req, struct sh_event_input *in, boo
 int sh_event_input_or_reply(struct sh_request *req, struct sh_response *res, bool patch,
 			    struct sh_event_input *in)
 {
-	static const char *const allowed[] = {"title",	 "description", "location",
+	static const char *const allowed[] = {"title",	   "description", "location",
 					      "starts_at", "ends_at",	  "all_day",
 					      "audience",  "capacity",	  "signup_deadline",
 					      "signup",	   NULL};
@@ -246,8 +247,8 @@ int sh_event_party_or_reply(struct sh_request *req, struct sh_response *res, int
 		else
 			*out[i] = json_integer_value(value);
 	}
-	if (v.count == 0 && (*adults_r + *children_r < 1 ||
-			     *adults_r + *children_r > SH_EVENT_PARTY_MAX)) {
+	if (v.count == 0 &&
+	    (*adults_r + *children_r < 1 || *adults_r + *children_r > SH_EVENT_PARTY_MAX)) {
 		sh_validation_add(&v, "adults", "party_size");
 		sh_validation_add(&v, "children", "party_size");
 	}

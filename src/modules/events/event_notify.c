@@ -42,9 +42,9 @@ static enum sh_db_rc params_of(struct sh_conn *conn, struct sh_arena *arena, con
 }
 
 /* Notifies of "kind" about event "id" each member "sql" lists ($1 is the event's id). */
-static enum sh_db_rc notify_each(struct sh_app *app, struct sh_conn *conn,
-				 struct sh_arena *arena, const char *id, const char *sql,
-				 struct sh_args args, const char *kind, const char *ref)
+static enum sh_db_rc notify_each(struct sh_app *app, struct sh_conn *conn, struct sh_arena *arena,
+				 const char *id, const char *sql, struct sh_args args,
+				 const char *kind, const char *ref)
 {
 	json_t *params;
 	enum sh_db_rc rc = params_of(conn, arena, id, &params, NULL);
@@ -104,16 +104,16 @@ enum sh_db_rc sh_events_notify_cancelled(struct sh_app *app, struct sh_conn *con
 }
 
 /* The promotion of registration "reg_id", told to its member. */
-static enum sh_db_rc tell_promoted(struct sh_app *app, struct sh_conn *conn,
-				   struct sh_arena *arena, const char *reg_id)
+static enum sh_db_rc tell_promoted(struct sh_app *app, struct sh_conn *conn, struct sh_arena *arena,
+				   const char *reg_id)
 {
 	struct sh_stmt *st;
 	enum sh_db_rc rc = sh_query_row(conn,
 					"SELECT event_id FROM event_registrations WHERE id = $1 "
 					"AND status = 'confirmed' AND user_id IS NOT NULL",
 					SH_ARGS(SH_TEXT(reg_id)), &st);
-	const char *event_id =
-		rc == SH_DB_ROW ? sh_arena_strdup(arena, sh_stmt_col_text(st, 0)) : NULL;
+	const char *event_id = rc == SH_DB_ROW ? sh_arena_strdup(arena, sh_stmt_col_text(st, 0)) :
+						 NULL;
 	sh_stmt_free(&st);
 	if (rc != SH_DB_ROW)
 		return rc; /* SH_DB_OK: withdrawn since, nothing to tell */
@@ -131,8 +131,9 @@ enum sh_db_rc sh_events_notify_promoted(struct sh_app *app, struct sh_conn *conn
 	if (app != NULL)
 		return tell_promoted(app, conn, arena, reg_id);
 	json_t *payload = json_pack("{s:s}", "registration_id", reg_id);
-	enum sh_db_rc rc = sh_notify_schedule_once(conn, sh_arena_printf(arena, "promoted:%s", reg_id),
-						   sh_notify_now(), SH_EVENTS_JOB_PROMOTED, payload);
+	enum sh_db_rc rc =
+		sh_notify_schedule_once(conn, sh_arena_printf(arena, "promoted:%s", reg_id),
+					sh_notify_now(), SH_EVENTS_JOB_PROMOTED, payload);
 	json_decref(payload);
 	return rc;
 }

@@ -8,21 +8,21 @@
  * The visibility rule of events.h, in one place. Binds: $1 the viewer's id, $2 whether
  * they are an admin. Class membership is the rule of class conversations.
  */
-#define VISIBLE                                                                           \
+#define VISIBLE                                                                             \
 	"($2 OR e.organiser_id = $1 OR (e.status <> 'proposed' AND (e.audience = 'school' " \
-	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "         \
+	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "          \
 	" ec.class_name IN (" SH_CLASSES_OF_MEMBER("$1") ")))))"
 
-#define COLUMNS                                                                           \
-	"SELECT e.id, e.title, e.description, e.location, e.starts_at, e.ends_at, e.all_day, " \
-	" e.status, e.sequence, CASE WHEN u.deleted_at IS NULL THEN u.id END, u.first_name, " \
-	" u.last_name, e.classes, e.signup, e.capacity, e.seats_taken, "                    \
-	" (SELECT COUNT(*) FROM event_registrations w WHERE w.event_id = e.id "             \
-	"  AND w.status = 'waiting'), e.signup_deadline, e.cancel_reason, e.created_at, "    \
-	" e.updated_at, r.status, r.adults, r.children, "                                   \
-	" CASE WHEN r.status = 'waiting' THEN (SELECT COUNT(*) FROM event_registrations w2 " \
+#define COLUMNS                                                                                  \
+	"SELECT e.id, e.title, e.description, e.location, e.starts_at, e.ends_at, e.all_day, "   \
+	" e.status, e.sequence, CASE WHEN u.deleted_at IS NULL THEN u.id END, u.first_name, "    \
+	" u.last_name, e.classes, e.signup, e.capacity, e.seats_taken, "                         \
+	" (SELECT COUNT(*) FROM event_registrations w WHERE w.event_id = e.id "                  \
+	"  AND w.status = 'waiting'), e.signup_deadline, e.cancel_reason, e.created_at, "        \
+	" e.updated_at, r.status, r.adults, r.children, "                                        \
+	" CASE WHEN r.status = 'waiting' THEN (SELECT COUNT(*) FROM event_registrations w2 "     \
 	"  WHERE w2.event_id = e.id AND w2.status = 'waiting' AND w2.arrival <= r.arrival) END " \
-	" FROM events e JOIN users u ON u.id = e.organiser_id "                              \
+	" FROM events e JOIN users u ON u.id = e.organiser_id "                                  \
 	" LEFT JOIN event_registrations r ON r.event_id = e.id AND r.user_id = $1 "
 
 struct sh_event_viewer sh_event_viewer_of(const struct sh_request *req)
@@ -72,10 +72,9 @@ enum sh_db_rc sh_event_get(struct sh_conn *conn, struct sh_arena *arena,
 			   const struct sh_event_viewer *viewer, const char *id, struct sh_event *e)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn, COLUMNS "WHERE e.id = $3 AND " VISIBLE,
-					SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin),
-						SH_TEXT(id)),
-					&st);
+	enum sh_db_rc rc = sh_query_row(
+		conn, COLUMNS "WHERE e.id = $3 AND " VISIBLE,
+		SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin), SH_TEXT(id)), &st);
 	if (rc == SH_DB_ROW)
 		read_row(st, arena, e);
 	sh_stmt_free(&st);
@@ -180,18 +179,18 @@ enum sh_db_rc sh_event_list(struct sh_conn *conn, struct sh_arena *arena,
 			    const struct sh_event_viewer *viewer, const struct sh_event_filter *f,
 			    struct sh_event **items_r, int *count_r)
 {
-	static const char agenda[] =
-		COLUMNS "WHERE e.status IN ('published', 'cancelled') AND " VISIBLE
-			" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
-			" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
-			" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
-			" e.id > $7)) ORDER BY e.starts_at, e.id LIMIT $8";
-	static const char proposals[] =
-		COLUMNS "WHERE e.status = 'proposed' AND " VISIBLE
-			" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
-			" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
-			" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
-			" e.id > $7)) ORDER BY e.starts_at, e.id LIMIT $8";
+	static const char agenda[] = COLUMNS
+		"WHERE e.status IN ('published', 'cancelled') AND " VISIBLE
+		" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
+		" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
+		" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
+		" e.id > $7)) ORDER BY e.starts_at, e.id LIMIT $8";
+	static const char proposals[] = COLUMNS
+		"WHERE e.status = 'proposed' AND " VISIBLE
+		" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
+		" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
+		" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
+		" e.id > $7)) ORDER BY e.starts_at, e.id LIMIT $8";
 	struct sh_event *items = sh_arena_alloc(arena, sizeof(*items) * (size_t)(f->limit + 1));
 	struct sh_stmt *st = sh_query(
 		conn, f->proposed ? proposals : agenda,
@@ -217,9 +216,10 @@ static enum sh_db_rc write_classes(struct sh_conn *conn, const char *id,
 				   SH_ARGS(SH_TEXT(id)), NULL);
 	for (int i = 0; rc == SH_DB_OK && !in->school && i < SH_CLASS_COUNT; i++)
 		if (in->classes & SH_CLASS_BIT(i))
-			rc = sh_exec(conn,
-				     "INSERT INTO event_classes (event_id, class_name) VALUES ($1, $2)",
-				     SH_ARGS(SH_TEXT(id), SH_TEXT(sh_class_names[i])), NULL);
+			rc = sh_exec(
+				conn,
+				"INSERT INTO event_classes (event_id, class_name) VALUES ($1, $2)",
+				SH_ARGS(SH_TEXT(id), SH_TEXT(sh_class_names[i])), NULL);
 	return rc;
 }
 
@@ -243,10 +243,12 @@ enum sh_db_rc sh_event_insert(struct sh_conn *conn, const char *id, const char *
 		" status, sequence, organiser_id, audience, classes, signup, capacity, seats_taken, "
 		" signup_deadline, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 		" 0, $9, $10, $11, $12, $13, 0, $14, $15, $15)",
-		SH_ARGS(SH_TEXT(id), SH_TEXT(in->title), SH_TEXT(in->description ? in->description : ""),
+		SH_ARGS(SH_TEXT(id), SH_TEXT(in->title),
+			SH_TEXT(in->description ? in->description : ""),
 			SH_TEXT(in->location ? in->location : ""), SH_TEXT(starts),
-			SH_TEXT(time_or_null(in->ends, ends)), SH_BOOL(in->all_day), SH_TEXT(status),
-			SH_TEXT(organiser_id), SH_TEXT(in->school ? "school" : "classes"),
+			SH_TEXT(time_or_null(in->ends, ends)), SH_BOOL(in->all_day),
+			SH_TEXT(status), SH_TEXT(organiser_id),
+			SH_TEXT(in->school ? "school" : "classes"),
 			SH_TEXT(in->school ? NULL : in->class_text),
 			SH_TEXT(in->signup ? in->signup : "none"),
 			in->capacity >= 0 ? SH_INT(in->capacity) : SH_NULL,
@@ -255,8 +257,8 @@ enum sh_db_rc sh_event_insert(struct sh_conn *conn, const char *id, const char *
 	return rc == SH_DB_OK ? write_classes(conn, id, in) : rc;
 }
 
-enum sh_db_rc sh_event_update(struct sh_conn *conn, const char *id,
-			      const struct sh_event_input *in, bool time_changed, const char *now)
+enum sh_db_rc sh_event_update(struct sh_conn *conn, const char *id, const struct sh_event_input *in,
+			      bool time_changed, const char *now)
 {
 	char starts[SH_TIME_LEN + 1], ends[SH_TIME_LEN + 1], deadline[SH_TIME_LEN + 1];
 	sh_time_format(in->starts, starts);
@@ -267,8 +269,9 @@ enum sh_db_rc sh_event_update(struct sh_conn *conn, const char *id,
 		" capacity = $11, signup_deadline = $12, sequence = sequence + $13, updated_at = $14 "
 		" WHERE id = $1",
 		SH_ARGS(SH_TEXT(id), SH_TEXT(in->title), SH_TEXT(in->description),
-			SH_TEXT(in->location), SH_TEXT(starts), SH_TEXT(time_or_null(in->ends, ends)),
-			SH_BOOL(in->all_day), SH_TEXT(in->school ? "school" : "classes"),
+			SH_TEXT(in->location), SH_TEXT(starts),
+			SH_TEXT(time_or_null(in->ends, ends)), SH_BOOL(in->all_day),
+			SH_TEXT(in->school ? "school" : "classes"),
 			SH_TEXT(in->school ? NULL : in->class_text), SH_TEXT(in->signup),
 			in->capacity >= 0 ? SH_INT(in->capacity) : SH_NULL,
 			SH_TEXT(time_or_null(in->deadline, deadline)), SH_INT(time_changed ? 1 : 0),
@@ -281,15 +284,14 @@ enum sh_db_rc sh_event_lock(struct sh_conn *conn, struct sh_arena *arena,
 			    const struct sh_event_viewer *viewer, const char *id,
 			    struct sh_event_lock *l)
 {
-#define LOCK_SQL                                                                          \
+#define LOCK_SQL                                                                              \
 	"SELECT e.status, e.signup, e.organiser_id, e.capacity, e.seats_taken, e.starts_at, " \
 	" e.ends_at, e.signup_deadline, e.title, " VISIBLE " FROM events e WHERE e.id = $3"
 	bool pg = sh_db_kind(sh_conn_db(conn)) == SH_DB_POSTGRES;
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn, pg ? LOCK_SQL " FOR UPDATE" : LOCK_SQL,
-					SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin),
-						SH_TEXT(id)),
-					&st);
+	enum sh_db_rc rc = sh_query_row(
+		conn, pg ? LOCK_SQL " FOR UPDATE" : LOCK_SQL,
+		SH_ARGS(SH_TEXT(viewer->id), SH_BOOL(viewer->admin), SH_TEXT(id)), &st);
 #undef LOCK_SQL
 	if (rc == SH_DB_ROW) {
 		l->status = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));

@@ -37,15 +37,16 @@ static enum sh_db_rc free_seats(struct sh_conn *conn, const char *event_id, int6
 }
 
 /* The place of a waiting registration: how many wait with an arrival up to its own. */
-static enum sh_db_rc position_of(struct sh_conn *conn, const char *event_id,
-				 const char *user_id, int64_t *position_r)
+static enum sh_db_rc position_of(struct sh_conn *conn, const char *event_id, const char *user_id,
+				 int64_t *position_r)
 {
-	return sh_query_int64(conn,
-			      "SELECT COUNT(*) FROM event_registrations w JOIN event_registrations r "
-			      "ON r.event_id = w.event_id WHERE r.event_id = $1 AND r.user_id = $2 "
-			      "AND r.status = 'waiting' AND w.status = 'waiting' "
-			      "AND w.arrival <= r.arrival",
-			      SH_ARGS(SH_TEXT(event_id), SH_TEXT(user_id)), position_r);
+	return sh_query_int64(
+		conn,
+		"SELECT COUNT(*) FROM event_registrations w JOIN event_registrations r "
+		"ON r.event_id = w.event_id WHERE r.event_id = $1 AND r.user_id = $2 "
+		"AND r.status = 'waiting' AND w.status = 'waiting' "
+		"AND w.arrival <= r.arrival",
+		SH_ARGS(SH_TEXT(event_id), SH_TEXT(user_id)), position_r);
 }
 
 /* The event may take sign-ups now: the outcome that refuses them, or REG_DONE. */
@@ -87,8 +88,8 @@ static enum sh_db_rc finish(struct sh_conn *conn, const char *event_id, const ch
 					"WHERE event_id = $1 AND user_id = $2",
 					SH_ARGS(SH_TEXT(event_id), SH_TEXT(user_id)), &st);
 	if (rc == SH_DB_ROW) {
-		r->status = strcmp(sh_stmt_col_text(st, 0), "confirmed") == 0 ? "confirmed"
-									       : "waiting";
+		r->status = strcmp(sh_stmt_col_text(st, 0), "confirmed") == 0 ? "confirmed" :
+										"waiting";
 		r->adults = sh_stmt_col_int64(st, 1);
 		r->children = sh_stmt_col_int64(st, 2);
 	}
@@ -136,14 +137,15 @@ enum sh_db_rc sh_reg_create(struct sh_conn *conn, const struct sh_reg_ctx *c,
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc;
 	char id[SH_UUID_LEN + 1];
 	sh_uuid_v4(id);
-	rc = sh_exec(conn,
-		     "INSERT INTO event_registrations (id, event_id, user_id, adults, children, "
-		     " status, arrival, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-		     " $8, $8)",
-		     SH_ARGS(SH_TEXT(id), SH_TEXT(event_id), SH_TEXT(v->id), SH_INT(adults),
-			     SH_INT(children), SH_TEXT(fits ? "confirmed" : "waiting"),
-			     SH_INT(arrival), SH_TEXT(c->now)),
-		     NULL);
+	rc = sh_exec(
+		conn,
+		"INSERT INTO event_registrations (id, event_id, user_id, adults, children, "
+		" status, arrival, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+		" $8, $8)",
+		SH_ARGS(SH_TEXT(id), SH_TEXT(event_id), SH_TEXT(v->id), SH_INT(adults),
+			SH_INT(children), SH_TEXT(fits ? "confirmed" : "waiting"), SH_INT(arrival),
+			SH_TEXT(c->now)),
+		NULL);
 	return rc == SH_DB_OK ? finish(conn, event_id, v->id, r) : rc;
 }
 
@@ -216,9 +218,9 @@ enum sh_db_rc sh_reg_withdraw(struct sh_conn *conn, const struct sh_reg_ctx *c,
 	}
 	/* Withdrawing stays possible after the deadline (a family that cannot come should
 	 * free its seats), until the event starts. */
-	r->outcome = strcmp(l.status, "cancelled") == 0 ? REG_CANCELLED
-		     : c->now_t >= l.starts		 ? REG_CLOSED
-							 : REG_DONE;
+	r->outcome = strcmp(l.status, "cancelled") == 0 ? REG_CANCELLED :
+		     c->now_t >= l.starts		? REG_CLOSED :
+							  REG_DONE;
 	if (r->outcome != REG_DONE)
 		return SH_DB_OK;
 	bool confirmed;
@@ -242,8 +244,7 @@ struct waiting {
 	int64_t seats;
 };
 
-enum sh_db_rc sh_reg_promote(struct sh_conn *conn, const struct sh_reg_ctx *c,
-			     const char *event_id)
+enum sh_db_rc sh_reg_promote(struct sh_conn *conn, const struct sh_reg_ctx *c, const char *event_id)
 {
 	struct sh_stmt *st;
 	enum sh_db_rc rc = sh_query_row(conn,

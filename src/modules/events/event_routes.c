@@ -7,11 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "modules/calendar/calendar.h"
 #include "modules/events/events.h"
 #include "schoolhub/notify.h"
 
 void sh_event_reply(struct sh_request *req, struct sh_response *res, unsigned status,
-			const char *id)
+		    const char *id)
 {
 	struct sh_event_viewer v = sh_event_viewer_of(req);
 	struct sh_event e;
@@ -26,6 +27,7 @@ void sh_event_reply(struct sh_request *req, struct sh_response *res, unsigned st
 	struct sh_jw w;
 	sh_jw_init(&w, req->arena);
 	sh_event_write(&w, &e, &v);
+	if ((rc = sh_cal_shifts_append(req->db, req->arena, e.id, v.id, &w)) != SH_DB_OK) { sh_reply_db_error(req, res, rc); return; } /* calendar: the event's volunteer shifts */
 	sh_reply_jw(req, res, status, &w);
 }
 
@@ -94,8 +96,7 @@ void sh_events_create(struct sh_request *req, struct sh_response *res)
 }
 
 /* A query time ("from", "to") as stored UTC text; NULL when absent; "*bad_r" when bad. */
-static const char *query_time(struct sh_request *req, const char *name,
-			      struct sh_validation *v)
+static const char *query_time(struct sh_request *req, const char *name, struct sh_validation *v)
 {
 	const char *s = sh_req_query(req, name);
 	time_t t;

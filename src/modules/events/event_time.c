@@ -51,8 +51,12 @@ int sh_event_time_parse(const char *s, time_t *t_r)
 	} else {
 		return -1;
 	}
-	struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
-			.tm_hour = hour, .tm_min = min, .tm_sec = sec};
+	struct tm tm = {.tm_year = year - 1900,
+			.tm_mon = mon - 1,
+			.tm_mday = day,
+			.tm_hour = hour,
+			.tm_min = min,
+			.tm_sec = sec};
 	time_t t = timegm(&tm);
 	/* timegm turns 2026-02-30 into March: a changed day means the date does not exist. */
 	if (tm.tm_mday != day || tm.tm_mon != mon - 1)

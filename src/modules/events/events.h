@@ -47,8 +47,8 @@ struct sh_event {
 	const char *organiser_id; /* NULL once the organiser's account is erased */
 	const char *organiser_first_name, *organiser_last_name;
 	const char *classes; /* "P3,P4", NULL for the whole school */
-	const char *signup;  /* "none" or "family" */
-	int64_t capacity;    /* -1: no limit */
+	const char *signup; /* "none" or "family" */
+	int64_t capacity; /* -1: no limit */
 	int64_t seats_taken, waiting;
 	const char *signup_deadline, *cancel_reason, *created_at, *updated_at;
 	/* The viewer's registration: reg_status NULL when they have none. */
@@ -64,8 +64,8 @@ struct sh_event_input {
 	bool school;
 	sh_class_set classes;
 	const char *class_text; /* "P3,P4" or NULL */
-	int64_t capacity;       /* -1: none */
-	time_t deadline;        /* 0: none */
+	int64_t capacity; /* -1: none */
+	time_t deadline; /* 0: none */
 	const char *signup;
 	bool has_title, has_description, has_location, has_starts, has_ends, has_all_day,
 		has_audience, has_capacity, has_deadline, has_signup;
@@ -96,13 +96,14 @@ int sh_event_party_or_reply(struct sh_request *req, struct sh_response *res, int
 /* --- queries (event_queries.c) ---------------------------------------------------------- */
 /* The event "id" as "viewer" sees it: SH_DB_ROW, SH_DB_OK when it does not exist for them. */
 enum sh_db_rc sh_event_get(struct sh_conn *conn, struct sh_arena *arena,
-			   const struct sh_event_viewer *viewer, const char *id, struct sh_event *e);
+			   const struct sh_event_viewer *viewer, const char *id,
+			   struct sh_event *e);
 void sh_event_write(struct sh_jw *w, const struct sh_event *e, const struct sh_event_viewer *v);
 
 struct sh_event_filter {
-	const char *from, *to;   /* UTC text or NULL */
-	const char *class_name;  /* NULL: every class */
-	bool proposed;           /* proposals instead of the agenda */
+	const char *from, *to; /* UTC text or NULL */
+	const char *class_name; /* NULL: every class */
+	bool proposed; /* proposals instead of the agenda */
 	const char *after_start, *after_id; /* the cursor, or NULL */
 	int limit;
 };
@@ -115,8 +116,8 @@ enum sh_db_rc sh_event_list(struct sh_conn *conn, struct sh_arena *arena,
 enum sh_db_rc sh_event_insert(struct sh_conn *conn, const char *id, const char *organiser_id,
 			      const struct sh_event_input *in, const char *status, const char *now);
 /* Applies a PATCH to the locked event "id"; "time_changed" bumps the sequence. */
-enum sh_db_rc sh_event_update(struct sh_conn *conn, const char *id,
-			      const struct sh_event_input *in, bool time_changed, const char *now);
+enum sh_db_rc sh_event_update(struct sh_conn *conn, const char *id, const struct sh_event_input *in,
+			      bool time_changed, const char *now);
 
 /* The event row locked for this transaction (registrations and status changes): on
  * PostgreSQL SELECT … FOR UPDATE, so every writer of the event waits for the one before;
@@ -135,12 +136,12 @@ enum sh_db_rc sh_event_lock(struct sh_conn *conn, struct sh_arena *arena,
 /* --- registrations (event_registrations.c) ---------------------------------------------- */
 enum sh_reg_outcome {
 	REG_DONE,
-	REG_NOT_FOUND,      /* no such event for the viewer, or no registration of theirs */
-	REG_NOT_OPEN,       /* a proposal, or an event without sign-up */
-	REG_CLOSED,         /* past the deadline (or the start) */
-	REG_CANCELLED,      /* the event is cancelled */
-	REG_ALREADY,        /* one registration per member */
-	REG_NO_SEATS,       /* a confirmed registration cannot grow past the free seats */
+	REG_NOT_FOUND, /* no such event for the viewer, or no registration of theirs */
+	REG_NOT_OPEN, /* a proposal, or an event without sign-up */
+	REG_CLOSED, /* past the deadline (or the start) */
+	REG_CANCELLED, /* the event is cancelled */
+	REG_ALREADY, /* one registration per member */
+	REG_NO_SEATS, /* a confirmed registration cannot grow past the free seats */
 };
 struct sh_reg_result {
 	enum sh_reg_outcome outcome;

@@ -31,10 +31,10 @@ static enum sh_db_rc reg_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 	memset(&t->result, 0, sizeof(t->result));
 	enum sh_db_rc rc =
 		t->op == REG_OP_CREATE ? sh_reg_create(conn, &c, &v, t->event_id, t->adults,
-						       t->children, &t->result)
-		: t->op == REG_OP_CHANGE
-			? sh_reg_change(conn, &c, &v, t->event_id, t->adults, t->children, &t->result)
-			: sh_reg_withdraw(conn, &c, &v, t->event_id, &t->result);
+						       t->children, &t->result) :
+		t->op == REG_OP_CHANGE ? sh_reg_change(conn, &c, &v, t->event_id, t->adults,
+						       t->children, &t->result) :
+					 sh_reg_withdraw(conn, &c, &v, t->event_id, &t->result);
 	*rollback_r = rc == SH_DB_OK && t->result.outcome != REG_DONE;
 	return rc;
 }
@@ -43,8 +43,8 @@ static enum sh_db_rc reg_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 static int run_or_reply(struct sh_request *req, struct sh_response *res, struct reg_tx *t)
 {
 	static const char *const codes[] = {
-		[REG_NOT_OPEN] = "signup_not_open",	   [REG_CLOSED] = "signup_closed",
-		[REG_CANCELLED] = "event_cancelled",   [REG_ALREADY] = "already_registered",
+		[REG_NOT_OPEN] = "signup_not_open",   [REG_CLOSED] = "signup_closed",
+		[REG_CANCELLED] = "event_cancelled",  [REG_ALREADY] = "already_registered",
 		[REG_NO_SEATS] = "seats_unavailable",
 	};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE_ROWLOCKED, reg_in_tx, t);
@@ -85,7 +85,8 @@ static void reply_registration(struct sh_request *req, struct sh_response *res, 
 /* POST /api/v1/events/{id}/registrations {adults, children} */
 void sh_events_register(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req, .event_id = sh_req_uuid_param(req, "id"),
+	struct reg_tx t = {.req = req,
+			   .event_id = sh_req_uuid_param(req, "id"),
 			   .op = REG_OP_CREATE};
 	if (t.event_id == NULL) {
 		sh_reply_not_found(req, res);
@@ -100,7 +101,8 @@ void sh_events_register(struct sh_request *req, struct sh_response *res)
 /* PATCH /api/v1/events/{id}/registrations/me {adults, children} */
 void sh_events_registration_change(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req, .event_id = sh_req_uuid_param(req, "id"),
+	struct reg_tx t = {.req = req,
+			   .event_id = sh_req_uuid_param(req, "id"),
 			   .op = REG_OP_CHANGE};
 	if (t.event_id == NULL) {
 		sh_reply_not_found(req, res);
@@ -115,7 +117,8 @@ void sh_events_registration_change(struct sh_request *req, struct sh_response *r
 /* DELETE /api/v1/events/{id}/registrations/me */
 void sh_events_registration_withdraw(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req, .event_id = sh_req_uuid_param(req, "id"),
+	struct reg_tx t = {.req = req,
+			   .event_id = sh_req_uuid_param(req, "id"),
 			   .op = REG_OP_WITHDRAW};
 	if (t.event_id == NULL) {
 		sh_reply_not_found(req, res);
@@ -260,8 +263,8 @@ static void reply_json(struct sh_request *req, struct sh_response *res, const st
 void sh_events_registrations(struct sh_request *req, struct sh_response *res)
 {
 	struct list_read r = {.req = req, .id = sh_req_uuid_param(req, "id")};
-	enum sh_db_rc rc = r.id == NULL ? SH_DB_OK
-					: sh_conn_read_snapshot(req->db, list_in_snapshot, &r);
+	enum sh_db_rc rc = r.id == NULL ? SH_DB_OK :
+					  sh_conn_read_snapshot(req->db, list_in_snapshot, &r);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
