@@ -23,7 +23,7 @@ static void race_start(void)
 {
 	ev_school_start();
 	for (int i = 0; i < RACERS; i++)
-		th_member_register(&racers[i], "evracer");
+		ev_member(&racers[i], "evracer");
 }
 
 static void race_stop(void)

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schoolhub/app.h"
+#include "schoolhub/security.h"
+#include "schoolhub/util.h"
+
 struct ev_school ev;
 
 static char *child_in(const char *token, const char *first, const char *class_name)
@@ -18,16 +22,31 @@ static char *child_in(const char *token, const char *first, const char *class_na
 	return id;
 }
 
+void ev_member(struct th_member *m, const char *who)
+{
+	memset(m, 0, sizeof(*m));
+	sh_uuid_v4(m->id);
+	snprintf(m->email, sizeof(m->email), "%s-%.36s@example.org", who, m->id);
+	/* (1 = 1): TRUE on PostgreSQL's boolean, 1 in SQLite's integer column. */
+	api_db_exec("INSERT INTO users (id, email, password_hash, first_name, last_name, "
+		    "created_at, updated_at, is_verified) VALUES ($1, $2, 'x', 'Membre', 'Agenda', "
+		    "'2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', (1 = 1))",
+		    m->id, m->email);
+	api_db_exec("UPDATE users SET first_name = $2 WHERE id = $1", m->id, who);
+	m->access_token = sh_access_token_issue(th_current->app, m->id, 0);
+	ck_assert_ptr_nonnull(m->access_token);
+}
+
 void ev_school_start(void)
 {
 	api_shared_server_start();
-	th_member_register(&ev.admin, "evadmin");
+	ev_member(&ev.admin, "evadmin");
 	api_promote(&ev.admin, "admin");
-	th_member_register(&ev.teacher, "evteacher");
+	ev_member(&ev.teacher, "evteacher");
 	api_promote(&ev.teacher, "teacher");
-	th_member_register(&ev.pa, "evparenta");
-	th_member_register(&ev.pb, "evparentb");
-	th_member_register(&ev.outsider, "evoutsider");
+	ev_member(&ev.pa, "evparenta");
+	ev_member(&ev.pb, "evparentb");
+	ev_member(&ev.outsider, "evoutsider");
 	free(child_in(ev.pa.access_token, "Alice", "P3"));
 	free(child_in(ev.pb.access_token, "Bruno", "P5"));
 	struct th_resp *r = th_json("PUT", "/api/v1/admin/classes/P3/staff", ev.admin.access_token,
