@@ -53,18 +53,31 @@ const MESSAGING = /\/src\/(views\/messages\/|realtime(-app)?\.js)/;
 const NOW_AND_THEN =
   /\/src\/views\/(announcements\/|notifications\/|auth\/(ForgotPassword|ResetPassword)View\.vue)/;
 
+// The events screens (agenda, sign-ups, shifts, calendar feed; issue #14) with their own API
+// calls and their French texts: one chunk fetched when a member first opens the agenda, not
+// precached; their Dutch and English texts are chunks of their own ("events-nl", "events-en"),
+// fetched when that language is shown (src/i18n.js addScreenTexts).
+const EVENTS = /\/src\/views\/events\//;
+const EVENTS_CATALOGUE = /\/src\/views\/events\/locales\/(nl|en)\.json$/;
+// The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
+const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
+
 function chunkOf(id, { getModuleInfo }) {
   const catalogue = ON_DEMAND_CATALOGUE.exec(id);
   if (catalogue) return `locale-${catalogue[1]}`;
+  const eventsCatalogue = EVENTS_CATALOGUE.exec(id);
+  if (eventsCatalogue) return `events-${eventsCatalogue[1]}`;
+  if (QR_ENCODER.test(id)) return 'qr';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
   if (MESSAGING.test(id)) return 'messages';
+  if (EVENTS.test(id)) return 'events';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

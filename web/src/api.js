@@ -271,7 +271,7 @@ export const invitations = {
   withdraw: (id) => api.del(invitationPath(id)),
 };
 
-const query = (params) => {
+export const query = (params) => {
   const qs = new URLSearchParams();
   for (const [key, value] of Object.entries(params || {})) {
     if (value !== undefined && value !== null && value !== '') qs.set(key, String(value));

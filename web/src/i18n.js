@@ -55,6 +55,34 @@ export function currentLocale() {
 
 const loading = new Map(); // locale -> the promise of its catalogue being added
 
+// The texts of screens in an on-demand chunk (the events screens), so that the main bundle does
+// not carry them: French in that chunk, added when it runs; Dutch and English in chunks of their
+// own, like the app's catalogues, fetched when that language is shown. Each group:
+// {fr: messages, load: {nl: () => import(...), en: ...}, loaded: Set of the languages merged}.
+const screenGroups = [];
+
+function loadScreenTexts(locale) {
+  return Promise.all(
+    screenGroups.map((group) => {
+      if (group.loaded.has(locale) || !group.load[locale]) return null;
+      return group.load[locale]().then((module) => {
+        i18n.global.mergeLocaleMessage(locale, module.default);
+        group.loaded.add(locale);
+      });
+    }),
+  );
+}
+
+/**
+ * Adds the texts of an on-demand chunk's screens ({fr, load: {nl, en}}). Resolves once the
+ * language shown has them (a failed load leaves French, the fallback, for those screens).
+ */
+export function addScreenTexts({ fr: french, load }) {
+  i18n.global.mergeLocaleMessage(DEFAULT_LOCALE, french);
+  screenGroups.push({ load, loaded: new Set([DEFAULT_LOCALE]) });
+  return loadScreenTexts(currentLocale()).catch(() => {});
+}
+
 function loadCatalogue(locale) {
   if (i18n.global.availableLocales.includes(locale)) return Promise.resolve();
   if (!loading.has(locale)) {
@@ -80,6 +108,8 @@ async function showLocale(locale) {
   } catch {
     return false;
   }
+  // Screens already opened get their texts too; without them they fall back to French.
+  await loadScreenTexts(locale).catch(() => {});
   if (request !== latest) return false;
   i18n.global.locale.value = locale;
   document.documentElement.lang = locale;

@@ -3,6 +3,11 @@ import { useSessionStore } from './stores/session.js';
 import { restoreSession } from './api.js';
 
 // Views are split per module (web/src/views/<module>/) and loaded on demand.
+
+// An events screen is shown once its texts in the language shown are here (they travel with
+// the events chunk, not in the main bundle: src/views/events/events-texts.js).
+const eventsScreen = (load) => () =>
+  Promise.all([load(), import('./views/events/events-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
 const routes = [
   {
     path: '/',
@@ -178,6 +183,45 @@ const routes = [
     name: 'unsubscribe',
     component: () => import('./views/notifications/UnsubscribeView.vue'),
     meta: { title: 'notifications.unsubscribeTitle' },
+  },
+  // ---- events (issue #14): one on-demand chunk, "events" (web/vite.config.js) ----
+  {
+    path: '/events',
+    name: 'events',
+    component: eventsScreen(() => import('./views/events/AgendaView.vue')),
+    meta: { requiresAuth: true, title: 'events.title' },
+  },
+  {
+    path: '/events/mine',
+    name: 'events-mine',
+    component: eventsScreen(() => import('./views/events/MyEventsView.vue')),
+    meta: { requiresAuth: true, title: 'events.mine.title' },
+  },
+  {
+    path: '/events/calendar',
+    name: 'events-calendar',
+    component: eventsScreen(() => import('./views/events/CalendarFeedView.vue')),
+    meta: { requiresAuth: true, title: 'events.feed.title' },
+  },
+  {
+    path: '/events/new',
+    name: 'event-new',
+    component: eventsScreen(() => import('./views/events/EventEditView.vue')),
+    meta: { requiresAuth: true, title: 'events.edit.newTitle' },
+  },
+  {
+    path: '/events/:id',
+    name: 'event',
+    component: eventsScreen(() => import('./views/events/EventView.vue')),
+    props: true,
+    meta: { requiresAuth: true, title: 'events.detail.title' },
+  },
+  {
+    path: '/events/:id/edit',
+    name: 'event-edit',
+    component: eventsScreen(() => import('./views/events/EventEditView.vue')),
+    props: true,
+    meta: { requiresAuth: true, title: 'events.edit.editTitle' },
   },
   {
     path: '/:pathMatch(.*)*',

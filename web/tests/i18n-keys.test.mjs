@@ -9,8 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LOCALES = ['fr', 'nl', 'en'];
+// The app's catalogues, plus those of screens in an on-demand chunk (src/views/<group>/locales/,
+// added to vue-i18n when their chunk runs: src/i18n.js addScreenTexts), checked as one.
+const screenCatalogues = (l) =>
+  readdirSync(join(root, 'src', 'views'))
+    .map((group) => join(root, 'src', 'views', group, 'locales', `${l}.json`))
+    .filter((file) => { try { return statSync(file).isFile(); } catch { return false; } })
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')));
 const messages = Object.fromEntries(
-  LOCALES.map((l) => [l, JSON.parse(readFileSync(join(root, 'src', 'locales', `${l}.json`), 'utf8'))]),
+  LOCALES.map((l) => [
+    l,
+    Object.assign(JSON.parse(readFileSync(join(root, 'src', 'locales', `${l}.json`), 'utf8')), ...screenCatalogues(l)),
+  ]),
 );
 
 function flatten(obj, prefix = '', out = new Map()) {
