@@ -12,7 +12,7 @@ enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
 
 #define SH_MAX_CORS_ORIGINS 16
 #define SH_MAX_TRUSTED_PROXIES 8
-#define SH_MODULE_SLOTS 9 /* one per bit of enum sh_module_id (modules.h) */
+#define SH_MODULE_SLOTS 12 /* one per bit of enum sh_module_id (modules.h) */
 
 struct sh_config {
 	char *host;

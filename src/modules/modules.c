@@ -19,6 +19,7 @@ const struct sh_module *const sh_modules[] = {
 	&sh_module_messages,
 	&sh_module_announcements,
 	&sh_module_notifications,
+	&sh_module_admin,
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 
@@ -86,7 +87,7 @@ int sh_modules_parse(const char *list, unsigned *mask_r, char **error_r)
 }
 
 /* A new module's bit must have its settings slot (config.h). */
-_Static_assert(SH_MODULE_NOTIFICATIONS < 1u << SH_MODULE_SLOTS,
+_Static_assert(SH_MODULE_ADMIN < 1u << SH_MODULE_SLOTS,
 	       "SH_MODULE_SLOTS is smaller than the highest module bit");
 
 static unsigned slot_of(enum sh_module_id id)

@@ -56,6 +56,8 @@ Suite *api_invite_mail_suite(void);
 Suite *api_notify_suite(void);
 Suite *api_notify_mail_suite(void);
 Suite *api_notify_wiring_suite(void);
+Suite *api_admin_members_suite(void);
+Suite *api_admin_audit_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -68,6 +68,8 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, api_notify_suite());
 	srunner_add_suite(sr, api_notify_mail_suite());
 	srunner_add_suite(sr, api_notify_wiring_suite());
+	srunner_add_suite(sr, api_admin_members_suite());
+	srunner_add_suite(sr, api_admin_audit_suite());
 	/* One process: the server runs in this process's threads. */
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

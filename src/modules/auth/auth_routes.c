@@ -225,7 +225,12 @@ static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	return sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
+	rc = sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
+	if (rc != SH_DB_OK)
+		return rc;
+	/* What an admin sees as "last sign-in" (GET /admin/users/{id}). */
+	return sh_exec(conn, "UPDATE users SET last_login_at = $2 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(t->verified->id), SH_TEXT(t->now)), NULL);
 }
 
 static void auth_login(struct sh_request *req, struct sh_response *res)
@@ -329,7 +334,7 @@ static int invite_spec_or_reply(struct sh_request *req, struct sh_response *res,
  * link to register with it, and the admin still gets the code (to hand over otherwise). */
 static void admin_create_invite(struct sh_request *req, struct sh_response *res)
 {
-	struct sh_invite_spec spec = {.created_by = req->user.id};
+	struct sh_invite_spec spec = {.created_by = req->user.id, .request_id = req->request_id};
 	if (invite_spec_or_reply(req, res, &spec) != 0)
 		return;
 	struct invite_tx t = {.app = req->app, .spec = &spec};

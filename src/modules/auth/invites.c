@@ -13,6 +13,7 @@
 
 #include "modules/auth/link_tokens.h"
 #include "modules/auth/session_queries.h"
+#include "schoolhub/audit.h"
 #include "schoolhub/util.h"
 
 /* No 0/O, 1/I/L: codes get read aloud and typed on phones. */
@@ -59,10 +60,18 @@ enum sh_db_rc sh_invite_create(struct sh_conn *conn, const struct sh_app *app,
 	sh_time_format(time(NULL) + s->days * 86400, expires_at_r);
 	struct sh_invite_row row = {id, hash, s->created_by, s->email, s->locale, now, expires_at_r};
 	enum sh_db_rc rc = sh_invite_insert(conn, &row);
-	if (rc != SH_DB_OK || s->email == NULL)
-		return rc;
-	json_t *payload = json_pack("{s:s}", "invite_id", id);
-	rc = sh_job_enqueue(conn, SH_INVITE_JOB_KIND, payload, NULL);
-	json_decref(payload);
+	if (rc == SH_DB_OK && s->email != NULL) {
+		json_t *payload = json_pack("{s:s}", "invite_id", id);
+		rc = sh_job_enqueue(conn, SH_INVITE_JOB_KIND, payload, NULL);
+		json_decref(payload);
+	}
+	const char *targets[] = {id};
+	if (rc == SH_DB_OK)
+		rc = sh_audit_append(conn, &(struct sh_audit_entry){
+						   .actor_id = s->created_by,
+						   .action = "invite.created",
+						   .targets = targets,
+						   .target_count = 1,
+						   .request_id = s->request_id});
 	return rc;
 }

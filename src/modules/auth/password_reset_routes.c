@@ -28,24 +28,44 @@ static const char requested_body[] = "{\"status\":\"reset_requested\"}";
 
 /* --- POST /api/v1/auth/password-reset/request ------------------------------------- */
 
+void sh_reset_request_prepare(const struct sh_app *app, const char *email, time_t now_t,
+			      struct sh_reset_request *p)
+{
+	char token[SH_LINK_TOKEN_LEN + 1];
+	sh_uuid_v4(p->id);
+	sh_link_token(app, "schoolhub-reset-address-v1:", email, p->key);
+	sh_reset_token(app, p->id, token);
+	sh_token_hash(token, p->hash);
+	sodium_memzero(token, sizeof(token));
+	sh_time_format(now_t, p->now);
+	sh_time_format(now_t + SH_RESET_TTL_S, p->expires);
+	sh_time_format(now_t - SH_RESET_WINDOW_S, p->since);
+	p->row = (struct sh_reset_row){p->id, p->key, email, p->hash, p->now, p->expires, p->since};
+}
+
 struct request_tx {
 	const struct sh_reset_row *row;
 	int64_t written;
 };
 
+enum sh_db_rc sh_reset_request_write(struct sh_conn *conn, const struct sh_reset_row *row,
+				     int64_t *written_r)
+{
+	enum sh_db_rc rc = sh_reset_reserve(conn, row, SH_RESET_PER_WINDOW, written_r);
+	if (rc != SH_DB_OK || *written_r != 1)
+		return rc;
+	json_t *payload = json_pack("{s:s}", "reset_id", row->id);
+	rc = sh_job_enqueue(conn, SH_RESET_JOB_KIND, payload, NULL);
+	json_decref(payload);
+	return rc;
+}
+
 static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct request_tx *t = ctx;
-	enum sh_db_rc rc = sh_reset_reserve(conn, t->row, SH_RESET_PER_WINDOW, &t->written);
-	if (rc != SH_DB_OK)
-		return rc;
-	if (t->written != 1) {
+	enum sh_db_rc rc = sh_reset_request_write(conn, t->row, &t->written);
+	if (rc == SH_DB_OK && t->written != 1)
 		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	json_t *payload = json_pack("{s:s}", "reset_id", t->row->id);
-	rc = sh_job_enqueue(conn, SH_RESET_JOB_KIND, payload, NULL);
-	json_decref(payload);
 	return rc;
 }
 
@@ -76,17 +96,9 @@ void sh_auth_reset_request(struct sh_request *req, struct sh_response *res)
 		return;
 	/* Everything below runs the same for every address. */
 	time_t now_t = time(NULL);
-	char id[SH_UUID_LEN + 1], key[SH_LINK_TOKEN_LEN + 1], token[SH_LINK_TOKEN_LEN + 1];
-	char hash[65], now[SH_TIME_LEN + 1], expires[SH_TIME_LEN + 1], since[SH_TIME_LEN + 1];
-	sh_uuid_v4(id);
-	sh_link_token(req->app, "schoolhub-reset-address-v1:", email, key);
-	sh_reset_token(req->app, id, token);
-	sh_token_hash(token, hash);
-	sodium_memzero(token, sizeof(token));
-	sh_time_format(now_t, now);
-	sh_time_format(now_t + SH_RESET_TTL_S, expires);
-	sh_time_format(now_t - SH_RESET_WINDOW_S, since);
-	struct sh_reset_row row = {id, key, email, hash, now, expires, since};
+	struct sh_reset_request p;
+	sh_reset_request_prepare(req->app, email, now_t, &p);
+	struct sh_reset_row row = p.row;
 	struct request_tx t = {&row, 0};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, request_in_tx, &t);
 	if (rc != SH_DB_OK) {
