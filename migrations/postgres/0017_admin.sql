@@ -43,6 +43,7 @@ CREATE TRIGGER audit_targets_no_truncate BEFORE TRUNCATE ON audit_targets
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 
 ALTER TABLE users ADD COLUMN last_login_at TIMESTAMPTZ;
+ALTER TABLE users ADD COLUMN pending_approval BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE TABLE module_switches (
     name       TEXT PRIMARY KEY,

@@ -47,6 +47,10 @@ BEGIN SELECT RAISE(ABORT, 'audit_targets is append-only'); END;
 
 -- When a member last signed in (GET /api/v1/admin/users/{id}).
 ALTER TABLE users ADD COLUMN last_login_at TEXT;
+-- SCHOOLHUB_REGISTRATION=approval: a new account waits for an admin (POST
+-- /api/v1/admin/users/{id}/approve or /refuse); until then it reaches only its profile.
+ALTER TABLE users ADD COLUMN pending_approval INTEGER NOT NULL DEFAULT 0
+    CHECK (pending_approval IN (0, 1));
 
 -- Modules an admin switched at runtime (GET/PUT /api/v1/admin/modules); a module without
 -- a row is on. SCHOOLHUB_MODULES stays the upper bound: a row cannot turn on a module the

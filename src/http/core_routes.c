@@ -64,7 +64,8 @@ static void metrics(struct sh_request *req, struct sh_response *res)
 
 static const char *registration_name(enum sh_registration r)
 {
-	return r == SH_REG_OPEN ? "open" : r == SH_REG_INVITE ? "invite" : "closed";
+	return r == SH_REG_OPEN ? "open" : r == SH_REG_INVITE ? "invite"
+		: r == SH_REG_APPROVAL ? "approval" : "closed";
 }
 
 /* Which modules are on and the public numbers the web app needs: nothing secret, the

@@ -17,6 +17,8 @@ static const char *const admin_paths[][2] = {
 	{"GET", "/api/v1/admin/users/" RANDOM_UUID},
 	{"PATCH", "/api/v1/admin/users/" RANDOM_UUID},
 	{"POST", "/api/v1/admin/users/" RANDOM_UUID "/password-reset"},
+	{"POST", "/api/v1/admin/users/" RANDOM_UUID "/approve"},
+	{"POST", "/api/v1/admin/users/" RANDOM_UUID "/refuse"},
 	{"GET", "/api/v1/admin/modules"},
 	{"PUT", "/api/v1/admin/modules"},
 };
@@ -322,6 +324,94 @@ START_TEST(password_reset_is_mailed_never_seen)
 }
 END_TEST
 
+/* --- SCHOOLHUB_REGISTRATION=approval (a server of its own) --------------------------- */
+
+static struct th_server approval_server;
+
+static void approval_server_start(void)
+{
+	const char *env[] = {"SCHOOLHUB_REGISTRATION=approval", NULL};
+	th_server_start(&approval_server, api_backend, env);
+}
+
+static void approval_server_stop(void)
+{
+	th_server_stop(&approval_server);
+}
+
+static long status_as(const struct th_member *m, const char *path)
+{
+	struct th_resp *r = th_request("GET", path, m->access_token, NULL, NULL, NULL);
+	long status = r->status;
+	if (status == 403)
+		ck_assert_str_eq(th_code(r), "pending_approval");
+	th_resp_free(&r);
+	return status;
+}
+
+static struct th_resp *decide(const struct th_member *admin, const char *id, const char *what)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/admin/users/%s/%s", id, what);
+	return th_request("POST", path, admin->access_token, NULL, NULL, NULL);
+}
+
+START_TEST(registration_waits_for_approval)
+{
+	struct th_member admin, p, q;
+	admin_register(&admin, "apradmin", "admin"); /* the operator's promote approves */
+	th_member_register(&p, "aprpending");
+	th_member_register(&q, "aprrefused");
+	struct th_resp *r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, NULL);
+	ck_assert_str_eq(th_str(r, "registration"), "approval");
+	th_resp_free(&r);
+	/* Pending: signed in, the profile only. */
+	ck_assert_int_eq(status_as(&p, "/api/v1/users/me"), 200);
+	ck_assert_int_eq(status_as(&p, "/api/v1/users/me/export"), 200);
+	ck_assert_int_eq(status_as(&p, "/api/v1/children"), 403);
+	ck_assert_int_eq(status_as(&p, "/api/v1/sel/balance"), 403);
+	ck_assert_int_eq(status_as(&p, "/api/v1/users"), 403);
+	r = admin_get(admin.access_token, "/api/v1/admin/users?status=pending", 200);
+	char both[80]; /* the two waiting, in id order; the admin (approved) is not */
+	snprintf(both, sizeof(both), "%s,%s", strcmp(p.id, q.id) < 0 ? p.id : q.id,
+		 strcmp(p.id, q.id) < 0 ? q.id : p.id);
+	ck_assert_str_eq(page_ids(r), both);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r->json, "items"), 0), "status")),
+			 "pending");
+	th_resp_free(&r);
+	/* Approved: everything a parent reaches. */
+	r = decide(&admin, p.id, "approve");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "status"), "active");
+	th_resp_free(&r);
+	ck_assert_int_eq(admin_audit_rows("member.approved", admin.id, p.id), 1);
+	ck_assert_int_eq(status_as(&p, "/api/v1/children"), 200);
+	r = decide(&admin, p.id, "approve");
+	ck_assert_problem(r, 409, "not_pending");
+	th_resp_free(&r);
+	r = decide(&admin, p.id, "refuse");
+	ck_assert_problem(r, 409, "not_pending");
+	th_resp_free(&r);
+	/* Refused: erased through the GDPR path, the token stops. */
+	r = decide(&admin, q.id, "refuse");
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	ck_assert_int_eq(admin_audit_rows("member.refused", admin.id, q.id), 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS "
+				      "NOT NULL AND email <> $2", q.id, q.email), 1);
+	r = th_request("GET", "/api/v1/users/me", q.access_token, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 401);
+	th_resp_free(&r);
+	r = decide(&admin, q.id, "refuse");
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	th_member_free(&admin);
+	th_member_free(&p);
+	th_member_free(&q);
+}
+END_TEST
+
 Suite *api_admin_members_suite(void)
 {
 	Suite *s = suite_create("admin_members");
@@ -334,6 +424,11 @@ Suite *api_admin_members_suite(void)
 	tcase_add_test(tc, role_and_status_changes);
 	tcase_add_test(tc, the_last_admin_stays);
 	tcase_add_test(tc, password_reset_is_mailed_never_seen);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("registration by approval");
+	tcase_add_unchecked_fixture(tc, approval_server_start, approval_server_stop);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, registration_waits_for_approval);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,8 @@ static const struct sh_route admin_routes[] = {
 	{"PATCH", "/api/v1/admin/users/{id}", admin_users_patch, ADMIN_JSON, SH_ROLE_ADMIN},
 	{"POST", "/api/v1/admin/users/{id}/password-reset", admin_users_password_reset, ADMIN,
 	 SH_ROLE_ADMIN},
+	{"POST", "/api/v1/admin/users/{id}/approve", admin_users_approve, ADMIN, SH_ROLE_ADMIN},
+	{"POST", "/api/v1/admin/users/{id}/refuse", admin_users_refuse, ADMIN, SH_ROLE_ADMIN},
 	{"GET", "/api/v1/admin/modules", admin_modules_get, ADMIN, SH_ROLE_ADMIN},
 	{"PUT", "/api/v1/admin/modules", admin_modules_put, ADMIN_JSON, SH_ROLE_ADMIN},
 };

@@ -5,7 +5,7 @@
 
 #define MEMBER_COLUMNS                                                                          \
 	"u.id, u.email, u.first_name, u.last_name, u.phone, u.locale, u.role, u.created_at, "   \
-	"u.last_login_at, u.active "
+	"u.last_login_at, u.active, u.pending_approval "
 
 static void read_member(struct sh_stmt *st, struct sh_arena *arena, struct admin_member *m)
 {
@@ -20,6 +20,7 @@ static void read_member(struct sh_stmt *st, struct sh_arena *arena, struct admin
 	m->last_login_at = sh_stmt_col_is_null(st, 8) ? NULL
 						       : sh_arena_strdup(arena, sh_stmt_col_time(st, 8));
 	m->active = sh_stmt_col_bool(st, 9);
+	m->pending = sh_stmt_col_bool(st, 10);
 }
 
 void admin_member_write(struct sh_jw *w, const struct admin_member *m)
@@ -29,7 +30,7 @@ void admin_member_write(struct sh_jw *w, const struct admin_member *m)
 	sh_jw_kstring(w, "first_name", m->first_name);
 	sh_jw_kstring(w, "last_name", m->last_name);
 	sh_jw_kstring(w, "role", m->role);
-	sh_jw_kstring(w, "status", m->active ? "active" : "deactivated");
+	sh_jw_kstring(w, "status", !m->active ? "deactivated" : m->pending ? "pending" : "active");
 	sh_jw_kstring(w, "created_at", m->created_at);
 	sh_jw_kstring(w, "last_login_at", m->last_login_at);
 }
@@ -52,9 +53,11 @@ enum sh_db_rc admin_members_list(struct sh_conn *conn, struct sh_arena *arena,
 		binds[n++] = SH_TEXT(f->role);
 		sql = sh_arena_printf(arena, "%sAND u.role = $%d ", sql, n);
 	}
-	if (f->status >= 0) {
-		binds[n++] = SH_BOOL(f->status == 1);
-		sql = sh_arena_printf(arena, "%sAND u.active = $%d ", sql, n);
+	if (f->status >= 0) { /* pending members are active ones not approved yet */
+		binds[n++] = SH_BOOL(f->status != 0);
+		binds[n++] = SH_BOOL(f->status == 2);
+		sql = sh_arena_printf(arena, "%sAND u.active = $%d AND u.pending_approval = $%d ", sql,
+				      n - 1, n);
 	}
 	if (f->class_name != NULL) {
 		binds[n++] = SH_TEXT(f->class_name);
@@ -165,6 +168,13 @@ enum sh_db_rc admin_other_admins(struct sh_conn *conn, const char *id, int64_t *
 					  "AND deleted_at IS NULL AND id <> $1",
 					  SH_ARGS(SH_TEXT(id)), count_r);
 	return rc == SH_DB_ROW ? SH_DB_OK : rc;
+}
+
+enum sh_db_rc admin_member_approve(struct sh_conn *conn, const char *id, const char *now)
+{
+	return sh_exec(conn,
+		       "UPDATE users SET pending_approval = $2, updated_at = $3 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(id), SH_BOOL(false), SH_TEXT(now)), NULL);
 }
 
 enum sh_db_rc admin_member_set_role(struct sh_conn *conn, const char *id, const char *role,

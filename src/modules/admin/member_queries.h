@@ -14,13 +14,14 @@ struct admin_member {
 	const char *id, *email, *first_name, *last_name, *phone, *locale, *role, *created_at,
 		*last_login_at;
 	bool active;
+	bool pending; /* registered under approval, not approved yet */
 };
 
 /* The filters of GET /api/v1/admin/users, each NULL when absent (already checked). */
 struct admin_member_filter {
 	const char *q_like; /* a LIKE pattern (wildcards of the query escaped with '\') */
 	const char *role, *class_name, *after_id;
-	int status; /* -1 any, 0 deactivated, 1 active */
+	int status; /* -1 any, 0 deactivated, 1 active (approved), 2 pending */
 	int limit;
 };
 
@@ -45,6 +46,8 @@ enum sh_db_rc admin_member_balance(struct sh_conn *conn, const char *id, int64_t
 
 /* Active admins other than "id". */
 enum sh_db_rc admin_other_admins(struct sh_conn *conn, const char *id, int64_t *count_r);
+/* Lets a member waiting for approval in. */
+enum sh_db_rc admin_member_approve(struct sh_conn *conn, const char *id, const char *now);
 enum sh_db_rc admin_member_set_role(struct sh_conn *conn, const char *id, const char *role,
 				    const char *now);
 /* Deactivates (sessions revoked, tokens voided) or reactivates "id". */

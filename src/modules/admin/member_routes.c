@@ -71,6 +71,8 @@ static int list_filter_or_reply(struct sh_request *req, struct sh_response *res,
 		f->status = 1;
 	else if (status != NULL && strcmp(status, "deactivated") == 0)
 		f->status = 0;
+	else if (status != NULL && strcmp(status, "pending") == 0)
+		f->status = 2;
 	else if (status != NULL)
 		sh_validation_add(&v, "status", "invalid_value");
 	const char *cursor = sh_req_query(req, "cursor"), *part = NULL;

@@ -172,7 +172,9 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 			       .last_name = in.last,
 			       .locale = in.locale ? in.locale : sh_lang_code(req->lang),
 			       .role = "parent",
-			       .created_at = now};
+			       .created_at = now,
+			       /* approval mode: the account waits for an admin (admin module) */
+			       .pending_approval = mode == SH_REG_APPROVAL};
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
 	t.cfg = &req->app->cfg;
