@@ -28,14 +28,16 @@
 #include "schoolhub/store.h"
 
 #define SH_AUDIT_HASH_LEN 64 /* lower-case hex of a SHA-256 */
-#define SH_AUDIT_MAX_TARGETS 32
+#define SH_AUDIT_MAX_TARGETS 32 /* what a caller with a fixed array plans for */
+#define SH_AUDIT_DEDUP_MAX 64   /* up to this many targets, repeats are dropped; a longer
+				 * list (an audience's children) must hold distinct ids */
 
 struct sh_audit_entry {
 	const char *actor_id;       /* NULL: the command line or the system */
 	const char *action;         /* "invite.created", "member.viewed" ... */
 	const char *const *targets; /* ids the action is about (members, children, a class);
 				     * NULL entries are skipped, repeats kept once in audit_targets */
-	size_t target_count;        /* at most SH_AUDIT_MAX_TARGETS */
+	size_t target_count;
 	const char *request_id;     /* NULL outside a request */
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schoolhub/mem.h"
 #include "schoolhub/util.h"
 
 /* Each field as "<length>:<bytes>;", NULL as "-;": no two rows encode alike. */
@@ -43,22 +44,27 @@ void sh_audit_row_hash(const struct sh_audit_row *row, char out[SH_AUDIT_HASH_LE
 	sodium_bin2hex(out, SH_AUDIT_HASH_LEN + 1, digest, sizeof(digest));
 }
 
-/* The targets joined by commas into "buf"; false when they do not fit or are too many. */
-static bool join_targets(const struct sh_audit_entry *e, char *buf, size_t size)
+/* The targets joined by commas (malloc'ed): one id per child of a whole-school
+ * announcement's audience can make it long. */
+static char *join_targets(const struct sh_audit_entry *e)
 {
+	size_t size = 1;
+	for (size_t i = 0; i < e->target_count; i++)
+		if (e->targets[i] != NULL)
+			size += strlen(e->targets[i]) + 1;
+	char *buf = sh_malloc(size);
 	size_t used = 0;
 	buf[0] = '\0';
-	if (e->target_count > SH_AUDIT_MAX_TARGETS)
-		return false;
 	for (size_t i = 0; i < e->target_count; i++) {
 		if (e->targets[i] == NULL)
 			continue;
-		int w = snprintf(buf + used, size - used, "%s%s", used ? "," : "", e->targets[i]);
-		if (w < 0 || (size_t)w >= size - used)
-			return false;
-		used += (size_t)w;
+		size_t n = strlen(e->targets[i]);
+		if (used > 0)
+			buf[used++] = ',';
+		memcpy(buf + used, e->targets[i], n + 1);
+		used += n;
 	}
-	return true;
+	return buf;
 }
 
 /* Moves the head one row on and reads the previous hash: on PostgreSQL the UPDATE locks
@@ -86,14 +92,14 @@ static enum sh_db_rc head_advance(struct sh_conn *conn, int64_t *seq_r, char pre
 
 enum sh_db_rc sh_audit_append(struct sh_conn *conn, const struct sh_audit_entry *e)
 {
-	char targets[SH_AUDIT_MAX_TARGETS * (SH_UUID_LEN + 1) + 1];
-	if (e->action == NULL || !join_targets(e, targets, sizeof(targets)))
+	if (e->action == NULL)
 		return SH_DB_ERROR;
 	char prev[SH_AUDIT_HASH_LEN + 1], hash[SH_AUDIT_HASH_LEN + 1], now[SH_TIME_LEN + 1];
 	int64_t seq = 0;
 	enum sh_db_rc rc = head_advance(conn, &seq, prev);
 	if (rc != SH_DB_OK)
 		return rc;
+	char *targets = join_targets(e);
 	sh_time_now(now);
 	struct sh_audit_row row = {seq, now, e->actor_id, e->action, targets, e->request_id, prev, NULL};
 	sh_audit_row_hash(&row, hash);
@@ -106,7 +112,7 @@ enum sh_db_rc sh_audit_append(struct sh_conn *conn, const struct sh_audit_entry 
 	for (size_t i = 0; rc == SH_DB_OK && i < e->target_count; i++) {
 		/* The same id twice in one entry is one target. */
 		bool repeated = e->targets[i] == NULL;
-		for (size_t k = 0; k < i && !repeated; k++)
+		for (size_t k = 0; k < i && !repeated && e->target_count <= SH_AUDIT_DEDUP_MAX; k++)
 			repeated = e->targets[k] != NULL && strcmp(e->targets[k], e->targets[i]) == 0;
 		if (!repeated)
 			rc = sh_exec(conn, "INSERT INTO audit_targets (target_id, seq) VALUES ($1, $2)",
@@ -115,6 +121,7 @@ enum sh_db_rc sh_audit_append(struct sh_conn *conn, const struct sh_audit_entry 
 	if (rc == SH_DB_OK)
 		rc = sh_exec(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1",
 			     SH_ARGS(SH_TEXT(hash)), NULL);
+	sh_free(&targets);
 	return rc;
 }
 

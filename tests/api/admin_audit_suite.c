@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "admin_support.h"
+#include "announcements_support.h"
 #include "schoolhub/audit.h"
 #include "sel_support.h"
 
@@ -57,6 +58,39 @@ START_TEST(earlier_admin_actions_are_audited)
 	th_member_free(&teacher);
 	th_member_free(&a);
 	th_member_free(&b);
+}
+END_TEST
+
+/* The acknowledgement tally shows staff the children an announcement reached: a look at
+ * children's data, audited and listed in each guardian's export. */
+START_TEST(the_tally_of_an_announcement_is_audited)
+{
+	struct th_member admin, parent;
+	admin_register(&admin, "tallyadmin", "admin");
+	th_member_register(&parent, "tallyparent");
+	char *child = admin_child(&parent, "Ludivine", "P4");
+	char *ann = ann_publish(admin.access_token, "Sortie au musée", "P4", true);
+	struct th_resp *r = ann_call("GET", admin.access_token, ann, "/acks");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+	ck_assert_int_eq(admin_audit_rows("announcement.acks_viewed", admin.id, ann), 1);
+	ck_assert_int_eq(admin_audit_rows("announcement.acks_viewed", admin.id, child), 1);
+	r = admin_get(parent.access_token, "/api/v1/users/me/export", 200);
+	json_t *acc = json_object_get(r->json, "data_accesses");
+	ck_assert_int_eq(json_array_size(acc), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(acc, 0), "action")),
+			 "announcement.acks_viewed");
+	th_resp_free(&r);
+	/* Refused (a parent): nothing shown, nothing written. */
+	r = ann_call("GET", parent.access_token, ann, "/acks");
+	ck_assert_int_eq(r->status, 403);
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM audit_log WHERE action = $1",
+				      "announcement.acks_viewed", NULL), 1);
+	free(child);
+	free(ann);
+	th_member_free(&admin);
+	th_member_free(&parent);
 }
 END_TEST
 
@@ -304,6 +338,7 @@ Suite *api_admin_audit_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, earlier_admin_actions_are_audited);
 	tcase_add_test(tc, the_list_filters_pages_and_exports);
+	tcase_add_test(tc, the_tally_of_an_announcement_is_audited);
 	tcase_add_test(tc, modules_switch_at_runtime);
 	tcase_add_test(tc, concurrent_appends_keep_one_chain);
 	tcase_add_test(tc, an_edit_in_the_database_is_found); /* last: breaks the chain */
