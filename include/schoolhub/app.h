@@ -17,6 +17,7 @@ struct sh_metrics;
 struct sh_job_worker;
 struct sh_realtime;
 struct sh_event_bell;
+struct sh_module_switches;
 
 struct sh_app {
 	struct sh_config cfg;
@@ -30,6 +31,7 @@ struct sh_app {
 	struct sh_realtime *realtime; /* the WebSocket thread (serve only), NULL when none */
 	struct sh_event_bell *events; /* rung after a commit that wrote member events (events.h) */
 	sh_typing_audience_fn *typing_audience; /* set by the messages module (realtime.h) */
+	struct sh_module_switches *switches; /* modules switched off at runtime (modules.h) */
 };
 
 /* Process-wide setup (libsodium, libcurl); call once before anything else. */

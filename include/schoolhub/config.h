@@ -10,7 +10,7 @@
 #include "schoolhub/modules.h" /* SH_MODULE_COUNT */
 
 enum sh_env { SH_ENV_DEVELOPMENT, SH_ENV_PRODUCTION };
-enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED };
+enum sh_registration { SH_REG_OPEN, SH_REG_INVITE, SH_REG_CLOSED, SH_REG_APPROVAL };
 
 #define SH_MAX_CORS_ORIGINS 16
 #define SH_MAX_TRUSTED_PROXIES 8

@@ -5,6 +5,7 @@
 #ifndef SCHOOLHUB_MODULES_H
 #define SCHOOLHUB_MODULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,6 +23,7 @@ enum sh_module_id {
 	SH_MODULE_NOTIFICATIONS = 1u << 8, /* in-app and e-mail notifications (notify.h) */
 	SH_MODULE_EVENTS = 1u << 9, /* school events, sign-ups and waiting lists */
 	SH_MODULE_CALENDAR = 1u << 10, /* iCalendar feeds, volunteer shifts (on events' tables) */
+	SH_MODULE_ADMIN = 1u << 11, /* members, the audit log, module switches (issue #15) */
 	/* Keep last: a new module's bit goes above this line, and nothing else needs an edit.
 	 * Its value is one more than the highest bit. */
 	SH_MODULE_END
@@ -164,6 +166,29 @@ int sh_modules_init(struct sh_app *app, const struct sh_module *const *mods, siz
 void sh_modules_stop(struct sh_app *app, const struct sh_module *const *mods, size_t count,
 		     unsigned mask);
 
+/*
+ * Modules at runtime (src/modules/module_switches.c): an admin switches a module off or on
+ * again without a restart (GET/PUT /api/v1/admin/modules); SCHOOLHUB_MODULES stays the
+ * upper bound. The switches are rows of module_switches, read again by each instance at
+ * most every SH_MODULE_SWITCH_TTL_MS. A module off answers 404 on its routes and leaves
+ * GET /api/v1/config; its data and its background work (jobs already queued) stay.
+ */
+#define SH_MODULE_SWITCH_TTL_MS 1000
+struct sh_module_switches;
+struct sh_module_switches *sh_module_switches_create(void);
+void sh_module_switches_destroy(struct sh_module_switches **s_r);
+/* The modules on now: SCHOOLHUB_MODULES minus those switched off (cached, see above). */
+unsigned sh_modules_on(struct sh_app *app);
+/* Forgets the cached switches (after a change, so this instance obeys it at once). */
+void sh_module_switches_forget(struct sh_app *app);
+/* The switched-off modules as the table says now (mask). SH_DB_OK or an error. */
+enum sh_db_rc sh_module_switches_read(struct sh_conn *conn, unsigned *off_r);
+/* Whether an admin may switch "m" off (not auth, users, jobs or admin). */
+bool sh_module_switchable(const struct sh_module *m);
+const struct sh_module *sh_module_by_name(const char *name);
+/* The module whose table holds "route", or NULL (a core route). */
+const struct sh_module *sh_module_of_route(const struct sh_route *route);
+
 /* Route tables, one per module (defined in src/modules/<name>/). */
 extern const struct sh_module sh_module_auth;
 extern const struct sh_module sh_module_users;
@@ -176,5 +201,6 @@ extern const struct sh_module sh_module_announcements;
 extern const struct sh_module sh_module_notifications;
 extern const struct sh_module sh_module_events;
 extern const struct sh_module sh_module_calendar;
+extern const struct sh_module sh_module_admin;
 
 #endif

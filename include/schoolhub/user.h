@@ -10,6 +10,8 @@ struct sh_user {
 		*created_at;
 	int64_t token_generation; /* see users.token_generation */
 	bool is_verified;         /* the holder proved the address (users.is_verified) */
+	bool pending_approval;    /* registered under SCHOOLHUB_REGISTRATION=approval, not yet
+				   * approved: reaches only its profile (users.pending_approval) */
 };
 
 #endif

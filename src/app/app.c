@@ -58,6 +58,7 @@ int sh_app_create(struct sh_config *cfg, bool migrate, struct sh_app **app_r, ch
 	/* After the migrations, which may rightly take longer than a request's statement. */
 	sh_db_set_pg_timeouts(app->db, app->cfg.pg_statement_timeout_ms, app->cfg.pg_lock_timeout_ms);
 	app->router = sh_router_create(app->cfg.modules);
+	app->switches = sh_module_switches_create();
 	app->metrics = sh_metrics_create();
 	app->events = sh_event_bell_new();
 	if (app->events == NULL) {
@@ -83,6 +84,7 @@ void sh_app_destroy(struct sh_app **app_r)
 	sh_modules_stop(app, sh_modules, sh_module_count, app->started_modules);
 	sh_realtime_stop(app); /* after the job workers, which may still ring it */
 	sh_router_destroy(&app->router);
+	sh_module_switches_destroy(&app->switches);
 	sh_metrics_destroy(&app->metrics);
 	sh_event_bell_free(&app->events);
 	sh_db_close(&app->db);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli_audit.h"
 #include "app/cli_jobs.h"
 #include "app/demo_seed.h"
 #include "app/seed_guard.h"
@@ -30,6 +31,8 @@ static const char usage[] =
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
 	"  jobs list [--state S] | retry ID | run the job queue: list (newest 100), retry a\n"
 	"                                         dead job, run the due jobs once (cron)\n"
+	"  audit verify                           recompute the audit log's hash chain; exit 1\n"
+	"                                         naming the first row that breaks it\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
@@ -186,6 +189,20 @@ static int cmd_user_promote(int argc, char **argv)
 	return 0;
 }
 
+struct cli_invite_tx {
+	const struct sh_app *app;
+	struct sh_invite_spec spec;
+	char *code, *expires;
+};
+
+/* The invite and its audit row commit together. */
+static enum sh_db_rc cli_invite_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct cli_invite_tx *t = ctx;
+	return sh_invite_create(conn, t->app, &t->spec, t->code, t->expires);
+}
+
 static int cmd_invite_create(int argc, char **argv)
 {
 	long days = SH_INVITE_DEFAULT_DAYS;
@@ -214,8 +231,8 @@ static int cmd_invite_create(int argc, char **argv)
 		return die("database", error);
 	}
 	char code[SH_INVITE_CODE_LEN + 1], expires[SH_TIME_LEN + 1];
-	struct sh_invite_spec spec = {.days = days};
-	enum sh_db_rc rc = sh_invite_create(conn, app, &spec, code, expires);
+	struct cli_invite_tx t = {app, {.days = days}, code, expires};
+	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, cli_invite_in_tx, &t);
 	sh_conn_close(&conn);
 	sh_app_destroy(&app);
 	if (rc != SH_DB_OK)
@@ -262,6 +279,8 @@ int sh_cli_main(int argc, char **argv)
 		return cmd_seed_demo();
 	if (strcmp(cmd, "jobs") == 0)
 		return sh_cli_jobs(argc, argv);
+	if (strcmp(cmd, "audit") == 0)
+		return sh_cli_audit(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

@@ -29,7 +29,7 @@ static const char help_text[] =
 	"                            registration, a generated secret, the demo seeder)\n"
 	"  SCHOOLHUB_SECRET_KEY      token signing key, at least 32 bytes (required in production;\n"
 	"                            development generates one in the data directory)\n"
-	"  SCHOOLHUB_REGISTRATION    open, invite or closed (default: open in development,\n"
+	"  SCHOOLHUB_REGISTRATION    open, invite, approval or closed (default: open in development,\n"
 	"                            invite in production)\n"
 	"  SCHOOLHUB_MODULES         comma list of enabled modules (default: all)\n"
 	"  SCHOOLHUB_CORS_ORIGINS    comma list of allowed browser origins (default: none)\n"
@@ -269,8 +269,10 @@ static int load_environment(struct sh_config *cfg, bool *defaulted_r, char **err
 		cfg->registration = SH_REG_INVITE;
 	else if (strcmp(reg, "closed") == 0)
 		cfg->registration = SH_REG_CLOSED;
+	else if (strcmp(reg, "approval") == 0)
+		cfg->registration = SH_REG_APPROVAL;
 	else
-		return fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite or closed, got \"%s\"",
+		return fail(error_r, "SCHOOLHUB_REGISTRATION: expected open, invite, approval or closed, got \"%s\"",
 			    reg);
 	return 0;
 }

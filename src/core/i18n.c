@@ -119,6 +119,11 @@ static const struct message problem_titles[] = {
 	{"too_many_announcements", {"Trop d'annonces publiées cette heure-ci, réessayez plus tard", "Dit uur te veel berichten gepubliceerd, probeer later opnieuw", "Too many announcements published this hour, try again later"}},
 	{"ack_not_required", {"Cette annonce ne demande pas de confirmation de lecture", "Dit bericht vraagt geen leesbevestiging", "This announcement does not ask for an acknowledgement"}},
 	{"not_a_guardian", {"Seul un parent d'un enfant concerné peut confirmer la lecture", "Alleen een ouder van een betrokken kind kan de lezing bevestigen", "Only a parent of a child it concerns can acknowledge it"}},
+	/* admin (issue #15) */
+	{"last_admin", {"L'école doit garder au moins un administrateur actif", "De school moet minstens één actieve beheerder houden", "The school must keep at least one active admin"}},
+	{"pending_approval", {"Votre inscription attend l'accord de l'école", "Uw inschrijving wacht op de goedkeuring van de school", "Your registration is waiting for the school's approval"}},
+	{"not_pending", {"Ce compte n'attend pas d'accord", "Deze account wacht niet op goedkeuring", "This account is not waiting for approval"}},
+	{"member_deactivated", {"Ce membre est désactivé", "Dit lid is gedeactiveerd", "This member is deactivated"}},
 	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
 	/* messages: conversations and messages */
 	{"not_owner", {"Seul le propriétaire du groupe peut faire cela", "Alleen de eigenaar van de groep kan dat doen", "Only the group's owner can do this"}},

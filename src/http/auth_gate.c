@@ -29,6 +29,23 @@ static enum sh_auth_refusal account_row_check(const struct sh_account_lookup *lo
 }
 
 /*
+ * What an account waiting for approval (SCHOOLHUB_REGISTRATION=approval) may reach: its
+ * session (sign out, the e-mail check) and its own profile (read, correct, export, change
+ * the password, delete). Everything else answers 403 pending_approval.
+ */
+static bool open_while_pending(const struct sh_route *route)
+{
+	static const char *const own[] = {"/api/v1/users/me", "/api/v1/users/me/export",
+					  "/api/v1/users/me/password"};
+	if (strncmp(route->pattern, "/api/v1/auth/", 13) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(route->pattern, own[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * The account check, on the row of the account lookup (sh_guard_fn). The account is read
  * on every request: a deactivated or deleted member, a role change or a password change
  * (token generation) takes effect at once.
@@ -61,6 +78,10 @@ static enum sh_db_rc account_check(void *ctx, enum sh_db_rc rc, struct sh_stmt *
 		gate->refusal = SH_AUTH_FORBIDDEN;
 		return SH_DB_DENIED;
 	}
+	if (account.pending_approval && !open_while_pending(gate->route)) {
+		gate->refusal = SH_AUTH_PENDING;
+		return SH_DB_DENIED;
+	}
 	gate->refusal = SH_AUTH_PASSED;
 	return SH_DB_OK;
 }
@@ -77,6 +98,9 @@ static void reply_refusal(struct sh_request *req, struct sh_response *res,
 		break;
 	case SH_AUTH_FORBIDDEN:
 		sh_reply_problem(req, res, 403, "forbidden", NULL);
+		break;
+	case SH_AUTH_PENDING:
+		sh_reply_problem(req, res, 403, "pending_approval", NULL);
 		break;
 	case SH_AUTH_DB_ERROR:
 		sh_reply_db_error(req, res, gate->db_rc);
@@ -156,7 +180,8 @@ int sh_auth_account_current(struct sh_conn *conn, struct sh_arena *arena, const 
 		struct sh_user account;
 		enum sh_role role;
 		stands = account_row_check(lookup, row, arena, generation, &account, &role) ==
-			 SH_AUTH_PASSED;
+				 SH_AUTH_PASSED &&
+			 !account.pending_approval; /* waiting for approval: no channel yet */
 	}
 	sh_stmt_free(&row);
 	return stands;

@@ -13,6 +13,7 @@ enum sh_auth_refusal {
 	SH_AUTH_PASSED,
 	SH_AUTH_INVALID_TOKEN, /* 401: no such active account, or an older token generation */
 	SH_AUTH_FORBIDDEN, /* 403: the route does not admit the account's role */
+	SH_AUTH_PENDING, /* 403 pending_approval: the account waits for an admin's approval */
 	SH_AUTH_INTERNAL, /* 500: a role the code does not know */
 	SH_AUTH_DB_ERROR, /* the store's error, answered by sh_reply_db_error */
 };

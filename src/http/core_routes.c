@@ -67,14 +67,17 @@ static void metrics(struct sh_request *req, struct sh_response *res)
 
 static const char *registration_name(enum sh_registration r)
 {
-	return r == SH_REG_OPEN ? "open" : r == SH_REG_INVITE ? "invite" : "closed";
+	return r == SH_REG_OPEN ? "open" : r == SH_REG_INVITE ? "invite"
+		: r == SH_REG_APPROVAL ? "approval" : "closed";
 }
 
 /* Which modules are on and the public numbers the web app needs: nothing secret, the
- * same for every caller until a restart, so browsers and proxies may keep it a minute. */
+ * same for every caller until an admin switches a module (then within a second on every
+ * instance), so browsers and proxies may keep it a minute. */
 static void public_config(struct sh_request *req, struct sh_response *res)
 {
 	const struct sh_config *cfg = &req->app->cfg;
+	unsigned on = sh_modules_on(req->app); /* SCHOOLHUB_MODULES minus those switched off */
 	json_t *modules = json_array();
 	json_t *languages = json_array();
 	for (int l = 0; l < SH_LANG_COUNT; l++)
@@ -83,7 +86,7 @@ static void public_config(struct sh_request *req, struct sh_response *res)
 				 registration_name(cfg->registration), "languages", languages);
 	for (size_t i = 0; i < sh_module_count; i++) {
 		const struct sh_module *m = sh_modules[i];
-		if ((cfg->modules & m->id) == 0)
+		if ((on & m->id) == 0)
 			continue;
 		json_array_append_new(modules, json_string(m->name));
 		if (m->public_config != NULL)

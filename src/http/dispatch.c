@@ -15,6 +15,7 @@
 #include "http/static_files.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
+#include "schoolhub/modules.h"
 #include "schoolhub/realtime.h"
 #include "schoolhub/util.h"
 
@@ -135,6 +136,13 @@ static bool is_api_path(const char *path)
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
 }
 
+/* Whether the route's module is on now (modules.h: switched at runtime); core routes are. */
+static bool module_on(struct sh_request *req, const struct sh_route *route)
+{
+	const struct sh_module *m = sh_module_of_route(route);
+	return m == NULL || !sh_module_switchable(m) || (sh_modules_on(req->app) & m->id) != 0;
+}
+
 static void run_route(struct sh_request *req, struct sh_response *res,
 		      const struct sh_route *route)
 {
@@ -203,6 +211,10 @@ void sh_http_dispatch(struct sh_request *req, struct sh_response *res)
 	const char *allow = NULL;
 	switch (sh_router_match(req->app->router, req, req->method, req->path, &route, &allow)) {
 	case SH_MATCH_FOUND:
+		if (!module_on(req, route)) {
+			sh_reply_not_found(req, res); /* switched off by an admin at runtime */
+			return;
+		}
 		run_route(req, res, route);
 		return;
 	case SH_MATCH_BAD_METHOD:

@@ -21,6 +21,7 @@ const struct sh_module *const sh_modules[] = {
 	&sh_module_notifications,
 	&sh_module_events,
 	&sh_module_calendar,
+	&sh_module_admin,
 };
 const size_t sh_module_count = sizeof(sh_modules) / sizeof(sh_modules[0]);
 

@@ -60,6 +60,8 @@ Suite *api_notify_wiring_suite(void);
 Suite *api_events_suite(void);
 Suite *api_calendar_feed_suite(void);
 Suite *api_calendar_shifts_suite(void);
+Suite *api_admin_members_suite(void);
+Suite *api_admin_audit_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

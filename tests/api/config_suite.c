@@ -32,7 +32,7 @@ START_TEST(config_lists_every_module_by_default)
 	ck_assert_int_eq(r->status, 200);
 	static const char *const all[] = {"auth",    "users",    "children",     "sel",
 					  "classes", "jobs",     "messages", "announcements",
-					  "notifications", "events", NULL};
+					  "notifications", "events", "calendar", "admin", NULL};
 	assert_names(json_object_get(r->json, "modules"), all);
 	static const char *const langs[] = {"fr", "nl", "en", NULL};
 	assert_names(json_object_get(r->json, "languages"), langs);

@@ -69,6 +69,8 @@ static Suite *(*const suites[])(void) = {
 	api_events_suite,
 	api_calendar_feed_suite,
 	api_calendar_shifts_suite,
+	api_admin_members_suite,
+	api_admin_audit_suite,
 };
 
 /*

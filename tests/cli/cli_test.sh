@@ -247,6 +247,26 @@ if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REG
 		ok "user promote without --role: exit 2 with usage"
 	else bad "user promote without --role: exit 2 with usage" "$(last)"; fi
 
+	# audit verify: the invites above wrote audit rows; an edit made in the database behind
+	# the triggers' back (dropped on SQLite, disabled on PostgreSQL) is named by its row.
+	run "${DB_ENV[@]}" -- audit verify
+	if rc_is 0 && out_has "audit log intact"; then
+		ok "audit verify on an untouched log: exit 0"
+	else bad "audit verify on an untouched log: exit 0" "$(last)"; fi
+	run "${DB_ENV[@]}" -- audit
+	check "audit without verify: exit 2" "$(last)" rc_is 2
+	if [[ $BACKEND == sqlite ]]; then
+		sqlite3 "$SQLITE_FILE" "DROP TRIGGER audit_log_no_update;
+			UPDATE audit_log SET action = 'nothing' WHERE seq = 1;" >/dev/null
+	else
+		psql -qAt "$DB_URL" -c "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only" \
+			-c "UPDATE audit_log SET action = 'nothing' WHERE seq = 1" >/dev/null
+	fi
+	run "${DB_ENV[@]}" -- audit verify
+	if rc_is 1 && err_has "broken at row 1"; then
+		ok "audit verify after a direct edit: exit 1, names row 1"
+	else bad "audit verify after a direct edit: exit 1, names row 1" "$(last)"; fi
+
 	# SIGTERM while a login is in flight: its body trickles in for ~1.5 s, then argon2.
 	{
 		printf '{"email":"%s","password":"%s"' "$DEMO_PARENT" "$DEMO_PASSWORD"

@@ -275,6 +275,16 @@ const struct hx_case hx_api_cases[] = {
 	{"API5-05", "make oneself a class's staff as a parent", HX_PROBLEM, 403, "forbidden",
 	 "PUT", V1 "/admin/classes/P1/staff", "{tok_attacker}",
 	 "{\"user_ids\":[\"{attacker_id}\"]}", NULL, NULL, NULL},
+	{"API5-06", "make oneself an admin as a parent", HX_PROBLEM, 403, "forbidden",
+	 "PATCH", V1 "/admin/users/{attacker_id}", "{tok_attacker}", "{\"role\":\"admin\"}", NULL,
+	 NULL, NULL},
+	{"API5-07", "read another family's children through the admins' view", HX_PROBLEM, 403,
+	 "forbidden", "GET", V1 "/admin/users/{victim_id}", "{tok_attacker}", NULL, NULL, NULL,
+	 NULL},
+	{"API5-08", "switch the time bank off as a parent", HX_PROBLEM, 403, "forbidden",
+	 "PUT", V1 "/admin/modules", "{tok_attacker}", "{\"sel\":false}", NULL, NULL, NULL},
+	{"API5-09", "read the audit log as a parent", HX_PROBLEM, 403, "forbidden",
+	 "GET", V1 "/admin/audit", "{tok_attacker}", NULL, NULL, NULL, NULL},
 
 	/* API6 Unrestricted access to sensitive business flows. */
 	{"API6-01", "pay oneself", HX_PROBLEM, 422, NULL,

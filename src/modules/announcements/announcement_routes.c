@@ -14,6 +14,7 @@
 #include "modules/announcements/announcement_notify.h"
 #include "modules/announcements/announcement_input.h"
 #include "modules/announcements/announcement_queries.h"
+#include "schoolhub/audit.h"
 #include "schoolhub/events.h"
 #include "schoolhub/notify.h"
 #include "schoolhub/util.h"
@@ -305,6 +306,23 @@ static void tally_item_write(struct sh_jw *w, const struct sh_ann_tally_item *t)
 }
 
 /* GET /api/v1/announcements/{id}/acks : the author's and admins' view of the audience. */
+/* The tally names children to staff: one audit row (the announcement and every child of
+ * its audience), committed before the names are sent. */
+static enum sh_db_rc tally_audit_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct tally_read *r = ctx;
+	const char **targets = sh_arena_alloc(r->req->arena, sizeof(*targets) * (r->count + 1));
+	targets[0] = r->id;
+	for (size_t i = 0; i < r->count; i++)
+		targets[i + 1] = r->items[i].child_id;
+	return sh_audit_append(conn, &(struct sh_audit_entry){.actor_id = r->req->user.id,
+							     .action = "announcement.acks_viewed",
+							     .targets = targets,
+							     .target_count = r->count + 1,
+							     .request_id = r->req->request_id});
+}
+
 void sh_announcements_acks(struct sh_request *req, struct sh_response *res)
 {
 	struct tally_read r = {.req = req, .id = sh_req_uuid_param(req, "id")};
@@ -321,6 +339,11 @@ void sh_announcements_acks(struct sh_request *req, struct sh_response *res)
 	bool author = r.a.author_id != NULL && strcmp(r.a.author_id, req->user.id) == 0;
 	if (!author && req->user.role != SH_ROLE_ADMIN) {
 		sh_reply_problem(req, res, 403, "forbidden", NULL);
+		return;
+	}
+	rc = sh_conn_transaction(req->db, SH_TX_WRITE, tally_audit_in_tx, &r);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
 		return;
 	}
 	struct sh_jw w;

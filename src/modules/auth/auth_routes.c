@@ -172,7 +172,9 @@ static void auth_register(struct sh_request *req, struct sh_response *res)
 			       .last_name = in.last,
 			       .locale = in.locale ? in.locale : sh_lang_code(req->lang),
 			       .role = "parent",
-			       .created_at = now};
+			       .created_at = now,
+			       /* approval mode: the account waits for an admin (admin module) */
+			       .pending_approval = mode == SH_REG_APPROVAL};
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, NULL, &pair);
 	t.cfg = &req->app->cfg;
@@ -225,7 +227,12 @@ static enum sh_db_rc login_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	return sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
+	rc = sh_token_pair_store(conn, t->pair, t->verified->id, t->now);
+	if (rc != SH_DB_OK)
+		return rc;
+	/* What an admin sees as "last sign-in" (GET /admin/users/{id}). */
+	return sh_exec(conn, "UPDATE users SET last_login_at = $2 WHERE id = $1",
+		       SH_ARGS(SH_TEXT(t->verified->id), SH_TEXT(t->now)), NULL);
 }
 
 static void auth_login(struct sh_request *req, struct sh_response *res)
@@ -329,7 +336,7 @@ static int invite_spec_or_reply(struct sh_request *req, struct sh_response *res,
  * link to register with it, and the admin still gets the code (to hand over otherwise). */
 static void admin_create_invite(struct sh_request *req, struct sh_response *res)
 {
-	struct sh_invite_spec spec = {.created_by = req->user.id};
+	struct sh_invite_spec spec = {.created_by = req->user.id, .request_id = req->request_id};
 	if (invite_spec_or_reply(req, res, &spec) != 0)
 		return;
 	struct invite_tx t = {.app = req->app, .spec = &spec};

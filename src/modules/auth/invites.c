@@ -13,6 +13,7 @@
 
 #include "modules/auth/link_rows.h"
 #include "modules/auth/session_queries.h"
+#include "schoolhub/audit.h"
 #include "schoolhub/util.h"
 
 /* No 0/O, 1/I/L: codes get read aloud and typed on phones. */
@@ -60,7 +61,15 @@ enum sh_db_rc sh_invite_create(struct sh_conn *conn, const struct sh_app *app,
 	struct sh_invite_row row = {r.id,      r.token_hash, s->created_by, s->email,
 				    s->locale, r.created_at, r.expires_at};
 	enum sh_db_rc rc = sh_invite_insert(conn, &row);
-	if (rc != SH_DB_OK || s->email == NULL)
-		return rc;
-	return sh_link_row_mail(conn, SH_INVITE_JOB_KIND, "invite_id", r.id);
+	if (rc == SH_DB_OK && s->email != NULL)
+		rc = sh_link_row_mail(conn, SH_INVITE_JOB_KIND, "invite_id", r.id);
+	const char *targets[] = {r.id};
+	if (rc == SH_DB_OK)
+		rc = sh_audit_append(conn, &(struct sh_audit_entry){
+						   .actor_id = s->created_by,
+						   .action = "invite.created",
+						   .targets = targets,
+						   .target_count = 1,
+						   .request_id = s->request_id});
+	return rc;
 }

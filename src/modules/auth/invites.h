@@ -20,11 +20,13 @@ struct sh_invite_spec {
 	long days;
 	const char *email;  /* the invitee's address, normalised */
 	const char *locale; /* the e-mail's language: "fr", "nl" or "en" */
+	const char *request_id; /* for the audit row; NULL from the command line */
 };
 
 /*
  * Creates a code valid for "s->days" days, and with an address the job that mails it,
- * inside the caller's transaction when there is one. "code_r" receives the code,
+ * inside the caller's transaction when there is one, with its audit row
+ * ("invite.created", the invite's id). "code_r" receives the code,
  * "expires_at_r" the RFC 3339 expiry.
  */
 enum sh_db_rc sh_invite_create(struct sh_conn *conn, const struct sh_app *app,

@@ -27,22 +27,38 @@ static const char requested_body[] = "{\"status\":\"reset_requested\"}";
 
 /* --- POST /api/v1/auth/password-reset/request ------------------------------------- */
 
+void sh_reset_request_prepare(const struct sh_app *app, const char *email, time_t now_t,
+			      struct sh_reset_request *p)
+{
+	sh_link_row_new(app, sh_reset_token, now_t, SH_RESET_TTL_S, &p->link);
+	sh_link_token(app, "schoolhub-reset-address-v1:", email, p->key);
+	sh_time_format(now_t - SH_RESET_WINDOW_S, p->since);
+	p->row = (struct sh_reset_row){p->link.id,	   p->key,	     email,
+				       p->link.token_hash, p->link.created_at, p->link.expires_at,
+				       p->since};
+}
+
 struct request_tx {
 	const struct sh_reset_row *row;
 	int64_t written;
 };
 
+enum sh_db_rc sh_reset_request_write(struct sh_conn *conn, const struct sh_reset_row *row,
+				     int64_t *written_r)
+{
+	enum sh_db_rc rc = sh_reset_reserve(conn, row, SH_RESET_PER_WINDOW, written_r);
+	if (rc != SH_DB_OK || *written_r != 1)
+		return rc;
+	return sh_link_row_mail(conn, SH_RESET_JOB_KIND, "reset_id", row->id);
+}
+
 static enum sh_db_rc request_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	struct request_tx *t = ctx;
-	enum sh_db_rc rc = sh_reset_reserve(conn, t->row, SH_RESET_PER_WINDOW, &t->written);
-	if (rc != SH_DB_OK)
-		return rc;
-	if (t->written != 1) {
+	enum sh_db_rc rc = sh_reset_request_write(conn, t->row, &t->written);
+	if (rc == SH_DB_OK && t->written != 1)
 		*rollback_r = true;
-		return SH_DB_OK;
-	}
-	return sh_link_row_mail(conn, SH_RESET_JOB_KIND, "reset_id", t->row->id);
+	return rc;
 }
 
 static void reply_address_limited(struct sh_request *req, struct sh_response *res,
@@ -72,13 +88,9 @@ void sh_auth_reset_request(struct sh_request *req, struct sh_response *res)
 		return;
 	/* Everything below runs the same for every address. */
 	time_t now_t = time(NULL);
-	char key[SH_LINK_TOKEN_LEN + 1], since[SH_TIME_LEN + 1];
-	struct sh_link_row link;
-	sh_link_row_new(req->app, sh_reset_token, now_t, SH_RESET_TTL_S, &link);
-	sh_link_token(req->app, "schoolhub-reset-address-v1:", email, key);
-	sh_time_format(now_t - SH_RESET_WINDOW_S, since);
-	struct sh_reset_row row = {link.id,	    key,  email, link.token_hash, link.created_at,
-				   link.expires_at, since};
+	struct sh_reset_request p;
+	sh_reset_request_prepare(req->app, email, now_t, &p);
+	struct sh_reset_row row = p.row;
 	struct request_tx t = {&row, 0};
 	enum sh_db_rc rc = sh_conn_transaction(req->db, SH_TX_WRITE, request_in_tx, &t);
 	if (rc != SH_DB_OK) {

@@ -10,6 +10,7 @@
 #include "modules/classes/class_queries.h"
 #include "modules/messages/class_membership.h"
 #include "schoolhub/events.h"
+#include "schoolhub/audit.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -80,6 +81,7 @@ void sh_classes_list(struct sh_request *req, struct sh_response *res)
 struct staff_tx {
 	struct sh_arena *arena;
 	const char *class_name, *now;
+	const char *actor_id, *request_id; /* for the audit row */
 	const char **ids;    /* distinct, lower case */
 	const char **fields; /* "user_ids[i]": where each id was in the body, for errors */
 	size_t n;
@@ -162,7 +164,21 @@ static enum sh_db_rc staff_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 			rc = sh_class_staff_remove(conn, t->class_name, current[k]);
 	for (size_t i = 0; rc == SH_DB_OK && i < t->n; i++)
 		rc = sh_class_staff_add(conn, t->class_name, t->ids[i], t->now);
-	return rc != SH_DB_OK ? rc : sh_class_watch_notify(conn, t->arena, &t->watch);
+	if (rc == SH_DB_OK)
+		rc = sh_class_watch_notify(conn, t->arena, &t->watch);
+	/* Audited last (the chain's head stays locked until the commit): the class, then the
+	 * staff it now has. */
+	const char *targets[MAX_STAFF_IDS + 1] = {t->class_name};
+	for (size_t i = 0; i < t->n; i++)
+		targets[i + 1] = t->ids[i];
+	if (rc == SH_DB_OK)
+		rc = sh_audit_append(conn, &(struct sh_audit_entry){
+						   .actor_id = t->actor_id,
+						   .action = "class.staff_changed",
+						   .targets = targets,
+						   .target_count = t->n + 1,
+						   .request_id = t->request_id});
+	return rc;
 }
 
 void sh_classes_staff_put(struct sh_request *req, struct sh_response *res)
@@ -177,7 +193,11 @@ void sh_classes_staff_put(struct sh_request *req, struct sh_response *res)
 		return;
 	char now[SH_TIME_LEN + 1];
 	sh_time_now(now);
-	struct staff_tx t = {.arena = req->arena, .class_name = sh_class_names[position], .now = now};
+	struct staff_tx t = {.arena = req->arena,
+			     .class_name = sh_class_names[position],
+			     .now = now,
+			     .actor_id = req->user.id,
+			     .request_id = req->request_id};
 	struct sh_validation v = {0};
 	read_user_ids(req, &t, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "modules/sel/ledger_routes.h"
+#include "schoolhub/audit.h"
 #include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
@@ -193,7 +194,16 @@ static enum sh_db_rc reverse_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 		*rollback_r = true;
 		return SH_DB_OK;
 	}
-	return written_json(conn, id, req->lang, &t->body);
+	rc = written_json(conn, id, req->lang, &t->body);
+	const char *targets[] = {orig.id, id, orig.from_user_id, orig.to_user_id};
+	if (rc == SH_DB_OK) /* last: the audit chain's head stays locked until the commit */
+		rc = sh_audit_append(conn, &(struct sh_audit_entry){
+						   .actor_id = req->user.id,
+						   .action = "sel.transaction_reversed",
+						   .targets = targets,
+						   .target_count = 4,
+						   .request_id = req->request_id});
+	return rc;
 }
 
 void sh_sel_transactions_reverse(struct sh_request *req, struct sh_response *res)

@@ -23,7 +23,7 @@ char *sh_user_search_name(const char *first, const char *last)
 
 #define USER_COLUMNS                                                                         \
 	"id, email, password_hash, first_name, last_name, phone, locale, role, created_at, " \
-	"token_generation, is_verified"
+	"token_generation, is_verified, pending_approval"
 
 static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user *u)
 {
@@ -38,6 +38,7 @@ static void read_user(struct sh_stmt *st, struct sh_arena *arena, struct sh_user
 	u->created_at = sh_arena_strdup(arena, sh_stmt_col_time(st, 8));
 	u->token_generation = sh_stmt_col_int64(st, 9);
 	u->is_verified = sh_stmt_col_bool(st, 10);
+	u->pending_approval = sh_stmt_col_bool(st, 11);
 }
 
 /* Runs a one-row lookup with one text parameter. */
@@ -78,12 +79,12 @@ enum sh_db_rc sh_user_insert(struct sh_conn *conn, const struct sh_user *u, cons
 	enum sh_db_rc rc = sh_exec(
 		conn,
 		"INSERT INTO users (id, email, password_hash, first_name, last_name, phone, "
-		"locale, role, created_at, updated_at, search_name, is_verified) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+		"locale, role, created_at, updated_at, search_name, is_verified, pending_approval) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)",
 		SH_ARGS(SH_TEXT(u->id), SH_TEXT(u->email), SH_TEXT(u->password_hash),
 			SH_TEXT(u->first_name), SH_TEXT(u->last_name), SH_TEXT(u->phone),
 			SH_TEXT(u->locale), SH_TEXT(u->role), SH_TEXT(now), SH_TEXT(search),
-			SH_BOOL(u->is_verified)),
+			SH_BOOL(u->is_verified), SH_BOOL(u->pending_approval)),
 		NULL);
 	free(search);
 	return rc;
@@ -120,7 +121,7 @@ enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const ch
 			       const char *now, int64_t *changed_r)
 {
 	return sh_exec(conn,
-		       "UPDATE users SET role = $2, updated_at = $3 "
+		       "UPDATE users SET role = $2, updated_at = $3, pending_approval = (1 = 0) "
 		       "WHERE email = $1 AND deleted_at IS NULL",
 		       SH_ARGS(SH_TEXT(email), SH_TEXT(role), SH_TEXT(now)), changed_r);
 }

@@ -31,7 +31,9 @@ enum sh_db_rc sh_user_update_profile(struct sh_conn *conn, const struct sh_user 
  * generation are still those read; "*changed_r" is 0 when they changed or it was deleted. */
 enum sh_db_rc sh_user_set_password(struct sh_conn *conn, const struct sh_user *checked,
 				   const char *hash, const char *now, int64_t *changed_r);
-/* Changes the role of the account with "email"; SH_DB_OK with "*changed_r" = rows changed. */
+/* Changes the role of the account with "email" (`schoolhub user promote`); SH_DB_OK with
+ * "*changed_r" = rows changed. An operator giving a role vouches for the account: one
+ * waiting for approval is approved (how the first admin of an approval-mode school gets in). */
 enum sh_db_rc sh_user_set_role(struct sh_conn *conn, const char *email, const char *role,
 			       const char *now, int64_t *changed_r);
 /* Replaces every personal field by a pseudonym and deactivates the account. */

@@ -8,6 +8,7 @@
 
 #include "modules/auth/login_throttle.h"
 #include "modules/auth/session_queries.h"
+#include "modules/users/account_erase.h"
 #include "modules/users/privacy.h"
 #include "modules/users/user_fields.h"
 #include "modules/users/user_queries.h"
@@ -286,21 +287,26 @@ struct erase_tx {
 	const char *user_id, *now;
 };
 
-static enum sh_db_rc erase_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+enum sh_db_rc sh_account_erase(struct sh_conn *conn, const char *user_id, const char *now)
 {
-	(void)rollback_r;
-	struct erase_tx *t = ctx;
 	/* Every module runs its part whether enabled or not: data must not survive a
 	 * module being switched off for a while. */
 	for (size_t i = 0; i < sh_module_count; i++) {
 		if (sh_modules[i]->erase_user == NULL)
 			continue;
-		enum sh_db_rc rc = sh_modules[i]->erase_user(conn, t->user_id, t->now);
+		enum sh_db_rc rc = sh_modules[i]->erase_user(conn, user_id, now);
 		if (rc != SH_DB_OK)
 			return rc;
 	}
-	enum sh_db_rc rc = sh_events_erase_member(conn, t->user_id); /* the realtime log */
-	return rc == SH_DB_OK ? sh_user_erase(conn, t->user_id, t->now) : rc;
+	enum sh_db_rc rc = sh_events_erase_member(conn, user_id); /* the realtime log */
+	return rc == SH_DB_OK ? sh_user_erase(conn, user_id, now) : rc;
+}
+
+static enum sh_db_rc erase_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct erase_tx *t = ctx;
+	return sh_account_erase(conn, t->user_id, t->now);
 }
 
 static void users_delete_me(struct sh_request *req, struct sh_response *res)
