@@ -61,7 +61,4 @@ void sh_ical_line(struct sh_ical *c, const char *name, const char *value);
 /* "s" escaped as an RFC 5545 TEXT value, in the arena. */
 const char *sh_ical_text(struct sh_arena *arena, const char *s);
 
-/* Seconds east of UTC in Europe/Brussels at "t" (3600 or 7200). */
-long sh_ical_brussels_offset(time_t t);
-
 #endif

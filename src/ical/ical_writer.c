@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "schoolhub/arena.h"
+#include "schoolhub/brussels_time.h"
 
 #define ICAL_FIRST_CAPACITY 4096
 #define ICAL_LINE_OCTETS 75 /* RFC 5545 §3.1, without the CRLF */
@@ -93,21 +94,14 @@ static void format_utc(time_t t, char out[17])
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-/* The Brussels wall time of "t" as broken-down UTC fields. */
-static void brussels_tm(time_t t, struct tm *tm)
-{
-	time_t local = t + sh_ical_brussels_offset(t);
-	gmtime_r(&local, tm);
-}
-
 /*
  * Is "t" the second occurrence of a Brussels wall time that happens twice (the hour after
  * the end of summer time)? Then an hour earlier, under summer time, the clock read the same.
  */
 static bool second_occurrence(time_t t)
 {
-	long off = sh_ical_brussels_offset(t);
-	long earlier = sh_ical_brussels_offset(t - 3600);
+	long off = sh_brussels_offset(t);
+	long earlier = sh_brussels_offset(t - 3600);
 	return off < earlier && (t - 3600) + earlier == t + off;
 }
 
@@ -121,7 +115,7 @@ static void time_line(struct sh_ical *c, const char *name, time_t t)
 		return;
 	}
 	struct tm tm;
-	brussels_tm(t, &tm);
+	sh_brussels_tm(t, &tm);
 	strftime(value, sizeof(value), "%Y%m%dT%H%M%S", &tm);
 	char param[64];
 	snprintf(param, sizeof(param), "%s;TZID=Europe/Brussels", name);
@@ -132,7 +126,7 @@ static void time_line(struct sh_ical *c, const char *name, time_t t)
 static void date_line(struct sh_ical *c, const char *name, time_t t, int days)
 {
 	struct tm tm;
-	brussels_tm(t, &tm);
+	sh_brussels_tm(t, &tm);
 	tm.tm_mday += days;
 	tm.tm_isdst = 0;
 	time_t day = timegm(&tm); /* normalises the day past the month's end */

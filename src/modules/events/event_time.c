@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "modules/events/events.h"
-#include "modules/notifications/notify.h"
+#include "schoolhub/brussels_time.h"
 
 static int digits(const char *s, int n)
 {
@@ -73,9 +73,8 @@ time_t sh_event_time_of(const char *utc)
 
 const char *sh_event_local_text(struct sh_arena *arena, time_t t)
 {
-	time_t local = t + (time_t)notify_brussels_offset(t);
 	struct tm tm;
-	gmtime_r(&local, &tm);
+	sh_brussels_tm(t, &tm);
 	return sh_arena_printf(arena, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 			       tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
