@@ -53,11 +53,6 @@ void notify_prefs_apply(json_t *body, struct notify_prefs *p, struct sh_arena *a
 			struct sh_validation *v);
 
 /* --- time (notify_clock.c): Brussels time is schoolhub/brussels_time.h ------------- */
-/* The former name of sh_brussels_offset, kept for code written against it. */
-static inline long notify_brussels_offset(time_t t)
-{
-	return sh_brussels_offset(t);
-}
 /* Is "t" inside the quiet hours of "p"? */
 bool notify_is_quiet(const struct notify_prefs *p, time_t t);
 /* The first instant at or after "t" outside the quiet hours ("t" itself when not quiet). */
