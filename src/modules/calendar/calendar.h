@@ -6,8 +6,8 @@
  *
  * Files: calendar_module.c (route table, GDPR hooks), calendar_queries.c (who sees an
  * event, the events of a feed), feed_routes.c (feed tokens and the .ics answers),
- * shift_queries.c + shift_routes.c (shifts, volunteers, attendance and rewards),
- * time_input.c (RFC 3339 times with an offset).
+ * shift_queries.c + shift_routes.c (shifts, volunteers, attendance and rewards). Times
+ * are read with the events module's parser (event_time.c).
  */
 #ifndef SCHOOLHUB_CALENDAR_H
 #define SCHOOLHUB_CALENDAR_H
@@ -51,12 +51,6 @@ enum sh_db_rc sh_cal_feed_owner(struct sh_conn *conn, struct sh_arena *arena, co
 enum sh_db_rc sh_cal_feed_put(struct sh_conn *conn, const char *user_id, const char *hash,
 			      const char *now);
 enum sh_db_rc sh_cal_feed_delete(struct sh_conn *conn, const char *user_id, int64_t *changed_r);
-
-/* time_input.c: RFC 3339 with "Z" or an offset ("2027-10-31T02:30:00+01:00"), seconds
- * required, fractions ignored; 0 and the instant, or -1. And back from the database's
- * canonical UTC text. */
-int sh_cal_time_parse(const char *s, time_t *t_r);
-time_t sh_cal_time_from_db(const char *s);
 
 /* feed_routes.c */
 void sh_cal_feed_create(struct sh_request *req, struct sh_response *res);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "modules/events/events.h"
 #include "modules/messages/membership_sql.h"
 
 /*
@@ -32,9 +33,9 @@ static void read_event(struct sh_stmt *st, struct sh_arena *arena, struct sh_cal
 	e->description = sh_arena_strdup(arena, sh_stmt_col_text(st, 2));
 	e->location = sh_arena_strdup(arena, sh_stmt_col_text(st, 3));
 	e->status = sh_arena_strdup(arena, sh_stmt_col_text(st, 4));
-	e->starts_at = sh_cal_time_from_db(sh_stmt_col_time(st, 5));
-	e->ends_at = sh_stmt_col_is_null(st, 6) ? 0 : sh_cal_time_from_db(sh_stmt_col_time(st, 6));
-	e->updated_at = sh_cal_time_from_db(sh_stmt_col_time(st, 7));
+	e->starts_at = sh_event_time_of(sh_stmt_col_time(st, 5));
+	e->ends_at = sh_stmt_col_is_null(st, 6) ? 0 : sh_event_time_of(sh_stmt_col_time(st, 6));
+	e->updated_at = sh_event_time_of(sh_stmt_col_time(st, 7));
 	e->all_day = sh_stmt_col_bool(st, 8);
 	e->sequence = sh_stmt_col_int64(st, 9);
 	e->organiser_id = sh_arena_strdup(arena, sh_stmt_col_text(st, 10));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "modules/calendar/calendar.h"
+#include "modules/events/events.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -104,7 +105,7 @@ static time_t time_field(json_t *body, const char *name, struct sh_validation *v
 {
 	const char *text = NULL;
 	time_t t = 0;
-	if (sh_json_get_string(body, name, true, &text, v) && sh_cal_time_parse(text, &t) != 0)
+	if (sh_json_get_string(body, name, true, &text, v) && sh_event_time_parse(text, &t) != 0)
 		sh_validation_add(v, name, "invalid_time");
 	return t;
 }
