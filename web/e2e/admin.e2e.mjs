@@ -145,6 +145,21 @@ await finish(async () => {
     await ap.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Agenda' }).waitFor();
   });
 
+  await step('in Dutch, the admin screens show their Dutch texts (a chunk of their own)', async () => {
+    await ap.getByLabel('Langue', { exact: true }).selectOption('nl');
+    await main(ap).getByRole('link', { name: 'Leden' }).click();
+    await ap.waitForURL(`${BASE}/admin`);
+    await expectText(heading(ap), /^Beheer$/);
+    await main(ap).getByLabel('Status').selectOption('pending');
+    await expectText(memberCard(ap, W), /Wacht op goedkeuring/);
+    await axe(ap, 'admin-members-nl');
+    await main(ap).getByRole('link', { name: 'Auditlogboek' }).click();
+    await expectText(heading(ap), /^Auditlogboek$/);
+    await expectText(main(ap), /Rol gewijzigd/);
+    await ap.getByLabel('Taal', { exact: true }).selectOption('fr');
+    await expectText(heading(ap), /^Journal d'audit$/);
+  });
+
   const { page: wp } = await newParent('W', MOBILE);
 
   await step('a member waiting for approval sees the waiting screen, not errors; the profile opens', async () => {
