@@ -2,6 +2,7 @@
 // screens, in their on-demand chunk, rather than in src/api.js: nothing of it weighs on a
 // first visit, and only admins ever load it (docs/PERFORMANCE.md).
 import { api, query } from '../../api.js';
+import { appendCsvPage, nextCursorOf } from './audit-csv.js';
 
 const memberPath = (id) => `/admin/users/${encodeURIComponent(id)}`;
 
@@ -33,11 +34,25 @@ export const moduleSwitches = {
 /** Modules an admin can never switch off (the server refuses: not_switchable). */
 export const ALWAYS_ON = ['auth', 'users', 'jobs', 'admin'];
 
-/** Saves a Response as a file named by its Content-Disposition, else "fallback". */
-export async function saveResponse(response, fallback) {
-  const header = response.headers.get('Content-Disposition') || '';
-  const name = /filename="([^"]+)"/.exec(header)?.[1] || fallback;
-  const url = URL.createObjectURL(await response.blob());
+/**
+ * Every row the filters select as one CSV text (one header line), page after page of 100 rows,
+ * at most "maxPages" pages; {text, complete: false} when more rows were left out.
+ */
+export async function auditCsv(filters, maxPages = 50) {
+  let text = '';
+  let cursor;
+  for (let page = 0; page < maxPages; page++) {
+    const response = await audit.csv({ ...filters, limit: 100, cursor });
+    text = appendCsvPage(text, await response.text(), page === 0);
+    cursor = nextCursorOf(response.headers.get('Link'));
+    if (!cursor) return { text, complete: true };
+  }
+  return { text, complete: false };
+}
+
+/** Offers "text" as a file named "name" to download. */
+export function saveText(text, name, type = 'text/csv') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
