@@ -59,6 +59,11 @@ const NOW_AND_THEN =
 // fetched when that language is shown (src/i18n.js addScreenTexts).
 const EVENTS = /\/src\/views\/events\//;
 const EVENTS_CATALOGUE = /\/src\/views\/events\/locales\/(nl|en)\.json$/;
+// The admin screens (members, audit log, module switches; issue #15): only admins open them, so
+// they are a chunk of their own fetched on first use, not precached, with their Dutch and
+// English texts as chunks "admin-nl", "admin-en" (like the events screens').
+const ADMIN = /\/src\/views\/admin\//;
+const ADMIN_CATALOGUE = /\/src\/views\/admin\/locales\/(nl|en)\.json$/;
 // The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
 const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
 
@@ -67,17 +72,20 @@ function chunkOf(id, { getModuleInfo }) {
   if (catalogue) return `locale-${catalogue[1]}`;
   const eventsCatalogue = EVENTS_CATALOGUE.exec(id);
   if (eventsCatalogue) return `events-${eventsCatalogue[1]}`;
+  const adminCatalogue = ADMIN_CATALOGUE.exec(id);
+  if (adminCatalogue) return `admin-${adminCatalogue[1]}`;
   if (QR_ENCODER.test(id)) return 'qr';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
   if (MESSAGING.test(id)) return 'messages';
   if (EVENTS.test(id)) return 'events';
+  if (ADMIN.test(id)) return 'admin';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr', 'admin', 'admin-nl', 'admin-en'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

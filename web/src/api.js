@@ -191,7 +191,12 @@ export async function request(method, path, options = {}) {
     }
   }
 
-  if (!response.ok) throw await parseError(response);
+  if (!response.ok) {
+    const error = await parseError(response);
+    // An account waiting for an admin's approval: the app shows the waiting screen.
+    if (response.status === 403 && error.code === 'pending_approval') session.markPending();
+    throw error;
+  }
   if (raw) return response;
   if (response.status === 204) return null;
   const type = response.headers.get('Content-Type') || '';
@@ -203,6 +208,7 @@ export const api = {
   get: (path, opts) => request('GET', path, opts),
   post: (path, body, opts) => request('POST', path, { ...opts, body }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   del: (path, body, opts) => request('DELETE', path, { ...opts, body }),
 };
 

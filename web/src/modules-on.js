@@ -21,3 +21,9 @@ export function useModules() {
   }
   return modules;
 }
+
+/** Asks the server again (after an admin switched a module on or off). */
+export function refreshModules() {
+  asked = null;
+  return useModules();
+}

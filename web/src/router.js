@@ -8,6 +8,9 @@ import { restoreSession } from './api.js';
 // the events chunk, not in the main bundle: src/views/events/events-texts.js).
 const eventsScreen = (load) => () =>
   Promise.all([load(), import('./views/events/events-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
+// The admin screens (issue #15) likewise wait for their texts (src/views/admin/admin-texts.js).
+const adminScreen = (load) => () =>
+  Promise.all([load(), import('./views/admin/admin-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
 const routes = [
   {
     path: '/',
@@ -223,6 +226,25 @@ const routes = [
     props: true,
     meta: { requiresAuth: true, title: 'events.edit.editTitle' },
   },
+  // ---- admin (issue #15): one on-demand chunk, "admin" (web/vite.config.js); admins only ----
+  {
+    path: '/admin',
+    name: 'admin-members',
+    component: adminScreen(() => import('./views/admin/MembersView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: adminScreen(() => import('./views/admin/AuditView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
+  {
+    path: '/admin/modules',
+    name: 'admin-modules',
+    component: adminScreen(() => import('./views/admin/ModulesView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
@@ -245,6 +267,10 @@ router.beforeEach(async (to) => {
   const session = useSessionStore();
   if (to.meta.requiresAuth && !session.signedIn) {
     return { name: 'signin', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  }
+  // The server refuses a non-admin anyway (403): this only spares them a screen of errors.
+  if (to.meta.requiresAdmin && session.user && session.user.role !== 'admin') {
+    return { name: 'home' };
   }
   if (to.meta.guestOnly && session.signedIn) {
     return { name: 'home' };

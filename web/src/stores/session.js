@@ -25,6 +25,10 @@ export const useSessionStore = defineStore('session', () => {
   // and navigates by itself; 'expired' when the API client found it dead (its handler
   // navigates to sign-in with the reason); 'ended' when it ended in another tab.
   const endReason = ref(null);
+  // The server answered 403 pending_approval: this account registered under
+  // SCHOOLHUB_REGISTRATION=approval and waits for an admin. The app then shows the waiting
+  // screen (components/PendingApproval.vue) on every page but the profile.
+  const pendingApproval = ref(false);
   // Counts the sessions that ended here: a refresh started before the end must not
   // bring the session back when its answer arrives.
   const epoch = ref(0);
@@ -45,6 +49,7 @@ export const useSessionStore = defineStore('session', () => {
     epoch.value += 1;
     accessToken.value = null;
     user.value = null;
+    pendingApproval.value = false;
   }
 
   /** Stores a token response ({access_token, user?}) from a refresh. */
@@ -73,7 +78,13 @@ export const useSessionStore = defineStore('session', () => {
     onOtherTabSignedIn = fn;
   }
 
+  function markPending() {
+    pendingApproval.value = true;
+  }
+
   return {
+    pendingApproval,
+    markPending,
     accessToken,
     user,
     signedIn,
