@@ -13,6 +13,21 @@
 	" OR EXISTS (SELECT 1 FROM event_classes ec WHERE ec.event_id = e.id AND "          \
 	" ec.class_name IN (" SH_CLASSES_OF_MEMBER("$1") ")))))"
 
+/*
+ * The same rule for the agenda, which reads many events: the member's classes are read
+ * once, first (the "mine" CTE, MATERIALIZED so neither planner inlines it), and each event
+ * of the window tests them with a probe of its own event_classes rows (primary key). With
+ * VISIBLE's form, PostgreSQL turns the EXISTS inside the OR into a hashed SubPlan over every
+ * event of the member's classes (a sequential scan of event_classes per query, growing with
+ * the school's history); the correlation here sits in a JOIN's ON, which it does not hash
+ * (EXPLAINs in docs/PERFORMANCE.md, events).
+ */
+#define MY_CLASSES "WITH mine (class_name) AS MATERIALIZED (" SH_CLASSES_OF_MEMBER("$1") ") "
+#define VISIBLE_TO_MINE                                                                     \
+	"($2 OR e.organiser_id = $1 OR (e.status <> 'proposed' AND (e.audience = 'school' " \
+	" OR EXISTS (SELECT 1 FROM mine JOIN event_classes ec ON ec.event_id = e.id "       \
+	" AND ec.class_name = mine.class_name))))"
+
 #define COLUMNS                                                                                  \
 	"SELECT e.id, e.title, e.description, e.location, e.starts_at, e.ends_at, e.all_day, "   \
 	" e.status, e.sequence, CASE WHEN u.deleted_at IS NULL THEN u.id END, u.first_name, "    \
@@ -179,14 +194,14 @@ enum sh_db_rc sh_event_list(struct sh_conn *conn, struct sh_arena *arena,
 			    const struct sh_event_viewer *viewer, const struct sh_event_filter *f,
 			    struct sh_event **items_r, int *count_r)
 {
-	static const char agenda[] = COLUMNS
-		"WHERE e.status IN ('published', 'cancelled') AND " VISIBLE
+	static const char agenda[] = MY_CLASSES COLUMNS
+		"WHERE e.status IN ('published', 'cancelled') AND " VISIBLE_TO_MINE
 		" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
 		" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
 		" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
 		" e.id > $7)) ORDER BY e.starts_at, e.id LIMIT $8";
-	static const char proposals[] = COLUMNS
-		"WHERE e.status = 'proposed' AND " VISIBLE
+	static const char proposals[] = MY_CLASSES COLUMNS
+		"WHERE e.status = 'proposed' AND " VISIBLE_TO_MINE
 		" AND e.starts_at >= $3 AND e.starts_at < $4 AND ($5 = '' OR EXISTS ("
 		" SELECT 1 FROM event_classes ek WHERE ek.event_id = e.id AND "
 		" ek.class_name = $5)) AND (e.starts_at > $6 OR (e.starts_at = $6 AND "
