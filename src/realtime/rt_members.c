@@ -1,0 +1,103 @@
+/*
+ * The index of the open sockets by member (service thread only): a chained hash of
+ * user_id whose chains run through the sessions themselves (member_prev/member_next).
+ *
+ * Delivering one event row, counting a member's sockets and the account re-check each
+ * need the sockets of one member; a walk of every socket per row cost 1,000 x 1,000
+ * strcmp for one class message (docs/PERFORMANCE.md, session 7). A socket joins the index
+ * when its auth frame names its member (rt_auth.c) and leaves it when it closes.
+ */
+#include <string.h>
+
+#include "realtime/rt_private.h"
+#include "schoolhub/mem.h"
+
+#define RT_MEMBERS_FIRST 256 /* buckets at the first socket; doubled past 2 per bucket */
+
+static size_t member_hash(const char *user_id)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)user_id; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void chain_push(struct rt_session **bucket, struct rt_session *s)
+{
+	s->member_prev = NULL;
+	s->member_next = *bucket;
+	if (*bucket != NULL)
+		(*bucket)->member_prev = s;
+	*bucket = s;
+}
+
+/* Doubles the buckets: chains stay at about two sockets whatever the number open. */
+static void grow(struct sh_realtime *rt)
+{
+	size_t n = rt->member_nbuckets ? rt->member_nbuckets * 2 : RT_MEMBERS_FIRST;
+	struct rt_session **buckets = sh_calloc(n, sizeof(*buckets));
+	for (size_t i = 0; i < rt->member_nbuckets; i++) {
+		struct rt_session *s = rt->member_buckets[i];
+		while (s != NULL) {
+			struct rt_session *next = s->member_next;
+			chain_push(&buckets[member_hash(s->user_id) & (n - 1)], s);
+			s = next;
+		}
+	}
+	free(rt->member_buckets);
+	rt->member_buckets = buckets;
+	rt->member_nbuckets = n;
+}
+
+void rt_members_add(struct sh_realtime *rt, struct rt_session *s)
+{
+	if (s->indexed)
+		return;
+	if (rt->member_count >= rt->member_nbuckets * 2)
+		grow(rt);
+	chain_push(&rt->member_buckets[member_hash(s->user_id) & (rt->member_nbuckets - 1)], s);
+	s->indexed = true;
+	rt->member_count++;
+}
+
+void rt_members_remove(struct sh_realtime *rt, struct rt_session *s)
+{
+	if (!s->indexed)
+		return;
+	if (s->member_prev != NULL)
+		s->member_prev->member_next = s->member_next;
+	else
+		rt->member_buckets[member_hash(s->user_id) & (rt->member_nbuckets - 1)] =
+			s->member_next;
+	if (s->member_next != NULL)
+		s->member_next->member_prev = s->member_prev;
+	s->member_prev = s->member_next = NULL;
+	s->indexed = false;
+	rt->member_count--;
+}
+
+static struct rt_session *same_member(struct rt_session *s, const char *user_id)
+{
+	while (s != NULL && strcmp(s->user_id, user_id) != 0)
+		s = s->member_next;
+	return s;
+}
+
+struct rt_session *rt_member_first(const struct sh_realtime *rt, const char *user_id)
+{
+	if (rt->member_nbuckets == 0)
+		return NULL;
+	return same_member(rt->member_buckets[member_hash(user_id) & (rt->member_nbuckets - 1)],
+			   user_id);
+}
+
+struct rt_session *rt_member_next(const struct rt_session *s)
+{
+	return same_member(s->member_next, s->user_id);
+}
+
+void rt_members_free(struct sh_realtime *rt)
+{
+	sh_free(&rt->member_buckets);
+	rt->member_nbuckets = rt->member_count = 0;
+}
