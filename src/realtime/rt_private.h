@@ -82,6 +82,7 @@ struct rt_session {
 	char *rx;		/* a message arriving in fragments */
 	size_t rx_len;
 	struct rt_typing_slot typing[RT_TYPING_SLOTS];
+	uint64_t typing_round; /* the last typing relay that reached it (rt_typing.c) */
 };
 
 struct rt_redis;
@@ -158,6 +159,7 @@ struct sh_realtime {
 	struct rt_session **member_buckets; /* the sessions by member (rt_members.c) */
 	size_t member_nbuckets, member_count;
 	uint64_t next_sid;
+	uint64_t typing_round; /* counts typing relays (rt_typing.c) */
 	bool read_queued, read_again, read_announce; /* one live read in flight at most */
 	bool recheck_queued;
 	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
