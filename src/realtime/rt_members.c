@@ -1,6 +1,7 @@
 /*
- * The index of the open sockets by member (service thread only): a chained hash of
- * user_id whose chains run through the sessions themselves (member_prev/member_next).
+ * The indexes of the open sockets by member and by session id (service thread only): a
+ * chained hash of user_id whose chains run through the sessions themselves
+ * (member_prev/member_next), and one of sid (sid_prev/sid_next).
  *
  * Delivering one event row, counting a member's sockets and the account re-check each
  * need the sockets of one member; a walk of every socket per row cost 1,000 x 1,000
@@ -96,8 +97,73 @@ struct rt_session *rt_member_next(const struct rt_session *s)
 	return same_member(s->member_next, s->user_id);
 }
 
+
+/* ---- The sockets by session id: a worker's result finds its socket (rt_session_find)
+ * in one look-up, not a walk of every socket per result (two per auth). Ids are
+ * consecutive: the low bits spread them evenly over the buckets. */
+
+static void sid_push(struct rt_session **bucket, struct rt_session *s)
+{
+	s->sid_prev = NULL;
+	s->sid_next = *bucket;
+	if (*bucket != NULL)
+		(*bucket)->sid_prev = s;
+	*bucket = s;
+}
+
+static void sid_grow(struct sh_realtime *rt)
+{
+	size_t n = rt->sid_nbuckets ? rt->sid_nbuckets * 2 : RT_MEMBERS_FIRST;
+	struct rt_session **buckets = sh_calloc(n, sizeof(*buckets));
+	for (size_t i = 0; i < rt->sid_nbuckets; i++) {
+		struct rt_session *s = rt->sid_buckets[i];
+		while (s != NULL) {
+			struct rt_session *next = s->sid_next;
+			sid_push(&buckets[s->sid & (n - 1)], s);
+			s = next;
+		}
+	}
+	free(rt->sid_buckets);
+	rt->sid_buckets = buckets;
+	rt->sid_nbuckets = n;
+}
+
+void rt_sids_add(struct sh_realtime *rt, struct rt_session *s)
+{
+	if (rt->sid_count >= rt->sid_nbuckets * 2)
+		sid_grow(rt);
+	sid_push(&rt->sid_buckets[s->sid & (rt->sid_nbuckets - 1)], s);
+	rt->sid_count++;
+}
+
+void rt_sids_remove(struct sh_realtime *rt, struct rt_session *s)
+{
+	if (rt_sids_find(rt, s->sid) != s)
+		return; /* never added (closed before it was established) */
+	if (s->sid_prev != NULL)
+		s->sid_prev->sid_next = s->sid_next;
+	else
+		rt->sid_buckets[s->sid & (rt->sid_nbuckets - 1)] = s->sid_next;
+	if (s->sid_next != NULL)
+		s->sid_next->sid_prev = s->sid_prev;
+	s->sid_prev = s->sid_next = NULL;
+	rt->sid_count--;
+}
+
+struct rt_session *rt_sids_find(const struct sh_realtime *rt, uint64_t sid)
+{
+	if (rt->sid_nbuckets == 0)
+		return NULL;
+	struct rt_session *s = rt->sid_buckets[sid & (rt->sid_nbuckets - 1)];
+	while (s != NULL && s->sid != sid)
+		s = s->sid_next;
+	return s;
+}
+
 void rt_members_free(struct sh_realtime *rt)
 {
 	sh_free(&rt->member_buckets);
 	rt->member_nbuckets = rt->member_count = 0;
+	sh_free(&rt->sid_buckets);
+	rt->sid_nbuckets = rt->sid_count = 0;
 }

@@ -66,6 +66,7 @@ struct rt_session {
 	struct rt_session *prev, *next; /* every open socket (struct sh_realtime.sessions) */
 	struct rt_session *member_prev, *member_next; /* its bucket of the index (rt_members.c) */
 	bool indexed;	/* in the index by member: its user_id is set */
+	struct rt_session *sid_prev, *sid_next; /* its bucket of the index by sid (rt_members.c) */
 	uint64_t sid;	/* unique for the channel's life: what a database job names it by */
 	bool authed;	/* auth accepted: receives events */
 	enum rt_auth_stage stage;
@@ -158,6 +159,8 @@ struct sh_realtime {
 	struct rt_session *sessions;
 	struct rt_session **member_buckets; /* the sessions by member (rt_members.c) */
 	size_t member_nbuckets, member_count;
+	struct rt_session **sid_buckets; /* the sessions by sid (rt_members.c) */
+	size_t sid_nbuckets, sid_count;
 	uint64_t next_sid;
 	uint64_t typing_round; /* counts typing relays (rt_typing.c) */
 	bool read_queued, read_again, read_announce; /* one live read in flight at most */
@@ -189,10 +192,14 @@ struct rt_session *rt_session_find(struct sh_realtime *rt, uint64_t sid);
 void rt_session_send_event(struct sh_realtime *rt, struct rt_session *s, int64_t id,
 			   const char *kind, const char *data);
 
-/* rt_members.c: the index of the sessions by member (service thread). */
+/* rt_members.c: the indexes of the sessions by member and by sid (service thread). */
 void rt_members_add(struct sh_realtime *rt, struct rt_session *s); /* user_id set; once */
 void rt_members_remove(struct sh_realtime *rt, struct rt_session *s);
 void rt_members_free(struct sh_realtime *rt);
+/* The index by session id: every open session, from session_open to its close. */
+void rt_sids_add(struct sh_realtime *rt, struct rt_session *s);
+void rt_sids_remove(struct sh_realtime *rt, struct rt_session *s);
+struct rt_session *rt_sids_find(const struct sh_realtime *rt, uint64_t sid);
 /* The member's first indexed session, then the next one: NULL past the last. */
 struct rt_session *rt_member_first(const struct sh_realtime *rt, const char *user_id);
 struct rt_session *rt_member_next(const struct rt_session *s);

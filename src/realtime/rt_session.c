@@ -121,6 +121,7 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 	memset(s, 0, sizeof(*s));
 	s->wsi = wsi;
 	s->sid = ++rt->next_sid;
+	rt_sids_add(rt, s);
 	s->next = rt->sessions;
 	if (rt->sessions != NULL)
 		rt->sessions->prev = s;
@@ -166,6 +167,7 @@ static void session_closed(struct sh_realtime *rt, struct rt_session *s)
 		s->next->prev = s->prev;
 	s->prev = s->next = NULL;
 	rt_members_remove(rt, s);
+	rt_sids_remove(rt, s);
 	atomic_fetch_sub(&rt->open_sockets, 1);
 	queue_free(s);
 	sh_free(&s->rx);
