@@ -77,7 +77,9 @@ void rt_auth_receive(struct sh_realtime *rt, struct rt_session *s, json_t *msg)
 		rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "invalid token");
 		return;
 	}
+	rt_members_remove(rt, s); /* indexed under its member: the name changes now */
 	memcpy(s->user_id, claims.user_id, sizeof(s->user_id));
+	rt_members_add(rt, s);
 	s->generation = claims.generation;
 	s->expires_at = claims.expires_at;
 	s->stage = RT_AUTH_CHECKING;

@@ -74,10 +74,11 @@ struct batch_job {
 static void batch_deliver(struct sh_realtime *rt, struct rt_job *job)
 {
 	atomic_fetch_sub(&rt->batches_ahead, 1);
+	/* One look-up per row in the index by member, not a walk of every socket. */
 	for (struct rt_event *e = ((struct batch_job *)job)->events; e != NULL; e = e->next)
-		for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-			if (s->authed && e->id > s->last_sent &&
-			    strcmp(s->user_id, e->user_id) == 0)
+		for (struct rt_session *s = rt_member_first(rt, e->user_id); s != NULL;
+		     s = rt_member_next(s))
+			if (s->authed && e->id > s->last_sent)
 				rt_session_send_event(rt, s, e->id, e->kind, e->data);
 }
 
@@ -359,10 +360,11 @@ static void resume_finish(struct sh_realtime *rt, struct rt_job *job)
 	/* Events past the position come from the reads after this one, never twice. */
 	s->last_sent = r->position;
 	s->authed = s->close_code == 0;
-	/* The token's expiry ends the socket: the client reconnects with a fresh one. */
+	/* The token's expiry ends the socket (the tick, rt_sessions_expire): the client
+	 * reconnects with a fresh one. */
 	int64_t left = s->expires_at - (int64_t)time(NULL);
 	if (s->authed)
-		lws_set_timer_usecs(s->wsi, (lws_usec_t)(left > 0 ? left : 1) * LWS_US_PER_SEC);
+		s->deadline_ms = rt_now_ms() + (left > 0 ? left : 1) * 1000;
 }
 
 void rt_resume_post(struct sh_realtime *rt, struct rt_session *s, bool has_last, int64_t last)

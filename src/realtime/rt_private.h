@@ -64,10 +64,14 @@ enum rt_auth_stage {
 struct rt_session {
 	struct lws *wsi;
 	struct rt_session *prev, *next; /* every open socket (struct sh_realtime.sessions) */
+	struct rt_session *member_prev, *member_next; /* its bucket of the index (rt_members.c) */
+	bool indexed;	/* in the index by member: its user_id is set */
+	struct rt_session *sid_prev, *sid_next; /* its bucket of the index by sid (rt_members.c) */
 	uint64_t sid;	/* unique for the channel's life: what a database job names it by */
 	bool authed;	/* auth accepted: receives events */
 	enum rt_auth_stage stage;
 	int64_t expires_at; /* the token's expiry (unix seconds), once checked */
+	int64_t deadline_ms; /* rt_now_ms: no auth by then, or the token expired; 0: none */
 	int close_code; /* nonzero: closing with it, sends nothing else */
 	const char *close_reason;
 	char user_id[37];
@@ -79,6 +83,7 @@ struct rt_session {
 	char *rx;		/* a message arriving in fragments */
 	size_t rx_len;
 	struct rt_typing_slot typing[RT_TYPING_SLOTS];
+	uint64_t typing_round; /* the last typing relay that reached it (rt_typing.c) */
 };
 
 struct rt_redis;
@@ -152,7 +157,12 @@ struct sh_realtime {
 
 	/* The service thread's own state. */
 	struct rt_session *sessions;
+	struct rt_session **member_buckets; /* the sessions by member (rt_members.c) */
+	size_t member_nbuckets, member_count;
+	struct rt_session **sid_buckets; /* the sessions by sid (rt_members.c) */
+	size_t sid_nbuckets, sid_count;
 	uint64_t next_sid;
+	uint64_t typing_round; /* counts typing relays (rt_typing.c) */
 	bool read_queued, read_again, read_announce; /* one live read in flight at most */
 	bool recheck_queued;
 	int64_t last_poll_ms, next_recheck_ms, next_purge_ms;
@@ -173,12 +183,26 @@ void rt_session_send(struct sh_realtime *rt, struct rt_session *s, const char *t
 /* Closes the socket with "code" at its next write (or drops it if it never can write). */
 void rt_session_close(struct rt_session *s, int code, const char *reason);
 int rt_sessions_of(const struct sh_realtime *rt, const char *user_id);
+/* Closes the sockets whose deadline passed (the tick): the auth's 10 s, the token's expiry. */
+void rt_sessions_expire(struct sh_realtime *rt, int64_t now_ms);
 
 /* The open (not closing) socket of that id, or NULL: it closed while its job ran. */
 struct rt_session *rt_session_find(struct sh_realtime *rt, uint64_t sid);
 /* Queues {"type":"event",...} on the socket and moves its last_sent. */
 void rt_session_send_event(struct sh_realtime *rt, struct rt_session *s, int64_t id,
 			   const char *kind, const char *data);
+
+/* rt_members.c: the indexes of the sessions by member and by sid (service thread). */
+void rt_members_add(struct sh_realtime *rt, struct rt_session *s); /* user_id set; once */
+void rt_members_remove(struct sh_realtime *rt, struct rt_session *s);
+void rt_members_free(struct sh_realtime *rt);
+/* The index by session id: every open session, from session_open to its close. */
+void rt_sids_add(struct sh_realtime *rt, struct rt_session *s);
+void rt_sids_remove(struct sh_realtime *rt, struct rt_session *s);
+struct rt_session *rt_sids_find(const struct sh_realtime *rt, uint64_t sid);
+/* The member's first indexed session, then the next one: NULL past the last. */
+struct rt_session *rt_member_first(const struct sh_realtime *rt, const char *user_id);
+struct rt_session *rt_member_next(const struct rt_session *s);
 
 /* rt_worker.c: the database workers and the queue of their results. */
 int rt_worker_start(struct sh_realtime *rt, struct rt_worker *w, char **error_r);

@@ -83,9 +83,9 @@ void rt_session_send_event(struct sh_realtime *rt, struct rt_session *s, int64_t
 int rt_sessions_of(const struct sh_realtime *rt, const char *user_id)
 {
 	int n = 0;
-	for (const struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-		if ((s->authed || s->stage == RT_AUTH_RESUMING) && s->close_code == 0 &&
-		    strcmp(s->user_id, user_id) == 0)
+	for (const struct rt_session *s = rt_member_first(rt, user_id); s != NULL;
+	     s = rt_member_next(s))
+		if ((s->authed || s->stage == RT_AUTH_RESUMING) && s->close_code == 0)
 			n++;
 	return n;
 }
@@ -121,6 +121,7 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 	memset(s, 0, sizeof(*s));
 	s->wsi = wsi;
 	s->sid = ++rt->next_sid;
+	rt_sids_add(rt, s);
 	s->next = rt->sessions;
 	if (rt->sessions != NULL)
 		rt->sessions->prev = s;
@@ -138,7 +139,22 @@ static void session_open(struct sh_realtime *rt, struct rt_session *s, struct lw
 		rt_session_close(s, RT_CLOSE_ORIGIN, "origin not allowed");
 		return;
 	}
-	lws_set_timer_usecs(wsi, (lws_usec_t)RT_AUTH_TIMEOUT_S * LWS_US_PER_SEC);
+	/* A deadline the tick checks, not an lws timer per socket: lws keeps its timers in one
+	 * sorted list, and inserting 1,000s of them was half the CPU (docs/PERFORMANCE.md). */
+	s->deadline_ms = rt_now_ms() + (int64_t)RT_AUTH_TIMEOUT_S * 1000;
+}
+
+void rt_sessions_expire(struct sh_realtime *rt, int64_t now_ms)
+{
+	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
+		if (s->close_code != 0 || s->deadline_ms == 0 || now_ms < s->deadline_ms)
+			continue;
+		if (!s->authed && s->stage != RT_AUTH_NONE) /* the database is too slow to answer */
+			rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
+		else
+			rt_session_close(s, RT_CLOSE_UNAUTHORIZED,
+					 s->authed ? "token expired" : "auth timeout");
+	}
 }
 
 static void session_closed(struct sh_realtime *rt, struct rt_session *s)
@@ -150,6 +166,8 @@ static void session_closed(struct sh_realtime *rt, struct rt_session *s)
 	if (s->next != NULL)
 		s->next->prev = s->prev;
 	s->prev = s->next = NULL;
+	rt_members_remove(rt, s);
+	rt_sids_remove(rt, s);
 	atomic_fetch_sub(&rt->open_sockets, 1);
 	queue_free(s);
 	sh_free(&s->rx);
@@ -262,13 +280,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return writeable(s, wsi);
-	case LWS_CALLBACK_TIMER: /* no auth in time, or the token expired */
-		if (!s->authed && s->stage != RT_AUTH_NONE) /* the database is too slow to answer */
-			rt_session_close(s, RT_CLOSE_SERVER_ERROR, "try again later");
-		else
-			rt_session_close(s, RT_CLOSE_UNAUTHORIZED,
-					 s->authed ? "token expired" : "auth timeout");
-		break;
 	case LWS_CALLBACK_CLOSED:
 		session_closed(rt, s);
 		break;

@@ -26,7 +26,8 @@
  * has no channel to announce them (`schoolhub jobs run` from cron). */
 #define RT_QUIET_POLL_MS (30 * 1000)
 
-/* Every 100 ms: read the log when it is due (every SCHOOLHUB_REALTIME_POLL_MS while no
+/* Every 100 ms: close the sockets past their deadline (no auth in time, token expired);
+ * read the log when it is due (every SCHOOLHUB_REALTIME_POLL_MS while no
  * doorbell can be trusted: no Redis, or it is away; every RT_QUIET_POLL_MS with Redis);
  * re-check the accounts; purge old events. */
 static void tick(lws_sorted_usec_list_t *sul)
@@ -34,6 +35,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 	struct sh_realtime *rt = lws_container_of(sul, struct sh_realtime, tick);
 	int64_t now = rt_now_ms();
 	int64_t every = rt_redis_up(rt) ? RT_QUIET_POLL_MS : rt->set.poll_ms;
+	rt_sessions_expire(rt, now);
 	/* A hole past the cursor (rt_dispatch.c) is read again at every tick until it goes. */
 	if (now - rt->last_poll_ms >= every || atomic_load(&rt->hole_open)) {
 		rt_dispatch(rt, false);
@@ -106,7 +108,8 @@ static void rt_free(struct sh_realtime **rt_r)
 	rt_worker_stop(&rt->checker);
 	rt_done_free(rt);
 	if (rt->ctx != NULL)
-		lws_context_destroy(rt->ctx);
+		lws_context_destroy(rt->ctx); /* closes every socket: they leave the index */
+	rt_members_free(rt);
 	rt_settings_free(&rt->set);
 	rt_typing_inbox_free(rt);
 	pthread_mutex_destroy(&rt->typing_lock);

@@ -64,13 +64,17 @@ static void deliver(struct sh_realtime *rt, const char *conv, const char *sender
 			 conv, sender);
 	if (n <= 0 || (size_t)n >= sizeof(frame))
 		return;
-	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
-		if (!s->authed || strcmp(s->user_id, sender) == 0)
+	/* Each listed member's sockets from the index (rt_members.c), not every socket times
+	 * every member; a socket gets the frame once even if a list repeats its member. */
+	uint64_t round = ++rt->typing_round;
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(others[i], sender) == 0)
 			continue;
-		for (size_t i = 0; i < count; i++)
-			if (strcmp(s->user_id, others[i]) == 0) {
+		for (struct rt_session *s = rt_member_first(rt, others[i]); s != NULL;
+		     s = rt_member_next(s))
+			if (s->authed && s->typing_round != round) {
+				s->typing_round = round;
 				rt_session_send(rt, s, frame, (size_t)n);
-				break;
 			}
 	}
 }

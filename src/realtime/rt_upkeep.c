@@ -55,9 +55,9 @@ static void recheck_finish(struct sh_realtime *rt, struct rt_job *job)
 		const struct account *a = &r->accounts[i];
 		if (a->stands != 0)
 			continue;
-		for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-			if (s->authed && s->generation == a->generation &&
-			    strcmp(s->user_id, a->user_id) == 0)
+		for (struct rt_session *s = rt_member_first(rt, a->user_id); s != NULL;
+		     s = rt_member_next(s))
+			if (s->authed && s->generation == a->generation)
 				rt_session_close(s, RT_CLOSE_UNAUTHORIZED, "account changed");
 	}
 }
@@ -67,11 +67,13 @@ static void recheck_release(struct rt_job *job)
 	free(((struct recheck_job *)job)->accounts);
 }
 
-static bool listed(const struct recheck_job *r, const struct rt_session *s)
+/* Whether a live socket of the same member and generation comes before it in its member's
+ * sessions (so it is listed already): a member's few sockets, not the whole list. */
+static bool listed(const struct sh_realtime *rt, const struct rt_session *s)
 {
-	for (size_t i = 0; i < r->count; i++)
-		if (r->accounts[i].generation == s->generation &&
-		    strcmp(r->accounts[i].user_id, s->user_id) == 0)
+	for (const struct rt_session *o = rt_member_first(rt, s->user_id); o != s;
+	     o = rt_member_next(o))
+		if (o->authed && o->generation == s->generation)
 			return true;
 	return false;
 }
@@ -91,7 +93,7 @@ void rt_recheck_accounts(struct sh_realtime *rt)
 	r->base.release = recheck_release;
 	r->accounts = sh_calloc(cap, sizeof(*r->accounts));
 	for (const struct rt_session *s = rt->sessions; s != NULL; s = s->next) {
-		if (!s->authed || listed(r, s))
+		if (!s->authed || listed(rt, s))
 			continue;
 		struct account *a = &r->accounts[r->count++];
 		memcpy(a->user_id, s->user_id, sizeof(a->user_id));

@@ -150,8 +150,6 @@ void rt_done_free(struct sh_realtime *rt)
 
 struct rt_session *rt_session_find(struct sh_realtime *rt, uint64_t sid)
 {
-	for (struct rt_session *s = rt->sessions; s != NULL; s = s->next)
-		if (s->sid == sid)
-			return s->close_code == 0 ? s : NULL;
-	return NULL;
+	struct rt_session *s = rt_sids_find(rt, sid);
+	return s != NULL && s->close_code == 0 ? s : NULL;
 }
