@@ -14,6 +14,7 @@ const EXPECTED = {
     /créneaux de bénévoles/,
     /présence n'a pas été confirmée/,
     /adresse e-mail de chaque membre inscrit/,
+    /le prénom et le nom de chaque bénévole/,
     /journal d'audit/,
   ],
   nl: [
@@ -24,6 +25,7 @@ const EXPECTED = {
     /vrijwilligersshifts/,
     /aanwezigheid niet bevestigd werd/,
     /e-mailadres van elk ingeschreven lid/,
+    /de voornaam en de naam van elke vrijwilliger/,
     /auditlogboek/,
   ],
   en: [
@@ -34,6 +36,7 @@ const EXPECTED = {
     /volunteer shifts/,
     /attendance was not confirmed/,
     /e-mail address of each member signed up/,
+    /first and last name of each volunteer/,
     /audit log/,
   ],
 };
