@@ -321,6 +321,98 @@ START_TEST(attendance_pays_once_in_the_sel)
 }
 END_TEST
 
+/* The volunteer of "items" whose id is "user_id", or NULL. */
+static json_t *volunteer_in(json_t *items, const char *user_id)
+{
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		const char *id = json_string_value(json_object_get(json_array_get(items, i), "id"));
+		if (id != NULL && strcmp(id, user_id) == 0)
+			return json_array_get(items, i);
+	}
+	return NULL;
+}
+
+/* GET .../volunteers: the organiser's (and admins') list, with attendance and the reward
+ * that paid it; members of the audience 403, others 404, no token 401. */
+START_TEST(organiser_lists_volunteers)
+{
+	struct th_member admin, org, a, b, stranger;
+	ann_member(&admin, "listadmin", "admin");
+	ann_member(&org, "listorg", "teacher");
+	ann_member(&a, "lista", NULL);
+	ann_member(&b, "listb", NULL);
+	ann_member(&stranger, "liststranger", NULL);
+	free(ann_child(a.access_token, "Lou", "P2"));
+	free(ann_child(b.access_token, "Sam", "P2"));
+	char ev[37];
+	june_event(ev, &org, "P2", NULL);
+	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
+			      3, 60);
+	struct th_resp *r = cal_shift_call("GET", org.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	th_resp_free(&r);
+	const struct th_member *both[] = {&a, &b};
+	for (size_t i = 0; i < 2; i++) {
+		r = cal_shift_call("POST", both[i]->access_token, ev, sid, "/volunteers", NULL);
+		ck_assert_int_eq(r->status, 201);
+		th_resp_free(&r);
+	}
+	char body[128];
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
+	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+
+	const struct th_member *managers[] = {&org, &admin};
+	for (size_t i = 0; i < 2; i++) {
+		r = cal_shift_call("GET", managers[i]->access_token, ev, sid, "/volunteers", NULL);
+		ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+		json_t *items = json_object_get(r->json, "items");
+		ck_assert_int_eq(json_array_size(items), 2);
+		json_t *va = volunteer_in(items, a.id), *vb = volunteer_in(items, b.id);
+		ck_assert_ptr_nonnull(va);
+		ck_assert_ptr_nonnull(vb);
+		ck_assert_str_eq(json_string_value(json_object_get(va, "first_name")), "lista");
+		ck_assert_str_eq(json_string_value(json_object_get(va, "last_name")), "Test");
+		ck_assert_ptr_nonnull(json_string_value(json_object_get(va, "signed_up_at")));
+		ck_assert(json_is_true(json_object_get(va, "attendance_confirmed")));
+		ck_assert(json_is_false(json_object_get(vb, "attendance_confirmed")));
+		ck_assert(json_is_null(json_object_get(vb, "reward_transaction_id")));
+		/* The reward named is the one the ledger holds for "a". */
+		const char *tx = json_string_value(json_object_get(va, "reward_transaction_id"));
+		ck_assert_ptr_nonnull(tx);
+		ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions WHERE id = $1 "
+					      "AND kind = 'reward' AND to_user_id = $2",
+					      tx, a.id),
+				 1);
+		th_resp_free(&r);
+	}
+
+	/* A volunteer sees the event but not the list; a stranger not even the event. */
+	r = cal_shift_call("GET", a.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 403, "forbidden");
+	th_resp_free(&r);
+	r = cal_shift_call("GET", stranger.access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	r = cal_shift_call("GET", org.access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
+			   "/volunteers", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	char path[200];
+	snprintf(path, sizeof(path), "/api/v1/events/%s/shifts/%s/volunteers", ev, sid);
+	const struct api_call calls[] = {{"GET", path, NULL}};
+	api_assert_all_unauthorized(calls, 1);
+	free(sid);
+	th_member_free(&admin);
+	th_member_free(&org);
+	th_member_free(&a);
+	th_member_free(&b);
+	th_member_free(&stranger);
+}
+END_TEST
+
 START_TEST(erasure_frees_places_keeps_paid_shifts)
 {
 	struct th_member org, paid, leaving;
@@ -479,6 +571,7 @@ Suite *api_calendar_shifts_suite(void)
 	tcase_add_test(tc, shift_creation_rules);
 	tcase_add_test(tc, volunteers_sign_up_and_withdraw);
 	tcase_add_test(tc, attendance_pays_once_in_the_sel);
+	tcase_add_test(tc, organiser_lists_volunteers);
 	tcase_add_test(tc, erasure_frees_places_keeps_paid_shifts);
 	tcase_add_test(tc, concurrent_signups_and_confirmations);
 	suite_add_tcase(s, tc);

@@ -2,7 +2,9 @@
 // and a parent's proposal is published by the admin; a parent signs up two adults with the
 // steppers, a second family of two does not fit and waits (position 1), the first withdraws
 // and the second is promoted; the organiser sees the registrations and downloads them as CSV;
-// the organiser adds a volunteer shift, a parent volunteers and withdraws; the calendar feed
+// the organiser adds a volunteer shift, a parent volunteers and withdraws, volunteers again and
+// the organiser confirms her attendance (her SEL balance grows by the reward; a reward past
+// her maximum balance confirms nobody and says why); the calendar feed
 // address is shown once, copied, as a QR code, serves the event and stops when revoked. Times are shown in Brussels while the
 // browsers run in UTC. axe-checked on every new screen, in French and once in Dutch.
 import assert from 'node:assert/strict';
@@ -255,6 +257,50 @@ await finish(async () => {
     await mine.getByRole('button', { name: /Je me retire/ }).click();
     await expectText(mine, /Vous vous êtes retiré de ce créneau/);
     await expectText(mine, /0 bénévoles sur 2/);
+  });
+
+  await step("the organiser confirms a volunteer's attendance: the volunteer's SEL balance grows by the reward", async () => {
+    const token = await tokenOf(P1);
+    const before = (await apiJson('GET', '/sel/balance', undefined, token)).json.balance;
+    await p1.goto(`${BASE}/events/${partyId}`);
+    const mine = main(p1).getByTestId('shift').filter({ hasText: 'Bar à crêpes' });
+    await mine.getByRole('button', { name: /Je viens aider/ }).click();
+    await expectText(mine, /Merci ! Vous êtes inscrit comme bénévole/);
+
+    await ap.goto(`${BASE}/events/${partyId}`);
+    const shift = main(ap).getByTestId('shift').filter({ hasText: 'Bar à crêpes' });
+    const list = shift.getByTestId('shift-volunteers');
+    await expectText(list, /Bénévoles pour « Bar à crêpes »[\s\S]*Amina Benali/);
+    await axe(ap, 'event-shift-volunteers');
+    const confirm = list.getByRole('button', { name: /Confirmer la présence/ });
+    assert.equal(await confirm.isDisabled(), true, 'nothing ticked: nothing to confirm');
+    await list.getByRole('checkbox', { name: 'Amina Benali' }).check();
+    await confirm.click();
+    await expectText(list, /Présence confirmée : Amina Benali\. Chacun a reçu 60 unités \(1 h\)/);
+    await expectText(list.getByTestId('shift-volunteer'), /Amina Benali — présence confirmée, récompense versée/);
+    assert.equal(await list.getByRole('checkbox').count(), 0);
+    await axe(ap, 'event-shift-attendance-confirmed');
+    const after = (await apiJson('GET', '/sel/balance', undefined, token)).json.balance;
+    assert.equal(after, before + 60);
+    await p1.reload();
+    await expectText(main(p1).getByTestId('shift').filter({ hasText: 'Bar à crêpes' }), /Votre présence est confirmée/);
+  });
+
+  await step('a reward past the volunteer\'s maximum balance: nobody is confirmed, and the organiser is told why', async () => {
+    const admin = await tokenOf(ADMIN);
+    const big = await apiJson('POST', `/events/${partyId}/shifts`, {
+      title: 'Rangement', starts_at: `${DAY}T17:00:00Z`, ends_at: `${DAY}T18:00:00Z`, slots: 1, reward_units: 600,
+    }, admin);
+    assert.equal(big.status, 201, JSON.stringify(big.json));
+    const joined = await apiJson('POST', `/events/${partyId}/shifts/${big.json.id}/volunteers`, undefined, await tokenOf(P1));
+    assert.equal(joined.status, 201, JSON.stringify(joined.json));
+    await ap.reload();
+    const list = main(ap).getByTestId('shift').filter({ hasText: 'Rangement' }).getByTestId('shift-volunteers');
+    await list.getByRole('checkbox', { name: 'Amina Benali' }).check();
+    await list.getByRole('button', { name: /Confirmer la présence/ }).click();
+    await expectText(list, /Personne n'a été confirmé : la récompense ferait dépasser/);
+    assert.equal(await list.getByRole('checkbox', { name: 'Amina Benali' }).isChecked(), true);
+    await axe(ap, 'event-shift-payee-limit');
   });
 
   await step('"in my calendar": the feed address shown once, copied, serving the event; revoked, it stops', async () => {

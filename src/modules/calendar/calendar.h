@@ -63,6 +63,7 @@ void sh_cal_shift_create(struct sh_request *req, struct sh_response *res);
 void sh_cal_shift_list(struct sh_request *req, struct sh_response *res);
 void sh_cal_volunteer_add(struct sh_request *req, struct sh_response *res);
 void sh_cal_volunteer_remove(struct sh_request *req, struct sh_response *res);
+void sh_cal_volunteer_list(struct sh_request *req, struct sh_response *res);
 void sh_cal_attendance(struct sh_request *req, struct sh_response *res);
 
 /* shift_queries.c */
@@ -87,6 +88,10 @@ enum sh_db_rc sh_cal_shifts_write(struct sh_conn *conn, struct sh_arena *arena,
  * event object just written into "w". SH_DB_OK, or an error: the answer is then wrong. */
 enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
 				   const char *event_id, const char *viewer_id, struct sh_jw *w);
+/* Writes the volunteers of a shift (organiser's view: id, names, signed_up_at,
+ * attendance_confirmed, reward_transaction_id) as values of an open array, by sign-up time. */
+enum sh_db_rc sh_cal_volunteers_write(struct sh_conn *conn, const char *shift_id,
+				      struct sh_jw *items);
 /* A volunteer joins (SH_DB_ROW), or the shift is full (SH_DB_OK); SH_DB_UNIQUE when they
  * had already joined. Inside the caller's write transaction. */
 enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id, const char *user_id,

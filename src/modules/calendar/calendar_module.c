@@ -14,6 +14,7 @@ static const struct sh_route calendar_routes[] = {
 	{"POST", "/api/v1/events/{id}/shifts", sh_cal_shift_create, AUTH_JSON, 0},
 	{"GET", "/api/v1/events/{id}/shifts", sh_cal_shift_list, AUTH, 0},
 	{"POST", "/api/v1/events/{id}/shifts/{sid}/volunteers", sh_cal_volunteer_add, AUTH, 0},
+	{"GET", "/api/v1/events/{id}/shifts/{sid}/volunteers", sh_cal_volunteer_list, AUTH, 0},
 	{"DELETE", "/api/v1/events/{id}/shifts/{sid}/volunteers/me", sh_cal_volunteer_remove, AUTH,
 	 0},
 	{"POST", "/api/v1/events/{id}/shifts/{sid}/attendance", sh_cal_attendance, AUTH_JSON, 0},

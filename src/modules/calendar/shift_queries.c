@@ -103,6 +103,35 @@ enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
 	return rc;
 }
 
+enum sh_db_rc sh_cal_volunteers_write(struct sh_conn *conn, const char *shift_id,
+				      struct sh_jw *items)
+{
+	/* An erased member's confirmed row stays (its reward is in the ledger): shown without
+	 * a name, as the events module's registration list does. */
+	struct sh_stmt *st = sh_query(
+		conn,
+		"SELECT CASE WHEN u.deleted_at IS NULL THEN u.id END, u.first_name, u.last_name, "
+		"v.created_at, v.attended_at IS NOT NULL, v.reward_tx_id FROM shift_volunteers v "
+		"LEFT JOIN users u ON u.id = v.user_id WHERE v.shift_id = $1 "
+		"ORDER BY v.created_at, v.user_id",
+		SH_ARGS(SH_TEXT(shift_id)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		bool member = !sh_stmt_col_is_null(st, 0);
+		sh_jw_object_begin(items);
+		sh_jw_kstring(items, "id", member ? sh_stmt_col_text(st, 0) : NULL);
+		sh_jw_kstring(items, "first_name", member ? sh_stmt_col_text(st, 1) : NULL);
+		sh_jw_kstring(items, "last_name", member ? sh_stmt_col_text(st, 2) : NULL);
+		sh_jw_kstring(items, "signed_up_at", sh_stmt_col_time(st, 3));
+		sh_jw_kbool(items, "attendance_confirmed", sh_stmt_col_bool(st, 4));
+		sh_jw_kstring(items, "reward_transaction_id",
+			      sh_stmt_col_is_null(st, 5) ? NULL : sh_stmt_col_text(st, 5));
+		sh_jw_object_end(items);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
 enum sh_db_rc sh_cal_volunteer_join(struct sh_conn *conn, const char *shift_id, const char *user_id,
 				    const char *now)
 {

@@ -202,6 +202,33 @@ void sh_cal_shift_list(struct sh_request *req, struct sh_response *res)
 	sh_reply_jw(req, res, 200, &w);
 }
 
+/* GET /events/{id}/shifts/{sid}/volunteers: who signed up, for the organiser (or an admin)
+ * to confirm attendance; others who see the event get 403, as for adding a shift. */
+void sh_cal_volunteer_list(struct sh_request *req, struct sh_response *res)
+{
+	struct sh_cal_event e;
+	struct sh_cal_shift s;
+	if (event_or_reply(req, res, &e) != 0 || shift_or_reply(req, res, &e, &s) != 0)
+		return;
+	if (!can_manage(req, &e)) {
+		sh_reply_problem(req, res, 403, "forbidden", NULL);
+		return;
+	}
+	struct sh_jw w;
+	sh_jw_init(&w, req->arena);
+	sh_jw_object_begin(&w);
+	sh_jw_key(&w, "items");
+	sh_jw_array_begin(&w);
+	enum sh_db_rc rc = sh_cal_volunteers_write(req->db, s.id, &w);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	sh_jw_array_end(&w);
+	sh_jw_object_end(&w);
+	sh_reply_jw(req, res, 200, &w);
+}
+
 struct join_tx {
 	const char *shift_id, *user_id;
 	const char *problem; /* set when refused */

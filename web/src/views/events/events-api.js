@@ -31,6 +31,8 @@ export const shifts = {
   create: (id, data) => api.post(`${eventPath(id)}/shifts`, data),
   volunteer: (id, shiftId) => api.post(`${shiftPath(id, shiftId)}/volunteers`),
   withdraw: (id, shiftId) => api.del(`${shiftPath(id, shiftId)}/volunteers/me`),
+  /** The organiser's (and admins') list: names, attendance_confirmed, reward_transaction_id. */
+  volunteers: (id, shiftId) => api.get(`${shiftPath(id, shiftId)}/volunteers`),
   /** The organiser confirms who came: each is credited the shift's reward once. */
   attendance: (id, shiftId, userIds) => api.post(`${shiftPath(id, shiftId)}/attendance`, { user_ids: userIds }),
 };
