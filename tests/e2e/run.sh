@@ -64,8 +64,9 @@ if [[ -n ${E2E_ONLY:-} ]]; then
 	done
 	tests=("${only[@]}")
 fi
-# A file whose first lines say "// e2e: alone" measures time (compress.e2e.mjs: home shown
-# within 500 ms of signing in): it runs after the groups, with nothing beside it.
+# A file whose first lines say "// e2e: alone" runs after the groups, on a fresh server of its
+# own with nothing beside it: compress.e2e.mjs measures time (home shown within 500 ms of
+# signing in), admin.e2e.mjs switches a module off for its whole server.
 alone=()
 shared=()
 for test in "${tests[@]}"; do
@@ -137,8 +138,19 @@ for ((g = 0; g < JOBS; g++)); do
 		tail -n 30 "$WORK/g$g/server.log" >&2
 	fi
 done
+# Each "alone" file on a fresh server of its own, nothing beside it (admin.e2e.mjs switches a
+# module off for its whole server; compress.e2e.mjs times the app).
 for test in "${alone[@]}"; do
-	groups[0]="$test"
-	run_group 0 || status=1
+	g=${#bases[@]}
+	mkdir -p "$WORK/g$g"
+	sh_server_start "$WORK/g$g/server.log" "$BIN" DATABASE_URL="sqlite:///$WORK/g$g/e2e.db" \
+		SCHOOLHUB_DATA_DIR="$WORK/g$g" || { log "server $g did not start listening"; exit 1; }
+	bases[g]=$SH_SERVER_BASE
+	groups[g]="$test"
+	if ! run_group "$g"; then
+		status=1
+		log "its server's log (last 30 lines):"
+		tail -n 30 "$WORK/g$g/server.log" >&2
+	fi
 done
 exit $status

@@ -5,8 +5,8 @@
 // state `SCHOOLHUB_REGISTRATION=approval` gives a new account: users.pending_approval = 1, no
 // API or CLI sets it); that member sees the waiting screen instead of errors, and the admin
 // finds them with the "pending" filter and approves them. axe-checked on every new screen.
-// e2e: alone (it switches a module off for the whole server: no other file may run beside or
-// after it on that server; tests/e2e/run.sh runs it after the groups)
+// e2e: alone (it switches a module off for its whole server, and finds members by name: it
+// runs after the groups on a fresh server of its own, tests/e2e/run.sh)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
