@@ -15,14 +15,16 @@ PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
 "$PY" -c 'import aiosmtpd' 2>/dev/null || { echo "jobs cli: python3-aiosmtpd is missing" >&2; exit 1; }
 
-# start_sink DIR PORT [--hang]: the sink in the background; SINK_PID; waits for the port.
+# start_sink DIR PORT [--hang]: the sink in the background; SINK_PID; waits until it listens
+# (it writes DIR/.port then: a connect() could reach another process that took the port).
 start_sink() {
 	mkdir -p "$1"
 	"$PY" "$SINK" "$1" "$2" ${3:+"$3"} >"$WORK/sink.log" 2>&1 &
 	SINK_PID=$!
 	sh_pid_track "$SINK_PID"
 	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+		[[ -s $1/.port ]] && return 0
+		kill -0 "$SINK_PID" 2>/dev/null || break
 		sleep 0.1
 	done
 	bad "the SMTP sink did not start" "$(cat "$WORK/sink.log")"

@@ -38,15 +38,19 @@ unsigned th_free_port(void)
 	return ntohs(a.sin_port);
 }
 
-static bool accepts(unsigned port)
+/* The port the sink wrote to DIR/.port once it listens (0 while there is none yet). */
+static unsigned published_port(const char *dir)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
+	char path[96];
+	snprintf(path, sizeof(path), "%s/.port", dir);
+	FILE *f = fopen(path, "r");
+	unsigned port = 0;
+	if (f != NULL) {
+		if (fscanf(f, "%u", &port) != 1 || port > 65535)
+			port = 0;
+		fclose(f);
+	}
+	return port;
 }
 
 static void sleep_ms(long ms)
@@ -58,12 +62,15 @@ static void sleep_ms(long ms)
 void th_smtp_sink_start(struct th_smtp_sink *s, unsigned port, bool hang)
 {
 	memset(s, 0, sizeof(*s));
-	s->port = port ? port : th_free_port();
 	snprintf(s->dir, sizeof(s->dir), "/tmp/sh-smtp-XXXXXX");
 	if (mkdtemp(s->dir) == NULL)
 		die("mkdtemp");
 	char portbuf[16];
-	snprintf(portbuf, sizeof(portbuf), "%u", s->port);
+	/* Port 0: the sink binds a port the kernel picks and tells us which. Choosing a free
+	 * port here and handing it over would leave a gap while python starts, in which another
+	 * process (a test server of a parallel ctest job) may bind it: connect() would then
+	 * succeed against that stranger and every e-mail go to it. */
+	snprintf(portbuf, sizeof(portbuf), "%u", port);
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -88,20 +95,22 @@ void th_smtp_sink_start(struct th_smtp_sink *s, unsigned port, bool hang)
 		_exit(127);
 	}
 	s->pid = pid;
-	for (int i = 0; i < 200; i++) {
-		if (accepts(s->port))
+	for (int i = 0; i < 600; i++) {
+		s->port = published_port(s->dir);
+		if (s->port != 0)
 			return;
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			s->pid = 0;
+			/* Its log says why: python3-aiosmtpd missing, or the port asked for taken. */
 			fprintf(stderr, "smtp sink: python3 %s/tests/support/smtp_sink.py exited "
-					"(is python3-aiosmtpd installed?)\n", SH_SOURCE_DIR);
+					"(see %s/.sink.log)\n", SH_SOURCE_DIR, s->dir);
 			exit(1);
 		}
 		sleep_ms(50);
 	}
 	errno = ETIMEDOUT;
-	die("the sink did not start listening");
+	die("the sink did not publish its port within 30 s");
 }
 
 void th_smtp_sink_stop(struct th_smtp_sink *s)
@@ -144,6 +153,25 @@ size_t th_smtp_sink_count(const struct th_smtp_sink *s)
 	return th_dir_count(s->dir);
 }
 
+static char *read_file(const char *path);
+
+/* Says so, with the sink's log, when the sink's process has ended (it is not reaped here:
+ * th_smtp_sink_stop does that): a wait for mail to a dead sink would otherwise look like a
+ * server that never sent it. */
+static void report_if_dead(const struct th_smtp_sink *s)
+{
+	siginfo_t info = {0};
+	if (s->pid <= 0 || waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+	    info.si_pid != s->pid)
+		return;
+	fprintf(stderr, "smtp sink (pid %d, port %u) has ended; its log:\n", (int)s->pid, s->port);
+	char path[96];
+	snprintf(path, sizeof(path), "%s/.sink.log", s->dir);
+	char *log = read_file(path);
+	fprintf(stderr, "%s\n", log ? log : "(none)");
+	free(log);
+}
+
 bool th_smtp_sink_wait(const struct th_smtp_sink *s, size_t n, double timeout_s)
 {
 	for (double waited = 0; waited < timeout_s; waited += 0.05) {
@@ -151,6 +179,7 @@ bool th_smtp_sink_wait(const struct th_smtp_sink *s, size_t n, double timeout_s)
 			return true;
 		sleep_ms(50);
 	}
+	report_if_dead(s);
 	return th_smtp_sink_count(s) >= n;
 }
 

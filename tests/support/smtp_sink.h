@@ -1,6 +1,6 @@
 /*
  * A real SMTP server for the tests: tests/support/smtp_sink.py (Debian's python3-aiosmtpd)
- * started on a free port, stopped by its pid, writing each message it accepts to a file
+ * listening on a port it binds itself, stopped by its pid, writing each message it accepts to a file
  * of its own directory. And what the tests read in a message.
  */
 #ifndef SCHOOLHUB_TEST_SMTP_SINK_H
@@ -19,8 +19,9 @@ struct th_smtp_sink {
 /* A TCP port on 127.0.0.1 nothing listens on (bound, then closed): connections to it are
  * refused until a sink is started on it. */
 unsigned th_free_port(void);
-/* Starts a sink on "port" (0: a free one) and waits until it accepts connections;
- * "hang": a server that accepts and never answers. Exits the program on failure. */
+/* Starts a sink on "port" (0: one the kernel picks for the sink itself; s->port then says
+ * which) and waits until it listens; "hang": a server that accepts and never answers.
+ * Exits the program on failure (the sink's log stays in s->dir). */
 void th_smtp_sink_start(struct th_smtp_sink *s, unsigned port, bool hang);
 /* Stops it (SIGTERM, then waits for the pid) and removes its directory. */
 void th_smtp_sink_stop(struct th_smtp_sink *s);
