@@ -179,6 +179,37 @@ START_TEST(class_events_reach_guardians_and_staff)
 }
 END_TEST
 
+/* Erasure takes every event of the erased member with it, and only theirs: member_events
+ * has no foreign key to users (migration 0024), so sh_events_erase_member is all there is. */
+START_TEST(erasure_takes_the_members_events)
+{
+	struct th_member a, b;
+	th_member_register(&a, "evgonea");
+	th_member_register(&b, "evgoneb");
+	const char *ids[] = {b.id};
+	char *group = conv_group_new(a.access_token, "Avant départ", ids, 1);
+	free(msg_new(a.access_token, group, "Au revoir"));
+	ck_assert_int_eq(events_of(b.id, "message.created"), 1);
+	int64_t kept = api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1", a.id,
+				    NULL);
+	ck_assert_int_ge(kept, 2);
+	struct th_resp *r = th_json("DELETE", "/api/v1/users/me", b.access_token, "{s:s}",
+				    "password", b.password);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1",
+				      b.id, NULL),
+			 0);
+	/* The other member's own events stay (the leave itself may add one). */
+	ck_assert_int_ge(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1",
+				      a.id, NULL),
+			 kept);
+	free(group);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
 Suite *api_messages_events_suite(void)
 {
 	Suite *s = suite_create("messages_events");
@@ -188,6 +219,7 @@ Suite *api_messages_events_suite(void)
 	tcase_add_test(tc, message_events_reach_every_member_with_the_message);
 	tcase_add_test(tc, conversation_and_read_events);
 	tcase_add_test(tc, class_events_reach_guardians_and_staff);
+	tcase_add_test(tc, erasure_takes_the_members_events);
 	suite_add_tcase(s, tc);
 	return s;
 }
