@@ -20,7 +20,9 @@ The checks (no Docker engine needed):
     the keys of the examples and the Dockerfile's ENV that look like one: SCHOOLHUB_*, SEL_*,
     DATABASE_URL, REDIS_URL) is documented in docs/CONFIG.md AND read by the server (its name
     as a string literal in src/); every environment key of a SchoolHub service is one;
-  - every bind-mounted file of the repository exists;
+  - every bind-mounted file of the repository exists; a stage that mounts the tested
+    docker/nginx/schoolhub.conf or docker/monitoring/prometheus.yml runs its instances on the
+    very ports their upstreams and scrape targets name;
   - docker/Dockerfile: Debian 12 slim for every stage; packages only through
     scripts/lib/common.sh's lists (SH_RUNTIME_PACKAGES to build, SH_IMAGE_PACKAGES to run),
     no apt-get install of its own; npm ci with the committed lockfile; a non-root USER;
@@ -133,6 +135,7 @@ class Checker:
                 self.check_setting(ex_rel, key)
 
         services = (doc or {}).get("services") or {}
+        self.check_front(rel, services)
         if not any(is_schoolhub_service(s) for s in services.values()):
             self.problem(rel, f"no service is built from {SCHOOLHUB_DOCKERFILE}")
         for sname, service in services.items():
@@ -148,6 +151,44 @@ class Checker:
                     full = os.path.normpath(os.path.join(os.path.dirname(path), src))
                     if not os.path.exists(full):
                         self.problem(f"{rel} ({sname})", f"mounts {src}, which does not exist")
+
+    def check_front(self, rel, services):
+        """A stage that mounts docker/nginx/schoolhub.conf or docker/monitoring/prometheus.yml
+        (stage 4) runs its instances where those tested files look for them: the upstreams'
+        and the scrape targets' 127.0.0.1 ports are exactly the instances' ports."""
+        mounts = set()
+        for service in services.values():
+            for vol in service.get("volumes") or []:
+                if isinstance(vol, str):
+                    mounts.add(os.path.normpath(vol.split(":", 1)[0]))
+        http, realtime = set(), set()
+        for service in services.values():
+            if is_schoolhub_service(service):
+                env = environment_of(service)
+                port = str(env.get("SCHOOLHUB_PORT", "8080"))
+                http.add(port)
+                realtime.add(str(env.get("SCHOOLHUB_REALTIME_PORT", int(port) + 1)))
+        if os.path.normpath("../nginx/schoolhub.conf") in mounts:
+            with open(os.path.join(self.root, "docker/nginx/schoolhub.conf"), encoding="utf-8") as f:
+                conf = f.read()
+            for name, want in (("schoolhub_http", http), ("schoolhub_realtime", realtime)):
+                block = re.search(r"upstream " + name + r" \{(.*?)\}", conf, re.S)
+                have = set(re.findall(r"server 127\.0\.0\.1:(\d+)", block.group(1) if block else ""))
+                if have != want:
+                    self.problem(rel, f"the instances' ports {sorted(want)} are not nginx's "
+                                      f"upstream {name} {sorted(have)} (docker/nginx/schoolhub.conf)")
+        if os.path.normpath("../monitoring/prometheus.yml") in mounts:
+            with open(os.path.join(self.root, "docker/monitoring/prometheus.yml"), encoding="utf-8") as f:
+                prom = yaml.safe_load(f)
+            have = set()
+            for job in prom.get("scrape_configs") or []:
+                if job.get("job_name") == "schoolhub":
+                    for sc in job.get("static_configs") or []:
+                        have |= {t.split(":")[1] for t in sc.get("targets") or []
+                                 if t.startswith("127.0.0.1:")}
+            if have != http:
+                self.problem(rel, f"the instances' ports {sorted(http)} are not Prometheus' "
+                                  f"targets {sorted(have)} (docker/monitoring/prometheus.yml)")
 
     def check_dockerfile(self):
         rel = SCHOOLHUB_DOCKERFILE
