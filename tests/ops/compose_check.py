@@ -2,11 +2,13 @@
 """Static checks of docker/ (issue #16), run by tests/ops/compose_test.sh.
 
 usage: compose_check.py ROOT SUBCOMMAND
-  required STAGE   prints the variables stage STAGE requires (`${NAME:?...}` or
-                   `${NAME?...}`) that its .env example leaves empty: the secrets the operator
-                   must supply (the shell test checks that each one missing stops
-                   docker-compose)
+  required STAGE   prints "NAME nonempty" (`${NAME:?...}`) or "NAME declared"
+                   (`${NAME?...}`: set, may be empty) for each variable stage STAGE requires
+                   that its .env example leaves empty: the secrets the operator must supply
+                   (the shell test checks that each one missing stops docker-compose)
   files            prints "STAGE" per stage file found
+  env FILE [SERVICE]  the SchoolHub services of a resolved `docker-compose config` FILE, or
+                   the environment of one (NUL-separated NAME=VALUE)
   check            every check below; prints one line per problem, exit 1 if any
 
 The checks (no Docker engine needed):
@@ -286,10 +288,24 @@ def main():
         with open(path, encoding="utf-8") as f:
             raw = f.read()
         example = read_example(os.path.join(root, f"docker/compose/stage{stage}.env.example"))
-        names = sorted({m.group(1) for m in REF.finditer(raw)
-                        if (m.group(2) or "").startswith((":?", "?"))
-                        and example.get(m.group(1), "") == ""})
-        print("\n".join(names))
+        kinds = {}
+        for m in REF.finditer(raw):
+            form = m.group(2) or ""
+            if form.startswith((":?", "?")) and example.get(m.group(1), "") == "":
+                strict = form.startswith(":?") or kinds.get(m.group(1)) == "nonempty"
+                kinds[m.group(1)] = "nonempty" if strict else "declared"
+        print("\n".join(f"{n} {k}" for n, k in sorted(kinds.items())))
+        return 0
+    if cmd == "env":
+        # The environment of SchoolHub service SERVICE in a resolved `docker-compose config`
+        # FILE, NUL-separated NAME=VALUE; without SERVICE, the names of those services.
+        with open(sys.argv[3], encoding="utf-8") as f:
+            services = (yaml.safe_load(f) or {}).get("services") or {}
+        if len(sys.argv) < 5:
+            print("\n".join(n for n, s in services.items() if is_schoolhub_service(s)))
+            return 0
+        env = environment_of(services[sys.argv[4]])
+        sys.stdout.write("".join(f"{k}={'' if v is None else v}\0" for k, v in env.items()))
         return 0
     if cmd != "check":
         print(__doc__, file=sys.stderr)

@@ -7,6 +7,8 @@
 #     scripts/lib/common.sh, npm ci, non-root, /ready, /data, production);
 #   - `docker-compose config` (Debian's docker-compose) accepts every stage with its example
 #     and the secrets supplied, and refuses it when any one secret is missing (fail closed);
+#   - the built binary accepts the settings each SchoolHub service of a stage gets (values:
+#     `schoolhub migrate` with that environment, on a throwaway SQLite file);
 #   - SH_IMAGE_PACKAGES (the run-time image's packages) provides every shared library the
 #     built binary links, except those of Debian's required packages (in every image).
 # usage: compose_test.sh PATH/TO/schoolhub     (exit 77: skipped, a tool is missing)
@@ -49,8 +51,23 @@ compose() {
 	shift 2
 	env -i PATH="$PATH" HOME="$WORK" "$@" docker-compose --ansi never \
 		--project-directory "$ROOT/docker/compose" \
-		-f "$ROOT/docker/compose/stage$stage.yml" --env-file "$envfile" config -q \
+		-f "$ROOT/docker/compose/stage$stage.yml" --env-file "$envfile" config \
 		>"$WORK/out" 2>&1
+}
+
+# settings_load STAGE: the binary loads the configuration each SchoolHub service of the
+# resolved stage ($WORK/out) gets, as the container would (`schoolhub migrate`: the core and
+# module settings, then the migrations), on a throwaway SQLite file instead of its database.
+settings_load() {
+	local stage=$1 service vars
+	cp "$WORK/out" "$WORK/resolved.yml"
+	for service in $("$PY" "$CHECK" "$ROOT" env "$WORK/resolved.yml"); do
+		mapfile -d '' vars < <("$PY" "$CHECK" "$ROOT" env "$WORK/resolved.yml" "$service")
+		rm -rf "$WORK/data"
+		env -i PATH="$PATH" "${vars[@]}" SCHOOLHUB_DATA_DIR="$WORK/data" \
+			DATABASE_URL="sqlite:///$WORK/data/settings.db" "$BIN" migrate >"$WORK/load" 2>&1 ||
+			fail "stage $stage ($service): the server refuses its settings: $(cat "$WORK/load")"
+	done
 }
 
 # Each secret is taken away once, in the first stage that requires it (one docker-compose run
@@ -61,14 +78,20 @@ stages=$("$PY" "$CHECK" "$ROOT" files)
 declare -A refused=()
 for stage in $stages; do
 	example="$ROOT/docker/compose/stage$stage.env.example"
-	mapfile -t required < <("$PY" "$CHECK" "$ROOT" required "$stage")
-	((${#required[@]} > 0)) || fail "stage $stage requires no secret at all"
+	required=()
 	supplied=()
-	for name in "${required[@]}"; do
-		supplied+=("$name=compose-test-$name-0123456789abcdef0123456789abcdef")
-	done
+	while read -r name kind; do
+		required+=("$name")
+		if [[ $kind == nonempty ]]; then
+			supplied+=("$name=compose-test-$name-0123456789abcdef0123456789abcdef")
+		else
+			supplied+=("$name=") # declared, empty (an SMTP password without SMTP)
+		fi
+	done < <("$PY" "$CHECK" "$ROOT" required "$stage")
+	((${#required[@]} > 0)) || fail "stage $stage requires no secret at all"
 	compose "$stage" "$example" "${supplied[@]}" ||
 		fail "stage $stage: docker-compose config refused it: $(cat "$WORK/out")"
+	settings_load "$stage"
 	taken=()
 	for name in "${required[@]}"; do
 		[[ -z ${refused[$name]:-} ]] || continue
@@ -84,7 +107,7 @@ for stage in $stages; do
 		fi
 		grep -q "$name" "$WORK/out" || fail "stage $stage: the refusal without $name does not name it: $(cat "$WORK/out")"
 	done
-	ok "stage $stage: docker-compose config passes${taken[*]:+; refused without any one of ${taken[*]}}"
+	ok "stage $stage: docker-compose config passes, the server loads its settings${taken[*]:+; refused without any one of ${taken[*]}}"
 done
 
 # --- the run-time image's packages cover the binary's libraries -----------------------------
