@@ -45,14 +45,15 @@ ok "stage files, .env examples, settings (docs/CONFIG.md and src/), Dockerfile"
 
 # --- docker-compose config, with and without each secret -----------------------------------
 # compose STAGE ENVFILE [NAME=VALUE...]: docker-compose config in a clean environment (none of
-# the caller's SCHOOLHUB_* may fill a gap), output in $WORK/out.
+# the caller's SCHOOLHUB_* may fill a gap): the resolved file in $WORK/out, messages in
+# $WORK/err.
 compose() {
 	local stage=$1 envfile=$2
 	shift 2
 	env -i PATH="$PATH" HOME="$WORK" "$@" docker-compose --ansi never \
 		--project-directory "$ROOT/docker/compose" \
 		-f "$ROOT/docker/compose/stage$stage.yml" --env-file "$envfile" config \
-		>"$WORK/out" 2>&1
+		>"$WORK/out" 2>"$WORK/err"
 }
 
 # settings_load STAGE: the binary loads the configuration each SchoolHub service of the
@@ -90,7 +91,7 @@ for stage in $stages; do
 	done < <("$PY" "$CHECK" "$ROOT" required "$stage")
 	((${#required[@]} > 0)) || fail "stage $stage requires no secret at all"
 	compose "$stage" "$example" "${supplied[@]}" ||
-		fail "stage $stage: docker-compose config refused it: $(cat "$WORK/out")"
+		fail "stage $stage: docker-compose config refused it: $(cat "$WORK/err")"
 	settings_load "$stage"
 	taken=()
 	for name in "${required[@]}"; do
@@ -105,7 +106,7 @@ for stage in $stages; do
 		if compose "$stage" "$WORK/env" "${others[@]}"; then
 			fail "stage $stage: docker-compose config accepted it without $name (a default?)"
 		fi
-		grep -q "$name" "$WORK/out" || fail "stage $stage: the refusal without $name does not name it: $(cat "$WORK/out")"
+		grep -q "$name" "$WORK/err" || fail "stage $stage: the refusal without $name does not name it: $(cat "$WORK/err")"
 	done
 	ok "stage $stage: docker-compose config passes, the server loads its settings${taken[*]:+; refused without any one of ${taken[*]}}"
 done
