@@ -15,7 +15,8 @@ The checks (no Docker engine needed):
   - each docker/compose/stageN.yml has a stageN.env.example, and both name the same
     variables: every `${NAME}` the file uses is in the example, every key of the example is
     used (no dead settings on either side);
-  - a secret (a name with SECRET, PASSWORD, TOKEN or KEY) never has a default: only
+  - a secret (a name with SECRET, PASSWORD, TOKEN or KEY, or the password of a URL such as
+    DATABASE_URL) never has a default nor a value in the file: only
     `${NAME:?message}` (or `${NAME?message}`, "declared, may be empty", for an optional SMTP
     password), never `${NAME:-...}`, `${NAME-...}` or a bare `${NAME}`;
   - every setting of the server these files set (the environment of the SchoolHub services,
@@ -147,6 +148,11 @@ class Checker:
                     self.check_setting(f"{rel} ({sname})", key)
                 if SECRET_VAR.search(key) and not REF.fullmatch(str(value or "")):
                     self.problem(f"{rel} ({sname})", f"the secret {key} is written in the file")
+                # A password inside a URL (DATABASE_URL) comes from a variable as well.
+                userinfo = re.search(r"://[^/@\s]*?:([^@\n]*)@", str(value or ""))
+                ref = REF.fullmatch(userinfo.group(1)) if userinfo else None
+                if userinfo and not (ref and (ref.group(2) or "").startswith((":?", "?"))):
+                    self.problem(f"{rel} ({sname})", f"{key} holds a password written in the file")
             for vol in service.get("volumes") or []:
                 src = vol.split(":", 1)[0] if isinstance(vol, str) else (vol.get("source") or "")
                 if src.startswith("."):
