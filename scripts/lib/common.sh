@@ -41,7 +41,14 @@ SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clan
 	redis-server python3-websockets # the realtime suites: Redis fan-out, a real WebSocket client
 	libbrotli-dev zlib1g-dev # the static-file tests decode what the server sends
 	tzdata # unit_test_notify_clock compares Brussels time with the system's zoneinfo
-	nginx prometheus) # tests/ops: the nginx front for real; promtool checks docker/monitoring
+	nginx prometheus # tests/ops: the nginx front for real; promtool checks docker/monitoring
+	docker-compose) # tests/ops/compose_test.sh: `docker-compose config` on docker/compose (no engine)
+# The shared libraries the schoolhub binary links (and curl for the HEALTHCHECK): the
+# run-time image of docker/Dockerfile installs exactly these; tests/ops/compose_test.sh checks
+# that they cover every library the built binary needs.
+# shellcheck disable=SC2034
+SH_IMAGE_PACKAGES=(libmicrohttpd12 libjansson4 libsodium23 libjwt0 libpq5 libsqlite3-0 libcurl4
+	libwebsockets17 libhiredis0.14 ca-certificates curl)
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034
 SH_BENCH_PACKAGES=(wrk curl sqlite3)
