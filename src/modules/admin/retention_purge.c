@@ -60,7 +60,6 @@ const char *sh_purge_kind_name(enum sh_purge_kind kind)
 struct kind_run {
 	enum sh_purge_kind kind;
 	const char *cutoff, *now;
-	bool dry_run;
 	int64_t count;
 	json_t *ids; /* the erased accounts' or children's ids, for the audit row */
 };
@@ -193,7 +192,6 @@ enum sh_db_rc sh_retention_purge(struct sh_conn *conn, long retention_days, time
 		struct kind_run k = {.kind = (enum sh_purge_kind)kind,
 				     .cutoff = by_period ? period_end : expiry_end,
 				     .now = now_text,
-				     .dry_run = dry_run,
 				     .ids = json_array()};
 		if (dry_run)
 			rc = count_due(conn, &k);
