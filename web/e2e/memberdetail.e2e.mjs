@@ -1,7 +1,8 @@
 // The admin's page of one member (issue #15): from the members list, an admin opens a parent's
 // page and sees their account, their child with its guardians, their SEL balance and their last
 // sign-in; changes their role there; and the page explains the rule that keeps an active admin.
-// axe-checked. Registers its own members (finds them by their unique address).
+// The audit log's filter knows the retention purge's action. axe-checked. Registers its own
+// members (finds them by their unique address).
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, apiJson, axe, expectText, finish, heading, main, newParent, promote, registerByApi,
@@ -59,6 +60,12 @@ await finish(async () => {
     await expectText(main(page).getByTestId('member-children'), /Capucine/);
     const me = await apiJson('GET', '/users/me', undefined, await tokenOf(P));
     assert.equal(me.json.role, 'teacher');
+  });
+
+  await step("the audit log's action filter offers the retention purge's rows", async () => {
+    await page.goto(`${BASE}/admin/audit`);
+    const option = main(page).getByLabel('Action').locator('option[value="retention.purged"]');
+    assert.equal((await option.textContent()).trim(), 'Purge de conservation (données expirées effacées)');
   });
 
   await step('an unknown member says so', async () => {
