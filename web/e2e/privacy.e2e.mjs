@@ -1,4 +1,5 @@
-// The privacy notice of 2026-12-08 (helper "privacy", session 7): what the events, calendar
+// The privacy notice of 2026-12-09 (2026-12-08 by helper "privacy", session 7; the retention
+// purge's periods added by helper "retention", session 8): what the events, calendar
 // and audit modules keep, and the new version date, in fr, nl and en. The notice is public:
 // no account needed. Both steps failed on the app before this change (the notice was
 // dated 7 December 2026 and said nothing of events, the calendar address or shifts).
@@ -7,7 +8,8 @@ import { BASE, PRIVACY_VERSION, axe, expectText, finish, main, newVisitor, step 
 
 const EXPECTED = {
   fr: [
-    /Version du 8 décembre 2026/,
+    /Version du 9 décembre 2026/,
+    /un an, sauf si l'école en a décidé autrement/,
     /Les événements : ceux que vous créez ou proposez/,
     /liste d'attente/,
     /adresse d'abonnement/,
@@ -18,7 +20,8 @@ const EXPECTED = {
     /journal d'audit/,
   ],
   nl: [
-    /Versie van 8 december 2026/,
+    /Versie van 9 december 2026/,
+    /een jaar, tenzij de school anders besliste/,
     /Activiteiten: de activiteiten die u aanmaakt of voorstelt/,
     /wachtlijst/,
     /abonnementsadres/,
@@ -29,7 +32,8 @@ const EXPECTED = {
     /auditlogboek/,
   ],
   en: [
-    /Version of (8 December|December 8,) 2026/,
+    /Version of (9 December|December 9,) 2026/,
+    /one year, unless the school decided otherwise/,
     /Events: the events you create or propose/,
     /waiting list/,
     /subscription address/,
@@ -44,13 +48,13 @@ const EXPECTED = {
 await finish(async () => {
   const { context, page } = await newVisitor('privacy', undefined, 'fr-BE');
 
-  await step('the notice is version 2026-12-08 and says what events, the calendar and the audit log keep (fr/nl/en)', async () => {
-    assert.equal(PRIVACY_VERSION, '2026-12-08');
+  await step('the notice is version 2026-12-09 and says what events, the calendar, the audit log and the retention purge keep (fr/nl/en)', async () => {
+    assert.equal(PRIVACY_VERSION, '2026-12-09');
     await page.goto(`${BASE}/privacy`);
     for (const code of ['fr', 'nl', 'en']) {
       await page.locator('.lang__select').selectOption(code);
       for (const re of EXPECTED[code]) await expectText(main(page), re);
-      await axe(page, `privacy-2026-12-08-${code}`);
+      await axe(page, `privacy-2026-12-09-${code}`);
     }
   });
 

@@ -234,6 +234,12 @@ const routes = [
     meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
   },
   {
+    path: '/admin/members/:id',
+    name: 'admin-member',
+    component: adminScreen(() => import('./views/admin/MemberView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
+  {
     path: '/admin/audit',
     name: 'admin-audit',
     component: adminScreen(() => import('./views/admin/AuditView.vue')),

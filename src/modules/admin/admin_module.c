@@ -1,6 +1,9 @@
-/* Module "admin" (issue #15): the admins' routes, and the audit log in members' exports. */
+/* Module "admin" (issue #15): the admins' routes, the audit log in members' exports, and
+ * the daily retention purge (retention.h) with its setting. */
 #include "modules/admin/admin_routes.h"
 #include "modules/admin/audit_queries.h"
+#include "modules/admin/retention.h"
+#include "schoolhub/jobs.h"
 #include "schoolhub/modules.h"
 
 #define ADMIN (SH_ROUTE_AUTH)
@@ -34,4 +37,10 @@ const struct sh_module sh_module_admin = {
 	.routes = admin_routes,
 	.route_count = sizeof(admin_routes) / sizeof(admin_routes[0]),
 	.export_part = admin_export,
+	.settings = sh_retention_setting_table,
+	.setting_count = 1,
+	.settings_load = sh_retention_settings_load,
+	.init = sh_retention_init,
+	.job_kinds = sh_retention_job_kinds,
+	.job_kind_count = 1,
 };

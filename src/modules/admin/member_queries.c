@@ -188,11 +188,17 @@ enum sh_db_rc admin_member_set_active(struct sh_conn *conn, const char *id, bool
 				      const char *now)
 {
 	/* A new token generation voids the access tokens already handed out, so reactivating
-	 * never brings an old session back; refresh tokens are revoked outright. */
+	 * never brings an old session back; refresh tokens are revoked outright.
+	 * deactivated_at starts the retention period (retention_purge.c). */
 	enum sh_db_rc rc = sh_exec(conn,
 				   "UPDATE users SET active = $2, updated_at = $3, "
 				   "token_generation = token_generation + 1 WHERE id = $1",
 				   SH_ARGS(SH_TEXT(id), SH_BOOL(active), SH_TEXT(now)), NULL);
+	if (rc == SH_DB_OK)
+		rc = sh_exec(conn,
+			     active ? "UPDATE users SET deactivated_at = NULL WHERE id = $1"
+				    : "UPDATE users SET deactivated_at = updated_at WHERE id = $1",
+			     SH_ARGS(SH_TEXT(id)), NULL);
 	if (rc != SH_DB_OK || active)
 		return rc;
 	return sh_exec(conn,

@@ -9,6 +9,8 @@ const memberPath = (id) => `/admin/users/${encodeURIComponent(id)}`;
 export const members = {
   /** {q, role, class, status (active|pending|deactivated), limit, cursor}, in id order. */
   list: (params) => api.get(`/admin/users${query(params)}`),
+  /** One member with children, guardians, SEL balance and last sign-in (an audited look). */
+  get: (id) => api.get(memberPath(id)),
   /** {role} and/or {status: active|deactivated}; 409 last_admin. */
   update: (id, fields) => api.patch(memberPath(id), fields),
   passwordReset: (id) => api.post(`${memberPath(id)}/password-reset`),
