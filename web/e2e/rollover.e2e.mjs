@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step, verifyEmailByApi,
+  registerByApi, shot, signInAs, stamp, step, verifyEmailByApi,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Roxane', last: 'Direction', email: `roxane.admin.${stamp}@example.be`, password: 'rentrée scolaire pass 1' };
@@ -63,6 +63,7 @@ await finish(async () => {
     const p6 = main(ap).getByTestId('rollover-counts').getByRole('row', { name: /^P6/ });
     await expectText(p6, /P6\s+[1-9]\d*\s+\d+/);
     await axe(ap, 'admin-school-year');
+    await shot(ap, 'admin-school-year');
   });
 
   await step('the confirmation asks first; cancelling moves nobody', async () => {
@@ -71,6 +72,7 @@ await finish(async () => {
     await expectText(dialog, /Commencer la nouvelle année scolaire/);
     await expectText(dialog, /Impossible d'annuler/);
     await axe(ap, 'admin-school-year-confirm');
+    await shot(ap, 'admin-school-year-confirm');
     await dialog.getByRole('button', { name: 'Annuler' }).click();
     const children = await apiJson('GET', '/children', undefined, parentToken);
     const classes = Object.fromEntries(children.json.items.map((c) => [c.first_name, [c.class_name, c.left_at]]));
