@@ -6,6 +6,7 @@
  * filter leaving them out, one run per school year (409 already_rolled_over, force), one
  * audit row per run. The cases share one server and run in order.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,42 @@ START_TEST(once_a_school_year_unless_forced)
 }
 END_TEST
 
+static void *run_once(void *token)
+{
+	struct th_resp *r = rollover(token, "{\"dry_run\":false}");
+	long *status = malloc(sizeof(*status));
+	*status = r->status;
+	th_resp_free(&r);
+	return status;
+}
+
+/* Two admins' clicks at once in a new school year: one runs, the other is refused. */
+START_TEST(two_runs_at_once_make_one)
+{
+	struct th_member admin;
+	admin_register(&admin, "roadmin3", "admin");
+	nt_clock(nt_utc(2028, 9, 4, 8, 0, 2)); /* 2028-2029 */
+	pthread_t threads[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, run_once, admin.access_token), 0);
+	long ok = 0, refused = 0;
+	for (int i = 0; i < 2; i++) {
+		long *status = NULL;
+		pthread_join(threads[i], (void **)&status);
+		ok += *status == 200;
+		refused += *status == 409;
+		free(status);
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(refused, 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM school_year_rollovers WHERE "
+				      "school_year = $1", "2028-2029", NULL), 1);
+	ck_assert_int_eq(class_of(anna_id, "P2"), 1); /* moved once, not twice */
+	nt_clock_reset();
+	th_member_free(&admin);
+}
+END_TEST
+
 Suite *api_rollover_suite(void)
 {
 	Suite *s = suite_create("rollover");
@@ -283,6 +320,7 @@ Suite *api_rollover_suite(void)
 	tcase_add_test(tc, refused_to_parents_teachers_and_bad_bodies);
 	tcase_add_test(tc, dry_run_then_run_moves_everyone_up);
 	tcase_add_test(tc, once_a_school_year_unless_forced);
+	tcase_add_test(tc, two_runs_at_once_make_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
