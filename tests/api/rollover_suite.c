@@ -201,6 +201,12 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	r = th_json("PATCH", path, p.access_token, "{s:s}", "class_name", "P5");
 	ck_assert_problem(r, 409, "child_left");
 	th_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/children/%s/guardians", zoe);
+	r = th_json("POST", path, p.access_token, "{s:s}", "email", "grand-mere.zoe@example.be");
+	ck_assert_problem(r, 409, "child_left");
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM guardian_invitations WHERE "
+				      "CAST(child_id AS TEXT) = $1", zoe, NULL), 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE CAST(id AS TEXT) = $1 "
 				      "AND class_name = 'P6'", zoe, NULL), 1);
 

@@ -75,6 +75,16 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 		       NULL);
 }
 
+enum sh_db_rc sh_child_left(struct sh_conn *conn, const char *child_id)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn,
+					"SELECT id FROM children WHERE id = $1 AND left_at IS NOT NULL",
+					SH_ARGS(SH_TEXT(child_id)), &st);
+	sh_stmt_free(&st);
+	return rc;
+}
+
 enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)
 {
 	return sh_exec(conn, "DELETE FROM children WHERE id = $1", SH_ARGS(SH_TEXT(child_id)),
