@@ -155,32 +155,43 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	ck_assert_int_eq(runs(), 0);
 	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, NULL), 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE kind = $1",
-				      "child_left", NULL), 0);
+				      "child_left", NULL),
+			 0);
 
 	struct th_resp *run = rollover_ok(admin.access_token, "{\"dry_run\":false}");
 	ck_assert(json_is_false(json_object_get(run->json, "dry_run")));
 	ck_assert(json_is_false(json_object_get(run->json, "forced")));
-	ck_assert(json_equal(json_object_get(dry->json, "moves"), json_object_get(run->json, "moves")));
-	ck_assert(json_equal(json_object_get(dry->json, "counts"), json_object_get(run->json, "counts")));
+	ck_assert(json_equal(json_object_get(dry->json, "moves"),
+			     json_object_get(run->json, "moves")));
+	ck_assert(json_equal(json_object_get(dry->json, "counts"),
+			     json_object_get(run->json, "counts")));
 	const char *run_id = th_str(run, "run_id");
 	ck_assert_ptr_nonnull(run_id);
 	/* The database: moved up, Zoé archived in her last class. */
 	ck_assert_int_eq(class_of(anna, "M2") + class_of(bram, "P6"), 2);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE CAST(id AS TEXT) = $1 "
-				      "AND class_name = 'P6' AND left_at IS NOT NULL", zoe, NULL), 1);
-	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM school_year_rollovers WHERE "
-				      "school_year = $1 AND CAST(ran_by AS TEXT) = $2 AND moved = 2 "
-				      "AND left_count = 1",
-				      "2026-2027", admin.id), 1);
+				      "AND class_name = 'P6' AND left_at IS NOT NULL",
+				      zoe, NULL),
+			 1);
+	ck_assert_int_eq(
+		api_db_count("SELECT COUNT(*) FROM school_year_rollovers WHERE "
+			     "school_year = $1 AND CAST(ran_by AS TEXT) = $2 AND moved = 2 "
+			     "AND left_count = 1",
+			     "2026-2027", admin.id),
+		1);
 	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, run_id), 1);
 	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, zoe), 1);
 	/* Zoé's guardian is told once; Bram's is not. */
 	char *ref = NULL;
 	ck_assert(asprintf(&ref, "child_left:%s", zoe) > 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND "
-				      "kind = 'child_left' AND ref = $2", p.id, ref), 1);
+				      "kind = 'child_left' AND ref = $2",
+				      p.id, ref),
+			 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND "
-				      "kind = 'child_left'", q.id, NULL), 0);
+				      "kind = 'child_left'",
+				      q.id, NULL),
+			 0);
 	free(ref);
 	th_resp_free(&dry);
 	th_resp_free(&run);
@@ -192,8 +203,8 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	for (size_t i = 0; i < 2; i++) {
 		json_t *c = json_array_get(items, i);
 		bool is_zoe = strcmp(json_string_value(json_object_get(c, "id")), zoe) == 0;
-		ck_assert(is_zoe ? json_is_string(json_object_get(c, "left_at"))
-				 : json_is_null(json_object_get(c, "left_at")));
+		ck_assert(is_zoe ? json_is_string(json_object_get(c, "left_at")) :
+				   json_is_null(json_object_get(c, "left_at")));
 	}
 	th_resp_free(&r);
 	char path[96];
@@ -206,9 +217,13 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	ck_assert_problem(r, 409, "child_left");
 	th_resp_free(&r);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM guardian_invitations WHERE "
-				      "CAST(child_id AS TEXT) = $1", zoe, NULL), 0);
+				      "CAST(child_id AS TEXT) = $1",
+				      zoe, NULL),
+			 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE CAST(id AS TEXT) = $1 "
-				      "AND class_name = 'P6'", zoe, NULL), 1);
+				      "AND class_name = 'P6'",
+				      zoe, NULL),
+			 1);
 
 	/* No class counts Zoé: GET /classes, the P6 conversation, an audience, a filter. */
 	ck_assert_int_eq(classes_children(teacher.access_token, "P6"), 1);
@@ -223,15 +238,20 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	row = conv_listed(p.access_token, conv_class_id("M2"));
 	ck_assert_ptr_nonnull(row);
 	json_decref(row);
-	ck_assert_int_ge(api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
-				      "kind = 'conversation.updated' AND data LIKE '%' || $2 || '%'",
-				      p.id, conv_class_id("P6")),
-			 1);
+	ck_assert_int_ge(
+		api_db_count("SELECT COUNT(*) FROM member_events WHERE user_id = $1 AND "
+			     "kind = 'conversation.updated' AND data LIKE '%' || $2 || '%'",
+			     p.id, conv_class_id("P6")),
+		1);
 	char *ann = ann_publish(admin.access_token, "Fancy-fair", "P6", false);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM announcement_children WHERE "
-				      "CAST(child_id AS TEXT) = $1", zoe, NULL), 0);
+				      "CAST(child_id AS TEXT) = $1",
+				      zoe, NULL),
+			 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM announcement_children WHERE "
-				      "CAST(child_id AS TEXT) = $1", bram, NULL), 1);
+				      "CAST(child_id AS TEXT) = $1",
+				      bram, NULL),
+			 1);
 	free(ann);
 	r = admin_get(admin.access_token, "/api/v1/admin/users?class=P6", 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
@@ -267,7 +287,8 @@ START_TEST(once_a_school_year_unless_forced)
 				      "school_year = $1 AND CASE WHEN forced THEN 1 ELSE 0 END = 1",
 				      "2026-2027", NULL),
 			 1);
-	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, th_str(r, "run_id")), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, th_str(r, "run_id")),
+			 1);
 	th_resp_free(&r);
 	/* From 1 September (Brussels) it is a new school year. */
 	nt_clock(nt_utc(2027, 9, 1, 0, 30, 2));
@@ -298,7 +319,8 @@ START_TEST(two_runs_at_once_make_one)
 	nt_clock(nt_utc(2028, 9, 4, 8, 0, 2)); /* 2028-2029 */
 	pthread_t threads[2];
 	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(pthread_create(&threads[i], NULL, run_once, admin.access_token), 0);
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, run_once, admin.access_token),
+				 0);
 	long ok = 0, refused = 0;
 	for (int i = 0; i < 2; i++) {
 		long *status = NULL;
@@ -310,7 +332,9 @@ START_TEST(two_runs_at_once_make_one)
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(refused, 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM school_year_rollovers WHERE "
-				      "school_year = $1", "2028-2029", NULL), 1);
+				      "school_year = $1",
+				      "2028-2029", NULL),
+			 1);
 	ck_assert_int_eq(class_of(anna_id, "P2"), 1); /* moved once, not twice */
 	nt_clock_reset();
 	th_member_free(&admin);

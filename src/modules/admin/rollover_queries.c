@@ -59,9 +59,9 @@ enum sh_db_rc rollover_plan_read(struct sh_conn *conn, struct sh_arena *arena,
 enum sh_db_rc rollover_run_exists(struct sh_conn *conn, const char *school_year)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc = sh_query_row(conn,
-					"SELECT id FROM school_year_rollovers WHERE school_year = $1",
-					SH_ARGS(SH_TEXT(school_year)), &st);
+	enum sh_db_rc rc =
+		sh_query_row(conn, "SELECT id FROM school_year_rollovers WHERE school_year = $1",
+			     SH_ARGS(SH_TEXT(school_year)), &st);
 	sh_stmt_free(&st);
 	return rc;
 }
@@ -87,8 +87,8 @@ enum sh_db_rc rollover_apply(struct sh_conn *conn, const struct rollover_plan *p
 	return rc;
 }
 
-enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena,
-				 const char *child_id, const char ***ids_r)
+enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena, const char *child_id,
+				 const char ***ids_r)
 {
 	size_t n = 0, cap = 8;
 	const char **ids = sh_arena_alloc(arena, sizeof(*ids) * cap);
@@ -116,11 +116,12 @@ enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena,
 
 enum sh_db_rc rollover_run_insert(struct sh_conn *conn, const struct rollover_run *run)
 {
-	return sh_exec(conn,
-		       "INSERT INTO school_year_rollovers (id, school_year, ran_at, ran_by, forced, "
-		       "moved, left_count) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		       SH_ARGS(SH_TEXT(run->id), SH_TEXT(run->school_year), SH_TEXT(run->ran_at),
-			       SH_TEXT(run->ran_by), SH_BOOL(run->forced), SH_INT(run->moved),
-			       SH_INT(run->left)),
-		       NULL);
+	return sh_exec(
+		conn,
+		"INSERT INTO school_year_rollovers (id, school_year, ran_at, ran_by, forced, "
+		"moved, left_count) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		SH_ARGS(SH_TEXT(run->id), SH_TEXT(run->school_year), SH_TEXT(run->ran_at),
+			SH_TEXT(run->ran_by), SH_BOOL(run->forced), SH_INT(run->moved),
+			SH_INT(run->left)),
+		NULL);
 }

@@ -22,9 +22,9 @@ struct rollover_move {
 /* What a rollover does, read in the transaction that runs it (or in the dry run's). */
 struct rollover_plan {
 	size_t n, leaving;
-	struct rollover_move *moves;     /* school order, then first name, then id */
-	int64_t before[SH_CLASS_COUNT];  /* children per class now */
-	int64_t after[SH_CLASS_COUNT];   /* children per class once it ran */
+	struct rollover_move *moves; /* school order, then first name, then id */
+	int64_t before[SH_CLASS_COUNT]; /* children per class now */
+	int64_t after[SH_CLASS_COUNT]; /* children per class once it ran */
 };
 
 /* The plan: every child not archived (children.left_at NULL), into "arena". */
@@ -40,8 +40,8 @@ enum sh_db_rc rollover_apply(struct sh_conn *conn, const struct rollover_plan *p
 			     const char *now);
 
 /* The guardians of "child_id" whose account is not erased, NULL-terminated, in "arena". */
-enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena,
-				 const char *child_id, const char ***ids_r);
+enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena, const char *child_id,
+				 const char ***ids_r);
 
 struct rollover_run {
 	const char *id, *school_year, *ran_at, *ran_by;

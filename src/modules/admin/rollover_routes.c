@@ -70,12 +70,11 @@ static enum sh_db_rc audit_run(struct rollover_tx *t, struct sh_conn *conn)
 	targets[0] = t->run_id;
 	for (size_t i = 0; i < t->plan.n; i++)
 		targets[i + 1] = t->plan.moves[i].child_id;
-	return sh_audit_append(conn, &(struct sh_audit_entry){
-					     .actor_id = t->req->user.id,
-					     .action = "school_year.rollover",
-					     .targets = targets,
-					     .target_count = t->plan.n + 1,
-					     .request_id = t->req->request_id});
+	return sh_audit_append(conn, &(struct sh_audit_entry){.actor_id = t->req->user.id,
+							      .action = "school_year.rollover",
+							      .targets = targets,
+							      .target_count = t->plan.n + 1,
+							      .request_id = t->req->request_id});
 }
 
 static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
@@ -99,14 +98,15 @@ static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 	if (rc == SH_DB_OK)
 		rc = notify_leavers(t, conn);
 	if (rc == SH_DB_OK)
-		rc = rollover_run_insert(conn, &(struct rollover_run){
-							.id = t->run_id,
-							.school_year = t->school_year,
-							.ran_at = t->now,
-							.ran_by = t->req->user.id,
-							.forced = t->force,
-							.moved = (int64_t)(t->plan.n - t->plan.leaving),
-							.left = (int64_t)t->plan.leaving});
+		rc = rollover_run_insert(
+			conn,
+			&(struct rollover_run){.id = t->run_id,
+					       .school_year = t->school_year,
+					       .ran_at = t->now,
+					       .ran_by = t->req->user.id,
+					       .forced = t->force,
+					       .moved = (int64_t)(t->plan.n - t->plan.leaving),
+					       .left = (int64_t)t->plan.leaving});
 	if (rc == SH_DB_OK)
 		rc = sh_class_watch_notify(conn, t->req->arena, &t->watch);
 	return rc == SH_DB_OK ? audit_run(t, conn) : rc; /* the audit row last */
@@ -124,16 +124,16 @@ static json_t *answer_json(const struct rollover_tx *t)
 	json_t *moves = json_array(), *counts = json_array();
 	for (size_t i = 0; i < t->plan.n; i++) {
 		const struct rollover_move *m = &t->plan.moves[i];
-		json_array_append_new(moves, json_pack("{s:s, s:s, s:s, s:s}", "child_id",
-						       m->child_id, "first_name", m->first_name,
-						       "from", m->from, "to",
-						       m->to != NULL ? m->to : "left"));
+		json_array_append_new(moves,
+				      json_pack("{s:s, s:s, s:s, s:s}", "child_id", m->child_id,
+						"first_name", m->first_name, "from", m->from, "to",
+						m->to != NULL ? m->to : "left"));
 	}
 	for (int i = 0; i < SH_CLASS_COUNT; i++)
-		json_array_append_new(counts, json_pack("{s:s, s:I, s:I}", "class_name",
-							sh_class_names[i], "before",
-							(json_int_t)t->plan.before[i], "after",
-							(json_int_t)t->plan.after[i]));
+		json_array_append_new(counts,
+				      json_pack("{s:s, s:I, s:I}", "class_name", sh_class_names[i],
+						"before", (json_int_t)t->plan.before[i], "after",
+						(json_int_t)t->plan.after[i]));
 	json_t *out = json_pack("{s:b, s:s, s:b, s:I, s:I, s:o, s:o}", "dry_run", t->dry_run,
 				"school_year", t->school_year, "forced", t->force, "moved",
 				(json_int_t)(t->plan.n - t->plan.leaving), "leaving",
@@ -160,8 +160,8 @@ void admin_school_year_rollover(struct sh_request *req, struct sh_response *res)
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	t.school_year = school_year_of(req->arena, sh_notify_now());
-	enum sh_db_rc rc = t.dry_run ? sh_conn_read_snapshot(req->db, dry_run, &t)
-				     : sh_conn_transaction(req->db, SH_TX_WRITE, run_in_tx, &t);
+	enum sh_db_rc rc = t.dry_run ? sh_conn_read_snapshot(req->db, dry_run, &t) :
+				       sh_conn_transaction(req->db, SH_TX_WRITE, run_in_tx, &t);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
