@@ -14,6 +14,7 @@
 #include "admin_support.h"
 #include "announcements_support.h"
 #include "conversations_support.h"
+#include "events_support.h"
 #include "notify_support.h"
 
 #define ROLLOVER "/api/v1/admin/school-year/rollover"
@@ -253,6 +254,15 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 				      bram, NULL),
 			 1);
 	free(ann);
+	/* A P6 event: Bram's parent sees it, Zoé's (her other child is in M2) does not. */
+	char *event = ev_create(admin.access_token, "Excursion P6", "{\"classes\":[\"P6\"]}", "");
+	r = ev_call("GET", q.access_token, event, "", NULL);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = ev_call("GET", p.access_token, event, "", NULL);
+	ck_assert_problem(r, 404, "not_found");
+	th_resp_free(&r);
+	free(event);
 	r = admin_get(admin.access_token, "/api/v1/admin/users?class=P6", 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
 	th_resp_free(&r);
