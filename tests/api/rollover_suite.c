@@ -302,8 +302,9 @@ START_TEST(once_a_school_year_unless_forced)
 	th_resp_free(&r);
 	/* From 1 September (Brussels) it is a new school year. */
 	nt_clock(nt_utc(2027, 9, 1, 0, 30, 2));
-	r = rollover_ok(admin.access_token, "{\"dry_run\":false}");
+	r = rollover_ok(admin.access_token, "{\"dry_run\":false,\"force\":true}");
 	ck_assert_str_eq(th_str(r, "school_year"), "2027-2028");
+	ck_assert(json_is_false(json_object_get(r->json, "forced"))); /* nothing to force */
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "leaving")), 0);
 	th_resp_free(&r);
 	ck_assert_int_eq(class_of(anna_id, "P1"), 1); /* M2, M3 forced, P1 */

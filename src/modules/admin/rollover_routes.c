@@ -30,6 +30,7 @@ struct rollover_tx {
 	const char *school_year, *run_id, *now;
 	/* outcome */
 	bool already; /* a run exists for the school year and "force" was not given */
+	bool forced;  /* a run exists and "force" was given: this one is recorded as forced */
 	struct rollover_plan plan;
 	struct sh_class_watch watch;
 };
@@ -83,6 +84,7 @@ static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 	memset(&t->watch, 0, sizeof(t->watch));
 	enum sh_db_rc rc = rollover_run_exists(conn, t->school_year);
 	t->already = rc == SH_DB_ROW && !t->force;
+	t->forced = rc == SH_DB_ROW && t->force;
 	if (rc != SH_DB_OK && rc != SH_DB_ROW)
 		return rc;
 	if (t->already) {
@@ -104,7 +106,7 @@ static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 					       .school_year = t->school_year,
 					       .ran_at = t->now,
 					       .ran_by = t->req->user.id,
-					       .forced = t->force,
+					       .forced = t->forced,
 					       .moved = (int64_t)(t->plan.n - t->plan.leaving),
 					       .left = (int64_t)t->plan.leaving});
 	if (rc == SH_DB_OK)
@@ -135,7 +137,7 @@ static json_t *answer_json(const struct rollover_tx *t)
 						"before", (json_int_t)t->plan.before[i], "after",
 						(json_int_t)t->plan.after[i]));
 	json_t *out = json_pack("{s:b, s:s, s:b, s:I, s:I, s:o, s:o}", "dry_run", t->dry_run,
-				"school_year", t->school_year, "forced", t->force, "moved",
+				"school_year", t->school_year, "forced", t->forced, "moved",
 				(json_int_t)(t->plan.n - t->plan.leaving), "leaving",
 				(json_int_t)t->plan.leaving, "moves", moves, "counts", counts);
 	if (!t->dry_run) {
