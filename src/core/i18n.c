@@ -124,6 +124,8 @@ static const struct message problem_titles[] = {
 	{"pending_approval", {"Votre inscription attend l'accord de l'école", "Uw inschrijving wacht op de goedkeuring van de school", "Your registration is waiting for the school's approval"}},
 	{"not_pending", {"Ce compte n'attend pas d'accord", "Deze account wacht niet op goedkeuring", "This account is not waiting for approval"}},
 	{"member_deactivated", {"Ce membre est désactivé", "Dit lid is gedeactiveerd", "This member is deactivated"}},
+	{"already_rolled_over", {"Le passage à l'année suivante a déjà eu lieu cette année scolaire", "De overgang naar het volgende schooljaar gebeurde dit schooljaar al", "The move to the next school year already ran this school year"}},
+	{"child_left", {"Cet enfant a quitté l'école : sa fiche ne peut plus être modifiée", "Dit kind heeft de school verlaten: de fiche kan niet meer worden gewijzigd", "This child has left the school: their record can no longer be changed"}},
 	{"validation_failed", {"Certains champs sont invalides", "Sommige velden zijn ongeldig", "Some fields are invalid"}},
 	/* messages: conversations and messages */
 	{"not_owner", {"Seul le propriétaire du groupe peut faire cela", "Alleen de eigenaar van de groep kan dat doen", "Only the group's owner can do this"}},

@@ -31,7 +31,8 @@ START_TEST(create_success_and_shape)
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_header(r, "Content-Type"), "application/json");
 	static const char *const keys[] = {"id", "first_name", "last_name", "class_name",
-					   "birth_date", "photo_consent", "guardians", "created_at"};
+					   "birth_date", "photo_consent", "guardians", "created_at",
+					   "left_at"};
 	ck_assert_int_eq(json_object_size(r->json), sizeof(keys) / sizeof(keys[0]));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		ck_assert_msg(json_object_get(r->json, keys[i]) != NULL, "missing %s", keys[i]);

@@ -72,6 +72,7 @@ static Suite *(*const suites[])(void) = {
 	api_admin_members_suite,
 	api_admin_audit_suite,
 	api_retention_suite,
+	api_rollover_suite,
 };
 
 /*

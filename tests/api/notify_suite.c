@@ -259,7 +259,7 @@ START_TEST(test_preferences)
 	struct th_resp *r = th_request("GET", "/api/v1/users/me/notifications", m.access_token,
 				       NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert_int_eq(json_object_size(json_object_get(r->json, "kinds")), 11);
+	ck_assert_int_eq(json_object_size(json_object_get(r->json, "kinds")), 12);
 	ck_assert_str_eq(json_string_value(json_object_get(kind_prefs(r, "payment_received"), "email")),
 			 "daily");
 	json_t *q = json_object_get(r->json, "quiet_hours");
@@ -440,7 +440,7 @@ START_TEST(test_gdpr)
 	ck_assert_int_eq(r->status, 200);
 	json_t *n = json_object_get(r->json, "notifications");
 	ck_assert_int_eq(json_array_size(json_object_get(n, "items")), 1);
-	ck_assert_int_eq(json_object_size(json_object_get(json_object_get(n, "preferences"), "kinds")), 11);
+	ck_assert_int_eq(json_object_size(json_object_get(json_object_get(n, "preferences"), "kinds")), 12);
 	th_resp_free(&r);
 	r = th_json("PUT", "/api/v1/users/me/notifications", b.access_token, "{s:i}", "digest_hour", 9);
 	th_resp_free(&r);

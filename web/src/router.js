@@ -252,6 +252,12 @@ const routes = [
     meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
   },
   {
+    path: '/admin/school-year',
+    name: 'admin-school-year',
+    component: adminScreen(() => import('./views/admin/SchoolYearView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),

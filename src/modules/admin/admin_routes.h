@@ -17,5 +17,7 @@ void admin_users_refuse(struct sh_request *req, struct sh_response *res);
 /* module_routes.c */
 void admin_modules_get(struct sh_request *req, struct sh_response *res);
 void admin_modules_put(struct sh_request *req, struct sh_response *res);
+/* rollover_routes.c */
+void admin_school_year_rollover(struct sh_request *req, struct sh_response *res);
 
 #endif

@@ -64,7 +64,7 @@ enum sh_db_rc admin_members_list(struct sh_conn *conn, struct sh_arena *arena,
 		sql = sh_arena_printf(arena,
 				      "%sAND EXISTS (SELECT 1 FROM child_guardians g JOIN children c "
 				      "ON c.id = g.child_id WHERE g.user_id = u.id AND c.class_name = "
-				      "$%d) ",
+				      "$%d AND c.left_at IS NULL) ",
 				      sql, n);
 	}
 	if (f->after_id != NULL) {

@@ -127,12 +127,13 @@ enum sh_db_rc sh_ann_insert(struct sh_conn *conn, const struct sh_ann_new *a)
 			     SH_ARGS(SH_TEXT(a->id), SH_TEXT(a->class_list[i])), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
-	/* The audience, frozen: the children in the classes at this moment. */
+	/* The audience, frozen: the children in the classes at this moment (not those who
+	 * left the school). */
 	return sh_exec(conn,
 		       "INSERT INTO announcement_children (announcement_id, child_id, class_name) "
-		       "SELECT $1, c.id, c.class_name FROM children c "
-		       "WHERE $2 OR c.class_name IN (SELECT k.class_name FROM announcement_classes k "
-		       " WHERE k.announcement_id = $1)",
+		       "SELECT $1, c.id, c.class_name FROM children c WHERE c.left_at IS NULL "
+		       "AND ($2 OR c.class_name IN (SELECT k.class_name FROM announcement_classes k "
+		       " WHERE k.announcement_id = $1))",
 		       SH_ARGS(SH_TEXT(a->id), SH_BOOL(a->class_list == NULL)), NULL);
 }
 

@@ -11,7 +11,7 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		conn,
 		"SELECT c.id, c.first_name, c.last_name, c.class_name, c.birth_date, "
 		"       c.photo_consent, c.created_at, g.user_id, u.first_name, u.last_name, "
-		"       g.relationship "
+		"       g.relationship, c.left_at "
 		"FROM child_guardians me "
 		"JOIN children c ON c.id = me.child_id "
 		"JOIN child_guardians g ON g.child_id = c.id "
@@ -25,13 +25,16 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		const char *id = sh_stmt_col_text(st, 0);
 		const char *current_id = json_string_value(json_object_get(current, "id"));
 		if (current == NULL || strcmp(current_id, id) != 0) {
-			current = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:[], s:s}", "id", id,
-					    "first_name", sh_stmt_col_text(st, 1), "last_name",
+			/* left_at: null while at the school; the rollover's archive mark after
+			 * P6 (the child is then read-only, its class its last one). */
+			current = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:[], s:s, s:s?}", "id",
+					    id, "first_name", sh_stmt_col_text(st, 1), "last_name",
 					    sh_stmt_col_text(st, 2), "class_name",
 					    sh_stmt_col_text(st, 3), "birth_date",
 					    sh_stmt_col_text(st, 4), "photo_consent",
 					    sh_stmt_col_bool(st, 5), "guardians", "created_at",
-					    sh_stmt_col_time(st, 6));
+					    sh_stmt_col_time(st, 6), "left_at",
+					    sh_stmt_col_time(st, 11));
 			if (current == NULL) {
 				rc = SH_DB_ERROR;
 				break;
@@ -70,6 +73,16 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 			       SH_TEXT(c->class_name), SH_TEXT(c->birth_date),
 			       SH_BOOL(c->photo_consent), SH_TEXT(now)),
 		       NULL);
+}
+
+enum sh_db_rc sh_child_left(struct sh_conn *conn, const char *child_id)
+{
+	struct sh_stmt *st;
+	enum sh_db_rc rc = sh_query_row(conn,
+					"SELECT id FROM children WHERE id = $1 AND left_at IS NOT NULL",
+					SH_ARGS(SH_TEXT(child_id)), &st);
+	sh_stmt_free(&st);
+	return rc;
 }
 
 enum sh_db_rc sh_child_delete(struct sh_conn *conn, const char *child_id)

@@ -31,6 +31,8 @@ enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, con
 enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, const char *user_id,
 				 int64_t *changed_r);
 enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r);
+/* SH_DB_ROW when "child_id" left the school (archived by the school-year rollover). */
+enum sh_db_rc sh_child_left(struct sh_conn *conn, const char *child_id);
 /* SH_DB_ROW when "user_id" guards "child_id". */
 enum sh_db_rc sh_guardian_exists(struct sh_conn *conn, const char *child_id, const char *user_id);
 

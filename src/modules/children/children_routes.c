@@ -158,7 +158,7 @@ struct child_tx {
 	const char *child_id;
 	const char *user_id;              /* GUARDIAN_REMOVE */
 	/* outcome */
-	const char *problem; /* "not_found" or "conflict" */
+	const char *problem; /* "not_found", "conflict" or "child_left" */
 	struct sh_validation v;
 	json_t *child; /* the child after the change (PATCH) */
 	struct sh_class_watch watch; /* the class conversations whose members may change */
@@ -250,6 +250,12 @@ static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	}
 	switch (t->action) {
 	case CHILD_PATCH:
+		/* A child who left the school is archived: read-only until the purge. */
+		if (json_is_string(json_object_get(current, "left_at"))) {
+			t->problem = "child_left";
+			*rollback_r = true;
+			break;
+		}
 		rc = patch_child(conn, t, current, rollback_r);
 		break;
 	case CHILD_DELETE:

@@ -49,6 +49,7 @@ struct send_tx {
 	const char *child_id;
 	/* outcome */
 	bool not_found;
+	bool child_left; /* archived: read-only, no new guardian */
 	struct sh_validation v;
 	long retry_after; /* > 0 when over the limit */
 };
@@ -108,6 +109,7 @@ static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 	struct send_tx *t = ctx;
 	struct sh_request *req = t->req;
 	t->not_found = false;
+	t->child_left = false;
 	t->retry_after = 0;
 	memset(&t->v, 0, sizeof(t->v));
 	enum sh_db_rc rc = sh_guardian_exists(conn, t->child_id, req->user.id);
@@ -115,6 +117,12 @@ static enum sh_db_rc send_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		t->not_found = rc == SH_DB_OK;
 		*rollback_r = true;
 		return rc == SH_DB_OK ? SH_DB_OK : rc;
+	}
+	rc = sh_child_left(conn, t->child_id);
+	t->child_left = rc == SH_DB_ROW;
+	if (rc != SH_DB_OK) {
+		*rollback_r = t->child_left;
+		return t->child_left ? SH_DB_OK : rc;
 	}
 	const char *email = NULL, *relationship = NULL;
 	if ((rc = read_invitation(conn, t, &email, &relationship)) != SH_DB_OK)
@@ -160,6 +168,8 @@ void sh_invitation_send(struct sh_request *req, struct sh_response *res)
 		sh_reply_db_error(req, res, rc);
 	} else if (t.not_found) {
 		sh_reply_not_found(req, res);
+	} else if (t.child_left) {
+		sh_reply_problem(req, res, 409, "child_left", NULL);
 	} else if (t.v.count > 0) {
 		sh_validation_or_reply(req, res, &t.v);
 	} else if (t.retry_after > 0) {

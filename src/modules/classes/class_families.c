@@ -50,7 +50,7 @@ static enum sh_db_rc read_links(struct sh_conn *conn, struct families *f)
 		conn,
 		"SELECT DENSE_RANK() OVER (ORDER BY c.id) - 1, c.class_name, g.user_id "
 		"FROM children c LEFT JOIN child_guardians g ON g.child_id = c.id "
-		"ORDER BY g.user_id, c.id",
+		"WHERE c.left_at IS NULL ORDER BY g.user_id, c.id",
 		SH_ARGS());
 	char previous_guardian[SH_UUID_LEN + 1] = "";
 	int64_t previous_child = -1;
@@ -84,7 +84,8 @@ enum sh_db_rc sh_class_counts_read(struct sh_conn *conn, struct sh_arena *arena,
 	memset(children, 0, sizeof(*children) * SH_CLASS_COUNT);
 	memset(families, 0, sizeof(*families) * SH_CLASS_COUNT);
 	struct families f = {0};
-	enum sh_db_rc rc = sh_query_int64(conn, "SELECT COUNT(*) FROM children", SH_ARGS(), &f.n);
+	enum sh_db_rc rc = sh_query_int64(conn, "SELECT COUNT(*) FROM children WHERE left_at IS NULL",
+					  SH_ARGS(), &f.n);
 	if (rc != SH_DB_ROW)
 		return rc == SH_DB_OK ? SH_DB_ERROR : rc; /* COUNT always returns a row */
 	if (f.n == 0)

@@ -19,8 +19,9 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/store.h"
 
-/* A change touches at most two classes (a child moving from one to another). */
-#define SH_CLASS_WATCH_MAX 2
+/* A child's change touches at most two classes (moving from one to another); the
+ * school-year rollover touches all nine. */
+#define SH_CLASS_WATCH_MAX 9
 
 struct sh_class_watch {
 	size_t n;

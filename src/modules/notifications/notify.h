@@ -16,7 +16,7 @@
 
 /* --- kinds (notify_kinds.c) --------------------------------------------------------- */
 enum notify_email { NOTIFY_IMMEDIATE, NOTIFY_DAILY, NOTIFY_WEEKLY, NOTIFY_OFF };
-#define NOTIFY_KIND_COUNT 11
+#define NOTIFY_KIND_COUNT 12
 
 struct notify_kind {
 	const char *name;

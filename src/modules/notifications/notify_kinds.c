@@ -22,12 +22,13 @@ const struct notify_kind notify_kinds[NOTIFY_KIND_COUNT] = {
 	{"waitlist_promoted", NOTIFY_IMMEDIATE, true, 0},
 	{"event_reminder", NOTIFY_IMMEDIATE, true, 0},
 	{"event_cancelled", NOTIFY_IMMEDIATE, true, 0},
+	{"child_left", NOTIFY_IMMEDIATE, true, 0},
 };
 
 const char *const sh_notify_kind_names[NOTIFY_KIND_COUNT + 1] = {
 	"payment_received", "payment_request", "request_answered", "coparent_linked",
 	"direct_message", "announcement", "announcement_ack_reminder", "event_published",
-	"waitlist_promoted", "event_reminder", "event_cancelled", NULL,
+	"waitlist_promoted", "event_reminder", "event_cancelled", "child_left", NULL,
 };
 
 int notify_kind_index(const char *name)

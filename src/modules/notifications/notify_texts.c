@@ -13,6 +13,7 @@
  *   direct_message: name, excerpt
  *   announcement, announcement_ack_reminder: title, excerpt
  *   event_published, waitlist_promoted, event_reminder, event_cancelled: title, date
+ *   child_left: child (the school-year rollover archived a P6 child)
  */
 #include <string.h>
 
@@ -73,6 +74,14 @@ static const struct template templates[] = {
 	 {"Événement annulé", "Activiteit geannuleerd", "Event cancelled"},
 	 {"{title} ({date}) est annulé.", "{title} ({date}) is geannuleerd.",
 	  "{title} ({date}) is cancelled."}},
+	{"child_left",
+	 {"{child} a terminé l'école", "{child} heeft de school afgerond", "{child} has finished school"},
+	 {"{child} a terminé la sixième primaire et quitte l'école. Sa fiche reste visible pour vous, "
+	  "en lecture seule, jusqu'à son effacement.",
+	  "{child} heeft het zesde leerjaar afgerond en verlaat de school. De fiche blijft voor u "
+	  "zichtbaar, alleen-lezen, tot ze wordt gewist.",
+	  "{child} has finished the sixth year and leaves the school. Their record stays visible to "
+	  "you, read-only, until it is erased."}},
 };
 
 static const struct template *template_for(const char *kind, json_t *params)

@@ -33,6 +33,11 @@ export const moduleSwitches = {
   set: (changes) => api.put('/admin/modules', changes),
 };
 
+export const schoolYear = {
+  /** {dry_run, force}: the moves (planned with dry_run, done without); 409 already_rolled_over. */
+  rollover: (body) => api.post('/admin/school-year/rollover', body),
+};
+
 /** Modules an admin can never switch off (the server refuses: not_switchable). */
 export const ALWAYS_ON = ['auth', 'users', 'jobs', 'admin'];
 
