@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/cli_audit.h"
+#include "app/cli_db.h"
 #include "app/cli_jobs.h"
 #include "app/demo_seed.h"
 #include "app/seed_guard.h"
@@ -33,6 +34,8 @@ static const char usage[] =
 	"                                         dead job, run the due jobs once (cron)\n"
 	"  audit verify                           recompute the audit log's hash chain; exit 1\n"
 	"                                         naming the first row that breaks it\n"
+	"  db copy --from sqlite:///F --to postgresql://...  copy a SQLite school into an\n"
+	"                                         empty PostgreSQL database, verified\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
@@ -281,6 +284,8 @@ int sh_cli_main(int argc, char **argv)
 		return sh_cli_jobs(argc, argv);
 	if (strcmp(cmd, "audit") == 0)
 		return sh_cli_audit(argc, argv);
+	if (strcmp(cmd, "db") == 0)
+		return sh_cli_db(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

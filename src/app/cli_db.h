@@ -1,0 +1,10 @@
+/* `schoolhub db copy` (cli_db.c). */
+#ifndef SCHOOLHUB_APP_CLI_DB_H
+#define SCHOOLHUB_APP_CLI_DB_H
+
+/* argv as main() has it (argv[1] is "db"); the process exit status: 0 copied and verified,
+ * 1 failed (database error or verification: rolled back), 2 usage, 3 refused (the target
+ * is not empty or not at the source's version; nothing written). */
+int sh_cli_db(int argc, char **argv);
+
+#endif
