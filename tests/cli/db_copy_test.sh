@@ -155,4 +155,50 @@ sql_on "$OTHER_URL" "DROP TRIGGER tamper ON sel_services" >/dev/null
 run -- db copy --from "$SRC_URL" --to "$OTHER_URL"
 check "the same migrated-but-empty target then takes the copy: exit 0" "$(last)" rc_is 0
 
+# --- 6. scripts/upgrade-stage.sh 1: a service on SQLite moved to PostgreSQL, and back ----------
+# The "service" is a schoolhub serve started from the env file by the START command and
+# stopped by its pid, as systemctl would; the script is run as the operator would.
+UPGRADE="$ROOT/scripts/upgrade-stage.sh"
+ENV_FILE="$WORK/schoolhub.env"
+SVC_PORT=$(sh_free_port)
+printf '%s\n' "DATABASE_URL=$SRC_URL" "SCHOOLHUB_ENV=development" "SCHOOLHUB_HOST=127.0.0.1" \
+	"SCHOOLHUB_PORT=$SVC_PORT" "SCHOOLHUB_SECRET_KEY=$SECRET" "SCHOOLHUB_DATA_DIR=$WORK/svc-data" \
+	"SCHOOLHUB_THREADS=2" >"$ENV_FILE"
+chmod 600 "$ENV_FILE"
+PIDFILE="$WORK/svc.pid"
+export SCHOOLHUB_ENV_FILE="$ENV_FILE" SCHOOLHUB_BIN="$BIN" SCHOOLHUB_READY_WAIT=60
+export SCHOOLHUB_START_CMD="(set -a; . '$ENV_FILE'; exec '$BIN' serve) >>'$WORK/svc.log' 2>&1 & echo \$! >'$PIDFILE'"
+export SCHOOLHUB_STOP_CMD="if [ -f '$PIDFILE' ]; then p=\$(cat '$PIDFILE'); kill \$p 2>/dev/null; while kill -0 \$p 2>/dev/null; do sleep 0.1; done; rm -f '$PIDFILE'; fi"
+ready_within_30s() {
+	for _ in $(seq 150); do
+		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true) == 200 ]] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+svc_db() { # the database kind the running service logged last
+	grep -o 'database: [a-z]*' "$WORK/svc.log" | tail -n1 | cut -d' ' -f2
+}
+eval "$SCHOOLHUB_START_CMD"
+sh_pid_track "$(cat "$PIDFILE")"
+# Into the first copy's database (not empty): refused, the service back on SQLite.
+: >"$WORK/svc.log"
+RC=0
+"$UPGRADE" 1 "$DB_URL" >"$WORK/out" 2>"$WORK/err" || RC=$?
+[[ ! -f $PIDFILE ]] || sh_pid_track "$(cat "$PIDFILE")"
+check "upgrade-stage into a non-empty database: fails, env file unchanged, service on SQLite" \
+	"exit $RC; $(cat "$WORK/err"); service: $(svc_db)" \
+	eval '((RC != 0)) && grep -q "^DATABASE_URL=$SRC_URL\$" "$ENV_FILE" && err_has "not empty" &&
+		ready_within_30s "http://127.0.0.1:$SVC_PORT/ready" && [[ $(svc_db) == sqlite ]]'
+other_db stage1
+RC=0
+"$UPGRADE" 1 "$OTHER_URL" >"$WORK/out" 2>"$WORK/err" || RC=$?
+[[ ! -f $PIDFILE ]] || sh_pid_track "$(cat "$PIDFILE")"
+check "upgrade-stage 1 into a new database: exit 0, DATABASE_URL switched, serving on PostgreSQL" \
+	"exit $RC; $(cat "$WORK/out" "$WORK/err"); service: $(svc_db)" \
+	eval '((RC == 0)) && grep -q "^DATABASE_URL=$OTHER_URL\$" "$ENV_FILE" && [[ $(svc_db) == postgresql ]]'
+check "the SQLite backup and the old env file are kept (mode 600)" "$(ls -l "$WORK/src" "$WORK")" \
+	eval '[[ $(stat -c %a "$SRC_FILE".before-stage1-* "$ENV_FILE".before-stage1-* | sort -u) == 600 ]]'
+eval "$SCHOOLHUB_STOP_CMD"
+
 cli_summary
