@@ -89,8 +89,10 @@ bool sh_copy_canonical_time(const char *s, char out[32])
 	struct tm utc;
 	if (gmtime_r(&t, &utc) == NULL || utc.tm_year + 1900 > 9999 || utc.tm_year + 1900 < 1)
 		return false;
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%sZ", utc.tm_year + 1900,
-		 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &utc); /* 19 bytes: years 1-9999 */
+	if (n != 19)
+		return false;
+	snprintf(out + n, 32 - n, ".%sZ", frac);
 	return true;
 }
 
