@@ -37,7 +37,8 @@ static void show_progress(void *ctx, const char *table, int index, int count, in
 		printf("\r\033[K[%d/%d] %s ...", index, count, table);
 	else
 		printf("\r\033[K[%d/%d] %s: %" PRId64 " row(s)%s", index, count, table, rows,
-		       index == count ? "\n" : "");
+		       index == count ? "\nverifying every table, the audit chain and the SEL "
+					"ledger ..." : "");
 	fflush(stdout);
 }
 
@@ -87,13 +88,15 @@ static int db_copy(const char *from, const char *to)
 	enum sh_db_copy_outcome out = sh_db_copy(from, to, &hooks, &report, &error);
 	if (out != SH_DB_COPY_DONE) {
 		if (c.tty)
-			printf("\n");
+			printf("\r\033[K");
 		fprintf(stderr, "schoolhub: db copy %s: %s\n",
 			out == SH_DB_COPY_REFUSED ? "refused" : "failed, nothing committed",
 			error ? error : "");
 		free(error);
 		return out == SH_DB_COPY_REFUSED ? 3 : 1;
 	}
+	if (c.tty)
+		printf("\r\033[K");
 	double rate = report.seconds > 0 ? (double)report.rows / report.seconds : 0;
 	printf("copied and verified %d table(s), %" PRId64 " row(s) in %.1f s (%.0f rows/s)\n",
 	       report.tables, report.rows, report.seconds, rate);
