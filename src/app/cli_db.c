@@ -44,9 +44,8 @@ static void show_progress(void *ctx, const char *table, int index, int count, in
 
 /* The audit chain and the SEL ledger hold on the copy, as `schoolhub audit verify` and
  * the SEL audit (GET /sel/audit, /metrics) would find them. */
-static int verify_copy(void *ctx, struct sh_conn *target, char **why_r)
+int sh_cli_db_verify(struct sh_conn *target, char **why_r)
 {
-	(void)ctx;
 	int64_t rows = 0, bad = 0;
 	const char *reason = NULL;
 	if (sh_audit_verify(target, &rows, &bad, &reason) != SH_DB_OK) {
@@ -77,6 +76,12 @@ static int verify_copy(void *ctx, struct sh_conn *target, char **why_r)
 		return -1;
 	}
 	return 0;
+}
+
+static int verify_copy(void *ctx, struct sh_conn *target, char **why_r)
+{
+	(void)ctx;
+	return sh_cli_db_verify(target, why_r);
 }
 
 static int db_copy(const char *from, const char *to)

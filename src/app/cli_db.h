@@ -7,4 +7,9 @@
  * is not empty or not at the source's version; nothing written). */
 int sh_cli_db(int argc, char **argv);
 
+struct sh_conn;
+/* The checks only the modules know, on a copied or restored database: the audit log's
+ * hash chain and the SEL audit. 0, or -1 with "*why_r" (malloc'ed) naming the table. */
+int sh_cli_db_verify(struct sh_conn *conn, char **why_r);
+
 #endif
