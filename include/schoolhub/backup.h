@@ -28,9 +28,9 @@ const char *sh_backup_sqlite_path(struct sh_db *db);
 /* The SHA-256 of a file's bytes in lower-case hex. 0, or -1 (errno set). */
 int sh_backup_sha256(const char *path, char hex_r[65]);
 
-/* Rotation: of "count" backup times (any order), which to keep: the newest of each of the
- * last 7 days that have one, and the newest of each of the last 4 ISO weeks that have one
- * (UTC). "keep_r[i]" says it for "times[i]". */
+/* Rotation: of "count" backup times (any order), which to keep: the newest of each day
+ * of the last 7 days and of each week (Monday to Sunday) of the last 4 weeks, counted back
+ * from the newest backup (UTC); older ones go. "keep_r[i]" says it for "times[i]". */
 #define SH_BACKUP_KEEP_DAILY 7
 #define SH_BACKUP_KEEP_WEEKLY 4
 void sh_backup_rotation(const time_t *times, size_t count, bool *keep_r);

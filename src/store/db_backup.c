@@ -139,7 +139,7 @@ time_t sh_backup_name_time(const char *name)
 	return timegm(&tm);
 }
 
-/* The key of "t"'s day or ISO week (UTC), comparable for equality. */
+/* The number of "t"'s day, and of its week (weeks from Monday, as ISO's), in UTC. */
 static long day_key(time_t t)
 {
 	return (long)(t / 86400);
@@ -147,27 +147,27 @@ static long day_key(time_t t)
 
 static long week_key(time_t t)
 {
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[16];
-	strftime(buf, sizeof(buf), "%G%V", &tm); /* ISO year and week: 202649 */
-	return strtol(buf, NULL, 10);
+	return (day_key(t) + 3) / 7; /* day 0, 1970-01-01, was a Thursday */
 }
 
-/* Marks, newest first, the newest backup of each of the first "periods" distinct periods. */
-static void keep_newest_per(const time_t *times, size_t count, const size_t *order, int periods,
+/* Marks the newest backup of each period among the last "periods" periods (counted back
+ * from the newest backup's); "order" lists the backups newest first. */
+static void keep_newest_per(const time_t *times, size_t count, const size_t *order, long periods,
 			    long (*key)(time_t), bool *keep_r)
 {
-	int seen = 0;
+	if (count == 0)
+		return;
+	long newest = key(times[order[0]]);
+	bool any = false;
 	long last = 0;
 	for (size_t k = 0; k < count; k++) {
 		size_t i = order[k];
 		long p = key(times[i]);
-		if (seen > 0 && p == last)
+		if (p <= newest - periods)
+			break; /* older than the window */
+		if (any && p == last)
 			continue; /* an older backup of a period already kept */
-		if (seen == periods)
-			break;
-		seen++;
+		any = true;
 		last = p;
 		keep_r[i] = true;
 	}

@@ -21,8 +21,8 @@ START_TEST(names)
 END_TEST
 
 /* Two backups a day (03:00 and 15:00) for 60 days, ending Sunday 2026-12-06: kept are
- * the 15:00 one of the last 7 days, and of the 4 last ISO weeks the newest, which for the
- * 3 weeks before this one is their Sunday's 15:00. */
+ * the 15:00 one of the last 7 days, and of the last 4 weeks (Monday to Sunday) the newest,
+ * which for the 3 weeks before this one is their Sunday's 15:00. */
 START_TEST(seven_daily_four_weekly)
 {
 	enum { DAYS = 60, N = DAYS * 2 };
@@ -47,12 +47,15 @@ START_TEST(seven_daily_four_weekly)
 }
 END_TEST
 
-START_TEST(few_backups_all_kept)
+/* Gaps: what is in the windows stays, a backup older than 4 weeks goes even when it is the
+ * only one of its week. */
+START_TEST(gaps)
 {
-	time_t times[3] = {1796515200, 1796515200 - 86400 * 40, 1796515200 - 86400 * 3};
-	bool keep[3];
-	sh_backup_rotation(times, 3, keep);
-	ck_assert(keep[0] && keep[1] && keep[2]);
+	time_t times[4] = {1796515200, 1796515200 - 86400 * 40, 1796515200 - 86400 * 3,
+			   1796515200 - 86400 * 20};
+	bool keep[4];
+	sh_backup_rotation(times, 4, keep);
+	ck_assert(keep[0] && !keep[1] && keep[2] && keep[3]);
 	sh_backup_rotation(NULL, 0, NULL);
 }
 END_TEST
@@ -63,7 +66,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, seven_daily_four_weekly);
-	tcase_add_test(tc, few_backups_all_kept);
+	tcase_add_test(tc, gaps);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
