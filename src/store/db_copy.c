@@ -290,11 +290,14 @@ static enum sh_db_copy_outcome copy_tables(struct copy_run *r)
 	return SH_DB_COPY_DONE;
 }
 
-/* The first line of "text" at most "max" bytes, for a message. */
-static int shown(const char *text, int max)
+/* The column where two canonical rows first differ: the tabs before the first different
+ * byte (a tab inside a value is written "\t", so every tab is a separator). */
+static const char *differing_column(const struct copy_table *t, const char *a, const char *b)
 {
-	int n = (int)strcspn(text, "\n");
-	return n < max ? n : max;
+	int col = 0;
+	for (; *a && *a == *b; a++, b++)
+		col += *a == '\t';
+	return col < t->ncols ? t->cols[col].name : "?";
 }
 
 /* One table read side by side on the source and the copy: the same rows, in the same
@@ -318,9 +321,10 @@ static enum sh_db_copy_outcome verify_table(struct copy_run *r, const struct cop
 						 ra == SH_DB_ROW ? "source" : "copy");
 			out = SH_DB_COPY_MISMATCH;
 		} else if (ra == SH_DB_ROW && strcmp(a.row.s, b.row.s) != 0) {
-			*r->error_r = copy_error("verification failed: table %s: row %s differs "
-						 "(source \"%.*s\", copy \"%.*s\")", t->name, a.key.s,
-						 shown(a.row.s, 160), a.row.s, shown(b.row.s, 160), b.row.s);
+			/* The key and the column, never the values (a password hash, a name). */
+			*r->error_r = copy_error("verification failed: table %s: row %s differs in "
+						 "column %s", t->name, a.key.s,
+						 differing_column(t, a.row.s, b.row.s));
 			out = SH_DB_COPY_MISMATCH;
 		}
 		if (out != SH_DB_COPY_DONE || ra == SH_DB_OK)

@@ -205,10 +205,14 @@ enum sh_db_rc sh_copy_cursor_next(struct copy_cursor *c)
 		canonical_value(&c->row, v);
 	}
 	copy_buf_add(&c->row, "\n");
+	/* The row's key for messages: ids and numbers as they are; a text key (a search word,
+	 * an e-mail address) is personal data and stays out of a terminal's scrollback. */
 	for (int k = 0; k < t->npk && k < 4; k++) {
+		const struct copy_column *col = &t->cols[t->pk[k]];
 		const char *v = sh_stmt_col_text(c->stmt, t->pk[k]);
-		copy_buf_printf(&c->key, "%s%s=%.64s", k > 0 ? ", " : "", t->cols[t->pk[k]].name,
-				v ? v : "NULL");
+		bool shown = col->kind == COPY_KIND_INT || col->kind == COPY_KIND_UUID;
+		copy_buf_printf(&c->key, "%s%s=%.64s", k > 0 ? ", " : "", col->name,
+				v == NULL ? "NULL" : shown ? v : "(text)");
 	}
 	crypto_generichash_update(&c->hash, (const unsigned char *)c->row.s, c->row.len);
 	c->rows++;

@@ -148,7 +148,8 @@ BEGIN NEW.title := NEW.title || ' (altered)'; RETURN NEW; END \$\$;
 CREATE TRIGGER tamper BEFORE INSERT ON sel_services FOR EACH ROW EXECUTE FUNCTION tamper();" >/dev/null
 run -- db copy --from "$SRC_URL" --to "$OTHER_URL"
 check "a copy altered on the way: exit 1, rolled back, names sel_services" "$(last)" \
-	eval 'rc_is 1 && err_has "nothing committed" && err_has "table sel_services: row"'
+	eval 'rc_is 1 && err_has "nothing committed" && err_has "table sel_services: row id=" &&
+		err_has "differs in column title" && err_lacks "(altered)"'
 check "after the rollback the target holds no member" "$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users")" \
 	[ "$(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users")" = 0 ]
 sql_on "$OTHER_URL" "DROP TRIGGER tamper ON sel_services" >/dev/null
