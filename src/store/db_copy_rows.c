@@ -30,11 +30,16 @@ static void select_sql(struct copy_buf *b, const struct copy_table *t)
 	for (int i = 0; i < t->ncols; i++) {
 		if (i > 0)
 			copy_buf_add(b, ", ");
-		if (t->cols[i].kind == COPY_KIND_BYTES)
-			copy_buf_add(b, "hex(");
-		copy_buf_ident(b, t->cols[i].name);
-		if (t->cols[i].kind == COPY_KIND_BYTES)
-			copy_buf_add(b, ")");
+		if (t->cols[i].kind == COPY_KIND_BYTES) {
+			/* hex(NULL) is '': a NULL must stay NULL, not become an empty bytea */
+			copy_buf_add(b, "CASE WHEN ");
+			copy_buf_ident(b, t->cols[i].name);
+			copy_buf_add(b, " IS NULL THEN NULL ELSE hex(");
+			copy_buf_ident(b, t->cols[i].name);
+			copy_buf_add(b, ") END");
+		} else {
+			copy_buf_ident(b, t->cols[i].name);
+		}
 	}
 	copy_buf_add(b, " FROM ");
 	copy_buf_ident(b, t->name);

@@ -117,7 +117,10 @@ static void canonical_expr(struct copy_buf *b, const struct copy_column *c, bool
 		copy_buf_printf(b, pg ? "%s::text" : "lower(%s)", id.s);
 		break;
 	case COPY_KIND_BYTES:
-		copy_buf_printf(b, pg ? "encode(%s, 'hex')" : "lower(hex(%s))", id.s);
+		/* SQLite's hex(NULL) is '': NULL kept apart from an empty value */
+		copy_buf_printf(b, pg ? "encode(%s, 'hex')"
+				      : "CASE WHEN %s IS NULL THEN NULL ELSE lower(hex(%s)) END",
+				id.s, id.s);
 		break;
 	case COPY_KIND_INT:
 	case COPY_KIND_TEXT:

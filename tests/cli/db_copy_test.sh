@@ -156,6 +156,25 @@ sql_on "$OTHER_URL" "DROP TRIGGER tamper ON sel_services" >/dev/null
 run -- db copy --from "$SRC_URL" --to "$OTHER_URL"
 check "the same migrated-but-empty target then takes the copy: exit 0" "$(last)" rc_is 0
 
+# --- 6a. the conversions the SchoolHub schema does not use yet: BLOB to bytea, and times
+# with a zone offset or a fraction (a table of the operator's own, in both databases).
+sqlite3 "$SRC_FILE" ".backup '$WORK/probe.db'"
+sqlite3 "$WORK/probe.db" "CREATE TABLE copy_probe (id INTEGER PRIMARY KEY, data BLOB, flag INTEGER,
+	at TEXT, note TEXT);
+INSERT INTO copy_probe VALUES (1, x'00ff10', 1, '2026-12-01T10:00:00.5+01:00', 'a' || char(9) || 'b'),
+	(2, NULL, 0, '2026-12-01 09:00:00', NULL), (3, x'', 1, '2026-12-01T09:00:00.123456Z', '');"
+other_db probe
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/probe" -- migrate
+sql_on "$OTHER_URL" "CREATE TABLE copy_probe (id BIGINT PRIMARY KEY, data BYTEA, flag BOOLEAN,
+	at TIMESTAMPTZ, note TEXT)" >/dev/null
+run -- db copy --from "sqlite:///$WORK/probe.db" --to "$OTHER_URL"
+PROBE=$(sql_on "$OTHER_URL" "SELECT string_agg(concat_ws('|', id, encode(data, 'hex'), flag,
+	to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), replace(note, chr(9), '<tab>')), ';' ORDER BY id)
+	FROM copy_probe")
+# (concat_ws leaves NULLs out: row 2's NULL data shows as nothing, row 3's empty one as "")
+check "BLOB to bytea (NULL stays NULL), 0/1 to boolean, zoned and fractional times to timestamptz" \
+	"$(last); $PROBE" eval 'rc_is 0 && err_lacks "no such table" && [[ $PROBE == "1|00ff10|t|2026-12-01 09:00:00.500000|a<tab>b;2|f|2026-12-01 09:00:00.000000;3||t|2026-12-01 09:00:00.123456|" ]]'
+
 # --- 6. scripts/upgrade-stage.sh 1: a service on SQLite moved to PostgreSQL, and back ----------
 # The "service" is a schoolhub serve started from the env file by the START command and
 # stopped by its pid, as systemctl would; the script is run as the operator would.
