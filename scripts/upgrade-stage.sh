@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Moves a running school from one stage to the next (docs/OPERATIONS.md, "Upgrading a
-# stage"). Stage 1: SQLite to PostgreSQL, for one volunteer on the school's server:
+# Moves a running school from one stage to the next (docs/OPERATIONS.md, "From SQLite to
+# PostgreSQL"). Stage 1: SQLite to PostgreSQL, for one volunteer on the school's server:
 #
 #   sudo scripts/upgrade-stage.sh 1 'postgresql://schoolhub:PASSWORD@localhost/schoolhub'
 #
