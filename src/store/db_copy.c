@@ -12,10 +12,12 @@
  */
 #include "schoolhub/db_copy.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
@@ -460,8 +462,16 @@ enum sh_db_copy_outcome sh_db_copy(const char *from_url, const char *to_url,
 	double start = now_seconds();
 	struct sh_db *from = NULL, *to = NULL;
 	struct copy_run r = {.hooks = hooks, .report = report_r, .error_r = error_r};
-	enum sh_db_copy_outcome out =
-		open_one(from_url, SH_DB_SQLITE, "source", &from, &r.source, error_r);
+	/* Opening a SQLite URL creates a missing file (and its directory): the source must
+	 * exist before it is opened, the copy only reads it. */
+	enum sh_db_copy_outcome out = SH_DB_COPY_DONE;
+	if (strncmp(from_url, "sqlite:///", 10) == 0 && access(from_url + 10, R_OK) != 0) {
+		*error_r = copy_error("the source %s cannot be read: %s", from_url + 10,
+				      strerror(errno));
+		out = SH_DB_COPY_REFUSED;
+	}
+	if (out == SH_DB_COPY_DONE)
+		out = open_one(from_url, SH_DB_SQLITE, "source", &from, &r.source, error_r);
 	if (out == SH_DB_COPY_DONE)
 		out = open_one(to_url, SH_DB_POSTGRES, "target", &to, &r.target, error_r);
 	if (out == SH_DB_COPY_DONE)

@@ -136,6 +136,9 @@ check "a target at another migration version: refused (3), says which" "$(last)"
 	eval 'rc_is 3 && err_has "the target is at migration"'
 run -- db copy --from "$SRC_URL"
 check "db copy without --to: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub db copy"'
+run -- db copy --from "sqlite:///$WORK/nowhere/none.db" --to "$OTHER_URL"
+check "a source file that does not exist: refused (3), not created" "$(last)" \
+	eval 'rc_is 3 && err_has "cannot be read" && [[ ! -e $WORK/nowhere ]]'
 run -- db copy --from "$DB_URL" --to "$DB_URL"
 check "db copy from PostgreSQL: refused (3)" "$(last)" eval 'rc_is 3 && err_has "sqlite:///"'
 
