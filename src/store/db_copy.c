@@ -25,6 +25,9 @@
 
 struct copy_run {
 	struct sh_conn *source, *target;
+	struct sh_db *scratch_db; /* a new database migrated by this binary (scratch_open) */
+	struct sh_conn *scratch;
+	char scratch_dir[512];
 	struct copy_schema schema;
 	const struct sh_db_copy_hooks *hooks;
 	struct sh_db_copy_report *report;
@@ -84,78 +87,93 @@ static int64_t table_rows(struct sh_conn *conn, const char *table, enum sh_db_rc
  * What an empty database holds: a scratch SQLite file migrated by this binary, its
  * versions (the ones both databases must be at) and each table's row count (the
  * migrations' own rows: the nine classes, their conversations, the SEL system account...).
+ * It stays open for the run (scratch_counts); scratch_close removes it.
  */
-static int scratch_baseline(struct copy_schema *schema, char **versions_r, char **error_r)
+static int scratch_open(struct copy_run *r, char **versions_r)
 {
 	const char *tmp = getenv("TMPDIR");
-	char dir[512], url[600];
-	snprintf(dir, sizeof(dir), "%s/schoolhub-copy-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		*error_r = copy_error("cannot create a scratch directory in %s", tmp ? tmp : "/tmp");
+	snprintf(r->scratch_dir, sizeof(r->scratch_dir), "%s/schoolhub-copy-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(r->scratch_dir) == NULL) {
+		r->scratch_dir[0] = '\0';
+		*r->error_r = copy_error("cannot create a scratch directory in %s", tmp ? tmp : "/tmp");
 		return -1;
 	}
-	snprintf(url, sizeof(url), "sqlite:///%s/empty.db", dir);
-	struct sh_db *db = NULL;
-	struct sh_conn *conn = NULL;
-	int ret = -1;
-	if (sh_db_open(url, &db, error_r) != 0)
-		goto out;
-	sh_db_set_durable_commits(db, false);
-	if ((conn = sh_db_connect(db, error_r)) == NULL || sh_migrate(conn, error_r) < 0)
-		goto out;
-	if ((*versions_r = versions_of(conn, "scratch database", error_r)) == NULL)
-		goto out;
-	ret = 0;
-	/* A table the migrations do not create (an operator's own, in both databases) starts
-	 * empty in a new database: 0. */
-	for (int i = 0; i < schema->ntables && ret == 0; i++) {
+	char url[600];
+	snprintf(url, sizeof(url), "sqlite:///%s/empty.db", r->scratch_dir);
+	if (sh_db_open(url, &r->scratch_db, r->error_r) != 0)
+		return -1;
+	sh_db_set_durable_commits(r->scratch_db, false);
+	if ((r->scratch = sh_db_connect(r->scratch_db, r->error_r)) == NULL ||
+	    sh_migrate(r->scratch, r->error_r) < 0)
+		return -1;
+	*versions_r = versions_of(r->scratch, "scratch database", r->error_r);
+	return *versions_r ? 0 : -1;
+}
+
+/* Each table's rows in a new database; a table the migrations do not create (an
+ * operator's own, in both databases) has none. */
+static int scratch_counts(struct copy_run *r)
+{
+	for (int i = 0; i < r->schema.ntables; i++) {
+		struct copy_table *t = &r->schema.tables[i];
 		int64_t exists = 0;
-		enum sh_db_rc rc = sh_query_int64(conn, "SELECT COUNT(*) FROM sqlite_master "
+		enum sh_db_rc rc = sh_query_int64(r->scratch, "SELECT COUNT(*) FROM sqlite_master "
 						  "WHERE type = 'table' AND name = $1",
-						  SH_ARGS(SH_TEXT(schema->tables[i].name)), &exists);
-		schema->tables[i].seeded = exists ? table_rows(conn, schema->tables[i].name, &rc) : 0;
+						  SH_ARGS(SH_TEXT(t->name)), &exists);
+		t->seeded = exists ? table_rows(r->scratch, t->name, &rc) : 0;
 		if (rc != SH_DB_ROW && rc != SH_DB_OK) {
-			*error_r = copy_error("counting the rows of a new database: %s",
-					      sh_conn_last_error(conn));
-			ret = -1;
+			*r->error_r = copy_error("counting the rows of a new database: %s",
+						 sh_conn_last_error(r->scratch));
+			return -1;
 		}
 	}
-out:
-	sh_conn_close(&conn);
-	sh_db_close(&db);
+	return 0;
+}
+
+static void scratch_close(struct copy_run *r)
+{
+	sh_conn_close(&r->scratch);
+	sh_db_close(&r->scratch_db);
+	if (r->scratch_dir[0] == '\0')
+		return;
 	static const char *const files[] = {"empty.db", "empty.db-wal", "empty.db-shm",
 					    "empty.db-journal"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[600];
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(path, sizeof(path), "%s/%s", r->scratch_dir, files[i]);
 		remove(path);
 	}
-	remove(dir);
-	return ret;
+	remove(r->scratch_dir);
 }
 
-/* Same versions everywhere: the source and the target at this binary's. */
-static enum sh_db_copy_outcome check_versions(struct copy_run *r, const char *binary)
+/* The source at this binary's version: checked before the target is touched. */
+static enum sh_db_copy_outcome check_source_version(struct copy_run *r, const char *binary,
+						    char **source_r)
 {
-	char *source = versions_of(r->source, "source", r->error_r);
-	if (source == NULL)
+	if ((*source_r = versions_of(r->source, "source", r->error_r)) == NULL)
 		return SH_DB_COPY_REFUSED;
+	if (strcmp(*source_r, binary) == 0)
+		return SH_DB_COPY_DONE;
+	*r->error_r = copy_error("the source is at migration %s, this schoolhub at %s: run "
+				 "`schoolhub migrate` on the source first (service stopped)",
+				 last_version(*source_r), last_version(binary));
+	return SH_DB_COPY_REFUSED;
+}
+
+/* The target (migrated now if it had no migration) at the source's version. */
+static enum sh_db_copy_outcome check_target_version(struct copy_run *r, const char *source)
+{
 	char *target = versions_of(r->target, "target", r->error_r);
+	if (target == NULL)
+		return SH_DB_COPY_ERROR;
 	enum sh_db_copy_outcome out = SH_DB_COPY_DONE;
-	if (target == NULL) {
-		out = SH_DB_COPY_ERROR;
-	} else if (strcmp(source, binary) != 0) {
-		*r->error_r = copy_error("the source is at migration %s, this schoolhub at %s: run "
-					 "`schoolhub migrate` on the source first (service stopped)",
-					 last_version(source), last_version(binary));
-		out = SH_DB_COPY_REFUSED;
-	} else if (strcmp(target, source) != 0) {
+	if (strcmp(target, source) != 0) {
 		*r->error_r = copy_error("the target is at migration %s, the source at %s: copy "
 					 "only into a new database, or one migrated by this schoolhub",
 					 last_version(target), last_version(source));
 		out = SH_DB_COPY_REFUSED;
 	}
-	free(source);
 	free(target);
 	return out;
 }
@@ -397,18 +415,26 @@ static enum sh_db_copy_outcome copy_in_tx(struct copy_run *r)
 	return SH_DB_COPY_DONE;
 }
 
+/* Versions, then the target migrated if new, then the schemas: nothing is written to the
+ * target before the source is known to be at this binary's version. */
+static enum sh_db_copy_outcome prepare_run(struct copy_run *r)
+{
+	char *binary = NULL, *source = NULL;
+	enum sh_db_copy_outcome out = SH_DB_COPY_ERROR;
+	if (scratch_open(r, &binary) == 0 &&
+	    (out = check_source_version(r, binary, &source)) == SH_DB_COPY_DONE &&
+	    (out = migrate_if_new(r)) == SH_DB_COPY_DONE &&
+	    (out = check_target_version(r, source)) == SH_DB_COPY_DONE &&
+	    (sh_copy_schema_load(r->target, &r->schema, r->error_r) != 0 || scratch_counts(r) != 0))
+		out = SH_DB_COPY_ERROR;
+	free(binary);
+	free(source);
+	return out;
+}
+
 static enum sh_db_copy_outcome run_copy(struct copy_run *r)
 {
-	enum sh_db_copy_outcome out = migrate_if_new(r);
-	if (out != SH_DB_COPY_DONE)
-		return out;
-	if (sh_copy_schema_load(r->target, &r->schema, r->error_r) != 0)
-		return SH_DB_COPY_ERROR;
-	char *binary = NULL;
-	if (scratch_baseline(&r->schema, &binary, r->error_r) != 0)
-		return SH_DB_COPY_ERROR;
-	out = check_versions(r, binary);
-	free(binary);
+	enum sh_db_copy_outcome out = prepare_run(r);
 	if (out != SH_DB_COPY_DONE)
 		return out;
 	if (sh_copy_schema_match_source(r->source, &r->schema, r->error_r) != 0)
@@ -478,6 +504,7 @@ enum sh_db_copy_outcome sh_db_copy(const char *from_url, const char *to_url,
 		out = run_copy(&r);
 	if (out != SH_DB_COPY_DONE && *error_r == NULL)
 		*error_r = copy_error("the copy failed");
+	scratch_close(&r);
 	sh_copy_schema_free(&r.schema);
 	sh_conn_close(&r.source);
 	sh_conn_close(&r.target);

@@ -134,6 +134,13 @@ sql_on "$OTHER_URL" "DELETE FROM schema_migrations WHERE version = (SELECT MAX(v
 run -- db copy --from "$SRC_URL" --to "$OTHER_URL"
 check "a target at another migration version: refused (3), says which" "$(last)" \
 	eval 'rc_is 3 && err_has "the target is at migration"'
+sqlite3 "$SRC_FILE" ".backup '$WORK/behind.db'"
+sqlite3 "$WORK/behind.db" "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)"
+other_db fresh
+run -- db copy --from "sqlite:///$WORK/behind.db" --to "$OTHER_URL"
+check "a source behind this binary's migrations: refused (3), the new target left untouched" \
+	"$(last)" eval 'rc_is 3 && err_has "the source is at migration" &&
+		[[ $(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()") == 0 ]]'
 run -- db copy --from "$SRC_URL"
 check "db copy without --to: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub db copy"'
 run -- db copy --from "sqlite:///$WORK/nowhere/none.db" --to "$OTHER_URL"
