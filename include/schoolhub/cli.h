@@ -1,4 +1,5 @@
-/* The command line: schoolhub serve | migrate | user promote | invite create | seed-demo | version
+/* The command line: schoolhub serve | migrate | user promote | invite create | seed-demo | db copy
+ * | backup | restore | version
  * (the bench seeder is its own program, schoolhub-bench: bench/seed/). */
 #ifndef SCHOOLHUB_CLI_H
 #define SCHOOLHUB_CLI_H

@@ -32,7 +32,8 @@ sh_die() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SH_RUNTIME_PACKAGES=(build-essential cmake pkg-config git libmicrohttpd-dev libjansson-dev
 	libsodium-dev libjwt-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev curl nodejs npm
-	brotli zopfli libwebsockets-dev libhiredis-dev)
+	brotli zopfli libwebsockets-dev libhiredis-dev
+	postgresql-client) # pg_dump and pg_restore: schoolhub backup / restore on PostgreSQL
 # Extra packages needed to run the test suite.
 # shellcheck disable=SC2034
 SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clang libclang-rt-14-dev

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "app/cli_audit.h"
+#include "app/cli_backup.h"
+#include "app/cli_db_copy.h"
 #include "app/cli_jobs.h"
 #include "app/cli_purge.h"
 #include "app/demo_seed.h"
@@ -36,6 +38,11 @@ static const char usage[] =
 	"                                         naming the first row that breaks it\n"
 	"  purge [--dry-run]                      erase what is past SCHOOLHUB_RETENTION_DAYS\n"
 	"                                         or its expiry now; print the counts per kind\n"
+	"  db copy --from sqlite:///F --to postgresql://...  copy a SQLite school into an\n"
+	"                                         empty PostgreSQL database, verified\n"
+	"  backup [--to DIR]                      a consistent copy of the database, its SHA-256,\n"
+	"                                         old copies rotated (7 daily, 4 weekly)\n"
+	"  restore FILE                           a backup into a new, empty database, checked\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
@@ -286,6 +293,10 @@ int sh_cli_main(int argc, char **argv)
 		return sh_cli_audit(argc, argv);
 	if (strcmp(cmd, "purge") == 0)
 		return sh_cli_purge(argc, argv);
+	if (strcmp(cmd, "db") == 0)
+		return sh_cli_db(argc, argv);
+	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0)
+		return sh_cli_backup(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("schoolhub %s\n", SCHOOLHUB_VERSION);
 		return 0;

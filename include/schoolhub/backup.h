@@ -1,0 +1,41 @@
+/*
+ * `schoolhub backup`: a consistent copy of the database in a directory, a checksum file
+ * beside it, and the old copies rotated (src/store/db_backup.c, src/app/cli_backup.c).
+ *
+ * Names: schoolhub-YYYYMMDDTHHMMSSZ.db (SQLite, the online backup API: a consistent copy
+ * while the service runs) or .dump (PostgreSQL, pg_dump -Fc), each with a ".sha256" file
+ * in sha256sum's format ("<hex>  <name>"), so `sha256sum -c` checks it too.
+ */
+#ifndef SCHOOLHUB_BACKUP_H
+#define SCHOOLHUB_BACKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "schoolhub/store.h"
+
+/* Copies the SQLite database of "db" into the new file "dest" with SQLite's online backup
+ * API (readers and writers go on meanwhile). 0, or -1 with "*error_r" (malloc'ed). */
+int sh_backup_sqlite(struct sh_db *db, const char *dest, char **error_r);
+
+/* The same from the SQLite file "from" into "dest": a new file ("create"), or an existing
+ * database whose content it replaces (a restore). */
+int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char **error_r);
+/* The file of a SQLite "db"; NULL for PostgreSQL. */
+const char *sh_backup_sqlite_path(struct sh_db *db);
+
+/* The SHA-256 of a file's bytes in lower-case hex. 0, or -1 (errno set). */
+int sh_backup_sha256(const char *path, char hex_r[65]);
+
+/* Rotation: of "count" backup times (any order), which to keep: the newest of each day
+ * of the last 7 days and of each week (Monday to Sunday) of the last 4 weeks, counted back
+ * from the newest backup (UTC); older ones go. "keep_r[i]" says it for "times[i]". */
+#define SH_BACKUP_KEEP_DAILY 7
+#define SH_BACKUP_KEEP_WEEKLY 4
+void sh_backup_rotation(const time_t *times, size_t count, bool *keep_r);
+
+/* "schoolhub-YYYYMMDDTHHMMSSZ.<ext>": its time, or -1 when "name" is not one of ours. */
+time_t sh_backup_name_time(const char *name);
+
+#endif

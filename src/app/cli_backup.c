@@ -1,0 +1,315 @@
+/*
+ * `schoolhub backup [--to DIR]` and `schoolhub restore FILE` (schoolhub/backup.h).
+ *
+ * backup: SQLite with the online backup API (safe while the service runs), PostgreSQL with
+ * `pg_dump -Fc`; the file is written under a temporary name and renamed once complete, its
+ * SHA-256 written beside it, then old backups rotated (7 daily, 4 weekly).
+ * restore: the checksum first, then into a database that has no tables yet (never over a
+ * school), then the same checks as `db copy`: this binary's migration version, the audit
+ * chain, the SEL audit.
+ */
+#include "app/cli_backup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/cli_db_copy.h"
+#include "schoolhub/backup.h"
+#include "schoolhub/config.h"
+#include "schoolhub/log.h"
+#include "schoolhub/mem.h"
+#include "schoolhub/migrate.h"
+
+extern char **environ;
+
+static int fail(const char *what, char *error)
+{
+	fprintf(stderr, "schoolhub: %s%s%s\n", what, error ? ": " : "", error ? error : "");
+	free(error);
+	return 1;
+}
+
+/* A path from "fmt"; false when it does not fit (never a cut path). */
+__attribute__((format(printf, 3, 4))) static bool path_of(char *out, size_t cap, const char *fmt,
+							   ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < cap;
+}
+
+/* Runs argv[0] (found on PATH) and waits: 0 when it exited 0. */
+static int run_tool(char *const argv[])
+{
+	pid_t pid;
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
+		fprintf(stderr, "schoolhub: cannot run %s: %s\n", argv[0], strerror(errno));
+		return -1;
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "schoolhub: %s failed (status %d)\n", argv[0], status);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_checksum(const char *dir, const char *name)
+{
+	char path[4096], hex[65];
+	if (!path_of(path, sizeof(path), "%s/%s", dir, name) || sh_backup_sha256(path, hex) != 0 ||
+	    !path_of(path, sizeof(path), "%s/%s.sha256", dir, name))
+		return -1;
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%s  %s\n", hex, name);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Deletes the backups (and their checksums) in "dir" that the rotation does not keep. */
+static int rotate(const char *dir, int *removed_r)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	char **names = NULL;
+	time_t *times = NULL;
+	size_t count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		time_t t = sh_backup_name_time(e->d_name);
+		if (t < 0)
+			continue;
+		names = sh_realloc(names, (count + 1) * sizeof(*names));
+		times = sh_realloc(times, (count + 1) * sizeof(*times));
+		names[count] = sh_strdup(e->d_name);
+		times[count++] = t;
+	}
+	closedir(d);
+	bool *keep = sh_calloc(count ? count : 1, sizeof(*keep));
+	sh_backup_rotation(times, count, keep);
+	int ret = 0;
+	*removed_r = 0;
+	for (size_t i = 0; i < count; i++) {
+		char path[4096];
+		if (!keep[i]) {
+			if (!path_of(path, sizeof(path), "%s/%s", dir, names[i]) || remove(path) != 0)
+				ret = -1;
+			if (path_of(path, sizeof(path), "%s/%s.sha256", dir, names[i]))
+				remove(path);
+			(*removed_r)++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(times);
+	free(keep);
+	return ret;
+}
+
+static int backup_into(struct sh_db *db, const char *url, const char *dir)
+{
+	char stamp[32], name[64], tmp[4096], path[4096];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	bool sqlite = sh_db_kind(db) == SH_DB_SQLITE;
+	snprintf(name, sizeof(name), "schoolhub-%s.%s", stamp, sqlite ? "db" : "dump");
+	if (!path_of(tmp, sizeof(tmp), "%s/.%s.partial", dir, name) ||
+	    !path_of(path, sizeof(path), "%s/%s", dir, name))
+		return fail("the backup directory's path is too long", NULL);
+	if (access(path, F_OK) == 0)
+		return fail("a backup of this second exists already", sh_strdup(path));
+	char *error = NULL;
+	remove(tmp);
+	if (sqlite) {
+		if (sh_backup_sqlite(db, tmp, &error) != 0) {
+			remove(tmp);
+			return fail("backup", error);
+		}
+	} else {
+		char *url_arg = sh_strdup(url);
+		char *argv[] = {"pg_dump", "--format=custom", "--file", tmp, "--dbname", url_arg, NULL};
+		int dumped = run_tool(argv);
+		free(url_arg);
+		if (dumped != 0) {
+			remove(tmp);
+			return 1;
+		}
+	}
+	chmod(tmp, 0600);
+	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0)
+		return fail("writing the backup", sh_strdup(strerror(errno)));
+	int removed = 0;
+	if (rotate(dir, &removed) != 0)
+		fprintf(stderr, "schoolhub: warning: an old backup in %s could not be removed\n", dir);
+	printf("%s\n", path);
+	fprintf(stderr, "backup written, checksum in %s.sha256; %d old backup(s) rotated out\n",
+		path, removed);
+	return 0;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	const char *to = NULL;
+	if (argc == 4 && strcmp(argv[2], "--to") == 0)
+		to = argv[3];
+	else if (argc != 2) {
+		fputs("usage: schoolhub backup [--to DIR]\n", stderr);
+		return 2;
+	}
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, false, &error) != 0)
+		return fail("configuration", error);
+	sh_log_set_level(cfg.log_level);
+	char dir[4096];
+	int rc = 1;
+	struct sh_db *db = NULL;
+	if (!(to ? path_of(dir, sizeof(dir), "%s", to)
+		 : path_of(dir, sizeof(dir), "%s/backups", cfg.data_dir)))
+		rc = fail("the backup directory's path is too long", NULL);
+	else if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		rc = fail("creating the backup directory", sh_strdup(strerror(errno)));
+	else if (sh_db_open(cfg.database_url, &db, &error) != 0)
+		rc = fail("database", error);
+	else
+		rc = backup_into(db, cfg.database_url, dir);
+	sh_db_close(&db);
+	sh_config_free(&cfg);
+	return rc;
+}
+
+/* The checksum file beside "file" names it and matches its bytes. */
+static int check_checksum(const char *file)
+{
+	char path[4096], want[65] = "", hex[65], listed[4096] = "";
+	FILE *f = path_of(path, sizeof(path), "%s.sha256", file) ? fopen(path, "r") : NULL;
+	if (f == NULL || fscanf(f, "%64s %4095s", want, listed) != 2) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "schoolhub: restore refused: no readable %s\n", path);
+		return -1;
+	}
+	fclose(f);
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	if (sh_backup_sha256(file, hex) != 0 || strcmp(hex, want) != 0 || strcmp(listed, base) != 0) {
+		fprintf(stderr, "schoolhub: restore refused: %s does not match its checksum file\n",
+			file);
+		return -1;
+	}
+	return 0;
+}
+
+/* SH_DB_ROW when the database has any table (then it is not restored into). */
+static enum sh_db_rc has_tables(struct sh_conn *conn, bool pg)
+{
+	int64_t n = 0;
+	enum sh_db_rc rc = sh_query_int64(
+		conn, pg ? "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
+			 : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+		SH_ARGS(), &n);
+	if (rc != SH_DB_ROW)
+		return SH_DB_ERROR;
+	return n > 0 ? SH_DB_ROW : SH_DB_OK;
+}
+
+static int restore_into(struct sh_db *db, const char *url, const char *file)
+{
+	bool pg = sh_db_kind(db) == SH_DB_POSTGRES;
+	size_t len = strlen(file);
+	bool is_dump = len > 5 && strcmp(file + len - 5, ".dump") == 0;
+	if (is_dump != pg) {
+		fprintf(stderr, "schoolhub: restore refused: %s is a %s backup and DATABASE_URL a %s "
+			"database\n", file, is_dump ? "PostgreSQL" : "SQLite", pg ? "PostgreSQL" : "SQLite");
+		return 3;
+	}
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(db, &error);
+	if (conn == NULL)
+		return fail("database", error);
+	enum sh_db_rc rc = has_tables(conn, pg);
+	if (rc != SH_DB_OK) {
+		sh_conn_close(&conn);
+		if (rc == SH_DB_ROW) {
+			fprintf(stderr, "schoolhub: restore refused: the database is not empty (it has "
+				"tables); restore only into a new database\n");
+			return 3;
+		}
+		return fail("reading the database", NULL);
+	}
+	sh_conn_close(&conn);
+	int ret = 0;
+	if (pg) {
+		char *url_arg = sh_strdup(url), *file_arg = sh_strdup(file);
+		char *argv[] = {"pg_restore", "--exit-on-error", "--single-transaction", "--no-owner",
+				"--no-privileges", "--dbname", url_arg, file_arg, NULL};
+		ret = run_tool(argv);
+		free(url_arg);
+		free(file_arg);
+	} else {
+		ret = sh_backup_sqlite_file(file, sh_backup_sqlite_path(db), false, &error);
+		if (ret != 0)
+			return fail("restore", error);
+	}
+	if (ret != 0)
+		return 1;
+	if ((conn = sh_db_connect(db, &error)) == NULL)
+		return fail("database", error);
+	/* Restored as it was: migrating now would only add what this binary has more. */
+	int applied = sh_migrate(conn, &error);
+	char *why = NULL;
+	int checks = applied < 0 ? -1 : sh_cli_db_verify(conn, &why);
+	sh_conn_close(&conn);
+	if (applied < 0)
+		return fail("restored, but the migrations fail on it", error);
+	if (checks != 0)
+		return fail("restored, but its checks fail", why);
+	printf("restored %s: the audit chain and the SEL ledger hold%s\n", file,
+	       applied > 0 ? " (newer migrations applied)" : "");
+	return 0;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	if (argc != 3) {
+		fputs("usage: schoolhub restore FILE   (a backup from schoolhub backup, with its "
+		      ".sha256 beside it)\n", stderr);
+		return 2;
+	}
+	if (check_checksum(argv[2]) != 0)
+		return 3;
+	struct sh_config cfg;
+	char *error = NULL;
+	if (sh_config_load(&cfg, false, &error) != 0)
+		return fail("configuration", error);
+	sh_log_set_level(cfg.log_level);
+	struct sh_db *db = NULL;
+	int rc = sh_db_open(cfg.database_url, &db, &error) != 0
+			 ? fail("database", error)
+			 : restore_into(db, cfg.database_url, argv[2]);
+	sh_db_close(&db);
+	sh_config_free(&cfg);
+	return rc;
+}
+
+int sh_cli_backup(int argc, char **argv)
+{
+	return strcmp(argv[1], "restore") == 0 ? cmd_restore(argc, argv) : cmd_backup(argc, argv);
+}

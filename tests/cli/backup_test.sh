@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `schoolhub backup` and `schoolhub restore` with the real binary, on either backend: a
+# backup of the demo school (with an audit row) and its checksum (checked by sha256sum),
+# the rotation of older backups (7 daily, 4 weekly), a restore into a new database that
+# passes `audit verify` and holds the same members; refusals: a database that is not
+# empty, a backup that no longer matches its checksum.
+#
+# usage: tests/cli/backup_test.sh PATH/TO/schoolhub sqlite|postgres
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+
+ENVS=("${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET")
+BK="$WORK/backups"
+EXT=db
+[[ $BACKEND == sqlite ]] || EXT=dump
+users_on() { sql_on "$1" "SELECT COUNT(*) FROM users"; }
+tables_on() {
+	if [[ $BACKEND == sqlite ]]; then
+		sql_on "$1" "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+	else
+		sql_on "$1" "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
+	fi
+}
+
+run "${ENVS[@]}" -- seed-demo
+check "seed-demo" "$(last)" rc_is 0
+run "${ENVS[@]}" -- invite create
+check "invite create writes an audit row" "$(last)" rc_is 0
+
+# Older backups, as earlier nights would have left them: 1 to 6 days ago and 40 days ago.
+mkdir -p "$BK"
+for days in 1 2 3 4 5 6 40; do
+	name="schoolhub-$(date -u -d "-$days days" +%Y%m%dT%H%M%SZ).$EXT"
+	echo "old" >"$BK/$name"
+	(cd "$BK" && sha256sum "$name" >"$name.sha256")
+done
+OLD40="schoolhub-$(date -u -d "-40 days" +%Y%m%dT%H%M%SZ).$EXT"
+
+run "${ENVS[@]}" -- backup --to "$BK"
+FILE=$OUT
+check "backup: exit 0, prints the new file" "$(last)" eval 'rc_is 0 && [[ -f $FILE && $FILE == "$BK"/schoolhub-*Z.$EXT ]]'
+check "the backup is readable by its owner only (600)" "$(stat -c %a "$FILE" 2>&1)" \
+	[ "$(stat -c %a "$FILE" 2>/dev/null)" = 600 ]
+check "sha256sum -c accepts the checksum file" "$(cd "$BK" && sha256sum -c "$(basename "$FILE").sha256" 2>&1)" \
+	eval '(cd "$BK" && sha256sum --quiet -c "$(basename "$FILE").sha256")'
+check "rotation: the 6 previous days kept, 40 days ago removed with its checksum" "$(ls "$BK")" \
+	eval '[[ $(find "$BK" -name "schoolhub-*.$EXT" | wc -l) == 7 && ! -e $BK/$OLD40 && ! -e $BK/$OLD40.sha256 ]]'
+check "no partial file left" "$(ls -a "$BK")" eval '! ls -a "$BK" | grep -q partial'
+
+other_db restored
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- restore "$FILE"
+check "restore into a new database: exit 0" "$(last)" eval 'rc_is 0 && out_has "restored"'
+check "the restored database holds the same members" "source $(users_on "$DB_URL"), restored $(users_on "$OTHER_URL")" \
+	[ "$(users_on "$DB_URL")" = "$(users_on "$OTHER_URL")" ]
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- audit verify
+check "audit verify on the restored database: intact, 1 row" "$(last)" \
+	eval 'rc_is 0 && out_has "audit log intact: 1 row(s)"'
+
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- restore "$FILE"
+check "restore into a database that has tables: refused (3)" "$(last)" \
+	eval 'rc_is 3 && err_has "not empty"'
+BROKEN="$WORK/$(basename "$FILE")"
+cp "$FILE" "$BROKEN" && cp "$FILE.sha256" "$BROKEN.sha256"
+printf 'X' | dd of="$BROKEN" bs=1 seek=2000 conv=notrunc status=none
+other_db broken
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/broken" -- restore "$BROKEN"
+check "a backup changed after it was written: refused (3), the database untouched" "$(last)" \
+	eval 'rc_is 3 && err_has "does not match its checksum" && [[ $(tables_on "$OTHER_URL") == 0 ]]'
+run -- restore
+check "restore without a file: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub restore"'
+
+cli_summary
