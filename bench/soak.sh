@@ -87,7 +87,7 @@ sh_server_wait_ready "$BASE" 10 "$SERVER_PID" || {
 : >"$WORK/members"
 for i in $(seq 0 "$MEMBERS_N"); do
 	curl -fsS -o "$WORK/reg.json" -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
-		-d "{\"email\":\"soak$i@example.be\",\"password\":\"soak password $i\",\"first_name\":\"Soak\",\"last_name\":\"M$i\",\"privacy_version\":\"2026-12-08\"}"
+		-d "{\"email\":\"soak$i@example.be\",\"password\":\"soak password $i\",\"first_name\":\"Soak\",\"last_name\":\"M$i\",\"privacy_version\":\"2026-12-09\"}"
 	if ((i == MEMBERS_N)); then
 		admin_token=$(sh_json_str access_token "$WORK/reg.json")
 	else

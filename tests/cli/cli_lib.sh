@@ -146,7 +146,7 @@ reply() { printf 'HTTP %s %s\n%s\n' "$STATUS" "$BODY" "$HEADERS"; }
 # register EMAIL [INVITE_CODE]
 register() {
 	local body
-	body="{\"email\":\"$1\",\"password\":\"correct horse battery\",\"first_name\":\"Test\",\"last_name\":\"Cli\",\"privacy_version\":\"2026-12-08\""
+	body="{\"email\":\"$1\",\"password\":\"correct horse battery\",\"first_name\":\"Test\",\"last_name\":\"Cli\",\"privacy_version\":\"2026-12-09\""
 	[[ -z ${2:-} ]] || body+=",\"invite_code\":\"$2\""
 	http POST /api/v1/auth/register "" "$body}"
 }

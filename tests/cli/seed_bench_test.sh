@@ -214,7 +214,7 @@ sh_server_start "$WORK/serve-inuse.log" "$BIN" DATABASE_URL="$INUSE" SCHOOLHUB_D
 	exit 1
 }
 BASE=$SH_SERVER_BASE
-http POST /api/v1/auth/register "" '{"email":"real.parent@example.be","password":"correct horse battery","first_name":"Real","last_name":"Parent","privacy_version":"2026-12-08"}'
+http POST /api/v1/auth/register "" '{"email":"real.parent@example.be","password":"correct horse battery","first_name":"Real","last_name":"Parent","privacy_version":"2026-12-09"}'
 check "a member registers on the school in use" "HTTP $STATUS $BODY" [ "$STATUS" = 201 ]
 sh_pid_stop "$SH_SERVER_PID"
 seed "$INUSE" "$BENCH" seed --families 5

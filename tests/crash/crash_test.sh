@@ -72,7 +72,7 @@ IDS=()
 register() {
 	local email=$1
 	sh_http POST "$BASE/api/v1/auth/register" "" \
-		"{\"email\":\"$email\",\"password\":\"crash test password\",\"first_name\":\"Crash\",\"last_name\":\"Test\",\"privacy_version\":\"2026-12-08\"}"
+		"{\"email\":\"$email\",\"password\":\"crash test password\",\"first_name\":\"Crash\",\"last_name\":\"Test\",\"privacy_version\":\"2026-12-09\"}"
 	[[ "$SH_HTTP_STATUS" == 201 ]] || fail "register $email: $SH_HTTP_STATUS $SH_HTTP_BODY"
 	TOKENS+=("$(sh_json_str access_token <<<"$SH_HTTP_BODY")")
 	# The user object comes after the tokens: its "id" is the first one in the answer.

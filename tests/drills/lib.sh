@@ -121,7 +121,7 @@ register_members() {
 	for ((i = 0; i < $1; i++)); do
 		EMAILS+=("drill$i.$$@example.be")
 		code=$(http_code POST /api/v1/auth/register "" \
-			"{\"email\":\"${EMAILS[$i]}\",\"password\":\"drill password $i\",\"first_name\":\"Drill\",\"last_name\":\"M$i\",\"privacy_version\":\"2026-12-08\"}")
+			"{\"email\":\"${EMAILS[$i]}\",\"password\":\"drill password $i\",\"first_name\":\"Drill\",\"last_name\":\"M$i\",\"privacy_version\":\"2026-12-09\"}")
 		[[ $code == 201 ]] || fail "register member $i: $code $(cat "$DRILL_WORK/http.body")"
 		TOKENS+=("$(sh_json_str access_token "$DRILL_WORK/http.body")")
 		# The user object comes after the tokens: its "id" is the first one in the answer.

@@ -48,7 +48,7 @@ log "server $SERVER_PID on $BASE"
 register_members "$MEMBERS"
 admin_email="drill.admin.$$@example.be"
 [[ $(http_code POST /api/v1/auth/register "" \
-	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\",\"privacy_version\":\"2026-12-08\"}") == 201 ]] ||
+	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\",\"privacy_version\":\"2026-12-09\"}") == 201 ]] ||
 	fail "register the admin"
 ADMIN_TOKEN=$(sh_json_str access_token "$DRILL_WORK/http.body")
 DATABASE_URL="$PG_URL/schoolhub" "$BIN" user promote "$admin_email" --role admin >/dev/null 2>&1 ||

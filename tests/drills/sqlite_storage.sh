@@ -86,7 +86,7 @@ server_start "$BIN" main
 register_members 4
 admin_email="drill.admin.$$@example.be"
 [[ $(http_code POST /api/v1/auth/register "" \
-	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\",\"privacy_version\":\"2026-12-08\"}") == 201 ]] ||
+	"{\"email\":\"$admin_email\",\"password\":\"drill admin password\",\"first_name\":\"A\",\"last_name\":\"D\",\"privacy_version\":\"2026-12-09\"}") == 201 ]] ||
 	fail "register the admin"
 ADMIN_TOKEN=$(sh_json_str access_token "$DRILL_WORK/http.body")
 "$BIN" user promote "$admin_email" --role admin >/dev/null 2>&1 || fail "schoolhub user promote"

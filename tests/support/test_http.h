@@ -74,7 +74,7 @@ struct th_member {
 };
 /* The privacy notice version a registration must accept: SH_PRIVACY_VERSION of
  * src/modules/users/privacy.h (the privacy suite asserts they are equal). */
-#define TH_PRIVACY_VERSION "2026-12-08"
+#define TH_PRIVACY_VERSION "2026-12-09"
 /* Registers a new member with a unique email (prefix "who") whose address counts as
  * verified (th_member_mark_verified), as every member's will once they open the link;
  * aborts on failure. */

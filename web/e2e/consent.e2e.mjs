@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step,
+  registerByApi, signInAs, stamp, step, PRIVACY_VERSION,
 } from './lib.mjs';
 
 const T = { first: 'Nadia', last: 'Claes', email: `nadia.teacher.${stamp}@example.be`, password: 'enseignante M2 photo 1' };
@@ -97,6 +97,22 @@ await finish(async () => {
     const refused = await apiJson('GET', '/classes/M2/photo-consents', undefined, await tokenOf(OTHER));
     assert.equal(refused.status, 403);
     await op.context().close();
+  });
+
+  await step('the privacy notice (version 2026-12-09) says who sees the answer about photos, fr/nl/en', async () => {
+    assert.equal(PRIVACY_VERSION, '2026-12-09');
+    const { page: vp } = await newParent('V', MOBILE);
+    await vp.goto(`${BASE}/privacy`);
+    const says = {
+      fr: [/votre réponse pour les photos \(oui, non, ou vous demander à chaque fois\)/, /les enseignants de la classe de votre enfant/, /liste des accords photo d'une classe/],
+      nl: [/uw antwoord over foto's/, /de leerkrachten van de klas van uw kind/, /lijst met fototoestemmingen van een klas/],
+      en: [/your answer about photos/, /the teachers of your child's class/, /a class's photo-consent list/],
+    };
+    for (const code of ['fr', 'nl', 'en']) {
+      await vp.locator('.lang__select').selectOption(code);
+      for (const re of says[code]) await expectText(main(vp), re);
+    }
+    await vp.context().close();
   });
 
   await step("an admin sees all nine classes and adds the teacher of M2 to M3's staff", async () => {

@@ -7,7 +7,7 @@ import { BASE, PRIVACY_VERSION, axe, expectText, finish, main, newVisitor, step 
 
 const EXPECTED = {
   fr: [
-    /Version du 8 décembre 2026/,
+    /Version du 9 décembre 2026/,
     /Les événements : ceux que vous créez ou proposez/,
     /liste d'attente/,
     /adresse d'abonnement/,
@@ -18,7 +18,7 @@ const EXPECTED = {
     /journal d'audit/,
   ],
   nl: [
-    /Versie van 8 december 2026/,
+    /Versie van 9 december 2026/,
     /Activiteiten: de activiteiten die u aanmaakt of voorstelt/,
     /wachtlijst/,
     /abonnementsadres/,
@@ -29,7 +29,7 @@ const EXPECTED = {
     /auditlogboek/,
   ],
   en: [
-    /Version of (8 December|December 8,) 2026/,
+    /Version of (9 December|December 9,) 2026/,
     /Events: the events you create or propose/,
     /waiting list/,
     /subscription address/,
@@ -44,13 +44,13 @@ const EXPECTED = {
 await finish(async () => {
   const { context, page } = await newVisitor('privacy', undefined, 'fr-BE');
 
-  await step('the notice is version 2026-12-08 and says what events, the calendar and the audit log keep (fr/nl/en)', async () => {
-    assert.equal(PRIVACY_VERSION, '2026-12-08');
+  await step('the notice is version 2026-12-09 and says what events, the calendar and the audit log keep (fr/nl/en)', async () => {
+    assert.equal(PRIVACY_VERSION, '2026-12-09');
     await page.goto(`${BASE}/privacy`);
     for (const code of ['fr', 'nl', 'en']) {
       await page.locator('.lang__select').selectOption(code);
       for (const re of EXPECTED[code]) await expectText(main(page), re);
-      await axe(page, `privacy-2026-12-08-${code}`);
+      await axe(page, `privacy-2026-12-09-${code}`);
     }
   });
 

@@ -3,4 +3,4 @@
 // the server accepts only the version in force, SH_PRIVACY_VERSION in
 // src/modules/users/privacy.h; web/tests/privacy-version.test.mjs fails when they differ.
 // Change the text: change this date, and the server's, in the same commit.
-export const PRIVACY_VERSION = '2026-12-08';
+export const PRIVACY_VERSION = '2026-12-09';

@@ -18,7 +18,7 @@
 
 #include "schoolhub/store.h"
 
-#define SH_PRIVACY_VERSION "2026-12-08"
+#define SH_PRIVACY_VERSION "2026-12-09"
 
 /* Records that "user_id" accepted "version" at "now" (inside the registration's transaction). */
 enum sh_db_rc sh_user_privacy_accept(struct sh_conn *conn, const char *user_id, const char *version,
