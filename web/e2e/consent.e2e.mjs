@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step, PRIVACY_VERSION,
+  registerByApi, shot, signInAs, stamp, step, PRIVACY_VERSION,
 } from './lib.mjs';
 
 const T = { first: 'Nadia', last: 'Claes', email: `nadia.teacher.${stamp}@example.be`, password: 'enseignante M2 photo 1' };
@@ -58,6 +58,7 @@ await finish(async () => {
     await expectText(choice, /Personne n'a encore répondu/);
     assert.equal(await choice.getByRole('radio', { name: /Me demander à chaque fois/ }).isChecked(), true);
     await axe(pp, 'child-photo-consent-fr');
+    await shot(pp, 'child-photo-consent');
     await choice.getByRole('radio', { name: /^Non/ }).check();
     await main(pp).getByRole('button', { name: 'Enregistrer' }).click();
     await expectText(main(pp), /Les informations ont été enregistrées|enregistr/);
@@ -84,6 +85,7 @@ await finish(async () => {
     await expectText(main(tp).getByTestId('consent-counts'), /Non : 1/);
     await expectText(main(tp), /journal d'audit/);
     await axe(tp, 'class-consents-teacher-fr');
+    await shot(tp, 'class-photo-consents');
     await tp.context().close();
   });
 
