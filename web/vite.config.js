@@ -64,6 +64,10 @@ const EVENTS_CATALOGUE = /\/src\/views\/events\/locales\/(nl|en)\.json$/;
 // English texts as chunks "admin-nl", "admin-en" (like the events screens').
 const ADMIN = /\/src\/views\/admin\//;
 const ADMIN_CATALOGUE = /\/src\/views\/admin\/locales\/(nl|en)\.json$/;
+// The classes screens (class staff and photo consent; issue #15): only teachers and admins open
+// them, a chunk of their own fetched on first use, not precached, with "classes-nl"/"classes-en".
+const CLASSES = /\/src\/views\/classes\//;
+const CLASSES_CATALOGUE = /\/src\/views\/classes\/locales\/(nl|en)\.json$/;
 // The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
 const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
 
@@ -74,6 +78,8 @@ function chunkOf(id, { getModuleInfo }) {
   if (eventsCatalogue) return `events-${eventsCatalogue[1]}`;
   const adminCatalogue = ADMIN_CATALOGUE.exec(id);
   if (adminCatalogue) return `admin-${adminCatalogue[1]}`;
+  const classesCatalogue = CLASSES_CATALOGUE.exec(id);
+  if (classesCatalogue) return `classes-${classesCatalogue[1]}`;
   if (QR_ENCODER.test(id)) return 'qr';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
@@ -81,11 +87,12 @@ function chunkOf(id, { getModuleInfo }) {
   if (MESSAGING.test(id)) return 'messages';
   if (EVENTS.test(id)) return 'events';
   if (ADMIN.test(id)) return 'admin';
+  if (CLASSES.test(id)) return 'classes';
   return 'screens';
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr', 'admin', 'admin-nl', 'admin-en'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr', 'admin', 'admin-nl', 'admin-en', 'classes', 'classes-nl', 'classes-en'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

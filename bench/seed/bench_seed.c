@@ -180,7 +180,9 @@ static enum sh_db_rc child_rows(struct seed *s, const char *last, const int64_t 
 	sh_row_batch_text(b, last);
 	sh_row_batch_text(b, classes[cls]);
 	sh_row_batch_text(b, birth);
-	sh_row_batch_bool(b, bench_rng_percent(&s->people, 80));
+	/* Photo consent: mostly yes, some no, some still to be asked (one draw, as before). */
+	unsigned consent = (unsigned)bench_rng_below(&s->people, 100);
+	sh_row_batch_text(b, consent < 75 ? "yes" : consent < 85 ? "no" : "ask");
 	sh_row_batch_text(b, s->joined);
 	sh_row_batch_text(b, s->joined);
 	enum sh_db_rc rc = sh_row_batch_end_row(b);

@@ -41,16 +41,16 @@ static struct demo_user demo_users[DEMO_MEMBER_COUNT] = {
 
 struct demo_child {
 	const char *first, *last, *class_name, *birth_date;
-	bool photo_consent;
+	const char *photo_consent; /* "yes", "no" or "ask" */
 	int guardians[2]; /* indexes into demo_users, -1 for none */
 };
 
 static const struct demo_child demo_children[] = {
-	{"Léa", "Dubois", "P3", "2018-04-12", true, {DEMO_SOPHIE, DEMO_MARC}},
-	{"Hugo", "Dubois", "M2", "2021-09-03", true, {DEMO_SOPHIE, DEMO_MARC}},
-	{"Lotte", "Peeters", "P1", "2020-01-27", false, {DEMO_ANKE, -1}},
-	{"Amina", "El Amrani", "P5", "2016-06-30", true, {DEMO_YOUSSEF, -1}},
-	{"Sami", "El Amrani", "M3", "2020-11-15", false, {DEMO_YOUSSEF, -1}},
+	{"Léa", "Dubois", "P3", "2018-04-12", "yes", {DEMO_SOPHIE, DEMO_MARC}},
+	{"Hugo", "Dubois", "M2", "2021-09-03", "yes", {DEMO_SOPHIE, DEMO_MARC}},
+	{"Lotte", "Peeters", "P1", "2020-01-27", "ask", {DEMO_ANKE, -1}},
+	{"Amina", "El Amrani", "P5", "2016-06-30", "yes", {DEMO_YOUSSEF, -1}},
+	{"Sami", "El Amrani", "M3", "2020-11-15", "no", {DEMO_YOUSSEF, -1}},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -95,8 +95,12 @@ static enum sh_db_rc seed_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_
 		const struct demo_child *dc = &demo_children[i];
 		char id[SH_UUID_LEN + 1];
 		sh_uuid_v4(id);
+		/* An answer names its guardian: the child's first one, on the day they joined. */
+		bool answered = strcmp(dc->photo_consent, "ask") != 0;
 		struct sh_child c = {id, dc->first, dc->last, dc->class_name, dc->birth_date,
-				     dc->photo_consent};
+				     dc->photo_consent,
+				     answered ? demo_users[dc->guardians[0]].id : NULL,
+				     answered ? joined : NULL};
 		if ((rc = sh_child_insert(conn, &c, joined)) != SH_DB_OK)
 			return rc;
 		for (int g = 0; g < 2; g++) {

@@ -25,14 +25,14 @@ START_TEST(create_success_and_shape)
 	struct th_member a;
 	th_member_register(&a, "creator");
 	struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
-				    "{s:s, s:s, s:s, s:s, s:b}", "first_name", " Léonie ",
+				    "{s:s, s:s, s:s, s:s, s:s}", "first_name", " Léonie ",
 				    "last_name", "Dubois", "class_name", "M2", "birth_date",
-				    "2021-02-28", "photo_consent", 1);
+				    "2021-02-28", "photo_consent", "yes");
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_header(r, "Content-Type"), "application/json");
 	static const char *const keys[] = {"id", "first_name", "last_name", "class_name",
-					   "birth_date", "photo_consent", "guardians", "created_at",
-					   "left_at"};
+					   "birth_date", "photo_consent", "photo_consent_by",
+					   "photo_consent_at", "guardians", "created_at", "left_at"};
 	ck_assert_int_eq(json_object_size(r->json), sizeof(keys) / sizeof(keys[0]));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		ck_assert_msg(json_object_get(r->json, keys[i]) != NULL, "missing %s", keys[i]);
@@ -42,7 +42,12 @@ START_TEST(create_success_and_shape)
 	ck_assert_str_eq(th_str(r, "last_name"), "Dubois");
 	ck_assert_str_eq(th_str(r, "class_name"), "M2");
 	ck_assert_str_eq(th_str(r, "birth_date"), "2021-02-28");
-	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "yes");
+	/* An answer given at creation names the guardian who gave it, and when. */
+	json_t *by = json_object_get(r->json, "photo_consent_by");
+	ck_assert_str_eq(json_string_value(json_object_get(by, "id")), a.id);
+	ck_assert_str_eq(json_string_value(json_object_get(by, "first_name")), "creator");
+	ck_assert_int_eq(strlen(th_str(r, "photo_consent_at")), 20);
 	ck_assert_int_eq(strlen(th_str(r, "created_at")), 20);
 	json_t *guardians = json_object_get(r->json, "guardians");
 	ck_assert_int_eq(json_array_size(guardians), 1);
@@ -63,7 +68,7 @@ START_TEST(create_success_and_shape)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_str_eq(th_str(r, "first_name"), "Léonie");
 	ck_assert_str_eq(th_str(r, "birth_date"), "2021-02-28");
-	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "yes");
 	th_resp_free(&r);
 	ck_assert_int_eq(child_rows(child), 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM child_guardians WHERE child_id = $1 AND user_id = $2", child, a.id), 1);
@@ -76,7 +81,9 @@ START_TEST(create_success_and_shape)
 		ck_assert_msg(r->status == 201, "%s: %ld %s", classes[i], r->status, r->body);
 		ck_assert_str_eq(th_str(r, "class_name"), classes[i]);
 		ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
-		ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+		ck_assert_str_eq(th_str(r, "photo_consent"), "ask");
+		ck_assert(json_is_null(json_object_get(r->json, "photo_consent_by")));
+		ck_assert(json_is_null(json_object_get(r->json, "photo_consent_at")));
 		th_resp_free(&r);
 	}
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:n}",
@@ -156,8 +163,8 @@ START_TEST(create_validation)
 	assert_field_error(r, "guardians", "unknown_field");
 	th_resp_free(&r);
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:s}",
-		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", "yes");
-	assert_field_error(r, "photo_consent", "invalid_type");
+		    "first_name", "A", "last_name", "B", "class_name", "P1", "photo_consent", "maybe");
+	assert_field_error(r, "photo_consent", "invalid_value");
 	ck_assert_int_eq(api_err_count(r), 1);
 	th_resp_free(&r);
 	r = th_json("POST", "/api/v1/children", a.access_token, "{s:s, s:s, s:s, s:i}",
@@ -264,11 +271,11 @@ START_TEST(guardian_reads_patches_deletes)
 	th_resp_free(&r);
 
 	/* Partial update: only what is sent changes. */
-	r = th_json("PATCH", path, a.access_token, "{s:s, s:b}", "class_name", "P2",
-		    "photo_consent", 1);
+	r = th_json("PATCH", path, a.access_token, "{s:s, s:s}", "class_name", "P2",
+		    "photo_consent", "yes");
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(th_str(r, "class_name"), "P2");
-	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "yes");
 	ck_assert_str_eq(th_str(r, "first_name"), "Noor");
 	ck_assert_str_eq(th_str(r, "last_name"), "Kind");
 	ck_assert_str_eq(th_str(r, "birth_date"), "2019-05-17");
@@ -277,12 +284,12 @@ START_TEST(guardian_reads_patches_deletes)
 	th_resp_free(&r);
 	r = get_child(a.access_token, id);
 	ck_assert_str_eq(th_str(r, "class_name"), "P2");
-	ck_assert(json_is_true(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "yes");
 	ck_assert_str_eq(th_str(r, "birth_date"), "2019-05-17");
 	th_resp_free(&r);
 
-	r = th_json("PATCH", path, a.access_token, "{s:s, s:s, s:b}", "first_name", "Nora",
-		    "last_name", "Peeters", "photo_consent", 0);
+	r = th_json("PATCH", path, a.access_token, "{s:s, s:s, s:s}", "first_name", "Nora",
+		    "last_name", "Peeters", "photo_consent", "no");
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 	/* birth_date: null clears it. */
@@ -294,7 +301,7 @@ START_TEST(guardian_reads_patches_deletes)
 	ck_assert_str_eq(th_str(r, "first_name"), "Nora");
 	ck_assert_str_eq(th_str(r, "last_name"), "Peeters");
 	ck_assert_str_eq(th_str(r, "class_name"), "P2");
-	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "no");
 	ck_assert(json_is_null(json_object_get(r->json, "birth_date")));
 	th_resp_free(&r);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND birth_date IS NULL AND first_name = $2", id, "Nora"), 1);
@@ -336,7 +343,7 @@ START_TEST(guardian_reads_patches_deletes)
 		    "created_at", "2000-01-01T00:00:00Z");
 	assert_field_error(r, "created_at", "unknown_field");
 	th_resp_free(&r);
-	r = th_json("PATCH", path, a.access_token, "{s:s}", "photo_consent", "true");
+	r = th_json("PATCH", path, a.access_token, "{s:b}", "photo_consent", 1);
 	assert_field_error(r, "photo_consent", "invalid_type");
 	th_resp_free(&r);
 	r = th_request("PATCH", path, a.access_token, "class_name=P3", "text/plain", NULL);
@@ -346,7 +353,7 @@ START_TEST(guardian_reads_patches_deletes)
 	ck_assert_str_eq(th_str(r, "first_name"), "Nora");
 	ck_assert_str_eq(th_str(r, "class_name"), "P2");
 	ck_assert_str_eq(th_str(r, "birth_date"), "2018-09-01");
-	ck_assert(json_is_false(json_object_get(r->json, "photo_consent")));
+	ck_assert_str_eq(th_str(r, "photo_consent"), "no");
 	th_resp_free(&r);
 
 	/* Delete: gone from the API and from the database, links included. */

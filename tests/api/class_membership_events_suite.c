@@ -93,7 +93,7 @@ START_TEST(child_changes_tell_the_class_members)
 	char *sibling = child_in(p.access_token, "P5");
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/children/%s", child);
-	struct th_resp *r = th_json("PATCH", path, p.access_token, "{s:b}", "photo_consent", 1);
+	struct th_resp *r = th_json("PATCH", path, p.access_token, "{s:s}", "photo_consent", "yes");
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 	ck_assert_int_eq(updates_of(p.id, p5), 1);

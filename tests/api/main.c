@@ -73,6 +73,7 @@ static Suite *(*const suites[])(void) = {
 	api_admin_audit_suite,
 	api_retention_suite,
 	api_rollover_suite,
+	api_photo_consent_suite,
 };
 
 /*

@@ -119,9 +119,9 @@ START_TEST(test_coparent_linked)
 	th_member_register(&a, "inviter");
 	th_member_register(&b, "coparent");
 	struct th_resp *r = th_json("POST", "/api/v1/children", a.access_token,
-				    "{s:s, s:s, s:s, s:s, s:b}", "first_name", "Léonie", "last_name",
+				    "{s:s, s:s, s:s, s:s, s:s}", "first_name", "Léonie", "last_name",
 				    "Dubois", "class_name", "M2", "birth_date", "2021-02-28",
-				    "photo_consent", 1);
+				    "photo_consent", "yes");
 	ck_assert_int_eq(r->status, 201);
 	char *child = strdup(th_str(r, "id"));
 	th_resp_free(&r);

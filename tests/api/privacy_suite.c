@@ -42,7 +42,7 @@ START_TEST(registration_without_the_notice_is_refused)
 	th_resp_free(&r);
 	/* A version the server does not hold (an old page left open: every earlier notice, a
 	 * made-up one, empty, the current one with a trailing space). */
-	const char *stale[] = {"2025-01-01",	       "",	"2026-12-06", "2026-12-07",
+	const char *stale[] = {"2025-01-01", "", "2026-12-06", "2026-12-07", "2026-12-08",
 			       TH_PRIVACY_VERSION " ", "latest"};
 	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
 		r = th_json("POST", "/api/v1/auth/register", NULL, "{s:s, s:s, s:s, s:s, s:s}",

@@ -171,6 +171,9 @@ const struct hx_case hx_api_cases[] = {
 	{"API1-26", "post into another class's conversation", HX_PROBLEM, 404, "not_found",
 	 "POST", V1 "/conversations/{victim_class_conversation}/messages", "{tok_attacker}",
 	 "{\"body\":\"Pwned\"}", NULL, NULL, NULL},
+	{"API1-27", "set another family's child's photo consent", HX_PROBLEM, 404, "not_found",
+	 "PATCH", V1 "/children/{victim_child}", "{tok_attacker}", "{\"photo_consent\":\"yes\"}",
+	 NULL, NULL, NULL},
 
 	/* API2 Broken authentication. */
 	{"API2-01", "no token", HX_PROBLEM, 401, "unauthorized",
@@ -285,6 +288,9 @@ const struct hx_case hx_api_cases[] = {
 	 "PUT", V1 "/admin/modules", "{tok_attacker}", "{\"sel\":false}", NULL, NULL, NULL},
 	{"API5-09", "read the audit log as a parent", HX_PROBLEM, 403, "forbidden",
 	 "GET", V1 "/admin/audit", "{tok_attacker}", NULL, NULL, NULL, NULL},
+	{"API5-10", "read a class's photo consents as a parent", HX_PROBLEM,
+	 403, "forbidden", "GET", V1 "/classes/P1/photo-consents", "{tok_attacker}", NULL, NULL,
+	 NULL, NULL},
 
 	/* API6 Unrestricted access to sensitive business flows. */
 	{"API6-01", "pay oneself", HX_PROBLEM, 422, NULL,

@@ -48,7 +48,7 @@ const EXPECTED = {
 await finish(async () => {
   const { context, page } = await newVisitor('privacy', undefined, 'fr-BE');
 
-  await step('the notice is version 2026-12-09 and says what events, the calendar, the audit log and the retention purge keep (fr/nl/en)', async () => {
+  await step('the notice is version 2026-12-09 and says what events, the calendar, the audit log, photo consent and the retention purge keep (fr/nl/en)', async () => {
     assert.equal(PRIVACY_VERSION, '2026-12-09');
     await page.goto(`${BASE}/privacy`);
     for (const code of ['fr', 'nl', 'en']) {

@@ -11,6 +11,9 @@ const eventsScreen = (load) => () =>
 // The admin screens (issue #15) likewise wait for their texts (src/views/admin/admin-texts.js).
 const adminScreen = (load) => () =>
   Promise.all([load(), import('./views/admin/admin-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
+// The classes screens (issue #15) likewise (src/views/classes/classes-texts.js).
+const classesScreen = (load) => () =>
+  Promise.all([load(), import('./views/classes/classes-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
 const routes = [
   {
     path: '/',
@@ -251,6 +254,20 @@ const routes = [
     component: adminScreen(() => import('./views/admin/ModulesView.vue')),
     meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
   },
+  // ---- classes (issue #15): staff and photo consent; teachers and admins ----
+  {
+    path: '/classes',
+    name: 'classes',
+    component: classesScreen(() => import('./views/classes/ClassesView.vue')),
+    meta: { requiresAuth: true, requiresStaff: true, title: 'nav.classes' },
+  },
+  {
+    path: '/classes/:name',
+    name: 'class',
+    component: classesScreen(() => import('./views/classes/ClassView.vue')),
+    props: true,
+    meta: { requiresAuth: true, requiresStaff: true, title: 'nav.classes' },
+  },
   {
     path: '/admin/school-year',
     name: 'admin-school-year',
@@ -282,6 +299,9 @@ router.beforeEach(async (to) => {
   }
   // The server refuses a non-admin anyway (403): this only spares them a screen of errors.
   if (to.meta.requiresAdmin && session.user && session.user.role !== 'admin') {
+    return { name: 'home' };
+  }
+  if (to.meta.requiresStaff && session.user && !['admin', 'teacher'].includes(session.user.role)) {
     return { name: 'home' };
   }
   if (to.meta.guestOnly && session.signedIn) {

@@ -3,6 +3,22 @@
 
 #include <string.h>
 
+bool sh_photo_consent_valid(const char *value)
+{
+	return value != NULL && (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0 ||
+				 strcmp(value, "ask") == 0);
+}
+
+/* Who set the photo consent, as the child shows it: null when nobody has. */
+static json_t *consent_setter(struct sh_stmt *st)
+{
+	const char *id = sh_stmt_col_text(st, 11);
+	if (id == NULL)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s}", "id", id, "first_name", sh_stmt_col_text(st, 13),
+			 "last_name", sh_stmt_col_text(st, 14));
+}
+
 enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian_id,
 				      const char *child_id, json_t *items)
 {
@@ -11,11 +27,13 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		conn,
 		"SELECT c.id, c.first_name, c.last_name, c.class_name, c.birth_date, "
 		"       c.photo_consent, c.created_at, g.user_id, u.first_name, u.last_name, "
-		"       g.relationship, c.left_at "
+		"       g.relationship, c.photo_consent_by, c.photo_consent_at, "
+		"       pc.first_name, pc.last_name, c.left_at "
 		"FROM child_guardians me "
 		"JOIN children c ON c.id = me.child_id "
 		"JOIN child_guardians g ON g.child_id = c.id "
 		"JOIN users u ON u.id = g.user_id "
+		"LEFT JOIN users pc ON pc.id = c.photo_consent_by "
 		"WHERE me.user_id = $1 AND c.id = COALESCE($2, c.id) "
 		"ORDER BY c.created_at, c.id, g.created_at, g.user_id",
 		SH_ARGS(SH_TEXT(guardian_id), SH_TEXT(child_id)));
@@ -27,14 +45,17 @@ enum sh_db_rc sh_children_of_guardian(struct sh_conn *conn, const char *guardian
 		if (current == NULL || strcmp(current_id, id) != 0) {
 			/* left_at: null while at the school; the rollover's archive mark after
 			 * P6 (the child is then read-only, its class its last one). */
-			current = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:[], s:s, s:s?}", "id",
-					    id, "first_name", sh_stmt_col_text(st, 1), "last_name",
-					    sh_stmt_col_text(st, 2), "class_name",
-					    sh_stmt_col_text(st, 3), "birth_date",
-					    sh_stmt_col_text(st, 4), "photo_consent",
-					    sh_stmt_col_bool(st, 5), "guardians", "created_at",
-					    sh_stmt_col_time(st, 6), "left_at",
-					    sh_stmt_col_time(st, 11));
+			const char *consent_at = sh_stmt_col_time(st, 12);
+			current = json_pack(
+				"{s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:o, s:[], s:s, s:s?}", "id", id,
+				"first_name", sh_stmt_col_text(st, 1), "last_name",
+				sh_stmt_col_text(st, 2), "class_name", sh_stmt_col_text(st, 3),
+				"birth_date", sh_stmt_col_text(st, 4), "photo_consent",
+				sh_stmt_col_text(st, 5), "photo_consent_by", consent_setter(st),
+				"photo_consent_at",
+				consent_at != NULL ? json_string(consent_at) : json_null(),
+				"guardians", "created_at", sh_stmt_col_time(st, 6), "left_at",
+				sh_stmt_col_time(st, 15));
 			if (current == NULL) {
 				rc = SH_DB_ERROR;
 				break;
@@ -57,10 +78,11 @@ enum sh_db_rc sh_child_insert(struct sh_conn *conn, const struct sh_child *c, co
 	return sh_exec(
 		conn,
 		"INSERT INTO children (id, first_name, last_name, class_name, birth_date, "
-		"photo_consent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+		"photo_consent, photo_consent_by, photo_consent_at, created_at, updated_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
 		SH_ARGS(SH_TEXT(c->id), SH_TEXT(c->first_name), SH_TEXT(c->last_name),
-			SH_TEXT(c->class_name), SH_TEXT(c->birth_date), SH_BOOL(c->photo_consent),
-			SH_TEXT(now)),
+			SH_TEXT(c->class_name), SH_TEXT(c->birth_date), SH_TEXT(c->photo_consent),
+			SH_TEXT(c->photo_consent_by), SH_TEXT(c->photo_consent_at), SH_TEXT(now)),
 		NULL);
 }
 
@@ -68,10 +90,12 @@ enum sh_db_rc sh_child_update(struct sh_conn *conn, const struct sh_child *c, co
 {
 	return sh_exec(conn,
 		       "UPDATE children SET first_name = $2, last_name = $3, class_name = $4, "
-		       "birth_date = $5, photo_consent = $6, updated_at = $7 WHERE id = $1",
+		       "birth_date = $5, photo_consent = $6, photo_consent_by = $7, "
+		       "photo_consent_at = $8, updated_at = $9 WHERE id = $1",
 		       SH_ARGS(SH_TEXT(c->id), SH_TEXT(c->first_name), SH_TEXT(c->last_name),
 			       SH_TEXT(c->class_name), SH_TEXT(c->birth_date),
-			       SH_BOOL(c->photo_consent), SH_TEXT(now)),
+			       SH_TEXT(c->photo_consent), SH_TEXT(c->photo_consent_by),
+			       SH_TEXT(c->photo_consent_at), SH_TEXT(now)),
 		       NULL);
 }
 
@@ -155,6 +179,12 @@ enum sh_db_rc sh_children_erase_guardian(struct sh_conn *conn, const char *user_
 			"(SELECT child_id FROM child_guardians WHERE user_id = $1) "
 			"AND id NOT IN (SELECT child_id FROM child_guardians WHERE user_id <> $1)",
 			SH_ARGS(SH_TEXT(user_id)), NULL);
+	/* A child who stays with another guardian no longer names the erased one as the
+	 * guardian who answered about photos (the answer itself stays: it is the child's). */
+	if (rc == SH_DB_OK)
+		rc = sh_exec(conn, "UPDATE children SET photo_consent_by = NULL "
+				   "WHERE photo_consent_by = $1",
+			     SH_ARGS(SH_TEXT(user_id)), NULL);
 	if (rc != SH_DB_OK)
 		return rc;
 	return sh_exec(conn, "DELETE FROM child_guardians WHERE user_id = $1",

@@ -8,13 +8,21 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/store.h"
 
+/* The three answers a guardian can give about photos of their child; "ask" (the teacher
+ * asks before each photo) is the default until a guardian answers. */
+bool sh_photo_consent_valid(const char *value);
+
 struct sh_child {
 	const char *id, *first_name, *last_name, *class_name, *birth_date;
-	bool photo_consent;
+	const char *photo_consent;    /* "yes", "no" or "ask" */
+	const char *photo_consent_by; /* the guardian who set it, NULL when nobody has */
+	const char *photo_consent_at; /* when, NULL when nobody has */
 };
 
 /*
  * The children "guardian_id" is a guardian of, as child JSON objects with their guardians
+ * and photo consent (photo_consent, photo_consent_by {id, first_name, last_name} or null,
+ * photo_consent_at)
  * (only "child_id" when not NULL). Authorization lives in the query itself: a child the
  * caller does not guard is simply not there.
  */

@@ -53,9 +53,19 @@ static void read_child_fields(struct sh_request *req, bool creating, struct sh_c
 		else
 			c->birth_date = s;
 	}
-	bool consent;
-	if (sh_json_get_bool(req->json, "photo_consent", false, &consent, v))
-		c->photo_consent = consent;
+	/* A new answer names the guardian giving it and when; the same answer again (a form
+	 * saved unchanged) keeps who decided first. */
+	if (sh_json_get_string(req->json, "photo_consent", false, &s, v)) {
+		if (!sh_photo_consent_valid(s)) {
+			sh_validation_add(v, "photo_consent", "invalid_value");
+		} else if (c->photo_consent == NULL || strcmp(c->photo_consent, s) != 0) {
+			char *now = sh_arena_alloc(req->arena, SH_TIME_LEN + 1);
+			sh_time_now(now);
+			c->photo_consent = s;
+			c->photo_consent_by = req->user.id;
+			c->photo_consent_at = now;
+		}
+	}
 }
 
 /* The child as the caller may see it, or NULL after replying 404/5xx. */
@@ -123,6 +133,8 @@ static void children_create(struct sh_request *req, struct sh_response *res)
 	struct sh_child c = {.id = id};
 	struct sh_validation v = {0};
 	read_child_fields(req, true, &c, &v);
+	if (c.photo_consent == NULL)
+		c.photo_consent = "ask"; /* nobody answered yet */
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
 	struct create_tx t = {req->arena, &c, req->user.id, "parent", now, {0}};
@@ -186,7 +198,9 @@ static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_
 		.last_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "last_name"))),
 		.class_name = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "class_name"))),
 		.birth_date = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "birth_date"))),
-		.photo_consent = json_is_true(json_object_get(current, "photo_consent")),
+		.photo_consent = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "photo_consent"))),
+		.photo_consent_by = sh_arena_strdup(req->arena, json_string_value(json_object_get(json_object_get(current, "photo_consent_by"), "id"))),
+		.photo_consent_at = sh_arena_strdup(req->arena, json_string_value(json_object_get(current, "photo_consent_at"))),
 	};
 	sh_json_check_allowed(req, allowed, &t->v);
 	if (t->v.count == 0)

@@ -5,6 +5,8 @@
 
 static const struct sh_route classes_routes[] = {
 	{"GET", "/api/v1/classes", sh_classes_list, SH_ROUTE_AUTH, 0},
+	{"GET", "/api/v1/classes/{name}/photo-consents", sh_class_photo_consents_get,
+	 SH_ROUTE_AUTH, 0},
 	{"PUT", "/api/v1/admin/classes/{name}/staff", sh_classes_staff_put,
 	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, SH_ROLE_ADMIN},
 };
