@@ -62,6 +62,7 @@ Suite *api_calendar_feed_suite(void);
 Suite *api_calendar_shifts_suite(void);
 Suite *api_admin_members_suite(void);
 Suite *api_admin_audit_suite(void);
+Suite *api_admin_analytics_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

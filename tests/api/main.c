@@ -71,6 +71,7 @@ static Suite *(*const suites[])(void) = {
 	api_calendar_shifts_suite,
 	api_admin_members_suite,
 	api_admin_audit_suite,
+	api_admin_analytics_suite,
 };
 
 /*
