@@ -64,6 +64,8 @@ const EVENTS_CATALOGUE = /\/src\/views\/events\/locales\/(nl|en)\.json$/;
 // English texts as chunks "admin-nl", "admin-en" (like the events screens').
 const ADMIN = /\/src\/views\/admin\//;
 const ADMIN_CATALOGUE = /\/src\/views\/admin\/locales\/(nl|en)\.json$/;
+// The chart library of the admins' analytics screen: in the admin chunk, never the main bundle.
+const ADMIN_CHARTS = /\/node_modules\/uplot\//;
 // The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
 const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
 
@@ -75,6 +77,7 @@ function chunkOf(id, { getModuleInfo }) {
   const adminCatalogue = ADMIN_CATALOGUE.exec(id);
   if (adminCatalogue) return `admin-${adminCatalogue[1]}`;
   if (QR_ENCODER.test(id)) return 'qr';
+  if (ADMIN_CHARTS.test(id)) return 'admin';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';
