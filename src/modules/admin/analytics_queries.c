@@ -19,41 +19,63 @@
 	", 1, 4) || '-10-25', 'weekday 0') THEN '+2 hours' ELSE '+1 hours' END)"
 #define LITE_WEEK(c) "date(" LITE_LOCAL(c) ", '-6 days', 'weekday 1')"
 #define LITE_MONTH(c) "substr(" LITE_LOCAL(c) ", 1, 7)"
+#define LITE_HOUR(c) "(substr(" c ", 1, 13) || ':00:00Z')"
 #define PG_LOCAL(c) "(" c " AT TIME ZONE 'Europe/Brussels')"
 #define PG_WEEK(c) "to_char(date_trunc('week', " PG_LOCAL(c) "), 'YYYY-MM-DD')"
 #define PG_MONTH(c) "to_char(" PG_LOCAL(c) ", 'YYYY-MM')"
+#define PG_HOUR(c) "date_trunc('hour', " c ")"
 
-/* "sql" written twice from one template: PERIOD(column) expands per backend. */
-#define TWICE(TEMPLATE) {TEMPLATE(LITE_WEEK, LITE_MONTH), TEMPLATE(PG_WEEK, PG_MONTH)}
+/*
+ * "sql" written twice from one template: HOUR(column) is the UTC hour a time falls in,
+ * WEEK(hour) and MONTH(hour) its Brussels week and month, per backend.
+ *
+ * Why hours: converting a time to Brussels is several date functions per row on SQLite
+ * (and a time-zone lookup on PostgreSQL), too slow for every row of two years of ledger.
+ * The rows are counted per UTC hour first, then each hour is converted once: exact,
+ * because Brussels changes its offset on the hour (01:00 UTC) and is a whole number of
+ * hours from UTC. The hour-to-week (or month) tables are MATERIALIZED so that the
+ * conversion runs once per hour, not once per row joined to them (SQLite would otherwise
+ * flatten them into the join).
+ */
+#define TWICE(TEMPLATE)                                                                        \
+	{TEMPLATE(LITE_HOUR, LITE_WEEK, LITE_MONTH), TEMPLATE(PG_HOUR, PG_WEEK, PG_MONTH)}
 
 /* Parents active in a week: a row in any of the tables that record what a member did. A
  * refresh token is written at each sign-in and each session refresh (every access token's
- * lifetime while the app is open), so it stands for "used the app". */
-#define ACTIVE_SQL(WEEK, MONTH)                                                                \
-	"SELECT a.week, COUNT(DISTINCT a.user_id), 0 FROM ("                                   \
-	" SELECT " WEEK("r.created_at") " AS week, r.user_id FROM refresh_tokens r"            \
+ * lifetime while the app is open), so it stands for "used the app". The (hour, member)
+ * pairs are made distinct first, then the hours named by week. */
+#define ACTIVE_SQL(HOUR, WEEK, MONTH)                                                          \
+	"WITH acts AS ("                                                                       \
+	" SELECT " HOUR("r.created_at") " AS h, r.user_id AS user_id FROM refresh_tokens r"    \
 	" WHERE r.created_at >= $1 AND r.created_at < $2"                                      \
-	" UNION ALL SELECT " WEEK("t.created_at") ", t.created_by FROM sel_transactions t"     \
+	" UNION SELECT " HOUR("t.created_at") ", t.created_by FROM sel_transactions t"         \
 	" WHERE t.created_at >= $1 AND t.created_at < $2 AND t.created_by IS NOT NULL"         \
-	" UNION ALL SELECT " WEEK("m.created_at") ", m.author_id FROM messages m"              \
+	" UNION SELECT " HOUR("m.created_at") ", m.author_id FROM messages m"                   \
 	" WHERE m.created_at >= $1 AND m.created_at < $2 AND m.author_id IS NOT NULL"          \
-	" UNION ALL SELECT " WEEK("e.created_at") ", e.user_id FROM event_registrations e"     \
-	" WHERE e.created_at >= $1 AND e.created_at < $2 AND e.user_id IS NOT NULL"            \
-	") a JOIN users u ON u.id = a.user_id WHERE u.role = 'parent' GROUP BY a.week"
-#define ACCOUNTS_SQL(WEEK, MONTH)                                                              \
-	"SELECT " WEEK("created_at") ", COUNT(*), 0 FROM users"                                \
-	" WHERE created_at >= $1 AND created_at < $2 GROUP BY 1"
-#define MESSAGES_SQL(WEEK, MONTH)                                                              \
-	"SELECT " WEEK("created_at") ", COUNT(*), 0 FROM messages"                             \
-	" WHERE created_at >= $1 AND created_at < $2 GROUP BY 1"
-#define EVENTS_SQL(WEEK, MONTH)                                                                \
-	"SELECT " WEEK("starts_at") ", COUNT(*), 0 FROM events"                                \
-	" WHERE starts_at >= $1 AND starts_at < $2 AND status = 'published' GROUP BY 1"
-#define SEL_SQL(WEEK, MONTH)                                                                   \
-	"SELECT " MONTH("t.completed_at") ", COALESCE(s.category, 'none'), COUNT(*),"          \
-	" SUM(t.units) FROM sel_transactions t LEFT JOIN sel_services s ON s.id = t.service_id" \
+	" UNION SELECT " HOUR("e.created_at") ", e.user_id FROM event_registrations e"          \
+	" WHERE e.created_at >= $1 AND e.created_at < $2 AND e.user_id IS NOT NULL),"          \
+	" weeks AS MATERIALIZED (SELECT h, " WEEK("h") " AS week FROM (SELECT DISTINCT h FROM acts) hours)" \
+	" SELECT w.week, COUNT(DISTINCT a.user_id), 0 FROM acts a JOIN weeks w ON w.h = a.h"   \
+	" WHERE a.user_id IN (SELECT id FROM users WHERE role = 'parent') GROUP BY w.week"
+/* A count per week of the rows of "table" whose "column" is in the period. */
+#define WEEKLY_COUNT(HOUR, WEEK, table, column, where)                                         \
+	"SELECT " WEEK("c.h") ", SUM(c.n), 0 FROM (SELECT " HOUR(column) " AS h, COUNT(*) AS n" \
+	" FROM " table " WHERE " column " >= $1 AND " column " < $2" where " GROUP BY 1) c"    \
+	" GROUP BY 1"
+#define ACCOUNTS_SQL(HOUR, WEEK, MONTH) WEEKLY_COUNT(HOUR, WEEK, "users", "created_at", "")
+#define MESSAGES_SQL(HOUR, WEEK, MONTH) WEEKLY_COUNT(HOUR, WEEK, "messages", "created_at", "")
+#define EVENTS_SQL(HOUR, WEEK, MONTH)                                                          \
+	WEEKLY_COUNT(HOUR, WEEK, "events", "starts_at", " AND status = 'published'")
+/* Per hour and category first, then the hours named by month, once each. */
+#define SEL_SQL(HOUR, WEEK, MONTH)                                                             \
+	"WITH x AS (SELECT " HOUR("t.completed_at") " AS h, COALESCE(s.category, 'none') AS"    \
+	" category, COUNT(*) AS n, SUM(t.units) AS units FROM sel_transactions t"              \
+	" LEFT JOIN sel_services s ON s.id = t.service_id"                                     \
 	" WHERE t.completed_at >= $1 AND t.completed_at < $2 AND t.status = 'completed'"       \
-	" AND t.kind IN ('payment', 'request') GROUP BY 1, 2 ORDER BY 1, 2"
+	" AND t.kind IN ('payment', 'request') GROUP BY 1, 2),"                                \
+	" months AS MATERIALIZED (SELECT h, " MONTH("h") " AS month FROM (SELECT DISTINCT h FROM x) hours)" \
+	" SELECT m.month, x.category, SUM(x.n), SUM(x.units) FROM x JOIN months m ON m.h = x.h" \
+	" GROUP BY 1, 2 ORDER BY 1, 2"
 
 static const char *const weekly_sql[ANALYTICS_WEEKLY_COUNT][2] = {
 	[ANALYTICS_ACTIVE] = TWICE(ACTIVE_SQL),
