@@ -285,6 +285,8 @@ const struct hx_case hx_api_cases[] = {
 	 "PUT", V1 "/admin/modules", "{tok_attacker}", "{\"sel\":false}", NULL, NULL, NULL},
 	{"API5-09", "read the audit log as a parent", HX_PROBLEM, 403, "forbidden",
 	 "GET", V1 "/admin/audit", "{tok_attacker}", NULL, NULL, NULL, NULL},
+	{"API5-10", "read the school's analytics as a parent", HX_PROBLEM, 403, "forbidden",
+	 "GET", V1 "/admin/analytics?format=csv", "{tok_attacker}", NULL, NULL, NULL, NULL},
 
 	/* API6 Unrestricted access to sensitive business flows. */
 	{"API6-01", "pay oneself", HX_PROBLEM, 422, NULL,
