@@ -5,6 +5,8 @@
  * aggregate (analytics_queries.c) and is placed here in its week, month or bucket, so
  * that empty periods show as 0.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
