@@ -68,6 +68,8 @@ const ADMIN_CATALOGUE = /\/src\/views\/admin\/locales\/(nl|en)\.json$/;
 // them, a chunk of their own fetched on first use, not precached, with "classes-nl"/"classes-en".
 const CLASSES = /\/src\/views\/classes\//;
 const CLASSES_CATALOGUE = /\/src\/views\/classes\/locales\/(nl|en)\.json$/;
+// The chart library of the admins' analytics screen: in the admin chunk, never the main bundle.
+const ADMIN_CHARTS = /\/node_modules\/uplot\//;
 // The QR code encoder of the calendar feed page: fetched only when a feed address is shown.
 const QR_ENCODER = /\/node_modules\/@paulmillr\/qr\//;
 
@@ -81,6 +83,7 @@ function chunkOf(id, { getModuleInfo }) {
   const classesCatalogue = CLASSES_CATALOGUE.exec(id);
   if (classesCatalogue) return `classes-${classesCatalogue[1]}`;
   if (QR_ENCODER.test(id)) return 'qr';
+  if (ADMIN_CHARTS.test(id)) return 'admin';
   if (importedBy(id, getModuleInfo, (info) => info.isEntry)) return 'index';
   if (NOW_AND_THEN.test(id)) return 'more';
   if (importedBy(id, getModuleInfo, (info) => /\/src\/views\/auth\//.test(info.id))) return 'auth';

@@ -74,6 +74,7 @@ static Suite *(*const suites[])(void) = {
 	api_retention_suite,
 	api_rollover_suite,
 	api_photo_consent_suite,
+	api_admin_analytics_suite,
 };
 
 /*

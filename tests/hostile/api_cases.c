@@ -291,6 +291,8 @@ const struct hx_case hx_api_cases[] = {
 	{"API5-10", "read a class's photo consents as a parent", HX_PROBLEM,
 	 403, "forbidden", "GET", V1 "/classes/P1/photo-consents", "{tok_attacker}", NULL, NULL,
 	 NULL, NULL},
+	{"API5-11", "read the school's analytics as a parent", HX_PROBLEM, 403, "forbidden",
+	 "GET", V1 "/admin/analytics?format=csv", "{tok_attacker}", NULL, NULL, NULL, NULL},
 
 	/* API6 Unrestricted access to sensitive business flows. */
 	{"API6-01", "pay oneself", HX_PROBLEM, 422, NULL,

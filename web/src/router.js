@@ -249,6 +249,12 @@ const routes = [
     meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
   },
   {
+    path: '/admin/analytics',
+    name: 'admin-analytics',
+    component: adminScreen(() => import('./views/admin/AnalyticsView.vue')),
+    meta: { requiresAuth: true, requiresAdmin: true, title: 'nav.admin' },
+  },
+  {
     path: '/admin/modules',
     name: 'admin-modules',
     component: adminScreen(() => import('./views/admin/ModulesView.vue')),

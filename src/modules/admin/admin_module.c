@@ -18,6 +18,7 @@ static const struct sh_route admin_routes[] = {
 	 SH_ROLE_ADMIN},
 	{"POST", "/api/v1/admin/users/{id}/approve", admin_users_approve, ADMIN, SH_ROLE_ADMIN},
 	{"POST", "/api/v1/admin/users/{id}/refuse", admin_users_refuse, ADMIN, SH_ROLE_ADMIN},
+	{"GET", "/api/v1/admin/analytics", admin_analytics_get, ADMIN, SH_ROLE_ADMIN},
 	{"GET", "/api/v1/admin/modules", admin_modules_get, ADMIN, SH_ROLE_ADMIN},
 	{"PUT", "/api/v1/admin/modules", admin_modules_put, ADMIN_JSON, SH_ROLE_ADMIN},
 	{"POST", "/api/v1/admin/school-year/rollover", admin_school_year_rollover, ADMIN_JSON,

@@ -14,6 +14,8 @@ void admin_users_password_reset(struct sh_request *req, struct sh_response *res)
 /* approval_routes.c */
 void admin_users_approve(struct sh_request *req, struct sh_response *res);
 void admin_users_refuse(struct sh_request *req, struct sh_response *res);
+/* analytics_routes.c */
+void admin_analytics_get(struct sh_request *req, struct sh_response *res);
 /* module_routes.c */
 void admin_modules_get(struct sh_request *req, struct sh_response *res);
 void admin_modules_put(struct sh_request *req, struct sh_response *res);

@@ -26,6 +26,13 @@ export const audit = {
   csv: (params) => api.get(`/admin/audit${query(params)}`, { raw: true, headers: { Accept: 'text/csv' } }),
 };
 
+export const analytics = {
+  /** {from, to} (Brussels days, both optional): the figures, counts of 1-4 as "< 5". */
+  get: (params) => api.get(`/admin/analytics${query(params)}`),
+  /** The same figures as CSV (a Response). */
+  csv: (params) => api.get(`/admin/analytics${query({ ...params, format: 'csv' })}`, { raw: true }),
+};
+
 export const moduleSwitches = {
   /** {name: on} for every module SCHOOLHUB_MODULES enables. */
   get: () => api.get('/admin/modules'),

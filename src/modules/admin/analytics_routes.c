@@ -1,0 +1,198 @@
+/*
+ * GET /api/v1/admin/analytics?from=&to=: aggregates for the school's admins (issue #15).
+ * The period is two Brussels days (both included; by default the 13 weeks up to today),
+ * at most two years. Every figure is read in one snapshot; each comes from one SQL
+ * aggregate (analytics_queries.c) and is placed here in its week, month or bucket, so
+ * that empty periods show as 0.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "modules/admin/admin_routes.h"
+#include "modules/admin/analytics.h"
+#include "modules/sel/sel_settings.h"
+#include "schoolhub/app.h"
+#include "schoolhub/brussels_time.h"
+#include "schoolhub/util.h"
+
+#define DAY 86400
+#define DEFAULT_DAYS 91
+
+/* The UTC midnight of the Brussels day of "now" (a day as sh_date_parse gives one). */
+static time_t brussels_today(time_t now)
+{
+	struct tm tm;
+	sh_brussels_tm(now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return timegm(&tm);
+}
+
+/* The instant the Brussels day "day" (a UTC midnight) begins, as RFC 3339 UTC text. */
+static const char *day_start(struct sh_arena *arena, time_t day)
+{
+	struct tm tm;
+	gmtime_r(&day, &tm);
+	char *out = sh_arena_alloc(arena, SH_TIME_LEN + 1);
+	sh_time_format(sh_brussels_to_utc(&tm, NULL), out);
+	return out;
+}
+
+static void day_text(time_t day, char out[11])
+{
+	struct tm tm;
+	gmtime_r(&day, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The weeks (from the Monday of "from"'s week) and the months of the period. */
+static void lay_out_periods(struct analytics *a, time_t from, time_t to)
+{
+	struct tm tm;
+	gmtime_r(&from, &tm);
+	time_t monday = from - (time_t)((tm.tm_wday + 6) % 7) * DAY;
+	for (time_t d = monday; d <= to && a->week_count < ANALYTICS_MAX_WEEKS; d += 7 * DAY)
+		day_text(d, a->weeks[a->week_count++].monday);
+	int first = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	gmtime_r(&to, &tm);
+	int last = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	for (int m = first; m <= last && a->month_count < ANALYTICS_MAX_MONTHS; m++)
+		snprintf(a->months[a->month_count++].month, 16, "%04d-%02d", (m / 12) % 10000, m % 12 + 1);
+}
+
+/* Reads from= and to= into "a": 0, or -1 after replying 422. */
+static int period_or_reply(struct sh_request *req, struct sh_response *res, struct analytics *a)
+{
+	const char *from = sh_req_query(req, "from"), *to = sh_req_query(req, "to");
+	const char *format = sh_req_query(req, "format");
+	struct sh_validation v = {0};
+	time_t t_to = brussels_today(time(NULL)), t_from = 0;
+	if (to != NULL && sh_date_parse(to, &t_to) != 0)
+		sh_validation_add(&v, "to", "invalid_date");
+	t_from = t_to - (DEFAULT_DAYS - 1) * DAY;
+	if (from != NULL && sh_date_parse(from, &t_from) != 0)
+		sh_validation_add(&v, "from", "invalid_date");
+	if (v.count == 0 && t_from > t_to)
+		sh_validation_add(&v, "from", "out_of_range");
+	else if (v.count == 0 && (t_to - t_from) / DAY + 1 > ANALYTICS_MAX_DAYS)
+		sh_validation_add(&v, "to", "range_too_long");
+	if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		sh_validation_add(&v, "format", "invalid_value");
+	if (sh_validation_or_reply(req, res, &v) != 0)
+		return -1;
+	char *day = sh_arena_alloc(req->arena, 22);
+	day_text(t_from, day);
+	day_text(t_to, day + 11);
+	a->from = day;
+	a->to = day + 11;
+	a->since = day_start(req->arena, t_from);
+	a->until = day_start(req->arena, t_to + DAY); /* "to" is a whole day */
+	lay_out_periods(a, t_from, t_to);
+	return 0;
+}
+
+/* Where a figure's rows go: the analytics and, for a weekly one, which figure. */
+struct fill {
+	struct analytics *a;
+	enum analytics_weekly figure;
+};
+
+static void on_week(void *ctx, const char *period, const char *category, int64_t count,
+		    int64_t sum)
+{
+	(void)category, (void)sum;
+	struct fill *f = ctx;
+	for (int i = 0; period != NULL && i < f->a->week_count; i++)
+		if (strcmp(f->a->weeks[i].monday, period) == 0)
+			f->a->weeks[i].count[f->figure] = count;
+}
+
+static void on_sel_month(void *ctx, const char *period, const char *category, int64_t count,
+			 int64_t sum)
+{
+	struct fill *f = ctx;
+	for (int i = 0; period != NULL && category != NULL && i < f->a->month_count; i++) {
+		struct analytics_month *m = &f->a->months[i];
+		if (strcmp(m->month, period) != 0)
+			continue;
+		m->exchanges += count;
+		m->units += sum;
+		struct analytics_category *c = sh_arena_alloc(f->a->arena, sizeof(*c)), **end;
+		*c = (struct analytics_category){NULL, sh_arena_strdup(f->a->arena, category), count,
+						 sum};
+		for (end = &m->categories; *end != NULL; end = &(*end)->next)
+			;
+		*end = c; /* in the order of the query: by category */
+	}
+}
+
+static void on_bucket(void *ctx, const char *period, const char *category, int64_t count,
+		      int64_t bucket)
+{
+	(void)period, (void)category;
+	struct fill *f = ctx;
+	if (bucket >= 0 && bucket < f->a->bucket_count)
+		f->a->buckets[bucket] = count;
+}
+
+/* Every figure of "a", in one read transaction (sh_conn_read_snapshot). */
+static enum sh_db_rc read_figures(struct sh_conn *conn, void *ctx)
+{
+	struct analytics *a = ctx;
+	bool on[ANALYTICS_WEEKLY_COUNT] = {true, true, a->messages, a->events};
+	enum sh_db_rc rc = SH_DB_OK;
+	for (int k = 0; k < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK; k++) {
+		struct fill f = {a, (enum analytics_weekly)k};
+		if (on[k])
+			rc = analytics_weekly(conn, f.figure, a->since, a->until, on_week, &f);
+	}
+	struct fill f = {a, ANALYTICS_ACTIVE};
+	if (rc == SH_DB_OK && a->sel)
+		rc = analytics_sel_months(conn, a->since, a->until, on_sel_month, &f);
+	if (rc == SH_DB_OK && a->sel)
+		rc = analytics_balances(conn, a->floor, a->width, a->bucket_count - 1, on_bucket, &f);
+	return rc;
+}
+
+/* The SEL limits and buckets of one hour between them (wider should there be too many). */
+static void lay_out_buckets(struct analytics *a, const struct sh_sel_limits *limits)
+{
+	a->floor = limits->min;
+	a->ceiling = limits->max > limits->min ? limits->max : limits->min + 1;
+	int64_t span = a->ceiling - a->floor;
+	a->width = ANALYTICS_BUCKET_UNITS;
+	if (span > a->width * ANALYTICS_MAX_BUCKETS)
+		a->width = (span + ANALYTICS_MAX_BUCKETS - 1) / ANALYTICS_MAX_BUCKETS;
+	a->bucket_count = (int)((span + a->width - 1) / a->width);
+}
+
+static bool wants_csv(struct sh_request *req)
+{
+	const char *format = sh_req_query(req, "format"), *accept = sh_req_header(req, "Accept");
+	if (format != NULL)
+		return strcmp(format, "csv") == 0;
+	return accept != NULL && strstr(accept, "text/csv") != NULL;
+}
+
+void admin_analytics_get(struct sh_request *req, struct sh_response *res)
+{
+	struct analytics *a = sh_arena_alloc(req->arena, sizeof(*a));
+	a->arena = req->arena;
+	if (period_or_reply(req, res, a) != 0)
+		return;
+	unsigned on = sh_modules_on(req->app);
+	a->messages = (on & SH_MODULE_MESSAGES) != 0;
+	a->events = (on & SH_MODULE_EVENTS) != 0;
+	a->sel = (on & SH_MODULE_SEL) != 0;
+	lay_out_buckets(a, sh_sel_settings(&req->app->cfg));
+	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, read_figures, a);
+	if (rc != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
+	if (wants_csv(req))
+		analytics_reply_csv(req, res, a);
+	else
+		analytics_reply_json(req, res, a);
+}
