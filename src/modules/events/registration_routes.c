@@ -82,51 +82,43 @@ static void reply_registration(struct sh_request *req, struct sh_response *res, 
 	sh_reply_jw(req, res, status, &w);
 }
 
-/* POST /api/v1/events/{id}/registrations {adults, children} */
-void sh_events_register(struct sh_request *req, struct sh_response *res)
+/* Runs "op" on the caller's registration to the event of the path, then answers the
+ * registration with "status" (204 without a body once withdrawn) or the refusal. */
+static void registration_op(struct sh_request *req, struct sh_response *res, enum reg_op op,
+			    unsigned status)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_CREATE};
+	struct reg_tx t = {.req = req, .event_id = sh_req_uuid_param(req, "id"), .op = op};
 	if (t.event_id == NULL) {
 		sh_reply_not_found(req, res);
 		return;
 	}
-	if (sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0 ||
-	    run_or_reply(req, res, &t) != 0)
+	if (op != REG_OP_WITHDRAW &&
+	    sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0)
 		return;
-	reply_registration(req, res, 201, &t.result);
+	if (run_or_reply(req, res, &t) != 0)
+		return;
+	if (op == REG_OP_WITHDRAW)
+		sh_reply_empty(res, status);
+	else
+		reply_registration(req, res, status, &t.result);
+}
+
+/* POST /api/v1/events/{id}/registrations {adults, children} */
+void sh_events_register(struct sh_request *req, struct sh_response *res)
+{
+	registration_op(req, res, REG_OP_CREATE, 201);
 }
 
 /* PATCH /api/v1/events/{id}/registrations/me {adults, children} */
 void sh_events_registration_change(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_CHANGE};
-	if (t.event_id == NULL) {
-		sh_reply_not_found(req, res);
-		return;
-	}
-	if (sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0 ||
-	    run_or_reply(req, res, &t) != 0)
-		return;
-	reply_registration(req, res, 200, &t.result);
+	registration_op(req, res, REG_OP_CHANGE, 200);
 }
 
 /* DELETE /api/v1/events/{id}/registrations/me */
 void sh_events_registration_withdraw(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_WITHDRAW};
-	if (t.event_id == NULL) {
-		sh_reply_not_found(req, res);
-		return;
-	}
-	if (run_or_reply(req, res, &t) != 0)
-		return;
-	sh_reply_empty(res, 204);
+	registration_op(req, res, REG_OP_WITHDRAW, 204);
 }
 
 struct list_read {
