@@ -231,7 +231,7 @@ START_TEST(modules_switch_at_runtime)
 	ck_assert(json_is_true(json_object_get(r->json, "sel")));
 	ck_assert(json_is_true(json_object_get(r->json, "admin")));
 	th_resp_free(&r);
-	char before[100];
+	char before[128];
 	config_etag_line(before, sizeof(before));
 	ck_assert_int_eq(config_status_given(before), 304);
 	r = th_request("PUT", "/api/v1/admin/modules", tok, "{\"sel\":false}", NULL, NULL);

@@ -58,14 +58,10 @@ START_TEST(config_lists_every_module_by_default)
 	ck_assert_ptr_null(strstr(r->body, "postgres"));
 	th_resp_free(&r);
 
-	/* While nothing changed: 304, no body, the same ETag and rule. */
-	char if_none_match[100];
-	snprintf(if_none_match, sizeof(if_none_match), "If-None-Match: W/\"x\", %s", etag);
-	const char *revalidate[] = {if_none_match, NULL};
-	r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, revalidate);
-	ck_assert_int_eq(r->status, 304);
-	ck_assert_uint_eq(r->body_len, 0);
-	ck_assert_str_eq(th_header(r, "ETag"), etag);
+	/* While nothing changed: 304, no body, the same ETag and rule (one ETag of a list). */
+	char list[128];
+	snprintf(list, sizeof(list), "W/\"x\", %s", etag);
+	r = api_get_not_modified("/api/v1/config", list, etag);
 	ck_assert_str_eq(th_header(r, "Cache-Control"), "no-cache");
 	th_resp_free(&r);
 	const char *stale[] = {"If-None-Match: \"0123456789abcdef0123456789abcdef\"", NULL};

@@ -144,10 +144,10 @@ static enum sh_db_rc list_in_snapshot(struct sh_conn *conn, void *ctx)
 
 static void reply_csv(struct sh_request *req, struct sh_response *res, const struct list_read *r)
 {
-	struct sh_csv c = {.arena = req->arena};
+	struct sh_arena_text c = {.arena = req->arena};
 	static const char header[] = /* a byte-order mark first: Excel then reads UTF-8 */
 		"\xEF\xBB\xBFlast_name;first_name;email;adults;children;status;position;registered_at\r\n";
-	sh_csv_add(&c, header, sizeof(header) - 1);
+	sh_arena_text_add(&c, header, sizeof(header) - 1);
 	for (size_t i = 0; i < r->count; i++) {
 		const struct sh_reg_row *row = &r->rows[i];
 		sh_csv_text(&c, row->last_name);
@@ -165,7 +165,7 @@ static void reply_csv(struct sh_request *req, struct sh_response *res, const str
 	}
 	sh_res_header(res, "Content-Disposition",
 		      sh_arena_printf(req->arena, "attachment; filename=\"event-%s.csv\"", r->id));
-	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.text ? c.text : "", c.len);
+	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.data ? c.data : "", c.len);
 }
 
 static void reply_json(struct sh_request *req, struct sh_response *res, const struct list_read *r)

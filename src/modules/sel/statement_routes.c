@@ -19,7 +19,7 @@
 struct statement {
 	const char *user_id, *since, *until;
 	enum sh_lang lang;
-	struct sh_csv csv;
+	struct sh_arena_text csv;
 	char first_day[11]; /* the first line's date, "" when none: the file name's start */
 };
 
@@ -40,7 +40,7 @@ static void brussels_day(const char *when, char out[11])
 
 /* An amount in hours for a spreadsheet: "1,25" (fr, nl) or "1.25" (en), rounded to the
  * hundredth, with an ASCII minus so it stays a number. */
-static void csv_hours(struct sh_csv *c, int64_t units, enum sh_lang lang)
+static void csv_hours(struct sh_arena_text *c, int64_t units, enum sh_lang lang)
 {
 	long long abs_units = units < 0 ? -(long long)units : (long long)units;
 	long long hundredths = (abs_units * 100 + 30) / 60;
@@ -59,7 +59,7 @@ static void csv_hours(struct sh_csv *c, int64_t units, enum sh_lang lang)
 static int statement_line(const struct sh_sel_line *line, void *ctx)
 {
 	struct statement *st = ctx;
-	struct sh_csv *c = &st->csv;
+	struct sh_arena_text *c = &st->csv;
 	char day[11], requested[11] = "";
 	brussels_day(line->date, day);
 	if (line->requested != NULL)
@@ -190,11 +190,11 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 		"date;requested on;kind;member;description;units;hours;balance;reference\r\n"};
 	struct statement out = {.user_id = req->user.id, .since = since, .until = until,
 				.lang = req->lang, .csv = {.arena = req->arena}};
-	struct sh_csv *c = &out.csv;
+	struct sh_arena_text *c = &out.csv;
 	/* A byte-order mark tells spreadsheet programs the file is UTF-8; ";" is the list
 	 * separator of Belgian (fr/nl) spreadsheet settings. */
-	sh_csv_add(c, "\xEF\xBB\xBF", 3);
-	sh_csv_add(c, header[req->lang], strlen(header[req->lang]));
+	sh_arena_text_add(c, "\xEF\xBB\xBF", 3);
+	sh_arena_text_add(c, header[req->lang], strlen(header[req->lang]));
 
 	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, statement_read, &out);
 	if (rc != SH_DB_OK) {
@@ -211,7 +211,7 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 	sh_res_header(res, "Content-Disposition",
 		      sh_arena_printf(req->arena, "attachment; filename=\"%s\"",
 				      statement_file_name(req, first_day, last_day)));
-	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c->text, c->len);
+	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c->data, c->len);
 }
 
 /* --- GET /api/v1/admin/sel/audit ----------------------------------------------------- */
