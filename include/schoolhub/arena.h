@@ -27,6 +27,21 @@ char *sh_arena_vprintf(struct sh_arena *arena, const char *fmt, va_list ap)
  * for library objects such as jansson values that have their own free function. */
 void sh_arena_defer(struct sh_arena *arena, void (*fn)(void *), void *ptr);
 
+/*
+ * A text grown in an arena (an iCalendar file, a CSV download, an e-mail): zero it with
+ * "arena" set, then add; "data" is NUL-terminated once anything was added (NULL before).
+ * It doubles from 4 KiB, so the arena holds at most about as many bytes again as the text.
+ */
+struct sh_arena_text {
+	struct sh_arena *arena;
+	char *data;
+	size_t len, cap;
+};
+void sh_arena_text_add(struct sh_arena_text *t, const char *s, size_t n);
+/* Room for "n" more bytes and a NUL: where they go (t->data + t->len); the caller writes
+ * them and moves t->len (the JSON writer's fast path). */
+char *sh_arena_text_reserve(struct sh_arena_text *t, size_t n);
+
 /* Bytes handed out so far (for tests and metrics). */
 size_t sh_arena_used(const struct sh_arena *arena);
 

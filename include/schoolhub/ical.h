@@ -26,12 +26,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "schoolhub/arena.h"
+
 struct sh_arena;
 
 struct sh_ical {
-	struct sh_arena *arena;
-	char *buf;
-	size_t len, cap;
+	struct sh_arena_text text;
 };
 
 struct sh_ical_event {

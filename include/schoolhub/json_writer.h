@@ -26,12 +26,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "schoolhub/arena.h"
+
 struct sh_arena;
 
 struct sh_jw {
-	struct sh_arena *arena;
-	char *buf;
-	size_t len, cap;
+	struct sh_arena_text out;
 	bool need_comma; /* a value was written at this level: the next one needs a comma */
 	bool failed;     /* a jansson value could not be written (invalid UTF-8 in it) */
 };

@@ -10,13 +10,14 @@
 
 #include "app/cli_audit.h"
 #include "app/cli_backup.h"
+#include "app/cli_db.h"
 #include "app/cli_db_copy.h"
 #include "app/cli_jobs.h"
 #include "app/cli_purge.h"
+#include "app/cli_user.h"
 #include "app/demo_seed.h"
 #include "app/seed_guard.h"
 #include "modules/auth/invites.h"
-#include "modules/users/user_queries.h"
 #include "schoolhub/app.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mail.h"
@@ -30,7 +31,10 @@ static const char usage[] =
 	"usage: schoolhub <command>\n"
 	"  serve                                  run the HTTP server (see serve --help)\n"
 	"  migrate                                apply database migrations\n"
-	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent)\n"
+	"  user promote EMAIL --role ROLE         set a member's role (admin, teacher, parent);\n"
+	"                                         approves an account waiting for approval\n"
+	"  user pending EMAIL                     make an account wait for an admin's approval\n"
+	"                                         (both audited, actor: the command line)\n"
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
 	"  jobs list [--state S] | retry ID | run the job queue: list (newest 100), retry a\n"
 	"                                         dead job, run the due jobs once (cron)\n"
@@ -46,33 +50,6 @@ static const char usage[] =
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";
-
-static int die(const char *what, char *error)
-{
-	fprintf(stderr, "schoolhub: %s%s%s\n", what, error ? ": " : "", error ? error : "");
-	free(error);
-	return 1;
-}
-
-/* The app from a loaded "cfg" (which it takes over). */
-static int open_app_with(struct sh_config *cfg, bool migrate, struct sh_app **app_r)
-{
-	char *error = NULL;
-	sh_log_set_level(cfg->log_level);
-	if (sh_app_create(cfg, migrate, app_r, &error) != 0)
-		return die("startup", error);
-	return 0;
-}
-
-/* Loads config and app; "need_secret" for commands that sign tokens or hash passwords. */
-static int open_app(bool need_secret, bool migrate, struct sh_app **app_r)
-{
-	struct sh_config cfg;
-	char *error = NULL;
-	if (sh_config_load(&cfg, need_secret, &error) != 0)
-		return die("configuration", error);
-	return open_app_with(&cfg, migrate, app_r);
-}
 
 /* A database tried with the demo (scripts/run.sh) and then served in production would let
  * anyone in with the demo admin's published password: production refuses to start while a
@@ -115,10 +92,10 @@ static int cmd_serve(int argc, char **argv)
 	struct sh_config cfg;
 	char *error = NULL;
 	if (sh_config_load(&cfg, true, &error) != 0)
-		return die("configuration", error);
+		return sh_cli_fail("configuration", error);
 	cfg.job_worker = true; /* only a serving process sends e-mails on its own */
 	struct sh_app *app = NULL;
-	if (open_app_with(&cfg, true, &app) != 0)
+	if (sh_cli_app_from(&cfg, &app) != 0)
 		return 1;
 	if (refuse_demo_logins(app) != 0) {
 		sh_app_destroy(&app);
@@ -127,7 +104,7 @@ static int cmd_serve(int argc, char **argv)
 	struct sh_server *server = NULL;
 	if (sh_server_start(app, &server, &error) != 0) {
 		sh_app_destroy(&app);
-		return die("server", error);
+		return sh_cli_fail("server", error);
 	}
 	sh_log_info("SchoolHub %s listening on http://%s:%u (database: %s, %u threads)",
 		    SCHOOLHUB_VERSION, app->cfg.host, sh_server_port(server),
@@ -135,7 +112,7 @@ static int cmd_serve(int argc, char **argv)
 	if (sh_realtime_start(app, sh_server_port(server), &error) != 0) {
 		sh_server_stop(&server);
 		sh_app_destroy(&app);
-		return die("realtime", error);
+		return sh_cli_fail("realtime", error);
 	}
 	/* Where e-mails go (SMTP or the file outbox), once serving: never the password. */
 	struct sh_arena *arena = sh_arena_create();
@@ -153,49 +130,10 @@ static int cmd_serve(int argc, char **argv)
 static int cmd_migrate(void)
 {
 	struct sh_app *app = NULL;
-	if (open_app(false, true, &app) != 0)
+	if (sh_cli_app_open(false, &app) != 0)
 		return 1;
 	printf("database is up to date (%s)\n", sh_db_kind_name(app->db));
 	sh_app_destroy(&app);
-	return 0;
-}
-
-static int cmd_user_promote(int argc, char **argv)
-{
-	if (argc != 6 || strcmp(argv[2], "promote") != 0 || strcmp(argv[4], "--role") != 0) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	enum sh_role role;
-	if (sh_role_parse(argv[5], &role) != 0) {
-		fprintf(stderr, "schoolhub: unknown role \"%s\" (admin, teacher or parent)\n", argv[5]);
-		return 2;
-	}
-	struct sh_app *app = NULL;
-	if (open_app(false, true, &app) != 0)
-		return 1;
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(app->db, &error);
-	if (conn == NULL) {
-		sh_app_destroy(&app);
-		return die("database", error);
-	}
-	char email[256], now[SH_TIME_LEN + 1];
-	snprintf(email, sizeof(email), "%s", argv[3]);
-	for (char *p = email; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	sh_time_now(now);
-	int64_t changed = 0;
-	enum sh_db_rc rc = sh_user_set_role(conn, email, sh_role_name(role), now, &changed);
-	sh_conn_close(&conn);
-	sh_app_destroy(&app);
-	if (rc != SH_DB_OK)
-		return die("database error while changing the role", NULL);
-	if (changed == 0) {
-		fprintf(stderr, "schoolhub: no member with email %s\n", email);
-		return 1;
-	}
-	printf("%s is now %s\n", email, sh_role_name(role));
 	return 0;
 }
 
@@ -231,22 +169,15 @@ static int cmd_invite_create(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	struct sh_app *app = NULL;
-	if (open_app(false, true, &app) != 0)
+	struct sh_cli_db db;
+	if (sh_cli_db_open(false, &db) != 0)
 		return 1;
-	char *error = NULL;
-	struct sh_conn *conn = sh_db_connect(app->db, &error);
-	if (conn == NULL) {
-		sh_app_destroy(&app);
-		return die("database", error);
-	}
 	char code[SH_INVITE_CODE_LEN + 1], expires[SH_TIME_LEN + 1];
-	struct cli_invite_tx t = {app, {.days = days}, code, expires};
-	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, cli_invite_in_tx, &t);
-	sh_conn_close(&conn);
-	sh_app_destroy(&app);
+	struct cli_invite_tx t = {db.app, {.days = days}, code, expires};
+	enum sh_db_rc rc = sh_conn_transaction(db.conn, SH_TX_WRITE, cli_invite_in_tx, &t);
+	sh_cli_db_close(&db);
 	if (rc != SH_DB_OK)
-		return die("database error while creating the invite", NULL);
+		return sh_cli_fail("database error while creating the invite", NULL);
 	printf("%s\n", code);
 	fprintf(stderr, "valid until %s, for one registration\n", expires);
 	return 0;
@@ -257,13 +188,13 @@ static int cmd_seed_demo(void)
 	struct sh_config cfg;
 	char *error = NULL;
 	if (sh_config_load(&cfg, false, &error) != 0)
-		return die("configuration", error);
+		return sh_cli_fail("configuration", error);
 	if (sh_seed_check_env(&cfg, "schoolhub seed-demo") != 0) {
 		sh_config_free(&cfg);
 		return SH_SEED_EXIT_REFUSED;
 	}
 	struct sh_app *app = NULL;
-	if (open_app_with(&cfg, true, &app) != 0)
+	if (sh_cli_app_from(&cfg, &app) != 0)
 		return 1;
 	int rc = sh_demo_seed(app, stdout);
 	sh_app_destroy(&app);
@@ -282,7 +213,7 @@ int sh_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate();
 	if (strcmp(cmd, "user") == 0)
-		return cmd_user_promote(argc, argv);
+		return sh_cli_user(argc, argv);
 	if (strcmp(cmd, "invite") == 0)
 		return cmd_invite_create(argc, argv);
 	if (strcmp(cmd, "seed-demo") == 0)

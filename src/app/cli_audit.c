@@ -7,12 +7,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "schoolhub/app.h"
+#include "app/cli_db.h"
 #include "schoolhub/audit.h"
-#include "schoolhub/log.h"
 
 static int verify(struct sh_conn *conn)
 {
@@ -39,29 +37,10 @@ int sh_cli_audit(int argc, char **argv)
 		fputs("usage: schoolhub audit verify\n", stderr);
 		return 2;
 	}
-	struct sh_config cfg;
-	char *error = NULL;
-	if (sh_config_load(&cfg, false, &error) != 0) {
-		fprintf(stderr, "schoolhub: configuration: %s\n", error);
-		free(error);
+	struct sh_cli_db db;
+	if (sh_cli_db_open(false, &db) != 0)
 		return 1;
-	}
-	sh_log_set_level(cfg.log_level);
-	struct sh_app *app = NULL;
-	if (sh_app_create(&cfg, true, &app, &error) != 0) {
-		fprintf(stderr, "schoolhub: startup: %s\n", error);
-		free(error);
-		return 1;
-	}
-	struct sh_conn *conn = sh_db_connect(app->db, &error);
-	int rc = 1;
-	if (conn == NULL) {
-		fprintf(stderr, "schoolhub: database: %s\n", error ? error : "");
-		free(error);
-	} else {
-		rc = verify(conn);
-	}
-	sh_conn_close(&conn);
-	sh_app_destroy(&app);
+	int rc = verify(db.conn);
+	sh_cli_db_close(&db);
 	return rc;
 }

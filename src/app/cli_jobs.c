@@ -6,14 +6,13 @@
 #include "app/cli_jobs.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "app/cli_db.h"
 #include "modules/jobs/jobs_settings.h"
 #include "schoolhub/app.h"
 #include "schoolhub/jobs.h"
 #include "schoolhub/json_writer.h"
-#include "schoolhub/log.h"
 #include "schoolhub/util.h"
 
 static const char jobs_usage[] =
@@ -88,34 +87,17 @@ int sh_cli_jobs(int argc, char **argv)
 		fputs(jobs_usage, stderr);
 		return 2;
 	}
-	struct sh_config cfg;
-	char *error = NULL;
+	struct sh_cli_db db;
 	/* "run" sends e-mails whose links are derived from the secret key. */
-	if (sh_config_load(&cfg, true, &error) != 0) {
-		fprintf(stderr, "schoolhub: configuration: %s\n", error);
-		free(error);
+	if (sh_cli_db_open(true, &db) != 0)
 		return 1;
-	}
-	sh_log_set_level(cfg.log_level);
-	struct sh_app *app = NULL;
-	if (sh_app_create(&cfg, true, &app, &error) != 0) {
-		fprintf(stderr, "schoolhub: startup: %s\n", error);
-		free(error);
-		return 1;
-	}
-	struct sh_conn *conn = sh_db_connect(app->db, &error);
-	int rc = 1;
-	if (conn == NULL) {
-		fprintf(stderr, "schoolhub: database: %s\n", error ? error : "");
-		free(error);
-	} else if (strcmp(sub, "list") == 0) {
-		rc = jobs_list(conn, state);
-	} else if (strcmp(sub, "retry") == 0) {
-		rc = jobs_retry(conn, argv[3]);
-	} else {
-		rc = jobs_run(app, conn);
-	}
-	sh_conn_close(&conn);
-	sh_app_destroy(&app);
+	int rc;
+	if (strcmp(sub, "list") == 0)
+		rc = jobs_list(db.conn, state);
+	else if (strcmp(sub, "retry") == 0)
+		rc = jobs_retry(db.conn, argv[3]);
+	else
+		rc = jobs_run(db.app, db.conn);
+	sh_cli_db_close(&db);
 	return rc;
 }

@@ -101,6 +101,29 @@ char *sh_arena_strndup(struct sh_arena *arena, const char *s, size_t len)
 	return copy;
 }
 
+char *sh_arena_text_reserve(struct sh_arena_text *t, size_t n)
+{
+	if (t->cap - t->len < n + 1) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (cap - t->len < n + 1)
+			cap *= 2;
+		/* The old buffer stays in the arena: at most as much again as the final text. */
+		char *grown = sh_arena_alloc(t->arena, cap);
+		if (t->len > 0)
+			memcpy(grown, t->data, t->len);
+		t->data = grown;
+		t->cap = cap;
+	}
+	return t->data + t->len;
+}
+
+void sh_arena_text_add(struct sh_arena_text *t, const char *s, size_t n)
+{
+	memcpy(sh_arena_text_reserve(t, n), s, n);
+	t->len += n;
+	t->data[t->len] = '\0';
+}
+
 char *sh_arena_strdup(struct sh_arena *arena, const char *s)
 {
 	return s == NULL ? NULL : sh_arena_strndup(arena, s, strlen(s));

@@ -115,7 +115,7 @@ static const struct message problem_titles[] = {
 	{"unknown_service", {"Ce service n'existe pas ou n'est plus proposé", "Deze dienst bestaat niet of wordt niet meer aangeboden", "This service does not exist or is no longer offered"}},
 	{"unsupported_transfer_encoding", {"Codage de transfert non pris en charge (seul « chunked » l'est)", "Niet-ondersteunde transfercodering (alleen \"chunked\")", "Unsupported transfer encoding (only \"chunked\" is)"}},
 	{"unsupported_media_type", {"Le contenu doit être au format JSON (application/json)", "De inhoud moet JSON zijn (application/json)", "The content must be JSON (application/json)"}},
-	{"audience_not_allowed", {"Vous ne pouvez adresser une annonce qu'aux classes dont vous avez la charge", "U kunt een bericht alleen richten aan de klassen waarvoor u verantwoordelijk bent", "You can only address an announcement to the classes you are in charge of"}},
+	{"audience_not_allowed", {"Vous ne pouvez vous adresser qu'aux classes dont vous avez la charge", "U kunt zich alleen richten tot de klassen waarvoor u verantwoordelijk bent", "You can only address the classes you are in charge of"}},
 	{"too_many_announcements", {"Trop d'annonces publiées cette heure-ci, réessayez plus tard", "Dit uur te veel berichten gepubliceerd, probeer later opnieuw", "Too many announcements published this hour, try again later"}},
 	{"ack_not_required", {"Cette annonce ne demande pas de confirmation de lecture", "Dit bericht vraagt geen leesbevestiging", "This announcement does not ask for an acknowledgement"}},
 	{"not_a_guardian", {"Seul un parent d'un enfant concerné peut confirmer la lecture", "Alleen een ouder van een betrokken kind kan de lezing bevestigen", "Only a parent of a child it concerns can acknowledge it"}},
@@ -149,7 +149,7 @@ static const struct message problem_titles[] = {
 	{"shift_full", {"Toutes les places de ce service sont prises", "Alle plaatsen van deze shift zijn ingenomen", "Every place of this shift is taken"}},
 	{"already_volunteered", {"Vous êtes déjà inscrit à ce service", "U bent al ingeschreven voor deze shift", "You have already signed up for this shift"}},
 	{"attendance_confirmed", {"Votre présence est déjà confirmée : vous ne pouvez plus vous retirer", "Uw aanwezigheid is al bevestigd: u kunt zich niet meer terugtrekken", "Your attendance is already confirmed: you can no longer withdraw"}},
-	{"event_not_open", {"Cet événement n'est pas publié ou a été annulé", "Dit evenement is niet gepubliceerd of werd geannuleerd", "This event is not published or was cancelled"}},
+	{"event_not_open", {"Cet événement n'est pas encore publié", "Deze activiteit is nog niet gepubliceerd", "This event is not published yet"}},
 	{"sel_unavailable", {"Le SEL n'est pas activé : impossible de créditer la récompense", "Het LETS is niet ingeschakeld: de beloning kan niet worden gecrediteerd", "The time bank is not enabled: the reward cannot be credited"}},
 };
 

@@ -11,40 +11,27 @@
 
 #include "schoolhub/arena.h"
 
-#define JW_FIRST_CAPACITY 1024
-
 void sh_jw_init(struct sh_jw *w, struct sh_arena *arena)
 {
-	*w = (struct sh_jw){.arena = arena};
+	*w = (struct sh_jw){.out = {.arena = arena}};
 }
 
 /* Room for "n" more bytes and the final NUL. */
 static char *reserve(struct sh_jw *w, size_t n)
 {
-	if (w->cap - w->len < n + 1) {
-		size_t cap = w->cap ? w->cap : JW_FIRST_CAPACITY;
-		while (cap - w->len < n + 1)
-			cap *= 2;
-		/* The old buffer stays in the arena: at most as much again as the final text. */
-		char *buf = sh_arena_alloc(w->arena, cap);
-		if (w->len > 0)
-			memcpy(buf, w->buf, w->len);
-		w->buf = buf;
-		w->cap = cap;
-	}
-	return w->buf + w->len;
+	return sh_arena_text_reserve(&w->out, n);
 }
 
 static void put(struct sh_jw *w, const char *s, size_t n)
 {
 	memcpy(reserve(w, n), s, n);
-	w->len += n;
+	w->out.len += n;
 }
 
 static void put_char(struct sh_jw *w, char c)
 {
 	*reserve(w, 1) = c;
-	w->len++;
+	w->out.len++;
 }
 
 /* Before a value: a comma if one came before it at this level. */
@@ -365,8 +352,8 @@ const char *sh_jw_text(struct sh_jw *w, size_t *len_r)
 		return NULL;
 	*reserve(w, 0) = '\0';
 	if (len_r != NULL)
-		*len_r = w->len;
-	return w->buf;
+		*len_r = w->out.len;
+	return w->out.data;
 }
 
 json_t *sh_jw_to_json(struct sh_jw *w)

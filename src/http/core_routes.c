@@ -7,8 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/content_coding.h"
+#include "http/header_list.h"
 #include "http/metrics.h"
 #include "schoolhub/app.h"
+#include "schoolhub/json_writer.h"
 #include "schoolhub/modules.h"
 #include "schoolhub/realtime.h"
 
@@ -71,9 +74,38 @@ static const char *registration_name(enum sh_registration r)
 		: r == SH_REG_APPROVAL ? "approval" : "closed";
 }
 
+/*
+ * Answers "body" revalidated on every use: an admin's module switch reaches every instance
+ * within a second, and a browser keeping the answer a minute would show a switched-off
+ * module that long. The ETag (a hash of the bytes) makes the check cheap: 304 without a
+ * body while nothing changed.
+ */
+static void reply_revalidated(struct sh_request *req, struct sh_response *res, json_t *body)
+{
+	size_t len = 0;
+	const char *text = body ? sh_json_dump(req->arena, body, &len) : NULL;
+	json_decref(body);
+	if (text == NULL) {
+		sh_reply_internal(req, res);
+		return;
+	}
+	unsigned char hash[16];
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)text, len, NULL, 0);
+	char hex[2 * sizeof(hash) + 1];
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	const char *etag = sh_arena_printf(req->arena, "\"%s\"", hex);
+	sh_res_header(res, "ETag", etag);
+	sh_res_header(res, "Cache-Control", "no-cache");
+	if (sh_etag_list_matches(sh_req_header_list(req, "If-None-Match"), etag)) {
+		sh_reply_raw(res, 304, NULL, "", 0);
+		return;
+	}
+	sh_reply_raw(res, 200, "application/json", text, len);
+}
+
 /* Which modules are on and the public numbers the web app needs: nothing secret, the
  * same for every caller until an admin switches a module (then within a second on every
- * instance), so browsers and proxies may keep it a minute. */
+ * instance): revalidated on every use (reply_revalidated). */
 static void public_config(struct sh_request *req, struct sh_response *res)
 {
 	const struct sh_config *cfg = &req->app->cfg;
@@ -96,8 +128,7 @@ static void public_config(struct sh_request *req, struct sh_response *res)
 	 * it is off); see src/realtime/rt_origin.c. */
 	const char *rt_url = sh_realtime_url(req->app, sh_req_header(req, "Host"), req->arena);
 	json_object_set_new(body, "realtime_url", rt_url ? json_string(rt_url) : json_null());
-	sh_res_header(res, "Cache-Control", "public, max-age=60");
-	sh_reply_json(req, res, 200, body);
+	reply_revalidated(req, res, body);
 }
 
 const struct sh_route sh_core_routes[] = {

@@ -10,24 +10,11 @@
 #include "schoolhub/arena.h"
 #include "schoolhub/brussels_time.h"
 
-#define ICAL_FIRST_CAPACITY 4096
 #define ICAL_LINE_OCTETS 75 /* RFC 5545 §3.1, without the CRLF */
 
 static void put(struct sh_ical *c, const char *s, size_t n)
 {
-	if (c->cap - c->len < n + 1) {
-		size_t cap = c->cap ? c->cap : ICAL_FIRST_CAPACITY;
-		while (cap - c->len < n + 1)
-			cap *= 2;
-		char *buf = sh_arena_alloc(c->arena, cap);
-		if (c->len)
-			memcpy(buf, c->buf, c->len);
-		c->buf = buf;
-		c->cap = cap;
-	}
-	memcpy(c->buf + c->len, s, n);
-	c->len += n;
-	c->buf[c->len] = '\0';
+	sh_arena_text_add(&c->text, s, n);
 }
 
 /* A continuation byte of a UTF-8 sequence (10xxxxxx): a fold may not come before it. */
@@ -39,7 +26,7 @@ static bool utf8_continuation(unsigned char b)
 void sh_ical_line(struct sh_ical *c, const char *name, const char *value)
 {
 	size_t name_len = strlen(name), value_len = strlen(value);
-	char *line = sh_arena_alloc(c->arena, name_len + 1 + value_len + 1);
+	char *line = sh_arena_alloc(c->text.arena, name_len + 1 + value_len + 1);
 	memcpy(line, name, name_len);
 	line[name_len] = ':';
 	memcpy(line + name_len + 1, value, value_len);
@@ -84,7 +71,7 @@ const char *sh_ical_text(struct sh_arena *arena, const char *s)
 static void text_line(struct sh_ical *c, const char *name, const char *value)
 {
 	if (value != NULL && value[0] != '\0')
-		sh_ical_line(c, name, sh_ical_text(c->arena, value));
+		sh_ical_line(c, name, sh_ical_text(c->text.arena, value));
 }
 
 static void format_utc(time_t t, char out[17])
@@ -171,7 +158,7 @@ static void brussels_vtimezone(struct sh_ical *c)
 void sh_ical_begin(struct sh_ical *c, struct sh_arena *arena, const char *name)
 {
 	memset(c, 0, sizeof(*c));
-	c->arena = arena;
+	c->text.arena = arena;
 	sh_ical_line(c, "BEGIN", "VCALENDAR");
 	sh_ical_line(c, "VERSION", "2.0");
 	sh_ical_line(c, "PRODID", "-//SchoolHub//SchoolHub Calendar//EN");
@@ -187,7 +174,7 @@ void sh_ical_event(struct sh_ical *c, const struct sh_ical_event *e)
 {
 	char stamp[17], sequence[24];
 	sh_ical_line(c, "BEGIN", "VEVENT");
-	sh_ical_line(c, "UID", sh_ical_text(c->arena, e->uid));
+	sh_ical_line(c, "UID", sh_ical_text(c->text.arena, e->uid));
 	format_utc(e->stamp, stamp);
 	sh_ical_line(c, "DTSTAMP", stamp);
 	if (e->all_day) {
@@ -213,6 +200,6 @@ void sh_ical_event(struct sh_ical *c, const struct sh_ical_event *e)
 const char *sh_ical_end(struct sh_ical *c, size_t *len_r)
 {
 	sh_ical_line(c, "END", "VCALENDAR");
-	*len_r = c->len;
-	return c->buf;
+	*len_r = c->text.len;
+	return c->text.data;
 }

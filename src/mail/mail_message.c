@@ -13,42 +13,19 @@
 #include "schoolhub/mail.h"
 #include "schoolhub/util.h"
 
-struct buf {
-	struct sh_arena *arena;
-	char *data;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
+static void puts_(struct sh_arena_text *b, const char *s)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *grown = sh_arena_alloc(b->arena, cap);
-		if (b->len > 0)
-			memcpy(grown, b->data, b->len);
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
+	sh_arena_text_add(b, s, strlen(s));
 }
 
 /* A header value on one line: control characters become spaces. */
-static void put_header(struct buf *b, const char *name, const char *value)
+static void put_header(struct sh_arena_text *b, const char *name, const char *value)
 {
 	puts_(b, name);
 	puts_(b, ": ");
 	for (const char *p = value; *p; p++) {
 		char c = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
-		put(b, &c, 1);
+		sh_arena_text_add(b, &c, 1);
 	}
 	puts_(b, "\r\n");
 }
@@ -64,7 +41,7 @@ static bool plain_ascii(const char *s)
 /* Subject: as is when printable ASCII, else encoded words of at most 45 bytes of UTF-8
  * each (60 base64 characters, 72 with the "=?UTF-8?B?...?=" frame), never splitting a
  * character, folded on continuation lines. */
-static void put_subject(struct buf *b, const char *subject)
+static void put_subject(struct sh_arena_text *b, const char *subject)
 {
 	if (plain_ascii(subject) && strlen(subject) < 900) {
 		put_header(b, "Subject", subject);
@@ -98,32 +75,32 @@ static void put_subject(struct buf *b, const char *subject)
 }
 
 /* One part: its headers, then "body" (with \n turned into CRLF) in base64 lines of 76. */
-static void put_part(struct buf *b, const char *boundary, const char *type, const char *body)
+static void put_part(struct sh_arena_text *b, const char *boundary, const char *type, const char *body)
 {
 	puts_(b, "--");
 	puts_(b, boundary);
 	puts_(b, "\r\nContent-Type: ");
 	puts_(b, type);
 	puts_(b, "; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-	struct buf crlf = {b->arena, NULL, 0, 0};
+	struct sh_arena_text crlf = {b->arena, NULL, 0, 0};
 	for (const char *p = body; *p; p++) {
 		if (*p == '\n' && (p == body || p[-1] != '\r'))
-			put(&crlf, "\r", 1);
-		put(&crlf, p, 1);
+			sh_arena_text_add(&crlf, "\r", 1);
+		sh_arena_text_add(&crlf, p, 1);
 	}
 	size_t enc_len = sodium_base64_ENCODED_LEN(crlf.len, sodium_base64_VARIANT_ORIGINAL);
 	char *enc = sh_arena_alloc(b->arena, enc_len);
 	sodium_bin2base64(enc, enc_len, (const unsigned char *)(crlf.data ? crlf.data : ""),
 			  crlf.len, sodium_base64_VARIANT_ORIGINAL);
 	for (size_t off = 0, n = strlen(enc); off < n; off += 76) {
-		put(b, enc + off, n - off < 76 ? n - off : 76);
+		sh_arena_text_add(b, enc + off, n - off < 76 ? n - off : 76);
 		puts_(b, "\r\n");
 	}
 }
 
 char *sh_mail_render(struct sh_arena *arena, const struct sh_mail *m, size_t *len_r)
 {
-	struct buf b = {arena, NULL, 0, 0};
+	struct sh_arena_text b = {arena, NULL, 0, 0};
 	char date[64];
 	struct tm tm;
 	gmtime_r(&m->date, &tm);
@@ -162,8 +139,8 @@ char *sh_mail_render(struct sh_arena *arena, const struct sh_mail *m, size_t *le
 
 char *sh_html_escape(struct sh_arena *arena, const char *s)
 {
-	struct buf b = {arena, NULL, 0, 0};
-	put(&b, "", 0);
+	struct sh_arena_text b = {arena, NULL, 0, 0};
+	sh_arena_text_add(&b, "", 0);
 	for (const char *p = s ? s : ""; *p; p++) {
 		switch (*p) {
 		case '&': puts_(&b, "&amp;"); break;
@@ -171,7 +148,7 @@ char *sh_html_escape(struct sh_arena *arena, const char *s)
 		case '>': puts_(&b, "&gt;"); break;
 		case '"': puts_(&b, "&quot;"); break;
 		case '\'': puts_(&b, "&#39;"); break;
-		default: put(&b, p, 1);
+		default: sh_arena_text_add(&b, p, 1);
 		}
 	}
 	return b.data;

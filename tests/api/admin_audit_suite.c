@@ -185,6 +185,24 @@ START_TEST(the_list_filters_pages_and_exports)
 }
 END_TEST
 
+/* The config's ETag now, for an If-None-Match line ("If-None-Match: \"...\""). */
+static void config_etag_line(char *out, size_t size)
+{
+	struct th_resp *r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(th_header(r, "ETag"));
+	snprintf(out, size, "If-None-Match: %s", th_header(r, "ETag"));
+	th_resp_free(&r);
+}
+
+static long config_status_given(const char *if_none_match)
+{
+	const char *extra[] = {if_none_match, NULL};
+	struct th_resp *r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, extra);
+	long status = r->status;
+	th_resp_free(&r);
+	return status;
+}
+
 static bool config_lists(const char *module)
 {
 	struct th_resp *r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, NULL);
@@ -213,6 +231,9 @@ START_TEST(modules_switch_at_runtime)
 	ck_assert(json_is_true(json_object_get(r->json, "sel")));
 	ck_assert(json_is_true(json_object_get(r->json, "admin")));
 	th_resp_free(&r);
+	char before[128];
+	config_etag_line(before, sizeof(before));
+	ck_assert_int_eq(config_status_given(before), 304);
 	r = th_request("PUT", "/api/v1/admin/modules", tok, "{\"sel\":false}", NULL, NULL);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert(json_is_false(json_object_get(r->json, "sel")));
@@ -222,6 +243,8 @@ START_TEST(modules_switch_at_runtime)
 	ck_assert_int_eq(status_of(tok, "/api/v1/sel/balance"), 404);
 	ck_assert(!config_lists("sel"));
 	ck_assert(config_lists("messages"));
+	/* A browser revalidating its copy gets the new config, not 304. */
+	ck_assert_int_eq(config_status_given(before), 200);
 	/* Another instance on the same database agrees within a second or so. */
 	struct th_server *one = th_current, two;
 	th_server_start_beside(&two, one, NULL);

@@ -83,6 +83,10 @@ void api_assert_all_unauthorized(const struct api_call *calls, size_t n);
 /* The first column (a COUNT) of a one-row query with one or two text parameters (p2 NULL:
  * one), read directly from the running test server's database. */
 int64_t api_db_count(const char *sql, const char *p1, const char *p2);
+/* GET "path" with "If-None-Match: <if_none_match>": asserts 304 with no body and the same
+ * "etag"; the response, for more checks (th_resp_free it). */
+struct th_resp *api_get_not_modified(const char *path, const char *if_none_match,
+				     const char *etag);
 /* Sets "m"'s role directly in the database, as `schoolhub user promote` does. */
 void api_promote(const struct th_member *m, const char *role);
 /* Runs one statement with one or two text parameters directly on the test server's database. */

@@ -127,3 +127,16 @@ void api_assert_all_unauthorized(const struct api_call *calls, size_t n)
 			th_resp_free(&r);
 		}
 }
+
+struct th_resp *api_get_not_modified(const char *path, const char *if_none_match,
+				     const char *etag)
+{
+	char line[256];
+	snprintf(line, sizeof(line), "If-None-Match: %s", if_none_match);
+	const char *cond[] = {line, NULL};
+	struct th_resp *r = th_request("GET", path, NULL, NULL, NULL, cond);
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_uint_eq(r->body_len, 0);
+	ck_assert_str_eq(th_header(r, "ETag"), etag);
+	return r;
+}

@@ -27,6 +27,57 @@ static void june_event(char id[37], const struct th_member *organiser, const cha
 					     .ends_at = "2027-06-12T16:00:00Z"});
 }
 
+/*
+ * What the shift tests start from: an organiser "PREFIXorg" with "org_role", "members"
+ * members "PREFIXa", "PREFIXb"... (each with a child in "class_name" when it is not NULL,
+ * so they are in the audience of a class event), a June event for that class (NULL: the
+ * school) and one shift on it from 14:00 to "ends_at" UTC, with "slots" and "reward".
+ */
+#define SHIFT_MEMBERS_MAX 3
+struct shift_fixture {
+	struct th_member org, m[SHIFT_MEMBERS_MAX];
+	size_t members;
+	char ev[37];
+	char *sid;
+};
+
+static void shift_fixture_up(struct shift_fixture *f, const char *prefix, const char *org_role,
+			     size_t members, const char *class_name, const char *ends_at,
+			     int slots, int reward)
+{
+	char who[40];
+	ck_assert_uint_le(members, SHIFT_MEMBERS_MAX);
+	snprintf(who, sizeof(who), "%sorg", prefix);
+	ann_member(&f->org, who, org_role);
+	f->members = members;
+	for (size_t i = 0; i < members; i++) {
+		snprintf(who, sizeof(who), "%s%c", prefix, (char)('a' + i));
+		ann_member(&f->m[i], who, NULL);
+		if (class_name != NULL)
+			free(ann_child(f->m[i].access_token, "Kid", class_name));
+	}
+	june_event(f->ev, &f->org, class_name, NULL);
+	f->sid = cal_shift(f->org.access_token, f->ev, "2027-06-12T12:00:00Z", ends_at, slots,
+			   reward);
+}
+
+static void shift_fixture_down(struct shift_fixture *f)
+{
+	free(f->sid);
+	th_member_free(&f->org);
+	for (size_t i = 0; i < f->members; i++)
+		th_member_free(&f->m[i]);
+}
+
+/* "m" signs up for the fixture's shift: 201. */
+static void volunteer(const struct shift_fixture *f, const struct th_member *m)
+{
+	struct th_resp *r = cal_shift_call("POST", m->access_token, f->ev, f->sid, "/volunteers",
+					   NULL);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+}
+
 START_TEST(shift_creation_rules)
 {
 	struct th_member org, parent, stranger;
@@ -95,11 +146,11 @@ START_TEST(shift_creation_rules)
 	ck_assert_int_eq(
 		api_db_count("SELECT COUNT(*) FROM event_shifts WHERE event_id = $1", ev, NULL), 1);
 
-	/* A cancelled event takes no new shift. */
+	/* A cancelled event takes no new shift: the events routes' code for it. */
 	char gone[37];
 	june_event(gone, &org, "P4", "cancelled");
 	r = cal_shift_post(org.access_token, gone, ok);
-	ck_assert_problem(r, 409, "event_not_open");
+	ck_assert_problem(r, 409, "event_cancelled");
 	th_resp_free(&r);
 	th_member_free(&org);
 	th_member_free(&parent);
@@ -109,33 +160,28 @@ END_TEST
 
 START_TEST(volunteers_sign_up_and_withdraw)
 {
-	struct th_member org, a, b, stranger;
-	ann_member(&org, "volorg", "admin");
-	ann_member(&a, "vola", NULL);
-	ann_member(&b, "volb", NULL);
+	struct shift_fixture f;
+	shift_fixture_up(&f, "vol", "admin", 2, "P1", "2027-06-12T13:00:00Z", 1, 0);
+	const struct th_member *org = &f.org, *a = &f.m[0], *b = &f.m[1];
+	const char *ev = f.ev, *sid = f.sid;
+	struct th_member stranger;
 	ann_member(&stranger, "volstranger", NULL);
-	free(ann_child(a.access_token, "Jade", "P1"));
-	free(ann_child(b.access_token, "Tom", "P1"));
-	char ev[37];
-	june_event(ev, &org, "P1", NULL);
-	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
-			      1, 0);
 
-	struct th_resp *r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	struct th_resp *r = cal_shift_call("POST", a->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert(json_is_true(json_object_get(r->json, "volunteered")));
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "volunteers")), 1);
 	th_resp_free(&r);
-	r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	r = cal_shift_call("POST", a->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 409, "already_volunteered");
 	th_resp_free(&r);
-	r = cal_shift_call("POST", b.access_token, ev, sid, "/volunteers", NULL);
+	r = cal_shift_call("POST", b->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 409, "shift_full");
 	th_resp_free(&r);
 	r = cal_shift_call("POST", stranger.access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
-	r = cal_shift_call("POST", a.access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
+	r = cal_shift_call("POST", a->access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
 			   "/volunteers", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
@@ -145,7 +191,7 @@ START_TEST(volunteers_sign_up_and_withdraw)
 	/* The list shows each member their own state. */
 	char path[160];
 	snprintf(path, sizeof(path), "/api/v1/events/%s/shifts", ev);
-	r = th_request("GET", path, b.access_token, NULL, NULL, NULL);
+	r = th_request("GET", path, b->access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
 	json_t *item = json_array_get(json_object_get(r->json, "items"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), sid);
@@ -156,7 +202,7 @@ START_TEST(volunteers_sign_up_and_withdraw)
 	th_resp_free(&r);
 	/* GET /events/{id} carries them too, each member's own state. */
 	snprintf(path, sizeof(path), "/api/v1/events/%s", ev);
-	r = th_request("GET", path, a.access_token, NULL, NULL, NULL);
+	r = th_request("GET", path, a->access_token, NULL, NULL, NULL);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	item = json_array_get(json_object_get(r->json, "shifts"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), sid);
@@ -164,26 +210,28 @@ START_TEST(volunteers_sign_up_and_withdraw)
 	th_resp_free(&r);
 
 	/* Withdrawing frees the place; twice finds nothing. */
-	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	r = cal_shift_call("DELETE", a->access_token, ev, sid, "/volunteers/me", NULL);
 	ck_assert_int_eq(r->status, 204);
 	th_resp_free(&r);
-	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	r = cal_shift_call("DELETE", a->access_token, ev, sid, "/volunteers/me", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
-	r = cal_shift_call("POST", b.access_token, ev, sid, "/volunteers", NULL);
+	r = cal_shift_call("POST", b->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
 
-	/* A cancelled event takes no volunteer. */
-	api_db_exec("UPDATE events SET status = 'cancelled' WHERE id = $1", ev, NULL);
-	r = cal_shift_call("POST", a.access_token, ev, sid, "/volunteers", NULL);
+	/* A proposal (its organiser sees it) is not open yet; a cancelled event answers the
+	 * events routes' code. */
+	api_db_exec("UPDATE events SET status = 'proposed' WHERE id = $1", ev, NULL);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 409, "event_not_open");
 	th_resp_free(&r);
-	free(sid);
-	th_member_free(&org);
-	th_member_free(&a);
-	th_member_free(&b);
+	api_db_exec("UPDATE events SET status = 'cancelled' WHERE id = $1", ev, NULL);
+	r = cal_shift_call("POST", a->access_token, ev, sid, "/volunteers", NULL);
+	ck_assert_problem(r, 409, "event_cancelled");
+	th_resp_free(&r);
 	th_member_free(&stranger);
+	shift_fixture_down(&f);
 }
 END_TEST
 
@@ -215,86 +263,77 @@ static int64_t rewards_of(const struct th_member *m)
 
 START_TEST(attendance_pays_once_in_the_sel)
 {
-	struct th_member admin, org, a, b, c;
+	struct shift_fixture f;
+	shift_fixture_up(&f, "rew", "teacher", 3, NULL, "2027-06-12T14:00:00Z", 3, 300);
+	const struct th_member *org = &f.org, *a = &f.m[0], *b = &f.m[1], *c = &f.m[2];
+	const char *ev = f.ev, *sid = f.sid;
+	struct th_member admin;
 	ann_member(&admin, "rewadmin", "admin");
-	ann_member(&org, "reworg", "teacher");
-	ann_member(&a, "rewa", NULL);
-	ann_member(&b, "rewb", NULL);
-	ann_member(&c, "rewc", NULL);
-	char ev[37];
-	june_event(ev, &org, NULL, NULL);
-	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T14:00:00Z",
-			      3, 300);
 	struct th_resp *r;
-	const struct th_member *volunteers[] = {&a, &b};
-	for (size_t i = 0; i < 2; i++) {
-		r = cal_shift_call("POST", volunteers[i]->access_token, ev, sid, "/volunteers",
-				   NULL);
-		ck_assert_int_eq(r->status, 201);
-		th_resp_free(&r);
-	}
-	int64_t before = balance_of(&a);
+	volunteer(&f, a);
+	volunteer(&f, b);
+	int64_t before = balance_of(a);
 	char body[256];
 	/* Only the organiser (or an admin) confirms. */
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
-	r = cal_shift_call("POST", a.access_token, ev, sid, "/attendance", body);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a->id);
+	r = cal_shift_call("POST", a->access_token, ev, sid, "/attendance", body);
 	ck_assert_problem(r, 403, "forbidden");
 	th_resp_free(&r);
 	/* Someone who never signed up: 422, and nobody is confirmed or paid. */
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\",\"%s\"]}", a.id, c.id);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\",\"%s\"]}", a->id, c->id);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance", body);
 	assert_field_error(r, "user_ids", "not_a_volunteer");
 	th_resp_free(&r);
-	ck_assert_int_eq(rewards_of(&a), 0);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance",
+	ck_assert_int_eq(rewards_of(a), 0);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance",
 			   "{\"user_ids\":[\"x\"]}");
 	assert_field_error(r, "user_ids", "invalid_uuid");
 	th_resp_free(&r);
 
 	/* Confirmed: paid 300 units from the school account, once. */
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a->id);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance", body);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(
-		json_string_value(json_array_get(json_object_get(r->json, "confirmed"), 0)), a.id);
+		json_string_value(json_array_get(json_object_get(r->json, "confirmed"), 0)), a->id);
 	th_resp_free(&r);
-	ck_assert_int_eq(balance_of(&a), before + 300);
-	ck_assert_int_eq(rewards_of(&a), 1);
+	ck_assert_int_eq(balance_of(a), before + 300);
+	ck_assert_int_eq(rewards_of(a), 1);
 	ck_assert_int_eq(
 		api_db_count("SELECT COUNT(*) FROM sel_transactions t JOIN shift_volunteers v "
 			     "ON v.reward_tx_id = t.id WHERE v.user_id = $1 AND "
 			     "t.from_account = '00000000-0000-0000-0000-000000000000'",
-			     a.id, NULL),
+			     a->id, NULL),
 		1);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance", body);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "confirmed")), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "already_confirmed")), 1);
 	th_resp_free(&r);
-	ck_assert_int_eq(rewards_of(&a), 1);
-	ck_assert_int_eq(balance_of(&a), before + 300);
+	ck_assert_int_eq(rewards_of(a), 1);
+	ck_assert_int_eq(balance_of(a), before + 300);
 	audit_ok(&admin);
 
 	/* A confirmed volunteer can no longer withdraw. */
-	r = cal_shift_call("DELETE", a.access_token, ev, sid, "/volunteers/me", NULL);
+	r = cal_shift_call("DELETE", a->access_token, ev, sid, "/volunteers/me", NULL);
 	ck_assert_problem(r, 409, "attendance_confirmed");
 	th_resp_free(&r);
 
 	/* The payee's limit applies (600 by default): b already holds 420, 300 more is too
 	 * much; nothing is confirmed. */
-	char *sid2 = cal_shift(org.access_token, ev, "2027-06-12T14:00:00Z", "2027-06-12T16:00:00Z",
+	char *sid2 = cal_shift(org->access_token, ev, "2027-06-12T14:00:00Z", "2027-06-12T16:00:00Z",
 			       1, 300);
-	r = cal_shift_call("POST", b.access_token, ev, sid2, "/volunteers", NULL);
+	r = cal_shift_call("POST", b->access_token, ev, sid2, "/volunteers", NULL);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", b.id);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", b->id);
 	r = cal_shift_call("POST", admin.access_token, ev, sid, "/attendance", body);
 	ck_assert_int_eq(r->status, 200); /* an admin may confirm too: 120 + 300 = 420 */
 	th_resp_free(&r);
-	r = cal_shift_call("POST", org.access_token, ev, sid2, "/attendance", body);
+	r = cal_shift_call("POST", org->access_token, ev, sid2, "/attendance", body);
 	ck_assert_problem(r, 409, "payee_limit");
 	th_resp_free(&r);
-	ck_assert_int_eq(rewards_of(&b), 1);
+	ck_assert_int_eq(rewards_of(b), 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE shift_id = $1 "
 				      "AND attended_at IS NOT NULL",
 				      sid2, NULL),
@@ -302,7 +341,7 @@ START_TEST(attendance_pays_once_in_the_sel)
 	audit_ok(&admin);
 
 	/* GDPR: the export lists the member's shifts. */
-	r = th_request("GET", "/api/v1/users/me/export", a.access_token, NULL, NULL, NULL);
+	r = th_request("GET", "/api/v1/users/me/export", a->access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
 	json_t *shifts = json_object_get(r->json, "volunteer_shifts");
 	ck_assert_int_eq(json_array_size(shifts), 1);
@@ -311,13 +350,9 @@ START_TEST(attendance_pays_once_in_the_sel)
 	ck_assert_ptr_nonnull(
 		json_string_value(json_object_get(json_array_get(shifts, 0), "attended_at")));
 	th_resp_free(&r);
-	free(sid);
 	free(sid2);
 	th_member_free(&admin);
-	th_member_free(&org);
-	th_member_free(&a);
-	th_member_free(&b);
-	th_member_free(&c);
+	shift_fixture_down(&f);
 }
 END_TEST
 
@@ -336,41 +371,32 @@ static json_t *volunteer_in(json_t *items, const char *user_id)
  * that paid it; members of the audience 403, others 404, no token 401. */
 START_TEST(organiser_lists_volunteers)
 {
-	struct th_member admin, org, a, b, stranger;
+	struct shift_fixture f;
+	shift_fixture_up(&f, "list", "teacher", 2, "P2", "2027-06-12T13:00:00Z", 3, 60);
+	const struct th_member *org = &f.org, *a = &f.m[0], *b = &f.m[1];
+	const char *ev = f.ev, *sid = f.sid;
+	struct th_member admin, stranger;
 	ann_member(&admin, "listadmin", "admin");
-	ann_member(&org, "listorg", "teacher");
-	ann_member(&a, "lista", NULL);
-	ann_member(&b, "listb", NULL);
 	ann_member(&stranger, "liststranger", NULL);
-	free(ann_child(a.access_token, "Lou", "P2"));
-	free(ann_child(b.access_token, "Sam", "P2"));
-	char ev[37];
-	june_event(ev, &org, "P2", NULL);
-	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
-			      3, 60);
-	struct th_resp *r = cal_shift_call("GET", org.access_token, ev, sid, "/volunteers", NULL);
+	struct th_resp *r = cal_shift_call("GET", org->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
 	th_resp_free(&r);
-	const struct th_member *both[] = {&a, &b};
-	for (size_t i = 0; i < 2; i++) {
-		r = cal_shift_call("POST", both[i]->access_token, ev, sid, "/volunteers", NULL);
-		ck_assert_int_eq(r->status, 201);
-		th_resp_free(&r);
-	}
+	volunteer(&f, a);
+	volunteer(&f, b);
 	char body[128];
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a.id);
-	r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", a->id);
+	r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance", body);
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
 
-	const struct th_member *managers[] = {&org, &admin};
+	const struct th_member *managers[] = {org, &admin};
 	for (size_t i = 0; i < 2; i++) {
 		r = cal_shift_call("GET", managers[i]->access_token, ev, sid, "/volunteers", NULL);
 		ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 		json_t *items = json_object_get(r->json, "items");
 		ck_assert_int_eq(json_array_size(items), 2);
-		json_t *va = volunteer_in(items, a.id), *vb = volunteer_in(items, b.id);
+		json_t *va = volunteer_in(items, a->id), *vb = volunteer_in(items, b->id);
 		ck_assert_ptr_nonnull(va);
 		ck_assert_ptr_nonnull(vb);
 		ck_assert_str_eq(json_string_value(json_object_get(va, "first_name")), "lista");
@@ -384,19 +410,19 @@ START_TEST(organiser_lists_volunteers)
 		ck_assert_ptr_nonnull(tx);
 		ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_transactions WHERE id = $1 "
 					      "AND kind = 'reward' AND to_user_id = $2",
-					      tx, a.id),
+					      tx, a->id),
 				 1);
 		th_resp_free(&r);
 	}
 
 	/* A volunteer sees the event but not the list; a stranger not even the event. */
-	r = cal_shift_call("GET", a.access_token, ev, sid, "/volunteers", NULL);
+	r = cal_shift_call("GET", a->access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 403, "forbidden");
 	th_resp_free(&r);
 	r = cal_shift_call("GET", stranger.access_token, ev, sid, "/volunteers", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
-	r = cal_shift_call("GET", org.access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
+	r = cal_shift_call("GET", org->access_token, ev, "3f2c8e1a-7b4d-4c9e-8a1f-0d2e3c4b5a69",
 			   "/volunteers", NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
@@ -404,42 +430,30 @@ START_TEST(organiser_lists_volunteers)
 	snprintf(path, sizeof(path), "/api/v1/events/%s/shifts/%s/volunteers", ev, sid);
 	const struct api_call calls[] = {{"GET", path, NULL}};
 	api_assert_all_unauthorized(calls, 1);
-	free(sid);
 	th_member_free(&admin);
-	th_member_free(&org);
-	th_member_free(&a);
-	th_member_free(&b);
 	th_member_free(&stranger);
+	shift_fixture_down(&f);
 }
 END_TEST
 
 START_TEST(erasure_frees_places_keeps_paid_shifts)
 {
-	struct th_member org, paid, leaving;
-	ann_member(&org, "eraseorg", "admin");
-	ann_member(&paid, "erasepaid", NULL);
-	ann_member(&leaving, "eraseleaving", NULL);
-	char ev[37];
-	june_event(ev, &org, NULL, NULL);
-	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
-			      2, 30);
-	const struct th_member *both[] = {&paid, &leaving};
-	for (size_t i = 0; i < 2; i++) {
-		struct th_resp *r =
-			cal_shift_call("POST", both[i]->access_token, ev, sid, "/volunteers", NULL);
-		ck_assert_int_eq(r->status, 201);
-		th_resp_free(&r);
-	}
+	struct shift_fixture f;
+	shift_fixture_up(&f, "erase", "admin", 2, NULL, "2027-06-12T13:00:00Z", 2, 30);
+	const struct th_member *org = &f.org, *paid = &f.m[0], *leaving = &f.m[1];
+	const char *ev = f.ev, *sid = f.sid;
+	volunteer(&f, paid);
+	volunteer(&f, leaving);
 	char body[128];
-	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", paid.id);
-	struct th_resp *r = cal_shift_call("POST", org.access_token, ev, sid, "/attendance", body);
+	snprintf(body, sizeof(body), "{\"user_ids\":[\"%s\"]}", paid->id);
+	struct th_resp *r = cal_shift_call("POST", org->access_token, ev, sid, "/attendance", body);
 	ck_assert_int_eq(r->status, 200);
 	th_resp_free(&r);
-	r = th_request("POST", "/api/v1/calendar/feed", leaving.access_token, NULL, NULL, NULL);
+	r = th_request("POST", "/api/v1/calendar/feed", leaving->access_token, NULL, NULL, NULL);
 	ck_assert_int_eq(r->status, 201);
 	th_resp_free(&r);
 
-	const struct th_member *gone[] = {&leaving, &paid};
+	const struct th_member *gone[] = {leaving, paid};
 	for (size_t i = 0; i < 2; i++) {
 		r = th_json("DELETE", "/api/v1/users/me", gone[i]->access_token, "{s:s}",
 			    "password", gone[i]->password);
@@ -450,19 +464,16 @@ START_TEST(erasure_frees_places_keeps_paid_shifts)
 	ck_assert_int_eq(
 		api_db_count("SELECT volunteers FROM event_shifts WHERE id = $1", sid, NULL), 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1",
-				      leaving.id, NULL),
+				      leaving->id, NULL),
 			 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1",
-				      leaving.id, NULL),
+				      leaving->id, NULL),
 			 0);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM shift_volunteers WHERE user_id = $1 "
 				      "AND reward_tx_id IS NOT NULL",
-				      paid.id, NULL),
+				      paid->id, NULL),
 			 1);
-	free(sid);
-	th_member_free(&org);
-	th_member_free(&paid);
-	th_member_free(&leaving);
+	shift_fixture_down(&f);
 }
 END_TEST
 
@@ -505,14 +516,13 @@ static void race(struct race_call *calls, int n)
  * confirmations of the same volunteer at once: paid once. */
 START_TEST(concurrent_signups_and_confirmations)
 {
-	struct th_member org, racers[RACERS];
-	ann_member(&org, "raceorg", "admin");
+	struct shift_fixture f;
+	shift_fixture_up(&f, "race", "admin", 0, NULL, "2027-06-12T13:00:00Z", RACE_SLOTS, 45);
+	const struct th_member *org = &f.org;
+	const char *ev = f.ev, *sid = f.sid;
+	struct th_member racers[RACERS];
 	for (int i = 0; i < RACERS; i++)
 		th_member_register(&racers[i], "racevol");
-	char ev[37];
-	june_event(ev, &org, NULL, NULL);
-	char *sid = cal_shift(org.access_token, ev, "2027-06-12T12:00:00Z", "2027-06-12T13:00:00Z",
-			      RACE_SLOTS, 45);
 	struct race_call calls[RACERS];
 	for (int i = 0; i < RACERS; i++)
 		calls[i] = (struct race_call){.method = "POST",
@@ -542,7 +552,7 @@ START_TEST(concurrent_signups_and_confirmations)
 	struct race_call confirm[2];
 	for (int i = 0; i < 2; i++)
 		confirm[i] = (struct race_call){.method = "POST",
-						.token = org.access_token,
+						.token = org->access_token,
 						.event_id = ev,
 						.shift_id = sid,
 						.suffix = "/attendance",
@@ -554,9 +564,8 @@ START_TEST(concurrent_signups_and_confirmations)
 				      "AND to_user_id = $1",
 				      racers[winner].id, NULL),
 			 1);
-	audit_ok(&org);
-	free(sid);
-	th_member_free(&org);
+	audit_ok(org);
+	shift_fixture_down(&f);
 	for (int i = 0; i < RACERS; i++)
 		th_member_free(&racers[i]);
 }

@@ -1,6 +1,6 @@
 /*
  * GET /api/v1/config: the enabled modules (SCHOOLHUB_MODULES), the registration mode, the
- * languages and each module's public numbers, without a token, cacheable. The SEL numbers
+ * languages and each module's public numbers, without a token, revalidated by ETag. The SEL numbers
  * come from the module's own settings, which also govern the ledger; a disabled module's
  * settings are never parsed.
  */
@@ -40,7 +40,13 @@ START_TEST(config_lists_every_module_by_default)
 	ck_assert_int_eq(sel_number(r, "initial_balance"), 120);
 	ck_assert_int_eq(sel_number(r, "min_balance"), -300);
 	ck_assert_int_eq(sel_number(r, "max_balance"), 600);
-	ck_assert_str_eq(th_header(r, "Cache-Control"), "public, max-age=60");
+	/* Revalidated on every use: a module an admin switches off is gone at the next load. */
+	ck_assert_str_eq(th_header(r, "Cache-Control"), "no-cache");
+	char etag[80];
+	ck_assert_ptr_nonnull(th_header(r, "ETag"));
+	snprintf(etag, sizeof(etag), "%s", th_header(r, "ETag"));
+	ck_assert_uint_eq(strlen(etag), 34);
+	ck_assert_int_eq(etag[0], '"');
 	/* The realtime channel runs in `schoolhub serve` only (tests/realtime checks its URL):
 	 * here the key is present and null, and the app's CSP connects to itself alone. */
 	json_t *rt_url = json_object_get(r->json, "realtime_url");
@@ -50,6 +56,18 @@ START_TEST(config_lists_every_module_by_default)
 	ck_assert_ptr_null(strstr(r->body, "secret"));
 	ck_assert_ptr_null(strstr(r->body, "sqlite"));
 	ck_assert_ptr_null(strstr(r->body, "postgres"));
+	th_resp_free(&r);
+
+	/* While nothing changed: 304, no body, the same ETag and rule (one ETag of a list). */
+	char list[128];
+	snprintf(list, sizeof(list), "W/\"x\", %s", etag);
+	r = api_get_not_modified("/api/v1/config", list, etag);
+	ck_assert_str_eq(th_header(r, "Cache-Control"), "no-cache");
+	th_resp_free(&r);
+	const char *stale[] = {"If-None-Match: \"0123456789abcdef0123456789abcdef\"", NULL};
+	r = th_request("GET", "/api/v1/config", NULL, NULL, NULL, stale);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(th_header(r, "ETag"), etag);
 	th_resp_free(&r);
 
 	/* Other API answers stay uncacheable. */

@@ -93,6 +93,9 @@ START_TEST(teachers_address_only_their_classes)
 			 audiences[i]);
 		r = ev_post(ev.teacher.access_token, body);
 		ck_assert_problem(r, 403, "audience_not_allowed");
+		/* The code is shared with announcements: its title speaks of neither. */
+		ck_assert_str_eq(th_str(r, "title"),
+				 "Vous ne pouvez vous adresser qu'aux classes dont vous avez la charge");
 		th_resp_free(&r);
 	}
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM events WHERE organiser_id = $1",

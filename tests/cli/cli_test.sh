@@ -247,6 +247,41 @@ if start_server main "${DB_ENV[@]}" SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_REG
 		ok "user promote without --role: exit 2 with usage"
 	else bad "user promote without --role: exit 2 with usage" "$(last)"; fi
 
+	# Each account change by the command line is an audit row with no actor, on the member.
+	member_id="$(sql "SELECT id FROM users WHERE email = '$email'")"
+	cli_rows() { # ACTION: the audit rows with no actor on the member
+		sql "SELECT count(*) FROM audit_log l JOIN audit_targets t ON t.seq = l.seq
+			WHERE l.action = '$1' AND l.actor_id IS NULL AND t.target_id = '$member_id'"
+	}
+	check "user promote wrote one audit row member.role_changed, actor none, on the member" \
+		"$(cli_rows member.role_changed)" [ "$(cli_rows member.role_changed)" = 1 ]
+	# user pending: the account waits for approval again, as registration by approval leaves it.
+	run "${DB_ENV[@]}" -- user pending "${email^^}"
+	if rc_is 0 && out_has "$email now waits for approval" &&
+		[[ $(cli_rows member.made_pending) == 1 ]]; then
+		ok "user pending EMAIL: exit 0, one audit row member.made_pending, actor none"
+	else bad "user pending EMAIL: exit 0, one audit row member.made_pending, actor none" \
+		"$(last)"$'\n'"rows: $(cli_rows member.made_pending)"; fi
+	http GET /api/v1/sel/services "$member_token"
+	check "the pending member's token reaches only its profile: 403 pending_approval" "$(reply)" \
+		problem_is 403 pending_approval
+	run "${DB_ENV[@]}" -- user pending "nobody.$email"
+	if rc_is 1 && err_has "no member"; then
+		ok "user pending of an unknown email: exit 1, says so"
+	else bad "user pending of an unknown email: exit 1, says so" "$(last)"; fi
+	run "${DB_ENV[@]}" -- user pending
+	if rc_is 2 && err_has "user pending EMAIL"; then
+		ok "user pending without an email: exit 2 with usage"
+	else bad "user pending without an email: exit 2 with usage" "$(last)"; fi
+	# promote approves the waiting account: a second role row and an approval row.
+	run "${DB_ENV[@]}" -- user promote "$email" --role admin
+	http POST /api/v1/admin/invites "$member_token" '{}'
+	if rc_is 0 && status_is 201 && [[ $(cli_rows member.role_changed) == 2 &&
+		$(cli_rows member.approved) == 1 ]]; then
+		ok "user promote of a pending account approves it: 201, rows role_changed and approved"
+	else bad "user promote of a pending account approves it: 201, rows role_changed and approved" \
+		"$(reply)"$'\n'"rows: $(cli_rows member.role_changed) $(cli_rows member.approved)"; fi
+
 	# audit verify: the invites above wrote audit rows; an edit made in the database behind
 	# the triggers' back (dropped on SQLite, disabled on PostgreSQL) is named by its row.
 	run "${DB_ENV[@]}" -- audit verify

@@ -92,15 +92,15 @@ START_TEST(long_lines_are_folded)
 	for (size_t i = 0; i < sizeof(value) - 1; i++)
 		value[i] = (char)('a' + i % 26);
 	value[sizeof(value) - 1] = '\0';
-	struct sh_ical c = {.arena = arena};
+	struct sh_ical c = {.text = {.arena = arena}};
 	sh_ical_line(&c, "DESCRIPTION", value);
-	check_folding(c.buf, sh_arena_printf(arena, "DESCRIPTION:%s", value));
-	ck_assert_ptr_eq(strstr(c.buf, "\r\n"), c.buf + 75); /* the first line is full */
+	check_folding(c.text.data, sh_arena_printf(arena, "DESCRIPTION:%s", value));
+	ck_assert_ptr_eq(strstr(c.text.data, "\r\n"), c.text.data + 75); /* the first line is full */
 
 	/* Exactly 75 octets: one line, no fold. */
-	struct sh_ical d = {.arena = arena};
+	struct sh_ical d = {.text = {.arena = arena}};
 	sh_ical_line(&d, "X", sh_arena_strndup(arena, value, 73));
-	ck_assert_uint_eq(d.len, 77);
+	ck_assert_uint_eq(d.text.len, 77);
 }
 END_TEST
 
@@ -115,9 +115,9 @@ START_TEST(folds_never_split_a_character)
 				strcat(value, "x");
 			for (size_t i = 0; i < 60; i++)
 				strcat(value, chars[k]);
-			struct sh_ical c = {.arena = arena};
+			struct sh_ical c = {.text = {.arena = arena}};
 			sh_ical_line(&c, "SUMMARY", value);
-			check_folding(c.buf, sh_arena_printf(arena, "SUMMARY:%s", value));
+			check_folding(c.text.data, sh_arena_printf(arena, "SUMMARY:%s", value));
 		}
 }
 END_TEST

@@ -1,10 +1,10 @@
 // The admin screens in the browser (issue #15): an admin finds a member, changes their role,
 // deactivates and reactivates them (each confirmed), sees the audit rows and downloads them as
 // CSV, switches a module off and on; a parent sees none of it. Registration by approval: the
-// rig's server registers openly, so one account is made pending in the server's database (the
-// state `SCHOOLHUB_REGISTRATION=approval` gives a new account: users.pending_approval = 1, no
-// API or CLI sets it); that member sees the waiting screen instead of errors, and the admin
-// finds them with the "pending" filter and approves them. axe-checked on every new screen.
+// rig's server registers openly, so one account is made pending with `schoolhub user pending`
+// (the state `SCHOOLHUB_REGISTRATION=approval` gives a new account); that member sees the
+// waiting screen instead of errors, and the admin finds them with the "pending" filter and
+// approves them. axe-checked on every new screen.
 // e2e: alone (it switches a module off for its whole server, and finds members by name: it
 // runs after the groups on a fresh server of its own, tests/e2e/run.sh)
 import assert from 'node:assert/strict';
@@ -31,12 +31,11 @@ async function signIn(page, person) {
   await page.waitForURL(`${BASE}/`);
 }
 
-/** What registration by approval does to a new account, on the rig's SQLite database. */
+/** What registration by approval does to a new account: `schoolhub user pending` on the rig's database. */
 function makePending(email) {
-  const url = process.env.DATABASE_URL || '';
-  assert.ok(url.startsWith('sqlite:///'), `DATABASE_URL is not a SQLite file: ${url}`);
-  assert.match(email, /^[a-z0-9.@]+$/);
-  execFileSync('sqlite3', [url.slice('sqlite://'.length), `UPDATE users SET pending_approval = 1 WHERE email = '${email}'`]);
+  const bin = process.env.E2E_SCHOOLHUB_BIN;
+  assert.ok(bin, 'E2E_SCHOOLHUB_BIN is not set (run tests/e2e/run.sh)');
+  execFileSync(bin, ['user', 'pending', email], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const memberCard = (page, person) => main(page).getByTestId(`member-${person.email}`);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "modules/announcements/announcement_queries.h"
+#include "modules/classes/class_audience.h"
 #include "schoolhub/util.h"
 
 static bool is_space(char c)
@@ -63,79 +64,32 @@ static const char *read_text(struct sh_request *req, const char *field, size_t m
 	return text;
 }
 
-/* "audience.classes": a non-empty list of class names, each at most once in effect. */
-static void read_classes(struct sh_request *req, json_t *list, struct sh_ann_input *in,
-			 struct sh_validation *v)
+/* The classes of the set in school order, as a NULL-ended array (the rows to write). */
+static const char **class_list(struct sh_request *req, sh_class_set classes)
 {
-	if (!json_is_array(list)) {
-		sh_validation_add(v, "audience.classes", "invalid_type");
-		return;
-	}
-	size_t n = json_array_size(list);
-	if (n == 0) {
-		sh_validation_add(v, "audience.classes", "required");
-		return;
-	}
-	if (n > SH_CLASS_COUNT) {
-		sh_validation_add(v, "audience.classes", "too_many_items");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *item = json_array_get(list, i);
-		int k = json_is_string(item) ? sh_class_index(json_string_value(item)) : -1;
-		if (k < 0)
-			sh_validation_add(v, sh_arena_printf(req->arena, "audience.classes[%zu]", i),
-					  json_is_string(item) ? "invalid_class" : "invalid_type");
-		else
-			in->classes |= SH_CLASS_BIT(k);
-	}
-}
-
-/* Lists the classes of the set in school order, as text and as an array. */
-static void class_names(struct sh_request *req, struct sh_ann_input *in)
-{
-	in->class_list = sh_arena_alloc(req->arena, sizeof(*in->class_list) * (SH_CLASS_COUNT + 1));
-	char *text = sh_arena_alloc(req->arena, SH_CLASS_COUNT * 3 + 1);
+	const char **list = sh_arena_alloc(req->arena, sizeof(*list) * (SH_CLASS_COUNT + 1));
 	size_t n = 0;
-	text[0] = '\0';
-	for (int i = 0; i < SH_CLASS_COUNT; i++) {
-		if ((in->classes & SH_CLASS_BIT(i)) == 0)
-			continue;
-		if (n > 0)
-			strcat(text, ",");
-		strcat(text, sh_class_names[i]);
-		in->class_list[n++] = sh_class_names[i];
-	}
-	in->class_list[n] = NULL;
-	in->class_text = text;
+	for (int i = 0; i < SH_CLASS_COUNT; i++)
+		if (classes & SH_CLASS_BIT(i))
+			list[n++] = sh_class_names[i];
+	list[n] = NULL;
+	return list;
 }
 
+/* The audience (class_audience.h), required. */
 static void read_audience(struct sh_request *req, struct sh_ann_input *in, struct sh_validation *v)
 {
-	json_t *audience = json_object_get(req->json, "audience");
-	if (audience == NULL || !json_is_object(audience)) {
-		sh_validation_add(v, "audience", audience == NULL ? "required" : "invalid_type");
+	struct sh_audience a;
+	if (!sh_audience_read(req, &a, v)) {
+		sh_validation_add(v, "audience", "required");
 		return;
 	}
-	json_t *school = json_object_get(audience, "school");
-	json_t *classes = json_object_get(audience, "classes");
-	const char *key;
-	json_t *value;
-	json_object_foreach(audience, key, value) {
-		if (strcmp(key, "school") != 0 && strcmp(key, "classes") != 0)
-			sh_validation_add(v, sh_arena_printf(req->arena, "audience.%s", key),
-					  "unknown_field");
+	in->school = a.school;
+	in->classes = a.classes;
+	if (!in->school && in->classes != 0) {
+		in->class_text = a.class_text;
+		in->class_list = class_list(req, in->classes);
 	}
-	/* Exactly one of the two, and "school" only as true: anything else is ambiguous. */
-	if ((school == NULL) == (classes == NULL) || (school != NULL && !json_is_true(school))) {
-		sh_validation_add(v, "audience", "invalid_audience");
-		return;
-	}
-	in->school = school != NULL;
-	if (classes != NULL)
-		read_classes(req, classes, in, v);
-	if (!in->school && in->classes != 0)
-		class_names(req, in);
 }
 
 int sh_ann_input_or_reply(struct sh_request *req, struct sh_response *res,

@@ -91,9 +91,9 @@ enum sh_db_rc sh_cal_shifts_append(struct sh_conn *conn, struct sh_arena *arena,
 				   const char *event_id, const char *viewer_id, struct sh_jw *w)
 {
 	/* The object the events module wrote is complete: its last byte is its "}". */
-	if (w->len == 0 || w->buf[w->len - 1] != '}')
+	if (w->out.len == 0 || w->out.data[w->out.len - 1] != '}')
 		return SH_DB_ERROR;
-	w->len--;
+	w->out.len--;
 	w->need_comma = true;
 	sh_jw_key(w, "shifts");
 	sh_jw_array_begin(w);

@@ -164,7 +164,7 @@ void sh_cal_shift_create(struct sh_request *req, struct sh_response *res)
 		return;
 	}
 	if (strcmp(e.status, "cancelled") == 0) {
-		sh_reply_problem(req, res, 409, "event_not_open", NULL);
+		sh_reply_problem(req, res, 409, "event_cancelled", NULL);
 		return;
 	}
 	struct sh_cal_shift s = {0};
@@ -255,8 +255,12 @@ void sh_cal_volunteer_add(struct sh_request *req, struct sh_response *res)
 	struct sh_cal_shift s;
 	if (event_or_reply(req, res, &e) != 0 || shift_or_reply(req, res, &e, &s) != 0)
 		return;
+	/* The events module's code for a cancelled event; "not open" is a proposal only. */
 	if (strcmp(e.status, "published") != 0) {
-		sh_reply_problem(req, res, 409, "event_not_open", NULL);
+		sh_reply_problem(req, res, 409,
+				 strcmp(e.status, "cancelled") == 0 ? "event_cancelled"
+								    : "event_not_open",
+				 NULL);
 		return;
 	}
 	struct join_tx t = {.shift_id = s.id, .user_id = req->user.id};

@@ -146,34 +146,32 @@ static enum sh_db_rc patch_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 static void reply_change(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc,
 			 const struct change_tx *t)
 {
+	static const struct {
+		unsigned status;
+		const char *code;
+	} refusals[] = {
+		[CHANGE_FORBIDDEN] = {403, "forbidden"},
+		[CHANGE_AUDIENCE] = {403, "audience_not_allowed"},
+		[CHANGE_CANCELLED] = {409, "event_cancelled"},
+		[CHANGE_NOT_PROPOSED] = {409, "not_proposed"},
+		[CHANGE_CAPACITY] = {409, "capacity_below_taken"},
+	};
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	switch (t->outcome) {
-	case CHANGE_NOT_FOUND:
+	if (t->outcome == CHANGE_NOT_FOUND) {
 		sh_reply_not_found(req, res);
 		return;
-	case CHANGE_FORBIDDEN:
-		sh_reply_problem(req, res, 403, "forbidden", NULL);
-		return;
-	case CHANGE_AUDIENCE:
-		sh_reply_problem(req, res, 403, "audience_not_allowed", NULL);
-		return;
-	case CHANGE_CANCELLED:
-		sh_reply_problem(req, res, 409, "event_cancelled", NULL);
-		return;
-	case CHANGE_NOT_PROPOSED:
-		sh_reply_problem(req, res, 409, "not_proposed", NULL);
-		return;
-	case CHANGE_CAPACITY:
-		sh_reply_problem(req, res, 409, "capacity_below_taken", NULL);
-		return;
-	case CHANGE_INVALID_TIMES:
+	}
+	if (t->outcome == CHANGE_INVALID_TIMES) {
 		sh_event_times_or_reply(req, res, t->starts, t->ends, t->deadline);
 		return;
-	case CHANGE_DONE:
-		break;
+	}
+	if (t->outcome != CHANGE_DONE) {
+		sh_reply_problem(req, res, refusals[t->outcome].status, refusals[t->outcome].code,
+				 NULL);
+		return;
 	}
 	sh_notify_wake(req->app);
 	sh_event_reply(req, res, 200, t->id);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "modules/classes/class_audience.h"
 #include "modules/events/events.h"
 
 /* 2000-01-01 and 2100-01-01 UTC: outside, a time is a typo, not an event. */
@@ -116,68 +117,17 @@ static void read_signup(struct sh_request *req, struct sh_event_input *in, struc
 	in->has_signup = true;
 }
 
-static void read_classes(struct sh_request *req, json_t *list, struct sh_event_input *in,
-			 struct sh_validation *v)
-{
-	size_t n = json_is_array(list) ? json_array_size(list) : 0;
-	if (!json_is_array(list) || n == 0 || n > SH_CLASS_COUNT) {
-		sh_validation_add(v, "audience.classes",
-				  !json_is_array(list) ? "invalid_type" :
-				  n == 0	       ? "required" :
-							 "too_many_items");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *item = json_array_get(list, i);
-		int k = json_is_string(item) ? sh_class_index(json_string_value(item)) : -1;
-		if (k < 0)
-			sh_validation_add(v,
-					  sh_arena_printf(req->arena, "audience.classes[%zu]", i),
-					  json_is_string(item) ? "invalid_class" : "invalid_type");
-		else
-			in->classes |= SH_CLASS_BIT(k);
-	}
-	char *text = sh_arena_alloc(req->arena, SH_CLASS_COUNT * 3 + 1);
-	for (int i = 0; i < SH_CLASS_COUNT; i++)
-		if (in->classes & SH_CLASS_BIT(i)) {
-			if (*text != '\0')
-				strcat(text, ",");
-			strcat(text, sh_class_names[i]);
-		}
-	in->class_text = text;
-}
-
+/* The audience (class_audience.h): required on creation, optional in a change. */
 static void read_audience(struct sh_request *req, struct sh_event_input *in, bool patch,
 			  struct sh_validation *v)
 {
-	json_t *audience = json_object_get(req->json, "audience");
-	if (audience == NULL) {
-		if (!patch)
-			sh_validation_add(v, "audience", "required");
-		return;
-	}
-	in->has_audience = true;
-	if (!json_is_object(audience)) {
-		sh_validation_add(v, "audience", "invalid_type");
-		return;
-	}
-	const char *key;
-	json_t *value;
-	json_object_foreach(audience, key, value)
-	{
-		if (strcmp(key, "school") != 0 && strcmp(key, "classes") != 0)
-			sh_validation_add(v, sh_arena_printf(req->arena, "audience.%s", key),
-					  "unknown_field");
-	}
-	json_t *school = json_object_get(audience, "school");
-	json_t *classes = json_object_get(audience, "classes");
-	if ((school == NULL) == (classes == NULL) || (school != NULL && !json_is_true(school))) {
-		sh_validation_add(v, "audience", "invalid_audience");
-		return;
-	}
-	in->school = school != NULL;
-	if (classes != NULL)
-		read_classes(req, classes, in, v);
+	struct sh_audience a;
+	in->has_audience = sh_audience_read(req, &a, v);
+	if (!in->has_audience && !patch)
+		sh_validation_add(v, "audience", "required");
+	in->school = a.school;
+	in->classes = a.classes;
+	in->class_text = a.class_text;
 }
 
 int sh_event_input_or_reply(struct sh_request *req, struct sh_response *res, bool patch,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "modules/events/events.h"
+#include "schoolhub/csv.h"
 #include "schoolhub/notify.h"
 
 enum reg_op { REG_OP_CREATE, REG_OP_CHANGE, REG_OP_WITHDRAW };
@@ -82,51 +83,43 @@ static void reply_registration(struct sh_request *req, struct sh_response *res, 
 	sh_reply_jw(req, res, status, &w);
 }
 
-/* POST /api/v1/events/{id}/registrations {adults, children} */
-void sh_events_register(struct sh_request *req, struct sh_response *res)
+/* Runs "op" on the caller's registration to the event of the path, then answers the
+ * registration with "status" (204 without a body once withdrawn) or the refusal. */
+static void registration_op(struct sh_request *req, struct sh_response *res, enum reg_op op,
+			    unsigned status)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_CREATE};
+	struct reg_tx t = {.req = req, .event_id = sh_req_uuid_param(req, "id"), .op = op};
 	if (t.event_id == NULL) {
 		sh_reply_not_found(req, res);
 		return;
 	}
-	if (sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0 ||
-	    run_or_reply(req, res, &t) != 0)
+	if (op != REG_OP_WITHDRAW &&
+	    sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0)
 		return;
-	reply_registration(req, res, 201, &t.result);
+	if (run_or_reply(req, res, &t) != 0)
+		return;
+	if (op == REG_OP_WITHDRAW)
+		sh_reply_empty(res, status);
+	else
+		reply_registration(req, res, status, &t.result);
+}
+
+/* POST /api/v1/events/{id}/registrations {adults, children} */
+void sh_events_register(struct sh_request *req, struct sh_response *res)
+{
+	registration_op(req, res, REG_OP_CREATE, 201);
 }
 
 /* PATCH /api/v1/events/{id}/registrations/me {adults, children} */
 void sh_events_registration_change(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_CHANGE};
-	if (t.event_id == NULL) {
-		sh_reply_not_found(req, res);
-		return;
-	}
-	if (sh_event_party_or_reply(req, res, &t.adults, &t.children) != 0 ||
-	    run_or_reply(req, res, &t) != 0)
-		return;
-	reply_registration(req, res, 200, &t.result);
+	registration_op(req, res, REG_OP_CHANGE, 200);
 }
 
 /* DELETE /api/v1/events/{id}/registrations/me */
 void sh_events_registration_withdraw(struct sh_request *req, struct sh_response *res)
 {
-	struct reg_tx t = {.req = req,
-			   .event_id = sh_req_uuid_param(req, "id"),
-			   .op = REG_OP_WITHDRAW};
-	if (t.event_id == NULL) {
-		sh_reply_not_found(req, res);
-		return;
-	}
-	if (run_or_reply(req, res, &t) != 0)
-		return;
-	sh_reply_empty(res, 204);
+	registration_op(req, res, REG_OP_WITHDRAW, 204);
 }
 
 struct list_read {
@@ -149,73 +142,30 @@ static enum sh_db_rc list_in_snapshot(struct sh_conn *conn, void *ctx)
 	return sh_reg_list(conn, r->req->arena, r->id, &r->rows, &r->count);
 }
 
-/* The CSV text, grown in the request's arena. */
-struct csv {
-	struct sh_arena *arena;
-	char *text;
-	size_t len, cap;
-};
-
-static void csv_add(struct csv *c, const char *s, size_t n)
-{
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = (c->len + n + 1) * 2;
-		char *bigger = sh_arena_alloc(c->arena, cap);
-		if (c->len > 0)
-			memcpy(bigger, c->text, c->len);
-		c->text = bigger;
-		c->cap = cap;
-	}
-	memcpy(c->text + c->len, s, n);
-	c->len += n;
-	c->text[c->len] = '\0';
-}
-
-/* A quoted cell; a leading = + - @ gets a ' so a spreadsheet never runs it as a formula. */
-static void csv_cell(struct csv *c, const char *s, bool last)
-{
-	csv_add(c, "\"", 1);
-	if (s != NULL && s[0] != '\0' && strchr("=+-@", s[0]) != NULL)
-		csv_add(c, "'", 1);
-	for (const char *p = s ? s : ""; *p; p++) {
-		if (*p == '"')
-			csv_add(c, "\"\"", 2);
-		else
-			csv_add(c, p, 1);
-	}
-	csv_add(c, last ? "\"\r\n" : "\";", last ? 3 : 2);
-}
-
-static void csv_number(struct csv *c, int64_t n, bool last)
-{
-	char buf[32];
-	int len = snprintf(buf, sizeof(buf), "%lld%s", (long long)n, last ? "\r\n" : ";");
-	csv_add(c, buf, (size_t)len);
-}
-
 static void reply_csv(struct sh_request *req, struct sh_response *res, const struct list_read *r)
 {
-	struct csv c = {.arena = req->arena};
+	struct sh_arena_text c = {.arena = req->arena};
 	static const char header[] = /* a byte-order mark first: Excel then reads UTF-8 */
 		"\xEF\xBB\xBFlast_name;first_name;email;adults;children;status;position;registered_at\r\n";
-	csv_add(&c, header, sizeof(header) - 1);
+	sh_arena_text_add(&c, header, sizeof(header) - 1);
 	for (size_t i = 0; i < r->count; i++) {
 		const struct sh_reg_row *row = &r->rows[i];
-		csv_cell(&c, row->last_name, false);
-		csv_cell(&c, row->first_name, false);
-		csv_cell(&c, row->email, false);
-		csv_number(&c, row->adults, false);
-		csv_number(&c, row->children, false);
-		csv_cell(&c, row->status, false);
+		sh_csv_text(&c, row->last_name);
+		sh_csv_text(&c, row->first_name);
+		sh_csv_text(&c, row->email);
+		sh_csv_int(&c, row->adults);
+		sh_csv_int(&c, row->children);
+		sh_csv_text(&c, row->status);
 		if (row->position > 0)
-			csv_number(&c, row->position, false);
+			sh_csv_int(&c, row->position);
 		else
-			csv_add(&c, ";", 1);
-		csv_cell(&c, row->created_at, true);
+			sh_csv_cell(&c, "", 0);
+		sh_csv_text(&c, row->created_at);
+		sh_csv_row_end(&c);
 	}
 	sh_res_header(res, "Content-Disposition",
 		      sh_arena_printf(req->arena, "attachment; filename=\"event-%s.csv\"", r->id));
-	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.text ? c.text : "", c.len);
+	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.data ? c.data : "", c.len);
 }
 
 static void reply_json(struct sh_request *req, struct sh_response *res, const struct list_read *r)

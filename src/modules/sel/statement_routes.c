@@ -6,53 +6,20 @@
  * 00:30 in Brussels in summer is 22:30 UTC the day before).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "modules/sel/ledger_routes.h"
 #include "schoolhub/brussels_time.h"
-#include "schoolhub/mem.h"
+#include "schoolhub/csv.h"
 #include "schoolhub/util.h"
 
 /* --- GET /statement.csv ---------------------------------------------------------------- */
 
-struct csv {
-	char *data;
-	size_t len, cap;
-};
-
-static void csv_append(struct csv *c, const char *s, size_t n)
-{
-	if (c->len + n + 1 > c->cap) {
-		c->cap = (c->len + n + 1) * 2;
-		c->data = sh_realloc(c->data, c->cap);
-	}
-	memcpy(c->data + c->len, s, n);
-	c->len += n;
-	c->data[c->len] = '\0';
-}
-
-/* One text cell: quoted, quotes doubled, and a leading = + - @ neutralised so a
- * description can never run as a spreadsheet formula. */
-static void csv_text(struct csv *c, const char *s)
-{
-	csv_append(c, "\"", 1);
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
-		csv_append(c, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			csv_append(c, "\"\"", 2);
-		else
-			csv_append(c, p, 1);
-	}
-	csv_append(c, "\"", 1);
-}
-
 struct statement {
 	const char *user_id, *since, *until;
 	enum sh_lang lang;
-	struct csv csv;
+	struct sh_arena_text csv;
 	char first_day[11]; /* the first line's date, "" when none: the file name's start */
 };
 
@@ -73,14 +40,14 @@ static void brussels_day(const char *when, char out[11])
 
 /* An amount in hours for a spreadsheet: "1,25" (fr, nl) or "1.25" (en), rounded to the
  * hundredth, with an ASCII minus so it stays a number. */
-static void csv_hours(struct csv *c, int64_t units, enum sh_lang lang)
+static void csv_hours(struct sh_arena_text *c, int64_t units, enum sh_lang lang)
 {
 	long long abs_units = units < 0 ? -(long long)units : (long long)units;
 	long long hundredths = (abs_units * 100 + 30) / 60;
 	char num[48];
 	int n = snprintf(num, sizeof(num), "%s%lld%c%02lld", units < 0 ? "-" : "", hundredths / 100,
 			 lang == SH_LANG_EN ? '.' : ',', hundredths % 100);
-	csv_append(c, num, (size_t)n);
+	sh_csv_cell(c, num, (size_t)n);
 }
 
 /*
@@ -92,30 +59,23 @@ static void csv_hours(struct csv *c, int64_t units, enum sh_lang lang)
 static int statement_line(const struct sh_sel_line *line, void *ctx)
 {
 	struct statement *st = ctx;
-	struct csv *c = &st->csv;
-	char num[64], day[11], requested[11] = "";
+	struct sh_arena_text *c = &st->csv;
+	char day[11], requested[11] = "";
 	brussels_day(line->date, day);
 	if (line->requested != NULL)
 		brussels_day(line->requested, requested);
 	if (st->first_day[0] == '\0')
 		memcpy(st->first_day, day, sizeof(day));
-	csv_append(c, day, 10);
-	csv_append(c, ";", 1);
-	if (requested[0] != '\0' && strcmp(requested, day) != 0)
-		csv_append(c, requested, 10);
-	csv_append(c, ";", 1);
-	csv_text(c, sh_sel_kind_label(line->kind, st->lang));
-	csv_append(c, ";", 1);
-	csv_text(c, line->counterparty);
-	csv_append(c, ";", 1);
-	csv_text(c, line->description ? line->description : "");
-	int n = snprintf(num, sizeof(num), ";%lld;", (long long)line->amount);
-	csv_append(c, num, (size_t)n);
+	sh_csv_cell(c, day, 10);
+	sh_csv_cell(c, requested, requested[0] != '\0' && strcmp(requested, day) != 0 ? 10 : 0);
+	sh_csv_text(c, sh_sel_kind_label(line->kind, st->lang));
+	sh_csv_text(c, line->counterparty);
+	sh_csv_text(c, line->description);
+	sh_csv_int(c, line->amount);
 	csv_hours(c, line->amount, st->lang);
-	n = snprintf(num, sizeof(num), ";%lld;", (long long)line->balance_after);
-	csv_append(c, num, (size_t)n);
-	csv_text(c, line->transaction_id);
-	csv_append(c, "\r\n", 2);
+	sh_csv_int(c, line->balance_after);
+	sh_csv_text(c, line->transaction_id);
+	sh_csv_row_end(c);
 	return 0;
 }
 
@@ -229,20 +189,18 @@ void sh_sel_statement_csv(struct sh_request *req, struct sh_response *res)
 		"datum;gevraagd op;soort;lid;omschrijving;eenheden;uren;saldo;referentie\r\n",
 		"date;requested on;kind;member;description;units;hours;balance;reference\r\n"};
 	struct statement out = {.user_id = req->user.id, .since = since, .until = until,
-				.lang = req->lang};
-	struct csv *c = &out.csv;
+				.lang = req->lang, .csv = {.arena = req->arena}};
+	struct sh_arena_text *c = &out.csv;
 	/* A byte-order mark tells spreadsheet programs the file is UTF-8; ";" is the list
 	 * separator of Belgian (fr/nl) spreadsheet settings. */
-	csv_append(c, "\xEF\xBB\xBF", 3);
-	csv_append(c, header[req->lang], strlen(header[req->lang]));
+	sh_arena_text_add(c, "\xEF\xBB\xBF", 3);
+	sh_arena_text_add(c, header[req->lang], strlen(header[req->lang]));
 
 	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, statement_read, &out);
 	if (rc != SH_DB_OK) {
-		sh_free(&c->data);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	sh_arena_defer(req->arena, free, c->data);
 	char first_day[SH_TIME_LEN + 1], last_day[SH_TIME_LEN + 1];
 	sh_time_format(t_to, last_day);
 	/* The period's start: the one asked for, else the first line (the account's opening). */
