@@ -319,6 +319,66 @@ START_TEST(services_search_pages)
 }
 END_TEST
 
+/* Each filter and the cursor is written into the SQL only when the request sets it
+ * (service_queries.c: PostgreSQL's generic plan misjudged "x = COALESCE($n, x)"), so every
+ * combination numbers its own parameters: each must still narrow the search alone. */
+START_TEST(services_filters_narrow_a_search)
+{
+	struct th_member a, b;
+	th_member_register(&a, "searchfilters");
+	th_member_register(&b, "searchfilters_b");
+	char *fix = create_service(a.access_token, "Xylofrak tandem", "", "repairs");
+	char *pie = create_service(a.access_token, "Xylofrak tarte bleue", "", "cooking");
+	struct th_resp *r = th_json("POST", SERVICES, a.access_token, "{s:s, s:s, s:s, s:s}",
+				    "title", "Xylofrak zoektocht", "description", "", "category",
+				    "other", "kind", "request");
+	ck_assert_int_eq(r->status, 201);
+	char *ask = strdup(th_str(r, "id"));
+	th_resp_free(&r);
+	char extra[300];
+	static const struct {
+		const char *q, *filters;
+		int fix, pie, ask;
+	} cases[] = {
+		{"xylofrak", "", 1, 1, 1},
+		{"xylofrak", "kind=request", 0, 0, 1},
+		{"xylofrak", "category=cooking", 0, 1, 0},
+		{"xylofrak", "category=cooking&kind=offer&user_id=", 0, 1, 0},
+		{"xylofrak", "category=cooking&kind=request", 0, 0, 0},
+		{"bleu xylofrak", "", 0, 1, 0},          /* a second word, bound by itself */
+		{"xylofrak fiets", "kind=offer", 1, 0, 0}, /* a category's word and a filter */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(extra, sizeof(extra), "%s%s", cases[i].filters,
+			 strstr(cases[i].filters, "user_id=") != NULL ? a.id : "");
+		r = get_q(b.access_token, SERVICES, cases[i].q, extra);
+		ck_assert_msg(r->status == 200, "%s %s: %ld %s", cases[i].q, extra, r->status, r->body);
+		ck_assert_msg(has_item(r, fix) == cases[i].fix && has_item(r, pie) == cases[i].pie &&
+				      has_item(r, ask) == cases[i].ask &&
+				      item_count(r) == (size_t)(cases[i].fix + cases[i].pie + cases[i].ask),
+			      "%s %s: %s", cases[i].q, extra, r->body);
+		th_resp_free(&r);
+	}
+	/* A filter and the cursor together: two offers, one a page. */
+	r = get_q(b.access_token, SERVICES, "xylofrak", "kind=offer&limit=1");
+	ck_assert_int_eq(item_count(r), 1);
+	bool first_fix = has_item(r, fix);
+	snprintf(extra, sizeof(extra), "kind=offer&limit=1&cursor=%s", th_str(r, "next_cursor"));
+	th_resp_free(&r);
+	r = get_q(b.access_token, SERVICES, "xylofrak", extra);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(item_count(r), 1);
+	ck_assert(has_item(r, first_fix ? pie : fix));
+	ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+	th_resp_free(&r);
+	free(fix);
+	free(pie);
+	free(ask);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
 /* --- members --------------------------------------------------------------------- */
 
 static void rename_member(const struct th_member *m, const char *first, const char *last)
@@ -387,6 +447,40 @@ START_TEST(members_match_word_beginnings)
 	th_resp_free(&r);
 	th_member_free(&a);
 	th_member_free(&b);
+}
+END_TEST
+
+/* A rare word drives the members' query; the cursor and a second word are written in
+ * only when given (user_queries.c), each with its own parameters. */
+START_TEST(members_rare_word_pages)
+{
+	struct th_member m[3];
+	static const char *const firsts[] = {"Alpha", "Beta", "Gamma"};
+	for (int i = 0; i < 3; i++) {
+		th_member_register(&m[i], "qorvix");
+		rename_member(&m[i], firsts[i], "Qorvix");
+	}
+	struct th_resp *r = get_q(m[0].access_token, "/api/v1/users", "qorvix", "limit=2");
+	ck_assert_int_eq(item_count(r), 2);
+	ck_assert(has_item(r, m[0].id) && has_item(r, m[1].id)); /* in name order */
+	char extra[300];
+	snprintf(extra, sizeof(extra), "limit=2&cursor=%s", th_str(r, "next_cursor"));
+	th_resp_free(&r);
+	r = get_q(m[0].access_token, "/api/v1/users", "qorvix", extra);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(item_count(r), 1);
+	ck_assert(has_item(r, m[2].id));
+	ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+	th_resp_free(&r);
+	r = get_q(m[0].access_token, "/api/v1/users", "qorvix bet", extra);
+	ck_assert_int_eq(item_count(r), 0); /* Beta is before the cursor */
+	th_resp_free(&r);
+	r = get_q(m[0].access_token, "/api/v1/users", "gam qorvix", "limit=1");
+	ck_assert_int_eq(item_count(r), 1);
+	ck_assert(has_item(r, m[2].id));
+	th_resp_free(&r);
+	for (int i = 0; i < 3; i++)
+		th_member_free(&m[i]);
 }
 END_TEST
 
@@ -466,7 +560,9 @@ Suite *api_search_suite(void)
 	tcase_add_test(tc, services_odd_characters_are_no_syntax);
 	tcase_add_test(tc, services_word_index_follows_writes);
 	tcase_add_test(tc, services_search_pages);
+	tcase_add_test(tc, services_filters_narrow_a_search);
 	tcase_add_test(tc, members_match_word_beginnings);
+	tcase_add_test(tc, members_rare_word_pages);
 	tcase_add_test(tc, dense_words_page_like_sparse_ones);
 	suite_add_tcase(s, tc);
 	return s;

@@ -135,28 +135,55 @@ static const char *category_list(struct sh_arena *arena, const struct sh_sel_sea
 /* A search's SQL and its binds, built together so each $n is bound exactly once. */
 struct search_query {
 	const char *sql;
-	struct sh_arg binds[7 + 2 * SH_SEL_SEARCH_WORDS_MAX];
+	struct sh_arg binds[8 + 2 * SH_SEL_SEARCH_WORDS_MAX];
 	int count;
 };
 
-static int bind_text(struct search_query *q, const char *text)
+static int bind_arg(struct search_query *q, struct sh_arg arg)
 {
-	q->binds[q->count++] = SH_TEXT(text);
+	q->binds[q->count++] = arg;
 	return q->count; /* its $n */
 }
 
-/* The filters ($1..$7), then the driving word's range in the FROM and one condition per
- * other word. One text per shape, so each connection caches a few dozen. */
+static int bind_text(struct search_query *q, const char *text)
+{
+	return bind_arg(q, SH_TEXT(text));
+}
+
+/*
+ * The filters a request sets, each as its own condition: a filter left out is absent
+ * from the text, never "s.category = COALESCE($1, s.category)". PostgreSQL's generic
+ * plan (the driver prepares every statement) estimated each such COALESCE as selective,
+ * five of them one row in all, and so scanned and sorted every service instead of
+ * reading sel_services_recent newest first up to the page's end (36 ms instead of
+ * 0.4 ms at 10,000 families; docs/PERFORMANCE.md). The same goes for the cursor.
+ */
+static const char *filter_conditions(struct sh_arena *arena, const struct sh_sel_service_filter *f,
+				     struct search_query *q)
+{
+	const char *sql = "";
+	if (f->category != NULL)
+		sql = sh_arena_printf(arena, "%sAND s.category = $%d ", sql,
+				      bind_text(q, f->category));
+	if (f->kind != NULL)
+		sql = sh_arena_printf(arena, "%sAND s.kind = $%d ", sql, bind_text(q, f->kind));
+	if (f->user_id != NULL)
+		sql = sh_arena_printf(arena, "%sAND s.user_id = $%d ", sql, bind_text(q, f->user_id));
+	if (f->after_time != NULL && f->after_id != NULL) {
+		int t = bind_text(q, f->after_time);
+		int id = bind_text(q, f->after_id);
+		sql = sh_arena_printf(arena, "%sAND (s.created_at, s.id) < ($%d, $%d) ", sql, t, id);
+	}
+	return sql;
+}
+
+/* The page's size ($1), the driving word's range in the FROM, the filters set, and one
+ * condition per other word. One text per shape, so each connection caches a few dozen. */
 static void search_query(struct sh_arena *arena, const struct sh_sel_service_filter *f,
 			 int limit, int driver, struct search_query *q)
 {
-	bool after = f->after_time != NULL && f->after_id != NULL;
-	const struct sh_arg filters[7] = {
-		SH_TEXT(f->category), SH_TEXT(f->kind), SH_TEXT(f->user_id), SH_INT(after ? 1 : 0),
-		SH_TEXT(after ? f->after_time : NULL), SH_TEXT(after ? f->after_id : NULL),
-		SH_INT((int64_t)limit + 1)};
-	memcpy(q->binds, filters, sizeof(filters));
-	q->count = 7;
+	q->count = 0;
+	bind_arg(q, SH_INT((int64_t)limit + 1));
 	/* A sparse search starts from its word's services (CROSS JOIN keeps SQLite's join
 	 * order; PostgreSQL plans it as any inner join). */
 	const char *from = "FROM sel_services s JOIN users u ON u.id = s.user_id WHERE ";
@@ -172,34 +199,32 @@ static void search_query(struct sh_arena *arena, const struct sh_sel_service_fil
 	/* Withdrawn services too (a member's own list) is a separate text, so the directory's
 	 * "s.is_active = TRUE" stays visible to the planner: written as an equality, it lets
 	 * index sel_services_recent (is_active, created_at, id) deliver the newest first and
-	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row).
-	 * $4 says whether there is a cursor: "CAST($6 AS TEXT) IS NULL" would type $6 as
-	 * text on PostgreSQL, where it must be a timestamptz to compare with created_at. */
-	char *sql = sh_arena_printf(arena,
-				    SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL "
-				    "AND s.category = COALESCE($1, s.category) "
-				    "AND s.kind = COALESCE($2, s.kind) "
-				    "AND s.user_id = COALESCE($3, s.user_id) "
-				    "AND ($4 = 0 OR (s.created_at, s.id) < ($5, $6)) ",
-				    from, f->with_withdrawn ? "" : "s.is_active = TRUE AND ");
+	 * stop at the page's end (a bare "s.is_active" made SQLite scan and sort every row). */
+	char *sql = sh_arena_printf(arena, SERVICE_COLUMNS "%s%su.active AND u.deleted_at IS NULL %s",
+				    from, f->with_withdrawn ? "" : "s.is_active = TRUE AND ",
+				    filter_conditions(arena, f, q));
 	for (size_t i = 0; i < f->n_words; i++) {
 		const struct sh_sel_search_word *w = &f->words[i];
 		if ((int)i == driver)
 			continue;
-		int like = bind_text(q, sh_arena_printf(arena, "%% %s%%", w->from));
+		/* The pattern is built in SQL, not bound whole: SQLite recompiles a statement
+		 * whenever a bound LIKE pattern is bound again (it might use an index for a
+		 * fixed prefix), which cost every search a parse and a plan. */
+		int word = bind_text(q, w->from);
 		if (w->n_categories == 0) {
-			sql = sh_arena_printf(arena, "%sAND s.search_text LIKE $%d ", sql, like);
+			sql = sh_arena_printf(arena, "%sAND s.search_text LIKE '%% ' || $%d || '%%' ",
+					      sql, word);
 		} else {
 			/* ",repairs,childcare,": the codes have no comma, and the "_" of
 			 * "administrative_help" matches itself. */
 			int cats = bind_text(q, category_list(arena, w));
 			sql = sh_arena_printf(arena,
-					      "%sAND (s.search_text LIKE $%d OR CAST($%d AS TEXT) "
-					      "LIKE '%%,' || s.category || ',%%') ",
-					      sql, like, cats);
+					      "%sAND (s.search_text LIKE '%% ' || $%d || '%%' OR "
+					      "CAST($%d AS TEXT) LIKE '%%,' || s.category || ',%%') ",
+					      sql, word, cats);
 		}
 	}
-	q->sql = sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $7", sql);
+	q->sql = sh_arena_printf(arena, "%sORDER BY s.created_at DESC, s.id DESC LIMIT $1", sql);
 }
 
 enum sh_db_rc sh_sel_services_search(struct sh_conn *conn, struct sh_arena *arena,

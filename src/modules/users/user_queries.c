@@ -182,35 +182,45 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 				json_t *items)
 {
 	size_t n = q != NULL ? q->count : 0;
-	struct sh_arg binds[4 + 2 * SH_USER_SEARCH_WORDS_MAX] = {
-		SH_TEXT(after_last), SH_TEXT(after_first), SH_TEXT(after_id),
-		SH_INT((int64_t)limit + 1)};
-	int count = 4;
+	struct sh_arg binds[6 + 2 * SH_USER_SEARCH_WORDS_MAX] = {SH_INT((int64_t)limit + 1)};
+	int count = 1;
 	int driver;
 	enum sh_db_rc rc = driving_word(conn, q, &driver);
 	if (rc != SH_DB_OK)
 		return rc;
 	/* The driving word's range is the FROM's (CROSS JOIN keeps SQLite's join order);
-	 * every other word is a LIKE on the member's own words. */
+	 * every other word is a LIKE on the member's own words. Index users_directory_by_id
+	 * (migration 0023) answers each of the driving word's members without reading the
+	 * row: PostgreSQL otherwise hashed all the members rather than look up a few hundred. */
 	const char *sql = "SELECT u.id, u.first_name, u.last_name FROM users u WHERE ";
 	if (driver >= 0) {
 		binds[count++] = SH_TEXT(q->from[driver]);
 		binds[count++] = SH_TEXT(q->to[driver]);
 		sql = "SELECT u.id, u.first_name, u.last_name FROM (SELECT DISTINCT user_id FROM "
-		      "user_search_words WHERE word >= $5 AND word < $6) w CROSS JOIN users u "
+		      "user_search_words WHERE word >= $2 AND word < $3) w CROSS JOIN users u "
 		      "WHERE u.id = w.user_id AND ";
 	}
-	sql = sh_arena_printf(arena,
-			      "%su.active AND u.deleted_at IS NULL AND (CAST($1 AS TEXT) IS NULL OR "
-			      "(u.last_name, u.first_name, u.id) > ($1, $2, $3)) ",
-			      sql);
+	sql = sh_arena_printf(arena, "%su.active AND u.deleted_at IS NULL ", sql);
+	/* The cursor only when there is one: "CAST($1 AS TEXT) IS NULL OR ..." left
+	 * PostgreSQL's generic plan guessing (as the SEL's COALESCE filters did). */
+	if (after_id != NULL) {
+		binds[count++] = SH_TEXT(after_last);
+		binds[count++] = SH_TEXT(after_first);
+		binds[count++] = SH_TEXT(after_id);
+		sql = sh_arena_printf(arena,
+				      "%sAND (u.last_name, u.first_name, u.id) > ($%d, $%d, $%d) ",
+				      sql, count - 2, count - 1, count);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if ((int)i == driver)
 			continue;
-		binds[count++] = SH_TEXT(sh_arena_printf(arena, "%% %s%%", q->from[i]));
-		sql = sh_arena_printf(arena, "%sAND u.search_name LIKE $%d ", sql, count);
+		/* Built in SQL, not bound whole: SQLite recompiles a statement each time a
+		 * bound LIKE pattern is bound again. */
+		binds[count++] = SH_TEXT(q->from[i]);
+		sql = sh_arena_printf(arena, "%sAND u.search_name LIKE '%% ' || $%d || '%%' ", sql,
+				      count);
 	}
-	sql = sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $4", sql);
+	sql = sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $1", sql);
 	struct sh_stmt *st = sh_query(conn, sql, (struct sh_args){binds, count});
 	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
 		json_array_append_new(items,
