@@ -51,7 +51,10 @@ const MESSAGING = /\/src\/(views\/messages\/|realtime(-app)?\.js)/;
 // first needed (not precached either), so they do not weigh on the sign-in page ("auth") or
 // the first visit's "screens".
 const NOW_AND_THEN =
-  /\/src\/views\/(announcements\/|notifications\/|auth\/(ForgotPassword|ResetPassword)View\.vue)/;
+  /\/src\/views\/(announcements\/|notifications\/|privacy\/|auth\/(ForgotPassword|ResetPassword)View\.vue)/;
+// The privacy notice (in "more" with its French texts): Dutch and English texts as chunks
+// "privacy-nl", "privacy-en".
+const PRIVACY_CATALOGUE = /\/src\/views\/privacy\/locales\/(nl|en)\.json$/;
 
 // The events screens (agenda, sign-ups, shifts, calendar feed; issue #14) with their own API
 // calls and their French texts: one chunk fetched when a member first opens the agenda, not
@@ -80,6 +83,8 @@ function chunkOf(id, { getModuleInfo }) {
   if (eventsCatalogue) return `events-${eventsCatalogue[1]}`;
   const adminCatalogue = ADMIN_CATALOGUE.exec(id);
   if (adminCatalogue) return `admin-${adminCatalogue[1]}`;
+  const privacyCatalogue = PRIVACY_CATALOGUE.exec(id);
+  if (privacyCatalogue) return `privacy-${privacyCatalogue[1]}`;
   const classesCatalogue = CLASSES_CATALOGUE.exec(id);
   if (classesCatalogue) return `classes-${classesCatalogue[1]}`;
   if (QR_ENCODER.test(id)) return 'qr';
@@ -95,7 +100,7 @@ function chunkOf(id, { getModuleInfo }) {
 }
 
 export default defineConfig({
-  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr', 'admin', 'admin-nl', 'admin-en', 'classes', 'classes-nl', 'classes-en'] })],
+  plugins: [vue(), serviceWorker({ onDemand: ON_DEMAND_CATALOGUE, onDemandChunks: ['messages', 'more', 'events', 'events-nl', 'events-en', 'qr', 'admin', 'admin-nl', 'admin-en', 'classes', 'classes-nl', 'classes-en', 'privacy-nl', 'privacy-en'] })],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

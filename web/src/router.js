@@ -14,6 +14,9 @@ const adminScreen = (load) => () =>
 // The classes screens (issue #15) likewise (src/views/classes/classes-texts.js).
 const classesScreen = (load) => () =>
   Promise.all([load(), import('./views/classes/classes-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
+// The privacy notice likewise (src/views/privacy/privacy-texts.js).
+const privacyScreen = (load) => () =>
+  Promise.all([load(), import('./views/privacy/privacy-texts.js').then((texts) => texts.textsReady)]).then(([view]) => view);
 const routes = [
   {
     path: '/',
@@ -153,7 +156,7 @@ const routes = [
     // Public: read before registering (and from the profile and the footer after).
     path: '/privacy',
     name: 'privacy',
-    component: () => import('./views/auth/PrivacyView.vue'),
+    component: privacyScreen(() => import('./views/privacy/PrivacyView.vue')),
     meta: { title: 'privacy.title' },
   },
   {
