@@ -71,6 +71,40 @@ sql() {
 	fi
 }
 
+# old_encrypted_backups DIR: .age backups as earlier nights would have left them (with both
+# checksums): 1, 2, 4, 5 and 6 days ago, two 3 days ago (00:30 and 01:00 UTC: the older one
+# must go) and one 40 days ago (beyond the 4 weeks: must go).
+OLD_KEPT=()
+OLD_GONE=()
+old_encrypted_backups() {
+	local dir=$1 when name day3
+	mkdir -p "$dir"
+	day3=$(date -u -d '-3 days' +%F)
+	for when in '-1 days' '-2 days' '-4 days' '-5 days' '-6 days' "$day3 01:00:00" \
+		"$day3 00:30:00" '-40 days'; do
+		name="schoolhub-$(date -u -d "$when" +%Y%m%dT%H%M%SZ).db.age"
+		echo "old" >"$dir/$name"
+		echo "0  ${name%.age}" >"$dir/${name%.age}.sha256"
+		(cd "$dir" && sha256sum "$name" >"$name.sha256")
+		case $when in
+		'-40 days' | *00:30:00) OLD_GONE+=("$name") ;;
+		*) OLD_KEPT+=("$name") ;;
+		esac
+	done
+}
+
+# check_encrypted_rotation DIR NEW: the 7-daily/4-weekly rotation applied to the .age files.
+check_encrypted_rotation() {
+	local dir=$1 new=$2 name
+	for name in "${OLD_KEPT[@]}" "$(basename "$new")"; do
+		[[ -f $dir/$name && -f $dir/$name.sha256 ]] || fail "rotation removed $name: $(ls "$dir")"
+	done
+	for name in "${OLD_GONE[@]}"; do
+		[[ ! -e $dir/$name && ! -e $dir/$name.sha256 && ! -e $dir/${name%.age}.sha256 ]] ||
+			fail "rotation kept $name (or a checksum of it): $(ls "$dir")"
+	done
+}
+
 # drill_backend NAME URL [AGE_RECIPIENT]: the whole drill on one database.
 drill_backend() {
 	local name=$1 url=$2 recipient=${3:-} t_backup t_backup_s file metric env pids=() n
@@ -98,6 +132,7 @@ drill_backend() {
 		pids+=($!)
 		sh_pid_track $!
 	done
+	[[ -z $recipient ]] || old_encrypted_backups "$DRILL_WORK/$name-backups"
 	sleep 2
 	t_backup=$(now)
 	t_backup_s=${t_backup%.*}
@@ -112,6 +147,7 @@ drill_backend() {
 	done
 	cat "$DRILL_WORK"/pay.*.log >"$DRILL_WORK/$name.payments"
 
+	[[ -z $recipient ]] || check_encrypted_rotation "$DRILL_WORK/$name-backups" "$file"
 	# The metric the alert SchoolHubBackupTooOld reads: the backup's start time.
 	local value
 	value=$(awk '$1 == "schoolhub_backup_last_success_timestamp_seconds" {print $2}' "$metric")
