@@ -115,7 +115,8 @@ drill_backend() {
 	metric="$DRILL_WORK/$name.prom"
 	printf 'DATABASE_URL="%s"\nSCHOOLHUB_SECRET_KEY=%s\nexport SCHOOLHUB_DATA_DIR=%s\n' \
 		"$url" "$SCHOOLHUB_SECRET_KEY" "$DRILL_WORK/$name-data" >"$env"
-	server_start "$BIN" "$name" DATABASE_URL="$url"
+	# Limits no run reaches (member 0 only pays, member PAYERS only receives).
+	server_start "$BIN" "$name" DATABASE_URL="$url" SEL_MIN_BALANCE=-100000 SEL_MAX_BALANCE=100000
 	register_members "$MEMBERS"
 	local admin_email="drill.admin.$name.$$@example.be"
 	[[ $(http_code POST /api/v1/auth/register "" \
@@ -190,7 +191,8 @@ drill_backend() {
 		fail "$name: schoolhub restore: $(cat "$DRILL_WORK/restore.out")"
 	DATABASE_URL="$url" "$BIN" audit verify >"$DRILL_WORK/verify.out" 2>&1 ||
 		fail "$name: schoolhub audit verify: $(cat "$DRILL_WORK/verify.out")"
-	server_start "$BIN" "$name-restored" DATABASE_URL="$url"
+	server_start "$BIN" "$name-restored" DATABASE_URL="$url" SEL_MIN_BALANCE=-100000 \
+		SEL_MAX_BALANCE=100000
 
 	# --- what survived -------------------------------------------------------------------------
 	sql "$url" "SELECT id FROM sel_transactions WHERE kind = 'payment'" | sort >"$DRILL_WORK/restored.ids"
@@ -237,7 +239,7 @@ drill_backend() {
 	server_stop TERM
 	[[ $SERVER_RC == 0 ]] || fail "$name: the restored server exited $SERVER_RC on SIGTERM"
 
-	log "$name ok${recipient:+ (age)}: $before payments acknowledged before the backup, all restored with their ids; $after acknowledged after it began, $kept of them in the backup; audit chain and SEL audit ok; $(elapsed "$started") s"
+	log "$name ok${recipient:+ (age)}: $before payments acknowledged before the backup, all restored with their ids; $after acknowledged after it began, $kept of them in the backup; $unanswered answered otherwise ($(awk '$4 != 201 {print $4}' "$DRILL_WORK/$name.payments" | sort | uniq -c | tr -s ' \n' ' ')); audit chain and SEL audit ok; $(elapsed "$started") s"
 }
 
 command -v sqlite3 >/dev/null || skip "sqlite3 is missing"
