@@ -76,6 +76,9 @@ load_env "$ENV_FILE"
 
 STARTED=$(date +%s)
 mkdir -p "$DIR"
+# One backup at a time in DIR (a slow night's run still going when the next one starts).
+exec 9>"$DIR/.backup.lock"
+flock -n 9 || die "another backup is running in $DIR"
 FILE=$("$BIN" backup --to "$DIR" | tail -n1) || die "schoolhub backup failed"
 [[ -f $FILE && -f $FILE.sha256 ]] || die "schoolhub backup printed '$FILE', which is not a backup"
 

@@ -14,7 +14,8 @@
 #   - scripts/backup.sh exits 0, writes the metric the alert reads
 #     (schoolhub_backup_last_success_timestamp_seconds = its start time); with age: only the
 #     .age file is left, its checksum holds, the decrypted file restores;
-#   - a failing backup (database unreachable) exits non-zero and leaves the metric as it was;
+#   - a failing backup (database unreachable), or a second one while the first holds DIR's
+#     lock, exits non-zero and leaves the metric as it was;
 #   - `schoolhub restore` and `schoolhub audit verify` exit 0 on the restored database;
 #   - every payment answered 201 BEFORE the backup started is in it with the same id, and
 #     replaying its Idempotency-Key answers the same id; no payment is there that was never
@@ -165,6 +166,13 @@ drill_backend() {
 		fail "$name: scripts/backup.sh exited 0 on an unreachable database"
 	fi
 	cmp -s "$metric" "$DRILL_WORK/metric.before" || fail "$name: a failed backup changed the metric"
+	# A second run while one holds the lock of DIR: refused, nothing written.
+	if flock "$DRILL_WORK/$name-backups/.backup.lock" env SCHOOLHUB_BIN="$BIN" "$BACKUP_SH" \
+		-e "$env" -m "$metric" "$DRILL_WORK/$name-backups" >/dev/null 2>"$DRILL_WORK/lock.err"; then
+		fail "$name: scripts/backup.sh ran while another held the lock"
+	fi
+	grep -q 'another backup is running' "$DRILL_WORK/lock.err" || fail "$name: lock: $(cat "$DRILL_WORK/lock.err")"
+	cmp -s "$metric" "$DRILL_WORK/metric.before" || fail "$name: a refused backup changed the metric"
 
 	# --- the loss ----------------------------------------------------------------------------
 	server_stop TERM
