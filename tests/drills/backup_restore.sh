@@ -32,6 +32,7 @@ BIN=${1:-}
 }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 BACKUP_SH=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/backup.sh
+umask 077 # backups, keys and decrypted files: the owner's only, as on a server
 MEMBERS=4
 PAYERS=3
 
@@ -79,7 +80,7 @@ OLD_KEPT=()
 OLD_GONE=()
 old_encrypted_backups() {
 	local dir=$1 when name day3
-	mkdir -p "$dir"
+	mkdir -p "$dir" # 700: the umask above
 	day3=$(date -u -d '-3 days' +%F)
 	for when in '-1 days' '-2 days' '-4 days' '-5 days' '-6 days' "$day3 01:00:00" \
 		"$day3 00:30:00" '-40 days'; do
