@@ -43,6 +43,7 @@ SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clan
 	libbrotli-dev zlib1g-dev # the static-file tests decode what the server sends
 	tzdata # unit_test_notify_clock compares Brussels time with the system's zoneinfo
 	nginx prometheus # tests/ops: the nginx front for real; promtool checks docker/monitoring
+	age # drill_backup_restore: scripts/backup.sh encrypts to an age key, the drill decrypts
 	docker-compose) # tests/ops/compose_test.sh: `docker-compose config` on docker/compose (no engine)
 # The shared libraries the schoolhub binary links (and curl for the HEALTHCHECK): the
 # run-time image of docker/Dockerfile installs exactly these; tests/ops/compose_test.sh checks
