@@ -8,9 +8,12 @@
  *
  * One write transaction (SERIALIZABLE on PostgreSQL): the plan, the moves, the
  * notifications, the run's row, the class conversations' conversation.updated events and
- * one audit row, so a rollover happens whole or not at all. A school year (1 September to
- * 31 August, Brussels time, on the notifications' clock so tests can move it) has one
- * rollover; another is 409 already_rolled_over unless "force" (recorded as forced).
+ * one audit row, so a rollover happens whole or not at all. One rollover per school year:
+ * another run within ROLLOVER_MIN_GAP_DAYS of the last one is 409 already_rolled_over unless
+ * "force" (recorded as forced). The guard keys on the time since the last run, not on the
+ * school-year label (1 September to 31 August): Brussels French-speaking schools start on the
+ * last Monday of August, so runs on 25 August and 2 September carry two labels but are the
+ * same year's. Times are on the notifications' clock (Brussels), so tests can move it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,13 +27,18 @@
 #include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
+/* Shorter than any school year (late August to late August), longer than any gap between
+ * two clicks of the same year's rollover. */
+#define ROLLOVER_MIN_GAP_DAYS 300
+
 struct rollover_tx {
 	struct sh_request *req;
 	bool dry_run, force;
 	const char *school_year, *run_id, *now;
+	const char *gap_start; /* now minus ROLLOVER_MIN_GAP_DAYS */
 	/* outcome */
-	bool already; /* a run exists for the school year and "force" was not given */
-	bool forced;  /* a run exists and "force" was given: this one is recorded as forced */
+	bool already; /* a run within the gap exists and "force" was not given */
+	bool forced;  /* a run within the gap exists and "force" was given: recorded as forced */
 	struct rollover_plan plan;
 	struct sh_class_watch watch;
 };
@@ -82,7 +90,7 @@ static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 {
 	struct rollover_tx *t = ctx;
 	memset(&t->watch, 0, sizeof(t->watch));
-	enum sh_db_rc rc = rollover_run_exists(conn, t->school_year);
+	enum sh_db_rc rc = rollover_run_since(conn, t->gap_start);
 	t->already = rc == SH_DB_ROW && !t->force;
 	t->forced = rc == SH_DB_ROW && t->force;
 	if (rc != SH_DB_OK && rc != SH_DB_ROW)
@@ -152,16 +160,18 @@ void admin_school_year_rollover(struct sh_request *req, struct sh_response *res)
 	static const char *const allowed[] = {"dry_run", "force", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
-	char run_id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
+	char run_id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1], gap_start[SH_TIME_LEN + 1];
 	sh_uuid_v4(run_id);
-	sh_time_now(now);
-	struct rollover_tx t = {.req = req, .run_id = run_id, .now = now};
+	time_t now_t = sh_notify_now();
+	sh_time_format(now_t, now);
+	sh_time_format(now_t - (time_t)ROLLOVER_MIN_GAP_DAYS * 86400, gap_start);
+	struct rollover_tx t = {.req = req, .run_id = run_id, .now = now, .gap_start = gap_start};
 	struct sh_validation v = {0};
 	sh_json_get_bool(req->json, "dry_run", true, &t.dry_run, &v);
 	sh_json_get_bool(req->json, "force", false, &t.force, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	t.school_year = school_year_of(req->arena, sh_notify_now());
+	t.school_year = school_year_of(req->arena, now_t);
 	enum sh_db_rc rc = t.dry_run ? sh_conn_read_snapshot(req->db, dry_run, &t) :
 				       sh_conn_transaction(req->db, SH_TX_WRITE, run_in_tx, &t);
 	if (rc != SH_DB_OK) {
