@@ -159,6 +159,15 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE kind = $1",
 				      "child_left", NULL),
 			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE updated_at > "
+				      "created_at AND (id = $1 OR id = $2)",
+				      anna, zoe),
+			 0);
+	/* ... but the admin's look at every child's name is audited: one row, ids only. */
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, NULL), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, anna), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, zoe), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, bram), 1);
 
 	struct th_resp *run = rollover_ok(admin.access_token, "{\"dry_run\":false}");
 	ck_assert(json_is_false(json_object_get(run->json, "dry_run")));

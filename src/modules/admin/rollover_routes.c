@@ -3,7 +3,8 @@
  * child up one class (M1 -> M2 ... P5 -> P6) and archives the P6 children, who leave the
  * school: children.left_at is set (the retention purge erases them later), their guardians
  * are notified ("child_left"). With dry_run the same plan is read and answered, nothing
- * written: the real run, read in its own transaction, answers the same list when nothing
+ * written but one audit row (school_year.rollover_previewed: the admin saw every child's
+ * name): the real run, read in its own transaction, answers the same list when nothing
  * changed between the two.
  *
  * One write transaction (SERIALIZABLE on PostgreSQL): the plan, the moves, the
@@ -129,6 +130,23 @@ static enum sh_db_rc dry_run(struct sh_conn *conn, void *ctx)
 	return run_in_tx(conn, ctx, &rollback);
 }
 
+/* The preview shows the admin every child's first name: that look is audited like any other
+ * (one row, the children listed, ids only), in its own short write transaction after the
+ * plan was read, so the plan stays a read. */
+static enum sh_db_rc audit_preview(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct rollover_tx *t = ctx;
+	const char **targets = sh_arena_alloc(t->req->arena, sizeof(*targets) * (t->plan.n + 1));
+	for (size_t i = 0; i < t->plan.n; i++)
+		targets[i] = t->plan.moves[i].child_id;
+	return sh_audit_append(conn, &(struct sh_audit_entry){.actor_id = t->req->user.id,
+							      .action = "school_year.rollover_previewed",
+							      .targets = targets,
+							      .target_count = t->plan.n,
+							      .request_id = t->req->request_id});
+}
+
 static json_t *answer_json(const struct rollover_tx *t)
 {
 	json_t *moves = json_array(), *counts = json_array();
@@ -180,6 +198,11 @@ void admin_school_year_rollover(struct sh_request *req, struct sh_response *res)
 	}
 	if (t.already) {
 		sh_reply_problem(req, res, 409, "already_rolled_over", NULL);
+		return;
+	}
+	if (t.dry_run &&
+	    (rc = sh_conn_transaction(req->db, SH_TX_WRITE, audit_preview, &t)) != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc); /* fail closed: no names without the audit row */
 		return;
 	}
 	if (t.watch.wrote)
