@@ -114,6 +114,28 @@ START_TEST(expired_invitations_cannot_be_accepted)
 }
 END_TEST
 
+/* A pending invitation for a child who then left the school links nobody. */
+START_TEST(left_child_gains_no_guardian)
+{
+	struct th_member a, co;
+	th_member_register(&a, "leftinviter");
+	th_member_register(&co, "leftinvitee");
+	char *id = create_child(a.access_token, "Leaving", "P6");
+	char *inv_id = api_invite(a.access_token, id, co.email);
+	api_db_exec("UPDATE children SET left_at = updated_at WHERE id = $1", id, NULL);
+	struct th_resp *r = answer(co.access_token, inv_id, "accept");
+	ck_assert_problem(r, 409, "child_left");
+	th_resp_free(&r);
+	ck_assert_int_eq(is_guardian(id, co.id), 0);
+	ck_assert_int_eq(guardian_rows(id), 1);
+	ck_assert_int_eq(rows_with_status(inv_id, "pending"), 1);
+	free(inv_id);
+	free(id);
+	th_member_free(&a);
+	th_member_free(&co);
+}
+END_TEST
+
 START_TEST(decline_then_invite_again)
 {
 	struct th_member a, co;
@@ -339,6 +361,7 @@ void api_guardian_invitation_refusal_tests(TCase *tc)
 {
 	tcase_add_test(tc, invite_validation_and_authorization);
 	tcase_add_test(tc, expired_invitations_cannot_be_accepted);
+	tcase_add_test(tc, left_child_gains_no_guardian);
 	tcase_add_test(tc, decline_then_invite_again);
 	tcase_add_test(tc, withdraw_by_a_guardian);
 	tcase_add_test(tc, rate_limited_per_member);

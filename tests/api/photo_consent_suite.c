@@ -157,6 +157,84 @@ START_TEST(same_answer_keeps_who_and_when)
 }
 END_TEST
 
+/* A child who left: the guardian may still change (withdraw) the photo answer, nothing else. */
+START_TEST(left_child_consent_can_still_be_withdrawn)
+{
+	struct th_member a;
+	admin_register(&a, "consentleaver", NULL);
+	char *child = child_named(&a, "Sam", "Peeters", "P6", "yes");
+	api_db_exec("UPDATE children SET left_at = updated_at WHERE id = $1", child, NULL);
+	struct th_resp *r = consent_patch(a.access_token, child, "{s:s}", "photo_consent", "no");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(th_str(r, "photo_consent"), "no");
+	ck_assert(json_is_string(json_object_get(r->json, "left_at")));
+	th_resp_free(&r);
+	ck_assert_int_eq(stored(child, "no"), 1);
+	/* An invalid answer is still a field error, not a change. */
+	r = consent_patch(a.access_token, child, "{s:s}", "photo_consent", "maybe");
+	assert_field_error(r, "photo_consent", "invalid_value");
+	th_resp_free(&r);
+	/* Anything besides the answer is refused whole. */
+	r = consent_patch(a.access_token, child, "{s:s, s:s}", "photo_consent", "yes",
+			  "first_name", "Samuel");
+	ck_assert_problem(r, 409, "child_left");
+	th_resp_free(&r);
+	r = consent_patch(a.access_token, child, "{s:s}", "class_name", "P5");
+	ck_assert_problem(r, 409, "child_left");
+	th_resp_free(&r);
+	r = consent_patch(a.access_token, child, "{}");
+	ck_assert_problem(r, 409, "child_left");
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND "
+				      "photo_consent = 'no' AND first_name = 'Sam' AND "
+				      "class_name = $2",
+				      child, "P6"),
+			 1);
+	free(child);
+	th_member_free(&a);
+}
+END_TEST
+
+/* Removing a guardian keeps the answer, no longer naming them as the one who gave it. */
+START_TEST(removed_guardian_no_longer_named)
+{
+	struct th_member a, b;
+	admin_register(&a, "consentstays", NULL);
+	admin_register(&b, "consentremoved", NULL);
+	char *child = child_named(&a, "Mila", "Janssens", "P1", "ask");
+	char *other = child_named(&b, "Tom", "Janssens", "P3", "ask");
+	api_link_coparent(a.access_token, child, &b);
+	struct th_resp *r = consent_patch(b.access_token, child, "{s:s}", "photo_consent", "yes");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = consent_patch(b.access_token, other, "{s:s}", "photo_consent", "no");
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	char path[200];
+	snprintf(path, sizeof(path), "/api/v1/children/%s/guardians/%s", child, b.id);
+	r = th_request("DELETE", path, a.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND "
+				      "photo_consent = $2 AND photo_consent_by IS NULL",
+				      child, "yes"),
+			 1);
+	r = admin_get(a.access_token, "/api/v1/children", 200);
+	json_t *c = json_array_get(json_object_get(r->json, "items"), 0);
+	ck_assert(json_is_null(json_object_get(c, "photo_consent_by")));
+	th_resp_free(&r);
+	/* Their answer for their own child still names them. */
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE id = $1 AND "
+				      "CAST(photo_consent_by AS TEXT) = $2",
+				      other, b.id),
+			 1);
+	free(child);
+	free(other);
+	th_member_free(&a);
+	th_member_free(&b);
+}
+END_TEST
+
 static struct th_resp *consents_get(const char *token, const char *class_name)
 {
 	char path[128];
@@ -286,6 +364,8 @@ Suite *api_photo_consent_suite(void)
 	tcase_add_test(tc, guardian_sets_the_consent);
 	tcase_add_test(tc, same_answer_keeps_who_and_when);
 	tcase_add_test(tc, class_list_for_staff_and_admins);
+	tcase_add_test(tc, left_child_consent_can_still_be_withdrawn);
+	tcase_add_test(tc, removed_guardian_no_longer_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

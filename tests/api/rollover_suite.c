@@ -3,7 +3,8 @@
  * parents and teachers and to bad bodies, the dry run changes nothing and answers what the
  * real run then does, P6 leavers archived (left_at, read-only, their guardians notified),
  * the class conversations, GET /classes, announcement audiences and the admins' class
- * filter leaving them out, one run per school year (409 already_rolled_over, force), one
+ * filter leaving them out, one run per school year (409 already_rolled_over within 300 days
+ * of the last run, whatever the school-year label; force), one
  * audit row per run. The cases share one server and run in order.
  */
 #include <pthread.h>
@@ -158,6 +159,15 @@ START_TEST(dry_run_then_run_moves_everyone_up)
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notifications WHERE kind = $1",
 				      "child_left", NULL),
 			 0);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM children WHERE updated_at > "
+				      "created_at AND (id = $1 OR id = $2)",
+				      anna, zoe),
+			 0);
+	/* ... but the admin's look at every child's name is audited: one row, ids only. */
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, NULL), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, anna), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, zoe), 1);
+	ck_assert_int_eq(admin_audit_rows("school_year.rollover_previewed", admin.id, bram), 1);
 
 	struct th_resp *run = rollover_ok(admin.access_token, "{\"dry_run\":false}");
 	ck_assert(json_is_false(json_object_get(run->json, "dry_run")));
@@ -281,7 +291,7 @@ START_TEST(once_a_school_year_unless_forced)
 {
 	struct th_member admin;
 	admin_register(&admin, "roadmin2", "admin");
-	nt_clock(nt_utc(2027, 8, 31, 23, 30, 2)); /* still 2026-2027 in Brussels */
+	nt_clock(nt_utc(2027, 7, 20, 10, 0, 2)); /* 292 days after the run of 2026-10-01 */
 	struct th_resp *r = rollover(admin.access_token, "{\"dry_run\":false}");
 	ck_assert_problem(r, 409, "already_rolled_over");
 	th_resp_free(&r);
@@ -300,13 +310,24 @@ START_TEST(once_a_school_year_unless_forced)
 	ck_assert_int_eq(admin_audit_rows("school_year.rollover", admin.id, th_str(r, "run_id")),
 			 1);
 	th_resp_free(&r);
-	/* From 1 September (Brussels) it is a new school year. */
-	nt_clock(nt_utc(2027, 9, 1, 0, 30, 2));
-	r = rollover_ok(admin.access_token, "{\"dry_run\":false,\"force\":true}");
+	/* A year on, a school starting on the last Monday of August rolls over on 25 August
+	 * (labelled 2027-2028): nothing to force. */
+	nt_clock(nt_utc(2028, 8, 25, 8, 0, 2));
+	r = rollover_ok(admin.access_token, "{\"dry_run\":false}");
 	ck_assert_str_eq(th_str(r, "school_year"), "2027-2028");
-	ck_assert(json_is_false(json_object_get(r->json, "forced"))); /* nothing to force */
+	ck_assert(json_is_false(json_object_get(r->json, "forced")));
 	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "leaving")), 0);
 	th_resp_free(&r);
+	/* A second click on 2 September carries another label (2028-2029) but is the same
+	 * year's rollover: refused, children moved once. */
+	nt_clock(nt_utc(2028, 9, 2, 8, 0, 2));
+	r = rollover(admin.access_token, "{\"dry_run\":false}");
+	ck_assert_problem(r, 409, "already_rolled_over");
+	th_resp_free(&r);
+	r = rollover(admin.access_token, "{\"dry_run\":true}");
+	ck_assert_problem(r, 409, "already_rolled_over");
+	th_resp_free(&r);
+	ck_assert_int_eq(runs(), 3);
 	ck_assert_int_eq(class_of(anna_id, "P1"), 1); /* M2, M3 forced, P1 */
 	nt_clock_reset();
 	th_member_free(&admin);
@@ -327,7 +348,7 @@ START_TEST(two_runs_at_once_make_one)
 {
 	struct th_member admin;
 	admin_register(&admin, "roadmin3", "admin");
-	nt_clock(nt_utc(2028, 9, 4, 8, 0, 2)); /* 2028-2029 */
+	nt_clock(nt_utc(2029, 9, 3, 8, 0, 2)); /* 2029-2030, a year after the last run */
 	pthread_t threads[2];
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_create(&threads[i], NULL, run_once, admin.access_token),
@@ -344,7 +365,7 @@ START_TEST(two_runs_at_once_make_one)
 	ck_assert_int_eq(refused, 1);
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM school_year_rollovers WHERE "
 				      "school_year = $1",
-				      "2028-2029", NULL),
+				      "2029-2030", NULL),
 			 1);
 	ck_assert_int_eq(class_of(anna_id, "P2"), 1); /* moved once, not twice */
 	nt_clock_reset();

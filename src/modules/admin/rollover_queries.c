@@ -56,12 +56,12 @@ enum sh_db_rc rollover_plan_read(struct sh_conn *conn, struct sh_arena *arena,
 	return rc;
 }
 
-enum sh_db_rc rollover_run_exists(struct sh_conn *conn, const char *school_year)
+enum sh_db_rc rollover_run_since(struct sh_conn *conn, const char *since)
 {
 	struct sh_stmt *st;
-	enum sh_db_rc rc =
-		sh_query_row(conn, "SELECT id FROM school_year_rollovers WHERE school_year = $1",
-			     SH_ARGS(SH_TEXT(school_year)), &st);
+	enum sh_db_rc rc = sh_query_row(
+		conn, "SELECT id FROM school_year_rollovers WHERE ran_at > $1 LIMIT 1",
+		SH_ARGS(SH_TEXT(since)), &st);
 	sh_stmt_free(&st);
 	return rc;
 }

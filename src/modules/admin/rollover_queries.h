@@ -31,8 +31,9 @@ struct rollover_plan {
 enum sh_db_rc rollover_plan_read(struct sh_conn *conn, struct sh_arena *arena,
 				 struct rollover_plan *plan);
 
-/* SH_DB_ROW when a run is recorded for "school_year" ("2026-2027"), SH_DB_OK when not. */
-enum sh_db_rc rollover_run_exists(struct sh_conn *conn, const char *school_year);
+/* SH_DB_ROW when a run is recorded with ran_at after "since" (whatever its school year),
+ * SH_DB_OK when not. */
+enum sh_db_rc rollover_run_since(struct sh_conn *conn, const char *since);
 
 /* Archives the P6 children (left_at = "now") then moves every other child up one class;
  * SH_DB_ERROR when the rows changed are not the plan's (fail closed). */

@@ -3,14 +3,18 @@
  * child up one class (M1 -> M2 ... P5 -> P6) and archives the P6 children, who leave the
  * school: children.left_at is set (the retention purge erases them later), their guardians
  * are notified ("child_left"). With dry_run the same plan is read and answered, nothing
- * written: the real run, read in its own transaction, answers the same list when nothing
+ * written but one audit row (school_year.rollover_previewed: the admin saw every child's
+ * name): the real run, read in its own transaction, answers the same list when nothing
  * changed between the two.
  *
  * One write transaction (SERIALIZABLE on PostgreSQL): the plan, the moves, the
  * notifications, the run's row, the class conversations' conversation.updated events and
- * one audit row, so a rollover happens whole or not at all. A school year (1 September to
- * 31 August, Brussels time, on the notifications' clock so tests can move it) has one
- * rollover; another is 409 already_rolled_over unless "force" (recorded as forced).
+ * one audit row, so a rollover happens whole or not at all. One rollover per school year:
+ * another run within ROLLOVER_MIN_GAP_DAYS of the last one is 409 already_rolled_over unless
+ * "force" (recorded as forced). The guard keys on the time since the last run, not on the
+ * school-year label (1 September to 31 August): Brussels French-speaking schools start on the
+ * last Monday of August, so runs on 25 August and 2 September carry two labels but are the
+ * same year's. Times are on the notifications' clock (Brussels), so tests can move it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,13 +28,18 @@
 #include "schoolhub/notify.h"
 #include "schoolhub/util.h"
 
+/* Shorter than any school year (late August to late August), longer than any gap between
+ * two clicks of the same year's rollover. */
+#define ROLLOVER_MIN_GAP_DAYS 300
+
 struct rollover_tx {
 	struct sh_request *req;
 	bool dry_run, force;
 	const char *school_year, *run_id, *now;
+	const char *gap_start; /* now minus ROLLOVER_MIN_GAP_DAYS */
 	/* outcome */
-	bool already; /* a run exists for the school year and "force" was not given */
-	bool forced;  /* a run exists and "force" was given: this one is recorded as forced */
+	bool already; /* a run within the gap exists and "force" was not given */
+	bool forced;  /* a run within the gap exists and "force" was given: recorded as forced */
 	struct rollover_plan plan;
 	struct sh_class_watch watch;
 };
@@ -82,7 +91,7 @@ static enum sh_db_rc run_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r
 {
 	struct rollover_tx *t = ctx;
 	memset(&t->watch, 0, sizeof(t->watch));
-	enum sh_db_rc rc = rollover_run_exists(conn, t->school_year);
+	enum sh_db_rc rc = rollover_run_since(conn, t->gap_start);
 	t->already = rc == SH_DB_ROW && !t->force;
 	t->forced = rc == SH_DB_ROW && t->force;
 	if (rc != SH_DB_OK && rc != SH_DB_ROW)
@@ -121,6 +130,23 @@ static enum sh_db_rc dry_run(struct sh_conn *conn, void *ctx)
 	return run_in_tx(conn, ctx, &rollback);
 }
 
+/* The preview shows the admin every child's first name: that look is audited like any other
+ * (one row, the children listed, ids only), in its own short write transaction after the
+ * plan was read, so the plan stays a read. */
+static enum sh_db_rc audit_preview(struct sh_conn *conn, void *ctx, bool *rollback_r)
+{
+	(void)rollback_r;
+	struct rollover_tx *t = ctx;
+	const char **targets = sh_arena_alloc(t->req->arena, sizeof(*targets) * (t->plan.n + 1));
+	for (size_t i = 0; i < t->plan.n; i++)
+		targets[i] = t->plan.moves[i].child_id;
+	return sh_audit_append(conn, &(struct sh_audit_entry){.actor_id = t->req->user.id,
+							      .action = "school_year.rollover_previewed",
+							      .targets = targets,
+							      .target_count = t->plan.n,
+							      .request_id = t->req->request_id});
+}
+
 static json_t *answer_json(const struct rollover_tx *t)
 {
 	json_t *moves = json_array(), *counts = json_array();
@@ -152,16 +178,18 @@ void admin_school_year_rollover(struct sh_request *req, struct sh_response *res)
 	static const char *const allowed[] = {"dry_run", "force", NULL};
 	if (sh_json_allowed_fields_or_reply(req, res, allowed) != 0)
 		return;
-	char run_id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1];
+	char run_id[SH_UUID_LEN + 1], now[SH_TIME_LEN + 1], gap_start[SH_TIME_LEN + 1];
 	sh_uuid_v4(run_id);
-	sh_time_now(now);
-	struct rollover_tx t = {.req = req, .run_id = run_id, .now = now};
+	time_t now_t = sh_notify_now();
+	sh_time_format(now_t, now);
+	sh_time_format(now_t - (time_t)ROLLOVER_MIN_GAP_DAYS * 86400, gap_start);
+	struct rollover_tx t = {.req = req, .run_id = run_id, .now = now, .gap_start = gap_start};
 	struct sh_validation v = {0};
 	sh_json_get_bool(req->json, "dry_run", true, &t.dry_run, &v);
 	sh_json_get_bool(req->json, "force", false, &t.force, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	t.school_year = school_year_of(req->arena, sh_notify_now());
+	t.school_year = school_year_of(req->arena, now_t);
 	enum sh_db_rc rc = t.dry_run ? sh_conn_read_snapshot(req->db, dry_run, &t) :
 				       sh_conn_transaction(req->db, SH_TX_WRITE, run_in_tx, &t);
 	if (rc != SH_DB_OK) {
@@ -170,6 +198,11 @@ void admin_school_year_rollover(struct sh_request *req, struct sh_response *res)
 	}
 	if (t.already) {
 		sh_reply_problem(req, res, 409, "already_rolled_over", NULL);
+		return;
+	}
+	if (t.dry_run &&
+	    (rc = sh_conn_transaction(req->db, SH_TX_WRITE, audit_preview, &t)) != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc); /* fail closed: no names without the audit row */
 		return;
 	}
 	if (t.watch.wrote)

@@ -129,8 +129,17 @@ enum sh_db_rc sh_guardian_insert(struct sh_conn *conn, const char *child_id, con
 enum sh_db_rc sh_guardian_delete(struct sh_conn *conn, const char *child_id, const char *user_id,
 				 int64_t *changed_r)
 {
-	return sh_exec(conn, "DELETE FROM child_guardians WHERE child_id = $1 AND user_id = $2",
-		       SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id)), changed_r);
+	enum sh_db_rc rc =
+		sh_exec(conn, "DELETE FROM child_guardians WHERE child_id = $1 AND user_id = $2",
+			SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id)), changed_r);
+	/* A removed guardian is no longer named as the one who answered about photos (the
+	 * answer stays: it is the child's); the caller's transaction holds both writes. */
+	if (rc == SH_DB_OK)
+		rc = sh_exec(conn,
+			     "UPDATE children SET photo_consent_by = NULL "
+			     "WHERE id = $1 AND photo_consent_by = $2",
+			     SH_ARGS(SH_TEXT(child_id), SH_TEXT(user_id)), NULL);
+	return rc;
 }
 
 enum sh_db_rc sh_guardian_count(struct sh_conn *conn, const char *child_id, int64_t *count_r)

@@ -186,6 +186,13 @@ static enum sh_db_rc guarded_child(struct sh_conn *conn, struct child_tx *t, jso
 	return rc;
 }
 
+/* Is "body" an object holding "photo_consent" and nothing else? */
+static bool only_photo_consent(const json_t *body)
+{
+	return json_is_object(body) && json_object_size(body) == 1 &&
+	       json_object_get(body, "photo_consent") != NULL;
+}
+
 static enum sh_db_rc patch_child(struct sh_conn *conn, struct child_tx *t, json_t *current,
 				 bool *rollback_r)
 {
@@ -264,8 +271,10 @@ static enum sh_db_rc child_in_tx(struct sh_conn *conn, void *ctx, bool *rollback
 	}
 	switch (t->action) {
 	case CHILD_PATCH:
-		/* A child who left the school is archived: read-only until the purge. */
-		if (json_is_string(json_object_get(current, "left_at"))) {
+		/* A child who left the school is archived: read-only until the purge, but for
+		 * the photo answer, which a guardian may always withdraw (GDPR art. 7(3)). */
+		if (json_is_string(json_object_get(current, "left_at")) &&
+		    !only_photo_consent(t->req->json)) {
 			t->problem = "child_left";
 			*rollback_r = true;
 			break;

@@ -236,7 +236,7 @@ struct answer_tx {
 	enum answer answer;
 	const char *id;
 	/* outcome */
-	const char *problem; /* "not_found" or "invitation_closed" */
+	const char *problem; /* "not_found", "invitation_closed" or "child_left" */
 	json_t *child;       /* ANSWER_ACCEPT: the child as the new guardian sees it */
 	struct sh_class_watch watch; /* ANSWER_ACCEPT: the class conversation they join */
 };
@@ -255,6 +255,13 @@ static enum sh_db_rc accept_invitation(struct sh_conn *conn, struct answer_tx *t
 		t->problem = "invitation_closed";
 		return SH_DB_OK;
 	}
+	/* A child who left the school is archived: it gains no new guardian. */
+	if ((rc = sh_child_left(conn, inv->child_id)) == SH_DB_ROW) {
+		t->problem = "child_left";
+		return SH_DB_OK;
+	}
+	if (rc != SH_DB_OK)
+		return rc;
 	if (!guardian &&
 	    ((rc = sh_class_watch_child(conn, req->arena, &t->watch, inv->child_id)) != SH_DB_OK ||
 	     (rc = sh_guardian_insert(conn, inv->child_id, req->user.id, inv->relationship, now)) !=
