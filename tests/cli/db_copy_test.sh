@@ -185,6 +185,19 @@ PROBE=$(sql_on "$OTHER_URL" "SELECT string_agg(concat_ws('|', id, encode(data, '
 check "BLOB to bytea (NULL stays NULL), 0/1 to boolean, zoned and fractional times to timestamptz" \
 	"$(last); $PROBE" eval 'rc_is 0 && err_lacks "no such table" && [[ $PROBE == "1|00ff10|t|2026-12-01 09:00:00.500000|a<tab>b;2|f|2026-12-01 09:00:00.000000;3||t|2026-12-01 09:00:00.123456|" ]]'
 
+# --- 6b. a value the target's type refuses (22P02): the table, the SQLSTATE and the rows'
+# keys in the message, never the value (nor the server's text, which quotes it).
+sqlite3 "$SRC_FILE" ".backup '$WORK/badcast.db'"
+sqlite3 "$WORK/badcast.db" "CREATE TABLE copy_cast (id INTEGER PRIMARY KEY, n TEXT);
+INSERT INTO copy_cast VALUES (7, '12'), (8, 'secret-value-42');"
+other_db badcast
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/badcast" -- migrate
+sql_on "$OTHER_URL" "CREATE TABLE copy_cast (id BIGINT PRIMARY KEY, n INTEGER)" >/dev/null
+run -- db copy --from "sqlite:///$WORK/badcast.db" --to "$OTHER_URL"
+check "a value the target's type refuses: exit 1, names the table, SQLSTATE and keys, not the value" \
+	"$(last)" eval 'rc_is 1 && err_has "copying table copy_cast: SQLSTATE 22P02 in the rows id=7 to id=8" &&
+		err_lacks "secret-value-42" && ! grep -q "^schoolhub:.*invalid input syntax" "$WORK/err"'
+
 # --- 6. scripts/upgrade-stage.sh 1: a service on SQLite moved to PostgreSQL, and back ----------
 # The "service" is a schoolhub serve started from the env file by the START command and
 # stopped by its pid, as systemctl would; the script is run as the operator would.
