@@ -26,6 +26,9 @@
 #   SCHOOLHUB_WORKDIR    the service's working directory, for a relative sqlite:///file.db
 #                                                           the current directory
 set -euo pipefail
+# Everything this script creates (the SQLite backup, the new env file with the secret key
+# and the database password) is the owner's alone from its first byte.
+umask 077
 
 say() { printf '==> %s\n' "$*"; }
 die() {
@@ -103,7 +106,8 @@ chmod 600 "$BACKUP"
 
 # 4. The copy: one transaction, verified, or nothing.
 say "copying into PostgreSQL (schoolhub db copy)"
-"$BIN" db copy --from "sqlite:///$SQLITE_FILE" --to "$TARGET"
+# The URL (with its password) through the environment, not argv: `ps` shows argv to all.
+SCHOOLHUB_COPY_TO="$TARGET" "$BIN" db copy --from "sqlite:///$SQLITE_FILE"
 
 # 5. DATABASE_URL now names PostgreSQL; the old env file is kept beside it.
 say "switching DATABASE_URL in $ENV_FILE (old file: $ENV_FILE.before-stage1-$STAMP)"

@@ -15,12 +15,13 @@
 
 #include "schoolhub/store.h"
 
-/* Copies the SQLite database of "db" into the new file "dest" with SQLite's online backup
- * API (readers and writers go on meanwhile). 0, or -1 with "*error_r" (malloc'ed). */
+/* Copies the SQLite database of "db" into "dest" with SQLite's online backup API (readers
+ * and writers go on meanwhile); "dest" is a new EMPTY file the caller created with the mode
+ * it wants (0600, O_EXCL). 0, or -1 with "*error_r" (malloc'ed). */
 int sh_backup_sqlite(struct sh_db *db, const char *dest, char **error_r);
 
-/* The same from the SQLite file "from" into "dest": a new file ("create"), or an existing
- * database whose content it replaces (a restore). */
+/* The same from the SQLite file "from" into "dest": a new empty file the caller created
+ * ("create"), or an existing database whose content it replaces (a restore). */
 int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char **error_r);
 /* The file of a SQLite "db"; NULL for PostgreSQL. */
 const char *sh_backup_sqlite_path(struct sh_db *db);

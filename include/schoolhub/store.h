@@ -268,6 +268,9 @@ const char *sh_stmt_col_time(struct sh_stmt *stmt, int col);
 
 /* Last error message of the connection (for logs, never for clients). */
 const char *sh_conn_last_error(struct sh_conn *conn);
+/* The code of that error: PostgreSQL's SQLSTATE ("22P02") or SQLite's code name; "-" when
+ * none. Unlike the message, it never quotes a value. */
+const char *sh_conn_last_code(struct sh_conn *conn);
 
 /*
  * Runs "fn(conn, ctx)" inside a transaction and commits; rolls back when fn returns

@@ -2,8 +2,9 @@
  * `schoolhub backup [--to DIR]` and `schoolhub restore FILE` (schoolhub/backup.h).
  *
  * backup: SQLite with the online backup API (safe while the service runs), PostgreSQL with
- * `pg_dump -Fc`; the file is written under a temporary name and renamed once complete, its
- * SHA-256 written beside it, then old backups rotated (7 daily, 4 weekly).
+ * `pg_dump -Fc`; the file is created 0600 (umask 077, O_EXCL) under a temporary name, in a
+ * directory only we can enter, fsync'ed and renamed once complete, its SHA-256 written
+ * beside it, then old backups rotated (7 daily, 4 weekly).
  * restore: the checksum first, then into a database that has no tables yet (never over a
  * school), then the same checks as `db copy`: this binary's migration version, the audit
  * chain, the SEL audit.
@@ -12,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -122,6 +124,47 @@ static int rotate(const char *dir, int *removed_r)
 	return ret;
 }
 
+/* Flushes "path" (a file or a directory) to disk: 0, or -1 (errno set). */
+static int sync_path(const char *path, bool dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/* The temporary file, created empty by us alone with mode 0600 (never wider, not even for
+ * a moment): SQLite and pg_dump then write into it. */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+/* The backup directory must be ours alone: a backup holds every secret of the database. */
+static int check_private_dir(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return fail("reading the backup directory", sh_strdup(strerror(errno)));
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "schoolhub: backup refused: %s is not a directory\n", dir);
+		return 1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		fprintf(stderr, "schoolhub: backup refused: %s is open to group or others (mode %03o); "
+			"chmod 700 it first\n", dir, (unsigned)(st.st_mode & 0777));
+		return 1;
+	}
+	return 0;
+}
+
 static int backup_into(struct sh_db *db, const char *url, const char *dir)
 {
 	char stamp[32], name[64], tmp[4096], path[4096];
@@ -138,6 +181,8 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 		return fail("a backup of this second exists already", sh_strdup(path));
 	char *error = NULL;
 	remove(tmp);
+	if (create_private(tmp) != 0)
+		return fail("creating the backup file", sh_strdup(strerror(errno)));
 	if (sqlite) {
 		if (sh_backup_sqlite(db, tmp, &error) != 0) {
 			remove(tmp);
@@ -153,8 +198,13 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 			return 1;
 		}
 	}
-	chmod(tmp, 0600);
-	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0)
+	/* pg_dump keeps the file's mode; a chmod anyway, checked, in case it recreated it. */
+	if (chmod(tmp, 0600) != 0 || sync_path(tmp, false) != 0) {
+		int saved = errno;
+		remove(tmp);
+		return fail("writing the backup", sh_strdup(strerror(saved)));
+	}
+	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0 || sync_path(dir, true) != 0)
 		return fail("writing the backup", sh_strdup(strerror(errno)));
 	int removed = 0;
 	if (rotate(dir, &removed) != 0)
@@ -174,6 +224,7 @@ static int cmd_backup(int argc, char **argv)
 		fputs("usage: schoolhub backup [--to DIR]\n", stderr);
 		return 2;
 	}
+	umask(077); /* every file written from here on (pg_dump's too) is ours alone */
 	struct sh_config cfg;
 	char *error = NULL;
 	if (sh_config_load(&cfg, false, &error) != 0)
@@ -187,6 +238,8 @@ static int cmd_backup(int argc, char **argv)
 		rc = fail("the backup directory's path is too long", NULL);
 	else if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		rc = fail("creating the backup directory", sh_strdup(strerror(errno)));
+	else if (check_private_dir(dir) != 0)
+		rc = 1;
 	else if (sh_db_open(cfg.database_url, &db, &error) != 0)
 		rc = fail("database", error);
 	else
@@ -293,6 +346,7 @@ static int cmd_restore(int argc, char **argv)
 		      ".sha256 beside it)\n", stderr);
 		return 2;
 	}
+	umask(077); /* the restored SQLite file's journal, pg_restore's files */
 	if (check_checksum(argv[2]) != 0)
 		return 3;
 	struct sh_config cfg;

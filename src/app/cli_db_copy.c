@@ -20,6 +20,9 @@
 
 static const char db_usage[] =
 	"usage: schoolhub db copy --from sqlite:///PATH.db --to postgresql://...\n"
+	"       SCHOOLHUB_COPY_TO=postgresql://... schoolhub db copy --from sqlite:///PATH.db\n"
+	"  (without --to, the target URL is read from SCHOOLHUB_COPY_TO: a password in it then\n"
+	"  stays out of the process list)\n"
 	"  copies every table into an empty PostgreSQL database in one transaction,\n"
 	"  verifies row counts, checksums, the audit chain and the SEL audit, and commits\n"
 	"  only when all hold (exit 0; 1 failed and rolled back; 3 refused, nothing written)\n";
@@ -125,6 +128,10 @@ int sh_cli_db(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Without --to, from the environment: argv is visible to every local user (ps), the
+	 * environment only to the same user. */
+	if (to == NULL && (to = getenv("SCHOOLHUB_COPY_TO")) != NULL && to[0] == '\0')
+		to = NULL;
 	if (from == NULL || to == NULL) {
 		fputs(db_usage, stderr);
 		return 2;

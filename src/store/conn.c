@@ -130,12 +130,18 @@ const char *sh_conn_last_error(struct sh_conn *conn)
 	return conn->last_error;
 }
 
+const char *sh_conn_last_code(struct sh_conn *conn)
+{
+	return conn->last_code[0] ? conn->last_code : "-";
+}
+
 enum sh_db_rc sh_db_fail(struct sh_conn *conn, enum sh_db_rc rc, const char *code,
 			 const char *sql, const char *msg)
 {
 	struct sh_db *db = conn->db;
 
 	snprintf(conn->last_error, sizeof(conn->last_error), "%s", msg != NULL ? msg : "unknown error");
+	snprintf(conn->last_code, sizeof(conn->last_code), "%s", code != NULL ? code : "-");
 	/* Drop the trailing newline libpq leaves on its messages. */
 	size_t len = strlen(conn->last_error);
 	while (len > 0 && (conn->last_error[len - 1] == '\n' || conn->last_error[len - 1] == '\r'))

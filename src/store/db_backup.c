@@ -44,8 +44,9 @@ int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char 
 		goto done;
 	}
 	sqlite3_busy_timeout(src, 5000);
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE : 0);
-	if (sqlite3_open_v2(dest, &out, flags, NULL) != SQLITE_OK) {
+	/* No SQLITE_OPEN_CREATE: the caller created "dest" (empty, 0600, exclusively), as
+	 * sqlite3_open_v2 would create it under the umask (it ignores SQLITE_OPEN_EXCLUSIVE). */
+	if (sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		*error_r = backup_error("creating the backup file", out ? sqlite3_errmsg(out) : NULL);
 		goto done;
 	}

@@ -299,14 +299,23 @@ static enum sh_db_copy_outcome copy_tables(struct copy_run *r)
 		if (r->hooks && r->hooks->progress)
 			r->hooks->progress(r->hooks->ctx, t->name, i + 1, n, -1);
 		int64_t rows = 0;
+		struct copy_buf keys = {0};
 		enum sh_db_rc rc = clear_table(r->target, t);
 		if (rc == SH_DB_OK)
-			rc = sh_copy_table_rows(r->source, r->target, t, &rows);
+			rc = sh_copy_table_rows(r->source, r->target, t, &rows, &keys);
 		if (rc != SH_DB_OK) {
-			*r->error_r = copy_error("copying table %s: %s", t->name,
-						 sh_conn_last_error(r->target));
+			/* The table, the SQLSTATE and the rows' keys: never the server's text, which
+			 * quotes the value a cast refused (22P02). */
+			*r->error_r = keys.len > 0
+					      ? copy_error("copying table %s: SQLSTATE %s in the rows %s",
+							   t->name, sh_conn_last_code(r->target), keys.s)
+					      : copy_error("copying table %s: SQLSTATE %s (source %s)",
+							   t->name, sh_conn_last_code(r->target),
+							   sh_conn_last_code(r->source));
+			copy_buf_free(&keys);
 			return SH_DB_COPY_ERROR;
 		}
+		copy_buf_free(&keys);
 		r->report->rows += rows;
 		r->report->tables++;
 		if (r->hooks && r->hooks->progress)

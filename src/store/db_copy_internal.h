@@ -57,11 +57,16 @@ int sh_copy_schema_match_source(struct sh_conn *source, const struct copy_schema
 				char **error_r);
 void sh_copy_schema_free(struct copy_schema *schema);
 
+struct copy_buf;
+
 /* Copies every row of "t" from the SQLite source into the target (in the callers'
  * transactions), converting each value to its column's type; then moves its identity
- * sequences past the copied ids. "*rows_r": rows copied. */
+ * sequences past the copied ids. "*rows_r": rows copied. When an INSERT fails,
+ * "failed_keys_r" gets the keys of its batch's first and last rows ("id=3 to id=9"; a
+ * text key shown as "(text)", as the verification does), never a value. */
 enum sh_db_rc sh_copy_table_rows(struct sh_conn *source, struct sh_conn *target,
-				 const struct copy_table *t, int64_t *rows_r);
+				 const struct copy_table *t, int64_t *rows_r,
+				 struct copy_buf *failed_keys_r);
 
 /* A growable NUL-terminated string. */
 struct copy_buf {

@@ -92,8 +92,21 @@ static void batch_free_values(struct copy_batch *b)
 	b->rows = 0;
 }
 
+/* Row "row"'s key in "out": ids and numbers as they are, a text key as "(text)". */
+static void batch_row_key(struct copy_buf *out, const struct copy_table *t,
+			  const struct copy_batch *b, int row)
+{
+	for (int k = 0; k < t->npk && k < 4; k++) {
+		const struct copy_column *col = &t->cols[t->pk[k]];
+		const char *v = b->values[row * b->ncols + t->pk[k]];
+		bool shown = col->kind == COPY_KIND_INT || col->kind == COPY_KIND_UUID;
+		copy_buf_printf(out, "%s%s=%.64s", k > 0 ? ", " : "", col->name,
+				v == NULL ? "NULL" : shown ? v : "(text)");
+	}
+}
+
 static enum sh_db_rc batch_flush(struct sh_conn *target, const struct copy_table *t,
-				 struct copy_batch *b)
+				 struct copy_batch *b, struct copy_buf *failed_keys_r)
 {
 	if (b->rows == 0)
 		return SH_DB_OK;
@@ -107,6 +120,14 @@ static enum sh_db_rc batch_flush(struct sh_conn *target, const struct copy_table
 	for (int i = 0; i < b->rows * b->ncols; i++)
 		sh_stmt_bind_text(st, i + 1, b->values[i]); /* NULL binds SQL NULL */
 	enum sh_db_rc rc = sh_stmt_exec_free(&st, NULL);
+	if (rc != SH_DB_OK) {
+		copy_buf_clear(failed_keys_r);
+		batch_row_key(failed_keys_r, t, b, 0);
+		if (b->rows > 1) {
+			copy_buf_add(failed_keys_r, " to ");
+			batch_row_key(failed_keys_r, t, b, b->rows - 1);
+		}
+	}
 	copy_buf_free(&part);
 	batch_free_values(b);
 	return rc;
@@ -135,7 +156,8 @@ static enum sh_db_rc bump_identities(struct sh_conn *target, const struct copy_t
 }
 
 enum sh_db_rc sh_copy_table_rows(struct sh_conn *source, struct sh_conn *target,
-				 const struct copy_table *t, int64_t *rows_r)
+				 const struct copy_table *t, int64_t *rows_r,
+				 struct copy_buf *failed_keys_r)
 {
 	struct copy_batch b = {.ncols = t->ncols, .cap_rows = batch_rows(t)};
 	b.values = sh_calloc((size_t)b.cap_rows * (size_t)b.ncols, sizeof(char *));
@@ -153,11 +175,11 @@ enum sh_db_rc sh_copy_table_rows(struct sh_conn *source, struct sh_conn *target,
 		}
 		(*rows_r)++;
 		if (++b.rows == b.cap_rows)
-			flushed = batch_flush(target, t, &b);
+			flushed = batch_flush(target, t, &b, failed_keys_r);
 	}
 	sh_stmt_free(&st);
 	if (flushed == SH_DB_OK && rc == SH_DB_OK)
-		flushed = batch_flush(target, t, &b);
+		flushed = batch_flush(target, t, &b, failed_keys_r);
 	else if (flushed == SH_DB_OK)
 		flushed = rc; /* the source failed: its error is the one to report */
 	batch_free_values(&b);

@@ -98,6 +98,7 @@ struct sh_conn {
 	void *guard_ctx;
 	enum sh_db_rc guard_verdict;
 	char last_error[512];
+	char last_code[16]; /* its SQLSTATE (PostgreSQL) or SQLite code name */
 };
 
 enum sh_stmt_state { SH_STMT_NEW, SH_STMT_RUNNING, SH_STMT_DONE };

@@ -3,8 +3,8 @@
  * period and "now" on the running test server's database, and the daily job on the
  * notification clock. Each kind erases what is past its end by a day and keeps what is a
  * day short of it; an account erased by the purge is left exactly as a member's own
- * deletion leaves it; a run that erases writes one audit row (ids only); a dry run
- * changes nothing; a second run finds nothing.
+ * deletion leaves it; each kind that erases writes its audit row (ids only) in the
+ * erasures' own transaction; a dry run changes nothing; a second run finds nothing.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -264,9 +264,64 @@ START_TEST(expired_rows_after_a_day)
 	}
 	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM invites WHERE CAST(id AS TEXT) LIKE $1",
 				      "%-000000000003", NULL), 1);
-	/* Something was erased: one audit row, without targets (no person was erased). */
-	ck_assert_int_eq(purge_audits(NULL), audits + 1);
+	/* One audit row per kind that erased, without targets (no person was erased). */
+	ck_assert_int_eq(purge_audits(NULL), audits + 4);
 	th_member_free(&m);
+}
+END_TEST
+
+/* The audit row is written in the transaction of the erasures it names: when it cannot be
+ * appended, nothing of that kind is erased (never an erasure without its row). */
+static void exec_ddl(struct sh_conn *conn, const char *sql)
+{
+	ck_assert_msg(sh_exec(conn, sql, SH_ARGS(), NULL) == SH_DB_OK, "%s", sql);
+}
+
+static void audit_inserts_fail(bool fail)
+{
+	bool pg = strcmp(api_backend, "postgres") == 0;
+	struct sh_conn *conn = admin_db();
+	if (fail && pg) {
+		exec_ddl(conn, "CREATE FUNCTION test_refuse_audit() RETURNS trigger AS $$ BEGIN "
+			       "RAISE EXCEPTION 'audit refused by the test'; END $$ LANGUAGE plpgsql");
+		exec_ddl(conn, "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log FOR "
+			       "EACH ROW EXECUTE FUNCTION test_refuse_audit()");
+	} else if (fail) {
+		exec_ddl(conn, "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log BEGIN "
+			       "SELECT RAISE(ABORT, 'audit refused by the test'); END");
+	} else {
+		exec_ddl(conn, pg ? "DROP TRIGGER test_refuse_audit ON audit_log"
+				  : "DROP TRIGGER test_refuse_audit");
+		if (pg)
+			exec_ddl(conn, "DROP FUNCTION test_refuse_audit()");
+	}
+	sh_conn_close(&conn);
+}
+
+START_TEST(no_erasure_without_its_audit_row)
+{
+	time_t now = time(NULL);
+	struct th_member old;
+	th_member_register(&old, "retunaudited");
+	deactivated_directly(old.id, now - (PERIOD + 3) * DAY);
+	int64_t audits = purge_audits(NULL);
+	audit_inserts_fail(true);
+	struct sh_purge_counts c;
+	struct sh_conn *conn = admin_db();
+	enum sh_db_rc rc = sh_retention_purge(conn, PERIOD, now, false, &c);
+	sh_conn_close(&conn);
+	audit_inserts_fail(false);
+	ck_assert_int_ne(rc, SH_DB_OK);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at "
+				      "IS NULL", old.id, NULL), 1);
+	ck_assert_int_eq(purge_audits(NULL), audits);
+	/* The next run erases it, with its row. */
+	c = purge(now, false);
+	ck_assert_int_eq(c.n[SH_PURGE_ACCOUNTS], 1);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at "
+				      "IS NOT NULL", old.id, NULL), 1);
+	ck_assert_int_eq(purge_audits(old.id), 1);
+	th_member_free(&old);
 }
 END_TEST
 
@@ -370,6 +425,7 @@ Suite *api_retention_suite(void)
 	tcase_add_test(tc, deactivated_accounts_after_the_period);
 	tcase_add_test(tc, leavers_after_the_period);
 	tcase_add_test(tc, expired_rows_after_a_day);
+	tcase_add_test(tc, no_erasure_without_its_audit_row);
 	tcase_add_test(tc, two_purges_at_once);
 	tcase_add_test(tc, the_daily_job_runs_on_schedule);
 	suite_add_tcase(s, tc);

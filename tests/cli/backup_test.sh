@@ -3,7 +3,7 @@
 # backup of the demo school (with an audit row) and its checksum (checked by sha256sum),
 # the rotation of older backups (7 daily, 4 weekly), a restore into a new database that
 # passes `audit verify` and holds the same members; refusals: a database that is not
-# empty, a backup that no longer matches its checksum.
+# empty, a backup that no longer matches its checksum, a backup directory open to others.
 #
 # usage: tests/cli/backup_test.sh PATH/TO/schoolhub sqlite|postgres
 set -uo pipefail
@@ -36,11 +36,24 @@ for days in 1 2 3 4 5 6 40; do
 done
 OLD40="schoolhub-$(date -u -d "-40 days" +%Y%m%dT%H%M%SZ).$EXT"
 
+# A directory group or others can enter: refused, nothing written in it.
+chmod 750 "$BK"
 run "${ENVS[@]}" -- backup --to "$BK"
+check "backup into a directory open to the group (750): refused (1), nothing written" "$(last)" \
+	eval 'rc_is 1 && err_has "open to group or others" && [[ $(ls -A "$BK" | wc -l) == 14 ]]'
+chmod 700 "$BK"
+
+# Under a umask that would leave everything world-readable: the backup's files are 600
+# anyway (created 0600 exclusively, the process's umask set to 077 first).
+SAVED_UMASK=$(umask)
+umask 000
+run "${ENVS[@]}" -- backup --to "$BK"
+umask "$SAVED_UMASK"
 FILE=$OUT
 check "backup: exit 0, prints the new file" "$(last)" eval 'rc_is 0 && [[ -f $FILE && $FILE == "$BK"/schoolhub-*Z.$EXT ]]'
-check "the backup is readable by its owner only (600)" "$(stat -c %a "$FILE" 2>&1)" \
-	[ "$(stat -c %a "$FILE" 2>/dev/null)" = 600 ]
+check "the backup and its checksum are readable by their owner only (600), even under umask 000" \
+	"$(stat -c '%a %n' "$FILE" "$FILE.sha256" 2>&1)" \
+	[ "$(stat -c %a "$FILE" "$FILE.sha256" 2>/dev/null | sort -u)" = 600 ]
 check "sha256sum -c accepts the checksum file" "$(cd "$BK" && sha256sum -c "$(basename "$FILE").sha256" 2>&1)" \
 	eval '(cd "$BK" && sha256sum --quiet -c "$(basename "$FILE").sha256")'
 check "rotation: the 6 previous days kept, 40 days ago removed with its checksum" "$(ls "$BK")" \

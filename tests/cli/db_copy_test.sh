@@ -185,6 +185,28 @@ PROBE=$(sql_on "$OTHER_URL" "SELECT string_agg(concat_ws('|', id, encode(data, '
 check "BLOB to bytea (NULL stays NULL), 0/1 to boolean, zoned and fractional times to timestamptz" \
 	"$(last); $PROBE" eval 'rc_is 0 && err_lacks "no such table" && [[ $PROBE == "1|00ff10|t|2026-12-01 09:00:00.500000|a<tab>b;2|f|2026-12-01 09:00:00.000000;3||t|2026-12-01 09:00:00.123456|" ]]'
 
+# --- 6b. a value the target's type refuses (22P02): the table, the SQLSTATE and the rows'
+# keys in the message, never the value (nor the server's text, which quotes it).
+sqlite3 "$SRC_FILE" ".backup '$WORK/badcast.db'"
+sqlite3 "$WORK/badcast.db" "CREATE TABLE copy_cast (id INTEGER PRIMARY KEY, n TEXT);
+INSERT INTO copy_cast VALUES (7, '12'), (8, 'secret-value-42');"
+other_db badcast
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/badcast" -- migrate
+sql_on "$OTHER_URL" "CREATE TABLE copy_cast (id BIGINT PRIMARY KEY, n INTEGER)" >/dev/null
+run -- db copy --from "sqlite:///$WORK/badcast.db" --to "$OTHER_URL"
+check "a value the target's type refuses: exit 1, names the table, SQLSTATE and keys, not the value" \
+	"$(last)" eval 'rc_is 1 && err_has "copying table copy_cast: SQLSTATE 22P02 in the rows id=7 to id=8" &&
+		err_lacks "secret-value-42" && ! grep -q "^schoolhub:.*invalid input syntax" "$WORK/err"'
+
+# --- 6c. the target URL from SCHOOLHUB_COPY_TO (no --to): a password stays out of `ps`.
+other_db fromenv
+run SCHOOLHUB_COPY_TO="$OTHER_URL" -- db copy --from "$SRC_URL"
+check "db copy without --to takes SCHOOLHUB_COPY_TO: exit 0, the members copied" "$(last)" \
+	eval 'rc_is 0 && [[ $(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM users") == $(sql_on "$DB_URL" "SELECT COUNT(*) FROM users") ]]'
+run -- db copy --from "$SRC_URL"
+check "db copy with neither --to nor SCHOOLHUB_COPY_TO: usage naming both, exit 2" "$(last)" \
+	eval 'rc_is 2 && err_has "--to postgresql://" && err_has "SCHOOLHUB_COPY_TO"'
+
 # --- 6. scripts/upgrade-stage.sh 1: a service on SQLite moved to PostgreSQL, and back ----------
 # The "service" is a schoolhub serve started from the env file by the START command and
 # stopped by its pid, as systemctl would; the script is run as the operator would.
@@ -196,7 +218,10 @@ printf '%s\n' "DATABASE_URL=$SRC_URL" "SCHOOLHUB_ENV=development" "SCHOOLHUB_HOS
 	"SCHOOLHUB_THREADS=2" >"$ENV_FILE"
 chmod 600 "$ENV_FILE"
 PIDFILE="$WORK/svc.pid"
-export SCHOOLHUB_ENV_FILE="$ENV_FILE" SCHOOLHUB_BIN="$BIN" SCHOOLHUB_READY_WAIT=60
+# The script's schoolhub records its arguments: the target URL must not be among them.
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\nexec "%s" "$@"\n' "$WORK/bin-argv.log" "$BIN" >"$WORK/bin-rec"
+chmod +x "$WORK/bin-rec"
+export SCHOOLHUB_ENV_FILE="$ENV_FILE" SCHOOLHUB_BIN="$WORK/bin-rec" SCHOOLHUB_READY_WAIT=60
 export SCHOOLHUB_START_CMD="(set -a; . '$ENV_FILE'; exec '$BIN' serve) >>'$WORK/svc.log' 2>&1 & echo \$! >'$PIDFILE'"
 export SCHOOLHUB_STOP_CMD="if [ -f '$PIDFILE' ]; then p=\$(cat '$PIDFILE'); kill \$p 2>/dev/null; while kill -0 \$p 2>/dev/null; do sleep 0.1; done; rm -f '$PIDFILE'; fi"
 ready_within_30s() {
@@ -229,6 +254,8 @@ check "upgrade-stage 1 into a new database: exit 0, DATABASE_URL switched, servi
 	eval '((RC == 0)) && grep -q "^DATABASE_URL=$OTHER_URL\$" "$ENV_FILE" && [[ $(svc_db) == postgresql ]]'
 check "the SQLite backup and the old env file are kept (mode 600)" "$(ls -l "$WORK/src" "$WORK")" \
 	eval '[[ $(stat -c %a "$SRC_FILE".before-stage1-* "$ENV_FILE".before-stage1-* | sort -u) == 600 ]]'
+check "upgrade-stage ran db copy without the target URL on its command line" "$(cat "$WORK/bin-argv.log")" \
+	eval 'grep -q "^db copy --from" "$WORK/bin-argv.log" && ! grep -qF "$OTHER_URL" "$WORK/bin-argv.log"'
 eval "$SCHOOLHUB_STOP_CMD"
 
 cli_summary

@@ -16,8 +16,10 @@
  * - sessions, reset_tokens, link_tokens, login_attempts: rows past their expiry (or their
  *   guessing window) by more than SH_RETENTION_MARGIN_S, whatever the period.
  *
- * A run that erases anything appends ONE audit row "retention.purged" (actor: the system;
- * targets: the erased accounts' and children's ids), and logs the counts per kind.
+ * Each kind that erases anything appends its audit row "retention.purged" (actor: the
+ * system; targets: the erased accounts' or children's ids, none for the auth tables' rows)
+ * IN THE SAME TRANSACTION as its erasures: no erasure is ever committed unaudited. The run
+ * logs the counts per kind.
  */
 #ifndef SCHOOLHUB_ADMIN_RETENTION_H
 #define SCHOOLHUB_ADMIN_RETENTION_H

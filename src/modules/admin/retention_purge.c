@@ -77,6 +77,24 @@ static enum sh_db_rc due_ids(struct sh_conn *conn, struct kind_run *k)
 	return rc;
 }
 
+/* The kind's audit row, in the kind's own transaction (so erasures are never committed
+ * without it): "retention.purged", no actor, the erased ids (none for the auth tables). */
+static enum sh_db_rc audit_kind(struct sh_conn *conn, const struct kind_run *k)
+{
+	if (k->count == 0)
+		return SH_DB_OK;
+	size_t count = json_array_size(k->ids);
+	const char **targets = sh_malloc((count + 1) * sizeof(*targets));
+	for (size_t i = 0; i < count; i++)
+		targets[i] = json_string_value(json_array_get(k->ids, i));
+	enum sh_db_rc rc = sh_audit_append(conn, &(struct sh_audit_entry){
+							 .action = "retention.purged",
+							 .targets = targets,
+							 .target_count = count});
+	free(targets);
+	return rc;
+}
+
 static enum sh_db_rc erase_due_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
 {
 	(void)rollback_r;
@@ -95,7 +113,7 @@ static enum sh_db_rc erase_due_in_tx(struct sh_conn *conn, void *ctx, bool *roll
 						  : sh_child_delete(conn, text);
 		k->count += rc == SH_DB_OK;
 	}
-	return rc;
+	return rc == SH_DB_OK ? audit_kind(conn, k) : rc;
 }
 
 static enum sh_db_rc expire_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
@@ -113,7 +131,7 @@ static enum sh_db_rc expire_in_tx(struct sh_conn *conn, void *ctx, bool *rollbac
 			return rc;
 		k->count += changed;
 	}
-	return SH_DB_OK;
+	return audit_kind(conn, k);
 }
 
 /* What a dry run reports: the same WHERE clauses, counted. */
@@ -139,32 +157,6 @@ static enum sh_db_rc count_due(struct sh_conn *conn, struct kind_run *k)
 	return SH_DB_OK;
 }
 
-struct audit_tx {
-	const char **targets;
-	size_t count;
-};
-
-static enum sh_db_rc audit_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
-{
-	(void)rollback_r;
-	struct audit_tx *a = ctx;
-	return sh_audit_append(conn, &(struct sh_audit_entry){.action = "retention.purged",
-							      .targets = a->targets,
-							      .target_count = a->count});
-}
-
-/* The run's one audit row: ids only (accounts, then children). */
-static enum sh_db_rc audit_run(struct sh_conn *conn, json_t *ids)
-{
-	struct audit_tx a = {.count = json_array_size(ids)};
-	a.targets = sh_malloc((a.count + 1) * sizeof(*a.targets));
-	for (size_t i = 0; i < a.count; i++)
-		a.targets[i] = json_string_value(json_array_get(ids, i));
-	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, audit_in_tx, &a);
-	free(a.targets);
-	return rc;
-}
-
 static void log_counts(const struct sh_purge_counts *c, long days)
 {
 	sh_log(SH_LOG_INFO,
@@ -184,7 +176,6 @@ enum sh_db_rc sh_retention_purge(struct sh_conn *conn, long retention_days, time
 	sh_time_format(now - (time_t)retention_days * 24 * 3600, period_end);
 	sh_time_format(now - SH_RETENTION_MARGIN_S, expiry_end);
 	*counts_r = (struct sh_purge_counts){0};
-	json_t *erased = json_array(); /* every erased id, for the audit row */
 	enum sh_db_rc rc = SH_DB_OK;
 	int64_t total = 0;
 	for (int kind = 0; kind < SH_PURGE_KIND_COUNT && rc == SH_DB_OK; kind++) {
@@ -201,17 +192,12 @@ enum sh_db_rc sh_retention_purge(struct sh_conn *conn, long retention_days, time
 		if (rc == SH_DB_OK) {
 			counts_r->n[kind] = k.count;
 			total += k.count;
-			json_array_extend(erased, k.ids);
 		}
 		json_decref(k.ids);
 	}
-	/* The kinds already done are audited even when a later one failed. */
-	if (!dry_run && total > 0) {
-		enum sh_db_rc audit_rc = audit_run(conn, erased);
-		if (rc == SH_DB_OK)
-			rc = audit_rc;
+	/* The kinds already done are logged (and audited, each in its own transaction) even
+	 * when a later one failed. */
+	if (!dry_run && total > 0)
 		log_counts(counts_r, retention_days);
-	}
-	json_decref(erased);
 	return rc;
 }
