@@ -112,6 +112,25 @@ static const char *const seed_sel[] = {
 	PAY("14", "payment", "60", S("01"), "pending", U("03"), "NULL") ","
 	PAY("15", "opening", "120", "NULL", "completed", "NULL", "'2025-03-25T10:00:00Z'") ","
 	PAY("16", "payment", "60", S("01"), "completed", "NULL", "'2025-04-13T22:30:00Z'") ";",
+	/* May: childcare 5, tutoring 6, transport 3 (the one "< 5" category of the month) */
+	"INSERT INTO sel_transactions (id, kind, from_account, to_account, from_user_id,"
+	" to_user_id, units, service_id, status, created_by, created_at, completed_at) VALUES"
+	PAY("17", "payment", "60", S("01"), "completed", "NULL", "'2025-05-05T10:00:00Z'") ","
+	PAY("18", "payment", "60", S("01"), "completed", "NULL", "'2025-05-06T10:00:00Z'") ","
+	PAY("19", "payment", "60", S("01"), "completed", "NULL", "'2025-05-07T10:00:00Z'") ","
+	PAY("20", "payment", "60", S("01"), "completed", "NULL", "'2025-05-08T10:00:00Z'") ","
+	PAY("21", "payment", "60", S("01"), "completed", "NULL", "'2025-05-09T10:00:00Z'") ","
+	PAY("22", "payment", "90", S("02"), "completed", "NULL", "'2025-05-05T11:00:00Z'") ","
+	PAY("23", "payment", "90", S("02"), "completed", "NULL", "'2025-05-06T11:00:00Z'") ";",
+	"INSERT INTO sel_transactions (id, kind, from_account, to_account, from_user_id,"
+	" to_user_id, units, service_id, status, created_by, created_at, completed_at) VALUES"
+	PAY("24", "payment", "90", S("02"), "completed", "NULL", "'2025-05-07T11:00:00Z'") ","
+	PAY("25", "payment", "90", S("02"), "completed", "NULL", "'2025-05-08T11:00:00Z'") ","
+	PAY("26", "payment", "90", S("02"), "completed", "NULL", "'2025-05-09T11:00:00Z'") ","
+	PAY("27", "payment", "90", S("02"), "completed", "NULL", "'2025-05-12T11:00:00Z'") ","
+	PAY("28", "payment", "30", S("03"), "completed", "NULL", "'2025-05-13T10:00:00Z'") ","
+	PAY("29", "payment", "30", S("03"), "completed", "NULL", "'2025-05-14T10:00:00Z'") ","
+	PAY("30", "payment", "45", S("03"), "completed", "NULL", "'2025-05-15T10:00:00Z'") ";",
 	/* the pending one was asked for on April 1: an act of u03 in W14 */
 	"UPDATE sel_transactions SET created_at = '2025-04-01T10:00:00Z' WHERE id = " T("14") ";"};
 
@@ -142,10 +161,13 @@ static void unseed(void)
 	api_shared_server_stop();
 }
 
-/* The count "key" of "obj" as the API wrote it: a number, or -5 for "< 5". */
+/* The count "key" of "obj" as the API wrote it: a number, -5 for "< 5", -1 for null
+ * (withheld so that a "< 5" cell can't be recomputed by subtraction). */
 static int64_t count_of(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
+	if (json_is_null(v))
+		return -1;
 	if (json_is_string(v)) {
 		ck_assert_str_eq(json_string_value(v), "< 5");
 		return -5;
@@ -237,8 +259,10 @@ START_TEST(every_figure_of_the_period)
 	ck_assert_int_eq(count_of(march, "exchanges"), 8);
 	ck_assert_int_eq(json_integer_value(json_object_get(march, "units")), 510);
 	ck_assert_int_eq(json_array_size(json_object_get(march, "categories")), 3);
-	ck_assert_int_eq(count_of(category(march, "childcare"), "exchanges"), 6);
-	ck_assert_int_eq(json_integer_value(json_object_get(category(march, "childcare"), "units")), 360);
+	/* tutoring and =SUM(A1) are "< 5" and 8 - 6 = 2 would tell they are 1 each:
+	 * childcare is withheld as well */
+	ck_assert_int_eq(count_of(category(march, "childcare"), "exchanges"), -1);
+	ck_assert(json_is_null(json_object_get(category(march, "childcare"), "units")));
 	ck_assert_int_eq(count_of(category(march, "tutoring"), "exchanges"), -5);
 	ck_assert(json_is_null(json_object_get(category(march, "tutoring"), "units")));
 	ck_assert_int_eq(count_of(category(march, "=SUM(A1)"), "exchanges"), -5);
@@ -316,8 +340,9 @@ START_TEST(the_same_figures_as_csv)
 		ck_assert(has_line(r->body, "active_families,\"2025-W13\",\"\",\"6\""));
 		ck_assert(has_line(r->body, "events,\"2025-W15\",\"\",\"5\""));
 		ck_assert(has_line(r->body, "messages,\"2025-W15\",\"\",\"0\""));
-		ck_assert(has_line(r->body, "sel_exchanges,\"2025-03\",\"childcare\",\"6\""));
-		ck_assert(has_line(r->body, "sel_hours,\"2025-03\",\"childcare\",\"6.00\""));
+		ck_assert(has_line(r->body, "sel_exchanges,\"2025-03\",\"childcare\",\"\""));
+		ck_assert(has_line(r->body, "sel_hours,\"2025-03\",\"childcare\",\"\""));
+		ck_assert(has_line(r->body, "sel_exchanges,\"2025-03\",\"\",\"8\""));
 		ck_assert(has_line(r->body, "sel_hours,\"2025-03\",\"\",\"8.50\""));
 		ck_assert(has_line(r->body, "sel_hours,\"2025-03\",\"tutoring\",\"\""));
 		/* a category that reads as a formula is defused */
@@ -331,6 +356,55 @@ START_TEST(the_same_figures_as_csv)
 		}
 		th_resp_free(&csv[i]);
 	}
+}
+END_TEST
+
+/* Whether the cell "key" of "obj" is hidden: "< 5" or null. */
+static bool hidden(json_t *obj, const char *key)
+{
+	return count_of(obj, key) < 0;
+}
+
+START_TEST(a_small_category_cannot_be_recomputed)
+{
+	/* May: 14 exchanges; transport 3 ("< 5"), childcare 5, tutoring 6. Shown: 14, 6 and
+	 * the two hidden ones, so 14 - 6 = 8 is all the reader learns of them. */
+	struct th_resp *r = admin_get(admin.access_token,
+				      "/api/v1/admin/analytics?from=2025-05-01&to=2025-05-31", 200);
+	json_t *may = json_array_get(json_object_get(json_object_get(r->json, "sel"), "months"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(may, "month")), "2025-05");
+	ck_assert_int_eq(count_of(may, "exchanges"), 14);
+	ck_assert_int_eq(json_integer_value(json_object_get(may, "units")), 300 + 540 + 105);
+	ck_assert_int_eq(count_of(category(may, "transport"), "exchanges"), -5);
+	ck_assert_int_eq(count_of(category(may, "childcare"), "exchanges"), -1);
+	ck_assert(json_is_null(json_object_get(category(may, "childcare"), "units")));
+	ck_assert_int_eq(count_of(category(may, "tutoring"), "exchanges"), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(category(may, "tutoring"), "units")), 540);
+	/* at least two hidden cells whenever one is, in every month of a longer period */
+	th_resp_free(&r);
+	r = admin_get(admin.access_token, "/api/v1/admin/analytics?from=2025-03-01&to=2025-05-31",
+		      200);
+	json_t *months = json_object_get(json_object_get(r->json, "sel"), "months");
+	ck_assert_int_eq(json_array_size(months), 3);
+	for (size_t i = 0; i < json_array_size(months); i++) {
+		json_t *m = json_array_get(months, i), *cats = json_object_get(m, "categories");
+		int n = 0;
+		for (size_t k = 0; k < json_array_size(cats); k++)
+			n += hidden(json_array_get(cats, k), "exchanges");
+		ck_assert_msg(n == 0 || n >= 2 || hidden(m, "exchanges"), "month %zu: %d", i, n);
+	}
+	th_resp_free(&r);
+	r = admin_get(admin.access_token, "/api/v1/admin/analytics?from=2025-05-01&to=2025-05-31"
+		      "&format=csv", 200);
+	ck_assert(has_line(r->body, "sel_exchanges,\"2025-05\",\"\",\"14\""));
+	ck_assert(has_line(r->body, "sel_hours,\"2025-05\",\"\",\"15.75\""));
+	ck_assert(has_line(r->body, "sel_exchanges,\"2025-05\",\"tutoring\",\"6\""));
+	ck_assert(has_line(r->body, "sel_hours,\"2025-05\",\"tutoring\",\"9.00\""));
+	ck_assert(has_line(r->body, "sel_exchanges,\"2025-05\",\"transport\",\"< 5\""));
+	ck_assert(has_line(r->body, "sel_hours,\"2025-05\",\"transport\",\"\""));
+	ck_assert(has_line(r->body, "sel_exchanges,\"2025-05\",\"childcare\",\"\""));
+	ck_assert(has_line(r->body, "sel_hours,\"2025-05\",\"childcare\",\"\""));
+	th_resp_free(&r);
 }
 END_TEST
 
@@ -415,6 +489,7 @@ Suite *api_admin_analytics_suite(void)
 	tcase_add_test(tc, every_figure_of_the_period); /* first: later tests add members */
 	tcase_add_test(tc, no_count_between_1_and_4_whatever_the_period);
 	tcase_add_test(tc, the_same_figures_as_csv);
+	tcase_add_test(tc, a_small_category_cannot_be_recomputed);
 	tcase_add_test(tc, bad_periods_are_refused);
 	tcase_add_test(tc, only_admins);
 	tcase_add_test(tc, a_module_switched_off_has_no_figures);

@@ -323,6 +323,29 @@ START_TEST(test_pg_timeouts_off)
 }
 END_TEST
 
+/* A database whose default time zone is not UTC (a half-hour offset, where truncating to
+ * the hour differs): every session still runs in UTC (setup_session), so the analytics'
+ * date_trunc('hour', timestamptz) is the UTC hour (analytics_queries.c, PG_HOUR). */
+START_TEST(test_pg_session_is_utc_whatever_the_database_default)
+{
+	open_db(false, 0, 0);
+	exec_ok(conn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET timezone = %L',"
+		      " current_database(), 'Asia/Kolkata'); END $$");
+	char *error = NULL;
+	struct sh_conn *fresh = sh_db_connect(db, &error);
+	ck_assert_msg(fresh != NULL, "%s", error ? error : "");
+	char buf[32];
+	ck_assert_str_eq(show(fresh, "TimeZone", buf), "UTC");
+	struct sh_stmt *st = sh_stmt_prepare(
+		fresh, "SELECT to_char(date_trunc('hour', TIMESTAMPTZ '2025-03-31T22:10:00Z')"
+		       " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')");
+	ck_assert_int_eq(sh_stmt_step(st), SH_DB_ROW);
+	ck_assert_str_eq(sh_stmt_col_text(st, 0), "2025-03-31 22:00");
+	sh_stmt_free(&st);
+	sh_conn_close(&fresh);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgres") != 0)) {
@@ -342,6 +365,7 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, test_pg_lock_timeout);
 		tcase_add_test(tc, test_pg_statement_timeout);
 		tcase_add_test(tc, test_pg_timeouts_off);
+		tcase_add_test(tc, test_pg_session_is_utc_whatever_the_database_default);
 	} else {
 		tcase_add_test(tc, test_sqlite_wal_bounded_under_readers);
 		tcase_add_test(tc, test_sqlite_subjournal_spill_succeeds);

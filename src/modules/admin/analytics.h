@@ -28,11 +28,13 @@ struct analytics_category {
 	struct analytics_category *next;
 	const char *category;
 	int64_t exchanges, units;
+	bool withheld; /* hidden so that a "< 5" cell can't be recomputed (analytics_protect) */
 };
 
 struct analytics_month {
 	char month[16]; /* "YYYY-MM" */
 	int64_t exchanges, units;
+	bool withheld; /* the total hidden: no category left to hide instead */
 	struct analytics_category *categories; /* in the order the database gave them */
 };
 
@@ -49,6 +51,9 @@ struct analytics {
 };
 
 /* analytics_render.c */
+/* Complementary suppression: marks the extra cells to hide in each month so that the
+ * total minus the shown categories never gives a "< 5" cell's count or hours. */
+void analytics_protect(struct analytics *a);
 void analytics_reply_json(struct sh_request *req, struct sh_response *res,
 			  const struct analytics *a);
 void analytics_reply_csv(struct sh_request *req, struct sh_response *res,

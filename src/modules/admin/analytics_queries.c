@@ -23,6 +23,10 @@
 #define PG_LOCAL(c) "(" c " AT TIME ZONE 'Europe/Brussels')"
 #define PG_WEEK(c) "to_char(date_trunc('week', " PG_LOCAL(c) "), 'YYYY-MM-DD')"
 #define PG_MONTH(c) "to_char(" PG_LOCAL(c) ", 'YYYY-MM')"
+/* date_trunc on a timestamptz truncates in the session's time zone: every connection sets
+ * it to UTC (driver_pg.c, setup_session, on connect and on reconnect, failing closed), so
+ * this is the UTC hour whatever the database's or the server's default (in a zone with a
+ * half-hour offset it would not be). */
 #define PG_HOUR(c) "date_trunc('hour', " c ")"
 
 /*

@@ -2,6 +2,10 @@
  * The analytics as JSON or CSV (analytics.h). Both go through one rule: a count of 1 to 4
  * is written as ANALYTICS_SMALL ("< 5"), and a sum over so few rows (the SEL units of a
  * month or a category) as null in JSON and an empty cell in CSV; 0 stays 0.
+ *
+ * A month's total is the sum of its categories, so hiding a small cell is not enough:
+ * analytics_protect also withholds (count and sum null, empty in CSV) the next-smallest
+ * categories until the hidden cells' sum no longer pins any of them (see there).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,6 +13,7 @@
 #include <time.h>
 
 #include "modules/admin/analytics.h"
+#include "schoolhub/csv.h"
 #include "schoolhub/json_writer.h"
 #include "schoolhub/util.h"
 
@@ -50,6 +55,71 @@ static void jw_sum(struct sh_jw *w, const char *key, int64_t count, int64_t sum)
 		sh_jw_int(w, sum);
 }
 
+/*
+ * Why categories and not the total: the monthly chart plots the totals, the categories are
+ * a table under it; withholding a category keeps every bar. The reader knows a shown total
+ * T, the shown categories, that a "< 5" cell is 1 to 4 and a withheld one 5 or more (else
+ * it would read "< 5"). The hidden cells' sum R = T - shown is then pinned, and every
+ * hidden cell with it, when a single cell is hidden or when R is the least (or, with no
+ * withheld cell, the most) the hidden cells could sum to. While that holds, the smallest
+ * shown category is withheld too; with none left, the month's total is withheld.
+ * Hours follow the counts: with two cells or more hidden, their sum no longer splits.
+ */
+static bool pinned(const struct analytics_month *m)
+{
+	int64_t rest = m->exchanges, least = 0, most = 0;
+	int hidden = 0;
+	bool open_ended = false;
+	for (const struct analytics_category *c = m->categories; c != NULL; c = c->next) {
+		if (!is_small(c->exchanges) && !c->withheld) {
+			rest -= c->exchanges;
+			continue;
+		}
+		hidden++;
+		least += c->withheld ? 5 : 1;
+		most += 4;
+		open_ended = open_ended || c->withheld;
+	}
+	return hidden == 1 || (hidden > 1 && (rest == least || (!open_ended && rest == most)));
+}
+
+static void protect_month(struct analytics_month *m)
+{
+	if (m->exchanges == 0 || is_small(m->exchanges))
+		return; /* a hidden total gives nothing to subtract from */
+	while (pinned(m)) {
+		struct analytics_category *smallest = NULL;
+		for (struct analytics_category *c = m->categories; c != NULL; c = c->next)
+			if (!is_small(c->exchanges) && !c->withheld && c->exchanges > 0 &&
+			    (smallest == NULL || c->exchanges < smallest->exchanges))
+				smallest = c;
+		if (smallest == NULL) {
+			m->withheld = true;
+			return;
+		}
+		smallest->withheld = true;
+	}
+}
+
+void analytics_protect(struct analytics *a)
+{
+	for (int i = 0; i < a->month_count; i++)
+		protect_month(&a->months[i]);
+}
+
+static void jw_cell(struct sh_jw *w, const char *key, bool withheld, int64_t count, int64_t sum)
+{
+	if (withheld) {
+		sh_jw_key(w, "exchanges");
+		sh_jw_null(w);
+		sh_jw_key(w, key);
+		sh_jw_null(w);
+		return;
+	}
+	jw_count(w, "exchanges", count);
+	jw_sum(w, key, count, sum);
+}
+
 static const char *const weekly_key[ANALYTICS_WEEKLY_COUNT] = {
 	"active_families", "new_accounts", "messages", "events"};
 
@@ -84,15 +154,13 @@ static void json_months(struct sh_jw *w, const struct analytics *a)
 		const struct analytics_month *m = &a->months[i];
 		sh_jw_object_begin(w);
 		sh_jw_kstring(w, "month", m->month);
-		jw_count(w, "exchanges", m->exchanges);
-		jw_sum(w, "units", m->exchanges, m->units);
+		jw_cell(w, "units", m->withheld, m->exchanges, m->units);
 		sh_jw_key(w, "categories");
 		sh_jw_array_begin(w);
 		for (const struct analytics_category *c = m->categories; c != NULL; c = c->next) {
 			sh_jw_object_begin(w);
 			sh_jw_kstring(w, "category", c->category);
-			jw_count(w, "exchanges", c->exchanges);
-			jw_sum(w, "units", c->exchanges, c->units);
+			jw_cell(w, "units", c->withheld, c->exchanges, c->units);
 			sh_jw_object_end(w);
 		}
 		sh_jw_array_end(w);
@@ -156,86 +224,100 @@ void analytics_reply_json(struct sh_request *req, struct sh_response *res,
 
 /* --- CSV: one figure per line: figure,period,category,value ------------------------- */
 
-struct csv {
-	struct sh_arena *arena;
-	char *text;
-};
-
 /* A quoted cell, quotes doubled, a leading = + - @ tab or CR neutralised with a ' so that
- * a spreadsheet never runs it as a formula (as the SEL statement's CSV does). */
-static const char *csv_cell(struct sh_arena *arena, const char *s)
+ * a spreadsheet never runs it as a formula (as the SEL statement's CSV does). The cells
+ * are separated by ',' here (the file's format since it shipped), so sh_csv_text (';') is
+ * not used; the text grows in place (sh_arena_text), never copied whole per line. */
+static void csv_cell(struct sh_arena_text *t, const char *s, const char *after)
 {
-	bool risky = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-	char *out = sh_arena_alloc(arena, 2 * strlen(s) + 4), *o = out;
-	*o++ = '"';
-	if (risky)
-		*o++ = '\'';
+	sh_arena_text_add(t, "\"", 1);
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		sh_arena_text_add(t, "'", 1);
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
-			*o++ = '"';
-		*o++ = *p;
+			sh_arena_text_add(t, "\"\"", 2);
+		else
+			sh_arena_text_add(t, p, 1);
 	}
-	*o++ = '"';
-	return out;
+	sh_arena_text_add(t, after, strlen(after));
 }
 
-static void csv_line(struct csv *c, const char *figure, const char *period, const char *category,
-		     const char *value)
+static void csv_line(struct sh_arena_text *t, const char *figure, const char *period,
+		     const char *category, const char *value)
 {
-	c->text = sh_arena_printf(c->arena, "%s%s,%s,%s,%s\r\n", c->text, figure,
-				  csv_cell(c->arena, period), csv_cell(c->arena, category),
-				  csv_cell(c->arena, value));
+	sh_arena_text_add(t, figure, strlen(figure));
+	sh_arena_text_add(t, ",", 1);
+	csv_cell(t, period, "\",");
+	csv_cell(t, category, "\",");
+	csv_cell(t, value, "\"\r\n");
 }
 
-static const char *csv_count(struct sh_arena *arena, int64_t count)
+/* The count as text in "buf", "< 5" or "" (withheld). */
+static const char *csv_count(char buf[32], bool withheld, int64_t count)
 {
-	return is_small(count) ? ANALYTICS_SMALL : sh_arena_printf(arena, "%" PRId64, count);
+	if (withheld)
+		return "";
+	if (is_small(count))
+		return ANALYTICS_SMALL;
+	snprintf(buf, 32, "%" PRId64, count);
+	return buf;
 }
 
 /* Hours with two decimals, empty when the count is hidden. */
-static const char *csv_hours(struct sh_arena *arena, int64_t count, int64_t units)
+static const char *csv_hours(char buf[32], bool withheld, int64_t count, int64_t units)
 {
-	return is_small(count) ? "" : sh_arena_printf(arena, "%.2f", (double)units / 60.0);
+	if (withheld || is_small(count))
+		return "";
+	snprintf(buf, 32, "%.2f", (double)units / 60.0);
+	return buf;
 }
 
-static void csv_sel(struct csv *c, const struct analytics *a)
+static void csv_month(struct sh_arena_text *t, const struct analytics_month *m)
 {
-	for (int i = 0; i < a->month_count; i++) {
-		const struct analytics_month *m = &a->months[i];
-		csv_line(c, "sel_exchanges", m->month, "", csv_count(c->arena, m->exchanges));
-		csv_line(c, "sel_hours", m->month, "", csv_hours(c->arena, m->exchanges, m->units));
-		for (const struct analytics_category *k = m->categories; k != NULL; k = k->next) {
-			csv_line(c, "sel_exchanges", m->month, k->category,
-				 csv_count(c->arena, k->exchanges));
-			csv_line(c, "sel_hours", m->month, k->category,
-				 csv_hours(c->arena, k->exchanges, k->units));
-		}
+	char buf[32];
+	csv_line(t, "sel_exchanges", m->month, "", csv_count(buf, m->withheld, m->exchanges));
+	csv_line(t, "sel_hours", m->month, "", csv_hours(buf, m->withheld, m->exchanges, m->units));
+	for (const struct analytics_category *k = m->categories; k != NULL; k = k->next) {
+		csv_line(t, "sel_exchanges", m->month, k->category,
+			 csv_count(buf, k->withheld, k->exchanges));
+		csv_line(t, "sel_hours", m->month, k->category,
+			 csv_hours(buf, k->withheld, k->exchanges, k->units));
 	}
+}
+
+static void csv_sel(struct sh_arena_text *t, const struct analytics *a)
+{
+	char buf[32], range[64];
+	for (int i = 0; i < a->month_count; i++)
+		csv_month(t, &a->months[i]);
 	for (int i = 0; i < a->bucket_count; i++) {
 		int64_t lo, hi;
 		bucket_bounds(a, i, &lo, &hi);
-		const char *range = sh_arena_printf(c->arena, "[%" PRId64 " %s %" PRId64 "%s", lo,
-						    "..", hi, i == a->bucket_count - 1 ? "]" : "[");
-		csv_line(c, "sel_balance_members", range, "", csv_count(c->arena, a->buckets[i]));
+		snprintf(range, sizeof(range), "[%" PRId64 " .. %" PRId64 "%s", lo, hi,
+			 i == a->bucket_count - 1 ? "]" : "[");
+		csv_line(t, "sel_balance_members", range, "", csv_count(buf, false, a->buckets[i]));
 	}
 }
 
 void analytics_reply_csv(struct sh_request *req, struct sh_response *res,
 			 const struct analytics *a)
 {
-	struct csv c = {req->arena, "figure,period,category,value\r\n"};
+	static const char head[] = "figure,period,category,value\r\n";
+	struct sh_arena_text t = {.arena = req->arena};
+	sh_arena_text_add(&t, head, sizeof(head) - 1);
+	char buf[32];
 	for (int i = 0; i < a->week_count; i++) {
 		char week[16];
 		iso_week(a->weeks[i].monday, week);
 		for (int k = 0; k < ANALYTICS_WEEKLY_COUNT; k++)
 			if (weekly_on(a, k))
-				csv_line(&c, weekly_key[k], week, "",
-					 csv_count(req->arena, a->weeks[i].count[k]));
+				csv_line(&t, weekly_key[k], week, "",
+					 csv_count(buf, false, a->weeks[i].count[k]));
 	}
 	if (a->sel)
-		csv_sel(&c, a);
+		csv_sel(&t, a);
 	sh_res_header(res, "Content-Disposition",
 		      sh_arena_printf(req->arena, "attachment; filename=\"analytics-%s-%s.csv\"",
 				      a->from, a->to));
-	sh_reply_raw(res, 200, "text/csv; charset=utf-8", c.text, strlen(c.text));
+	sh_reply_raw(res, 200, "text/csv; charset=utf-8", t.data, t.len);
 }

@@ -120,7 +120,7 @@ static void on_sel_month(void *ctx, const char *period, const char *category, in
 		m->units += sum;
 		struct analytics_category *c = sh_arena_alloc(f->a->arena, sizeof(*c)), **end;
 		*c = (struct analytics_category){NULL, sh_arena_strdup(f->a->arena, category), count,
-						 sum};
+						 sum, false};
 		for (end = &m->categories; *end != NULL; end = &(*end)->next)
 			;
 		*end = c; /* in the order of the query: by category */
@@ -191,6 +191,7 @@ void admin_analytics_get(struct sh_request *req, struct sh_response *res)
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
+	analytics_protect(a);
 	if (wants_csv(req))
 		analytics_reply_csv(req, res, a);
 	else
