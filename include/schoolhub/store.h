@@ -184,6 +184,12 @@ enum sh_db_rc sh_query_row(struct sh_conn *conn, const char *sql, struct sh_args
  * "*value_r" set, SH_DB_OK when there is no row ("*value_r" 0), or an error. */
 enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_args args,
 			     int64_t *value_r);
+/* The first column of every row as text copied into "arena", NULL-terminated ("*n_r", may
+ * be NULL, gets the count), in the statement's order. The column must not be SQL NULL (an
+ * error then). SH_DB_OK or an error; "*texts_r" is set either way. */
+struct sh_arena;
+enum sh_db_rc sh_query_texts(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+			     struct sh_args args, const char ***texts_r, size_t *n_r);
 /*
  * A rolling window's tally, for rate limits ("5 a day", "1 a minute"): "sql" selects
  * COUNT(*), MIN(<time column>), MAX(<time column>) over the window's rows. "*tally_r" gets

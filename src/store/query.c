@@ -3,6 +3,8 @@
  * one call. They are made of the sh_stmt_* calls and cost what those cost: the statement
  * is the same cached prepared statement, binds are copied the same way.
  */
+#include <string.h>
+
 #include "schoolhub/arena.h"
 #include "store/store-private.h"
 
@@ -56,6 +58,35 @@ enum sh_db_rc sh_query_int64(struct sh_conn *conn, const char *sql, struct sh_ar
 
 	*value_r = rc == SH_DB_ROW ? sh_stmt_col_int64(stmt, 0) : 0;
 	sh_stmt_free(&stmt);
+	return rc;
+}
+
+enum sh_db_rc sh_query_texts(struct sh_conn *conn, struct sh_arena *arena, const char *sql,
+			     struct sh_args args, const char ***texts_r, size_t *n_r)
+{
+	size_t n = 0, cap = 16;
+	const char **texts = sh_arena_alloc(arena, sizeof(*texts) * cap);
+	struct sh_stmt *st = sh_query(conn, sql, args);
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		const char *v = sh_stmt_col_text(st, 0);
+		if (v == NULL) {
+			rc = SH_DB_ERROR;
+			break;
+		}
+		if (n + 1 == cap) { /* room for the terminating NULL */
+			const char **grown = sh_arena_alloc(arena, sizeof(*texts) * cap * 2);
+			memcpy(grown, texts, sizeof(*texts) * n);
+			texts = grown;
+			cap *= 2;
+		}
+		texts[n++] = sh_arena_strdup(arena, v);
+	}
+	sh_stmt_free(&st);
+	texts[n] = NULL;
+	*texts_r = texts;
+	if (n_r != NULL)
+		*n_r = n;
 	return rc;
 }
 

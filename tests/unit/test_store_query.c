@@ -4,6 +4,7 @@
  * in store_fixture.h.
  */
 /* SH_TEST_BOTH_BACKENDS */
+#include "schoolhub/arena.h"
 #include "store_fixture.h"
 
 START_TEST(test_changes)
@@ -206,6 +207,36 @@ static enum sh_db_rc snapshot_reader(struct sh_conn *c, void *ctx)
 	return t->result;
 }
 
+/* sh_query_texts: every row's first column in order, NULL-terminated past the first growth
+ * (16), none for no row, an error for an SQL NULL. */
+START_TEST(test_query_texts)
+{
+	char id[40], email[40];
+	for (int i = 1; i <= 20; i++) {
+		snprintf(email, sizeof(email), "u%02d@example.org", i);
+		ck_assert_int_eq(insert_user(conn, i, email, "fr"), SH_DB_OK);
+	}
+	struct sh_arena *arena = sh_arena_create();
+	const char **texts = NULL;
+	size_t n = 0;
+	ck_assert_int_eq(sh_query_texts(conn, arena, "SELECT email FROM users ORDER BY email",
+					SH_ARGS(), &texts, &n),
+			 SH_DB_OK);
+	ck_assert_uint_eq(n, 20);
+	ck_assert_str_eq(texts[0], "u01@example.org");
+	ck_assert_str_eq(texts[19], "u20@example.org");
+	ck_assert_ptr_null(texts[20]);
+	ck_assert_int_eq(sh_query_texts(conn, arena, "SELECT email FROM users WHERE id = $1",
+					SH_ARGS(SH_TEXT(uuid(99, id))), &texts, NULL),
+			 SH_DB_OK);
+	ck_assert_ptr_null(texts[0]);
+	ck_assert_int_ne(sh_query_texts(conn, arena, "SELECT NULL FROM users", SH_ARGS(), &texts,
+					&n),
+			 SH_DB_OK);
+	sh_arena_destroy(&arena);
+}
+END_TEST
+
 START_TEST(test_read_snapshot)
 {
 	ck_assert_int_eq(insert_user(conn, 1, "a@example.org", "fr"), SH_DB_OK);
@@ -273,6 +304,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, test_changes);
 	tcase_add_test(tc, test_query_exec);
 	tcase_add_test(tc, test_query_row);
+	tcase_add_test(tc, test_query_texts);
 	tcase_add_test(tc, test_read_snapshot);
 	tcase_add_test(tc, test_col_time);
 }

@@ -90,28 +90,12 @@ enum sh_db_rc rollover_apply(struct sh_conn *conn, const struct rollover_plan *p
 enum sh_db_rc rollover_guardians(struct sh_conn *conn, struct sh_arena *arena, const char *child_id,
 				 const char ***ids_r)
 {
-	size_t n = 0, cap = 8;
-	const char **ids = sh_arena_alloc(arena, sizeof(*ids) * cap);
-	struct sh_stmt *st = sh_query(conn,
-				      "SELECT g.user_id FROM child_guardians g "
-				      "JOIN users u ON u.id = g.user_id "
-				      "WHERE g.child_id = $1 AND u.deleted_at IS NULL "
-				      "ORDER BY g.user_id",
-				      SH_ARGS(SH_TEXT(child_id)));
-	enum sh_db_rc rc;
-	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
-		if (n + 1 == cap) {
-			const char **grown = sh_arena_alloc(arena, sizeof(*ids) * cap * 2);
-			memcpy(grown, ids, sizeof(*ids) * n);
-			ids = grown;
-			cap *= 2;
-		}
-		ids[n++] = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
-	}
-	sh_stmt_free(&st);
-	ids[n] = NULL;
-	*ids_r = ids;
-	return rc;
+	return sh_query_texts(conn, arena,
+			      "SELECT g.user_id FROM child_guardians g "
+			      "JOIN users u ON u.id = g.user_id "
+			      "WHERE g.child_id = $1 AND u.deleted_at IS NULL "
+			      "ORDER BY g.user_id",
+			      SH_ARGS(SH_TEXT(child_id)), ids_r, NULL);
 }
 
 enum sh_db_rc rollover_run_insert(struct sh_conn *conn, const struct rollover_run *run)

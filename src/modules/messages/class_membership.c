@@ -18,28 +18,13 @@ static int compare_ids(const void *a, const void *b)
 static enum sh_db_rc members_read(struct sh_conn *conn, struct sh_arena *arena,
 				  const char *conv_id, const char ***ids_r)
 {
-	size_t n = 0, cap = 16;
-	const char **ids = sh_arena_alloc(arena, sizeof(*ids) * cap);
-	struct sh_stmt *st = sh_query(conn,
-				      "SELECT DISTINCT k.user_id FROM (" SH_MEMBERS_OF("$1") ") k",
-				      SH_ARGS(SH_TEXT(conv_id)));
-	enum sh_db_rc rc;
-	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
-		if (n + 1 == cap) {
-			const char **grown = sh_arena_alloc(arena, sizeof(*ids) * cap * 2);
-			memcpy(grown, ids, sizeof(*ids) * n);
-			ids = grown;
-			cap *= 2;
-		}
-		ids[n++] = sh_arena_strdup(arena, sh_stmt_col_text(st, 0));
-	}
-	sh_stmt_free(&st);
-	if (rc != SH_DB_OK)
-		return rc;
-	qsort(ids, n, sizeof(*ids), compare_ids);
-	ids[n] = NULL;
-	*ids_r = ids;
-	return SH_DB_OK;
+	size_t n;
+	enum sh_db_rc rc = sh_query_texts(conn, arena,
+					  "SELECT DISTINCT k.user_id FROM (" SH_MEMBERS_OF("$1") ") k",
+					  SH_ARGS(SH_TEXT(conv_id)), ids_r, &n);
+	if (rc == SH_DB_OK)
+		qsort(*ids_r, n, sizeof(**ids_r), compare_ids);
+	return rc;
 }
 
 static bool listed(const char *const *ids, const char *id)
