@@ -172,8 +172,12 @@ START_TEST(test_reset_unknown_address_looks_the_same)
 	struct th_server s = {0};
 	start(&sink, &s, NULL);
 	struct th_member m;
-	th_member_register(&m, "known");
-	ck_assert(th_smtp_sink_wait(&sink, 1, 30)); /* its verification e-mail */
+	/* Its verification e-mail first, then verified: a member verified before the job runs
+	 * gets no verification e-mail (the job sees nothing left to confirm), and under load the
+	 * worker often came after th_member_register's UPDATE, so the wait below timed out. */
+	th_member_register_unverified(&m, "known");
+	ck_assert(th_smtp_sink_wait(&sink, 1, 30));
+	th_member_mark_verified(&m);
 	char nobody[96];
 	snprintf(nobody, sizeof(nobody), "nobody-reset-%d@example.be", (int)getpid());
 
