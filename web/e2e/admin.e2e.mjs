@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
+  BASE, DESKTOP, MOBILE, apiJson, axe, expectCount, expectText, finish, heading, main, newParent, promote,
   registerByApi, signInAs, stamp, step,
 } from './lib.mjs';
 
@@ -76,7 +76,7 @@ await finish(async () => {
     await main(ap).getByRole('button', { name: 'Rechercher' }).click();
     const card = memberCard(ap, M);
     await expectText(card, /Parent/);
-    assert.equal(await main(ap).locator('[data-testid^="member-"]').count(), 1, 'the search finds one member');
+    await expectCount(main(ap).locator('[data-testid^="member-"]'), 1, 'the search finds one member');
     await axe(ap, 'admin-members');
     await card.getByLabel(`Rôle de ${M.first} ${M.last}`).selectOption('teacher');
     await card.getByRole('button', { name: 'Changer le rôle' }).click();
@@ -113,7 +113,7 @@ await finish(async () => {
     await main(ap).getByRole('button', { name: 'Filtrer' }).click();
     const row = main(ap).getByTestId('audit-member.role_changed').filter({ hasText: memberId });
     await expectText(row, /Rôle changé/);
-    assert.equal(await main(ap).locator('[data-testid^="audit-"]').count(), 1);
+    await expectCount(main(ap).locator('[data-testid^="audit-"]'), 1, 'the filter keeps one row');
     await axe(ap, 'admin-audit');
     const [download] = await Promise.all([
       ap.waitForEvent('download'),

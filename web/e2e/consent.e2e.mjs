@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, shot, signInAs, stamp, step, PRIVACY_VERSION, TIMEOUT,
+  registerByApi, shot, signInAs, stamp, step, PRIVACY_VERSION, expectCount,
 } from './lib.mjs';
 
 const T = { first: 'Nadia', last: 'Claes', email: `nadia.teacher.${stamp}@example.be`, password: 'enseignante M2 photo 1' };
@@ -122,10 +122,7 @@ await finish(async () => {
     await signIn(ap, ADMIN);
     await ap.goto(`${BASE}/classes`);
     await expectText(heading(ap), /^Classes$/);
-    // The heading is drawn before the list arrives: wait for the last class, then count.
-    const list = main(ap).getByTestId('class-list');
-    await list.locator('li').nth(8).waitFor({ timeout: TIMEOUT });
-    assert.equal(await list.locator('li').count(), 9);
+    await expectCount(main(ap).getByTestId('class-list').locator('li'), 9);
     await ap.goto(`${BASE}/classes/M3`);
     await expectText(main(ap).getByTestId('class-staff'), /Jan Wouters/);
     await main(ap).getByRole('button', { name: "Modifier l'équipe" }).click();

@@ -207,6 +207,22 @@ export async function expectText(locator, pattern, timeout = TIMEOUT) {
   throw new Error(`expected ${pattern} in: ${last.replace(/\s+/g, ' ').slice(0, 400)}`);
 }
 
+/**
+ * Waits until the locator matches exactly n elements. A count read at once races the screen:
+ * a heading is drawn before its list arrives, and a new search's answer replaces the old list
+ * a moment after the click.
+ */
+export async function expectCount(locator, n, message = '', timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last = -1;
+  while (Date.now() < deadline) {
+    last = await locator.count();
+    if (last === n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${n} elements, found ${last}${message ? `: ${message}` : ''}`);
+}
+
 export async function balanceOf(page) {
   await page.goto(`${BASE}/`);
   const text = await expectText(page.getByTestId('balance'), /-?\d+/);
