@@ -7,6 +7,8 @@
 #
 # Settings (an option wins over its variable):
 #   -e  SCHOOLHUB_ENV_FILE              the service's env file    /etc/schoolhub/schoolhub.env
+#                                       ("-": the settings are in the environment already,
+#                                       as in the compose stages' backup container)
 #   -r  SCHOOLHUB_BACKUP_AGE_RECIPIENT  age recipient (age1..., an ssh public key, or a file
 #                                       of recipients); empty: no encryption
 #   -m  SCHOOLHUB_BACKUP_METRIC_FILE    node-exporter textfile
@@ -48,7 +50,7 @@ shift $((OPTIND - 1))
 (($# == 1)) || die "$usage"
 DIR=$1
 [[ -x $BIN ]] || die "schoolhub not found (set SCHOOLHUB_BIN=/path/to/schoolhub)"
-[[ -r $ENV_FILE ]] || die "no readable env file $ENV_FILE (set SCHOOLHUB_ENV_FILE or -e)"
+[[ $ENV_FILE == - || -r $ENV_FILE ]] || die "no readable env file $ENV_FILE (set SCHOOLHUB_ENV_FILE or -e)"
 [[ -n $METRIC && -d $(dirname "$METRIC") ]] ||
 	die "no directory for the metric file '$METRIC' (set SCHOOLHUB_BACKUP_METRIC_FILE or -m)"
 if [[ -n $RECIPIENT ]]; then
@@ -74,7 +76,7 @@ load_env() {
 		export "$name=$value"
 	done <"$1"
 }
-load_env "$ENV_FILE"
+[[ $ENV_FILE == - ]] || load_env "$ENV_FILE"
 
 STARTED=$(date +%s)
 mkdir -p "$DIR"
