@@ -347,8 +347,10 @@ static int verify_or_undo(struct sh_db **db_r, json_t *manifest, const char *fil
 		free(error);
 		return 1;
 	}
-	fprintf(stderr, "schoolhub: restore refused: %s does not match its manifest: %s; the "
-		"restore was undone (the database is empty again)\n", file, why ? why : "");
+	fprintf(stderr, "schoolhub: restore refused: %s %s: %s; the restore was undone (the "
+		"database is empty again)\n", file,
+		same < 0 ? "could not be compared with its manifest" : "does not match its manifest",
+		why ? why : "");
 	free(why);
 	return same < 0 ? 1 : 4;
 }

@@ -67,7 +67,8 @@ check "rotation: the 6 previous days kept, 40 days ago removed with its checksum
 MANIFEST="$FILE.manifest.json"
 # manifest_get EXPRESSION: a value of the manifest (python3: m is the parsed file).
 manifest_get() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$MANIFEST" "$1" 2>&1; }
-LAST_MIGRATION=$(basename "$(ls "$ROOT/migrations/$BACKEND" | sort | tail -n1)" .sql)
+MIGRATIONS=("$ROOT/migrations/$BACKEND"/*.sql) # in order: the glob sorts
+LAST_MIGRATION=$(basename "${MIGRATIONS[-1]}" .sql)
 check "the manifest is beside the backup, readable by its owner only (600)" \
 	"$(stat -c '%a %n' "$MANIFEST" 2>&1)" [ "$(stat -c %a "$MANIFEST" 2>/dev/null)" = 600 ]
 check "the manifest holds the schema version and each table's row count and checksum" \
