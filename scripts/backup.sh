@@ -7,6 +7,8 @@
 #
 # Settings (an option wins over its variable):
 #   -e  SCHOOLHUB_ENV_FILE              the service's env file    /etc/schoolhub/schoolhub.env
+#                                       ("-": the settings are in the environment already,
+#                                       as in the compose stages' backup container)
 #   -r  SCHOOLHUB_BACKUP_AGE_RECIPIENT  age recipient (age1..., an ssh public key, or a file
 #                                       of recipients); empty: no encryption
 #   -m  SCHOOLHUB_BACKUP_METRIC_FILE    node-exporter textfile
@@ -14,8 +16,10 @@
 #       SCHOOLHUB_BIN                   the schoolhub binary      schoolhub on PATH
 #
 # With a recipient the backup becomes DIR/schoolhub-<time>.db.age (or .dump.age), its
-# checksum DIR/….age.sha256; the plain file is removed, its checksum (….db.sha256) kept so
-# that `schoolhub restore` checks the decrypted file end to end (docs/OPERATIONS.md).
+# checksum DIR/….age.sha256; the plain file is removed, its checksum (….db.sha256) and its
+# manifest (….db.manifest.json: per table a row count and a checksum, no personal data)
+# kept in the clear so that `schoolhub restore` checks the decrypted file end to end
+# (docs/OPERATIONS.md).
 # Encrypted backups are rotated here as `schoolhub backup` rotates plain ones: the newest of
 # each of the last 7 days and of each of the last 4 weeks.
 #
@@ -46,7 +50,7 @@ shift $((OPTIND - 1))
 (($# == 1)) || die "$usage"
 DIR=$1
 [[ -x $BIN ]] || die "schoolhub not found (set SCHOOLHUB_BIN=/path/to/schoolhub)"
-[[ -r $ENV_FILE ]] || die "no readable env file $ENV_FILE (set SCHOOLHUB_ENV_FILE or -e)"
+[[ $ENV_FILE == - || -r $ENV_FILE ]] || die "no readable env file $ENV_FILE (set SCHOOLHUB_ENV_FILE or -e)"
 [[ -n $METRIC && -d $(dirname "$METRIC") ]] ||
 	die "no directory for the metric file '$METRIC' (set SCHOOLHUB_BACKUP_METRIC_FILE or -m)"
 if [[ -n $RECIPIENT ]]; then
@@ -72,7 +76,7 @@ load_env() {
 		export "$name=$value"
 	done <"$1"
 }
-load_env "$ENV_FILE"
+[[ $ENV_FILE == - ]] || load_env "$ENV_FILE"
 
 STARTED=$(date +%s)
 mkdir -p "$DIR"
@@ -80,7 +84,8 @@ mkdir -p "$DIR"
 exec 9>"$DIR/.backup.lock"
 flock -n 9 || die "another backup is running in $DIR"
 FILE=$("$BIN" backup --to "$DIR" | tail -n1) || die "schoolhub backup failed"
-[[ -f $FILE && -f $FILE.sha256 ]] || die "schoolhub backup printed '$FILE', which is not a backup"
+[[ -f $FILE && -f $FILE.sha256 && -f $FILE.manifest.json ]] ||
+	die "schoolhub backup printed '$FILE', which is not a backup (with its checksum and manifest)"
 
 sha256_beside() { # FILE: FILE.sha256 in sha256sum's format, written atomically
 	(cd "$(dirname "$1")" && sha256sum "$(basename "$1")" >".$(basename "$1").sha256.partial" &&
@@ -89,7 +94,8 @@ sha256_beside() { # FILE: FILE.sha256 in sha256sum's format, written atomically
 
 # rotate_encrypted: the policy of `schoolhub backup` (src/store/db_backup.c) on the .age
 # files: newest first, keep the newest of each of the last 7 days and 4 weeks (Monday to
-# Sunday, UTC), counted from the newest backup; remove the others with their checksums.
+# Sunday, UTC), counted from the newest backup; remove the others with their checksums and
+# manifests.
 rotate_encrypted() {
 	local name t day week keep_day=() keep_week=() newest_day="" newest_week="" f
 	local -A keep=()
@@ -111,7 +117,7 @@ rotate_encrypted() {
 	while IFS= read -r name; do
 		[[ -n ${keep[$name]:-} ]] && continue
 		f=$DIR/$name
-		rm -f "$f" "$f.sha256" "${f%.age}.sha256" ||
+		rm -f "$f" "$f.sha256" "${f%.age}.sha256" "${f%.age}.manifest.json" ||
 			printf 'backup: warning: could not remove the old backup %s\n' "$f" >&2
 	done < <(cd "$DIR" && find . -maxdepth 1 -regextype posix-extended \
 		-regex '\./schoolhub-[0-9]{8}T[0-9]{6}Z\.(db|dump)\.age' -printf '%f\n')

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "schoolhub/store.h"
 
 /* Copies the SQLite database of "db" into "dest" with SQLite's online backup API (readers
@@ -23,6 +25,9 @@ int sh_backup_sqlite(struct sh_db *db, const char *dest, char **error_r);
 /* The same from the SQLite file "from" into "dest": a new empty file the caller created
  * ("create"), or an existing database whose content it replaces (a restore). */
 int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char **error_r);
+/* Back to one self-contained file (journal_mode DELETE, no -wal beside it) after the
+ * backup copy was opened by the store (which puts it in WAL) to read its manifest. */
+int sh_backup_sqlite_seal(const char *path, char **error_r);
 /* The file of a SQLite "db"; NULL for PostgreSQL. */
 const char *sh_backup_sqlite_path(struct sh_db *db);
 
@@ -38,5 +43,25 @@ void sh_backup_rotation(const time_t *times, size_t count, bool *keep_r);
 
 /* "schoolhub-YYYYMMDDTHHMMSSZ.<ext>": its time, or -1 when "name" is not one of ours. */
 time_t sh_backup_name_time(const char *name);
+
+/*
+ * The manifest beside a backup (NAME.manifest.json, src/store/db_manifest.c): what
+ * `schoolhub restore` checks the restored data against before it migrates anything.
+ *   {"format": 1, "backend": "sqlite"|"postgres", "schema_version": "<last migration>",
+ *    "migrations": ["0001_...", ...],
+ *    "tables": {"<table>": {"rows": N, "blake2b": "<hex of the rows' canonical text>"}}}
+ * Counts and checksums only (db copy's fingerprint, docs/OPERATIONS.md): no value of any
+ * row, so it stays readable beside an age-encrypted backup without leaking personal data.
+ */
+#define SH_BACKUP_MANIFEST_FORMAT 1
+
+/* The manifest of the database "conn" reads, in the caller's transaction (one snapshot).
+ * A new object, or NULL with "*error_r". */
+json_t *sh_backup_manifest_of(struct sh_conn *conn, char **error_r);
+
+/* Compares "conn"'s database with "manifest": 0 the same; 1 different, "*why_r" naming
+ * the first table (or the schema version) that differs; -1 the database cannot be read
+ * ("*why_r" says why). */
+int sh_backup_manifest_check(struct sh_conn *conn, json_t *manifest, char **why_r);
 
 #endif

@@ -51,6 +51,10 @@ SH_TEST_PACKAGES=(check libsubunit-dev postgresql valgrind sqlite3 chromium clan
 # shellcheck disable=SC2034
 SH_IMAGE_PACKAGES=(libmicrohttpd12 libjansson4 libsodium23 libjwt0 libpq5 libsqlite3-0 libcurl4
 	libwebsockets17 libhiredis0.14 ca-certificates curl)
+# Added to SH_IMAGE_PACKAGES in the image of the compose stages' backup service (docker/Dockerfile,
+# target backup): pg_dump for the PostgreSQL stages, age to encrypt (scripts/backup.sh).
+# shellcheck disable=SC2034
+SH_BACKUP_IMAGE_PACKAGES=(postgresql-client age)
 # Extra packages of the benchmarks and the soak (bench/), never installed by scripts/test.sh.
 # shellcheck disable=SC2034
 SH_BENCH_PACKAGES=(wrk curl sqlite3)

@@ -44,9 +44,10 @@ static const char usage[] =
 	"                                         or its expiry now; print the counts per kind\n"
 	"  db copy --from sqlite:///F --to postgresql://...  copy a SQLite school into an\n"
 	"                                         empty PostgreSQL database, verified\n"
-	"  backup [--to DIR]                      a consistent copy of the database, its SHA-256,\n"
-	"                                         old copies rotated (7 daily, 4 weekly)\n"
-	"  restore FILE                           a backup into a new, empty database, checked\n"
+	"  backup [--to DIR]                      a consistent copy of the database, its SHA-256\n"
+	"                                         and manifest, old copies rotated (7 daily, 4 weekly)\n"
+	"  restore [--no-manifest] FILE           a backup into a new, empty database, checked\n"
+	"                                         table by table against its manifest\n"
 	"  seed-demo                              load a small demo school into an empty\n"
 	"                                         database and print its logins (development only)\n"
 	"  version                                print the version\n";

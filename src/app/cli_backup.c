@@ -3,11 +3,13 @@
  *
  * backup: SQLite with the online backup API (safe while the service runs), PostgreSQL with
  * `pg_dump -Fc`; the file is created 0600 (umask 077, O_EXCL) under a temporary name, in a
- * directory only we can enter, fsync'ed and renamed once complete, its SHA-256 written
+ * directory only we can enter, fsync'ed and renamed once complete, its manifest (every
+ * table's row count and checksum, of the backup's own snapshot) and its SHA-256 written
  * beside it, then old backups rotated (7 daily, 4 weekly).
- * restore: the checksum first, then into a database that has no tables yet (never over a
- * school), then the same checks as `db copy`: this binary's migration version, the audit
- * chain, the SEL audit.
+ * restore: the checksum and the manifest first, then into a database that has no tables
+ * yet (never over a school), then the same checks as `db copy`: every table's row count
+ * and content checksum against the manifest (before migrating; a difference undoes the
+ * restore), this binary's migration version, the audit chain, the SEL audit.
  */
 #include "app/cli_backup.h"
 
@@ -24,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/cli_backup_manifest.h"
 #include "app/cli_db_copy.h"
 #include "schoolhub/backup.h"
 #include "schoolhub/config.h"
@@ -114,6 +117,8 @@ static int rotate(const char *dir, int *removed_r)
 				ret = -1;
 			if (path_of(path, sizeof(path), "%s/%s.sha256", dir, names[i]))
 				remove(path);
+			if (path_of(path, sizeof(path), "%s/%s.manifest.json", dir, names[i]))
+				remove(path);
 			(*removed_r)++;
 		}
 		free(names[i]);
@@ -165,6 +170,50 @@ static int check_private_dir(const char *dir)
 	return 0;
 }
 
+/*
+ * pg_dump into "tmp" and the manifest of the same snapshot. A REPEATABLE READ transaction
+ * exports its snapshot (pg_export_snapshot(), its first statement, fixes it) and stays open
+ * while pg_dump --snapshot=ID dumps exactly that snapshot; the manifest is then read in the
+ * same transaction, so the counts and checksums describe the rows the dump holds, whatever
+ * the service commits meanwhile. (Fingerprinting the live database after pg_dump returns
+ * would race with every write; restoring the dump elsewhere to fingerprint it would double
+ * the work and the disk.)
+ */
+static int pg_dump_with_manifest(struct sh_db *db, const char *url, const char *tmp,
+				 json_t **manifest_r)
+{
+	char *error = NULL;
+	struct sh_conn *conn = sh_db_connect(db, &error);
+	if (conn == NULL)
+		return fail("database", error);
+	struct sh_stmt *st = NULL;
+	char *snapshot = NULL;
+	if (sh_conn_begin(conn, SH_TX_READ) == SH_DB_OK &&
+	    (st = sh_query(conn, "SELECT pg_export_snapshot()", SH_ARGS())) != NULL &&
+	    sh_stmt_step(st) == SH_DB_ROW && sh_stmt_col_text(st, 0) != NULL)
+		snapshot = sh_strdup(sh_stmt_col_text(st, 0));
+	sh_stmt_free(&st);
+	int ret = 1;
+	if (snapshot == NULL) {
+		ret = fail("exporting a snapshot for pg_dump", sh_strdup(sh_conn_last_error(conn)));
+	} else {
+		char snap_arg[160], *url_arg = sh_strdup(url), *tmp_arg = sh_strdup(tmp);
+		snprintf(snap_arg, sizeof(snap_arg), "--snapshot=%s", snapshot);
+		char *argv[] = {"pg_dump", "--format=custom", snap_arg, "--file", tmp_arg,
+				"--dbname", url_arg, NULL};
+		if (run_tool(argv) == 0) {
+			*manifest_r = sh_backup_manifest_of(conn, &error);
+			ret = *manifest_r != NULL ? 0 : fail("reading the manifest", error);
+		}
+		free(url_arg);
+		free(tmp_arg);
+	}
+	free(snapshot);
+	sh_conn_rollback(conn);
+	sh_conn_close(&conn);
+	return ret;
+}
+
 static int backup_into(struct sh_db *db, const char *url, const char *dir)
 {
 	char stamp[32], name[64], tmp[4096], path[4096];
@@ -183,35 +232,36 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 	remove(tmp);
 	if (create_private(tmp) != 0)
 		return fail("creating the backup file", sh_strdup(strerror(errno)));
+	json_t *manifest = NULL;
 	if (sqlite) {
-		if (sh_backup_sqlite(db, tmp, &error) != 0) {
+		if (sh_backup_sqlite(db, tmp, &error) != 0 ||
+		    sh_cli_manifest_of_sqlite_file(tmp, &manifest, &error) != 0) {
 			remove(tmp);
 			return fail("backup", error);
 		}
-	} else {
-		char *url_arg = sh_strdup(url);
-		char *argv[] = {"pg_dump", "--format=custom", "--file", tmp, "--dbname", url_arg, NULL};
-		int dumped = run_tool(argv);
-		free(url_arg);
-		if (dumped != 0) {
-			remove(tmp);
-			return 1;
-		}
+	} else if (pg_dump_with_manifest(db, url, tmp, &manifest) != 0) {
+		remove(tmp);
+		return 1;
 	}
-	/* pg_dump keeps the file's mode; a chmod anyway, checked, in case it recreated it. */
-	if (chmod(tmp, 0600) != 0 || sync_path(tmp, false) != 0) {
+	/* pg_dump keeps the file's mode; a chmod anyway, checked, in case it recreated it.
+	 * The manifest is in place before the backup gets its name: a backup is never seen
+	 * without the manifest `schoolhub restore` needs. */
+	if (chmod(tmp, 0600) != 0 || sync_path(tmp, false) != 0 ||
+	    sh_cli_manifest_write(dir, name, manifest) != 0) {
 		int saved = errno;
+		json_decref(manifest);
 		remove(tmp);
 		return fail("writing the backup", sh_strdup(strerror(saved)));
 	}
+	json_decref(manifest);
 	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0 || sync_path(dir, true) != 0)
 		return fail("writing the backup", sh_strdup(strerror(errno)));
 	int removed = 0;
 	if (rotate(dir, &removed) != 0)
 		fprintf(stderr, "schoolhub: warning: an old backup in %s could not be removed\n", dir);
 	printf("%s\n", path);
-	fprintf(stderr, "backup written, checksum in %s.sha256; %d old backup(s) rotated out\n",
-		path, removed);
+	fprintf(stderr, "backup written, checksum in %s.sha256, manifest in %s.manifest.json; "
+		"%d old backup(s) rotated out\n", path, path, removed);
 	return 0;
 }
 
@@ -283,8 +333,32 @@ static enum sh_db_rc has_tables(struct sh_conn *conn, bool pg)
 	return n > 0 ? SH_DB_ROW : SH_DB_OK;
 }
 
-static int restore_into(struct sh_db *db, const char *url, const char *file)
+/* Compares what was restored with the manifest; on any difference undoes the restore. */
+static int verify_or_undo(struct sh_db **db_r, json_t *manifest, const char *file)
 {
+	char *why = NULL, *error = NULL;
+	int same = sh_cli_manifest_verify(*db_r, manifest, &why);
+	if (same == 0)
+		return 0;
+	if (sh_cli_restore_undo(db_r, &error) != 0) {
+		fprintf(stderr, "schoolhub: restore of %s failed its manifest (%s) and could not be "
+			"undone: %s; drop the database by hand\n", file, why ? why : "", error);
+		free(why);
+		free(error);
+		return 1;
+	}
+	fprintf(stderr, "schoolhub: restore refused: %s %s: %s; the restore was undone (the "
+		"database is empty again)\n", file,
+		same < 0 ? "could not be compared with its manifest" : "does not match its manifest",
+		why ? why : "");
+	free(why);
+	return same < 0 ? 1 : 4;
+}
+
+static int restore_into(struct sh_db **db_r, const char *url, const char *file,
+			json_t *manifest)
+{
+	struct sh_db *db = *db_r;
 	bool pg = sh_db_kind(db) == SH_DB_POSTGRES;
 	size_t len = strlen(file);
 	bool is_dump = len > 5 && strcmp(file + len - 5, ".dump") == 0;
@@ -323,6 +397,9 @@ static int restore_into(struct sh_db *db, const char *url, const char *file)
 	}
 	if (ret != 0)
 		return 1;
+	/* Before any migration: the manifest describes the tables as the backup took them. */
+	if (manifest != NULL && (ret = verify_or_undo(db_r, manifest, file)) != 0)
+		return ret;
 	if ((conn = sh_db_connect(db, &error)) == NULL)
 		return fail("database", error);
 	/* Restored as it was: migrating now would only add what this binary has more. */
@@ -334,30 +411,43 @@ static int restore_into(struct sh_db *db, const char *url, const char *file)
 		return fail("restored, but the migrations fail on it", error);
 	if (checks != 0)
 		return fail("restored, but its checks fail", why);
-	printf("restored %s: the audit chain and the SEL ledger hold%s\n", file,
+	printf("restored %s: %sthe audit chain and the SEL ledger hold%s\n", file,
+	       manifest != NULL ? "every table matches its manifest, " : "",
 	       applied > 0 ? " (newer migrations applied)" : "");
 	return 0;
 }
 
 static int cmd_restore(int argc, char **argv)
 {
-	if (argc != 3) {
-		fputs("usage: schoolhub restore FILE   (a backup from schoolhub backup, with its "
-		      ".sha256 beside it)\n", stderr);
+	bool no_manifest = argc == 4 && strcmp(argv[2], "--no-manifest") == 0;
+	if (argc != 3 && !no_manifest) {
+		fputs("usage: schoolhub restore [--no-manifest] FILE   (a backup from schoolhub "
+		      "backup, with its .sha256 and .manifest.json beside it)\n", stderr);
 		return 2;
 	}
+	const char *file = argv[argc - 1];
 	umask(077); /* the restored SQLite file's journal, pg_restore's files */
-	if (check_checksum(argv[2]) != 0)
+	if (check_checksum(file) != 0)
+		return 3;
+	json_t *manifest = NULL;
+	if (no_manifest)
+		fprintf(stderr, "schoolhub: warning: --no-manifest: the restored tables are not "
+			"compared with the backup's row counts and checksums (only the audit chain and "
+			"the SEL ledger are checked)\n");
+	else if ((manifest = sh_cli_manifest_read(file)) == NULL)
 		return 3;
 	struct sh_config cfg;
 	char *error = NULL;
-	if (sh_config_load(&cfg, false, &error) != 0)
+	if (sh_config_load(&cfg, false, &error) != 0) {
+		json_decref(manifest);
 		return fail("configuration", error);
+	}
 	sh_log_set_level(cfg.log_level);
 	struct sh_db *db = NULL;
 	int rc = sh_db_open(cfg.database_url, &db, &error) != 0
 			 ? fail("database", error)
-			 : restore_into(db, cfg.database_url, argv[2]);
+			 : restore_into(&db, cfg.database_url, file, manifest);
+	json_decref(manifest);
 	sh_db_close(&db);
 	sh_config_free(&cfg);
 	return rc;

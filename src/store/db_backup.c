@@ -81,6 +81,23 @@ done:
 	return ret;
 }
 
+int sh_backup_sqlite_seal(const char *path, char **error_r)
+{
+	sqlite3 *db = NULL;
+	int ret = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		*error_r = backup_error("opening the backup file", db ? sqlite3_errmsg(db) : NULL);
+	else if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		*error_r = backup_error("finishing the backup file", sqlite3_errmsg(db));
+	else
+		ret = 0;
+	if (sqlite3_close(db) != SQLITE_OK && ret == 0) {
+		*error_r = sh_strdup("closing the backup file failed");
+		ret = -1;
+	}
+	return ret;
+}
+
 int sh_backup_sha256(const char *path, char hex_r[65])
 {
 	FILE *f = fopen(path, "rb");

@@ -4,6 +4,11 @@
 # the rotation of older backups (7 daily, 4 weekly), a restore into a new database that
 # passes `audit verify` and holds the same members; refusals: a database that is not
 # empty, a backup that no longer matches its checksum, a backup directory open to others.
+# The manifest (issue #16): written 0600 beside the backup with every table's row count and
+# checksum and the schema version, rotated with it, without personal data; checked by the
+# restore before migrating: an edited count, or a backup swapped for another one with its
+# checksum recomputed, is refused naming the table, and the restore undone (the database
+# empty again, so the right backup then restores into it); --no-manifest for old backups.
 #
 # usage: tests/cli/backup_test.sh PATH/TO/schoolhub sqlite|postgres
 set -uo pipefail
@@ -33,6 +38,7 @@ for days in 1 2 3 4 5 6 40; do
 	name="schoolhub-$(date -u -d "-$days days" +%Y%m%dT%H%M%SZ).$EXT"
 	echo "old" >"$BK/$name"
 	(cd "$BK" && sha256sum "$name" >"$name.sha256")
+	echo '{}' >"$BK/$name.manifest.json"
 done
 OLD40="schoolhub-$(date -u -d "-40 days" +%Y%m%dT%H%M%SZ).$EXT"
 
@@ -40,7 +46,7 @@ OLD40="schoolhub-$(date -u -d "-40 days" +%Y%m%dT%H%M%SZ).$EXT"
 chmod 750 "$BK"
 run "${ENVS[@]}" -- backup --to "$BK"
 check "backup into a directory open to the group (750): refused (1), nothing written" "$(last)" \
-	eval 'rc_is 1 && err_has "open to group or others" && [[ $(ls -A "$BK" | wc -l) == 14 ]]'
+	eval 'rc_is 1 && err_has "open to group or others" && [[ $(ls -A "$BK" | wc -l) == 21 ]]'
 chmod 700 "$BK"
 
 # Under a umask that would leave everything world-readable: the backup's files are 600
@@ -56,13 +62,29 @@ check "the backup and its checksum are readable by their owner only (600), even 
 	[ "$(stat -c %a "$FILE" "$FILE.sha256" 2>/dev/null | sort -u)" = 600 ]
 check "sha256sum -c accepts the checksum file" "$(cd "$BK" && sha256sum -c "$(basename "$FILE").sha256" 2>&1)" \
 	eval '(cd "$BK" && sha256sum --quiet -c "$(basename "$FILE").sha256")'
-check "rotation: the 6 previous days kept, 40 days ago removed with its checksum" "$(ls "$BK")" \
-	eval '[[ $(find "$BK" -name "schoolhub-*.$EXT" | wc -l) == 7 && ! -e $BK/$OLD40 && ! -e $BK/$OLD40.sha256 ]]'
+check "rotation: the 6 previous days kept, 40 days ago removed with its checksum and manifest" "$(ls "$BK")" \
+	eval '[[ $(find "$BK" -name "schoolhub-*.$EXT" | wc -l) == 7 && ! -e $BK/$OLD40 && ! -e $BK/$OLD40.sha256 && ! -e $BK/$OLD40.manifest.json ]]'
+MANIFEST="$FILE.manifest.json"
+# manifest_get EXPRESSION: a value of the manifest (python3: m is the parsed file).
+manifest_get() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$MANIFEST" "$1" 2>&1; }
+MIGRATIONS=("$ROOT/migrations/$BACKEND"/*.sql) # in order: the glob sorts
+LAST_MIGRATION=$(basename "${MIGRATIONS[-1]}" .sql)
+check "the manifest is beside the backup, readable by its owner only (600)" \
+	"$(stat -c '%a %n' "$MANIFEST" 2>&1)" [ "$(stat -c %a "$MANIFEST" 2>/dev/null)" = 600 ]
+check "the manifest holds the schema version and each table's row count and checksum" \
+	"$(manifest_get '[m["schema_version"], m["tables"]["users"], m["backend"]]')" eval \
+	'[[ $(manifest_get "m[\"schema_version\"]") == "$LAST_MIGRATION" &&
+	   $(manifest_get "m[\"tables\"][\"users\"][\"rows\"]") == "$(users_on "$DB_URL")" &&
+	   $(manifest_get "len(m[\"tables\"][\"audit_log\"][\"blake2b\"])") == 64 &&
+	   $(manifest_get "m[\"backend\"]") == "$BACKEND" ]]'
+check "the manifest holds no personal data (no e-mail address, no name of the demo school)" \
+	"$(grep -c -e '@' -e Dubois "$MANIFEST")" eval '! grep -q -e "@" -e Dubois "$MANIFEST"'
 check "no partial file left" "$(ls -a "$BK")" eval '! ls -a "$BK" | grep -q partial'
 
 other_db restored
 run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- restore "$FILE"
-check "restore into a new database: exit 0" "$(last)" eval 'rc_is 0 && out_has "restored"'
+check "restore into a new database: exit 0, every table checked against the manifest" "$(last)" \
+	eval 'rc_is 0 && out_has "every table matches its manifest"'
 check "the restored database holds the same members" "source $(users_on "$DB_URL"), restored $(users_on "$OTHER_URL")" \
 	[ "$(users_on "$DB_URL")" = "$(users_on "$OTHER_URL")" ]
 run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- audit verify
@@ -79,6 +101,59 @@ other_db broken
 run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/broken" -- restore "$BROKEN"
 check "a backup changed after it was written: refused (3), the database untouched" "$(last)" \
 	eval 'rc_is 3 && err_has "does not match its checksum" && [[ $(tables_on "$OTHER_URL") == 0 ]]'
+# copy_backup FROM DIR [NAME]: FROM's backup, checksum and manifest in DIR (as NAME, the
+# checksum recomputed for that name).
+copy_backup() {
+	local name=${3:-$(basename "$1")}
+	mkdir -p "$2" && cp "$1" "$2/$name" && cp "$1.manifest.json" "$2/$name.manifest.json" &&
+		(cd "$2" && sha256sum "$name" >"$name.sha256")
+}
+# emptied URL: the database has no table (SQLite: its file removed).
+emptied() {
+	if [[ $BACKEND == sqlite ]]; then [[ ! -e ${1#sqlite://} ]]; else [[ $(tables_on "$1") == 0 ]]; fi
+}
+
+# One count edited in the manifest: refused (4) naming the table, the restore undone.
+copy_backup "$FILE" "$WORK/edited"
+EDITED="$WORK/edited/$(basename "$FILE")"
+python3 - "$EDITED.manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["tables"]["users"]["rows"] += 1
+json.dump(m, open(sys.argv[1], "w"))
+PY
+other_db edited
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/edited-data" -- restore "$EDITED"
+check "a manifest with one count changed: refused (4) naming the table, the restore undone" "$(last)" \
+	eval 'rc_is 4 && err_has "does not match its manifest: table users:" && err_has "undone" && emptied "$OTHER_URL"'
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/edited-data" -- restore "$FILE"
+check "the database a refused restore left behind takes the right backup" "$(last)" \
+	eval 'rc_is 0 && out_has "every table matches its manifest"'
+
+# Another backup (one invitation and one audit row more) under the first one's name with its
+# checksum recomputed: only the manifest tells them apart.
+run "${ENVS[@]}" -- invite create
+run "${ENVS[@]}" -- backup --to "$WORK/later"
+LATER=$OUT
+check "a later backup" "$(last)" eval 'rc_is 0 && [[ -f $LATER ]]'
+copy_backup "$LATER" "$WORK/swapped" "$(basename "$FILE")"
+cp "$FILE.manifest.json" "$WORK/swapped/$(basename "$FILE").manifest.json"
+other_db swapped
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/swapped-data" -- restore "$WORK/swapped/$(basename "$FILE")"
+check "a backup swapped for another (checksum recomputed): refused (4) naming a table, undone" "$(last)" \
+	eval 'rc_is 4 && err_has "does not match its manifest: table audit_head:" && emptied "$OTHER_URL"'
+
+# No manifest: refused; --no-manifest restores with a warning (a backup from before manifests).
+mkdir -p "$WORK/old" && cp "$FILE" "$FILE.sha256" "$WORK/old/"
+OLDFILE="$WORK/old/$(basename "$FILE")"
+other_db old
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/old-data" -- restore "$OLDFILE"
+check "a backup without its manifest: refused (3), the database untouched" "$(last)" \
+	eval 'rc_is 3 && err_has "no readable manifest" && err_has "--no-manifest" && [[ $(tables_on "$OTHER_URL") == 0 ]]'
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/old-data" -- restore --no-manifest "$OLDFILE"
+check "restore --no-manifest: restored, with a warning" "$(last)" \
+	eval 'rc_is 0 && err_has "warning: --no-manifest" && [[ $(users_on "$OTHER_URL") == $(users_on "$DB_URL") ]]'
+
 run -- restore
 check "restore without a file: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub restore"'
 

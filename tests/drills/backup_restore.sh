@@ -16,7 +16,8 @@
 #     .age file is left, its checksum holds, the decrypted file restores;
 #   - a failing backup (database unreachable), or a second one while the first holds DIR's
 #     lock, exits non-zero and leaves the metric as it was;
-#   - `schoolhub restore` and `schoolhub audit verify` exit 0 on the restored database;
+#   - `schoolhub restore` (every table matching the manifest read from the backup's own
+#     snapshot, under load) and `schoolhub audit verify` exit 0 on the restored database;
 #   - every payment answered 201 BEFORE the backup started is in it with the same id, and
 #     replaying its Idempotency-Key answers the same id; no payment is there that was never
 #     asked for; the SEL audit (GET /admin/sel/audit) is ok.
@@ -87,6 +88,7 @@ old_encrypted_backups() {
 		name="schoolhub-$(date -u -d "$when" +%Y%m%dT%H%M%SZ).db.age"
 		echo "old" >"$dir/$name"
 		echo "0  ${name%.age}" >"$dir/${name%.age}.sha256"
+		echo '{}' >"$dir/${name%.age}.manifest.json"
 		(cd "$dir" && sha256sum "$name" >"$name.sha256")
 		case $when in
 		'-40 days' | *00:30:00) OLD_GONE+=("$name") ;;
@@ -102,8 +104,9 @@ check_encrypted_rotation() {
 		[[ -f $dir/$name && -f $dir/$name.sha256 ]] || fail "rotation removed $name: $(ls "$dir")"
 	done
 	for name in "${OLD_GONE[@]}"; do
-		[[ ! -e $dir/$name && ! -e $dir/$name.sha256 && ! -e $dir/${name%.age}.sha256 ]] ||
-			fail "rotation kept $name (or a checksum of it): $(ls "$dir")"
+		[[ ! -e $dir/$name && ! -e $dir/$name.sha256 && ! -e $dir/${name%.age}.sha256 &&
+			! -e $dir/${name%.age}.manifest.json ]] ||
+			fail "rotation kept $name (or a checksum or manifest of it): $(ls "$dir")"
 	done
 }
 
@@ -196,8 +199,12 @@ drill_backend() {
 		age -d -i "$DRILL_WORK/age.key" -o "${file%.age}" "$file" || fail "$name: age -d failed"
 		file=${file%.age}
 	fi
+	# The manifest was read from the backup's own snapshot (the SQLite copy; pg_dump's exported
+	# snapshot): taken under load, every table still matches it.
 	DATABASE_URL="$url" "$BIN" restore "$file" >"$DRILL_WORK/restore.out" 2>&1 ||
 		fail "$name: schoolhub restore: $(cat "$DRILL_WORK/restore.out")"
+	grep -q 'every table matches its manifest' "$DRILL_WORK/restore.out" ||
+		fail "$name: schoolhub restore did not check the manifest: $(cat "$DRILL_WORK/restore.out")"
 	DATABASE_URL="$url" "$BIN" audit verify >"$DRILL_WORK/verify.out" 2>&1 ||
 		fail "$name: schoolhub audit verify: $(cat "$DRILL_WORK/verify.out")"
 	server_start "$BIN" "$name-restored" DATABASE_URL="$url" SEL_MIN_BALANCE=-100000 \

@@ -1,0 +1,183 @@
+/*
+ * The manifest beside a backup (schoolhub/backup.h): written by `schoolhub backup` from
+ * the snapshot the backup holds, read by `schoolhub restore`, which compares the restored
+ * tables with it before migrating and undoes the restore when anything differs.
+ */
+#include "app/cli_backup_manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "schoolhub/backup.h"
+#include "schoolhub/mem.h"
+
+static char *message(const char *what, const char *detail)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	return sh_strdup(buf);
+}
+
+int sh_cli_manifest_of_sqlite_file(const char *path, json_t **manifest_r, char **error_r)
+{
+	char url[4200];
+	struct sh_db *db = NULL;
+	struct sh_conn *conn = NULL;
+	*manifest_r = NULL;
+	if ((size_t)snprintf(url, sizeof(url), "sqlite:///%s", path) >= sizeof(url)) {
+		*error_r = sh_strdup("the backup's path is too long");
+		return -1;
+	}
+	/* The backup copy, not the live file: the manifest describes exactly the snapshot the
+	 * online backup took, whatever the service wrote since. */
+	if (sh_db_open(url, &db, error_r) == 0 && (conn = sh_db_connect(db, error_r)) != NULL) {
+		if (sh_conn_begin(conn, SH_TX_READ) != SH_DB_OK)
+			*error_r = message("reading the backup copy", sh_conn_last_error(conn));
+		else
+			*manifest_r = sh_backup_manifest_of(conn, error_r);
+		sh_conn_rollback(conn);
+	}
+	sh_conn_close(&conn);
+	sh_db_close(&db);
+	if (*manifest_r == NULL)
+		return -1;
+	if (sh_backup_sqlite_seal(path, error_r) != 0) {
+		json_decref(*manifest_r);
+		*manifest_r = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest)
+{
+	char tmp[4096], path[4096];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.manifest.json.partial", dir, name) >=
+		    sizeof(tmp) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s.manifest.json", dir, name) >= sizeof(path))
+		return -1;
+	char *text = json_dumps(manifest, JSON_INDENT(1) | JSON_SORT_KEYS);
+	if (text == NULL)
+		return -1;
+	remove(tmp);
+	int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+	bool written = fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+		       fsync(fd) == 0;
+	int saved = errno;
+	free(text);
+	if (fd >= 0 && close(fd) != 0)
+		written = false;
+	if (!written || rename(tmp, path) != 0) {
+		if (written)
+			saved = errno;
+		remove(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+json_t *sh_cli_manifest_read(const char *file)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s.manifest.json", file) >= sizeof(path))
+		return NULL;
+	json_error_t err;
+	json_t *manifest = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (manifest == NULL)
+		fprintf(stderr,
+			"schoolhub: restore refused: no readable manifest %s (%s); a backup "
+			"made before manifests existed restores with `schoolhub restore --no-manifest "
+			"FILE`, without the check of every table\n",
+			path, err.text);
+	else if (!json_is_object(manifest)) {
+		fprintf(stderr, "schoolhub: restore refused: %s is not a manifest\n", path);
+		json_decref(manifest);
+		manifest = NULL;
+	}
+	return manifest;
+}
+
+int sh_cli_manifest_verify(struct sh_db *db, json_t *manifest, char **why_r)
+{
+	struct sh_conn *conn = sh_db_connect(db, why_r);
+	if (conn == NULL)
+		return -1;
+	int ret = -1;
+	if (sh_conn_begin(conn, SH_TX_READ) != SH_DB_OK)
+		*why_r = message("reading the restored database", sh_conn_last_error(conn));
+	else
+		ret = sh_backup_manifest_check(conn, manifest, why_r);
+	sh_conn_rollback(conn);
+	sh_conn_close(&conn);
+	return ret;
+}
+
+/*
+ * Everything pg_restore created in the schema, dropped in one transaction: pg_restore
+ * --single-transaction has committed by the time the tables can be compared, and the
+ * database had no table before (restore_into checked), so whatever is in the schema now
+ * came from the backup. Tables first (their indexes, triggers, owned sequences and row
+ * types go with them), then what is left: views, sequences, functions, types.
+ */
+static const char undo_pg_sql[] =
+	"DO $$ DECLARE r record; BEGIN "
+	"FOR r IN SELECT c.oid::regclass AS obj, c.relkind FROM pg_class c "
+	"  WHERE c.relnamespace = current_schema()::regnamespace "
+	"  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') LOOP "
+	"  IF r.relkind IN ('v', 'm') THEN EXECUTE format('DROP %s IF EXISTS %s CASCADE', "
+	"    CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, r.obj); "
+	"  ELSIF r.relkind = 'f' THEN EXECUTE format('DROP FOREIGN TABLE IF EXISTS %s CASCADE', r.obj); "
+	"  ELSE EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', r.obj); END IF; END LOOP; "
+	"FOR r IN SELECT c.oid::regclass AS obj FROM pg_class c "
+	"  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' LOOP "
+	"  EXECUTE format('DROP SEQUENCE IF EXISTS %s CASCADE', r.obj); END LOOP; "
+	"FOR r IN SELECT p.oid::regprocedure AS obj FROM pg_proc p "
+	"  WHERE p.pronamespace = current_schema()::regnamespace LOOP "
+	"  EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.obj); END LOOP; "
+	"FOR r IN SELECT t.oid::regtype AS obj FROM pg_type t "
+	"  WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c', 'r') "
+	"  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') LOOP "
+	"  EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', r.obj); END LOOP; "
+	"END $$";
+
+int sh_cli_restore_undo(struct sh_db **db_r, char **error_r)
+{
+	struct sh_db *db = *db_r;
+	if (sh_db_kind(db) == SH_DB_POSTGRES) {
+		struct sh_conn *conn = sh_db_connect(db, error_r);
+		if (conn == NULL)
+			return -1;
+		int ret = 0;
+		if (sh_conn_begin(conn, SH_TX_WRITE) != SH_DB_OK ||
+		    sh_conn_exec_script(conn, undo_pg_sql) != SH_DB_OK ||
+		    sh_conn_commit(conn) != SH_DB_OK) {
+			*error_r =
+				message("dropping the restored tables", sh_conn_last_error(conn));
+			sh_conn_rollback(conn);
+			ret = -1;
+		}
+		sh_conn_close(&conn);
+		return ret;
+	}
+	/* SQLite: the restored file goes, with its WAL (closed first: no connection keeps it). */
+	char *path = sh_strdup(sh_backup_sqlite_path(db));
+	sh_db_close(db_r);
+	int ret = 0;
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char file[4200];
+		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+		if (remove(file) != 0 && errno != ENOENT) {
+			*error_r = message("removing the restored file", strerror(errno));
+			ret = -1;
+		}
+	}
+	free(path);
+	return ret;
+}
