@@ -177,6 +177,9 @@ void sh_reply_internal(struct sh_request *req, struct sh_response *res);
 void sh_reply_busy(struct sh_request *req, struct sh_response *res);
 /* Maps a store error to a reply: SH_DB_DOWN -> 503, SH_DB_RETRY -> 503 retry, else 500. */
 void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc);
+/* The reply to a lookup that found no row to answer with: SH_DB_OK (none) -> 404 not_found,
+ * a store error -> as sh_reply_db_error. */
+void sh_reply_lookup_failed(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc);
 
 /* --- validation ----------------------------------------------------------------
  * Collects field errors; sh_validation_reply() sends 422 validation_failed with

@@ -178,6 +178,14 @@ void sh_reply_db_error(struct sh_request *req, struct sh_response *res, enum sh_
 	sh_reply_internal(req, res);
 }
 
+void sh_reply_lookup_failed(struct sh_request *req, struct sh_response *res, enum sh_db_rc rc)
+{
+	if (rc == SH_DB_OK)
+		sh_reply_not_found(req, res);
+	else
+		sh_reply_db_error(req, res, rc);
+}
+
 void sh_validation_add(struct sh_validation *v, const char *field, const char *code)
 {
 	if (v->count < SH_MAX_FIELD_ERRORS) {

@@ -36,10 +36,7 @@ static void reply_announcement(struct sh_request *req, struct sh_response *res, 
 	struct sh_announcement a;
 	enum sh_db_rc rc = sh_ann_get(req->db, req->arena, &viewer, id, &a);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	struct sh_jw w;

@@ -154,10 +154,7 @@ void sh_cal_attendance(struct sh_request *req, struct sh_response *res)
 	if (rc == SH_DB_ROW)
 		rc = sh_cal_shift_get(req->db, req->arena, e.id, sid, req->user.id, &s);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	if (!viewer.admin && strcmp(e.organiser_id, req->user.id) != 0) {

@@ -79,10 +79,7 @@ void sh_cal_feed_ics(struct sh_request *req, struct sh_response *res)
 	struct sh_cal_viewer viewer;
 	enum sh_db_rc rc = sh_cal_feed_owner(req->db, req->arena, hash, &viewer);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	struct sh_ical cal;
@@ -108,10 +105,7 @@ void sh_cal_event_ics(struct sh_request *req, struct sh_response *res)
 	struct sh_cal_event e;
 	enum sh_db_rc rc = sh_cal_event_get(req->db, req->arena, &viewer, id, &e);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	struct sh_ical cal;

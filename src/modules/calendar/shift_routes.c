@@ -36,10 +36,7 @@ static int event_or_reply(struct sh_request *req, struct sh_response *res, struc
 	enum sh_db_rc rc = id ? sh_cal_event_get(req->db, req->arena, &viewer, id, e) : SH_DB_OK;
 	if (rc == SH_DB_ROW)
 		return 0;
-	if (rc == SH_DB_OK)
-		sh_reply_not_found(req, res);
-	else
-		sh_reply_db_error(req, res, rc);
+	sh_reply_lookup_failed(req, res, rc);
 	return -1;
 }
 
@@ -57,10 +54,7 @@ static int shift_or_reply(struct sh_request *req, struct sh_response *res,
 		sid ? sh_cal_shift_get(req->db, req->arena, e->id, sid, req->user.id, s) : SH_DB_OK;
 	if (rc == SH_DB_ROW)
 		return 0;
-	if (rc == SH_DB_OK)
-		sh_reply_not_found(req, res);
-	else
-		sh_reply_db_error(req, res, rc);
+	sh_reply_lookup_failed(req, res, rc);
 	return -1;
 }
 

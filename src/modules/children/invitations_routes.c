@@ -187,10 +187,7 @@ void sh_invitations_of_child_get(struct sh_request *req, struct sh_response *res
 	enum sh_db_rc rc = child_id == NULL ? SH_DB_OK
 					    : sh_guardian_exists(req->db, child_id, req->user.id);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	char now[SH_TIME_LEN + 1];

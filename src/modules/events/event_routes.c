@@ -18,16 +18,17 @@ void sh_event_reply(struct sh_request *req, struct sh_response *res, unsigned st
 	struct sh_event e;
 	enum sh_db_rc rc = sh_event_get(req->db, req->arena, &v, id, &e);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	struct sh_jw w;
 	sh_jw_init(&w, req->arena);
 	sh_event_write(&w, &e, &v);
-	if ((rc = sh_cal_shifts_append(req->db, req->arena, e.id, v.id, &w)) != SH_DB_OK) { sh_reply_db_error(req, res, rc); return; } /* calendar: the event's volunteer shifts */
+	/* The calendar's part of an event: its volunteer shifts. */
+	if ((rc = sh_cal_shifts_append(req->db, req->arena, e.id, v.id, &w)) != SH_DB_OK) {
+		sh_reply_db_error(req, res, rc);
+		return;
+	}
 	sh_reply_jw(req, res, status, &w);
 }
 

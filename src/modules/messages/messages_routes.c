@@ -49,10 +49,7 @@ void sh_messages_list(struct sh_request *req, struct sh_response *res)
 	struct sh_conv c;
 	enum sh_db_rc rc = sh_conv_for_member(req->db, id, req->user.id, &c);
 	if (rc != SH_DB_ROW) {
-		if (rc == SH_DB_OK)
-			sh_reply_not_found(req, res);
-		else
-			sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 		return;
 	}
 	struct sh_jw w;

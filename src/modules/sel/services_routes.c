@@ -162,10 +162,8 @@ static void reply_service(struct sh_request *req, struct sh_response *res, const
 					       &service);
 	if (rc == SH_DB_ROW)
 		sh_reply_json(req, res, status, service);
-	else if (rc == SH_DB_OK)
-		sh_reply_not_found(req, res);
 	else
-		sh_reply_db_error(req, res, rc);
+		sh_reply_lookup_failed(req, res, rc);
 }
 
 /* The service of the path, or -1 after replying 404/5xx. */
@@ -179,10 +177,7 @@ static int service_or_reply(struct sh_request *req, struct sh_response *res, con
 	enum sh_db_rc rc = sh_sel_service_load(req->db, req->arena, id, s);
 	if (rc == SH_DB_ROW)
 		return 0;
-	if (rc == SH_DB_OK) /* no such service */
-		sh_reply_not_found(req, res);
-	else
-		sh_reply_db_error(req, res, rc);
+	sh_reply_lookup_failed(req, res, rc); /* SH_DB_OK: no such service */
 	return -1;
 }
 
