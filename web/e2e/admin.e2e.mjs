@@ -11,25 +11,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, DESKTOP, MOBILE, apiJson, axe, expectCount, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step,
+  BASE, DESKTOP, MOBILE, apiJson, axe, expectCount, expectText, finish, heading, main, newParent,
+  promote, registerByApi, stamp, step, tokenOf, signInHome,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Nadia', last: 'Lambert', email: `nadia.admin.${stamp}@example.be`, password: 'direction admin pass 1' };
 const M = { first: 'Quentin', last: 'Verhoeven', email: `quentin.${stamp}@example.be`, password: 'futur enseignant pass 2' };
 const W = { first: 'Lucie', last: 'Renard', email: `lucie.pending.${stamp}@example.be`, password: 'en attente pass 3' };
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
-
-async function signIn(page, person) {
-  await page.goto(`${BASE}/signin`);
-  await signInAs(page, person);
-  await page.waitForURL(`${BASE}/`);
-}
 
 /** What registration by approval does to a new account: `schoolhub user pending` on the rig's database. */
 function makePending(email) {
@@ -57,7 +45,7 @@ await finish(async () => {
   const { page: mp } = await newParent('M', MOBILE);
 
   await step('a parent has no administration link, and /admin takes them home', async () => {
-    await signIn(mp, M);
+    await signInHome(mp, M);
     await expectText(heading(mp), /Bonjour/);
     assert.equal(await mp.getByRole('link', { name: 'Administration' }).count(), 0);
     await mp.goto(`${BASE}/admin`);
@@ -68,7 +56,7 @@ await finish(async () => {
   const { page: ap } = await newParent('ADMIN', DESKTOP);
 
   await step('the admin finds the parent by name and makes them a teacher', async () => {
-    await signIn(ap, ADMIN);
+    await signInHome(ap, ADMIN);
     await ap.getByRole('link', { name: 'Administration' }).click();
     await ap.waitForURL(`${BASE}/admin`);
     await expectText(heading(ap), /^Administration$/);
@@ -164,7 +152,7 @@ await finish(async () => {
   const { page: wp } = await newParent('W', MOBILE);
 
   await step('a member waiting for approval sees the waiting screen, not errors; the profile opens', async () => {
-    await signIn(wp, W);
+    await signInHome(wp, W);
     await expectText(heading(wp), /Votre compte attend une approbation/);
     await axe(wp, 'pending-approval');
     await wp.goto(`${BASE}/sel`);

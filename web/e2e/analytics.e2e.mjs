@@ -6,18 +6,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  BASE, DESKTOP, MOBILE, axe, expectText, finish, heading, main, newParent, promote, registerByApi,
-  signInAs, stamp, step,
+  BASE, DESKTOP, MOBILE, axe, expectText, finish, heading, main, newParent, promote,
+  registerByApi, stamp, step, signInHome,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Odile', last: 'Dewitte', email: `odile.analytics.${stamp}@example.be`, password: 'chiffres admin pass 1' };
 const P = { first: 'Bruno', last: 'Claes', email: `bruno.analytics.${stamp}@example.be`, password: 'simple parent pass 2' };
-
-async function signIn(page, person) {
-  await page.goto(`${BASE}/signin`);
-  await signInAs(page, person);
-  await page.waitForURL(`${BASE}/`);
-}
 
 // A cell of a count: 0, "< 5", 5 or more (or "–" where a figure has no value).
 const COUNT_CELL = /^(0|< 5|[5-9]|[1-9]\d+|–)$/;
@@ -31,7 +25,7 @@ await finish(async () => {
   const { page: ap } = await newParent('ADMIN', DESKTOP);
 
   await step('the admin opens Statistiques: a chart of the weeks and its table, "< 5" as such', async () => {
-    await signIn(ap, ADMIN);
+    await signInHome(ap, ADMIN);
     await ap.getByRole('link', { name: 'Administration' }).click();
     await ap.waitForURL(`${BASE}/admin`);
     await main(ap).getByRole('link', { name: 'Statistiques' }).click();
@@ -73,7 +67,7 @@ await finish(async () => {
   const { page: pp } = await newParent('P', MOBILE);
 
   await step('a parent has no administration entry, and the analytics address takes them home', async () => {
-    await signIn(pp, P);
+    await signInHome(pp, P);
     await expectText(heading(pp), /Bonjour/);
     assert.equal(await pp.getByRole('link', { name: 'Administration' }).count(), 0);
     assert.equal(await pp.getByRole('link', { name: 'Statistiques' }).count(), 0);

@@ -5,25 +5,13 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step,
+  registerByApi, stamp, step, tokenOf, signInHome,
 } from './lib.mjs';
 
 const T = { first: 'Sophie', last: 'Janssens', email: `sophie.teacher.${stamp}@example.be`, password: 'enseignante P3 pass 1' };
 const ADMIN = { first: 'Marc', last: 'Dubois', email: `marc.admin.${stamp}@example.be`, password: 'direction école pass 2' };
 const P = { first: 'Amina', last: 'Benali', email: `amina.${stamp}@example.be`, password: 'maman de Yasmine 3' };
 const TITLE = `Excursion au zoo ${stamp}`;
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
-
-async function signIn(page, person) {
-  await page.goto(`${BASE}/signin`);
-  await signInAs(page, person);
-  await page.waitForURL(`${BASE}/`);
-}
 
 await finish(async () => {
   let announcementId = '';
@@ -44,7 +32,7 @@ await finish(async () => {
   const { page: tp } = await newParent('T', DESKTOP);
 
   await step('the teacher publishes to P3, the only class offered, asking parents to confirm', async () => {
-    await signIn(tp, T);
+    await signInHome(tp, T);
     await tp.getByRole('link', { name: 'Annonces', exact: true }).click();
     await tp.waitForURL(/\/announcements$/);
     await expectText(heading(tp), /^Annonces$/);
@@ -76,7 +64,7 @@ await finish(async () => {
   const { page: pp } = await newParent('P', MOBILE);
 
   await step("the parent sees it with the confirmation button; opening its page (the e-mail's link) confirms nothing", async () => {
-    await signIn(pp, P);
+    await signInHome(pp, P);
     await pp.goto(`${BASE}/announcements`);
     const card = main(pp).getByTestId('announcement').filter({ hasText: TITLE });
     await expectText(card, /Prévoir un pique-nique/);
@@ -133,7 +121,7 @@ await finish(async () => {
     const O = { first: 'Omer', last: 'Peeters', email: `omer.${stamp}@example.be`, password: 'autre parent pass 4' };
     assert.equal((await registerByApi(O)).status, 201);
     const { page: op } = await newParent('O', MOBILE);
-    await signIn(op, O);
+    await signInHome(op, O);
     await op.goto(`${BASE}/announcements/${announcementId}`);
     await expectText(main(op), /Cette annonce n'existe pas ou ne vous est pas adressée/);
     await op.goto(`${BASE}/announcements`);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, shot, signInAs, stamp, step, PRIVACY_VERSION, expectCount,
+  registerByApi, shot, stamp, step, PRIVACY_VERSION, expectCount, tokenOf, signInHome,
 } from './lib.mjs';
 
 const T = { first: 'Nadia', last: 'Claes', email: `nadia.teacher.${stamp}@example.be`, password: 'enseignante M2 photo 1' };
@@ -14,18 +14,6 @@ const OTHER = { first: 'Jan', last: 'Wouters', email: `jan.teacher.${stamp}@exam
 const ADMIN = { first: 'Luc', last: 'Direction', email: `luc.admin.${stamp}@example.be`, password: 'direction photo pass 3' };
 const P = { first: 'Chloé', last: 'Maes', email: `chloe.${stamp}@example.be`, password: 'maman de Lina photo 4' };
 const CHILD = { first_name: 'Lina', last_name: `Maes${stamp}`, class_name: 'M2' };
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
-
-async function signIn(page, person) {
-  await page.goto(`${BASE}/signin`);
-  await signInAs(page, person);
-  await page.waitForURL(`${BASE}/`);
-}
 
 await finish(async () => {
   let childId = '';
@@ -50,7 +38,7 @@ await finish(async () => {
   const { page: pp } = await newParent('P', MOBILE);
 
   await step("the parent answers « Non » on the child's page; « ask » is explained and was the default", async () => {
-    await signIn(pp, P);
+    await signInHome(pp, P);
     await pp.goto(`${BASE}/children/${childId}`);
     await expectText(heading(pp), /Lina/);
     const choice = main(pp).getByRole('group', { name: 'Photos de votre enfant' });
@@ -71,7 +59,7 @@ await finish(async () => {
 
   await step('the teacher of M2 opens Classes, then the photo consent of M2: Lina is « Pas de photos »', async () => {
     const { page: tp } = await newParent('T', DESKTOP);
-    await signIn(tp, T);
+    await signInHome(tp, T);
     await tp.getByRole('link', { name: 'Classes', exact: true }).click();
     await tp.waitForURL(/\/classes$/);
     const list = main(tp).getByTestId('class-list');
@@ -91,7 +79,7 @@ await finish(async () => {
 
   await step('in Dutch too; a teacher of M3 is refused the list of M2', async () => {
     const { page: op } = await newParent('O', DESKTOP);
-    await signIn(op, OTHER);
+    await signInHome(op, OTHER);
     await op.goto(`${BASE}/classes`);
     await expectText(heading(op), /^Klassen$/);
     await expectText(main(op).getByTestId('class-list'), /Jan Wouters/);
@@ -119,7 +107,7 @@ await finish(async () => {
 
   await step("an admin sees all nine classes and adds the teacher of M2 to M3's staff", async () => {
     const { page: ap } = await newParent('A', DESKTOP);
-    await signIn(ap, ADMIN);
+    await signInHome(ap, ADMIN);
     await ap.goto(`${BASE}/classes`);
     await expectText(heading(ap), /^Classes$/);
     await expectCount(main(ap).getByTestId('class-list').locator('li'), 9);

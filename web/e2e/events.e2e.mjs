@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import decodeQR from '@paulmillr/qr/decode.js';
 import {
   BASE, DESKTOP, MOBILE, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, signInAs, stamp, step,
+  registerByApi, signInAs, stamp, step, tokenOf,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Nadia', last: 'Direction', email: `nadia.admin.${stamp}@example.be`, password: 'direction agenda pass 1' };
@@ -43,12 +43,6 @@ function decodeQrPath(size, d) {
     }
   }
   return decodeQR({ width, height: width, data });
-}
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
 }
 
 // Signs in, then loads the app afresh: the sign-in page's document never reaches "network

@@ -157,6 +157,13 @@ export async function apiJson(method, path, body, token) {
   return { status: response.status, json };
 }
 
+/** Signs "person" in through the API (no browser) and returns their access token. */
+export async function tokenOf(person) {
+  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
+  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
+  return r.json.access_token;
+}
+
 /** Another device of "person" signs in and out: every access token of the account ends. */
 export async function otherDeviceSignsOut(person) {
   const login = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
@@ -193,6 +200,13 @@ export async function signInAs(page, person) {
   await main(page).getByLabel('Adresse e-mail').fill(person.email);
   await main(page).getByLabel('Mot de passe').fill(person.password);
   await main(page).getByRole('button', { name: 'Se connecter' }).click();
+}
+
+/** Opens the sign-in screen, signs "person" in and waits for the home screen. */
+export async function signInHome(page, person) {
+  await page.goto(`${BASE}/signin`);
+  await signInAs(page, person);
+  await page.waitForURL(`${BASE}/`);
 }
 
 /** Waits until the locator's text matches. */

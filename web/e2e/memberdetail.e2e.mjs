@@ -5,18 +5,12 @@
 // members (finds them by their unique address).
 import assert from 'node:assert/strict';
 import {
-  BASE, DESKTOP, apiJson, axe, expectText, finish, heading, main, newParent, promote, registerByApi,
-  signInAs, stamp, step,
+  BASE, DESKTOP, apiJson, axe, expectText, finish, heading, main, newParent, promote,
+  registerByApi, signInAs, stamp, step, tokenOf,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Hélène', last: 'Dujardin', email: `helene.detail.${stamp}@example.be`, password: 'direction detail pass 1' };
 const P = { first: 'Bruno', last: 'Vandamme', email: `bruno.detail.${stamp}@example.be`, password: 'parent detail pass 2' };
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
 
 await finish(async () => {
   let parentId = '';

@@ -6,25 +6,13 @@
 import assert from 'node:assert/strict';
 import {
   BASE, DESKTOP, apiJson, axe, expectText, finish, heading, main, newParent, promote,
-  registerByApi, shot, signInAs, stamp, step, verifyEmailByApi,
+  registerByApi, shot, stamp, step, verifyEmailByApi, tokenOf, signInHome,
 } from './lib.mjs';
 
 const ADMIN = { first: 'Roxane', last: 'Direction', email: `roxane.admin.${stamp}@example.be`, password: 'rentrée scolaire pass 1' };
 const P = { first: 'Hugo', last: 'Lemaire', email: `hugo.parent.${stamp}@example.be`, password: 'parent de deux pass 2' };
 const LEAVER = `Salomé${stamp}`; // P6: leaves the school
 const MOVER = `Arthur${stamp}`; // M3: moves to P1
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
-
-async function signIn(page, person) {
-  await page.goto(`${BASE}/signin`);
-  await signInAs(page, person);
-  await page.waitForURL(`${BASE}/`);
-}
 
 await finish(async () => {
   let parentToken = '';
@@ -43,7 +31,7 @@ await finish(async () => {
   const { page: pp } = await newParent('P', DESKTOP);
 
   await step('a parent opening the school-year screen is sent home', async () => {
-    await signIn(pp, P);
+    await signInHome(pp, P);
     await pp.goto(`${BASE}/admin/school-year`);
     await pp.waitForURL(`${BASE}/`);
   });
@@ -51,7 +39,7 @@ await finish(async () => {
   const { page: ap } = await newParent('ADMIN', DESKTOP);
 
   await step('the admin previews the rollover: the moves per class and the leavers', async () => {
-    await signIn(ap, ADMIN);
+    await signInHome(ap, ADMIN);
     await ap.getByRole('link', { name: 'Administration' }).click();
     await ap.waitForURL(`${BASE}/admin`);
     await main(ap).getByRole('link', { name: 'Année scolaire' }).click();

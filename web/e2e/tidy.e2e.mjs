@@ -5,17 +5,14 @@
 //   by a migration, whose date meant nothing to a parent).
 // Both steps failed on main (one GET per direct conversation; "6 déc. 2026, 00:00").
 import assert from 'node:assert/strict';
-import { BASE, apiJson, expectText, finish, main, newParent, registerByApi, signInAs, stamp, step } from './lib.mjs';
+import {
+  BASE, apiJson, expectText, finish, main, newParent, registerByApi, signInAs, stamp, step,
+  tokenOf,
+} from './lib.mjs';
 
 const TA = { first: 'Philippine', last: 'Pairs', email: `philippine.${stamp}@example.be`, password: 'liste des pairs a 1' };
 const TB = { first: 'Gaspard', last: 'Gauthier', email: `gaspard.${stamp}@example.be`, password: 'liste des pairs b 2' };
 const TC = { first: 'Ysaline', last: 'Yserbyt', email: `ysaline.${stamp}@example.be`, password: 'liste des pairs c 3' };
-
-async function tokenOf(person) {
-  const r = await apiJson('POST', '/auth/login', { email: person.email, password: person.password });
-  assert.equal(r.status, 200, `login ${person.email}: ${JSON.stringify(r.json)}`);
-  return r.json.access_token;
-}
 
 await finish(async () => {
   for (const person of [TA, TB, TC]) {
