@@ -167,35 +167,105 @@ START_TEST(login_throttled_after_ten_failures)
 }
 END_TEST
 
+static struct th_resp *refresh_json(const char *token)
+{
+	return th_json("POST", "/api/v1/auth/refresh", NULL, "{s:s}", "refresh_token", token);
+}
+
 START_TEST(refresh_rotates_and_detects_reuse)
 {
 	struct th_member m;
 	th_member_register(&m, "refresh");
-	struct th_resp *r1 = th_json("POST", "/api/v1/auth/refresh", NULL, "{s:s}", "refresh_token",
-				     m.refresh_token);
+	struct th_resp *r1 = refresh_json(m.refresh_token);
 	ck_assert_int_eq(r1->status, 200);
 	const char *second = th_str(r1, "refresh_token");
 	ck_assert_str_ne(second, m.refresh_token);
 	ck_assert_ptr_nonnull(th_str(r1, "access_token"));
+	struct th_resp *r2 = refresh_json(second);
+	ck_assert_int_eq(r2->status, 200);
+	const char *third = th_str(r2, "refresh_token");
 
-	/* The first token was used: presenting it again kills the whole family. */
-	struct th_resp *replay = th_json("POST", "/api/v1/auth/refresh", NULL, "{s:s}",
-					 "refresh_token", m.refresh_token);
+	/* The first token was used and so was its successor: presenting it again, even at
+	 * once, is a replay and kills the whole family. */
+	struct th_resp *replay = refresh_json(m.refresh_token);
 	ck_assert_problem(replay, 401, "unauthorized");
 	th_resp_free(&replay);
-	struct th_resp *r2 = th_json("POST", "/api/v1/auth/refresh", NULL, "{s:s}",
-				     "refresh_token", second);
-	ck_assert_problem(r2, 401, "unauthorized");
+	struct th_resp *r3 = refresh_json(third);
+	ck_assert_problem(r3, 401, "unauthorized");
+	th_resp_free(&r3);
 	th_resp_free(&r2);
 	th_resp_free(&r1);
 
-	struct th_resp *junk = th_json("POST", "/api/v1/auth/refresh", NULL, "{s:s}",
-				       "refresh_token", "definitely-not-a-token");
+	struct th_resp *junk = refresh_json("definitely-not-a-token");
 	ck_assert_problem(junk, 401, "unauthorized");
 	th_resp_free(&junk);
 	junk = th_json("POST", "/api/v1/auth/refresh", NULL, "{}");
 	ck_assert_problem(junk, 422, "validation_failed");
 	th_resp_free(&junk);
+	th_member_free(&m);
+}
+END_TEST
+
+/*
+ * The answer of a refresh was lost (a reload while it was in flight): the client presents
+ * the exchanged token again within a minute, its successor never used, and gets a new pair.
+ * The successor is then spent: if someone else held it (a thief's copy of the first token
+ * was the one answered), presenting it ends the family, the new pair with it. After the
+ * minute a rotated token is a replay whatever became of its successor.
+ */
+START_TEST(refresh_lost_answer_is_answered_again_and_still_caught)
+{
+	struct th_member m;
+	th_member_register(&m, "lostanswer");
+	struct th_resp *lost = refresh_json(m.refresh_token);
+	ck_assert_int_eq(lost->status, 200);
+	struct th_resp *again = refresh_json(m.refresh_token);
+	ck_assert_msg(again->status == 200, "%ld %s", again->status, again->body);
+	const char *third = th_str(again, "refresh_token");
+	ck_assert_str_ne(third, th_str(lost, "refresh_token"));
+	ck_assert_str_ne(third, m.refresh_token);
+	const char *access = th_str(again, "access_token");
+	struct th_resp *r = th_request("GET", "/api/v1/users/me", access, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	/* One live token in the family: the new one. */
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = $1 "
+				      "AND rotated_at IS NULL AND revoked_at IS NULL",
+				      m.id, NULL),
+			 1);
+	/* Twice is not a lost answer any more: the successor handed out first was spent. */
+	r = refresh_json(th_str(lost, "refresh_token"));
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	r = refresh_json(third);
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	r = th_request("GET", "/api/v1/users/me", access, NULL, NULL, NULL);
+	ck_assert_int_eq(r->status, 401);
+	th_resp_free(&r);
+	th_resp_free(&again);
+	th_resp_free(&lost);
+
+	/* A new session; its first exchange dates from two minutes ago. */
+	struct th_resp *login = th_json("POST", "/api/v1/auth/login", NULL, "{s:s, s:s}", "email",
+					m.email, "password", m.password);
+	ck_assert_int_eq(login->status, 200);
+	const char *first = th_str(login, "refresh_token");
+	lost = refresh_json(first);
+	ck_assert_int_eq(lost->status, 200);
+	char two_minutes_ago[SH_TIME_LEN + 1];
+	sh_time_format(time(NULL) - 120, two_minutes_ago);
+	api_db_exec("UPDATE refresh_tokens SET rotated_at = $2 WHERE user_id = $1 "
+		    "AND rotated_at IS NOT NULL AND revoked_at IS NULL",
+		    m.id, two_minutes_ago);
+	r = refresh_json(first);
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	r = refresh_json(th_str(lost, "refresh_token"));
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	th_resp_free(&lost);
+	th_resp_free(&login);
 	th_member_free(&m);
 }
 END_TEST
@@ -473,6 +543,7 @@ Suite *api_auth_suite(void)
 	tcase_add_test(tc, login_success_and_uniform_failures);
 	tcase_add_test(tc, login_throttled_after_ten_failures);
 	tcase_add_test(tc, refresh_rotates_and_detects_reuse);
+	tcase_add_test(tc, refresh_lost_answer_is_answered_again_and_still_caught);
 	tcase_add_test(tc, logout_revokes_session);
 	tcase_add_test(tc, forged_expired_and_none_tokens_refused);
 	tcase_add_test(tc, invites_and_registration_modes);

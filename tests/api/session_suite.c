@@ -264,6 +264,12 @@ START_TEST(cookie_replay_kills_family_and_clears_cookie)
 	char *access = strdup(th_str(r, "access_token"));
 	th_resp_free(&r);
 	ck_assert_int_eq(me_status(access), 200);
+	/* The browser got its answer: the successor is used. The first token presented again
+	 * (a stolen copy) is a replay, and the whole family ends. */
+	r = cookie_post("/api/v1/auth/session/refresh", second);
+	ck_assert_int_eq(r->status, 200);
+	char *third = cookie_token(r);
+	th_resp_free(&r);
 	r = cookie_post("/api/v1/auth/session/refresh", first);
 	ck_assert_problem(r, 401, "unauthorized");
 	assert_cookie_cleared(r);
@@ -271,11 +277,41 @@ START_TEST(cookie_replay_kills_family_and_clears_cookie)
 	/* The access token the family gave (perhaps to a thief) ends with it. */
 	ck_assert_int_eq(me_status(access), 401);
 	free(access);
-	r = cookie_post("/api/v1/auth/session/refresh", second);
+	r = cookie_post("/api/v1/auth/session/refresh", third);
 	ck_assert_problem(r, 401, "unauthorized");
 	th_resp_free(&r);
 	free(first);
 	free(second);
+	free(third);
+	th_member_free(&m);
+}
+END_TEST
+
+/* A reload while the refresh was in flight: the browser never saw the new cookie and sends
+ * the old one again; within a minute, with the successor unused, it gets a new one. */
+START_TEST(cookie_refresh_answer_lost_in_a_reload)
+{
+	struct th_member m;
+	th_member_register(&m, "cookielost");
+	struct th_resp *r = cookie_login(&m);
+	ck_assert_int_eq(r->status, 200);
+	char *first = cookie_token(r);
+	th_resp_free(&r);
+	r = cookie_post("/api/v1/auth/session/refresh", first); /* its answer is lost */
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	r = cookie_post("/api/v1/auth/session/refresh", first);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	char *fresh = cookie_token(r);
+	char *access = strdup(th_str(r, "access_token"));
+	th_resp_free(&r);
+	ck_assert_int_eq(me_status(access), 200);
+	r = cookie_post("/api/v1/auth/session/refresh", fresh);
+	ck_assert_int_eq(r->status, 200);
+	th_resp_free(&r);
+	free(access);
+	free(fresh);
+	free(first);
 	th_member_free(&m);
 }
 END_TEST
@@ -404,6 +440,7 @@ Suite *api_session_suite(void)
 	tcase_add_test(tc, logout_all_ends_every_session);
 	tcase_add_test(tc, cookie_login_refresh_logout);
 	tcase_add_test(tc, cookie_replay_kills_family_and_clears_cookie);
+	tcase_add_test(tc, cookie_refresh_answer_lost_in_a_reload);
 	tcase_add_test(tc, cookie_register_and_logout_all);
 	tcase_add_test(tc, cookie_routes_refuse_requests_not_from_the_app);
 	tcase_add_test(tc, refresh_and_logout_bodies_are_validated);

@@ -55,6 +55,20 @@ enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char
 		       SH_ARGS(SH_TEXT(id), SH_TEXT(now)), changed_r);
 }
 
+enum sh_db_rc sh_refresh_supersede(struct sh_conn *conn, const char *family_id,
+				   const char *old_id, const char *rotated_at, const char *now,
+				   int64_t *changed_r)
+{
+	return sh_exec(conn,
+		       "UPDATE refresh_tokens SET rotated_at = $3 "
+		       "WHERE family_id = $1 AND rotated_at IS NULL AND revoked_at IS NULL "
+		       "AND expires_at > $3 AND NOT EXISTS (SELECT 1 FROM refresh_tokens o "
+		       "WHERE o.family_id = $1 AND o.id <> $2 AND o.rotated_at >= $4)",
+		       SH_ARGS(SH_TEXT(family_id), SH_TEXT(old_id), SH_TEXT(now),
+			       SH_TEXT(rotated_at)),
+		       changed_r);
+}
+
 enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
 				       const char *user_id, const char *now)
 {

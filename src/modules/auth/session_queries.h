@@ -21,6 +21,15 @@ enum sh_db_rc sh_refresh_find(struct sh_conn *conn, struct sh_arena *arena,
 /* Marks a live token used; "*changed_r" is 0 when someone else rotated it first. */
 enum sh_db_rc sh_refresh_rotate(struct sh_conn *conn, const char *id, const char *now,
 				int64_t *changed_r);
+/*
+ * The lost answer: token "old_id" of "family_id" was exchanged at "rotated_at", and no token
+ * of its family has been exchanged since (so the successor it was exchanged for was never
+ * used; times are to the second, hence "since": at or after). Then the family's live token,
+ * that successor, is marked used. "*changed_r" is 1 when it was, 0 otherwise (a replay).
+ */
+enum sh_db_rc sh_refresh_supersede(struct sh_conn *conn, const char *family_id,
+				   const char *old_id, const char *rotated_at, const char *now,
+				   int64_t *changed_r);
 enum sh_db_rc sh_refresh_revoke_family(struct sh_conn *conn, const char *family_id,
 				       const char *user_id, const char *now);
 enum sh_db_rc sh_refresh_revoke_user(struct sh_conn *conn, const char *user_id, const char *now);

@@ -13,6 +13,7 @@
 #include "modules/auth/session_routes.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "modules/auth/session_cookie.h"
 #include "modules/auth/session_queries.h"
@@ -27,11 +28,22 @@ static void end_family_after_replay(struct sh_request *req, struct sh_response *
 
 /* --- refresh ------------------------------------------------------------------- */
 
+/*
+ * How long after its exchange a rotated token may be presented again when its successor
+ * was never used: the answer that carried the successor was lost (the page was reloaded or
+ * left while its refresh was in flight, the network dropped the answer after the server
+ * committed), and the browser still holds the old cookie. Without this, a parent who
+ * reloads at the wrong moment is signed out. A thief holding the same token gets at most
+ * this window after each of the member's refreshes, and is still caught: the member's
+ * next refresh presents the successor, now used, which ends the family (docs/SECURITY.md).
+ */
+#define SH_REFRESH_LOST_ANSWER_S 60
+
 struct refresh_tx {
 	const struct sh_refresh *old;
 	struct sh_token_pair *pair;
 	const char *now;
-	bool reused; /* lost a race against another use of the same token */
+	bool reused; /* lost a race against another use of the same token (or successor) */
 };
 
 static enum sh_db_rc refresh_in_tx(struct sh_conn *conn, void *ctx, bool *rollback_r)
@@ -39,7 +51,10 @@ static enum sh_db_rc refresh_in_tx(struct sh_conn *conn, void *ctx, bool *rollba
 	struct refresh_tx *t = ctx;
 	int64_t changed = 0;
 	t->reused = false;
-	enum sh_db_rc rc = sh_refresh_rotate(conn, t->old->id, t->now, &changed);
+	enum sh_db_rc rc = t->old->rotated_at == NULL
+				   ? sh_refresh_rotate(conn, t->old->id, t->now, &changed)
+				   : sh_refresh_supersede(conn, t->old->family_id, t->old->id,
+							  t->old->rotated_at, t->now, &changed);
 	if (rc != SH_DB_OK)
 		return rc;
 	if (changed != 1) {
@@ -57,13 +72,14 @@ static void refuse_refresh(struct sh_request *req, struct sh_response *res, bool
 	sh_reply_problem(req, res, 401, "unauthorized", NULL);
 }
 
-/* Finds the live token's owner; SH_DB_OK when the refresh must be refused. */
-static enum sh_db_rc refresh_owner(struct sh_request *req, const struct sh_refresh *old,
-				   struct sh_user *user)
+/* Was the token exchanged so long ago that presenting it again can only be a replay? */
+static bool replayed(const struct sh_refresh *old)
 {
-	if (old->rotated_at != NULL)
-		return SH_DB_ROW; /* a replay: handled by the caller, the owner is not needed */
-	return sh_user_by_id(req->db, req->arena, old->user_id, user);
+	if (old->rotated_at == NULL)
+		return false;
+	char since[SH_TIME_LEN + 1];
+	sh_time_format(time(NULL) - SH_REFRESH_LOST_ANSWER_S, since);
+	return strcmp(old->rotated_at, since) < 0;
 }
 
 /* Exchanges "token" for a new pair and replies (the cookie flow: "cookie"). */
@@ -77,9 +93,10 @@ static void refresh_with(struct sh_request *req, struct sh_response *res, const 
 	enum sh_db_rc rc = sh_refresh_find(req->db, req->arena, hash, &old);
 	if (rc == SH_DB_ROW && (old.revoked_at != NULL || strcmp(old.expires_at, now) <= 0))
 		rc = SH_DB_OK;
+	bool replay = rc == SH_DB_ROW && replayed(&old);
 	struct sh_user user = {0};
-	if (rc == SH_DB_ROW)
-		rc = refresh_owner(req, &old, &user);
+	if (rc == SH_DB_ROW && !replay) /* the owner, still allowed in (SH_DB_OK if not) */
+		rc = sh_user_by_id(req->db, req->arena, old.user_id, &user);
 	if (rc == SH_DB_OK) {
 		refuse_refresh(req, res, cookie);
 		return;
@@ -91,14 +108,14 @@ static void refresh_with(struct sh_request *req, struct sh_response *res, const 
 	struct sh_token_pair pair;
 	sh_token_pair_prepare(req, old.family_id, &pair);
 	struct refresh_tx t = {&old, &pair, now, false};
-	if (old.rotated_at == NULL) {
+	if (!replay) {
 		rc = sh_conn_transaction(req->db, SH_TX_WRITE, refresh_in_tx, &t);
 		if (rc != SH_DB_OK) {
 			sh_reply_db_error(req, res, rc);
 			return;
 		}
 	}
-	if (old.rotated_at != NULL || t.reused) {
+	if (replay || t.reused) {
 		end_family_after_replay(req, res, &old, cookie);
 		return;
 	}
