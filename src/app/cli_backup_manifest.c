@@ -121,28 +121,46 @@ int sh_cli_manifest_verify(struct sh_db *db, json_t *manifest, char **why_r)
 /*
  * Everything pg_restore created in the schema, dropped in one transaction: pg_restore
  * --single-transaction has committed by the time the tables can be compared, and the
- * database had no table before (restore_into checked), so whatever is in the schema now
- * came from the backup. Tables first (their indexes, triggers, owned sequences and row
- * types go with them), then what is left: views, sequences, functions, types.
+ * schema held nothing but extensions' objects before (restore_into checked), so whatever
+ * else is in it now came from the backup. Tables first (their indexes, triggers, owned
+ * sequences, row types and the views on them go with them), then what is left: views,
+ * sequences, routines, types. Each name is read as text when the loop's query runs (an
+ * object a CASCADE dropped since has no name left to format: it is skipped), and an
+ * extension's own objects (pg_depend 'e') are left to the extension, which alone may drop
+ * them.
  */
+#define UNDO_NOT_EXT(catalog, oid)                                                         \
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" catalog "'::regclass " \
+	"AND d.objid = " oid " AND d.deptype = 'e') "
 static const char undo_pg_sql[] =
 	"DO $$ DECLARE r record; BEGIN "
-	"FOR r IN SELECT c.oid::regclass AS obj, c.relkind FROM pg_class c "
-	"  WHERE c.relnamespace = current_schema()::regnamespace "
-	"  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') LOOP "
+	"FOR r IN SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS obj, "
+	"  c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+	UNDO_NOT_EXT("pg_class", "c.oid") "ORDER BY c.relkind IN ('v', 'm') LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid); "
 	"  IF r.relkind IN ('v', 'm') THEN EXECUTE format('DROP %s IF EXISTS %s CASCADE', "
 	"    CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, r.obj); "
 	"  ELSIF r.relkind = 'f' THEN EXECUTE format('DROP FOREIGN TABLE IF EXISTS %s CASCADE', r.obj); "
 	"  ELSE EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', r.obj); END IF; END LOOP; "
-	"FOR r IN SELECT c.oid::regclass AS obj FROM pg_class c "
-	"  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' LOOP "
+	"FOR r IN SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS obj "
+	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND c.relkind = 'S' "
+	UNDO_NOT_EXT("pg_class", "c.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid); "
 	"  EXECUTE format('DROP SEQUENCE IF EXISTS %s CASCADE', r.obj); END LOOP; "
-	"FOR r IN SELECT p.oid::regprocedure AS obj FROM pg_proc p "
-	"  WHERE p.pronamespace = current_schema()::regnamespace LOOP "
+	"FOR r IN SELECT p.oid, quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || "
+	"  pg_get_function_identity_arguments(p.oid) || ')' AS obj "
+	"  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"  WHERE n.oid = current_schema()::regnamespace " UNDO_NOT_EXT("pg_proc", "p.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid); "
 	"  EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.obj); END LOOP; "
-	"FOR r IN SELECT t.oid::regtype AS obj FROM pg_type t "
-	"  WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c', 'r') "
-	"  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') LOOP "
+	"FOR r IN SELECT t.oid, quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS obj "
+	"  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c', 'r') "
+	"  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') "
+	UNDO_NOT_EXT("pg_type", "t.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid); "
 	"  EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', r.obj); END LOOP; "
 	"END $$";
 

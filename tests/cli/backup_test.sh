@@ -143,6 +143,24 @@ run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/swapped-data" -- restore
 check "a backup swapped for another (checksum recomputed): refused (4) naming a table, undone" "$(last)" \
 	eval 'rc_is 4 && err_has "does not match its manifest: table audit_head:" && emptied "$OTHER_URL"'
 
+# PostgreSQL: the undo of a backup holding a view (dropped with its table by CASCADE before
+# its own turn) into a database where an extension (pg_trgm: its functions are the
+# extension's, not the backup's) was created first: refused (4), undone, the extension kept.
+if [[ $BACKEND == postgres ]]; then
+	sql_on "$DB_URL" "CREATE VIEW dba_member_count AS SELECT COUNT(*) AS n FROM users" >/dev/null
+	run "${ENVS[@]}" -- backup --to "$WORK/viewed"
+	VIEWED=$OUT
+	sql_on "$DB_URL" "DROP VIEW dba_member_count" >/dev/null
+	python3 -c 'import json,sys; p=sys.argv[1]; m=json.load(open(p)); m["tables"]["users"]["rows"] += 1; json.dump(m, open(p, "w"))' "$VIEWED.manifest.json"
+	other_db extension
+	sql_on "$OTHER_URL" "CREATE EXTENSION pg_trgm" >/dev/null
+	run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/ext-data" -- restore "$VIEWED"
+	check "a backup with a view, into a database with pg_trgm, refused: undone (4), the extension kept" "$(last)" \
+		eval 'rc_is 4 && err_has "undone" && emptied "$OTHER_URL" &&
+		[[ $(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('"'"'v'"'"', '"'"'S'"'"')") == 0 &&
+		   $(sql_on "$OTHER_URL" "SELECT similarity('"'"'ab'"'"', '"'"'ab'"'"')") == 1 ]]'
+fi
+
 # No manifest: refused; --no-manifest restores with a warning (a backup from before manifests).
 mkdir -p "$WORK/old" && cp "$FILE" "$FILE.sha256" "$WORK/old/"
 OLDFILE="$WORK/old/$(basename "$FILE")"
