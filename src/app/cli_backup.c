@@ -320,14 +320,31 @@ static int check_checksum(const char *file)
 	return 0;
 }
 
-/* SH_DB_ROW when the database has any table (then it is not restored into). */
-static enum sh_db_rc has_tables(struct sh_conn *conn, bool pg)
+/*
+ * What a database must not hold to be restored into (then a refused restore's undo drops
+ * only what the restore created). PostgreSQL: relations (indexes and TOAST come with
+ * their tables), routines and types (not the row and array types that come with others)
+ * in the schema, an extension's own objects aside (CREATE EXTENSION pg_trgm is not a
+ * school). SQLite: anything in sqlite_master.
+ */
+#define NOT_EXT(catalog, oid)                                                               \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" catalog "'::regclass " \
+	"AND d.objid = " oid " AND d.deptype = 'e')"
+static const char pg_objects_sql[] =
+	"SELECT (SELECT COUNT(*) FROM pg_class c WHERE c.relnamespace = "
+	"current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')" NOT_EXT(
+		"pg_class", "c.oid") ") + "
+	"(SELECT COUNT(*) FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace" NOT_EXT(
+		"pg_proc", "p.oid") ") + "
+	"(SELECT COUNT(*) FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace "
+	"AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typelem = 0" NOT_EXT("pg_type", "t.oid") ")";
+
+/* SH_DB_ROW when the database holds anything (then it is not restored into). */
+static enum sh_db_rc has_objects(struct sh_conn *conn, bool pg)
 {
 	int64_t n = 0;
 	enum sh_db_rc rc = sh_query_int64(
-		conn, pg ? "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
-			 : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
-		SH_ARGS(), &n);
+		conn, pg ? pg_objects_sql : "SELECT COUNT(*) FROM sqlite_master", SH_ARGS(), &n);
 	if (rc != SH_DB_ROW)
 		return SH_DB_ERROR;
 	return n > 0 ? SH_DB_ROW : SH_DB_OK;
@@ -371,12 +388,13 @@ static int restore_into(struct sh_db **db_r, const char *url, const char *file,
 	struct sh_conn *conn = sh_db_connect(db, &error);
 	if (conn == NULL)
 		return fail("database", error);
-	enum sh_db_rc rc = has_tables(conn, pg);
+	enum sh_db_rc rc = has_objects(conn, pg);
 	if (rc != SH_DB_OK) {
 		sh_conn_close(&conn);
 		if (rc == SH_DB_ROW) {
-			fprintf(stderr, "schoolhub: restore refused: the database is not empty (it has "
-				"tables); restore only into a new database\n");
+			fprintf(stderr, "schoolhub: restore refused: the database is not empty (it "
+				"has tables, views, sequences, routines or types of its own); "
+				"restore only into a new database\n");
 			return 3;
 		}
 		return fail("reading the database", NULL);

@@ -130,6 +130,24 @@ run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/edited-data" -- restore 
 check "the database a refused restore left behind takes the right backup" "$(last)" \
 	eval 'rc_is 0 && out_has "every table matches its manifest"'
 
+# A database without tables but not empty (a DBA's view; on PostgreSQL also a function and a
+# sequence): refused (3) before anything is restored, what was there kept (the undo of a
+# refused restore would otherwise drop it).
+other_db dba
+sql_on "$OTHER_URL" "CREATE VIEW dba_view AS SELECT 1 AS one" >/dev/null
+[[ $BACKEND == sqlite ]] || sql_on "$OTHER_URL" "CREATE FUNCTION dba_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE SEQUENCE dba_seq" >/dev/null
+dba_objects() {
+	if [[ $BACKEND == sqlite ]]; then
+		sql_on "$OTHER_URL" "SELECT COUNT(*) FROM sqlite_master"
+	else
+		sql_on "$OTHER_URL" "SELECT (SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace) + (SELECT COUNT(*) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace)"
+	fi
+}
+DBA_BEFORE=$(dba_objects)
+run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/dba-data" -- restore "$EDITED"
+check "a database with no table but a view (PostgreSQL: a function, a sequence): refused (3), kept" "$(last)" \
+	eval 'rc_is 3 && err_has "not empty" && [[ $(tables_on "$OTHER_URL") == 0 && $(dba_objects) == "$DBA_BEFORE" && $DBA_BEFORE != 0 ]]'
+
 # Another backup (one invitation and one audit row more) under the first one's name with its
 # checksum recomputed: only the manifest tells them apart.
 run "${ENVS[@]}" -- invite create
