@@ -447,24 +447,23 @@ static int cmd_restore(int argc, char **argv)
 	umask(077); /* the restored SQLite file's journal, pg_restore's files */
 	if (check_checksum(file) != 0)
 		return 3;
-	json_t *manifest = NULL;
 	if (no_manifest)
 		fprintf(stderr, "schoolhub: warning: --no-manifest: the restored tables are not "
 			"compared with the backup's row counts and checksums (only the audit chain and "
 			"the SEL ledger are checked)\n");
-	else if ((manifest = sh_cli_manifest_read(file)) == NULL)
-		return 3;
 	struct sh_config cfg;
 	char *error = NULL;
-	if (sh_config_load(&cfg, false, &error) != 0) {
-		json_decref(manifest);
+	if (sh_config_load(&cfg, false, &error) != 0)
 		return fail("configuration", error);
-	}
 	sh_log_set_level(cfg.log_level);
 	struct sh_db *db = NULL;
-	int rc = sh_db_open(cfg.database_url, &db, &error) != 0
-			 ? fail("database", error)
-			 : restore_into(&db, cfg.database_url, file, manifest);
+	json_t *manifest = NULL;
+	int rc = 3;
+	if (sh_db_open(cfg.database_url, &db, &error) != 0)
+		rc = fail("database", error);
+	else if (no_manifest ||
+		 (manifest = sh_cli_manifest_read(file, sh_db_kind(db) == SH_DB_POSTGRES)) != NULL)
+		rc = restore_into(&db, cfg.database_url, file, manifest);
 	json_decref(manifest);
 	sh_db_close(&db);
 	sh_config_free(&cfg);

@@ -82,25 +82,82 @@ int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest)
 	return 0;
 }
 
-json_t *sh_cli_manifest_read(const char *file)
+/* A lowercase hex string of 64 digits (a BLAKE2b-256). */
+static bool is_hex64(const char *s)
+{
+	if (s == NULL || strlen(s) != 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/* NULL when "m" has the form `schoolhub backup` writes, else what is wrong with it. */
+static const char *manifest_form_error(json_t *m)
+{
+	json_t *tables = json_object_get(m, "tables"), *migrations = json_object_get(m, "migrations");
+	const char *backend = json_string_value(json_object_get(m, "backend"));
+	if (!json_is_object(m))
+		return "not a JSON object";
+	if (!json_is_integer(json_object_get(m, "format")) ||
+	    json_integer_value(json_object_get(m, "format")) != SH_BACKUP_MANIFEST_FORMAT)
+		return "no format 1";
+	if (backend == NULL || (strcmp(backend, "postgres") != 0 && strcmp(backend, "sqlite") != 0))
+		return "no backend";
+	if (!json_is_string(json_object_get(m, "schema_version")) || !json_is_array(migrations))
+		return "no schema version";
+	size_t i;
+	json_t *v;
+	json_array_foreach(migrations, i, v)
+	{
+		if (!json_is_string(v))
+			return "a migration that is not a name";
+	}
+	if (!json_is_object(tables) || json_object_size(tables) == 0)
+		return "no tables";
+	const char *name;
+	json_object_foreach(tables, name, v)
+	{
+		json_t *rows = json_object_get(v, "rows");
+		if (!json_is_integer(rows) || json_integer_value(rows) < 0 ||
+		    !is_hex64(json_string_value(json_object_get(v, "blake2b"))))
+			return "a table without its row count and 64-digit checksum";
+	}
+	return NULL;
+}
+
+json_t *sh_cli_manifest_read(const char *file, bool pg)
 {
 	char path[4096];
-	if ((size_t)snprintf(path, sizeof(path), "%s.manifest.json", file) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s.manifest.json", file) >= sizeof(path)) {
+		fprintf(stderr, "schoolhub: restore refused: the backup's path is too long\n");
 		return NULL;
+	}
 	json_error_t err;
 	json_t *manifest = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (manifest == NULL)
+	if (manifest == NULL) {
 		fprintf(stderr,
 			"schoolhub: restore refused: no readable manifest %s (%s); a backup "
 			"made before manifests existed restores with `schoolhub restore --no-manifest "
 			"FILE`, without the check of every table\n",
 			path, err.text);
-	else if (!json_is_object(manifest)) {
-		fprintf(stderr, "schoolhub: restore refused: %s is not a manifest\n", path);
-		json_decref(manifest);
-		manifest = NULL;
+		return NULL;
 	}
-	return manifest;
+	/* Its form before anything is restored: a manifest that cannot be compared is a refusal
+	 * (3, nothing written), not a restore undone for "not matching" (4). */
+	const char *wrong = manifest_form_error(manifest);
+	const char *backend = json_string_value(json_object_get(manifest, "backend"));
+	if (wrong != NULL)
+		fprintf(stderr, "schoolhub: restore refused: %s is not a manifest of format %d (%s)\n",
+			path, SH_BACKUP_MANIFEST_FORMAT, wrong);
+	else if (strcmp(backend, pg ? "postgres" : "sqlite") != 0)
+		fprintf(stderr, "schoolhub: restore refused: %s was taken from a %s database, the "
+			"target is %s\n", path, backend, pg ? "postgres" : "sqlite");
+	else
+		return manifest;
+	json_decref(manifest);
+	return NULL;
 }
 
 int sh_cli_manifest_verify(struct sh_db *db, json_t *manifest, char **why_r)

@@ -3,6 +3,7 @@
 #define SCHOOLHUB_APP_CLI_BACKUP_MANIFEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "schoolhub/store.h"
 
@@ -14,8 +15,9 @@ int sh_cli_manifest_of_sqlite_file(const char *path, json_t **manifest_r, char *
  * 0, or -1 (errno set). */
 int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest);
 
-/* FILE.manifest.json, or NULL after printing why the restore is refused. */
-json_t *sh_cli_manifest_read(const char *file);
+/* FILE.manifest.json, checked for the form `schoolhub backup` writes and for the target's
+ * backend ("pg": PostgreSQL), or NULL after printing why the restore is refused. */
+json_t *sh_cli_manifest_read(const char *file, bool pg);
 
 /* The restored database "db" against "manifest", in one read snapshot: 0 the same, 1
  * different ("*why_r" names the table), -1 an error ("*why_r"). */

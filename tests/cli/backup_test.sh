@@ -148,6 +148,31 @@ run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/dba-data" -- restore "$E
 check "a database with no table but a view (PostgreSQL: a function, a sequence): refused (3), kept" "$(last)" \
 	eval 'rc_is 3 && err_has "not empty" && [[ $(tables_on "$OTHER_URL") == 0 && $(dba_objects) == "$DBA_BEFORE" && $DBA_BEFORE != 0 ]]'
 
+# A manifest of the wrong form or from the other backend: refused (3) before anything is
+# restored (not restored and undone as "does not match", 4).
+other_db malformed
+mkdir -p "$WORK/malformed"
+OTHER_BACKEND=postgres
+[[ $BACKEND == sqlite ]] || OTHER_BACKEND=sqlite
+for variant in empty format checksum backend; do
+	copy_backup "$FILE" "$WORK/malformed"
+	MALFORMED="$WORK/malformed/$(basename "$FILE")"
+	python3 - "$MALFORMED.manifest.json" "$variant" "$OTHER_BACKEND" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+if sys.argv[2] == "empty": m = {}
+if sys.argv[2] == "format": m["format"] = 2
+if sys.argv[2] == "checksum": m["tables"]["users"]["blake2b"] = m["tables"]["users"]["blake2b"][:63]
+if sys.argv[2] == "backend": m["backend"] = sys.argv[3]
+json.dump(m, open(sys.argv[1], "w"))
+PY
+	want="is not a manifest of format 1"
+	[[ $variant != backend ]] || want="was taken from a $OTHER_BACKEND database, the target is $BACKEND"
+	run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/malformed-data" -- restore "$MALFORMED"
+	check "a manifest with $variant wrong: refused (3) before restoring, nothing written" "$(last)" \
+		eval 'rc_is 3 && err_has "$want" && [[ $(tables_on "$OTHER_URL") == 0 ]]'
+done
+
 # Another backup (one invitation and one audit row more) under the first one's name with its
 # checksum recomputed: only the manifest tells them apart.
 run "${ENVS[@]}" -- invite create
