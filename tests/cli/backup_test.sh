@@ -64,6 +64,12 @@ check "sha256sum -c accepts the checksum file" "$(cd "$BK" && sha256sum -c "$(ba
 	eval '(cd "$BK" && sha256sum --quiet -c "$(basename "$FILE").sha256")'
 check "rotation: the 6 previous days kept, 40 days ago removed with its checksum and manifest" "$(ls "$BK")" \
 	eval '[[ $(find "$BK" -name "schoolhub-*.$EXT" | wc -l) == 7 && ! -e $BK/$OLD40 && ! -e $BK/$OLD40.sha256 && ! -e $BK/$OLD40.manifest.json ]]'
+if [[ $BACKEND == sqlite ]]; then
+	# Bytes 18-19 of the header: 1 1 in rollback-journal (DELETE) mode, 2 2 in WAL mode.
+	HEADER_MODE=$(od -An -tu1 -j18 -N2 "$FILE" | tr -s ' ')
+	check "the SQLite backup is sealed in journal mode DELETE (header bytes 18-19: 1 1)" \
+		"header bytes 18-19:$HEADER_MODE" [ "$HEADER_MODE" = " 1 1" ]
+fi
 MANIFEST="$FILE.manifest.json"
 # manifest_get EXPRESSION: a value of the manifest (python3: m is the parsed file).
 manifest_get() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$MANIFEST" "$1" 2>&1; }
