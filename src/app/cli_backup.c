@@ -73,17 +73,24 @@ static int run_tool(char *const argv[])
 	return 0;
 }
 
-static int write_checksum(const char *dir, const char *name)
+/* DIR/NAME.sha256, the SHA-256 of "file" (the backup still under its temporary name) in
+ * sha256sum's format naming NAME, flushed to disk. 0, or -1 (errno set when known). */
+static int write_checksum(const char *dir, const char *name, const char *file)
 {
 	char path[4096], hex[65];
-	if (!path_of(path, sizeof(path), "%s/%s", dir, name) || sh_backup_sha256(path, hex) != 0 ||
-	    !path_of(path, sizeof(path), "%s/%s.sha256", dir, name))
+	errno = 0;
+	if (sh_backup_sha256(file, hex) != 0 || !path_of(path, sizeof(path), "%s/%s.sha256", dir, name))
 		return -1;
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "%s  %s\n", hex, name);
-	return fclose(f) == 0 ? 0 : -1;
+	bool ok = fprintf(f, "%s  %s\n", hex, name) > 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	int saved = errno;
+	if (fclose(f) != 0)
+		ok = false;
+	else
+		errno = saved;
+	return ok ? 0 : -1;
 }
 
 /* Deletes the backups (and their checksums) in "dir" that the rotation does not keep. */
@@ -244,18 +251,26 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 		return 1;
 	}
 	/* pg_dump keeps the file's mode; a chmod anyway, checked, in case it recreated it.
-	 * The manifest is in place before the backup gets its name: a backup is never seen
-	 * without the manifest `schoolhub restore` needs. */
-	if (chmod(tmp, 0600) != 0 || sync_path(tmp, false) != 0 ||
-	    sh_cli_manifest_write(dir, name, manifest) != 0) {
-		int saved = errno;
-		json_decref(manifest);
-		remove(tmp);
-		return fail("writing the backup", sh_strdup(strerror(saved)));
-	}
+	 * The manifest and the checksum are in place before the backup gets its name (the
+	 * checksum read from the temporary file, naming the final one): a backup is never seen
+	 * without what `schoolhub restore` needs, and on any failure none of them stays. */
+	errno = 0;
+	bool done = chmod(tmp, 0600) == 0 && sync_path(tmp, false) == 0 &&
+		    sh_cli_manifest_write(dir, name, manifest) == 0 &&
+		    write_checksum(dir, name, tmp) == 0 && rename(tmp, path) == 0 &&
+		    sync_path(dir, true) == 0;
+	int saved = errno;
 	json_decref(manifest);
-	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0 || sync_path(dir, true) != 0)
-		return fail("writing the backup", sh_strdup(strerror(errno)));
+	if (!done) {
+		char side[4096];
+		remove(tmp);
+		remove(path);
+		if (path_of(side, sizeof(side), "%s.sha256", path))
+			remove(side);
+		if (path_of(side, sizeof(side), "%s.manifest.json", path))
+			remove(side);
+		return fail("writing the backup", sh_strdup(saved ? strerror(saved) : "failed"));
+	}
 	int removed = 0;
 	if (rotate(dir, &removed) != 0)
 		fprintf(stderr, "schoolhub: warning: an old backup in %s could not be removed\n", dir);

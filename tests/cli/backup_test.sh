@@ -87,6 +87,16 @@ check "the manifest holds no personal data (no e-mail address, no name of the de
 	"$(grep -c -e '@' -e Dubois "$MANIFEST")" eval '! grep -q -e "@" -e Dubois "$MANIFEST"'
 check "no partial file left" "$(ls -a "$BK")" eval '! ls -a "$BK" | grep -q partial'
 
+# The checksum cannot be written (a directory in the way of every NAME.sha256 of the next
+# 30 seconds): the backup fails (1) and leaves no backup, manifest or checksum behind (a
+# backup without its .sha256 would be counted by the rotation, yet never restore).
+NOSUM="$WORK/nosum"
+mkdir -m 700 "$NOSUM"
+for s in $(seq 0 30); do mkdir "$NOSUM/schoolhub-$(date -u -d "+$s seconds" +%Y%m%dT%H%M%SZ).$EXT.sha256"; done
+run "${ENVS[@]}" -- backup --to "$NOSUM"
+check "the checksum cannot be written: the backup fails (1), no backup nor manifest left" "$(last)$(ls -a "$NOSUM")" \
+	eval 'rc_is 1 && [[ -z $(find "$NOSUM" -type f) ]]'
+
 other_db restored
 run DATABASE_URL="$OTHER_URL" SCHOOLHUB_DATA_DIR="$WORK/restored" -- restore "$FILE"
 check "restore into a new database: exit 0, every table checked against the manifest" "$(last)" \
