@@ -136,6 +136,34 @@ static int rotate(const char *dir, int *removed_r)
 	return ret;
 }
 
+/*
+ * Removes the temporary files ("." NAME ".partial", "." NAME ".manifest.json.partial") a
+ * backup cut short left in "dir" (SIGKILL, a power cut), once they are an hour old: one
+ * running now (scripts/backup.sh holds the directory's lock; `schoolhub backup` run by
+ * hand besides it is younger than that) keeps its own.
+ */
+static void remove_stale_partials(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char path[4096];
+		struct stat st;
+		if (strncmp(e->d_name, ".schoolhub-", 11) != 0 || len < 19 ||
+		    strcmp(e->d_name + len - 8, ".partial") != 0 ||
+		    !path_of(path, sizeof(path), "%s/%s", dir, e->d_name) ||
+		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime < 3600)
+			continue;
+		if (remove(path) == 0)
+			fprintf(stderr, "schoolhub: removed %s, left by a backup cut short\n", path);
+	}
+	closedir(d);
+}
+
 /* Flushes "path" (a file or a directory) to disk: 0, or -1 (errno set). */
 static int sync_path(const char *path, bool dir)
 {
@@ -236,6 +264,7 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 	if (access(path, F_OK) == 0)
 		return fail("a backup of this second exists already", sh_strdup(path));
 	char *error = NULL;
+	remove_stale_partials(dir);
 	remove(tmp);
 	if (create_private(tmp) != 0)
 		return fail("creating the backup file", sh_strdup(strerror(errno)));

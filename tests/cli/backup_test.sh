@@ -192,9 +192,18 @@ done
 # Another backup (one invitation and one audit row more) under the first one's name with its
 # checksum recomputed: only the manifest tells them apart.
 run "${ENVS[@]}" -- invite create
+# Left in its directory by a backup cut short (SIGKILL): two hours old, removed; one of a
+# backup running now, kept.
+mkdir -m 700 "$WORK/later"
+for f in .schoolhub-20200101T000000Z.$EXT.partial .schoolhub-20200101T000000Z.$EXT.manifest.json.partial; do
+	touch -d '-2 hours' "$WORK/later/$f"
+done
+touch "$WORK/later/.schoolhub-20200101T000001Z.$EXT.partial"
 run "${ENVS[@]}" -- backup --to "$WORK/later"
 LATER=$OUT
 check "a later backup" "$(last)" eval 'rc_is 0 && [[ -f $LATER ]]'
+check "the backup removes partial files an hour old, keeps a younger one" "$(ls -A "$WORK/later")" \
+	eval '[[ $(find "$WORK/later" -name "*.partial" -printf "%f\n") == ".schoolhub-20200101T000001Z.$EXT.partial" ]]'
 copy_backup "$LATER" "$WORK/swapped" "$(basename "$FILE")"
 cp "$FILE.manifest.json" "$WORK/swapped/$(basename "$FILE").manifest.json"
 other_db swapped
