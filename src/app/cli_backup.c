@@ -17,24 +17,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/cli_backup_manifest.h"
 #include "app/cli_db_copy.h"
+#include "app/cli_pg_tool.h"
 #include "schoolhub/backup.h"
 #include "schoolhub/config.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
-
-extern char **environ;
 
 static int fail(const char *what, char *error)
 {
@@ -52,25 +49,6 @@ __attribute__((format(printf, 3, 4))) static bool path_of(char *out, size_t cap,
 	int n = vsnprintf(out, cap, fmt, ap);
 	va_end(ap);
 	return n >= 0 && (size_t)n < cap;
-}
-
-/* Runs argv[0] (found on PATH) and waits: 0 when it exited 0. */
-static int run_tool(char *const argv[])
-{
-	pid_t pid;
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
-		fprintf(stderr, "schoolhub: cannot run %s: %s\n", argv[0], strerror(errno));
-		return -1;
-	}
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "schoolhub: %s failed (status %d)\n", argv[0], status);
-		return -1;
-	}
-	return 0;
 }
 
 /* DIR/NAME.sha256, the SHA-256 of "file" (the backup still under its temporary name) in
@@ -232,15 +210,21 @@ static int pg_dump_with_manifest(struct sh_db *db, const char *url, const char *
 	if (snapshot == NULL) {
 		ret = fail("exporting a snapshot for pg_dump", sh_strdup(sh_conn_last_error(conn)));
 	} else {
-		char snap_arg[160], *url_arg = sh_strdup(url), *tmp_arg = sh_strdup(tmp);
+		/* The password in pg_dump's environment, not on its command line (ps). */
+		struct sh_pg_tool tool;
+		char snap_arg[160], *tmp_arg = sh_strdup(tmp);
 		snprintf(snap_arg, sizeof(snap_arg), "--snapshot=%s", snapshot);
-		char *argv[] = {"pg_dump", "--format=custom", snap_arg, "--file", tmp_arg,
-				"--dbname", url_arg, NULL};
-		if (run_tool(argv) == 0) {
-			*manifest_r = sh_backup_manifest_of(conn, &error);
-			ret = *manifest_r != NULL ? 0 : fail("reading the manifest", error);
+		if (sh_pg_tool_prepare(url, &tool, &error) != 0) {
+			ret = fail("database", error);
+		} else {
+			char *argv[] = {"pg_dump", "--format=custom", snap_arg, "--file", tmp_arg,
+					"--dbname", tool.conninfo, NULL};
+			if (sh_cli_run_tool(argv, tool.envp) == 0) {
+				*manifest_r = sh_backup_manifest_of(conn, &error);
+				ret = *manifest_r != NULL ? 0 : fail("reading the manifest", error);
+			}
+			sh_pg_tool_free(&tool);
 		}
-		free(url_arg);
 		free(tmp_arg);
 	}
 	free(snapshot);
@@ -446,11 +430,15 @@ static int restore_into(struct sh_db **db_r, const char *url, const char *file,
 	sh_conn_close(&conn);
 	int ret = 0;
 	if (pg) {
-		char *url_arg = sh_strdup(url), *file_arg = sh_strdup(file);
+		/* The password in pg_restore's environment, not on its command line (ps). */
+		struct sh_pg_tool tool;
+		if (sh_pg_tool_prepare(url, &tool, &error) != 0)
+			return fail("database", error);
+		char *file_arg = sh_strdup(file);
 		char *argv[] = {"pg_restore", "--exit-on-error", "--single-transaction", "--no-owner",
-				"--no-privileges", "--dbname", url_arg, file_arg, NULL};
-		ret = run_tool(argv);
-		free(url_arg);
+				"--no-privileges", "--dbname", tool.conninfo, file_arg, NULL};
+		ret = sh_cli_run_tool(argv, tool.envp);
+		sh_pg_tool_free(&tool);
 		free(file_arg);
 	} else {
 		ret = sh_backup_sqlite_file(file, sh_backup_sqlite_path(db), false, &error);

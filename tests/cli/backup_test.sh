@@ -229,6 +229,43 @@ if [[ $BACKEND == postgres ]]; then
 		   $(sql_on "$OTHER_URL" "SELECT similarity('"'"'ab'"'"', '"'"'ab'"'"')") == 1 ]]'
 fi
 
+# PostgreSQL, with pg_dump and pg_restore spied on (a script first on PATH records its
+# arguments and PGPASSWORD, then runs the real tool), DATABASE_URL holding a password (the
+# test server trusts: it is not checked, only carried):
+# - the password is in the tool's environment, never on its command line (ps shows that);
+# - a row written after the backup's snapshot was taken (the spy runs `invite create`
+#   before the real pg_dump) is in neither the dump nor its manifest: the restore matches.
+if [[ $BACKEND == postgres ]]; then
+	SPY="$WORK/spy"
+	mkdir -p "$SPY/bin"
+	cat >"$SPY/bin/pg_dump" <<'SH'
+#!/usr/bin/env bash
+tool=$(basename "$0")
+printf '%s\n' "$*" >"$SPY/$tool.argv"
+printf '%s' "${PGPASSWORD-unset}" >"$SPY/$tool.pgpassword"
+if [[ $tool == pg_dump ]]; then "$SPY_SCHOOLHUB" invite create >"$SPY/invite.out" 2>&1 || exit 99; fi
+PATH=$SPY_REAL_PATH exec "$tool" "$@"
+SH
+	chmod 700 "$SPY/bin/pg_dump" && cp -p "$SPY/bin/pg_dump" "$SPY/bin/pg_restore"
+	PW="spy-pw-$RANDOM$RANDOM"
+	with_pw() { sed "s#://\([^@:/]*\)@#://\1:$PW@#" <<<"$1"; }
+	SPY_ENV=(SPY="$SPY" SPY_SCHOOLHUB="$BIN" SPY_REAL_PATH="$PATH" PATH="$SPY/bin:$PATH")
+	INVITES_BEFORE=$(sql_on "$DB_URL" "SELECT COUNT(*) FROM invites")
+	run "${ENVS[@]}" "${SPY_ENV[@]}" DATABASE_URL="$(with_pw "$DB_URL")" -- backup --to "$WORK/spied"
+	SPIED=$OUT
+	check "pg_dump: the password in PGPASSWORD, not on its command line" "$(last)$(cat "$SPY"/pg_dump.* 2>&1)" \
+		eval 'rc_is 0 && [[ $(<"$SPY/pg_dump.pgpassword") == "$PW" ]] && ! grep -qF "$PW" "$SPY/pg_dump.argv" && grep -q -- "--dbname" "$SPY/pg_dump.argv"'
+	check "a row written while pg_dump runs is in the database, not in the backup" "$(cat "$SPY/invite.out")" \
+		[ "$(sql_on "$DB_URL" "SELECT COUNT(*) FROM invites")" = "$((INVITES_BEFORE + 1))" ]
+	other_db spied
+	run "${SPY_ENV[@]}" DATABASE_URL="$(with_pw "$OTHER_URL")" SCHOOLHUB_DATA_DIR="$WORK/spied-data" -- restore "$SPIED"
+	check "the backup restores and matches its manifest; pg_restore got the password in PGPASSWORD only" \
+		"$(last)$(cat "$SPY"/pg_restore.* 2>&1)" \
+		eval 'rc_is 0 && out_has "every table matches its manifest" &&
+		[[ $(sql_on "$OTHER_URL" "SELECT COUNT(*) FROM invites") == "$INVITES_BEFORE" &&
+		   $(<"$SPY/pg_restore.pgpassword") == "$PW" ]] && ! grep -qF "$PW" "$SPY/pg_restore.argv"'
+fi
+
 # No manifest: refused; --no-manifest restores with a warning (a backup from before manifests).
 mkdir -p "$WORK/old" && cp "$FILE" "$FILE.sha256" "$WORK/old/"
 OLDFILE="$WORK/old/$(basename "$FILE")"
