@@ -58,17 +58,22 @@ int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest)
 	char tmp[4096], path[4096];
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.manifest.json.partial", dir, name) >=
 		    sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s.manifest.json", dir, name) >= sizeof(path))
+	    (size_t)snprintf(path, sizeof(path), "%s/%s.manifest.json", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	char *text = json_dumps(manifest, JSON_INDENT(1) | JSON_SORT_KEYS);
-	if (text == NULL)
+	if (text == NULL) {
+		errno = ENOMEM; /* jansson fails only for want of memory on a manifest it built */
 		return -1;
+	}
 	remove(tmp);
+	errno = 0;
 	int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	size_t len = strlen(text);
 	bool written = fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
 		       fsync(fd) == 0;
-	int saved = errno;
+	int saved = errno != 0 ? errno : EIO; /* a short write sets no errno */
 	free(text);
 	if (fd >= 0 && close(fd) != 0)
 		written = false;

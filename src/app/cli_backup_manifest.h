@@ -12,7 +12,8 @@
 int sh_cli_manifest_of_sqlite_file(const char *path, json_t **manifest_r, char **error_r);
 
 /* DIR/NAME.manifest.json, 0600, written under a temporary name, fsync'ed and renamed.
- * 0, or -1 (errno set). */
+ * 0, or -1 (errno set: ENAMETOOLONG for a path too long, ENOMEM when it cannot be
+ * serialised, else the failing call's). */
 int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest);
 
 /* FILE.manifest.json, checked for the form `schoolhub backup` writes and for the target's

@@ -229,6 +229,18 @@ if [[ $BACKEND == postgres ]]; then
 		   $(sql_on "$OTHER_URL" "SELECT similarity('"'"'ab'"'"', '"'"'ab'"'"')") == 1 ]]'
 fi
 
+# PostgreSQL: a backup directory whose path leaves room for the backup's name but not for
+# its manifest's: the backup fails (1) saying why, nothing left.
+if [[ $BACKEND == postgres ]]; then
+	LONG="$WORK"
+	while ((${#LONG} < 3850)); do LONG="$LONG/$(printf 'd%.0s' {1..200})"; done
+	LONG="$LONG/$(head -c $((4050 - ${#LONG})) /dev/zero | tr '\0' e)"
+	mkdir -p -m 700 "$LONG"
+	run "${ENVS[@]}" -- backup --to "$LONG"
+	check "a manifest path too long: the backup fails (1) naming the reason, nothing left" "$(last)" \
+		eval 'rc_is 1 && err_has "File name too long" && [[ -z $(find "$LONG" -type f) ]]'
+fi
+
 # PostgreSQL, with pg_dump and pg_restore spied on (a script first on PATH records its
 # arguments and PGPASSWORD, then runs the real tool), DATABASE_URL holding a password (the
 # test server trusts: it is not checked, only carried):
