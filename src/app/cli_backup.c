@@ -6,8 +6,8 @@
  * directory only we can enter, fsync'ed and renamed once complete, its manifest (every
  * table's row count and checksum, of the backup's own snapshot) and its SHA-256 written
  * beside it, then old backups rotated (7 daily, 4 weekly).
- * restore: the checksum and the manifest first, then into a database that has no tables
- * yet (never over a school), then the same checks as `db copy`: every table's row count
+ * restore: the checksum and the manifest's form first, then into a database that holds
+ * nothing yet but extensions (never over a school), then the same checks as `db copy`: every table's row count
  * and content checksum against the manifest (before migrating; a difference undoes the
  * restore), this binary's migration version, the audit chain, the SEL audit.
  */

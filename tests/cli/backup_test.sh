@@ -9,6 +9,12 @@
 # restore before migrating: an edited count, or a backup swapped for another one with its
 # checksum recomputed, is refused naming the table, and the restore undone (the database
 # empty again, so the right backup then restores into it); --no-manifest for old backups.
+# Review fixes: a malformed or foreign manifest refused before restoring; a table-less
+# database holding a view (a function, a sequence) refused and kept; the PostgreSQL undo
+# with a view and pg_trgm present; the SQLite backup sealed in journal mode DELETE; no
+# backup left without its checksum; stale .partial files removed; the password never on
+# pg_dump's or pg_restore's command line; a row written during pg_dump stays out of the
+# backup and its manifest.
 #
 # usage: tests/cli/backup_test.sh PATH/TO/schoolhub sqlite|postgres
 set -uo pipefail
@@ -235,7 +241,7 @@ if [[ $BACKEND == postgres ]]; then
 	LONG="$WORK"
 	while ((${#LONG} < 3850)); do LONG="$LONG/$(printf 'd%.0s' {1..200})"; done
 	LONG="$LONG/$(head -c $((4050 - ${#LONG})) /dev/zero | tr '\0' e)"
-	mkdir -p -m 700 "$LONG"
+	mkdir -p "$LONG" && chmod 700 "$LONG"
 	run "${ENVS[@]}" -- backup --to "$LONG"
 	check "a manifest path too long: the backup fails (1) naming the reason, nothing left" "$(last)" \
 		eval 'rc_is 1 && err_has "File name too long" && [[ -z $(find "$LONG" -type f) ]]'
