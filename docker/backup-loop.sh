@@ -19,8 +19,12 @@ if ! [[ $AT =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]]; then
 	echo "backup-loop: the time of the backup must be HH:MM (UTC, BACKUP_AT), not '$AT'" >&2
 	exit 2
 fi
-# PID 1 of its container: stop at once on `docker-compose stop` (no backup is cut short:
-# a running one finishes first, as the signal is only looked at between runs and sleeps).
+# PID 1 of its container: stop at once on `docker-compose stop` while it sleeps; a backup
+# under way finishes first (bash runs the trap once backup.sh returns), as long as docker
+# waits: the stage files give the service `stop_grace_period: 30m` (the default, 10 s, then
+# SIGKILL, would cut it short). A backup cut short all the same (SIGKILL, a power cut)
+# leaves only its hidden .partial files, which the next `schoolhub backup` removes once
+# they are an hour old.
 trap 'exit 0' TERM INT
 
 while true; do

@@ -6,8 +6,8 @@
  * directory only we can enter, fsync'ed and renamed once complete, its manifest (every
  * table's row count and checksum, of the backup's own snapshot) and its SHA-256 written
  * beside it, then old backups rotated (7 daily, 4 weekly).
- * restore: the checksum and the manifest first, then into a database that has no tables
- * yet (never over a school), then the same checks as `db copy`: every table's row count
+ * restore: the checksum and the manifest's form first, then into a database that holds
+ * nothing yet but extensions (never over a school), then the same checks as `db copy`: every table's row count
  * and content checksum against the manifest (before migrating; a difference undoes the
  * restore), this binary's migration version, the audit chain, the SEL audit.
  */
@@ -17,24 +17,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/cli_backup_manifest.h"
 #include "app/cli_db_copy.h"
+#include "app/cli_pg_tool.h"
 #include "schoolhub/backup.h"
 #include "schoolhub/config.h"
 #include "schoolhub/log.h"
 #include "schoolhub/mem.h"
 #include "schoolhub/migrate.h"
-
-extern char **environ;
 
 static int fail(const char *what, char *error)
 {
@@ -54,36 +51,24 @@ __attribute__((format(printf, 3, 4))) static bool path_of(char *out, size_t cap,
 	return n >= 0 && (size_t)n < cap;
 }
 
-/* Runs argv[0] (found on PATH) and waits: 0 when it exited 0. */
-static int run_tool(char *const argv[])
-{
-	pid_t pid;
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
-		fprintf(stderr, "schoolhub: cannot run %s: %s\n", argv[0], strerror(errno));
-		return -1;
-	}
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "schoolhub: %s failed (status %d)\n", argv[0], status);
-		return -1;
-	}
-	return 0;
-}
-
-static int write_checksum(const char *dir, const char *name)
+/* DIR/NAME.sha256, the SHA-256 of "file" (the backup still under its temporary name) in
+ * sha256sum's format naming NAME, flushed to disk. 0, or -1 (errno set when known). */
+static int write_checksum(const char *dir, const char *name, const char *file)
 {
 	char path[4096], hex[65];
-	if (!path_of(path, sizeof(path), "%s/%s", dir, name) || sh_backup_sha256(path, hex) != 0 ||
-	    !path_of(path, sizeof(path), "%s/%s.sha256", dir, name))
+	errno = 0;
+	if (sh_backup_sha256(file, hex) != 0 || !path_of(path, sizeof(path), "%s/%s.sha256", dir, name))
 		return -1;
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "%s  %s\n", hex, name);
-	return fclose(f) == 0 ? 0 : -1;
+	bool ok = fprintf(f, "%s  %s\n", hex, name) > 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	int saved = errno;
+	if (fclose(f) != 0)
+		ok = false;
+	else
+		errno = saved;
+	return ok ? 0 : -1;
 }
 
 /* Deletes the backups (and their checksums) in "dir" that the rotation does not keep. */
@@ -127,6 +112,34 @@ static int rotate(const char *dir, int *removed_r)
 	free(times);
 	free(keep);
 	return ret;
+}
+
+/*
+ * Removes the temporary files ("." NAME ".partial", "." NAME ".manifest.json.partial") a
+ * backup cut short left in "dir" (SIGKILL, a power cut), once they are an hour old: one
+ * running now (scripts/backup.sh holds the directory's lock; `schoolhub backup` run by
+ * hand besides it is younger than that) keeps its own.
+ */
+static void remove_stale_partials(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char path[4096];
+		struct stat st;
+		if (strncmp(e->d_name, ".schoolhub-", 11) != 0 || len < 19 ||
+		    strcmp(e->d_name + len - 8, ".partial") != 0 ||
+		    !path_of(path, sizeof(path), "%s/%s", dir, e->d_name) ||
+		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime < 3600)
+			continue;
+		if (remove(path) == 0)
+			fprintf(stderr, "schoolhub: removed %s, left by a backup cut short\n", path);
+	}
+	closedir(d);
 }
 
 /* Flushes "path" (a file or a directory) to disk: 0, or -1 (errno set). */
@@ -197,15 +210,21 @@ static int pg_dump_with_manifest(struct sh_db *db, const char *url, const char *
 	if (snapshot == NULL) {
 		ret = fail("exporting a snapshot for pg_dump", sh_strdup(sh_conn_last_error(conn)));
 	} else {
-		char snap_arg[160], *url_arg = sh_strdup(url), *tmp_arg = sh_strdup(tmp);
+		/* The password in pg_dump's environment, not on its command line (ps). */
+		struct sh_pg_tool tool;
+		char snap_arg[160], *tmp_arg = sh_strdup(tmp);
 		snprintf(snap_arg, sizeof(snap_arg), "--snapshot=%s", snapshot);
-		char *argv[] = {"pg_dump", "--format=custom", snap_arg, "--file", tmp_arg,
-				"--dbname", url_arg, NULL};
-		if (run_tool(argv) == 0) {
-			*manifest_r = sh_backup_manifest_of(conn, &error);
-			ret = *manifest_r != NULL ? 0 : fail("reading the manifest", error);
+		if (sh_pg_tool_prepare(url, &tool, &error) != 0) {
+			ret = fail("database", error);
+		} else {
+			char *argv[] = {"pg_dump", "--format=custom", snap_arg, "--file", tmp_arg,
+					"--dbname", tool.conninfo, NULL};
+			if (sh_cli_run_tool(argv, tool.envp) == 0) {
+				*manifest_r = sh_backup_manifest_of(conn, &error);
+				ret = *manifest_r != NULL ? 0 : fail("reading the manifest", error);
+			}
+			sh_pg_tool_free(&tool);
 		}
-		free(url_arg);
 		free(tmp_arg);
 	}
 	free(snapshot);
@@ -229,6 +248,7 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 	if (access(path, F_OK) == 0)
 		return fail("a backup of this second exists already", sh_strdup(path));
 	char *error = NULL;
+	remove_stale_partials(dir);
 	remove(tmp);
 	if (create_private(tmp) != 0)
 		return fail("creating the backup file", sh_strdup(strerror(errno)));
@@ -244,18 +264,26 @@ static int backup_into(struct sh_db *db, const char *url, const char *dir)
 		return 1;
 	}
 	/* pg_dump keeps the file's mode; a chmod anyway, checked, in case it recreated it.
-	 * The manifest is in place before the backup gets its name: a backup is never seen
-	 * without the manifest `schoolhub restore` needs. */
-	if (chmod(tmp, 0600) != 0 || sync_path(tmp, false) != 0 ||
-	    sh_cli_manifest_write(dir, name, manifest) != 0) {
-		int saved = errno;
-		json_decref(manifest);
-		remove(tmp);
-		return fail("writing the backup", sh_strdup(strerror(saved)));
-	}
+	 * The manifest and the checksum are in place before the backup gets its name (the
+	 * checksum read from the temporary file, naming the final one): a backup is never seen
+	 * without what `schoolhub restore` needs, and on any failure none of them stays. */
+	errno = 0;
+	bool done = chmod(tmp, 0600) == 0 && sync_path(tmp, false) == 0 &&
+		    sh_cli_manifest_write(dir, name, manifest) == 0 &&
+		    write_checksum(dir, name, tmp) == 0 && rename(tmp, path) == 0 &&
+		    sync_path(dir, true) == 0;
+	int saved = errno;
 	json_decref(manifest);
-	if (rename(tmp, path) != 0 || write_checksum(dir, name) != 0 || sync_path(dir, true) != 0)
-		return fail("writing the backup", sh_strdup(strerror(errno)));
+	if (!done) {
+		char side[4096];
+		remove(tmp);
+		remove(path);
+		if (path_of(side, sizeof(side), "%s.sha256", path))
+			remove(side);
+		if (path_of(side, sizeof(side), "%s.manifest.json", path))
+			remove(side);
+		return fail("writing the backup", sh_strdup(saved ? strerror(saved) : "failed"));
+	}
 	int removed = 0;
 	if (rotate(dir, &removed) != 0)
 		fprintf(stderr, "schoolhub: warning: an old backup in %s could not be removed\n", dir);
@@ -320,14 +348,31 @@ static int check_checksum(const char *file)
 	return 0;
 }
 
-/* SH_DB_ROW when the database has any table (then it is not restored into). */
-static enum sh_db_rc has_tables(struct sh_conn *conn, bool pg)
+/*
+ * What a database must not hold to be restored into (then a refused restore's undo drops
+ * only what the restore created). PostgreSQL: relations (indexes and TOAST come with
+ * their tables), routines and types (not the row and array types that come with others)
+ * in the schema, an extension's own objects aside (CREATE EXTENSION pg_trgm is not a
+ * school). SQLite: anything in sqlite_master.
+ */
+#define NOT_EXT(catalog, oid)                                                               \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" catalog "'::regclass " \
+	"AND d.objid = " oid " AND d.deptype = 'e')"
+static const char pg_objects_sql[] =
+	"SELECT (SELECT COUNT(*) FROM pg_class c WHERE c.relnamespace = "
+	"current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')" NOT_EXT(
+		"pg_class", "c.oid") ") + "
+	"(SELECT COUNT(*) FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace" NOT_EXT(
+		"pg_proc", "p.oid") ") + "
+	"(SELECT COUNT(*) FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace "
+	"AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typelem = 0" NOT_EXT("pg_type", "t.oid") ")";
+
+/* SH_DB_ROW when the database holds anything (then it is not restored into). */
+static enum sh_db_rc has_objects(struct sh_conn *conn, bool pg)
 {
 	int64_t n = 0;
 	enum sh_db_rc rc = sh_query_int64(
-		conn, pg ? "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
-			 : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
-		SH_ARGS(), &n);
+		conn, pg ? pg_objects_sql : "SELECT COUNT(*) FROM sqlite_master", SH_ARGS(), &n);
 	if (rc != SH_DB_ROW)
 		return SH_DB_ERROR;
 	return n > 0 ? SH_DB_ROW : SH_DB_OK;
@@ -371,12 +416,13 @@ static int restore_into(struct sh_db **db_r, const char *url, const char *file,
 	struct sh_conn *conn = sh_db_connect(db, &error);
 	if (conn == NULL)
 		return fail("database", error);
-	enum sh_db_rc rc = has_tables(conn, pg);
+	enum sh_db_rc rc = has_objects(conn, pg);
 	if (rc != SH_DB_OK) {
 		sh_conn_close(&conn);
 		if (rc == SH_DB_ROW) {
-			fprintf(stderr, "schoolhub: restore refused: the database is not empty (it has "
-				"tables); restore only into a new database\n");
+			fprintf(stderr, "schoolhub: restore refused: the database is not empty (it "
+				"has tables, views, sequences, routines or types of its own); "
+				"restore only into a new database\n");
 			return 3;
 		}
 		return fail("reading the database", NULL);
@@ -384,11 +430,15 @@ static int restore_into(struct sh_db **db_r, const char *url, const char *file,
 	sh_conn_close(&conn);
 	int ret = 0;
 	if (pg) {
-		char *url_arg = sh_strdup(url), *file_arg = sh_strdup(file);
+		/* The password in pg_restore's environment, not on its command line (ps). */
+		struct sh_pg_tool tool;
+		if (sh_pg_tool_prepare(url, &tool, &error) != 0)
+			return fail("database", error);
+		char *file_arg = sh_strdup(file);
 		char *argv[] = {"pg_restore", "--exit-on-error", "--single-transaction", "--no-owner",
-				"--no-privileges", "--dbname", url_arg, file_arg, NULL};
-		ret = run_tool(argv);
-		free(url_arg);
+				"--no-privileges", "--dbname", tool.conninfo, file_arg, NULL};
+		ret = sh_cli_run_tool(argv, tool.envp);
+		sh_pg_tool_free(&tool);
 		free(file_arg);
 	} else {
 		ret = sh_backup_sqlite_file(file, sh_backup_sqlite_path(db), false, &error);
@@ -429,24 +479,23 @@ static int cmd_restore(int argc, char **argv)
 	umask(077); /* the restored SQLite file's journal, pg_restore's files */
 	if (check_checksum(file) != 0)
 		return 3;
-	json_t *manifest = NULL;
 	if (no_manifest)
 		fprintf(stderr, "schoolhub: warning: --no-manifest: the restored tables are not "
 			"compared with the backup's row counts and checksums (only the audit chain and "
 			"the SEL ledger are checked)\n");
-	else if ((manifest = sh_cli_manifest_read(file)) == NULL)
-		return 3;
 	struct sh_config cfg;
 	char *error = NULL;
-	if (sh_config_load(&cfg, false, &error) != 0) {
-		json_decref(manifest);
+	if (sh_config_load(&cfg, false, &error) != 0)
 		return fail("configuration", error);
-	}
 	sh_log_set_level(cfg.log_level);
 	struct sh_db *db = NULL;
-	int rc = sh_db_open(cfg.database_url, &db, &error) != 0
-			 ? fail("database", error)
-			 : restore_into(&db, cfg.database_url, file, manifest);
+	json_t *manifest = NULL;
+	int rc = 3;
+	if (sh_db_open(cfg.database_url, &db, &error) != 0)
+		rc = fail("database", error);
+	else if (no_manifest ||
+		 (manifest = sh_cli_manifest_read(file, sh_db_kind(db) == SH_DB_POSTGRES)) != NULL)
+		rc = restore_into(&db, cfg.database_url, file, manifest);
 	json_decref(manifest);
 	sh_db_close(&db);
 	sh_config_free(&cfg);

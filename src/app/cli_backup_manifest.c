@@ -58,17 +58,22 @@ int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest)
 	char tmp[4096], path[4096];
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.manifest.json.partial", dir, name) >=
 		    sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s.manifest.json", dir, name) >= sizeof(path))
+	    (size_t)snprintf(path, sizeof(path), "%s/%s.manifest.json", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	char *text = json_dumps(manifest, JSON_INDENT(1) | JSON_SORT_KEYS);
-	if (text == NULL)
+	if (text == NULL) {
+		errno = ENOMEM; /* jansson fails only for want of memory on a manifest it built */
 		return -1;
+	}
 	remove(tmp);
+	errno = 0;
 	int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	size_t len = strlen(text);
 	bool written = fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
 		       fsync(fd) == 0;
-	int saved = errno;
+	int saved = errno != 0 ? errno : EIO; /* a short write sets no errno */
 	free(text);
 	if (fd >= 0 && close(fd) != 0)
 		written = false;
@@ -82,25 +87,82 @@ int sh_cli_manifest_write(const char *dir, const char *name, json_t *manifest)
 	return 0;
 }
 
-json_t *sh_cli_manifest_read(const char *file)
+/* A lowercase hex string of 64 digits (a BLAKE2b-256). */
+static bool is_hex64(const char *s)
+{
+	if (s == NULL || strlen(s) != 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/* NULL when "m" has the form `schoolhub backup` writes, else what is wrong with it. */
+static const char *manifest_form_error(json_t *m)
+{
+	json_t *tables = json_object_get(m, "tables"), *migrations = json_object_get(m, "migrations");
+	const char *backend = json_string_value(json_object_get(m, "backend"));
+	if (!json_is_object(m))
+		return "not a JSON object";
+	if (!json_is_integer(json_object_get(m, "format")) ||
+	    json_integer_value(json_object_get(m, "format")) != SH_BACKUP_MANIFEST_FORMAT)
+		return "no format 1";
+	if (backend == NULL || (strcmp(backend, "postgres") != 0 && strcmp(backend, "sqlite") != 0))
+		return "no backend";
+	if (!json_is_string(json_object_get(m, "schema_version")) || !json_is_array(migrations))
+		return "no schema version";
+	size_t i;
+	json_t *v;
+	json_array_foreach(migrations, i, v)
+	{
+		if (!json_is_string(v))
+			return "a migration that is not a name";
+	}
+	if (!json_is_object(tables) || json_object_size(tables) == 0)
+		return "no tables";
+	const char *name;
+	json_object_foreach(tables, name, v)
+	{
+		json_t *rows = json_object_get(v, "rows");
+		if (!json_is_integer(rows) || json_integer_value(rows) < 0 ||
+		    !is_hex64(json_string_value(json_object_get(v, "blake2b"))))
+			return "a table without its row count and 64-digit checksum";
+	}
+	return NULL;
+}
+
+json_t *sh_cli_manifest_read(const char *file, bool pg)
 {
 	char path[4096];
-	if ((size_t)snprintf(path, sizeof(path), "%s.manifest.json", file) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s.manifest.json", file) >= sizeof(path)) {
+		fprintf(stderr, "schoolhub: restore refused: the backup's path is too long\n");
 		return NULL;
+	}
 	json_error_t err;
 	json_t *manifest = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (manifest == NULL)
+	if (manifest == NULL) {
 		fprintf(stderr,
 			"schoolhub: restore refused: no readable manifest %s (%s); a backup "
 			"made before manifests existed restores with `schoolhub restore --no-manifest "
 			"FILE`, without the check of every table\n",
 			path, err.text);
-	else if (!json_is_object(manifest)) {
-		fprintf(stderr, "schoolhub: restore refused: %s is not a manifest\n", path);
-		json_decref(manifest);
-		manifest = NULL;
+		return NULL;
 	}
-	return manifest;
+	/* Its form before anything is restored: a manifest that cannot be compared is a refusal
+	 * (3, nothing written), not a restore undone for "not matching" (4). */
+	const char *wrong = manifest_form_error(manifest);
+	const char *backend = json_string_value(json_object_get(manifest, "backend"));
+	if (wrong != NULL)
+		fprintf(stderr, "schoolhub: restore refused: %s is not a manifest of format %d (%s)\n",
+			path, SH_BACKUP_MANIFEST_FORMAT, wrong);
+	else if (strcmp(backend, pg ? "postgres" : "sqlite") != 0)
+		fprintf(stderr, "schoolhub: restore refused: %s was taken from a %s database, the "
+			"target is %s\n", path, backend, pg ? "postgres" : "sqlite");
+	else
+		return manifest;
+	json_decref(manifest);
+	return NULL;
 }
 
 int sh_cli_manifest_verify(struct sh_db *db, json_t *manifest, char **why_r)
@@ -121,28 +183,46 @@ int sh_cli_manifest_verify(struct sh_db *db, json_t *manifest, char **why_r)
 /*
  * Everything pg_restore created in the schema, dropped in one transaction: pg_restore
  * --single-transaction has committed by the time the tables can be compared, and the
- * database had no table before (restore_into checked), so whatever is in the schema now
- * came from the backup. Tables first (their indexes, triggers, owned sequences and row
- * types go with them), then what is left: views, sequences, functions, types.
+ * schema held nothing but extensions' objects before (restore_into checked), so whatever
+ * else is in it now came from the backup. Tables first (their indexes, triggers, owned
+ * sequences, row types and the views on them go with them), then what is left: views,
+ * sequences, routines, types. Each name is read as text when the loop's query runs (an
+ * object a CASCADE dropped since has no name left to format: it is skipped), and an
+ * extension's own objects (pg_depend 'e') are left to the extension, which alone may drop
+ * them.
  */
+#define UNDO_NOT_EXT(catalog, oid)                                                         \
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" catalog "'::regclass " \
+	"AND d.objid = " oid " AND d.deptype = 'e') "
 static const char undo_pg_sql[] =
 	"DO $$ DECLARE r record; BEGIN "
-	"FOR r IN SELECT c.oid::regclass AS obj, c.relkind FROM pg_class c "
-	"  WHERE c.relnamespace = current_schema()::regnamespace "
-	"  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') LOOP "
+	"FOR r IN SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS obj, "
+	"  c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+	UNDO_NOT_EXT("pg_class", "c.oid") "ORDER BY c.relkind IN ('v', 'm') LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid); "
 	"  IF r.relkind IN ('v', 'm') THEN EXECUTE format('DROP %s IF EXISTS %s CASCADE', "
 	"    CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, r.obj); "
 	"  ELSIF r.relkind = 'f' THEN EXECUTE format('DROP FOREIGN TABLE IF EXISTS %s CASCADE', r.obj); "
 	"  ELSE EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', r.obj); END IF; END LOOP; "
-	"FOR r IN SELECT c.oid::regclass AS obj FROM pg_class c "
-	"  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' LOOP "
+	"FOR r IN SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS obj "
+	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND c.relkind = 'S' "
+	UNDO_NOT_EXT("pg_class", "c.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid); "
 	"  EXECUTE format('DROP SEQUENCE IF EXISTS %s CASCADE', r.obj); END LOOP; "
-	"FOR r IN SELECT p.oid::regprocedure AS obj FROM pg_proc p "
-	"  WHERE p.pronamespace = current_schema()::regnamespace LOOP "
+	"FOR r IN SELECT p.oid, quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || "
+	"  pg_get_function_identity_arguments(p.oid) || ')' AS obj "
+	"  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"  WHERE n.oid = current_schema()::regnamespace " UNDO_NOT_EXT("pg_proc", "p.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid); "
 	"  EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.obj); END LOOP; "
-	"FOR r IN SELECT t.oid::regtype AS obj FROM pg_type t "
-	"  WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c', 'r') "
-	"  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') LOOP "
+	"FOR r IN SELECT t.oid, quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS obj "
+	"  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"  WHERE n.oid = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'c', 'r') "
+	"  AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') "
+	UNDO_NOT_EXT("pg_type", "t.oid") "LOOP "
+	"  CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid); "
 	"  EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', r.obj); END LOOP; "
 	"END $$";
 

@@ -35,6 +35,26 @@ const char *sh_backup_sqlite_path(struct sh_db *db)
 	return sh_db_kind(db) == SH_DB_SQLITE ? db->target : NULL;
 }
 
+/* Journal mode DELETE on "db", read back: the PRAGMA answers SQLITE_OK even when it does
+ * not switch (another connection on the file, a WAL it cannot checkpoint) and then only
+ * the mode it returns tells. 0, or -1 with "*error_r". */
+static int journal_mode_delete(sqlite3 *db, char **error_r)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		*error_r = backup_error("finishing the backup file", sqlite3_errmsg(db));
+	else if (sqlite3_column_text(st, 0) == NULL ||
+		 strcmp((const char *)sqlite3_column_text(st, 0), "delete") != 0)
+		*error_r = backup_error("finishing the backup file: its journal mode stays",
+					(const char *)sqlite3_column_text(st, 0));
+	else
+		ret = 0;
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char **error_r)
 {
 	sqlite3 *src = NULL, *out = NULL;
@@ -67,10 +87,8 @@ int sh_backup_sqlite_file(const char *from, const char *dest, bool create, char 
 	}
 	/* A backup is one self-contained file: not in WAL mode, no -wal beside it (a restored
 	 * database goes back to WAL when SchoolHub opens it). */
-	if (create && sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
-		*error_r = backup_error("finishing the backup file", sqlite3_errmsg(out));
+	if (create && journal_mode_delete(out, error_r) != 0)
 		goto done;
-	}
 	ret = 0;
 done:
 	sqlite3_close(src);
@@ -87,9 +105,7 @@ int sh_backup_sqlite_seal(const char *path, char **error_r)
 	int ret = -1;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		*error_r = backup_error("opening the backup file", db ? sqlite3_errmsg(db) : NULL);
-	else if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		*error_r = backup_error("finishing the backup file", sqlite3_errmsg(db));
-	else
+	else if (journal_mode_delete(db, error_r) == 0)
 		ret = 0;
 	if (sqlite3_close(db) != SQLITE_OK && ret == 0) {
 		*error_r = sh_strdup("closing the backup file failed");

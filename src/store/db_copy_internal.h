@@ -92,6 +92,13 @@ char *copy_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct copy_cursor {
 	const struct copy_table *table;
 	bool pg;
+	struct sh_conn *conn;
+	/* PostgreSQL: the rows come through a server-side cursor, FETCH_ROWS at a time (a
+	 * whole table in one result would sit in memory); "batch" counts the current FETCH's
+	 * rows, "drained" says the last FETCH came back short, "declared" that it must be
+	 * closed, "failed" that a FETCH failed (the transaction is lost: nothing to close). */
+	int batch;
+	bool declared, drained, failed;
 	struct sh_stmt *stmt;
 	struct copy_buf sql, row, key; /* row: canonical text; key: "id=..." of the row */
 	crypto_generichash_state hash;

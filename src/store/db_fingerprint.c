@@ -179,19 +179,63 @@ static void canonical_value(struct copy_buf *b, const char *v)
 	copy_buf_add(b, start);
 }
 
+/* PostgreSQL's cursor (one at a time per connection: each is closed before the next) and
+ * how many rows a FETCH brings. */
+#define FINGERPRINT_CURSOR "sh_fingerprint"
+#define FETCH_ROWS 1000
+#define FETCH_SQL "FETCH 1000 FROM " FINGERPRINT_CURSOR
+
 void sh_copy_cursor_open(struct copy_cursor *c, struct sh_conn *conn, const struct copy_table *t)
 {
 	memset(c, 0, sizeof(*c));
 	c->table = t;
+	c->conn = conn;
 	c->pg = sh_db_kind(sh_conn_db(conn)) == SH_DB_POSTGRES;
 	fingerprint_sql(&c->sql, t, c->pg);
 	crypto_generichash_init(&c->hash, NULL, 0, 32);
-	c->stmt = sh_query(conn, c->sql.s, SH_ARGS());
+	if (!c->pg) {
+		c->stmt = sh_query(conn, c->sql.s, SH_ARGS());
+		return;
+	}
+	/* Every caller reads inside a transaction, which a cursor needs. */
+	struct copy_buf declare = {0};
+	copy_buf_add(&declare, "DECLARE " FINGERPRINT_CURSOR " NO SCROLL CURSOR FOR ");
+	copy_buf_add(&declare, c->sql.s);
+	c->declared = sh_conn_exec_script(conn, declare.s) == SH_DB_OK;
+	copy_buf_free(&declare);
+	if (!c->declared)
+		c->drained = true; /* the error is the connection's last; next() reports it */
+}
+
+/* The next row of the query: SQLite's statement, or PostgreSQL's cursor a FETCH at a time. */
+static enum sh_db_rc cursor_step(struct copy_cursor *c)
+{
+	if (!c->pg)
+		return sh_stmt_step(c->stmt);
+	if (!c->declared)
+		return SH_DB_ERROR;
+	for (;;) {
+		if (c->stmt == NULL) {
+			if (c->drained)
+				return SH_DB_OK;
+			c->stmt = sh_query(c->conn, FETCH_SQL, SH_ARGS());
+			c->batch = 0;
+		}
+		enum sh_db_rc rc = sh_stmt_step(c->stmt);
+		if (rc == SH_DB_ROW)
+			c->batch++;
+		else if (rc != SH_DB_OK)
+			c->failed = true;
+		if (rc != SH_DB_OK)
+			return rc;
+		c->drained = c->batch < FETCH_ROWS;
+		sh_stmt_free(&c->stmt);
+	}
 }
 
 enum sh_db_rc sh_copy_cursor_next(struct copy_cursor *c)
 {
-	enum sh_db_rc rc = sh_stmt_step(c->stmt);
+	enum sh_db_rc rc = cursor_step(c);
 	copy_buf_clear(&c->row);
 	copy_buf_clear(&c->key);
 	if (rc != SH_DB_ROW)
@@ -229,6 +273,9 @@ void sh_copy_cursor_close(struct copy_cursor *c, char hex_r[65])
 	if (hex_r != NULL)
 		sodium_bin2hex(hex_r, 65, digest, sizeof(digest));
 	sh_stmt_free(&c->stmt);
+	/* Closed for the next table's cursor; after an error the transaction is lost anyway. */
+	if (c->declared && !c->failed)
+		sh_conn_exec_script(c->conn, "CLOSE " FINGERPRINT_CURSOR);
 	copy_buf_free(&c->sql);
 	copy_buf_free(&c->row);
 	copy_buf_free(&c->key);

@@ -93,6 +93,9 @@ for stage in $stages; do
 	compose "$stage" "$example" "${supplied[@]}" ||
 		fail "stage $stage: docker-compose config refused it: $(cat "$WORK/err")"
 	settings_load "$stage"
+	# The backup service waits for a backup under way (docker's default: SIGKILL after 10 s).
+	"$PY" -c 'import sys, yaml; b = yaml.safe_load(open(sys.argv[1]))["services"]["backup"]; sys.exit(b.get("stop_grace_period") != "30m")' \
+		"$WORK/out" || fail "stage $stage: the backup service has no stop_grace_period of 30m"
 	taken=()
 	for name in "${required[@]}"; do
 		[[ -z ${refused[$name]:-} ]] || continue
