@@ -335,7 +335,9 @@ static const struct sh_route users_routes[] = {
 	{"POST", "/api/v1/users/me/password", users_change_password,
 	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
 	{"GET", "/api/v1/users/me/export", users_export, SH_ROUTE_AUTH, 0},
-	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH, 0},
+	/* The directory never reads the role or the account: its account check travels
+	 * with its first read on PostgreSQL (SH_ROUTE_ACCOUNT_LATE). */
+	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH | SH_ROUTE_ACCOUNT_LATE, 0},
 };
 
 /* The account itself is the export's "user"; this adds the privacy notice it accepted. */
