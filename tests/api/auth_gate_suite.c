@@ -1,6 +1,7 @@
 /*
  * The auth gate on the routes whose account check travels with the handler's first read
- * (SH_ROUTE_ACCOUNT_LATE: GET /sel/balance, /sel/transactions, /sel/transactions/{id}).
+ * (SH_ROUTE_ACCOUNT_LATE: GET /sel/balance, /sel/transactions, /sel/transactions/{id}, and
+ * the directory searches GET /users and /sel/services).
  * On PostgreSQL the check runs in one round trip with that read, after the handler has
  * begun; these tests hold it to what the gate answers everywhere else: an account
  * deactivated, erased, or whose tokens were ended (token generation) is refused on the
@@ -27,20 +28,24 @@ static char *pay_one(const struct th_member *from, const struct th_member *to)
 	return id;
 }
 
+#define LATE_PATHS 6
+
 /* The late routes as "m" sees them, "tx" one of its transactions. */
-static void late_paths(const char *tx, char paths[4][96])
+static void late_paths(const char *tx, char paths[LATE_PATHS][96])
 {
 	snprintf(paths[0], 96, "/api/v1/sel/balance");
 	snprintf(paths[1], 96, "/api/v1/sel/transactions?limit=5");
 	snprintf(paths[2], 96, "/api/v1/sel/transactions/%s", tx);
 	snprintf(paths[3], 96, "/api/v1/sel/transactions/not-a-uuid"); /* 404 without a query */
+	snprintf(paths[4], 96, "/api/v1/users?q=gate");
+	snprintf(paths[5], 96, "/api/v1/sel/services?q=garde");
 }
 
 static void assert_answers(const char *token, const char *tx)
 {
-	char paths[4][96];
+	char paths[LATE_PATHS][96];
 	late_paths(tx, paths);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < LATE_PATHS; i++) {
 		struct th_resp *r = th_request("GET", paths[i], token, NULL, NULL, NULL);
 		ck_assert_msg(r->status == (i == 3 ? 404 : 200), "%s: %ld %s", paths[i], r->status,
 			      r->body);
@@ -50,9 +55,9 @@ static void assert_answers(const char *token, const char *tx)
 
 static void assert_refused(const char *token, const char *tx)
 {
-	char paths[4][96];
+	char paths[LATE_PATHS][96];
 	late_paths(tx, paths);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < LATE_PATHS; i++) {
 		struct th_resp *r = th_request("GET", paths[i], token, NULL, NULL, NULL);
 		ck_assert_msg(r->status == 401, "%s: %ld %s", paths[i], r->status, r->body);
 		ck_assert_str_eq(th_header(r, "Content-Type"), "application/problem+json");
@@ -151,6 +156,29 @@ START_TEST(role_change_applies_at_once_on_late_routes)
 	r = th_request("GET", path, c.access_token, NULL, NULL, NULL);
 	ck_assert_problem(r, 404, "not_found");
 	th_resp_free(&r);
+
+	/* Another member's withdrawn services: an admin's business only, decided on the role
+	 * just read (the search settles the pending check before it looks at the role). */
+	char withdrawn[160];
+	snprintf(withdrawn, sizeof(withdrawn),
+		 "/api/v1/sel/services?user_id=%s&include_withdrawn=true", a.id);
+	r = th_request("GET", withdrawn, c.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 403, "forbidden");
+	th_resp_free(&r);
+	api_promote(&c, "admin");
+	r = th_request("GET", withdrawn, c.access_token, NULL, NULL, NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	th_resp_free(&r);
+	api_promote(&c, "parent");
+	r = th_request("GET", withdrawn, c.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 403, "forbidden");
+	th_resp_free(&r);
+	/* Deactivated: refused by the gate, not answered 403 by the handler. */
+	api_db_exec("UPDATE users SET active = FALSE WHERE id = $1", c.id, NULL);
+	r = th_request("GET", withdrawn, c.access_token, NULL, NULL, NULL);
+	ck_assert_problem(r, 401, "unauthorized");
+	th_resp_free(&r);
+	api_db_exec("UPDATE users SET active = TRUE WHERE id = $1", c.id, NULL);
 	free(tx);
 	th_member_free(&a);
 	th_member_free(&b);

@@ -101,6 +101,8 @@ START_TEST(services_match_category_names_in_three_languages)
 		{"oppas", false, true},
 		{"woensdag", false, true},
 		{"kinderen", false, true},       /* Dutch plural of "kind": begins "kinderopvang" */
+		{"gar", false, true},            /* names two categories ("garde", "garden"): both bound */
+		{"bi", false, true},             /* "bij"; not "bike" (a category word) */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct th_resp *r = search(nl.access_token, fr.id, cases[i].q);

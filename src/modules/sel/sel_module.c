@@ -13,7 +13,7 @@
 static const struct sh_route sel_routes[] = {
 	{"GET", "/api/v1/sel/categories", sh_sel_categories_list, AUTH, 0},
 	{"POST", "/api/v1/sel/services", sh_sel_services_create, AUTH_JSON, 0},
-	{"GET", "/api/v1/sel/services", sh_sel_services_list, AUTH, 0},
+	{"GET", "/api/v1/sel/services", sh_sel_services_list, AUTH_READ, 0},
 	{"GET", "/api/v1/sel/services/{id}", sh_sel_services_get, AUTH, 0},
 	{"PATCH", "/api/v1/sel/services/{id}", sh_sel_services_patch, AUTH_JSON, 0},
 	{"DELETE", "/api/v1/sel/services/{id}", sh_sel_services_delete, AUTH, 0},

@@ -48,7 +48,7 @@ struct sh_sel_service_filter {
 struct sh_sel_services_page {
 	int count;                /* services written */
 	bool more;                /* another page follows */
-	char last_created_at[32]; /* the last one written: the next page's cursor */
+	char last_created_at[32]; /* a full page's last row: the next page's cursor */
 	char last_id[37];
 };
 /* Writes up to "limit" service objects as values of the array the caller opened in

@@ -307,11 +307,19 @@ void sh_sel_services_list(struct sh_request *req, struct sh_response *res)
 	read_filter(req, &f, &v);
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	/* Withdrawn services are their owner's business (and an admin's). */
-	if (f.with_withdrawn && strcmp(f.user_id, req->user.id) != 0 &&
-	    req->user.role != SH_ROLE_ADMIN) {
-		sh_reply_problem(req, res, 403, "forbidden", NULL);
-		return;
+	/* Withdrawn services are their owner's business (and an admin's). The role is the
+	 * account check's (SH_ROUTE_ACCOUNT_LATE: on PostgreSQL it may still be pending,
+	 * to travel with the search's first read): settled here first, alone. */
+	if (f.with_withdrawn && strcmp(f.user_id, req->user.id) != 0) {
+		enum sh_db_rc rc = sh_conn_guard_settle(req->db);
+		if (rc != SH_DB_OK) {
+			sh_reply_db_error(req, res, rc);
+			return;
+		}
+		if (req->user.role != SH_ROLE_ADMIN) {
+			sh_reply_problem(req, res, 403, "forbidden", NULL);
+			return;
+		}
 	}
 	struct sh_jw w;
 	struct sh_sel_services_page page = {0};

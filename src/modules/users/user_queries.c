@@ -179,8 +179,9 @@ static enum sh_db_rc driving_word(struct sh_conn *conn, const struct sh_user_sea
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 				const struct sh_user_search *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
-				json_t *items)
+				struct sh_jw *items, struct sh_user_directory_page *page_r)
 {
+	*page_r = (struct sh_user_directory_page){0};
 	size_t n = q != NULL ? q->count : 0;
 	struct sh_arg binds[6 + 2 * SH_USER_SEARCH_WORDS_MAX] = {SH_INT((int64_t)limit + 1)};
 	int count = 1;
@@ -196,9 +197,15 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 	if (driver >= 0) {
 		binds[count++] = SH_TEXT(q->from[driver]);
 		binds[count++] = SH_TEXT(q->to[driver]);
-		sql = "SELECT u.id, u.first_name, u.last_name FROM (SELECT DISTINCT user_id FROM "
-		      "user_search_words WHERE word >= $2 AND word < $3) w CROSS JOIN users u "
-		      "WHERE u.id = w.user_id AND ";
+		/* SQLite looked each member up in the primary key's index, then read the row
+		 * for the names (users_directory_by_id went unused): named, the index answers
+		 * alone ("INDEXED BY" is SQLite's; PostgreSQL already takes it). */
+		bool sqlite = sh_db_kind(sh_conn_db(conn)) == SH_DB_SQLITE;
+		sql = sh_arena_printf(arena,
+				      "SELECT u.id, u.first_name, u.last_name FROM (SELECT DISTINCT "
+				      "user_id FROM user_search_words WHERE word >= $2 AND word < $3) w "
+				      "CROSS JOIN users u %sWHERE u.id = w.user_id AND ",
+				      sqlite ? "INDEXED BY users_directory_by_id " : "");
 	}
 	sql = sh_arena_printf(arena, "%su.active AND u.deleted_at IS NULL ", sql);
 	/* The cursor only when there is one: "CAST($1 AS TEXT) IS NULL OR ..." left
@@ -222,11 +229,26 @@ enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 	}
 	sql = sh_arena_printf(arena, "%sORDER BY u.last_name, u.first_name, u.id LIMIT $1", sql);
 	struct sh_stmt *st = sh_query(conn, sql, (struct sh_args){binds, count});
-	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
-		json_array_append_new(items,
-				      json_pack("{s:s, s:s, s:s}", "id", sh_stmt_col_text(st, 0),
-						"first_name", sh_stmt_col_text(st, 1), "last_name",
-						sh_stmt_col_text(st, 2)));
+	for (int row = 0; (rc = sh_stmt_step(st)) == SH_DB_ROW; row++) {
+		if (row == limit) {
+			page_r->more = true;
+			rc = SH_DB_OK;
+			break;
+		}
+		const char *id = sh_stmt_col_text(st, 0), *first = sh_stmt_col_text(st, 1),
+			   *last = sh_stmt_col_text(st, 2);
+		sh_jw_object_begin(items);
+		sh_jw_kstring(items, "id", id);
+		sh_jw_kstring(items, "first_name", first);
+		sh_jw_kstring(items, "last_name", last);
+		sh_jw_object_end(items);
+		/* Only a full page's last row can be the next page's cursor. */
+		if (row == limit - 1) {
+			page_r->last_name = sh_arena_strdup(arena, last);
+			page_r->first_name = sh_arena_strdup(arena, first);
+			page_r->id = sh_arena_strdup(arena, id);
+		}
+	}
 	sh_stmt_free(&st);
 	return rc;
 }

@@ -49,20 +49,28 @@ struct sh_user_search {
 	const char *from[SH_USER_SEARCH_WORDS_MAX], *to[SH_USER_SEARCH_WORDS_MAX];
 };
 
+/* Where a directory page ended: whether more rows follow, and then the sort key of the
+ * page's last row (arena strings), the next page's cursor. */
+struct sh_user_directory_page {
+	bool more;
+	const char *last_name, *first_name, *id;
+};
+
 /*
  * Members directory page: active members who have, for each word of "q" (NULL for all), a
  * word of their first or last name beginning with it, ordered by (last_name, first_name,
- * id), strictly after the cursor position when "after_*" are given. Appends up to "limit"
- * + 1 rows as {id, first_name, last_name}.
+ * id), strictly after the cursor position when "after_*" are given. Writes up to "limit"
+ * rows as {id, first_name, last_name} into "items" (an open JSON array), straight from
+ * the statement: no jansson value per row (a fifth of a search's instructions).
  */
+struct sh_jw;
 enum sh_db_rc sh_user_directory(struct sh_conn *conn, struct sh_arena *arena,
 				const struct sh_user_search *q, const char *after_last,
 				const char *after_first, const char *after_id, int limit,
-				json_t *items);
+				struct sh_jw *items, struct sh_user_directory_page *page_r);
 
 /* The public JSON shape of a user (no password hash, ever): written (the one list of its
  * members), or as a jansson value for documents that embed it. */
-struct sh_jw;
 void sh_user_write(struct sh_jw *w, const struct sh_user *u);
 json_t *sh_user_to_json(const struct sh_user *u);
 

@@ -172,14 +172,6 @@ static void users_change_password(struct sh_request *req, struct sh_response *re
 }
 
 /* The directory's cursor: ["last_name", "first_name", "id"] of the last row served. */
-static const char *encode_cursor(struct sh_request *req, json_t *row)
-{
-	const char *parts[] = {json_string_value(json_object_get(row, "last_name")),
-			       json_string_value(json_object_get(row, "first_name")),
-			       json_string_value(json_object_get(row, "id"))};
-	return sh_cursor_encode(req->arena, parts, 3);
-}
-
 static int decode_cursor(struct sh_request *req, const char *cursor, const char **last_r,
 			 const char **first_r, const char **id_r)
 {
@@ -219,27 +211,29 @@ static void users_directory(struct sh_request *req, struct sh_response *res)
 		sh_validation_add(&v, "q", "invalid_text");
 	if (sh_validation_or_reply(req, res, &v) != 0)
 		return;
-	json_t *items = json_array();
 	struct sh_user_search search;
 	directory_search(req, q, &search);
 	/* A blank q is no search; a q of only signs ("%", "-") is a search for no word,
 	 * which no member matches. */
 	bool blank = q == NULL || strspn(q, " ") == strlen(q);
+	struct sh_jw items;
+	struct sh_user_directory_page page = {0};
+	sh_page_begin(req, &items);
 	enum sh_db_rc rc = !blank && search.count == 0
 				   ? SH_DB_OK
 				   : sh_user_directory(req->db, req->arena, search.count > 0 ? &search : NULL,
-						       after_last, after_first, after_id, limit, items);
+						       after_last, after_first, after_id, limit, &items,
+						       &page);
 	if (rc != SH_DB_OK) {
-		json_decref(items);
 		sh_reply_db_error(req, res, rc);
 		return;
 	}
-	const char *next = NULL;
-	if (json_array_size(items) > (size_t)limit) {
-		json_array_remove(items, (size_t)limit);
-		next = encode_cursor(req, json_array_get(items, (size_t)limit - 1));
-	}
-	sh_reply_json(req, res, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+	sh_reply_page(req, res, &items,
+		      page.more ? sh_cursor_encode(req->arena,
+						   (const char *[]){page.last_name, page.first_name,
+								    page.id},
+						   3)
+				: NULL);
 }
 
 struct export_read {
@@ -341,7 +335,9 @@ static const struct sh_route users_routes[] = {
 	{"POST", "/api/v1/users/me/password", users_change_password,
 	 SH_ROUTE_AUTH | SH_ROUTE_JSON_BODY, 0},
 	{"GET", "/api/v1/users/me/export", users_export, SH_ROUTE_AUTH, 0},
-	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH, 0},
+	/* The directory never reads the role or the account: its account check travels
+	 * with its first read on PostgreSQL (SH_ROUTE_ACCOUNT_LATE). */
+	{"GET", "/api/v1/users", users_directory, SH_ROUTE_AUTH | SH_ROUTE_ACCOUNT_LATE, 0},
 };
 
 /* The account itself is the export's "user"; this adds the privacy notice it accepted. */
