@@ -142,3 +142,34 @@ enum sh_db_rc analytics_balances(struct sh_conn *conn, int64_t floor, int64_t wi
 	sh_stmt_free(&st);
 	return rc;
 }
+
+enum sh_db_rc analytics_rolled_weeks(struct sh_conn *conn, const char *first, const char *last,
+				     analytics_week_fn *fn, void *ctx)
+{
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT week, active, new_accounts, messages, events"
+				      " FROM analytics_weeks WHERE week >= $1 AND week <= $2",
+				      SH_ARGS(SH_TEXT(first), SH_TEXT(last)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		int64_t count[ANALYTICS_WEEKLY_COUNT];
+		for (int k = 0; k < ANALYTICS_WEEKLY_COUNT; k++)
+			count[k] = sh_stmt_col_int64(st, 1 + k);
+		fn(ctx, sh_stmt_col_text(st, 0), count);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc analytics_rolled_months(struct sh_conn *conn, const char *first, const char *last,
+				      analytics_row_fn *fn, void *ctx)
+{
+	/* ORDER BY the category as the live query does (sel_months: ORDER BY 1, 2), so that a
+	 * month's categories come in the same order whichever way it was counted. */
+	return each_row(conn,
+			"SELECT m.month, c.category, COALESCE(c.exchanges, 0), COALESCE(c.units, 0)"
+			" FROM analytics_months m LEFT JOIN analytics_month_categories c"
+			" ON c.month = m.month WHERE m.month >= $1 AND m.month <= $2"
+			" ORDER BY 1, 2",
+			SH_ARGS(SH_TEXT(first), SH_TEXT(last)), true, fn, ctx);
+}

@@ -40,4 +40,17 @@ enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, cons
 enum sh_db_rc analytics_balances(struct sh_conn *conn, int64_t floor, int64_t width, int64_t last,
 				 analytics_row_fn *fn, void *ctx);
 
+/*
+ * The rollup (analytics_rollup.h): the rolled-up weeks whose Monday is in [first, last]
+ * ("YYYY-MM-DD"), each with its counts in enum analytics_weekly's order; and the rolled-up
+ * months in [first, last] ("YYYY-MM"), by month then category as analytics_sel_months
+ * orders them, a month without exchanges once with category NULL.
+ */
+typedef void analytics_week_fn(void *ctx, const char *monday,
+			       const int64_t count[ANALYTICS_WEEKLY_COUNT]);
+enum sh_db_rc analytics_rolled_weeks(struct sh_conn *conn, const char *first, const char *last,
+				     analytics_week_fn *fn, void *ctx);
+enum sh_db_rc analytics_rolled_months(struct sh_conn *conn, const char *first, const char *last,
+				      analytics_row_fn *fn, void *ctx);
+
 #endif
