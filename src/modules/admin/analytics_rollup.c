@@ -106,6 +106,7 @@ static void on_week_row(void *ctx, const char *period, const char *category, int
 struct period {
 	char since[SH_TIME_LEN + 1], until[SH_TIME_LEN + 1];
 	void *counts;
+	int64_t written; /* 1 when this run wrote the period, 0 when another had */
 };
 
 static enum sh_db_rc count_week(struct sh_conn *conn, void *ctx)
@@ -133,10 +134,10 @@ static enum sh_db_rc write_week(struct sh_conn *conn, void *ctx, bool *rollback_
 			       SH_INT(w->count[ANALYTICS_NEW_ACCOUNTS]),
 			       SH_INT(w->count[ANALYTICS_MESSAGES]), SH_INT(w->count[ANALYTICS_EVENTS]),
 			       SH_TEXT(now)),
-		       NULL);
+		       &p->written);
 }
 
-static enum sh_db_rc roll_week(struct sh_conn *conn, time_t monday)
+static enum sh_db_rc roll_week(struct sh_conn *conn, time_t monday, int *written)
 {
 	char day[11];
 	struct tm tm;
@@ -147,7 +148,10 @@ static enum sh_db_rc roll_week(struct sh_conn *conn, time_t monday)
 	sh_time_format(analytics_day_start(monday), p.since);
 	sh_time_format(analytics_day_start(monday + WEEK), p.until);
 	enum sh_db_rc rc = sh_conn_read_snapshot(conn, count_week, &p);
-	return rc == SH_DB_OK ? sh_conn_transaction(conn, SH_TX_WRITE, write_week, &p) : rc;
+	if (rc == SH_DB_OK)
+		rc = sh_conn_transaction(conn, SH_TX_WRITE, write_week, &p);
+	*written += rc == SH_DB_OK && p.written == 1;
+	return rc;
 }
 
 /* "texts" (sorted, NULL-terminated) past "*at" holds "s"? Moves "*at" on. */
@@ -176,8 +180,7 @@ static enum sh_db_rc roll_weeks(struct sh_conn *conn, struct sh_arena *arena, ti
 		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 		if (in_sorted(done, &at, day))
 			continue;
-		rc = roll_week(conn, m);
-		*written += rc == SH_DB_OK;
+		rc = roll_week(conn, m, written);
 	}
 	return rc;
 }
@@ -194,7 +197,6 @@ struct month_counts {
 	struct sh_arena *arena;
 	const char *month;
 	struct category_count *first, **end;
-	int64_t written; /* 1 when this run wrote the month, 0 when another had */
 };
 
 static void on_month_row(void *ctx, const char *period, const char *category, int64_t count,
@@ -229,10 +231,9 @@ static enum sh_db_rc write_month(struct sh_conn *conn, void *ctx, bool *rollback
 	enum sh_db_rc rc = sh_exec(conn,
 				   "INSERT INTO analytics_months (month, rolled_at) VALUES ($1, $2)"
 				   " ON CONFLICT (month) DO NOTHING",
-				   SH_ARGS(SH_TEXT(m->month), SH_TEXT(now)), &m->written);
-	for (struct category_count *c = m->first; rc == SH_DB_OK && m->written == 1; c = c->next) {
-		if (c == NULL)
-			break;
+				   SH_ARGS(SH_TEXT(m->month), SH_TEXT(now)), &p->written);
+	for (struct category_count *c = p->written == 1 ? m->first : NULL;
+	     c != NULL && rc == SH_DB_OK; c = c->next) {
 		rc = sh_exec(conn,
 			     "INSERT INTO analytics_month_categories (month, category, exchanges, units)"
 			     " VALUES ($1, $2, $3, $4)",
@@ -253,7 +254,7 @@ static enum sh_db_rc roll_month(struct sh_conn *conn, struct sh_arena *arena, ti
 	enum sh_db_rc rc = sh_conn_read_snapshot(conn, count_month, &p);
 	if (rc == SH_DB_OK)
 		rc = sh_conn_transaction(conn, SH_TX_WRITE, write_month, &p);
-	*written += rc == SH_DB_OK && m.written == 1;
+	*written += rc == SH_DB_OK && p.written == 1;
 	return rc;
 }
 
