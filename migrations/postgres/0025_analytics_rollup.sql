@@ -30,3 +30,8 @@ CREATE TABLE analytics_month_categories (
     units      BIGINT NOT NULL,
     PRIMARY KEY (month, category)
 );
+
+-- The parents among a week's active members, read from the index alone (the request counts
+-- the current week, and a week the period cuts, from the raw tables: PERFORMANCE.md,
+-- session 9). Without it SQLite read the whole users table on each such count.
+CREATE INDEX users_role ON users (role, id);

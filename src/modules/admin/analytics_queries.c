@@ -61,6 +61,19 @@
 	" weeks AS MATERIALIZED (SELECT h, " WEEK("h") " AS week FROM (SELECT DISTINCT h FROM acts) hours)" \
 	" SELECT w.week, COUNT(DISTINCT a.user_id), 0 FROM acts a JOIN weeks w ON w.h = a.h"   \
 	" WHERE a.user_id IN (SELECT id FROM users WHERE role = 'parent') GROUP BY w.week"
+/* The same parents within one week, whose name the caller knows: no hour, no time zone,
+ * so one statement for both backends. For a period of a week the hour tables above cost
+ * more than the counting (about 20 ms a week on SQLite at 10,000 families, against 3). */
+static const char active_one_week_sql[] =
+	"SELECT COUNT(*) FROM (SELECT r.user_id AS user_id FROM refresh_tokens r"
+	" WHERE r.created_at >= $1 AND r.created_at < $2"
+	" UNION SELECT t.created_by FROM sel_transactions t"
+	" WHERE t.created_at >= $1 AND t.created_at < $2 AND t.created_by IS NOT NULL"
+	" UNION SELECT m.author_id FROM messages m"
+	" WHERE m.created_at >= $1 AND m.created_at < $2 AND m.author_id IS NOT NULL"
+	" UNION SELECT e.user_id FROM event_registrations e"
+	" WHERE e.created_at >= $1 AND e.created_at < $2 AND e.user_id IS NOT NULL) a"
+	" WHERE a.user_id IN (SELECT id FROM users WHERE role = 'parent')";
 /* A count per week of the rows of "table" whose "column" is in the period. */
 #define WEEKLY_COUNT(HOUR, WEEK, table, column, where)                                         \
 	"SELECT " WEEK("c.h") ", SUM(c.n), 0 FROM (SELECT " HOUR(column) " AS h, COUNT(*) AS n" \
@@ -113,6 +126,14 @@ enum sh_db_rc analytics_weekly(struct sh_conn *conn, enum analytics_weekly figur
 {
 	return each_row(conn, weekly_sql[figure][dialect(conn)],
 			SH_ARGS(SH_TEXT(since), SH_TEXT(until)), false, fn, ctx);
+}
+
+enum sh_db_rc analytics_active_in_week(struct sh_conn *conn, const char *since,
+				       const char *until, int64_t *count_r)
+{
+	enum sh_db_rc rc = sh_query_int64(conn, active_one_week_sql,
+					  SH_ARGS(SH_TEXT(since), SH_TEXT(until)), count_r);
+	return rc == SH_DB_ROW ? SH_DB_OK : rc;
 }
 
 enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, const char *until,

@@ -27,6 +27,9 @@ typedef void analytics_row_fn(void *ctx, const char *period, const char *categor
 /* "since" and "until" bound the times (RFC 3339 UTC, until excluded). SH_DB_OK or an error. */
 enum sh_db_rc analytics_weekly(struct sh_conn *conn, enum analytics_weekly figure,
 			       const char *since, const char *until, analytics_row_fn *fn, void *ctx);
+/* ANALYTICS_ACTIVE for [since, until) within one week: the distinct parents, one count. */
+enum sh_db_rc analytics_active_in_week(struct sh_conn *conn, const char *since,
+				       const char *until, int64_t *count_r);
 /* Completed SEL payments and accepted requests per month of completion and per category of
  * their service ("none" without one): count and units. */
 enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, const char *until,

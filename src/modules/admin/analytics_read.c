@@ -120,7 +120,11 @@ static enum sh_db_rc live_weeks(struct sh_conn *conn, struct analytics *a, const
 		}
 		struct span s;
 		span_of(a, a->weeks[i].start, a->weeks[j - 1].end, &s);
-		for (int k = 0; k < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK; k++) {
+		int k = 0;
+		if (j - i == 1) /* the usual case: the current week, or a week the period cuts */
+			rc = analytics_active_in_week(conn, s.since, s.until,
+						      &a->weeks[i].count[k++]);
+		for (; k < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK; k++) {
 			struct fill f = {a, (enum analytics_weekly)k};
 			if (on[k])
 				rc = analytics_weekly(conn, f.figure, s.since, s.until, on_week, &f);

@@ -113,8 +113,10 @@ static enum sh_db_rc count_week(struct sh_conn *conn, void *ctx)
 {
 	struct period *p = ctx;
 	struct week_counts *w = p->counts;
-	enum sh_db_rc rc = SH_DB_OK;
-	for (w->figure = 0; w->figure < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK; w->figure++)
+	enum sh_db_rc rc = analytics_active_in_week(conn, p->since, p->until,
+						    &w->count[ANALYTICS_ACTIVE]);
+	for (w->figure = ANALYTICS_ACTIVE + 1; w->figure < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK;
+	     w->figure++)
 		rc = analytics_weekly(conn, (enum analytics_weekly)w->figure, p->since, p->until,
 				      on_week_row, w);
 	return rc;
