@@ -4,14 +4,16 @@
  * and cut ones, across the end of summer time (Sunday 2026-10-25, 01:00 UTC) and a month
  * boundary at a Brussels midnight; a run rolls each finished period once (a second run,
  * or two at once, writes nothing more); the refresh-token purge no longer shrinks a past
- * week's active families; the current week is still counted live.
+ * week's active families; the current week is still counted live; the hourly job runs.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin_support.h"
+#include "notify_support.h"
 #include "modules/admin/analytics_rollup.h"
 #include "modules/admin/retention.h"
 #include "schoolhub/util.h"
@@ -329,6 +331,43 @@ START_TEST(the_current_week_is_counted_live)
 }
 END_TEST
 
+/* The job: queued at :10 past the hour on the notification clock, it rolls up what is over
+ * and queues the next hour's. The clock is moved to two seconds before the slot after the
+ * one queued at start-up, and that slot queued as a running job would (each queues the
+ * next). Last: the sessions are purged by then, so the weeks it writes hold what is left. */
+START_TEST(the_hourly_job_rolls_up)
+{
+	exec_sql("DELETE FROM analytics_weeks; DELETE FROM analytics_months;");
+	time_t real = time(NULL);
+	time_t slot = real - real % 3600 + 600 + 3600;
+	if (slot - 3600 <= real)
+		slot += 3600;
+	char due[SH_TIME_LEN + 1], next[SH_TIME_LEN + 1];
+	sh_time_format(slot, due);
+	sh_time_format(slot + 3600, next);
+	nt_clock(slot - 2);
+	struct sh_conn *conn = admin_db();
+	ck_assert_int_eq(sh_analytics_rollup_schedule_next(conn), SH_DB_OK);
+	sh_conn_close(&conn);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM notification_schedule WHERE name = $1"
+				      " AND due_at = $2", "analytics-rollup", due), 1);
+	bool ran = false;
+	for (int i = 0; i < 400 && !ran; i++) {
+		ran = api_db_count("SELECT COUNT(*) FROM notification_schedule WHERE name = $1 AND"
+				   " due_at = $2", "analytics-rollup", next) == 1 &&
+		      rows("analytics_months", "month") >= 2;
+		if (!ran)
+			usleep(50000);
+	}
+	nt_clock_reset();
+	ck_assert_msg(ran, "the scheduled rollup did not run");
+	ck_assert_int_eq(api_db_count("SELECT new_accounts FROM analytics_weeks WHERE week = $1",
+				      "2026-10-19", NULL), 7);
+	ck_assert_int_eq(api_db_count("SELECT exchanges FROM analytics_month_categories WHERE"
+				      " month = $1 AND category = $2", "2026-10", "childcare"), 6);
+}
+END_TEST
+
 Suite *api_admin_analytics_rollup_suite(void)
 {
 	Suite *s = suite_create("admin_analytics_rollup");
@@ -339,6 +378,7 @@ Suite *api_admin_analytics_rollup_suite(void)
 	tcase_add_test(tc, two_workers_write_each_period_once);
 	tcase_add_test(tc, purging_sessions_keeps_past_weeks_active_count); /* erases sessions */
 	tcase_add_test(tc, the_current_week_is_counted_live);
+	tcase_add_test(tc, the_hourly_job_rolls_up);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -329,6 +329,12 @@ static enum sh_db_rc schedule_next_in_tx(struct sh_conn *conn, void *ctx, bool *
 	return rc;
 }
 
+enum sh_db_rc sh_analytics_rollup_schedule_next(struct sh_conn *conn)
+{
+	time_t now = sh_notify_now();
+	return sh_conn_transaction(conn, SH_TX_WRITE, schedule_next_in_tx, &now);
+}
+
 int sh_analytics_rollup_init(struct sh_app *app, char **error_r)
 {
 	if (!app->cfg.job_worker)
@@ -336,8 +342,7 @@ int sh_analytics_rollup_init(struct sh_app *app, char **error_r)
 	struct sh_conn *conn = sh_db_connect(app->db, error_r);
 	if (conn == NULL)
 		return -1;
-	time_t now = sh_notify_now();
-	enum sh_db_rc rc = sh_conn_transaction(conn, SH_TX_WRITE, schedule_next_in_tx, &now);
+	enum sh_db_rc rc = sh_analytics_rollup_schedule_next(conn);
 	sh_conn_close(&conn);
 	if (rc != SH_DB_OK) {
 		*error_r = sh_strdup("cannot queue the analytics rollup");

@@ -40,7 +40,9 @@ struct analytics_rollup_counts {
 enum sh_db_rc analytics_rollup_run(struct sh_conn *conn, time_t now,
 				   struct analytics_rollup_counts *counts_r);
 
-/* Queues the next hourly run (at start-up, for instances that run jobs). */
+/* Queues the next hourly run (:10 past the hour on the notification clock) once across
+ * instances; _init does it at start-up, for instances that run jobs only. */
+enum sh_db_rc sh_analytics_rollup_schedule_next(struct sh_conn *conn);
 int sh_analytics_rollup_init(struct sh_app *app, char **error_r);
 enum sh_job_outcome sh_analytics_rollup_job(struct sh_app *app, struct sh_conn *conn,
 					    const struct sh_job *job, const char **error_r);
