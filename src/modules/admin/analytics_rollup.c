@@ -57,7 +57,8 @@ static time_t first_of_month(time_t day, int months_on)
 	return timegm(&tm); /* timegm normalises the month */
 }
 
-/* The Brussels day of the oldest row any figure counts; SH_DB_OK with "*day_r" 0 if none. */
+/* The UTC day of the oldest row any figure counts (its Brussels day is that one or the
+ * next, so starting from it misses nothing); SH_DB_OK with "*day_r" 0 if there is none. */
 static enum sh_db_rc oldest_day(struct sh_conn *conn, time_t *day_r)
 {
 	*day_r = 0;
@@ -80,7 +81,7 @@ static enum sh_db_rc oldest_day(struct sh_conn *conn, time_t *day_r)
 	if (rc == SH_DB_ROW || rc == SH_DB_OK) {
 		time_t day;
 		if (date[0] != '\0' && sh_date_parse(date, &day) == 0)
-			*day_r = day; /* Brussels is ahead of UTC: its day is this one or the next */
+			*day_r = day;
 		return SH_DB_OK;
 	}
 	return rc;
