@@ -15,7 +15,6 @@
 #include "modules/admin/analytics_rollup.h"
 #include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
-#include "schoolhub/brussels_time.h"
 #include "schoolhub/util.h"
 
 #define DAY 86400
