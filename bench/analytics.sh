@@ -7,13 +7,17 @@
 # BUILD_DIR holds a Release build's schoolhub and schoolhub-bench. Per backend, the
 # database is seeded by schoolhub-bench seed (as bench/search.sh does: the SEL history of
 # every family), the admin signs in, and each query runs for ANALYTICS_SECONDS under wrk.
+# After seeding, `schoolhub analytics rollup` rolls up the finished weeks and months (the
+# hourly job's work; its time is printed), so the requests read the rollup for the past and
+# count only the current week and month live; ANALYTICS_ROLLUP=0 leaves it out (every
+# figure counted from the raw tables, as before session 9).
 # The machine may be shared: besides the latencies it prints the CPU seconds the server
 # process spent (utime + stime from /proc) divided by the requests served, which load on
 # other processes does not inflate much.
 #
 # Environment (defaults in brackets):
 #   ANALYTICS_BACKENDS ["sqlite postgres"]  ANALYTICS_FAMILIES [10000]
-#   ANALYTICS_SECONDS [20]  ANALYTICS_CONNECTIONS [1: an admin's screen, one request at a time]
+#   ANALYTICS_ROLLUP [1]  ANALYTICS_SECONDS [20]  ANALYTICS_CONNECTIONS [1: an admin's screen, one request at a time]
 #   ANALYTICS_QUERIES [the 13 weeks by default, 1 year, 2 years, 2 years as CSV]
 #   SCHOOLHUB_BENCH_PG_URL (required for postgres: a server where it may CREATE DATABASE)
 # The server is stopped by its pid on exit and its database dropped (scripts/lib/server.sh).
@@ -30,6 +34,7 @@ BACKENDS=${ANALYTICS_BACKENDS:-sqlite postgres}
 FAMILIES=${ANALYTICS_FAMILIES:-10000}
 SECONDS_EACH=${ANALYTICS_SECONDS:-20}
 CONNS=${ANALYTICS_CONNECTIONS:-1}
+ROLLUP=${ANALYTICS_ROLLUP:-1}
 today=$(date -u +%F)
 year_ago=$(date -u -d "$today - 364 days" +%F)
 two_years_ago=$(date -u -d "$today - 730 days" +%F)
@@ -59,6 +64,11 @@ start() {
 	env "${env[@]}" "$BUILD/schoolhub-bench" seed --families "$FAMILIES" >"$WORK/seed.out" 2>&1 ||
 		{ cat "$WORK/seed.out" >&2; sh_die "seed failed"; }
 	[[ $backend == sqlite ]] || psql -X -q "$db" -c ANALYZE >/dev/null
+	if [[ $ROLLUP == 1 ]]; then
+		local t0=$SECONDS rolled
+		rolled="$(env "${env[@]}" "$BUILD/schoolhub" analytics rollup)" || sh_die "rollup failed"
+		sh_log "  $rolled in $((SECONDS - t0)) s"
+	fi
 	password="$(sed -n 's/^Bench logins (password for all, generated for this load: \([A-Za-z0-9_-]*\)):$/\1/p' "$WORK/seed.out")"
 	sh_log "  $(head -n 1 "$WORK/seed.out")"
 	port="$(sh_free_port)"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli_analytics.h"
 #include "app/cli_audit.h"
 #include "app/cli_backup.h"
 #include "app/cli_db.h"
@@ -38,6 +39,8 @@ static const char usage[] =
 	"  invite create [--days N]               print a new invitation code (default 14 days)\n"
 	"  jobs list [--state S] | retry ID | run the job queue: list (newest 100), retry a\n"
 	"                                         dead job, run the due jobs once (cron)\n"
+	"  analytics rollup                       roll up the finished weeks and months of the\n"
+	"                                         admin analytics now (the hourly job's work)\n"
 	"  audit verify                           recompute the audit log's hash chain; exit 1\n"
 	"                                         naming the first row that breaks it\n"
 	"  purge [--dry-run]                      erase what is past SCHOOLHUB_RETENTION_DAYS\n"
@@ -221,6 +224,8 @@ int sh_cli_main(int argc, char **argv)
 		return cmd_seed_demo();
 	if (strcmp(cmd, "jobs") == 0)
 		return sh_cli_jobs(argc, argv);
+	if (strcmp(cmd, "analytics") == 0)
+		return sh_cli_analytics(argc, argv);
 	if (strcmp(cmd, "audit") == 0)
 		return sh_cli_audit(argc, argv);
 	if (strcmp(cmd, "purge") == 0)

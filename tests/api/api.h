@@ -66,6 +66,7 @@ Suite *api_retention_suite(void);
 Suite *api_rollover_suite(void);
 Suite *api_photo_consent_suite(void);
 Suite *api_admin_analytics_suite(void);
+Suite *api_admin_analytics_rollup_suite(void);
 
 /* errors[i].field / errors[i].code of a 422, and their number. */
 const char *api_err_field(const struct th_resp *r, size_t i);

@@ -75,6 +75,7 @@ static Suite *(*const suites[])(void) = {
 	api_rollover_suite,
 	api_photo_consent_suite,
 	api_admin_analytics_suite,
+	api_admin_analytics_rollup_suite,
 };
 
 /*

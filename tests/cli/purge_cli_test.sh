@@ -3,7 +3,8 @@
 # on stdout, a dry run that changes nothing, what is past SCHOOLHUB_RETENTION_DAYS erased and
 # what is not kept, one audit row per kind that erases (in its transaction) (the chain still verifies), a second
 # run that finds nothing, the counts in the log without personal data, and a bad
-# SCHOOLHUB_RETENTION_DAYS refused with one line naming it (purge and serve).
+# SCHOOLHUB_RETENTION_DAYS refused with one line naming it (purge and serve); and
+# `schoolhub analytics rollup`, which rolls the past up once (those rows give it a past).
 #
 # usage: tests/cli/purge_cli_test.sh PATH/TO/schoolhub sqlite|postgres
 set -uo pipefail
@@ -97,5 +98,18 @@ check "nothing was purged by the refused runs" "$(state)" [ "$(state)" = "1 1 1 
 
 run "${DB_ENV[@]}" -- purge --everything
 check "purge with an unknown option: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub purge"'
+
+# `schoolhub analytics rollup` (the analytics rollup's job, by hand): the finished weeks and
+# months since the oldest row (the accounts of 400 days ago, kept as "Ancien membre"), once.
+run "${DB_ENV[@]}" -- analytics rollup
+check "analytics rollup: the past weeks and months, exit 0" "$(last)" eval 'rc_is 0 &&
+	grep -qE "^rolled up (5[6-9]|60) week\(s\) and 1[34] month\(s\)$" "$WORK/out" &&
+	[ "$(sql "SELECT COUNT(*) FROM analytics_weeks")" -ge 56 ]'
+run "${DB_ENV[@]}" -- analytics rollup
+check "analytics rollup again: nothing more" "$(last)" eval 'rc_is 0 &&
+	out_has "rolled up 0 week(s) and 0 month(s)"'
+run "${DB_ENV[@]}" -- analytics
+check "analytics without rollup: usage, exit 2" "$(last)" eval 'rc_is 2 &&
+	err_has "usage: schoolhub analytics rollup"'
 
 cli_summary

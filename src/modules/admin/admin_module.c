@@ -1,6 +1,8 @@
-/* Module "admin" (issue #15): the admins' routes, the audit log in members' exports, and
- * the daily retention purge (retention.h) with its setting. */
+/* Module "admin" (issue #15): the admins' routes, the audit log in members' exports, the
+ * daily retention purge (retention.h) with its setting, and the hourly analytics rollup
+ * (analytics_rollup.h). */
 #include "modules/admin/admin_routes.h"
+#include "modules/admin/analytics_rollup.h"
 #include "modules/admin/audit_queries.h"
 #include "modules/admin/retention.h"
 #include "schoolhub/jobs.h"
@@ -34,6 +36,19 @@ static enum sh_db_rc admin_export(struct sh_conn *conn, const char *user_id, jso
 	return admin_audit_accesses_of(conn, user_id, items);
 }
 
+static const struct sh_job_kind admin_job_kinds[] = {
+	{SH_RETENTION_JOB, sh_retention_job},
+	{SH_ANALYTICS_ROLLUP_JOB, sh_analytics_rollup_job},
+};
+
+/* Both schedules queue their next run at start-up (instances that run jobs only). */
+static int admin_init(struct sh_app *app, char **error_r)
+{
+	if (sh_retention_init(app, error_r) != 0)
+		return -1;
+	return sh_analytics_rollup_init(app, error_r);
+}
+
 const struct sh_module sh_module_admin = {
 	.name = "admin",
 	.id = SH_MODULE_ADMIN,
@@ -43,7 +58,7 @@ const struct sh_module sh_module_admin = {
 	.settings = sh_retention_setting_table,
 	.setting_count = 1,
 	.settings_load = sh_retention_settings_load,
-	.init = sh_retention_init,
-	.job_kinds = sh_retention_job_kinds,
-	.job_kind_count = 1,
+	.init = admin_init,
+	.job_kinds = admin_job_kinds,
+	.job_kind_count = sizeof(admin_job_kinds) / sizeof(admin_job_kinds[0]),
 };

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "modules/admin/analytics_queries.h"
 #include "schoolhub/http.h"
@@ -21,6 +22,8 @@
 
 struct analytics_week {
 	char monday[11]; /* "YYYY-MM-DD", Brussels */
+	time_t start, end; /* its instants, end excluded */
+	bool rolled;       /* its counts come from the rollup (analytics_rollup.h) */
 	int64_t count[ANALYTICS_WEEKLY_COUNT];
 };
 
@@ -33,6 +36,8 @@ struct analytics_category {
 
 struct analytics_month {
 	char month[16]; /* "YYYY-MM" */
+	time_t start, end; /* its instants, end excluded */
+	bool rolled;
 	int64_t exchanges, units;
 	bool withheld; /* the total hidden: no category left to hide instead */
 	struct analytics_category *categories; /* in the order the database gave them */
@@ -42,6 +47,7 @@ struct analytics {
 	struct sh_arena *arena;
 	const char *from, *to;  /* the period asked for, Brussels days */
 	const char *since, *until; /* the same as UTC instants, until excluded */
+	time_t since_t, until_t;
 	bool messages, events, sel; /* the modules on: a module off has no figures */
 	int week_count, month_count, bucket_count;
 	int64_t floor, ceiling, width; /* the SEL limits, and the units of one bucket */
@@ -49,6 +55,9 @@ struct analytics {
 	struct analytics_month months[ANALYTICS_MAX_MONTHS];
 	int64_t buckets[ANALYTICS_MAX_BUCKETS];
 };
+
+/* analytics_read.c: every figure of "a" (its periods laid out), for sh_conn_read_snapshot. */
+enum sh_db_rc analytics_read(struct sh_conn *conn, void *a);
 
 /* analytics_render.c */
 /* Complementary suppression: marks the extra cells to hide in each month so that the

@@ -61,6 +61,19 @@
 	" weeks AS MATERIALIZED (SELECT h, " WEEK("h") " AS week FROM (SELECT DISTINCT h FROM acts) hours)" \
 	" SELECT w.week, COUNT(DISTINCT a.user_id), 0 FROM acts a JOIN weeks w ON w.h = a.h"   \
 	" WHERE a.user_id IN (SELECT id FROM users WHERE role = 'parent') GROUP BY w.week"
+/* The same parents within one week, whose name the caller knows: no hour, no time zone,
+ * so one statement for both backends. For a period of a week the hour tables above cost
+ * more than the counting (about 20 ms a week on SQLite at 10,000 families, against 3). */
+static const char active_one_week_sql[] =
+	"SELECT COUNT(*) FROM (SELECT r.user_id AS user_id FROM refresh_tokens r"
+	" WHERE r.created_at >= $1 AND r.created_at < $2"
+	" UNION SELECT t.created_by FROM sel_transactions t"
+	" WHERE t.created_at >= $1 AND t.created_at < $2 AND t.created_by IS NOT NULL"
+	" UNION SELECT m.author_id FROM messages m"
+	" WHERE m.created_at >= $1 AND m.created_at < $2 AND m.author_id IS NOT NULL"
+	" UNION SELECT e.user_id FROM event_registrations e"
+	" WHERE e.created_at >= $1 AND e.created_at < $2 AND e.user_id IS NOT NULL) a"
+	" WHERE a.user_id IN (SELECT id FROM users WHERE role = 'parent')";
 /* A count per week of the rows of "table" whose "column" is in the period. */
 #define WEEKLY_COUNT(HOUR, WEEK, table, column, where)                                         \
 	"SELECT " WEEK("c.h") ", SUM(c.n), 0 FROM (SELECT " HOUR(column) " AS h, COUNT(*) AS n" \
@@ -115,6 +128,14 @@ enum sh_db_rc analytics_weekly(struct sh_conn *conn, enum analytics_weekly figur
 			SH_ARGS(SH_TEXT(since), SH_TEXT(until)), false, fn, ctx);
 }
 
+enum sh_db_rc analytics_active_in_week(struct sh_conn *conn, const char *since,
+				       const char *until, int64_t *count_r)
+{
+	enum sh_db_rc rc = sh_query_int64(conn, active_one_week_sql,
+					  SH_ARGS(SH_TEXT(since), SH_TEXT(until)), count_r);
+	return rc == SH_DB_ROW ? SH_DB_OK : rc;
+}
+
 enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, const char *until,
 				   analytics_row_fn *fn, void *ctx)
 {
@@ -141,4 +162,35 @@ enum sh_db_rc analytics_balances(struct sh_conn *conn, int64_t floor, int64_t wi
 		fn(ctx, NULL, NULL, sh_stmt_col_int64(st, 1), sh_stmt_col_int64(st, 0));
 	sh_stmt_free(&st);
 	return rc;
+}
+
+enum sh_db_rc analytics_rolled_weeks(struct sh_conn *conn, const char *first, const char *last,
+				     analytics_week_fn *fn, void *ctx)
+{
+	struct sh_stmt *st = sh_query(conn,
+				      "SELECT week, active, new_accounts, messages, events"
+				      " FROM analytics_weeks WHERE week >= $1 AND week <= $2",
+				      SH_ARGS(SH_TEXT(first), SH_TEXT(last)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW) {
+		int64_t count[ANALYTICS_WEEKLY_COUNT];
+		for (int k = 0; k < ANALYTICS_WEEKLY_COUNT; k++)
+			count[k] = sh_stmt_col_int64(st, 1 + k);
+		fn(ctx, sh_stmt_col_text(st, 0), count);
+	}
+	sh_stmt_free(&st);
+	return rc;
+}
+
+enum sh_db_rc analytics_rolled_months(struct sh_conn *conn, const char *first, const char *last,
+				      analytics_row_fn *fn, void *ctx)
+{
+	/* ORDER BY the category as the live query does (sel_months: ORDER BY 1, 2), so that a
+	 * month's categories come in the same order whichever way it was counted. */
+	return each_row(conn,
+			"SELECT m.month, c.category, COALESCE(c.exchanges, 0), COALESCE(c.units, 0)"
+			" FROM analytics_months m LEFT JOIN analytics_month_categories c"
+			" ON c.month = m.month WHERE m.month >= $1 AND m.month <= $2"
+			" ORDER BY 1, 2",
+			SH_ARGS(SH_TEXT(first), SH_TEXT(last)), true, fn, ctx);
 }

@@ -27,6 +27,9 @@ typedef void analytics_row_fn(void *ctx, const char *period, const char *categor
 /* "since" and "until" bound the times (RFC 3339 UTC, until excluded). SH_DB_OK or an error. */
 enum sh_db_rc analytics_weekly(struct sh_conn *conn, enum analytics_weekly figure,
 			       const char *since, const char *until, analytics_row_fn *fn, void *ctx);
+/* ANALYTICS_ACTIVE for [since, until) within one week: the distinct parents, one count. */
+enum sh_db_rc analytics_active_in_week(struct sh_conn *conn, const char *since,
+				       const char *until, int64_t *count_r);
 /* Completed SEL payments and accepted requests per month of completion and per category of
  * their service ("none" without one): count and units. */
 enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, const char *until,
@@ -39,5 +42,18 @@ enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, cons
  */
 enum sh_db_rc analytics_balances(struct sh_conn *conn, int64_t floor, int64_t width, int64_t last,
 				 analytics_row_fn *fn, void *ctx);
+
+/*
+ * The rollup (analytics_rollup.h): the rolled-up weeks whose Monday is in [first, last]
+ * ("YYYY-MM-DD"), each with its counts in enum analytics_weekly's order; and the rolled-up
+ * months in [first, last] ("YYYY-MM"), by month then category as analytics_sel_months
+ * orders them, a month without exchanges once with category NULL.
+ */
+typedef void analytics_week_fn(void *ctx, const char *monday,
+			       const int64_t count[ANALYTICS_WEEKLY_COUNT]);
+enum sh_db_rc analytics_rolled_weeks(struct sh_conn *conn, const char *first, const char *last,
+				     analytics_week_fn *fn, void *ctx);
+enum sh_db_rc analytics_rolled_months(struct sh_conn *conn, const char *first, const char *last,
+				      analytics_row_fn *fn, void *ctx);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * GET /api/v1/admin/analytics?from=&to=: aggregates for the school's admins (issue #15).
  * The period is two Brussels days (both included; by default the 13 weeks up to today),
- * at most two years. Every figure is read in one snapshot; each comes from one SQL
- * aggregate (analytics_queries.c) and is placed here in its week, month or bucket, so
- * that empty periods show as 0.
+ * at most two years. Every figure is read in one snapshot (analytics_read.c: the rollup
+ * for the weeks and months that are over, SQL aggregates for the rest) and placed in its
+ * week, month or bucket, so that empty periods show as 0.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,30 +12,20 @@
 
 #include "modules/admin/admin_routes.h"
 #include "modules/admin/analytics.h"
+#include "modules/admin/analytics_rollup.h"
 #include "modules/sel/sel_settings.h"
 #include "schoolhub/app.h"
-#include "schoolhub/brussels_time.h"
 #include "schoolhub/util.h"
 
 #define DAY 86400
 #define DEFAULT_DAYS 91
 
-/* The UTC midnight of the Brussels day of "now" (a day as sh_date_parse gives one). */
-static time_t brussels_today(time_t now)
-{
-	struct tm tm;
-	sh_brussels_tm(now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	return timegm(&tm);
-}
 
-/* The instant the Brussels day "day" (a UTC midnight) begins, as RFC 3339 UTC text. */
-static const char *day_start(struct sh_arena *arena, time_t day)
+/* The instant "t" as RFC 3339 UTC text. */
+static const char *time_text(struct sh_arena *arena, time_t t)
 {
-	struct tm tm;
-	gmtime_r(&day, &tm);
 	char *out = sh_arena_alloc(arena, SH_TIME_LEN + 1);
-	sh_time_format(sh_brussels_to_utc(&tm, NULL), out);
+	sh_time_format(t, out);
 	return out;
 }
 
@@ -46,19 +36,36 @@ static void day_text(time_t day, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* The weeks (from the Monday of "from"'s week) and the months of the period. */
+/* The first day of month "m" (year * 12 + month - 1), as a UTC midnight. */
+static time_t month_day(int m)
+{
+	struct tm tm = {.tm_year = m / 12 - 1900, .tm_mon = m % 12, .tm_mday = 1};
+	return timegm(&tm);
+}
+
+/* The weeks (from the Monday of "from"'s week) and the months of the period, with the
+ * instants each begins and ends (Brussels midnights), which say whether the period asked
+ * for covers it whole (analytics_read.c). */
 static void lay_out_periods(struct analytics *a, time_t from, time_t to)
 {
 	struct tm tm;
 	gmtime_r(&from, &tm);
 	time_t monday = from - (time_t)((tm.tm_wday + 6) % 7) * DAY;
-	for (time_t d = monday; d <= to && a->week_count < ANALYTICS_MAX_WEEKS; d += 7 * DAY)
-		day_text(d, a->weeks[a->week_count++].monday);
+	for (time_t d = monday; d <= to && a->week_count < ANALYTICS_MAX_WEEKS; d += 7 * DAY) {
+		struct analytics_week *w = &a->weeks[a->week_count++];
+		day_text(d, w->monday);
+		w->start = analytics_day_start(d);
+		w->end = analytics_day_start(d + 7 * DAY);
+	}
 	int first = (tm.tm_year + 1900) * 12 + tm.tm_mon;
 	gmtime_r(&to, &tm);
 	int last = (tm.tm_year + 1900) * 12 + tm.tm_mon;
-	for (int m = first; m <= last && a->month_count < ANALYTICS_MAX_MONTHS; m++)
-		snprintf(a->months[a->month_count++].month, 16, "%04d-%02d", (m / 12) % 10000, m % 12 + 1);
+	for (int m = first; m <= last && a->month_count < ANALYTICS_MAX_MONTHS; m++) {
+		struct analytics_month *mo = &a->months[a->month_count++];
+		snprintf(mo->month, 16, "%04d-%02d", (m / 12) % 10000, m % 12 + 1);
+		mo->start = analytics_day_start(month_day(m));
+		mo->end = analytics_day_start(month_day(m + 1));
+	}
 }
 
 /* Reads from= and to= into "a": 0, or -1 after replying 422. */
@@ -67,7 +74,7 @@ static int period_or_reply(struct sh_request *req, struct sh_response *res, stru
 	const char *from = sh_req_query(req, "from"), *to = sh_req_query(req, "to");
 	const char *format = sh_req_query(req, "format");
 	struct sh_validation v = {0};
-	time_t t_to = brussels_today(time(NULL)), t_from = 0;
+	time_t t_to = analytics_brussels_day(time(NULL)), t_from = 0;
 	if (to != NULL && sh_date_parse(to, &t_to) != 0)
 		sh_validation_add(&v, "to", "invalid_date");
 	t_from = t_to - (DEFAULT_DAYS - 1) * DAY;
@@ -86,73 +93,12 @@ static int period_or_reply(struct sh_request *req, struct sh_response *res, stru
 	day_text(t_to, day + 11);
 	a->from = day;
 	a->to = day + 11;
-	a->since = day_start(req->arena, t_from);
-	a->until = day_start(req->arena, t_to + DAY); /* "to" is a whole day */
+	a->since_t = analytics_day_start(t_from);
+	a->until_t = analytics_day_start(t_to + DAY); /* "to" is a whole day */
+	a->since = time_text(req->arena, a->since_t);
+	a->until = time_text(req->arena, a->until_t);
 	lay_out_periods(a, t_from, t_to);
 	return 0;
-}
-
-/* Where a figure's rows go: the analytics and, for a weekly one, which figure. */
-struct fill {
-	struct analytics *a;
-	enum analytics_weekly figure;
-};
-
-static void on_week(void *ctx, const char *period, const char *category, int64_t count,
-		    int64_t sum)
-{
-	(void)category, (void)sum;
-	struct fill *f = ctx;
-	for (int i = 0; period != NULL && i < f->a->week_count; i++)
-		if (strcmp(f->a->weeks[i].monday, period) == 0)
-			f->a->weeks[i].count[f->figure] = count;
-}
-
-static void on_sel_month(void *ctx, const char *period, const char *category, int64_t count,
-			 int64_t sum)
-{
-	struct fill *f = ctx;
-	for (int i = 0; period != NULL && category != NULL && i < f->a->month_count; i++) {
-		struct analytics_month *m = &f->a->months[i];
-		if (strcmp(m->month, period) != 0)
-			continue;
-		m->exchanges += count;
-		m->units += sum;
-		struct analytics_category *c = sh_arena_alloc(f->a->arena, sizeof(*c)), **end;
-		*c = (struct analytics_category){NULL, sh_arena_strdup(f->a->arena, category), count,
-						 sum, false};
-		for (end = &m->categories; *end != NULL; end = &(*end)->next)
-			;
-		*end = c; /* in the order of the query: by category */
-	}
-}
-
-static void on_bucket(void *ctx, const char *period, const char *category, int64_t count,
-		      int64_t bucket)
-{
-	(void)period, (void)category;
-	struct fill *f = ctx;
-	if (bucket >= 0 && bucket < f->a->bucket_count)
-		f->a->buckets[bucket] = count;
-}
-
-/* Every figure of "a", in one read transaction (sh_conn_read_snapshot). */
-static enum sh_db_rc read_figures(struct sh_conn *conn, void *ctx)
-{
-	struct analytics *a = ctx;
-	bool on[ANALYTICS_WEEKLY_COUNT] = {true, true, a->messages, a->events};
-	enum sh_db_rc rc = SH_DB_OK;
-	for (int k = 0; k < ANALYTICS_WEEKLY_COUNT && rc == SH_DB_OK; k++) {
-		struct fill f = {a, (enum analytics_weekly)k};
-		if (on[k])
-			rc = analytics_weekly(conn, f.figure, a->since, a->until, on_week, &f);
-	}
-	struct fill f = {a, ANALYTICS_ACTIVE};
-	if (rc == SH_DB_OK && a->sel)
-		rc = analytics_sel_months(conn, a->since, a->until, on_sel_month, &f);
-	if (rc == SH_DB_OK && a->sel)
-		rc = analytics_balances(conn, a->floor, a->width, a->bucket_count - 1, on_bucket, &f);
-	return rc;
 }
 
 /* The SEL limits and buckets of one hour between them (wider should there be too many). */
@@ -186,7 +132,7 @@ void admin_analytics_get(struct sh_request *req, struct sh_response *res)
 	a->events = (on & SH_MODULE_EVENTS) != 0;
 	a->sel = (on & SH_MODULE_SEL) != 0;
 	lay_out_buckets(a, sh_sel_settings(&req->app->cfg));
-	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, read_figures, a);
+	enum sh_db_rc rc = sh_conn_read_snapshot(req->db, analytics_read, a);
 	if (rc != SH_DB_OK) {
 		sh_reply_db_error(req, res, rc);
 		return;

@@ -73,7 +73,8 @@ const struct sh_retention_settings *sh_retention_settings(const struct sh_config
 /* The daily job (retention_job.c): its kind, and the next run queued once across
  * instances (at 02:00 UTC, on the notification clock). */
 #define SH_RETENTION_JOB "admin.retention_purge"
-extern const struct sh_job_kind sh_retention_job_kinds[1];
+enum sh_job_outcome sh_retention_job(struct sh_app *app, struct sh_conn *conn,
+				     const struct sh_job *job, const char **error_r);
 enum sh_db_rc sh_retention_schedule_next(struct sh_conn *conn);
 int sh_retention_init(struct sh_app *app, char **error_r);
 

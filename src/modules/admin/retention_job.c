@@ -71,8 +71,8 @@ int sh_retention_init(struct sh_app *app, char **error_r)
 	return 0;
 }
 
-static enum sh_job_outcome retention_run(struct sh_app *app, struct sh_conn *conn,
-					 const struct sh_job *job, const char **error_r)
+enum sh_job_outcome sh_retention_job(struct sh_app *app, struct sh_conn *conn,
+				     const struct sh_job *job, const char **error_r)
 {
 	(void)job;
 	/* The next day first: after a long stop, from now, not from the missed day. */
@@ -89,7 +89,3 @@ static enum sh_job_outcome retention_run(struct sh_app *app, struct sh_conn *con
 	}
 	return SH_JOB_DONE;
 }
-
-const struct sh_job_kind sh_retention_job_kinds[1] = {
-	{SH_RETENTION_JOB, retention_run},
-};
