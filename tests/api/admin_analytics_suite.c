@@ -142,7 +142,7 @@ static void seed(void)
 	api_shared_server_start();
 	admin_register(&admin, "anaadmin", "admin");
 	accounts_before = api_db_count("SELECT COUNT(*) FROM sel_accounts a JOIN users u ON "
-				       "u.id = a.user_id WHERE a.kind = $1",
+				       "u.id = a.user_id WHERE a.kind = $1 AND u.deleted_at IS NULL",
 				       "member", NULL);
 	struct sh_conn *conn = admin_db();
 	const char *const *parts[] = {seed_users, seed_activity, seed_sel};
@@ -484,6 +484,41 @@ START_TEST(a_module_switched_off_has_no_figures)
 }
 END_TEST
 
+/* The count of the lowest balance bucket (balances below -240) in the PERIOD's reply. */
+static int64_t lowest_bucket(void)
+{
+	struct th_resp *r = admin_get(admin.access_token, PERIOD, 200);
+	json_t *bal = json_object_get(json_object_get(r->json, "sel"), "balances");
+	int64_t n = count_of(json_array_get(json_object_get(bal, "buckets"), 0), "members");
+	ck_assert_int_eq(count_of(bal, "near_floor"), n);
+	th_resp_free(&r);
+	return n;
+}
+
+/* An erased member keeps the SEL account (kind 'member', the ledger points at it), but
+ * is no longer a member whose balance counts: the balances are read from an index of the
+ * accounts alone (migration 0026) and the erased members' accounts taken out. */
+START_TEST(an_erased_members_balance_is_left_out)
+{
+	struct th_member gone;
+	admin_register(&gone, "anagone", NULL);
+	api_db_exec("UPDATE sel_accounts SET balance = -300 WHERE user_id = $1", gone.id, NULL);
+	int64_t before = lowest_bucket();
+	ck_assert_int_ge(before, 6);
+	struct th_resp *r = th_json("DELETE", "/api/v1/users/me", gone.access_token, "{s:s}",
+				    "password", gone.password);
+	ck_assert_int_eq(r->status, 204);
+	th_resp_free(&r);
+	ck_assert_int_eq(api_db_count("SELECT COUNT(*) FROM sel_accounts a JOIN users u ON"
+				      " u.id = a.user_id WHERE u.id = $1 AND a.kind = 'member'"
+				      " AND u.deleted_at IS NOT NULL",
+				      gone.id, NULL),
+			 1);
+	ck_assert_int_eq(lowest_bucket(), before - 1);
+	th_member_free(&gone);
+}
+END_TEST
+
 Suite *api_admin_analytics_suite(void)
 {
 	Suite *s = suite_create("admin_analytics");
@@ -497,6 +532,7 @@ Suite *api_admin_analytics_suite(void)
 	tcase_add_test(tc, bad_periods_are_refused);
 	tcase_add_test(tc, only_admins);
 	tcase_add_test(tc, a_module_switched_off_has_no_figures);
+	tcase_add_test(tc, an_erased_members_balance_is_left_out);
 	suite_add_tcase(s, tc);
 	return s;
 }
