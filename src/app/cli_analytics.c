@@ -27,7 +27,8 @@ int sh_cli_analytics(int argc, char **argv)
 		return 1;
 	struct analytics_rollup_counts counts;
 	enum sh_db_rc rc = analytics_rollup_run(db.conn, time(NULL), &counts);
-	printf("rolled up %d week(s) and %d month(s)\n", counts.weeks, counts.months);
+	printf("rolled up %d week(s), %d month(s) and %d day(s)\n", counts.weeks, counts.months,
+	       counts.days);
 	if (rc != SH_DB_OK)
 		fprintf(stderr, "schoolhub: database error %d during the rollup (the periods above "
 				"are done)\n", (int)rc);

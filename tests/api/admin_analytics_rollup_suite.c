@@ -33,8 +33,10 @@
 #define WHOLE_WEEKS "/api/v1/admin/analytics?from=2026-10-12&to=2026-11-15"
 #define WHOLE_MONTHS "/api/v1/admin/analytics?from=2026-10-01&to=2026-11-30"
 #define CUT_WEEKS "/api/v1/admin/analytics?from=2026-10-21&to=2026-10-28"
+/* October cut on the day summer time ends, November cut too: both from the day rollup. */
+#define CUT_MONTHS "/api/v1/admin/analytics?from=2026-10-25&to=2026-11-05"
 static const char *const periods[] = {WHOLE_WEEKS, WHOLE_MONTHS, CUT_WEEKS,
-				      WHOLE_WEEKS "&format=csv"};
+				      WHOLE_WEEKS "&format=csv", CUT_MONTHS};
 
 #define USER(n, role, at)                                                                     \
 	"(" U(n) ", 'ro" n "@example.test', 'x', 'A', 'A', '" role "', '" at "', '" at "')"
@@ -105,7 +107,16 @@ static const char *const seed_sql[] = {
 	PAY("09", "30", S("03"), "2026-10-31T23:30:00Z") "," PAY("10", "30", S("03"), "2026-11-03T10:00:00Z") ","
 	PAY("11", "30", S("03"), "2026-11-04T10:00:00Z") "," PAY("12", "30", S("03"), "2026-11-05T10:00:00Z") ","
 	PAY("13", "45", S("03"), "2026-11-06T10:00:00Z") "," PAY("14", "60", "NULL", "2026-11-07T10:00:00Z") ","
-	PAY("15", "60", "NULL", "2026-11-08T10:00:00Z") ";"};
+	PAY("15", "60", "NULL", "2026-11-08T10:00:00Z") ";",
+	/* Repair, around the end of summer time (Sunday 25 October, 01:00 UTC): three on the
+	 * 25th in Brussels (00:30 and 02:30 summer time, 23:30 winter time), one at 00:30 on
+	 * the 26th. */
+	"INSERT INTO sel_services (id, user_id, title, category, kind, created_at, updated_at)"
+	" VALUES" SERVICE("04", "repair") ";",
+	"INSERT INTO sel_transactions (id, kind, from_account, to_account, from_user_id,"
+	" to_user_id, units, service_id, status, created_by, created_at, completed_at) VALUES"
+	PAY("16", "20", S("04"), "2026-10-24T22:30:00Z") "," PAY("17", "20", S("04"), "2026-10-25T00:30:00Z") ","
+	PAY("18", "20", S("04"), "2026-10-25T22:30:00Z") "," PAY("19", "25", S("04"), "2026-10-25T23:30:00Z") ";"};
 
 static struct th_member admin;
 static char *live[ARRAY_LEN(periods)]; /* each period's body before any rollup */
@@ -141,7 +152,8 @@ static void seed(void)
 	for (size_t k = 0; k < ARRAY_LEN(seed_sql); k++)
 		exec_sql(seed_sql[k]);
 	/* The live answers, the rollup empty (should the hourly job have run meanwhile). */
-	exec_sql("DELETE FROM analytics_weeks; DELETE FROM analytics_months;");
+	exec_sql("DELETE FROM analytics_weeks; DELETE FROM analytics_months;"
+		 " DELETE FROM analytics_sel_days;");
 	for (size_t i = 0; i < ARRAY_LEN(periods); i++) {
 		struct th_resp *r = admin_get(admin.access_token, periods[i], 200);
 		live[i] = strdup(r->body);
@@ -177,6 +189,13 @@ static int64_t week_count(const struct th_resp *r, size_t i, const char *key)
 	return json_integer_value(v);
 }
 
+/* The exchanges of "category" on the rolled-up "day" (0 without a row). */
+static int64_t day_exchanges(const char *day, const char *category)
+{
+	return api_db_count("SELECT COALESCE(SUM(exchanges), 0) FROM analytics_sel_day_categories"
+			    " WHERE day = $1 AND category = $2", day, category);
+}
+
 static void assert_same_as_live(void)
 {
 	for (size_t i = 0; i < ARRAY_LEN(periods); i++) {
@@ -207,6 +226,7 @@ START_TEST(rolled_up_answers_are_the_live_ones)
 	/* From the oldest row's week (W41, the teacher's account) to W48; October, November. */
 	ck_assert_int_eq(c.weeks, 8);
 	ck_assert_int_eq(c.months, 2);
+	ck_assert_int_eq(c.days, 57); /* 5 October to 30 November */
 	ck_assert_int_eq(api_db_count("SELECT active FROM analytics_weeks WHERE week = $1",
 				      "2026-10-19", NULL), 7);
 	ck_assert_int_eq(api_db_count("SELECT new_accounts FROM analytics_weeks WHERE week = $1",
@@ -217,12 +237,39 @@ START_TEST(rolled_up_answers_are_the_live_ones)
 				      " month = $1 AND category = $2", "2026-11", "transport"), 5);
 	assert_same_as_live();
 
+	/* The day of each SEL row is its Brussels day, across the change of time. */
+	ck_assert_int_eq(day_exchanges("2026-10-24", "repair"), 0);
+	ck_assert_int_eq(day_exchanges("2026-10-25", "repair"), 3);
+	ck_assert_int_eq(day_exchanges("2026-10-26", "repair"), 1);
+	ck_assert_int_eq(day_exchanges("2026-10-31", "childcare"), 1);
+	ck_assert_int_eq(day_exchanges("2026-11-01", "transport"), 1);
+
 	/* Once: a second run writes nothing, the rows are the same. */
 	int64_t weeks = rows("analytics_weeks", "week"), cats = rows("analytics_month_categories", "month");
 	c = rollup_at(day(ROLLUP_NOW));
-	ck_assert_int_eq(c.weeks + c.months, 0);
+	ck_assert_int_eq(c.weeks + c.months + c.days, 0);
 	ck_assert_int_eq(rows("analytics_weeks", "week"), weeks);
 	ck_assert_int_eq(rows("analytics_month_categories", "month"), cats);
+	assert_same_as_live();
+}
+END_TEST
+
+/* The months CUT_MONTHS cuts are read from the day rollup: a rolled-up day's row is what
+ * the answer says (before session 9 a cut month was always counted from the ledger). */
+START_TEST(a_cut_month_is_the_sum_of_its_days)
+{
+	rollup_at(day(ROLLUP_NOW));
+	api_db_exec("UPDATE analytics_sel_day_categories SET exchanges = exchanges + 10"
+		    " WHERE day = $1 AND category = $2", "2026-10-26", "repair");
+	struct th_resp *r = admin_get(admin.access_token, CUT_MONTHS, 200);
+	json_t *october = json_array_get(json_object_get(json_object_get(r->json, "sel"), "months"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(october, "month")), "2026-10");
+	/* childcare 1 (the 31st), repair 3 + 1 and the 10 added to the 26th's row */
+	ck_assert_msg(json_integer_value(json_object_get(october, "exchanges")) == 15, "%s",
+		      r->body);
+	th_resp_free(&r);
+	api_db_exec("UPDATE analytics_sel_day_categories SET exchanges = exchanges - 10"
+		    " WHERE day = $1 AND category = $2", "2026-10-26", "repair");
 	assert_same_as_live();
 }
 END_TEST
@@ -244,7 +291,8 @@ static void *race(void *arg)
 
 START_TEST(two_workers_write_each_period_once)
 {
-	exec_sql("DELETE FROM analytics_weeks; DELETE FROM analytics_months;");
+	exec_sql("DELETE FROM analytics_weeks; DELETE FROM analytics_months;"
+		 " DELETE FROM analytics_sel_days;");
 	struct racer racers[2] = {{.now = day(ROLLUP_NOW)}, {.now = day(ROLLUP_NOW)}};
 	pthread_t threads[2];
 	for (int i = 0; i < 2; i++)
@@ -257,6 +305,8 @@ START_TEST(two_workers_write_each_period_once)
 	ck_assert_int_eq(racers[0].counts.months + racers[1].counts.months, 2);
 	ck_assert_int_eq(rows("analytics_weeks", "week"), 8);
 	ck_assert_int_eq(rows("analytics_months", "month"), 2);
+	ck_assert_int_eq(racers[0].counts.days + racers[1].counts.days, 57);
+	ck_assert_int_eq(rows("analytics_sel_days", "day"), 57);
 	assert_same_as_live();
 }
 END_TEST
@@ -376,6 +426,7 @@ Suite *api_admin_analytics_rollup_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, rolled_up_answers_are_the_live_ones);
 	tcase_add_test(tc, two_workers_write_each_period_once);
+	tcase_add_test(tc, a_cut_month_is_the_sum_of_its_days);
 	tcase_add_test(tc, purging_sessions_keeps_past_weeks_active_count); /* erases sessions */
 	tcase_add_test(tc, the_current_week_is_counted_live);
 	tcase_add_test(tc, the_hourly_job_rolls_up);

@@ -155,7 +155,8 @@ static void seed(void)
 	/* Should the hourly rollup have run while the rows went in, what it rolled up is gone:
 	 * this suite checks the figures of the rows (the rollup's suite compares the two). */
 	ck_assert_int_eq(sh_conn_exec_script(conn, "DELETE FROM analytics_weeks;"
-					     " DELETE FROM analytics_months;"), SH_DB_OK);
+					     " DELETE FROM analytics_months;"
+					     " DELETE FROM analytics_sel_days;"), SH_DB_OK);
 	sh_conn_close(&conn);
 }
 

@@ -103,6 +103,19 @@ static const char *const weekly_sql[ANALYTICS_WEEKLY_COUNT][2] = {
 };
 static const char *const sel_sql[2] = TWICE(SEL_SQL);
 
+/* The SEL figures of part of one month: the rolled-up days [$3, $4) ("YYYY-MM-DD") plus
+ * the raw rows completed in [$1, $2), per category. Every row is in the one month, so no
+ * hour and no time zone: one statement for both backends, the categories ordered as
+ * SEL_SQL orders them. The rollup job counts a day with it too (no rolled-up days). */
+static const char sel_month_part_sql[] =
+	"SELECT c.category, SUM(c.n), SUM(c.units) FROM ("
+	"SELECT d.category AS category, d.exchanges AS n, d.units AS units"
+	" FROM analytics_sel_day_categories d WHERE d.day >= $3 AND d.day < $4"
+	" UNION ALL SELECT COALESCE(s.category, 'none'), 1, t.units FROM sel_transactions t"
+	" LEFT JOIN sel_services s ON s.id = t.service_id"
+	" WHERE t.completed_at >= $1 AND t.completed_at < $2 AND t.status = 'completed'"
+	" AND t.kind IN ('payment', 'request')) c GROUP BY c.category ORDER BY c.category";
+
 /* Runs "sql" and hands each row (period, category or NULL, count, sum) to "fn". */
 static enum sh_db_rc each_row(struct sh_conn *conn, const char *sql, struct sh_args args,
 			      bool has_category, analytics_row_fn *fn, void *ctx)
@@ -142,6 +155,22 @@ enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, cons
 {
 	return each_row(conn, sel_sql[dialect(conn)], SH_ARGS(SH_TEXT(since), SH_TEXT(until)),
 			true, fn, ctx);
+}
+
+enum sh_db_rc analytics_sel_month_part(struct sh_conn *conn, const char *month,
+				       const char *first_day, const char *rolled_until,
+				       const char *since, const char *until, analytics_row_fn *fn,
+				       void *ctx)
+{
+	struct sh_stmt *st = sh_query(conn, sel_month_part_sql,
+				      SH_ARGS(SH_TEXT(since), SH_TEXT(until), SH_TEXT(first_day),
+					      SH_TEXT(rolled_until)));
+	enum sh_db_rc rc;
+	while ((rc = sh_stmt_step(st)) == SH_DB_ROW)
+		fn(ctx, month, sh_stmt_col_text(st, 0), sh_stmt_col_int64(st, 1),
+		   sh_stmt_col_int64(st, 2));
+	sh_stmt_free(&st);
+	return rc;
 }
 
 /*

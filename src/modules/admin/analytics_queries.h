@@ -34,6 +34,13 @@ enum sh_db_rc analytics_active_in_week(struct sh_conn *conn, const char *since,
  * their service ("none" without one): count and units. */
 enum sh_db_rc analytics_sel_months(struct sh_conn *conn, const char *since, const char *until,
 				   analytics_row_fn *fn, void *ctx);
+/* The same figures for part of the one month "month" ("YYYY-MM"): the rolled-up days
+ * [first_day, rolled_until) ("YYYY-MM-DD", analytics_sel_days) plus the raw rows
+ * completed in [since, until); rows by category, "month" as their period. */
+enum sh_db_rc analytics_sel_month_part(struct sh_conn *conn, const char *month,
+				       const char *first_day, const char *rolled_until,
+				       const char *since, const char *until, analytics_row_fn *fn,
+				       void *ctx);
 /*
  * Members' SEL balances in buckets of "width" units from "floor": bucket i holds
  * floor + i*width <= balance < floor + (i+1)*width; below the floor counts in 0, from the

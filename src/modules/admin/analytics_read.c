@@ -13,9 +13,13 @@
  * rollup is there.
  */
 #include <string.h>
+#include <time.h>
 
 #include "modules/admin/analytics.h"
+#include "modules/admin/analytics_rollup.h"
 #include "schoolhub/util.h"
+
+#define DAY 86400
 
 /* Where a figure's rows go: the analytics and, for a weekly one, which figure. */
 struct fill {
@@ -133,21 +137,59 @@ static enum sh_db_rc live_weeks(struct sh_conn *conn, struct analytics *a, const
 	return rc;
 }
 
+static void day_name(time_t day, char out[11])
+{
+	struct tm tm;
+	gmtime_r(&day, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/*
+ * A month not rolled up (the current one, one the period cuts, one the job has not reached):
+ * its part inside the period, [since, until), from the day rollup (analytics_sel_days)
+ * for the run of rolled-up days from "since" on, and from the raw rows for the rest, in
+ * one statement. The rest is today (and yesterday in the hour after midnight), or the
+ * whole part when its first day has no row (a period older than the days kept). Days
+ * after a day not rolled up are counted live too, so the sum never has a hole.
+ */
+static enum sh_db_rc month_not_rolled(struct sh_conn *conn, struct analytics *a,
+				      const struct analytics_month *m)
+{
+	time_t since = m->start > a->since_t ? m->start : a->since_t;
+	time_t until = m->end < a->until_t ? m->end : a->until_t;
+	time_t day = analytics_brussels_day(since), end_day = analytics_brussels_day(until);
+	char first[11], last[11], rolled_until[11];
+	day_name(day, first);
+	day_name(end_day, last);
+	const char **rolled = NULL;
+	size_t n = 0;
+	enum sh_db_rc rc = sh_query_texts(
+		conn, a->arena,
+		"SELECT day FROM analytics_sel_days WHERE day >= $1 AND day < $2 ORDER BY day",
+		SH_ARGS(SH_TEXT(first), SH_TEXT(last)), &rolled, &n);
+	for (size_t i = 0; rc == SH_DB_OK && i < n && day < end_day; i++, day += DAY) {
+		day_name(day, rolled_until);
+		if (strcmp(rolled[i], rolled_until) != 0)
+			break;
+	}
+	if (rc != SH_DB_OK)
+		return rc;
+	day_name(day, rolled_until);
+	time_t live = day < end_day ? analytics_day_start(day) : until;
+	struct span s;
+	sh_time_format(live, s.since);
+	sh_time_format(until, s.until);
+	struct fill f = {a, ANALYTICS_ACTIVE};
+	return analytics_sel_month_part(conn, m->month, first, rolled_until, s.since, s.until,
+					on_sel_month, &f);
+}
+
 static enum sh_db_rc live_months(struct sh_conn *conn, struct analytics *a)
 {
 	enum sh_db_rc rc = SH_DB_OK;
-	for (int i = 0, j; i < a->month_count && rc == SH_DB_OK; i = j) {
-		for (j = i; j < a->month_count && !a->months[j].rolled; j++)
-			;
-		if (j == i) {
-			j++;
-			continue;
-		}
-		struct span s;
-		span_of(a, a->months[i].start, a->months[j - 1].end, &s);
-		struct fill f = {a, ANALYTICS_ACTIVE};
-		rc = analytics_sel_months(conn, s.since, s.until, on_sel_month, &f);
-	}
+	for (int i = 0; i < a->month_count && rc == SH_DB_OK; i++)
+		if (!a->months[i].rolled)
+			rc = month_not_rolled(conn, a, &a->months[i]);
 	return rc;
 }
 

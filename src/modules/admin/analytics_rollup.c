@@ -286,7 +286,7 @@ static enum sh_db_rc roll_months(struct sh_conn *conn, struct sh_arena *arena, t
 enum sh_db_rc analytics_rollup_run(struct sh_conn *conn, time_t now,
 				   struct analytics_rollup_counts *counts_r)
 {
-	*counts_r = (struct analytics_rollup_counts){0, 0};
+	*counts_r = (struct analytics_rollup_counts){0, 0, 0};
 	time_t today = analytics_brussels_day(now), oldest = 0;
 	time_t this_monday = monday_of(today), this_month = first_of_month(today, 0);
 	enum sh_db_rc rc = oldest_day(conn, &oldest);
@@ -300,6 +300,10 @@ enum sh_db_rc analytics_rollup_run(struct sh_conn *conn, time_t now,
 	if (rc == SH_DB_OK)
 		rc = roll_months(conn, arena, first_of_month(oldest, 0), this_month,
 				 &counts_r->months);
+	time_t days_limit = today - (time_t)ANALYTICS_ROLLUP_MAX_DAYS * DAY;
+	if (rc == SH_DB_OK)
+		rc = analytics_roll_days(conn, arena, oldest > days_limit ? oldest : days_limit,
+					 today, &counts_r->days);
 	sh_arena_destroy(&arena);
 	return rc;
 }
