@@ -13,7 +13,8 @@
 # figure counted from the raw tables, as before session 9).
 # The machine may be shared: besides the latencies it prints the CPU seconds the server
 # process spent (utime + stime from /proc) divided by the requests served, which load on
-# other processes does not inflate much.
+# other processes does not inflate much; for PostgreSQL, when its server runs on this
+# machine, also the CPU its backends serving the bench database spent per request.
 #
 # Environment (defaults in brackets):
 #   ANALYTICS_BACKENDS ["sqlite postgres"]  ANALYTICS_FAMILIES [10000]
@@ -49,6 +50,18 @@ cpu_seconds() {
 	awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"
 }
 
+# The same summed over the PostgreSQL backends serving database "db" ("-" for SQLite, or
+# when the database server is not on this machine): their work is not the server's.
+db_cpu_seconds() {
+	local db=$1 pid total=0
+	[[ $db == postgres* ]] || { echo -; return; }
+	for pid in $(psql -X -Atq "$db" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"); do
+		[[ -r /proc/$pid/stat ]] || { echo -; return; }
+		total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{printf "%.3f", t + ($14 + $15) / hz}' "/proc/$pid/stat")
+	done
+	echo "$total"
+}
+
 # start BACKEND: seeds a database, starts the server, signs the admin in; sets URL, TOKEN, PID.
 start() {
 	local backend=$1 db password port
@@ -59,6 +72,7 @@ start() {
 		sh_pg_db_create "$SCHOOLHUB_BENCH_PG_URL" "sh_analytics_$$" || sh_die "CREATE DATABASE failed"
 		db=$SH_PG_DB_URL
 	fi
+	DB=$db
 	local env=(SCHOOLHUB_ENV=development DATABASE_URL="$db" SCHOOLHUB_DATA_DIR="$WORK"
 		SCHOOLHUB_LOG_LEVEL=warn SCHOOLHUB_SECRET_KEY="$SECRET" SCHOOLHUB_MAX_CONNECTIONS_PER_IP=4096)
 	env "${env[@]}" "$BUILD/schoolhub-bench" seed --families "$FAMILIES" >"$WORK/seed.out" 2>&1 ||
@@ -84,17 +98,17 @@ start() {
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| backend | query | requests/s | p50 | p99 | server CPU ms/request | bytes |"
-echo "|---|---|---|---|---|---|---|"
+echo "| backend | query | requests/s | p50 | p99 | server CPU ms/request | bytes | PostgreSQL CPU ms/request |"
+echo "|---|---|---|---|---|---|---|---|"
 for backend in $BACKENDS; do
 	sh_info "$backend: seeding $FAMILIES families" >&2
 	start "$backend" >&2
 	for query in $QUERIES; do
 		auth="Authorization: Bearer $TOKEN"
 		bytes="$(curl -fsS -H "$auth" "$URL/api/v1/$query" | wc -c)"
-		cpu0="$(cpu_seconds "$PID")"
+		cpu0="$(cpu_seconds "$PID")" db0="$(db_cpu_seconds "$DB")"
 		out="$(wrk -t1 -c"$CONNS" -d"${SECONDS_EACH}s" --timeout 60s --latency -H "$auth" "$URL/api/v1/$query")"
-		cpu1="$(cpu_seconds "$PID")"
+		cpu1="$(cpu_seconds "$PID")" db1="$(db_cpu_seconds "$DB")"
 		requests="$(awk '/requests in/ {print $1}' <<<"$out")"
 		rps="$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")"
 		p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
@@ -102,7 +116,10 @@ for backend in $BACKENDS; do
 		non2xx="$(awk '/Non-2xx or 3xx responses/ {print $NF}' <<<"$out")"
 		[[ -z $non2xx ]] || sh_die "$query: $non2xx answers were not 2xx"
 		cpu_ms="$(awk -v a="$cpu0" -v b="$cpu1" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) * 1000 / n}')"
-		echo "| $backend | \`${query//$today/TODAY}\` | $rps | $p50 | $p99 | $cpu_ms | $bytes |"
+		db_ms=-
+		[[ $db0 == - || $db1 == - ]] ||
+			db_ms="$(awk -v a="$db0" -v b="$db1" -v n="$requests" 'BEGIN {printf "%.2f", (b - a) * 1000 / n}')"
+		echo "| $backend | \`${query//$today/TODAY}\` | $rps | $p50 | $p99 | $cpu_ms | $bytes | $db_ms |"
 	done
 	sh_pid_stop "$PID"
 	[[ $backend == sqlite ]] && rm -f "$WORK"/analytics.db*
