@@ -8,9 +8,10 @@
  * before the rollup), and a finished period the job has not rolled up yet (the hour after
  * a week ends, or before the first run's backfill). The last is counted, not filled in:
  * a GET writes nothing, and the answer is the same either way. Each run of consecutive
- * periods not rolled up is one query per figure over just those periods, so a request
- * reads at most a week (or a month) of raw rows at each end of the period, once the
- * rollup is there.
+ * weeks not rolled up is one query per figure over just those weeks, so a request reads
+ * at most a week of raw rows at each end of the period, once the rollup is there. A month
+ * not rolled up is one statement of its own: its rolled-up days (analytics_rollup_days.c)
+ * plus the raw rows of the days after them, today's once the rollup is there.
  */
 #include <string.h>
 #include <time.h>
