@@ -100,14 +100,15 @@ run "${DB_ENV[@]}" -- purge --everything
 check "purge with an unknown option: usage, exit 2" "$(last)" eval 'rc_is 2 && err_has "usage: schoolhub purge"'
 
 # `schoolhub analytics rollup` (the analytics rollup's job, by hand): the finished weeks and
-# months since the oldest row (the accounts of 400 days ago, kept as "Ancien membre"), once.
+# months, and the SEL's Brussels days, since the oldest row (the accounts of 400 days ago,
+# kept as "Ancien membre"), once.
 run "${DB_ENV[@]}" -- analytics rollup
 check "analytics rollup: the past weeks and months, exit 0" "$(last)" eval 'rc_is 0 &&
-	grep -qE "^rolled up (5[6-9]|60) week\(s\) and 1[34] month\(s\)$" "$WORK/out" &&
+	grep -qE "^rolled up (5[6-9]|60) week\(s\), 1[34] month\(s\) and (39[0-9]|40[0-9]) day\(s\)$" "$WORK/out" &&
 	[ "$(sql "SELECT COUNT(*) FROM analytics_weeks")" -ge 56 ]'
 run "${DB_ENV[@]}" -- analytics rollup
 check "analytics rollup again: nothing more" "$(last)" eval 'rc_is 0 &&
-	out_has "rolled up 0 week(s) and 0 month(s)"'
+	out_has "rolled up 0 week(s), 0 month(s) and 0 day(s)"'
 run "${DB_ENV[@]}" -- analytics
 check "analytics without rollup: usage, exit 2" "$(last)" eval 'rc_is 2 &&
 	err_has "usage: schoolhub analytics rollup"'
