@@ -220,7 +220,9 @@ await finish(async () => {
       ps.waitForEvent('download'),
       main(ps).getByRole('button', { name: 'Télécharger le relevé' }).click(),
     ]);
-    const today = new Date().toISOString().slice(0, 10);
+    // The statement is named for Brussels days: between 23:00 and 00:00 UTC (22:00 in summer)
+    // the UTC date is still yesterday's there.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels' }).format(new Date());
     assert.equal(download.suggestedFilename(), `releve-sel-sophie-dubois-noel-${today}-${today}.csv`);
     const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.slice(1).trim().split('\r\n');
